@@ -1,0 +1,113 @@
+/**
+ * The ports the core needs from the outside world. The core never touches a disk, a socket or a
+ * clock directly: packages/store implements Store (LevelDB), the server passes a pino Logger,
+ * and tests pass the in-memory store and a fake clock.
+ */
+import type { ExchangeType } from '@warren/protocol';
+import type { Message, Table } from './message.js';
+
+export interface ExchangeRecord {
+  vhost: string;
+  name: string;
+  type: ExchangeType;
+  durable: boolean;
+  autoDelete: boolean;
+  internal: boolean;
+  arguments: Table;
+}
+
+export interface QueueRecord {
+  /** Unique per declaration, so a deleted and re-declared queue never sees old messages. */
+  id: string;
+  vhost: string;
+  name: string;
+  durable: boolean;
+  exclusive: boolean;
+  autoDelete: boolean;
+  arguments: Table;
+}
+
+export interface BindingRecord {
+  vhost: string;
+  source: string;
+  destination: string;
+  destinationType: 'queue' | 'exchange';
+  routingKey: string;
+  arguments: Table;
+}
+
+export interface Topology {
+  exchanges: ExchangeRecord[];
+  queues: QueueRecord[];
+  bindings: BindingRecord[];
+}
+
+export interface StoredMessage {
+  seq: number;
+  message: Message;
+}
+
+/** What a durable queue finds on disk at boot. */
+export interface QueueRecovery {
+  /** Messages stored for the queue (transient ones already removed). */
+  count: number;
+  /** Highest seq stored, 0 when none. */
+  lastSeq: number;
+}
+
+/**
+ * Writes are queued and applied in order by group commit: everything queued while one write
+ * is in flight goes into the next batch, and a batch is synced when any of its writes asks for
+ * it. A ticket names the batch that holds every write queued so far; `whenWritten(ticket)`
+ * calls back once that batch (and so every write queued before the ticket) is applied, synced
+ * if any of its writes asked for sync.
+ */
+export interface Store {
+  open(): Promise<void>;
+  /** Applies every queued write, then closes. */
+  close(): Promise<void>;
+
+  loadTopology(): Promise<Topology>;
+  /** Removes transient messages and the messages of queues that are not durable. */
+  recoverQueue(queue: QueueRecord): Promise<QueueRecovery>;
+  /** Drops the stored messages of every queue id not in `keep` (queues that did not survive). */
+  dropQueuesExcept(keep: ReadonlySet<string>): Promise<void>;
+
+  putExchange(exchange: ExchangeRecord): void;
+  deleteExchange(vhost: string, name: string): void;
+  putQueue(queue: QueueRecord): void;
+  /** Deletes the queue's record and all its messages. */
+  deleteQueue(queue: QueueRecord): void;
+  putBinding(binding: BindingRecord): void;
+  deleteBinding(binding: BindingRecord): void;
+
+  /**
+   * Stores a message in a queue. `sync` makes the batch that holds it wait for the disk.
+   * A message stored with `durable: false` is removed at the next boot.
+   */
+  putMessage(queueId: string, seq: number, message: Message, durable: boolean, sync: boolean): void;
+  deleteMessage(queueId: string, seq: number): void;
+  /** Deletes every message of the queue, keeping the queue. */
+  purgeMessages(queueId: string): void;
+
+  /** Messages of a queue with seq >= fromSeq, in seq order, at most `limit`. */
+  readMessages(queueId: string, fromSeq: number, limit: number): Promise<StoredMessage[]>;
+
+  ticket(): number;
+  whenWritten(ticket: number, done: (error?: Error) => void): void;
+}
+
+/** The logger port: a pick of pino's methods, structured object first. */
+export interface Logger {
+  debug(fields: object, message?: string): void;
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+  error(fields: object, message?: string): void;
+}
+
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};

@@ -1,0 +1,122 @@
+/**
+ * Bytes ⇄ frames. One WebSocket message carries one or more frames back to back; each frame is
+ *
+ *   u32 header length | header (UTF-8 JSON object with a "type") | u32 body length | body bytes
+ *
+ * (big-endian lengths). Bodies travel as raw bytes, never base64. This file only frames and
+ * unframes: it validates nothing beyond the lengths (validate.ts does) and does no I/O.
+ */
+import { WarrenError } from './errors.js';
+
+export interface RawFrame {
+  readonly header: unknown;
+  /** A view into the received message, not a copy. */
+  readonly body: Uint8Array;
+}
+
+const EMPTY = new Uint8Array(0);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Collects frames into one WebSocket message, growing one buffer instead of concatenating. */
+export class FrameWriter {
+  private buf: Uint8Array;
+  private view: DataView;
+  private length = 0;
+  private frames = 0;
+
+  constructor(private readonly initialCapacity = 16 * 1024) {
+    this.buf = new Uint8Array(initialCapacity);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Number of frames added since the last take(). */
+  get count(): number {
+    return this.frames;
+  }
+
+  /** Bytes added since the last take(). */
+  get size(): number {
+    return this.length;
+  }
+
+  /** Adds a frame; `header` may be an object or its JSON text, already serialized. */
+  add(header: object | string, body: Uint8Array = EMPTY): void {
+    const json = typeof header === 'string' ? header : JSON.stringify(header);
+    this.reserve(8 + json.length * 3 + body.length);
+    const start = this.length;
+    const { written } = encoder.encodeInto(json, this.buf.subarray(start + 4));
+    this.view.setUint32(start, written);
+    let at = start + 4 + written;
+    this.view.setUint32(at, body.length);
+    at += 4;
+    this.buf.set(body, at);
+    this.length = at + body.length;
+    this.frames++;
+  }
+
+  /** Returns the message built so far and starts a new one; the returned bytes are never reused. */
+  take(): Uint8Array {
+    const out = this.buf.subarray(0, this.length);
+    const capacity = Math.max(this.initialCapacity, Math.min(this.buf.length, 1 << 20));
+    this.buf = new Uint8Array(capacity);
+    this.view = new DataView(this.buf.buffer);
+    this.length = 0;
+    this.frames = 0;
+    return out;
+  }
+
+  private reserve(extra: number): void {
+    const needed = this.length + extra;
+    if (needed <= this.buf.length) return;
+    let capacity = this.buf.length * 2;
+    while (capacity < needed) capacity *= 2;
+    const next = new Uint8Array(capacity);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+}
+
+/** Encodes a single frame as its own message. */
+export function encodeFrame(header: object | string, body?: Uint8Array): Uint8Array {
+  const writer = new FrameWriter(64 + (body?.length ?? 0));
+  writer.add(header, body);
+  return writer.take();
+}
+
+/** Splits one received message into frames. Throws `frame_malformed` on any framing fault. */
+export function decodeFrames(data: Uint8Array): RawFrame[] {
+  const frames: RawFrame[] = [];
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let at = 0;
+  if (data.length === 0) throw new WarrenError('frame_malformed', 'empty message');
+  while (at < data.length) {
+    if (at + 4 > data.length) throw new WarrenError('frame_malformed', `truncated header length at byte ${at}`);
+    const headerLength = view.getUint32(at);
+    at += 4;
+    if (at + headerLength + 4 > data.length) throw new WarrenError('frame_malformed', `truncated frame at byte ${at}`);
+    const header = parseHeader(data.subarray(at, at + headerLength));
+    at += headerLength;
+    const bodyLength = view.getUint32(at);
+    at += 4;
+    if (at + bodyLength > data.length) throw new WarrenError('frame_malformed', `truncated body at byte ${at}`);
+    frames.push({ header, body: bodyLength === 0 ? EMPTY : data.subarray(at, at + bodyLength) });
+    at += bodyLength;
+  }
+  return frames;
+}
+
+function parseHeader(bytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch (cause) {
+    throw new WarrenError('frame_malformed', 'frame header is not valid UTF-8', { cause });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new WarrenError('frame_malformed', 'frame header is not valid JSON', { cause });
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Consume family: start and cancel consumers, deliveries, and their settlement (ack, nack,
+ * reject). Delivery tags are per connection, start at 1 and increase by 1.
+ */
+import { bool, frame, QUEUE_NAME, request, str, table, uint, type JsonSchema } from './schema.js';
+import type { MessageProperties } from './publish.js';
+
+export interface ConsumeFrame {
+  type: 'consume';
+  id: number;
+  queue: string;
+  /** Empty or absent: the broker names the consumer. */
+  consumer_tag?: string;
+  /** Unacked deliveries this consumer may hold; 0 means no limit. */
+  prefetch?: number;
+  /** Deliveries count as acked when sent (AMQP no-ack). */
+  no_ack?: boolean;
+  exclusive?: boolean;
+  arguments?: Record<string, unknown>;
+}
+
+export interface CancelFrame {
+  type: 'cancel';
+  id: number;
+  consumer_tag: string;
+}
+
+export interface DeliverFrame {
+  type: 'deliver';
+  consumer_tag: string;
+  delivery_tag: number;
+  exchange: string;
+  routing_key: string;
+  redelivered: boolean;
+  /** Times this message has been delivered, this delivery included. */
+  delivery_count: number;
+  properties: MessageProperties;
+  headers?: Record<string, unknown>;
+}
+
+/** The broker ended a consumer (its queue was deleted, for instance). */
+export interface ConsumerCancelledFrame {
+  type: 'consumer.cancelled';
+  consumer_tag: string;
+  code: string;
+  message: string;
+}
+
+export interface AckFrame {
+  type: 'ack';
+  delivery_tag: number;
+  multiple?: boolean;
+}
+
+export interface NackFrame {
+  type: 'nack';
+  delivery_tag: number;
+  multiple?: boolean;
+  /** Put the message back in the queue (default true, as AMQP). */
+  requeue?: boolean;
+}
+
+export interface RejectFrame {
+  type: 'reject';
+  delivery_tag: number;
+  requeue?: boolean;
+}
+
+const deliveryTag: JsonSchema = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
+
+export const consumeSchemas: Record<string, JsonSchema> = {
+  consume: request(
+    'consume',
+    { queue: QUEUE_NAME, consumer_tag: str(), prefetch: { type: 'integer', minimum: 0, maximum: 65535 }, no_ack: bool, exclusive: bool, arguments: table },
+    ['queue'],
+  ),
+  cancel: request('cancel', { consumer_tag: str() }, ['consumer_tag']),
+  ack: frame('ack', { delivery_tag: deliveryTag, multiple: bool }, ['delivery_tag']),
+  nack: frame('nack', { delivery_tag: deliveryTag, multiple: bool, requeue: bool }, ['delivery_tag']),
+  reject: frame('reject', { delivery_tag: deliveryTag, requeue: bool }, ['delivery_tag']),
+};
+
+export const deliverSchema: JsonSchema = frame(
+  'deliver',
+  { consumer_tag: str(), delivery_tag: deliveryTag, exchange: str(), routing_key: str(), redelivered: bool, delivery_count: uint, headers: table },
+  ['consumer_tag', 'delivery_tag'],
+);

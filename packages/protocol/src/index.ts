@@ -1,0 +1,14 @@
+/** @warren/protocol: the wire contract shared by the server and the client. Browser-safe. */
+export const SUBPROTOCOL = 'warren.v1';
+export const PROTOCOL_VERSION = 1;
+export const DEFAULT_PORT = 5680;
+export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
+
+export * from './errors.js';
+export * from './codec.js';
+export * from './validate.js';
+export * from './frames/connection.js';
+export * from './frames/exchange.js';
+export * from './frames/queue.js';
+export * from './frames/publish.js';
+export * from './frames/consume.js';

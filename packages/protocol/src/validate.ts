@@ -1,0 +1,75 @@
+/**
+ * Raw frames → typed frames. Every inbound frame type has a JSON Schema compiled once by ajv;
+ * a frame that fails is turned into a WarrenError (`frame_unknown` or `frame_invalid`) that
+ * still carries the request id or publish seq when those could be read, so the reply goes to the
+ * right place. Bodies are opaque bytes and are never inspected here.
+ */
+import { Ajv, type ValidateFunction } from 'ajv';
+import { WarrenError } from './errors.js';
+import type { RawFrame } from './codec.js';
+import { connectionSchemas, type CloseFrame, type HeartbeatFrame, type HelloFrame } from './frames/connection.js';
+import { exchangeSchemas, type ExchangeBindFrame, type ExchangeDeclareFrame, type ExchangeDeleteFrame } from './frames/exchange.js';
+import { queueSchemas, type QueueBindFrame, type QueueDeclareFrame, type QueueDeleteFrame, type QueuePurgeFrame } from './frames/queue.js';
+import { publishSchemas, type PublishFrame } from './frames/publish.js';
+import { consumeSchemas, type AckFrame, type CancelFrame, type ConsumeFrame, type NackFrame, type RejectFrame } from './frames/consume.js';
+import type { JsonSchema } from './frames/schema.js';
+
+/** Every frame a client may send. `publish` frames also carry their body. */
+export type ClientFrame =
+  | HelloFrame
+  | HeartbeatFrame
+  | CloseFrame
+  | ExchangeDeclareFrame
+  | ExchangeDeleteFrame
+  | ExchangeBindFrame
+  | QueueDeclareFrame
+  | QueueBindFrame
+  | QueuePurgeFrame
+  | QueueDeleteFrame
+  | (PublishFrame & { body: Uint8Array })
+  | ConsumeFrame
+  | CancelFrame
+  | AckFrame
+  | NackFrame
+  | RejectFrame;
+
+export const CLIENT_FRAME_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
+  ...connectionSchemas,
+  ...exchangeSchemas,
+  ...queueSchemas,
+  ...publishSchemas,
+  ...consumeSchemas,
+};
+
+const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false });
+const validators = new Map<string, ValidateFunction>(
+  Object.entries(CLIENT_FRAME_SCHEMAS).map(([type, schema]) => [type, ajv.compile(schema)]),
+);
+
+/** Validates one frame sent by a client. Throws WarrenError `frame_unknown` / `frame_invalid`. */
+export function parseClientFrame(raw: RawFrame): ClientFrame {
+  const header = raw.header;
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw new WarrenError('frame_invalid', 'a frame header must be a JSON object');
+  }
+  const fields = header as Record<string, unknown>;
+  const type = fields.type;
+  const validate = typeof type === 'string' ? validators.get(type) : undefined;
+  if (validate === undefined) {
+    throw new WarrenError('frame_unknown', `unknown frame type ${JSON.stringify(type)}`, { context: contextOf(fields) });
+  }
+  if (!validate(fields)) {
+    const error = validate.errors?.[0];
+    const where = error?.instancePath ? `${error.instancePath.slice(1).replaceAll('/', '.')} ` : '';
+    throw new WarrenError('frame_invalid', `${type}: ${where}${error?.message ?? 'is invalid'}`, { context: contextOf(fields) });
+  }
+  if (type === 'publish') (fields as { body?: Uint8Array }).body = raw.body;
+  return fields as unknown as ClientFrame;
+}
+
+function contextOf(fields: Record<string, unknown>): { id?: number; seq?: number } {
+  const context: { id?: number; seq?: number } = {};
+  if (Number.isSafeInteger(fields.id)) context.id = fields.id as number;
+  if (fields.type === 'publish' && Number.isSafeInteger(fields.seq)) context.seq = fields.seq as number;
+  return context;
+}

@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run the TypeScript sources, so a change is tested without a build; processes that
+    // tests spawn (the broker for kill -9 tests) run the built dist/.
+    alias: {
+      '@warren/protocol': src('protocol'),
+      '@warren/core': src('core'),
+      '@warren/store': src('store'),
+      '@warren/server': src('server'),
+      '@warren/client': src('client'),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+});
