@@ -26,4 +26,6 @@ export interface QueueEntry {
   redelivered: boolean;
   /** Deliveries so far. */
   deliveryCount: number;
+  /** Has a copy in the store, to delete once the message leaves the queue. */
+  stored: boolean;
 }

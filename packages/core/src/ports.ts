@@ -25,6 +25,8 @@ export interface QueueRecord {
   exclusive: boolean;
   autoDelete: boolean;
   arguments: Table;
+  /** The connection an exclusive queue belongs to; never stored (exclusive queues are not). */
+  owner?: string;
 }
 
 export interface BindingRecord {
@@ -87,8 +89,8 @@ export interface Store {
    */
   putMessage(queueId: string, seq: number, message: Message, durable: boolean, sync: boolean): void;
   deleteMessage(queueId: string, seq: number): void;
-  /** Deletes every message of the queue, keeping the queue. */
-  purgeMessages(queueId: string): void;
+  /** Deletes every message of the queue with seq >= fromSeq (default 0: all), keeping the queue. */
+  purgeMessages(queueId: string, fromSeq?: number): void;
 
   /** Messages of a queue with seq >= fromSeq, in seq order, at most `limit`. */
   readMessages(queueId: string, fromSeq: number, limit: number): Promise<StoredMessage[]>;

@@ -7,6 +7,7 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
 export * from './errors.js';
 export * from './codec.js';
 export * from './validate.js';
+export * from './arguments.js';
 export * from './frames/connection.js';
 export * from './frames/exchange.js';
 export * from './frames/queue.js';

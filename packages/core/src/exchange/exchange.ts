@@ -1,0 +1,34 @@
+/**
+ * An exchange: its declared properties and the routing rule of its type. Destinations are
+ * queues or other exchanges (exchange-to-exchange bindings); following those, the alternate
+ * exchange and the default exchange is the vhost's job (routing.ts).
+ */
+import type { ExchangeRecord } from '../ports.js';
+import type { Queue } from '../queue/queue.js';
+import { createRouter } from './create-router.js';
+import type { Router } from './router.js';
+
+export type Destination = Queue | Exchange;
+
+export class Exchange {
+  readonly router: Router<Destination>;
+  deleted = false;
+
+  constructor(readonly record: ExchangeRecord) {
+    this.router = createRouter<Destination>(record.type);
+  }
+
+  get name(): string {
+    return this.record.name;
+  }
+
+  get durable(): boolean {
+    return this.record.durable;
+  }
+
+  /** The `alternate-exchange` argument: where messages this exchange cannot route go. */
+  get alternateExchange(): string | undefined {
+    const ae = this.record.arguments['alternate-exchange'];
+    return typeof ae === 'string' ? ae : undefined;
+  }
+}

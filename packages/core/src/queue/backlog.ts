@@ -1,0 +1,149 @@
+/**
+ * The ready messages of one queue, in seq order, of which only a bounded head lives in RAM.
+ * Peak shaving is a main use of a broker, so a backlog may be far larger than memory: once the
+ * RAM part passes its limits, new messages go to the store only ("paged out"), and pages are read
+ * back as consumers drain the head. Invariant: every entry in RAM (ready or returned) has a lower
+ * seq than every paged-out one, so reading pages in seq order keeps the queue's order exact.
+ */
+import type { QueueEntry } from '../message.js';
+import type { Logger, Store } from '../ports.js';
+import { Deque } from './deque.js';
+import { ReturnedList } from './returned-list.js';
+
+export interface BacklogLimits {
+  /** Ready messages kept in RAM before new ones are paged out. */
+  maxRamMessages: number;
+  /** Body bytes kept in RAM before new ones are paged out. */
+  maxRamBytes: number;
+  /** Messages read from the store in one page. */
+  pageSize: number;
+}
+
+export const DEFAULT_BACKLOG_LIMITS: BacklogLimits = {
+  maxRamMessages: 100_000,
+  maxRamBytes: 32 * 1024 * 1024,
+  pageSize: 2_000,
+};
+
+export class Backlog {
+  private readonly ram = new Deque<QueueEntry>();
+  private readonly returned = new ReturnedList();
+  private ramBytes = 0;
+  private diskCount = 0;
+  /** Seq of the first paged-out message. */
+  private diskFrom = 0;
+  private pagedTicket = 0;
+  private loading = false;
+  /** Bumped by purge so that a page read before it is thrown away. */
+  private generation = 0;
+
+  constructor(
+    private readonly queueId: string,
+    private readonly store: Store,
+    private readonly limits: BacklogLimits,
+    private readonly logger: Logger,
+    /** Called when a page arrived, so the queue can deliver it. */
+    private readonly onPageIn: () => void,
+  ) {}
+
+  get count(): number {
+    return this.ram.length + this.returned.length + this.diskCount;
+  }
+
+  get ramCount(): number {
+    return this.ram.length + this.returned.length;
+  }
+
+  get pagedCount(): number {
+    return this.diskCount;
+  }
+
+  /** True when the next message must go to the store only, to keep RAM bounded and order exact. */
+  get mustPageOut(): boolean {
+    return (
+      this.diskCount > 0 || this.loading || this.ram.length >= this.limits.maxRamMessages || this.ramBytes >= this.limits.maxRamBytes
+    );
+  }
+
+  push(entry: QueueEntry): void {
+    this.ram.push(entry);
+    this.ramBytes += entry.message.body.length;
+  }
+
+  /** Records that the message with this seq went to the store only. */
+  pushPagedOut(seq: number): void {
+    if (this.diskCount === 0 && !this.loading) this.diskFrom = seq;
+    this.diskCount++;
+    this.pagedTicket = this.store.ticket();
+  }
+
+  /** Called at boot: the queue's stored messages are all on disk. */
+  recover(count: number): void {
+    this.diskCount = count;
+    this.diskFrom = 0;
+  }
+
+  returnEntry(entry: QueueEntry): void {
+    this.returned.insert(entry);
+  }
+
+  /** Takes the next message to deliver, or undefined when none is in RAM (a page may be on its way). */
+  shift(): QueueEntry | undefined {
+    if (this.returned.length > 0) return this.returned.shift();
+    const entry = this.ram.shift();
+    if (entry !== undefined) this.ramBytes -= entry.message.body.length;
+    this.maybePageIn();
+    return entry;
+  }
+
+  /** Empties the backlog; returns the RAM entries (the caller deletes their stored copies) and the paged-out count. */
+  purge(): { entries: QueueEntry[]; pagedOut: number; pagedFrom: number } {
+    const entries = [...this.returned.clear(), ...this.ram.clear()];
+    const result = { entries, pagedOut: this.diskCount, pagedFrom: this.diskFrom };
+    this.ramBytes = 0;
+    this.diskCount = 0;
+    this.loading = false;
+    this.generation++;
+    return result;
+  }
+
+  *entries(): IterableIterator<QueueEntry> {
+    yield* this.returned;
+    yield* this.ram;
+  }
+
+  maybePageIn(): void {
+    if (this.diskCount === 0 || this.loading || this.ram.length > this.limits.pageSize) return;
+    this.loading = true;
+    const generation = this.generation;
+    const from = this.diskFrom;
+    // Paged-out writes may still sit in the store's queue: read only once they are applied.
+    this.store.whenWritten(this.pagedTicket, () => {
+      if (generation !== this.generation) return;
+      this.store.readMessages(this.queueId, from, this.limits.pageSize).then(
+        (page) => {
+          if (generation !== this.generation) return;
+          this.loading = false;
+          for (const { seq, message } of page) {
+            this.ram.push({ seq, message, redelivered: false, deliveryCount: 0, stored: true });
+            this.ramBytes += message.body.length;
+          }
+          const last = page[page.length - 1];
+          if (last === undefined) {
+            this.logger.error({ queueId: this.queueId, expected: this.diskCount }, 'paged-out messages missing from the store');
+            this.diskCount = 0;
+          } else {
+            this.diskCount -= page.length;
+            this.diskFrom = last.seq + 1;
+          }
+          this.onPageIn();
+        },
+        (error: unknown) => {
+          if (generation !== this.generation) return;
+          this.loading = false;
+          this.logger.error({ queueId: this.queueId, err: error }, 'reading a page of messages failed');
+        },
+      );
+    });
+  }
+}

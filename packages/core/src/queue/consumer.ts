@@ -1,0 +1,48 @@
+/**
+ * A consumer of one queue, and the port through which the queue hands it deliveries. The
+ * DeliverySink is the connection (implemented by the server's session); the core knows only
+ * whether it can take more and how to give it a message.
+ */
+import type { QueueEntry, Table } from '../message.js';
+import type { Queue } from './queue.js';
+
+export interface DeliverySink {
+  /** False while the connection cannot take more (its socket buffer is full, or it is closing). */
+  readonly writable: boolean;
+  /** Gives the consumer an entry. For a no-ack consumer the entry has already left the queue. */
+  deliver(consumer: Consumer, entry: QueueEntry): void;
+  /** The broker ended the consumer (its queue was deleted). */
+  cancelled(consumer: Consumer, code: 'queue_deleted', message: string): void;
+}
+
+export interface ConsumerOptions {
+  tag: string;
+  /** Unacked deliveries this consumer may hold; 0 means no limit. */
+  prefetch: number;
+  noAck: boolean;
+  exclusive: boolean;
+  arguments: Table;
+  /** The connection that owns the consumer. */
+  owner: string;
+}
+
+export class Consumer {
+  /** Deliveries sent and not yet settled. */
+  unacked = 0;
+  active = true;
+
+  constructor(
+    readonly queue: Queue,
+    readonly options: ConsumerOptions,
+    readonly sink: DeliverySink,
+  ) {}
+
+  get tag(): string {
+    return this.options.tag;
+  }
+
+  get hasCredit(): boolean {
+    const { prefetch } = this.options;
+    return this.active && (prefetch === 0 || this.unacked < prefetch) && this.sink.writable;
+  }
+}

@@ -1,0 +1,364 @@
+/**
+ * One virtual host: its exchanges, queues and bindings, and the AMQP rules for declaring,
+ * binding and deleting them (AMQP 0-9-1 §1.6 exchange.*, §1.7 queue.*). Every durable change
+ * is written through the Store; the caller (the server) waits for the store's ticket before it
+ * replies, so a reply means the change is on disk.
+ */
+import { WarrenError, type ExchangeType } from '@warren/protocol';
+import { canonicalJson } from './canonical.js';
+import { Exchange, type Destination } from './exchange/exchange.js';
+import type { Message, Table } from './message.js';
+import type { BindingRecord, ExchangeRecord, Logger, QueueRecord, Store } from './ports.js';
+import type { BacklogLimits } from './queue/backlog.js';
+import type { Consumer, ConsumerOptions, DeliverySink } from './queue/consumer.js';
+import { Queue } from './queue/queue.js';
+import { MessageRouter, type RoutingScope } from './routing.js';
+
+export interface VHostContext {
+  store: Store;
+  logger: Logger;
+  limits: BacklogLimits;
+  newId(): string;
+}
+
+export interface ExchangeSpec {
+  name: string;
+  type: ExchangeType;
+  durable: boolean;
+  autoDelete: boolean;
+  internal: boolean;
+  arguments: Table;
+}
+
+export interface QueueSpec {
+  name: string;
+  durable: boolean;
+  exclusive: boolean;
+  autoDelete: boolean;
+  arguments: Table;
+}
+
+/** The exchanges every vhost has (RabbitMQ's defaults, AMQP 0-9-1 §3.1.3). */
+const BUILT_IN: ReadonlyArray<[string, ExchangeType]> = [
+  ['', 'direct'],
+  ['amq.direct', 'direct'],
+  ['amq.fanout', 'fanout'],
+  ['amq.topic', 'topic'],
+  ['amq.headers', 'headers'],
+  ['amq.match', 'headers'],
+];
+
+/** The result of publish() when no queue took the message. */
+export const UNROUTED = -1;
+
+export class VHost implements RoutingScope {
+  readonly exchanges = new Map<string, Exchange>();
+  readonly queues = new Map<string, Queue>();
+  private readonly router = new MessageRouter(this);
+  private readonly routed = new Set<Queue>();
+
+  constructor(
+    readonly name: string,
+    private readonly context: VHostContext,
+  ) {
+    for (const [exchangeName, type] of BUILT_IN) {
+      this.addExchange({ vhost: name, name: exchangeName, type, durable: true, autoDelete: false, internal: false, arguments: {} });
+    }
+  }
+
+  exchange(name: string): Exchange | undefined {
+    return this.exchanges.get(name);
+  }
+
+  queue(name: string): Queue | undefined {
+    return this.queues.get(name);
+  }
+
+  // --- exchanges ---------------------------------------------------------------------------
+
+  declareExchange(spec: ExchangeSpec, passive: boolean): void {
+    const existing = this.exchanges.get(spec.name);
+    if (passive) {
+      if (existing === undefined) throw new WarrenError('exchange_not_found', `no exchange '${spec.name}' in vhost '${this.name}'`);
+      return;
+    }
+    if (existing !== undefined) {
+      const same =
+        existing.record.type === spec.type &&
+        existing.record.durable === spec.durable &&
+        existing.record.autoDelete === spec.autoDelete &&
+        existing.record.internal === spec.internal &&
+        canonicalJson(existing.record.arguments) === canonicalJson(spec.arguments);
+      if (!same) {
+        throw new WarrenError(
+          'exchange_conflict',
+          `exchange '${spec.name}' exists as ${describeExchange(existing.record)}; declared as ${describeExchange(spec)}`,
+        );
+      }
+      return;
+    }
+    if (spec.name === '' || spec.name.startsWith('amq.')) {
+      throw new WarrenError('reserved_name', `exchange name '${spec.name}' is reserved (amq.* and the default exchange)`);
+    }
+    const exchange = this.addExchange({ vhost: this.name, ...spec });
+    if (exchange.durable) this.context.store.putExchange(exchange.record);
+  }
+
+  deleteExchange(name: string, ifUnused: boolean): void {
+    const exchange = this.requireExchange(name);
+    if (name === '' || name.startsWith('amq.')) throw new WarrenError('reserved_name', `exchange '${name}' cannot be deleted`);
+    if (ifUnused && exchange.router.size > 0) throw new WarrenError('in_use', `exchange '${name}' has bindings`);
+    this.removeExchange(exchange);
+  }
+
+  // --- bindings ----------------------------------------------------------------------------
+
+  bindQueue(queueName: string, exchangeName: string, routingKey: string, args: Table, owner: string): void {
+    const queue = this.requireQueue(queueName, owner);
+    const exchange = this.requireBindableSource(exchangeName);
+    if (exchange.router.bind(routingKey, args, queue) && exchange.durable && queue.survivesRestart) {
+      this.context.store.putBinding(this.bindingRecord(exchange, queue, routingKey, args));
+    }
+  }
+
+  unbindQueue(queueName: string, exchangeName: string, routingKey: string, args: Table, owner: string): void {
+    const queue = this.requireQueue(queueName, owner);
+    const exchange = this.requireBindableSource(exchangeName);
+    if (exchange.router.unbind(routingKey, args, queue)) this.afterUnbind(exchange, queue, routingKey, args);
+  }
+
+  bindExchange(destinationName: string, sourceName: string, routingKey: string, args: Table): void {
+    const destination = this.requireExchange(destinationName);
+    const source = this.requireBindableSource(sourceName);
+    if (destination.name === '') throw new WarrenError('access_refused', 'the default exchange cannot be a binding destination');
+    if (source.router.bind(routingKey, args, destination) && source.durable && destination.durable) {
+      this.context.store.putBinding(this.bindingRecord(source, destination, routingKey, args));
+    }
+  }
+
+  unbindExchange(destinationName: string, sourceName: string, routingKey: string, args: Table): void {
+    const destination = this.requireExchange(destinationName);
+    const source = this.requireBindableSource(sourceName);
+    if (source.router.unbind(routingKey, args, destination)) this.afterUnbind(source, destination, routingKey, args);
+  }
+
+  // --- queues ------------------------------------------------------------------------------
+
+  declareQueue(spec: QueueSpec, passive: boolean, owner: string): Queue {
+    const existing = this.queues.get(spec.name);
+    if (existing !== undefined) this.checkOwner(existing, owner);
+    if (passive) {
+      if (existing === undefined) throw new WarrenError('queue_not_found', `no queue '${spec.name}' in vhost '${this.name}'`);
+      return existing;
+    }
+    if (existing !== undefined) {
+      const record = existing.record;
+      const same =
+        record.durable === spec.durable &&
+        record.exclusive === spec.exclusive &&
+        record.autoDelete === spec.autoDelete &&
+        canonicalJson(record.arguments) === canonicalJson(spec.arguments);
+      if (!same) {
+        throw new WarrenError('queue_conflict', `queue '${spec.name}' exists as ${describeQueue(record)}; declared as ${describeQueue(spec)}`);
+      }
+      return existing;
+    }
+    const name = spec.name === '' ? `amq.gen-${this.context.newId()}` : spec.name;
+    if (spec.name.startsWith('amq.')) throw new WarrenError('reserved_name', `queue name '${spec.name}' is reserved (amq.*)`);
+    const record: QueueRecord = {
+      id: this.context.newId(),
+      vhost: this.name,
+      name,
+      durable: spec.durable,
+      exclusive: spec.exclusive,
+      autoDelete: spec.autoDelete,
+      arguments: spec.arguments,
+    };
+    if (spec.exclusive) record.owner = owner;
+    const queue = this.addQueue(record);
+    if (queue.survivesRestart) this.context.store.putQueue(record);
+    return queue;
+  }
+
+  deleteQueue(name: string, ifUnused: boolean, ifEmpty: boolean, owner: string): number {
+    const queue = this.requireQueue(name, owner);
+    if (ifUnused && queue.consumers.length > 0) throw new WarrenError('in_use', `queue '${name}' has ${queue.consumers.length} consumer(s)`);
+    if (ifEmpty && queue.messageCount > 0) throw new WarrenError('not_empty', `queue '${name}' has ${queue.messageCount} message(s)`);
+    return this.removeQueue(queue);
+  }
+
+  purgeQueue(name: string, owner: string): number {
+    return this.requireQueue(name, owner).purge();
+  }
+
+  consume(queueName: string, options: ConsumerOptions, sink: DeliverySink): Consumer {
+    const queue = this.requireQueue(queueName, options.owner);
+    if (queue.consumers.some((c) => c.options.exclusive)) {
+      throw new WarrenError('exclusive_consumer', `queue '${queueName}' has an exclusive consumer`);
+    }
+    if (options.exclusive && queue.consumers.length > 0) {
+      throw new WarrenError('exclusive_consumer', `queue '${queueName}' already has consumers; an exclusive consumer must be the only one`);
+    }
+    return queue.addConsumer(options, sink);
+  }
+
+  /** Ends a consumer; an auto-delete queue goes with its last consumer. */
+  cancel(consumer: Consumer): void {
+    const queue = consumer.queue;
+    queue.removeConsumer(consumer);
+    if (!queue.deleted && queue.record.autoDelete && queue.hadConsumer && queue.consumers.length === 0) this.removeQueue(queue);
+  }
+
+  /** A connection went away: its exclusive queues go with it. */
+  connectionClosed(owner: string): void {
+    for (const queue of [...this.queues.values()]) {
+      if (queue.record.exclusive && queue.record.owner === owner) this.removeQueue(queue);
+    }
+  }
+
+  // --- publishing --------------------------------------------------------------------------
+
+  /**
+   * Routes and enqueues a message. Returns UNROUTED (-1) when no queue took it, 0 when it may
+   * be confirmed now, or the store ticket to wait for before confirming.
+   */
+  publish(exchangeName: string, message: Message): number {
+    const exchange = this.exchanges.get(exchangeName);
+    if (exchange === undefined) throw new WarrenError('exchange_not_found', `no exchange '${exchangeName}' in vhost '${this.name}'`);
+    if (exchange.record.internal) throw new WarrenError('access_refused', `exchange '${exchangeName}' is internal`);
+    const routed = this.routed;
+    this.router.route(exchange, message.routingKey, message.headers, routed);
+    if (routed.size === 0) return UNROUTED;
+    let mustSync = false;
+    for (const queue of routed) if (queue.enqueue(message)) mustSync = true;
+    routed.clear();
+    return mustSync ? this.context.store.ticket() : 0;
+  }
+
+  // --- recovery ----------------------------------------------------------------------------
+
+  restoreExchange(record: ExchangeRecord): void {
+    if (!this.exchanges.has(record.name)) this.addExchange(record);
+  }
+
+  restoreQueue(record: QueueRecord): Queue {
+    return this.addQueue(record);
+  }
+
+  restoreBinding(record: BindingRecord): void {
+    const source = this.exchanges.get(record.source);
+    const destination: Destination | undefined =
+      record.destinationType === 'queue' ? this.queues.get(record.destination) : this.exchanges.get(record.destination);
+    if (source === undefined || destination === undefined) {
+      this.context.logger.warn({ binding: record }, 'dropping a stored binding whose source or destination is gone');
+      this.context.store.deleteBinding(record);
+      return;
+    }
+    source.router.bind(record.routingKey, record.arguments, destination);
+  }
+
+  // --- internals ---------------------------------------------------------------------------
+
+  private addExchange(record: ExchangeRecord): Exchange {
+    const exchange = new Exchange(record);
+    this.exchanges.set(record.name, exchange);
+    return exchange;
+  }
+
+  private addQueue(record: QueueRecord): Queue {
+    const queue = new Queue(record, this.context.store, this.context.limits, this.context.logger);
+    this.queues.set(record.name, queue);
+    return queue;
+  }
+
+  private removeQueue(queue: Queue): number {
+    const count = queue.markDeleted();
+    this.queues.delete(queue.name);
+    for (const exchange of [...this.exchanges.values()]) {
+      const stored = exchange.durable && queue.survivesRestart ? [...exchange.router.bindings()].filter((b) => b.destination === queue) : [];
+      if (exchange.router.unbindAll(queue) === 0) continue;
+      for (const b of stored) this.context.store.deleteBinding(this.bindingRecord(exchange, queue, b.routingKey, b.arguments));
+      this.maybeAutoDeleteExchange(exchange);
+    }
+    if (queue.survivesRestart) this.context.store.deleteQueue(queue.record);
+    return count;
+  }
+
+  private removeExchange(exchange: Exchange): void {
+    exchange.deleted = true;
+    this.exchanges.delete(exchange.name);
+    for (const b of exchange.router.bindings()) {
+      if (isStoredBinding(exchange, b.destination)) {
+        this.context.store.deleteBinding(this.bindingRecord(exchange, b.destination, b.routingKey, b.arguments));
+      }
+    }
+    for (const source of this.exchanges.values()) {
+      const stored = [...source.router.bindings()].filter((b) => b.destination === exchange);
+      if (source.router.unbindAll(exchange) === 0) continue;
+      for (const b of stored) {
+        if (isStoredBinding(source, exchange)) this.context.store.deleteBinding(this.bindingRecord(source, exchange, b.routingKey, b.arguments));
+      }
+    }
+    if (exchange.durable) this.context.store.deleteExchange(this.name, exchange.name);
+  }
+
+  private afterUnbind(source: Exchange, destination: Destination, routingKey: string, args: Table): void {
+    if (isStoredBinding(source, destination)) {
+      this.context.store.deleteBinding(this.bindingRecord(source, destination, routingKey, args));
+    }
+    this.maybeAutoDeleteExchange(source);
+  }
+
+  /** RabbitMQ: an auto-delete exchange goes when its last binding (as a source) is removed. */
+  private maybeAutoDeleteExchange(exchange: Exchange): void {
+    if (exchange.record.autoDelete && exchange.router.size === 0 && !exchange.deleted) this.removeExchange(exchange);
+  }
+
+  private bindingRecord(source: Exchange, destination: Destination, routingKey: string, args: Table): BindingRecord {
+    return {
+      vhost: this.name,
+      source: source.name,
+      destination: destination.name,
+      destinationType: destination instanceof Exchange ? 'exchange' : 'queue',
+      routingKey,
+      arguments: args,
+    };
+  }
+
+  private requireExchange(name: string): Exchange {
+    const exchange = this.exchanges.get(name);
+    if (exchange === undefined) throw new WarrenError('exchange_not_found', `no exchange '${name}' in vhost '${this.name}'`);
+    return exchange;
+  }
+
+  private requireBindableSource(name: string): Exchange {
+    if (name === '') throw new WarrenError('access_refused', 'the default exchange binds every queue by its name; it takes no other bindings');
+    return this.requireExchange(name);
+  }
+
+  private requireQueue(name: string, owner: string): Queue {
+    const queue = this.queues.get(name);
+    if (queue === undefined) throw new WarrenError('queue_not_found', `no queue '${name}' in vhost '${this.name}'`);
+    this.checkOwner(queue, owner);
+    return queue;
+  }
+
+  /** AMQP 0-9-1 §1.7.2.1: an exclusive queue "may only be accessed by the current connection". */
+  private checkOwner(queue: Queue, owner: string): void {
+    if (queue.record.exclusive && queue.record.owner !== owner) {
+      throw new WarrenError('resource_locked', `queue '${queue.name}' is exclusive to another connection`);
+    }
+  }
+}
+
+function isStoredBinding(source: Exchange, destination: Destination): boolean {
+  return source.durable && (destination instanceof Exchange ? destination.durable : destination.survivesRestart);
+}
+
+function describeExchange(x: { type: string; durable: boolean; autoDelete: boolean; internal: boolean; arguments: Table }): string {
+  return `${x.type} durable=${x.durable} auto_delete=${x.autoDelete} internal=${x.internal} arguments=${canonicalJson(x.arguments)}`;
+}
+
+function describeQueue(q: { durable: boolean; exclusive: boolean; autoDelete: boolean; arguments: Table }): string {
+  return `durable=${q.durable} exclusive=${q.exclusive} auto_delete=${q.autoDelete} arguments=${canonicalJson(q.arguments)}`;
+}

@@ -1,0 +1,55 @@
+/**
+ * The x-arguments Warren understands on queues and exchanges, with their types (RabbitMQ's
+ * names and ranges). Unknown arguments are kept and ignored, as RabbitMQ does; a known one with
+ * a wrong type or range is rejected with `invalid_argument` naming it.
+ */
+import { Ajv, type ValidateFunction } from 'ajv';
+import { WarrenError } from './errors.js';
+
+const nonNegative = { type: 'integer', minimum: 0 };
+
+export const QUEUE_ARGUMENTS_SCHEMA = {
+  type: 'object',
+  properties: {
+    'x-message-ttl': { type: 'integer', minimum: 0, maximum: 0xffffffff },
+    'x-expires': { type: 'integer', minimum: 1, maximum: 0xffffffff },
+    'x-max-length': nonNegative,
+    'x-max-length-bytes': nonNegative,
+    'x-overflow': { enum: ['drop-head', 'reject-publish', 'reject-publish-dlx'] },
+    'x-dead-letter-exchange': { type: 'string', maxLength: 255 },
+    'x-dead-letter-routing-key': { type: 'string', maxLength: 255 },
+    'x-delivery-limit': nonNegative,
+    'x-max-priority': { type: 'integer', minimum: 0, maximum: 255 },
+    'x-queue-type': { enum: ['classic', 'quorum', 'replicated'] },
+    'x-queue-mode': { enum: ['default', 'lazy'] },
+    'x-single-active-consumer': { type: 'boolean' },
+  },
+} as const;
+
+export const EXCHANGE_ARGUMENTS_SCHEMA = {
+  type: 'object',
+  properties: {
+    'alternate-exchange': { type: 'string', maxLength: 255 },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: false, strict: true });
+const queueArguments = ajv.compile(QUEUE_ARGUMENTS_SCHEMA);
+const exchangeArguments = ajv.compile(EXCHANGE_ARGUMENTS_SCHEMA);
+
+function check(validate: ValidateFunction, what: string, args: Record<string, unknown>): void {
+  if (validate(args)) return;
+  const error = validate.errors?.[0];
+  const key = error?.instancePath.slice(1).replaceAll('~1', '/').replaceAll('~0', '~') ?? '';
+  const value = key ? JSON.stringify(args[key]) : '';
+  const allowed = error?.params && 'allowedValues' in error.params ? ` (one of ${(error.params.allowedValues as unknown[]).join(', ')})` : '';
+  throw new WarrenError('invalid_argument', `${what} argument '${key}' = ${value}: ${error?.message ?? 'invalid'}${allowed}`);
+}
+
+export function checkQueueArguments(args: Record<string, unknown>): void {
+  check(queueArguments, 'queue', args);
+}
+
+export function checkExchangeArguments(args: Record<string, unknown>): void {
+  check(exchangeArguments, 'exchange', args);
+}
