@@ -1,0 +1,230 @@
+/**
+ * The public Client: topology requests, publish, consume, close. It composes the parts, each
+ * with its own file (connection, requests, publisher, consumers, settlement) and routes the
+ * frames the connection hands over to them; it holds no protocol state of its own.
+ */
+import { DEFAULT_MAX_MESSAGE_SIZE, PROTOCOL_VERSION, WarrenError, type ExchangeType, type HelloFrame, type OkFrame } from '@warren/protocol';
+import { encodeBody, type PublishBody } from './body.js';
+import { Connection, type ServerFrame } from './connection.js';
+import { handlerSink, type Consumer, type MessageHandler } from './consumer.js';
+import { Consumers, type ConsumeOptions } from './consumers.js';
+import { errorFromWire } from './errors.js';
+import type { Message } from './message.js';
+import { MessageStream } from './message-stream.js';
+import { toWireProperties, type PublishProperties } from './properties.js';
+import { Publisher, type PublishFields } from './publisher.js';
+import { Requests, type RequestBody } from './requests.js';
+import { Settlement } from './settlement.js';
+import { resolveWebSocket, type WebSocketConstructor } from './transport.js';
+
+export interface ConnectOptions {
+  /** Default '/'. */
+  vhost?: string;
+  username?: string;
+  password?: string;
+  /** Proposed heartbeat interval in ms (default 30000); 0 turns heartbeats off. */
+  heartbeat?: number;
+  /** Shown by the broker's management API. */
+  name?: string;
+  /** Default: the global WebSocket, else the `ws` package. */
+  WebSocket?: WebSocketConstructor;
+  /** Most publishes awaiting their confirm at once; default: the broker's publish_window. */
+  publishWindow?: number;
+  /** Ms to open the socket and complete the handshake (default 10000); also bounds close(). */
+  connectTimeout?: number;
+}
+
+export interface PublishOptions extends PublishProperties {
+  /** Return the message (rejecting with MessageReturnedError) when no queue takes it. */
+  mandatory?: boolean;
+  headers?: Record<string, unknown>;
+}
+
+/** Opens a connection and completes the handshake; rejects with the broker's reason when it refuses. */
+export function connect(url: string, options: ConnectOptions = {}): Promise<Client> {
+  return Client.open(url, options);
+}
+
+export class Client {
+  /** Called with errors the broker sends outside any request, such as `unknown_delivery_tag` or a cancelled consumer. */
+  onError: ((error: WarrenError) => void) | undefined;
+  /** Resolves when the connection ends: `undefined` after a clean close, else the error that ended it. */
+  readonly closed: Promise<WarrenError | undefined>;
+  private readonly connection: Connection;
+  private readonly requests = new Requests();
+  private readonly publisher: Publisher;
+  private readonly settlement: Settlement;
+  private readonly consumers: Consumers;
+  private maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+  /** Why new operations fail: set when close() starts or the connection ends. */
+  private ending: WarrenError | undefined;
+
+  /** @internal Use connect(). */
+  static async open(url: string, options: ConnectOptions): Promise<Client> {
+    if (options.publishWindow !== undefined && !(options.publishWindow >= 1)) {
+      throw new WarrenError('invalid_argument', `publishWindow must be at least 1, got ${options.publishWindow}`);
+    }
+    const client = new Client(await resolveWebSocket(options.WebSocket), url, options.connectTimeout ?? 10_000);
+    const hello: HelloFrame = { type: 'hello', version: PROTOCOL_VERSION, vhost: options.vhost ?? '/', heartbeat: options.heartbeat ?? 30_000 };
+    if (options.username !== undefined) hello.username = options.username;
+    if (options.password !== undefined) hello.password = options.password;
+    if (options.name !== undefined) hello.client = options.name;
+    const welcome = await client.connection.handshake(hello, client.timeoutMs);
+    client.maxMessageSize = welcome.max_message_size || DEFAULT_MAX_MESSAGE_SIZE;
+    client.publisher.window = options.publishWindow ?? (welcome.publish_window || Number.POSITIVE_INFINITY);
+    return client;
+  }
+
+  private constructor(WebSocket: WebSocketConstructor, url: string, private readonly timeoutMs: number) {
+    this.connection = new Connection(WebSocket, url, { frame: (frame, body) => this.route(frame, body), end: (error) => this.end(error) });
+    this.closed = this.connection.closed;
+    this.publisher = new Publisher((header, body) => this.connection.write(header, body));
+    this.settlement = new Settlement((frame) => this.connection.write(frame));
+    this.consumers = new Consumers((frame) => this.request(frame), this.settlement);
+  }
+
+  async declareExchange(
+    name: string,
+    type: ExchangeType,
+    options: { durable?: boolean; autoDelete?: boolean; internal?: boolean; passive?: boolean; arguments?: Record<string, unknown> } = {},
+  ): Promise<void> {
+    const { durable = true, autoDelete, internal, passive } = options;
+    await this.request({ type: 'exchange.declare', exchange: name, kind: type, durable, auto_delete: autoDelete, internal, passive, arguments: options.arguments });
+  }
+
+  async deleteExchange(name: string, options: { ifUnused?: boolean } = {}): Promise<void> {
+    await this.request({ type: 'exchange.delete', exchange: name, if_unused: options.ifUnused });
+  }
+
+  /** An empty name asks the broker to name the queue (`amq.gen-…`), returned as `queue`. */
+  async declareQueue(
+    name = '',
+    options: { durable?: boolean; exclusive?: boolean; autoDelete?: boolean; passive?: boolean; arguments?: Record<string, unknown> } = {},
+  ): Promise<{ queue: string; messageCount: number; consumerCount: number }> {
+    const { durable = true, exclusive, autoDelete, passive } = options;
+    const reply = await this.request({ type: 'queue.declare', queue: name, durable, exclusive, auto_delete: autoDelete, passive, arguments: options.arguments });
+    return { queue: String(reply.queue), messageCount: Number(reply.message_count), consumerCount: Number(reply.consumer_count) };
+  }
+
+  async bind(queue: string, exchange: string, routingKey = '', args?: Record<string, unknown>): Promise<void> {
+    await this.request({ type: 'queue.bind', queue, exchange, routing_key: routingKey, arguments: args });
+  }
+
+  async unbind(queue: string, exchange: string, routingKey = '', args?: Record<string, unknown>): Promise<void> {
+    await this.request({ type: 'queue.unbind', queue, exchange, routing_key: routingKey, arguments: args });
+  }
+
+  /** Routes messages from exchange `source` to exchange `destination`. */
+  async bindExchange(destination: string, source: string, routingKey = '', args?: Record<string, unknown>): Promise<void> {
+    await this.request({ type: 'exchange.bind', destination, source, routing_key: routingKey, arguments: args });
+  }
+
+  async unbindExchange(destination: string, source: string, routingKey = '', args?: Record<string, unknown>): Promise<void> {
+    await this.request({ type: 'exchange.unbind', destination, source, routing_key: routingKey, arguments: args });
+  }
+
+  async deleteQueue(name: string, options: { ifUnused?: boolean; ifEmpty?: boolean } = {}): Promise<{ messageCount: number }> {
+    const reply = await this.request({ type: 'queue.delete', queue: name, if_unused: options.ifUnused, if_empty: options.ifEmpty });
+    return { messageCount: Number(reply.message_count) };
+  }
+
+  async purgeQueue(name: string): Promise<{ messageCount: number }> {
+    const reply = await this.request({ type: 'queue.purge', queue: name });
+    return { messageCount: Number(reply.message_count) };
+  }
+
+  /**
+   * Resolves when the broker confirms the message (spec: "Publishing"). Bytes go as they are, a
+   * string as UTF-8 'text/plain', anything else as 'application/json'. Waits while the publish
+   * window is full. Rejects with PublishNackedError or MessageReturnedError.
+   */
+  publish(exchange: string, routingKey: string, body: PublishBody, options: PublishOptions = {}): Promise<void> {
+    if (this.ending !== undefined) return Promise.reject(this.ending);
+    let encoded;
+    try {
+      encoded = encodeBody(body);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (encoded.bytes.length > this.maxMessageSize) {
+      return Promise.reject(new WarrenError('message_too_large', `${encoded.bytes.length} bytes; the broker takes at most ${this.maxMessageSize}`));
+    }
+    const fields: PublishFields = { exchange, routing_key: routingKey, properties: toWireProperties(options, encoded.contentType) };
+    if (options.mandatory === true) fields.mandatory = true;
+    if (options.headers !== undefined) fields.headers = options.headers;
+    return this.publisher.publish(fields, encoded.bytes);
+  }
+
+  /** Calls `handler` for each message; the handler settles it (ack, nack or reject). */
+  async consume(queue: string, handler: MessageHandler, options: ConsumeOptions = {}): Promise<Consumer> {
+    const tag = await this.consumers.start(queue, options, handlerSink(handler));
+    return { tag, cancel: () => this.consumers.cancel(tag) };
+  }
+
+  /** The queue's messages as an async iterator; leaving the loop cancels the consumer. */
+  messages(queue: string, options: ConsumeOptions = {}): AsyncIterableIterator<Message> {
+    return new MessageStream(
+      (sink) => this.consumers.start(queue, options, sink),
+      (tag) => this.consumers.cancel(tag),
+    );
+  }
+
+  /** Closes after the broker has answered everything sent before; publishes still waiting for window room are rejected. */
+  async close(): Promise<void> {
+    if (this.ending === undefined) {
+      this.ending = new WarrenError('shutting_down', 'the client closed the connection');
+      this.publisher.failWaiting(this.ending);
+    }
+    await this.connection.close(this.timeoutMs);
+  }
+
+  private async request(frame: RequestBody): Promise<OkFrame> {
+    if (this.ending !== undefined) throw this.ending;
+    const { id, reply } = this.requests.open();
+    this.connection.write({ ...frame, id });
+    return reply;
+  }
+
+  private route(frame: ServerFrame, body: Uint8Array): void {
+    switch (frame.type) {
+      case 'publish.ack':
+        return this.publisher.onAck(frame);
+      case 'publish.nack':
+        return this.publisher.onNack(frame);
+      case 'publish.return':
+        return this.publisher.onReturn(frame);
+      case 'deliver':
+        return this.consumers.deliver(frame, body);
+      case 'ok':
+        this.requests.answer(frame);
+        return;
+      case 'error':
+        if (!this.requests.answer(frame)) this.report(errorFromWire(frame.code, frame.message));
+        return;
+      case 'consumer.cancelled':
+        return this.report(this.consumers.cancelled(frame));
+      default:
+      // Frame types this client does not know come from a newer broker: ignored (forward compatibility).
+    }
+  }
+
+  /** Hands an error to onError; a throwing hook surfaces as an uncaught error without breaking frame handling. */
+  private report(error: WarrenError): void {
+    try {
+      this.onError?.(error);
+    } catch (thrown) {
+      queueMicrotask(() => {
+        throw thrown;
+      });
+    }
+  }
+
+  private end(error: WarrenError | undefined): void {
+    const reason = error ?? this.ending ?? new WarrenError('shutting_down', 'the connection is closed');
+    this.ending = reason;
+    this.requests.failAll(reason);
+    this.publisher.failAll(reason);
+    this.settlement.clear();
+    this.consumers.endAll(error);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * This connection's consumers (spec: "Consuming"): starting and cancelling them, and routing each
+ * deliver frame to its consumer as a Message. What a consumer does with its messages (call a
+ * handler, feed an iterator) is a Sink, in consumer.ts and message-stream.ts.
+ */
+import type { ConsumeFrame, ConsumerCancelledFrame, DeliverFrame, OkFrame, WarrenError } from '@warren/protocol';
+import { errorFromWire } from './errors.js';
+import { Message } from './message.js';
+import type { Settlement } from './settlement.js';
+
+export interface ConsumeOptions {
+  /** Unacked deliveries this consumer may hold; 0 means no limit. Default 100. */
+  prefetch?: number;
+  /** Deliveries count as settled when sent; acking them is an error. */
+  noAck?: boolean;
+  /** Empty or absent: the broker names the consumer. */
+  consumerTag?: string;
+  exclusive?: boolean;
+  arguments?: Record<string, unknown>;
+}
+
+export interface Sink {
+  deliver(message: Message): void;
+  /** No more deliveries: cancelled (`undefined`), or ended by the broker or the connection. */
+  end(error: WarrenError | undefined): void;
+}
+
+export type Request = (frame: Omit<ConsumeFrame, 'id'> | { type: 'cancel'; consumer_tag: string }) => Promise<OkFrame>;
+
+const DEFAULT_PREFETCH = 100;
+
+export class Consumers {
+  private readonly active = new Map<string, { sink: Sink; noAck: boolean }>();
+  /**
+   * Deliveries for a tag not yet known, kept while a consume awaits its reply: the broker may
+   * deliver before its `ok` names the tag it chose.
+   */
+  private readonly early = new Map<string, Array<[DeliverFrame, Uint8Array]>>();
+  private starting = 0;
+
+  constructor(
+    private readonly request: Request,
+    private readonly settlement: Settlement,
+  ) {}
+
+  /** Starts a consumer on `queue` feeding `sink`; resolves with its tag. */
+  async start(queue: string, options: ConsumeOptions, sink: Sink): Promise<string> {
+    const frame: Omit<ConsumeFrame, 'id'> = { type: 'consume', queue, prefetch: options.prefetch ?? DEFAULT_PREFETCH };
+    if (options.consumerTag !== undefined) frame.consumer_tag = options.consumerTag;
+    if (options.noAck === true) frame.no_ack = true;
+    if (options.exclusive === true) frame.exclusive = true;
+    if (options.arguments !== undefined) frame.arguments = options.arguments;
+    this.starting++;
+    try {
+      const reply = await this.request(frame);
+      const tag = String(reply.consumer_tag);
+      this.active.set(tag, { sink, noAck: options.noAck === true });
+      for (const [early, body] of this.early.get(tag) ?? []) this.deliver(early, body);
+      this.early.delete(tag);
+      return tag;
+    } finally {
+      if (--this.starting === 0) this.early.clear();
+    }
+  }
+
+  /** Cancels a consumer; its delivered messages stay unsettled until settled. */
+  async cancel(tag: string): Promise<void> {
+    const consumer = this.active.get(tag);
+    if (consumer === undefined) return;
+    try {
+      await this.request({ type: 'cancel', consumer_tag: tag });
+    } catch (error) {
+      // Already ended meanwhile (by the broker or the connection): nothing is left to cancel.
+      if (this.active.has(tag)) throw error;
+      return;
+    }
+    this.active.delete(tag);
+    consumer.sink.end(undefined);
+  }
+
+  deliver(frame: DeliverFrame, body: Uint8Array): void {
+    const consumer = this.active.get(frame.consumer_tag);
+    if (consumer !== undefined) {
+      if (!consumer.noAck) this.settlement.track(frame.delivery_tag);
+      consumer.sink.deliver(new Message(frame, body, this.settlement));
+    } else if (this.starting > 0) {
+      const early = this.early.get(frame.consumer_tag);
+      if (early === undefined) this.early.set(frame.consumer_tag, [[frame, body]]);
+      else early.push([frame, body]);
+    }
+  }
+
+  /** The broker ended a consumer (its queue was deleted); returns the error it gave. */
+  cancelled(frame: ConsumerCancelledFrame): WarrenError {
+    const error = errorFromWire(frame.code, frame.message);
+    this.active.get(frame.consumer_tag)?.sink.end(error);
+    this.active.delete(frame.consumer_tag);
+    return error;
+  }
+
+  /** The connection ended: every consumer with it. */
+  endAll(error: WarrenError | undefined): void {
+    for (const { sink } of this.active.values()) sink.end(error);
+    this.active.clear();
+    this.early.clear();
+  }
+}

@@ -1,0 +1,10 @@
+/** @warren/client: a typed client for the Warren broker, for browsers and Node. */
+export { connect, type Client, type ConnectOptions, type PublishOptions } from './client.js';
+export type { Consumer, MessageHandler } from './consumer.js';
+export type { ConsumeOptions } from './consumers.js';
+export type { Message } from './message.js';
+export type { Properties, PublishProperties } from './properties.js';
+export type { PublishBody } from './body.js';
+export type { WebSocketConstructor, WebSocketLike } from './transport.js';
+export { MessageReturnedError, PublishNackedError } from './errors.js';
+export { WarrenError, isWarrenError, type ErrorCode, type ExchangeType } from '@warren/protocol';

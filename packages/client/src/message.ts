@@ -1,0 +1,65 @@
+/**
+ * A delivered message: its body (a view into the received WebSocket message, not a copy), its
+ * metadata in camelCase, and the calls that settle it. Tracking what is settled is
+ * settlement.ts's job.
+ */
+import type { DeliverFrame } from '@warren/protocol';
+import { decodeText } from './body.js';
+import { fromWireProperties, type Properties } from './properties.js';
+import type { Settlement } from './settlement.js';
+
+export class Message {
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly redelivered: boolean;
+  /** Deliveries of this message so far, this one included. */
+  readonly deliveryCount: number;
+  readonly deliveryTag: number;
+  readonly consumerTag: string;
+  readonly headers: Record<string, unknown>;
+  readonly properties: Properties;
+
+  constructor(
+    frame: DeliverFrame,
+    readonly body: Uint8Array,
+    private readonly settlement: Settlement,
+  ) {
+    this.exchange = frame.exchange;
+    this.routingKey = frame.routing_key;
+    this.redelivered = frame.redelivered;
+    this.deliveryCount = frame.delivery_count;
+    this.deliveryTag = frame.delivery_tag;
+    this.consumerTag = frame.consumer_tag;
+    this.headers = frame.headers ?? {};
+    this.properties = fromWireProperties(frame.properties);
+  }
+
+  /** The body as UTF-8 text. */
+  text(): string {
+    return decodeText(this.body);
+  }
+
+  /** The body parsed as JSON; the type parameter is the caller's claim, not a check. */
+  json<T = unknown>(): T {
+    return JSON.parse(this.text()) as T;
+  }
+
+  /** True once acked, nacked or rejected (no_ack deliveries are settled from the start). */
+  get settled(): boolean {
+    return this.settlement.isSettled(this.deliveryTag);
+  }
+
+  /** `multiple` also acks every earlier unsettled delivery of this connection. */
+  ack(options: { multiple?: boolean } = {}): void {
+    this.settlement.settle('ack', this.deliveryTag, options);
+  }
+
+  /** Requeues by default; `requeue: false` drops the message. */
+  nack(options: { requeue?: boolean; multiple?: boolean } = {}): void {
+    this.settlement.settle('nack', this.deliveryTag, options);
+  }
+
+  reject(options: { requeue?: boolean } = {}): void {
+    this.settlement.settle('reject', this.deliveryTag, options);
+  }
+}

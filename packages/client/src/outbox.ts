@@ -1,0 +1,44 @@
+/**
+ * Outgoing batching (docs: /work/shared/performance.md): every frame written during one tick
+ * joins one WebSocket message, sent from a microtask, so a burst of publishes costs a few socket
+ * writes while a lone frame still leaves at once. A batch is cut early at BATCH_LIMIT bytes, and
+ * a frame is never appended to a batch it would push past the server's message limit.
+ */
+import { FrameWriter } from '@warren/protocol';
+
+/**
+ * Large enough that per-message costs vanish (about 4,000 small publishes), small enough that
+ * one message does not hold the receiver for long.
+ */
+const BATCH_LIMIT = 1024 * 1024;
+
+export class Outbox {
+  private readonly writer = new FrameWriter();
+  private scheduled = false;
+  /** Bytes one WebSocket message may hold; the server closes the connection past it. */
+  maxMessageBytes = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly send: (message: Uint8Array) => void) {}
+
+  /** `header` is a frame header object, or its JSON text when the caller already has it. */
+  write(header: object | string, body?: Uint8Array): void {
+    const json = typeof header === 'string' ? header : JSON.stringify(header);
+    const size = 8 + json.length * 3 + (body?.length ?? 0);
+    if (this.writer.size > 0 && this.writer.size + size > this.maxMessageBytes) this.flush();
+    this.writer.add(json, body);
+    if (this.writer.size >= BATCH_LIMIT) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Sends what is buffered now. */
+  flush(): void {
+    if (this.writer.count === 0) return;
+    this.send(this.writer.take());
+  }
+}

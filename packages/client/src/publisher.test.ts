@@ -1,0 +1,131 @@
+import { WarrenError } from '@warren/protocol';
+import { describe, expect, it } from 'vitest';
+import { MessageReturnedError, PublishNackedError } from './errors.js';
+import { connected, fakeServer, settle } from './testing/helpers.js';
+
+/** Records how each promise settled, so a test can look without awaiting. */
+function track(promises: Promise<void>[]): Array<'pending' | 'acked' | Error> {
+  const outcomes: Array<'pending' | 'acked' | Error> = promises.map(() => 'pending');
+  promises.forEach((promise, i) =>
+    promise.then(
+      () => (outcomes[i] = 'acked'),
+      (error: Error) => (outcomes[i] = error),
+    ),
+  );
+  return outcomes;
+}
+
+describe('publish', () => {
+  it('sends seq from 1 with the body as bytes and resolves on publish.ack', async () => {
+    const { client, server } = await connected();
+    server.onFrame = (frame) => server.send({ type: 'publish.ack', seq: frame.header.seq });
+    await client.publish('x', 'k', new Uint8Array([1, 2, 3]));
+    await client.publish('x', 'k', 'two');
+    const [first, second] = server.framesOf('publish');
+    expect(first?.header).toEqual({ type: 'publish', seq: 1, exchange: 'x', routing_key: 'k', properties: { persistent: true } });
+    expect([...(first?.body ?? [])]).toEqual([1, 2, 3]);
+    expect(second?.header.seq).toBe(2);
+  });
+
+  it('settles every pending seq up to a cumulative ack, and only those', async () => {
+    const { client, server } = await connected();
+    const outcomes = track([1, 2, 3, 4, 5].map((n) => client.publish('', 'q', n)));
+    await settle();
+    server.send({ type: 'publish.ack', seq: 3, multiple: true });
+    await settle();
+    expect(outcomes).toEqual(['acked', 'acked', 'acked', 'pending', 'pending']);
+    server.send({ type: 'publish.ack', seq: 5 });
+    await settle();
+    expect(outcomes).toEqual(['acked', 'acked', 'acked', 'pending', 'acked']);
+    server.send({ type: 'publish.ack', seq: 4 });
+    await settle();
+    expect(outcomes).toEqual(['acked', 'acked', 'acked', 'acked', 'acked']);
+  });
+
+  it('rejects a nacked publish with PublishNackedError, which a later cumulative ack does not undo', async () => {
+    const { client, server } = await connected();
+    const outcomes = track([client.publish('nope', 'k', 'a'), client.publish('x', 'k', 'b')]);
+    await settle();
+    server.send({ type: 'publish.nack', seq: 1, code: 'exchange_not_found', message: 'no exchange "nope"' }, { type: 'publish.ack', seq: 2, multiple: true });
+    await settle();
+    const error = outcomes[0];
+    expect(error).toBeInstanceOf(PublishNackedError);
+    expect(error).toBeInstanceOf(WarrenError);
+    expect(error).toMatchObject({ code: 'exchange_not_found', seq: 1, message: 'no exchange "nope"', context: { seq: 1 } });
+    expect(outcomes[1]).toBe('acked');
+  });
+
+  it('rejects a returned mandatory publish with MessageReturnedError and ignores its ack', async () => {
+    const { client, server } = await connected({ publishWindow: 1 });
+    const outcomes = track([client.publish('x', 'nowhere', 'a', { mandatory: true }), client.publish('x', 'k', 'b')]);
+    await settle();
+    expect(server.framesOf('publish')[0]?.header).toMatchObject({ mandatory: true });
+    server.send([
+      { type: 'publish.return', seq: 1, exchange: 'x', routing_key: 'nowhere', reply_code: 312, code: 'unroutable', message: 'NO_ROUTE' },
+      new TextEncoder().encode('a'),
+    ]);
+    await settle();
+    const error = outcomes[0];
+    expect(error).toBeInstanceOf(MessageReturnedError);
+    expect(error).toMatchObject({ code: 'unroutable', exchange: 'x', routingKey: 'nowhere', replyCode: 312, seq: 1 });
+    // The returned publish keeps its window room until the broker acks it.
+    expect(server.framesOf('publish')).toHaveLength(1);
+    server.send({ type: 'publish.ack', seq: 1 });
+    await settle();
+    expect(outcomes[0]).toBe(error);
+    expect(server.framesOf('publish')).toHaveLength(2);
+    server.send({ type: 'publish.ack', seq: 2 });
+    await settle();
+    expect(outcomes[1]).toBe('acked');
+  });
+
+  it('keeps at most publishWindow publishes in flight and sends the rest in call order as room frees', async () => {
+    const { client, server } = await connected({ publishWindow: 2 });
+    const outcomes = track(['a', 'b', 'c', 'd', 'e'].map((key) => client.publish('x', key, key)));
+    await settle();
+    expect(server.framesOf('publish').map((frame) => frame.header.routing_key)).toEqual(['a', 'b']);
+    server.send({ type: 'publish.ack', seq: 1 });
+    await settle();
+    expect(server.framesOf('publish').map((frame) => frame.header.routing_key)).toEqual(['a', 'b', 'c']);
+    server.send({ type: 'publish.ack', seq: 3, multiple: true });
+    await settle();
+    const sent = server.framesOf('publish').map((frame) => [frame.header.seq, frame.header.routing_key]);
+    expect(sent).toEqual([[1, 'a'], [2, 'b'], [3, 'c'], [4, 'd'], [5, 'e']]);
+    expect(outcomes).toEqual(['acked', 'acked', 'acked', 'pending', 'pending']);
+  });
+
+  it("defaults the window to the welcome's publish_window", async () => {
+    const { client, server } = await connected({}, fakeServer({ publish_window: 3 }));
+    for (let i = 0; i < 10; i++) void client.publish('x', 'k', i).catch(() => {});
+    await settle();
+    expect(server.framesOf('publish')).toHaveLength(3);
+  });
+
+  it('rejects a body over max_message_size without sending it', async () => {
+    const { client, server } = await connected({}, fakeServer({ max_message_size: 10 }));
+    await expect(client.publish('x', 'k', new Uint8Array(11))).rejects.toMatchObject({ code: 'message_too_large' });
+    await settle();
+    expect(server.framesOf('publish')).toHaveLength(0);
+  });
+
+  it('on close() rejects publishes still waiting for room; those in flight get their acks', async () => {
+    const { client, server } = await connected({ publishWindow: 1 });
+    server.onFrame = (frame) => {
+      if (frame.header.type === 'close') server.send({ type: 'publish.ack', seq: 1 }, { type: 'close' });
+    };
+    const outcomes = track([client.publish('x', 'k', 'a'), client.publish('x', 'k', 'b')]);
+    await client.close();
+    await settle();
+    expect(outcomes[0]).toBe('acked');
+    expect(outcomes[1]).toMatchObject({ code: 'shutting_down' });
+    expect(server.framesOf('publish')).toHaveLength(1);
+  });
+
+  it('rejects unconfirmed publishes with the error that ended the connection', async () => {
+    const { client, server } = await connected();
+    const pending = client.publish('x', 'k', 'a');
+    await settle();
+    server.close(1006);
+    await expect(pending).rejects.toMatchObject({ code: 'internal_error' });
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Publisher confirms and the publish window (spec: "Publishing"). Each publish gets the next
+ * seq when it is written and a promise that its publish.ack resolves and its publish.nack or
+ * publish.return rejects. At most `window` publishes are unanswered at once; later ones wait in
+ * FIFO order and are written as answers free room. Encoding the body is the caller's job.
+ */
+import type { PublishAckFrame, PublishFrame, PublishNackFrame, PublishReturnFrame, WarrenError } from '@warren/protocol';
+import { MessageReturnedError, PublishNackedError } from './errors.js';
+import { Fifo } from './fifo.js';
+
+export type PublishFields = Omit<PublishFrame, 'type' | 'seq'>;
+
+interface Confirm {
+  resolve(): void;
+  reject(error: Error): void;
+  /** Rejected by a publish.return: the ack that follows only frees its room in the window. */
+  returned: boolean;
+}
+
+interface Waiting {
+  fieldsJson: string;
+  body: Uint8Array;
+  confirm: Confirm;
+}
+
+export class Publisher {
+  /** Unanswered publishes by seq; a Map iterates in insertion order, which is seq order. */
+  private readonly unconfirmed = new Map<number, Confirm>();
+  private readonly waiting = new Fifo<Waiting>();
+  private lastSeq = 0;
+  window = Number.POSITIVE_INFINITY;
+
+  /** `write` takes the frame header as JSON text. */
+  constructor(private readonly write: (header: string, body: Uint8Array) => void) {}
+
+  publish(fields: PublishFields, body: Uint8Array): Promise<void> {
+    // Serialized now, so a caller mutating its headers object later cannot change the message.
+    const fieldsJson = JSON.stringify(fields);
+    return new Promise<void>((resolve, reject) => {
+      const confirm: Confirm = { resolve, reject, returned: false };
+      if (this.waiting.size === 0 && this.unconfirmed.size < this.window) this.send(fieldsJson, body, confirm);
+      else this.waiting.push({ fieldsJson, body, confirm });
+    });
+  }
+
+  onAck(frame: PublishAckFrame): void {
+    if (frame.multiple === true) {
+      // Cumulative: every unanswered seq up to frame.seq (a nacked seq has already left the map).
+      for (const [seq, confirm] of this.unconfirmed) {
+        if (seq > frame.seq) break;
+        this.unconfirmed.delete(seq);
+        if (!confirm.returned) confirm.resolve();
+      }
+    } else {
+      const confirm = this.unconfirmed.get(frame.seq);
+      this.unconfirmed.delete(frame.seq);
+      if (confirm !== undefined && !confirm.returned) confirm.resolve();
+    }
+    this.drain();
+  }
+
+  onNack(frame: PublishNackFrame): void {
+    const confirm = this.unconfirmed.get(frame.seq);
+    if (confirm === undefined) return;
+    this.unconfirmed.delete(frame.seq);
+    if (!confirm.returned) confirm.reject(new PublishNackedError(frame.seq, frame.code, frame.message));
+    this.drain();
+  }
+
+  /** Rejects at once; the seq keeps its room in the window until the publish.ack that follows. */
+  onReturn(frame: PublishReturnFrame): void {
+    const confirm = this.unconfirmed.get(frame.seq);
+    if (confirm === undefined || confirm.returned) return;
+    confirm.returned = true;
+    confirm.reject(new MessageReturnedError(frame.seq, frame.exchange, frame.routing_key, frame.reply_code, frame.message));
+  }
+
+  /** Rejects the publishes not yet written; written ones still get their answers. */
+  failWaiting(error: WarrenError): void {
+    for (const waiting of this.waiting.drain()) waiting.confirm.reject(error);
+  }
+
+  failAll(error: WarrenError): void {
+    this.failWaiting(error);
+    for (const confirm of this.unconfirmed.values()) if (!confirm.returned) confirm.reject(error);
+    this.unconfirmed.clear();
+  }
+
+  private drain(): void {
+    while (this.unconfirmed.size < this.window) {
+      const next = this.waiting.shift();
+      if (next === undefined) return;
+      this.send(next.fieldsJson, next.body, next.confirm);
+    }
+  }
+
+  /** Splices type and seq into the fields' JSON: cheaper on this hot path than a new object and a second stringify. */
+  private send(fieldsJson: string, body: Uint8Array, confirm: Confirm): void {
+    const seq = ++this.lastSeq;
+    this.unconfirmed.set(seq, confirm);
+    this.write(`{"type":"publish","seq":${seq},${fieldsJson.slice(1)}`, body);
+  }
+}

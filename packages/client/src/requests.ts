@@ -1,0 +1,74 @@
+/**
+ * Requests in flight: each gets a u32 id and waits for its one reply, `ok` or `error`
+ * (spec: "Requests and replies"). Sending the frame is the caller's job.
+ */
+import type {
+  CancelFrame,
+  ConsumeFrame,
+  ErrorFrame,
+  ExchangeBindFrame,
+  ExchangeDeclareFrame,
+  ExchangeDeleteFrame,
+  OkFrame,
+  QueueBindFrame,
+  QueueDeclareFrame,
+  QueueDeleteFrame,
+  QueuePurgeFrame,
+  WarrenError,
+} from '@warren/protocol';
+import { errorFromWire } from './errors.js';
+
+type RequestFrame =
+  | ExchangeDeclareFrame
+  | ExchangeDeleteFrame
+  | ExchangeBindFrame
+  | QueueDeclareFrame
+  | QueueBindFrame
+  | QueuePurgeFrame
+  | QueueDeleteFrame
+  | ConsumeFrame
+  | CancelFrame;
+
+/** Omit over each member of a union, so each request keeps its own fields. */
+type WithoutId<F> = F extends unknown ? Omit<F, 'id'> : never;
+
+/** A request frame without its `id`, which open() assigns. */
+export type RequestBody = WithoutId<RequestFrame>;
+
+interface Pending {
+  resolve(reply: OkFrame): void;
+  reject(error: WarrenError): void;
+}
+
+const MAX_ID = 0xffffffff;
+
+export class Requests {
+  private readonly pending = new Map<number, Pending>();
+  private lastId = 0;
+
+  /** Reserves an id; the returned promise settles when its reply arrives. */
+  open(): { id: number; reply: Promise<OkFrame> } {
+    let id = this.lastId;
+    do id = id === MAX_ID ? 1 : id + 1;
+    while (this.pending.has(id));
+    this.lastId = id;
+    const reply = new Promise<OkFrame>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    return { id, reply };
+  }
+
+  /** Settles the request an `ok` or `error` frame answers; false when no request has that id. */
+  answer(frame: OkFrame | ErrorFrame): boolean {
+    if (frame.id === undefined) return false;
+    const request = this.pending.get(frame.id);
+    if (request === undefined) return false;
+    this.pending.delete(frame.id);
+    if (frame.type === 'ok') request.resolve(frame);
+    else request.reject(errorFromWire(frame.code, frame.message, { id: frame.id }));
+    return true;
+  }
+
+  failAll(error: WarrenError): void {
+    for (const request of this.pending.values()) request.reject(error);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * An in-memory Store for core unit tests. It keeps the LevelDB store's write semantics: writes
+ * queue up and are applied together once per microtask turn (one batch, one ticket), reads see
+ * only applied writes, and whenWritten always calls back later, never inside the call. Its data
+ * lives in a MemoryDisk, which a test hands to a new MemoryStore to simulate a restart; as on
+ * disk, transient messages stay until recoverQueue runs. Nothing is ever synced: `sync` is moot.
+ */
+import { canonicalJson } from '../canonical.js';
+import type { Message } from '../message.js';
+import type {
+  BindingRecord,
+  ExchangeRecord,
+  QueueRecord,
+  QueueRecovery,
+  Store,
+  StoredMessage,
+  Topology,
+} from '../ports.js';
+
+interface StoredEntry {
+  message: Message;
+  durable: boolean;
+}
+
+/** One queue's messages, iterated in seq order (re-sorted lazily after an out-of-order put). */
+class MessageLog {
+  entries = new Map<number, StoredEntry>();
+  #ordered = true;
+  #maxSeq = -1;
+
+  put(seq: number, entry: StoredEntry): void {
+    if (seq < this.#maxSeq && !this.entries.has(seq)) this.#ordered = false;
+    this.#maxSeq = Math.max(this.#maxSeq, seq);
+    this.entries.set(seq, entry);
+  }
+
+  deleteFrom(fromSeq: number): void {
+    for (const seq of this.entries.keys()) if (seq >= fromSeq) this.entries.delete(seq);
+  }
+
+  read(fromSeq: number, limit: number): StoredMessage[] {
+    if (!this.#ordered) {
+      this.entries = new Map([...this.entries].sort((a, b) => a[0] - b[0]));
+      this.#ordered = true;
+    }
+    const page: StoredMessage[] = [];
+    for (const [seq, { message }] of this.entries) {
+      if (page.length >= limit) break;
+      if (seq >= fromSeq) page.push({ seq, message });
+    }
+    return page;
+  }
+}
+
+/** What survives a MemoryStore's "restart". Records are kept as JSON text, as a disk would. */
+export class MemoryDisk {
+  readonly exchanges = new Map<string, string>();
+  readonly queues = new Map<string, string>();
+  readonly bindings = new Map<string, string>();
+  readonly messages = new Map<string, MessageLog>();
+
+  log(queueId: string): MessageLog {
+    let log = this.messages.get(queueId);
+    if (log === undefined) {
+      log = new MessageLog();
+      this.messages.set(queueId, log);
+    }
+    return log;
+  }
+}
+
+type Write = (disk: MemoryDisk) => void;
+
+export class MemoryStore implements Store {
+  /** Writes of the open batch, whose ticket is #lastTicket; empty when no batch is open. */
+  #pending: Write[] = [];
+  #waiters: Array<(error?: Error) => void> = [];
+  #lastTicket = 0;
+  #doneTicket = 0;
+  #open = false;
+
+  constructor(readonly disk: MemoryDisk = new MemoryDisk()) {}
+
+  async open(): Promise<void> {
+    this.#open = true;
+  }
+
+  async close(): Promise<void> {
+    await this.#written();
+    this.#open = false;
+  }
+
+  async loadTopology(): Promise<Topology> {
+    const parse = <T>(texts: Map<string, string>): T[] => [...texts.values()].map((text) => JSON.parse(text) as T);
+    return {
+      exchanges: parse<ExchangeRecord>(this.disk.exchanges),
+      queues: parse<QueueRecord>(this.disk.queues),
+      bindings: parse<BindingRecord>(this.disk.bindings),
+    };
+  }
+
+  async recoverQueue(queue: QueueRecord): Promise<QueueRecovery> {
+    let recovery: QueueRecovery = { count: 0, lastSeq: 0 };
+    this.#write((disk) => {
+      const log = disk.messages.get(queue.id);
+      if (log === undefined) return;
+      if (!queue.durable) {
+        disk.messages.delete(queue.id);
+        return;
+      }
+      let lastSeq = 0;
+      for (const [seq, entry] of log.entries) {
+        if (!entry.durable) log.entries.delete(seq);
+        else lastSeq = Math.max(lastSeq, seq);
+      }
+      recovery = { count: log.entries.size, lastSeq };
+    });
+    await this.#written();
+    return recovery;
+  }
+
+  async dropQueuesExcept(keep: ReadonlySet<string>): Promise<void> {
+    this.#write((disk) => {
+      for (const queueId of disk.messages.keys()) if (!keep.has(queueId)) disk.messages.delete(queueId);
+    });
+    await this.#written();
+  }
+
+  putExchange(exchange: ExchangeRecord): void {
+    const text = JSON.stringify(exchange);
+    this.#write((disk) => disk.exchanges.set(nameKey(exchange.vhost, exchange.name), text));
+  }
+
+  deleteExchange(vhost: string, name: string): void {
+    this.#write((disk) => disk.exchanges.delete(nameKey(vhost, name)));
+  }
+
+  putQueue(queue: QueueRecord): void {
+    const text = JSON.stringify(queue);
+    this.#write((disk) => disk.queues.set(nameKey(queue.vhost, queue.name), text));
+  }
+
+  deleteQueue(queue: QueueRecord): void {
+    this.#write((disk) => {
+      disk.queues.delete(nameKey(queue.vhost, queue.name));
+      disk.messages.delete(queue.id);
+    });
+  }
+
+  putBinding(binding: BindingRecord): void {
+    const text = JSON.stringify(binding);
+    this.#write((disk) => disk.bindings.set(bindingKey(binding), text));
+  }
+
+  deleteBinding(binding: BindingRecord): void {
+    this.#write((disk) => disk.bindings.delete(bindingKey(binding)));
+  }
+
+  putMessage(queueId: string, seq: number, message: Message, durable: boolean): void {
+    this.#write((disk) => disk.log(queueId).put(seq, { message, durable }));
+  }
+
+  deleteMessage(queueId: string, seq: number): void {
+    this.#write((disk) => disk.messages.get(queueId)?.entries.delete(seq));
+  }
+
+  purgeMessages(queueId: string, fromSeq = 0): void {
+    this.#write((disk) => disk.messages.get(queueId)?.deleteFrom(fromSeq));
+  }
+
+  async readMessages(queueId: string, fromSeq: number, limit: number): Promise<StoredMessage[]> {
+    return this.disk.messages.get(queueId)?.read(fromSeq, limit) ?? [];
+  }
+
+  ticket(): number {
+    return this.#lastTicket;
+  }
+
+  whenWritten(ticket: number, done: (error?: Error) => void): void {
+    if (ticket <= this.#doneTicket) void Promise.resolve().then(() => done());
+    else if (ticket === this.#lastTicket) this.#waiters.push(done);
+    else throw new RangeError(`store ticket ${ticket} was never issued`);
+  }
+
+  #write(write: Write): void {
+    if (!this.#open) throw new Error('MemoryStore is not open');
+    if (this.#pending.length === 0) {
+      this.#lastTicket++;
+      void Promise.resolve().then(this.#flush);
+    }
+    this.#pending.push(write);
+  }
+
+  readonly #flush = (): void => {
+    const writes = this.#pending;
+    const waiters = this.#waiters;
+    this.#pending = [];
+    this.#waiters = [];
+    for (const write of writes) write(this.disk);
+    this.#doneTicket = this.#lastTicket;
+    for (const done of waiters) done();
+  };
+
+  #written(): Promise<void> {
+    return new Promise((resolve) => this.whenWritten(this.#lastTicket, () => resolve()));
+  }
+}
+
+function nameKey(vhost: string, name: string): string {
+  return JSON.stringify([vhost, name]);
+}
+
+function bindingKey(b: BindingRecord): string {
+  return JSON.stringify([b.vhost, b.source, b.destinationType, b.destination, b.routingKey]) + canonicalJson(b.arguments);
+}

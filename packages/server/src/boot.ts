@@ -1,0 +1,60 @@
+/**
+ * The composition root: the one place that wires the LevelDB store, the core broker, the
+ * WebSocket listener and the HTTP API onto one port, and takes them down again in order.
+ */
+import { Broker } from '@warren/core';
+import { LevelStore } from '@warren/store';
+import Fastify from 'fastify';
+import type { Config } from './config.js';
+import { createLogger, type ServerLogger } from './log.js';
+import { registerRoutes } from './http/routes.js';
+import { WebSocketListener } from './ws/listener.js';
+
+export interface WarrenServer {
+  readonly config: Config;
+  readonly broker: Broker;
+  readonly logger: ServerLogger;
+  /** The bound port (the real one when the config asked for port 0). */
+  readonly port: number;
+  /** ws://host:port/ws */
+  readonly url: string;
+  /** http://host:port */
+  readonly httpUrl: string;
+  /** Graceful stop: refuse new connections, close the open ones, finish writes, close the store. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: ServerLogger = createLogger(config)): Promise<WarrenServer> {
+  const broker = new Broker({
+    store: new LevelStore(config.dataDir),
+    logger,
+    limits: { maxRamMessages: config.queueRamMessages, maxRamBytes: config.queueRamBytes },
+  });
+  await broker.start();
+  // No fastify logger: the API logs its own events, and request lines would drown the broker's.
+  const app = Fastify({ forceCloseConnections: true });
+  const listener = new WebSocketListener(app.server, broker, config, logger);
+  registerRoutes(app, broker, listener, config.nodeId);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  logger.info({ url: `ws://${host}:${port}/ws`, dataDir: config.dataDir }, 'warren is ready');
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    broker,
+    logger,
+    port,
+    url: `ws://${host}:${port}/ws`,
+    httpUrl: `http://${host}:${port}`,
+    close: () =>
+      (closing ??= (async () => {
+        listener.close();
+        await app.close();
+        await broker.stop();
+        logger.info('warren stopped');
+      })()),
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Configuration: defaults, then a JSON file, then WARREN_* environment variables, then command
+ * line flags, each overriding the one before. The result is validated once with ajv; a bad
+ * value stops the boot with a message naming the key (../shared/design.md, "Running").
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT } from '@warren/protocol';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  nodeId: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Heartbeat interval the server proposes, ms; 0 turns heartbeats off. */
+  heartbeat: number;
+  /** Largest message body accepted, bytes. */
+  maxMessageSize: number;
+  /** Unconfirmed publishes per connection before the server stops reading it. */
+  publishWindow: number;
+  /** Time a new connection has to send hello, ms. */
+  handshakeTimeout: number;
+  /** Unsent bytes per connection above which deliveries to it pause. */
+  deliveryBufferBytes: number;
+  /** Ready messages one queue keeps in RAM before paging new ones out to the store. */
+  queueRamMessages: number;
+  /** Body bytes one queue keeps in RAM before paging new ones out to the store. */
+  queueRamBytes: number;
+}
+
+export const DEFAULT_CONFIG: Config = {
+  host: '127.0.0.1',
+  port: DEFAULT_PORT,
+  dataDir: './data',
+  nodeId: 'warren@localhost',
+  logLevel: 'info',
+  heartbeat: 30_000,
+  maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
+  publishWindow: 4096,
+  handshakeTimeout: 10_000,
+  deliveryBufferBytes: 4 * 1024 * 1024,
+  queueRamMessages: 100_000,
+  queueRamBytes: 32 * 1024 * 1024,
+};
+
+const positive = { type: 'integer', minimum: 1 };
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    host: { type: 'string', minLength: 1 },
+    port: { type: 'integer', minimum: 0, maximum: 65535 },
+    dataDir: { type: 'string', minLength: 1 },
+    nodeId: { type: 'string', minLength: 1 },
+    logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    heartbeat: { type: 'integer', minimum: 0 },
+    maxMessageSize: { type: 'integer', minimum: 1, maximum: 512 * 1024 * 1024 },
+    publishWindow: positive,
+    handshakeTimeout: positive,
+    deliveryBufferBytes: positive,
+    queueRamMessages: positive,
+    queueRamBytes: positive,
+  },
+};
+
+const validate = new Ajv({ coerceTypes: true, allErrors: true, strict: true }).compile(schema);
+
+/** Environment variables and the config keys they set (design.md). */
+const ENV: Record<string, keyof Config> = {
+  WARREN_HOST: 'host',
+  WARREN_PORT: 'port',
+  WARREN_DATA_DIR: 'dataDir',
+  WARREN_NODE_ID: 'nodeId',
+  WARREN_LOG_LEVEL: 'logLevel',
+  WARREN_HEARTBEAT: 'heartbeat',
+  WARREN_MAX_MESSAGE_SIZE: 'maxMessageSize',
+  WARREN_PUBLISH_WINDOW: 'publishWindow',
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Partial<Record<keyof Config, unknown>> } = {}): Config {
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  if (options.file !== undefined) Object.assign(merged, readConfigFile(options.file));
+  for (const [name, key] of Object.entries(ENV)) {
+    const value = options.env?.[name];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  for (const [key, value] of Object.entries(options.overrides ?? {})) if (value !== undefined) merged[key] = value;
+  if (!validate(merged)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || e.params.additionalProperty || 'config'} ${e.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return merged as unknown as Config;
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new ConfigError(`cannot read config file ${file}: ${(cause as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`config file ${file} must hold a JSON object`);
+  return parsed as Record<string, unknown>;
+}

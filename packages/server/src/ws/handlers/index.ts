@@ -1,0 +1,55 @@
+/** Frame type → handler. Before the handshake completes only `hello` is accepted. */
+import { WarrenError, type ClientFrame } from '@warren/protocol';
+import type { Session } from '../session.js';
+import { handleClose, handleHello } from './connection.js';
+import { handleBindExchange, handleDeclareExchange, handleDeleteExchange, handleUnbindExchange } from './exchange.js';
+import { handleBindQueue, handleDeclareQueue, handleDeleteQueue, handlePurgeQueue, handleUnbindQueue } from './queue.js';
+import { handlePublish } from './publish.js';
+import { handleAck, handleCancel, handleConsume, handleNack, handleReject } from './consume.js';
+
+export function handleFrame(session: Session, frame: ClientFrame): void {
+  if (session.state === 'handshake') {
+    if (frame.type !== 'hello') throw new WarrenError('handshake_required', `expected hello, got ${frame.type}`);
+    handleHello(session, frame);
+    return;
+  }
+  if (session.state !== 'open') return;
+  switch (frame.type) {
+    case 'publish':
+      return handlePublish(session, frame);
+    case 'ack':
+      return handleAck(session, frame);
+    case 'nack':
+      return handleNack(session, frame);
+    case 'reject':
+      return handleReject(session, frame);
+    case 'heartbeat':
+      return;
+    case 'hello':
+      throw new WarrenError('frame_invalid', 'hello was already received on this connection');
+    case 'close':
+      return handleClose(session);
+    case 'exchange.declare':
+      return handleDeclareExchange(session, frame);
+    case 'exchange.delete':
+      return handleDeleteExchange(session, frame);
+    case 'exchange.bind':
+      return handleBindExchange(session, frame);
+    case 'exchange.unbind':
+      return handleUnbindExchange(session, frame);
+    case 'queue.declare':
+      return handleDeclareQueue(session, frame);
+    case 'queue.bind':
+      return handleBindQueue(session, frame);
+    case 'queue.unbind':
+      return handleUnbindQueue(session, frame);
+    case 'queue.purge':
+      return handlePurgeQueue(session, frame);
+    case 'queue.delete':
+      return handleDeleteQueue(session, frame);
+    case 'consume':
+      return handleConsume(session, frame);
+    case 'cancel':
+      return handleCancel(session, frame);
+  }
+}

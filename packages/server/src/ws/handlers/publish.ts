@@ -1,0 +1,53 @@
+/**
+ * publish → route and enqueue → confirm. The confirm waits for the store when a queue wrote the
+ * message (docs/protocol.md, "Publishing"); a mandatory message no queue took comes back as
+ * publish.return before its ack (AMQP 0-9-1 basic.return).
+ */
+import { WarrenError, type PublishFrame } from '@warren/protocol';
+import { UNROUTED, type Message } from '@warren/core';
+import type { Session } from '../session.js';
+import { withContext } from './context.js';
+
+export function handlePublish(session: Session, frame: PublishFrame & { body: Uint8Array }): void {
+  const seq = frame.seq;
+  const ticket = withContext({ seq }, () => {
+    session.confirms.next(seq);
+    if (frame.body.length > session.config.maxMessageSize) {
+      throw new WarrenError('message_too_large', `body of ${frame.body.length} bytes exceeds the limit of ${session.config.maxMessageSize}`);
+    }
+    const given = frame.properties ?? {};
+    const id = given.message_id ?? session.broker.newId();
+    const message: Message = {
+      id,
+      exchange: frame.exchange,
+      routingKey: frame.routing_key,
+      properties: given.message_id === undefined ? { ...given, message_id: id } : given,
+      headers: frame.headers,
+      // A copy, so a message kept in a queue does not pin the whole socket read buffer it came in.
+      body: new Uint8Array(frame.body),
+      persistent: given.persistent === true,
+    };
+    return session.vhost!.publish(frame.exchange, message);
+  });
+  if (ticket === UNROUTED) {
+    if (frame.mandatory) {
+      session.send(
+        {
+          type: 'publish.return',
+          seq,
+          exchange: frame.exchange,
+          routing_key: frame.routing_key,
+          reply_code: 312,
+          code: 'unroutable',
+          message: `no queue is bound to exchange '${frame.exchange}' for routing key '${frame.routing_key}'`,
+          properties: frame.properties,
+          headers: frame.headers,
+        },
+        frame.body,
+      );
+    }
+    session.confirms.accept(seq, 0);
+    return;
+  }
+  session.confirms.accept(seq, ticket);
+}

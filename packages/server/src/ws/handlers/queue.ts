@@ -1,0 +1,55 @@
+/** queue.declare / bind / unbind / purge / delete → the vhost, then a reply once written. */
+import {
+  checkQueueArguments,
+  type QueueBindFrame,
+  type QueueDeclareFrame,
+  type QueueDeleteFrame,
+  type QueuePurgeFrame,
+} from '@warren/protocol';
+import type { Session } from '../session.js';
+import { withContext } from './context.js';
+
+export function handleDeclareQueue(session: Session, frame: QueueDeclareFrame): void {
+  const queue = withContext({ id: frame.id }, () => {
+    const args = frame.arguments ?? {};
+    checkQueueArguments(args);
+    return session.vhost!.declareQueue(
+      {
+        name: frame.queue,
+        durable: frame.durable ?? true,
+        exclusive: frame.exclusive ?? false,
+        autoDelete: frame.auto_delete ?? false,
+        arguments: args,
+      },
+      frame.passive ?? false,
+      session.id,
+    );
+  });
+  session.reply(frame.id, { queue: queue.name, message_count: queue.messageCount, consumer_count: queue.consumers.length });
+}
+
+export function handleBindQueue(session: Session, frame: QueueBindFrame): void {
+  withContext({ id: frame.id }, () =>
+    session.vhost!.bindQueue(frame.queue, frame.exchange, frame.routing_key ?? '', frame.arguments ?? {}, session.id),
+  );
+  session.reply(frame.id);
+}
+
+export function handleUnbindQueue(session: Session, frame: QueueBindFrame): void {
+  withContext({ id: frame.id }, () =>
+    session.vhost!.unbindQueue(frame.queue, frame.exchange, frame.routing_key ?? '', frame.arguments ?? {}, session.id),
+  );
+  session.reply(frame.id);
+}
+
+export function handlePurgeQueue(session: Session, frame: QueuePurgeFrame): void {
+  const count = withContext({ id: frame.id }, () => session.vhost!.purgeQueue(frame.queue, session.id));
+  session.reply(frame.id, { message_count: count });
+}
+
+export function handleDeleteQueue(session: Session, frame: QueueDeleteFrame): void {
+  const count = withContext({ id: frame.id }, () =>
+    session.vhost!.deleteQueue(frame.queue, frame.if_unused ?? false, frame.if_empty ?? false, session.id),
+  );
+  session.reply(frame.id, { message_count: count });
+}

@@ -1,0 +1,86 @@
+/**
+ * Accepts WebSocket connections at /ws on the HTTP server's port and gives each a Session.
+ * Upgrades to any other path, or without the `warren.v1` subprotocol, are refused with HTTP 400
+ * before a WebSocket exists. `maxPayload` is the frame limit, never ws's 100 MiB default.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { SUBPROTOCOL, WarrenError } from '@warren/protocol';
+import type { Broker } from '@warren/core';
+import type { Config } from '../config.js';
+import type { ServerLogger } from '../log.js';
+import { Session, type SessionSocket } from './session.js';
+
+/** Room for frame headers around the largest body. */
+const FRAME_OVERHEAD = 64 * 1024;
+
+export class WebSocketListener {
+  readonly sessions = new Set<Session>();
+  private readonly wss: WebSocketServer;
+
+  constructor(
+    server: Server,
+    private readonly broker: Broker,
+    private readonly config: Config,
+    private readonly logger: ServerLogger,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: config.maxMessageSize + FRAME_OVERHEAD,
+      perMessageDeflate: false,
+      handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
+    server.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
+    this.wss.on('connection', (ws) => this.accept(ws));
+  }
+
+  /** Sends every connection a shutdown close, then stops the WebSocket server. */
+  close(): void {
+    for (const session of this.sessions) session.fail(new WarrenError('shutting_down'));
+    this.wss.close();
+  }
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (request.url ?? '').split('?')[0];
+    const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (path !== '/ws' || !offered.includes(SUBPROTOCOL)) {
+      const why = path !== '/ws' ? 'WebSocket endpoint is /ws' : `subprotocol ${SUBPROTOCOL} required`;
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: ${why.length}\r\nConnection: close\r\n\r\n${why}`);
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
+  }
+
+  private accept(ws: WebSocket): void {
+    const session = new Session(this.broker.newId(), socketOf(ws), this.broker, this.config, this.logger);
+    this.sessions.add(session);
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        session.fail(new WarrenError('frame_malformed', `text messages are not part of ${SUBPROTOCOL}; send binary frames`));
+        return;
+      }
+      session.receive(data as Buffer);
+    });
+    ws.on('error', (error) => {
+      // ws closes the socket itself after a protocol error (1009 for an oversized message, 1002 otherwise).
+      this.logger.info({ connection: session.id, err: error.message }, 'websocket error');
+    });
+    ws.on('close', () => {
+      this.sessions.delete(session);
+      session.closed();
+    });
+  }
+}
+
+function socketOf(ws: WebSocket): SessionSocket {
+  return {
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    send: (data, done) => ws.send(data, { binary: true }, done),
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
+    close: (code, reason) => ws.close(code, reason),
+  };
+}

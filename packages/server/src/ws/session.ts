@@ -1,0 +1,232 @@
+/**
+ * One client connection: the handshake, per-connection state (publish confirms in sequence
+ * order, delivery tags and unacked deliveries, consumers), heartbeats and flow control. It
+ * consumes decoded messages and writes frames to a SessionSocket, so tests can drive it without
+ * a real socket. What each frame means is in handlers/; the rules are in docs/protocol.md.
+ */
+import { decodeFrames, FrameWriter, parseClientFrame, WarrenError, type ClientFrame } from '@warren/protocol';
+import type { Broker, Consumer, DeliverySink, QueueEntry, VHost } from '@warren/core';
+import type { Config } from '../config.js';
+import type { ServerLogger } from '../log.js';
+import { ConfirmTracker } from './confirm-tracker.js';
+import { handleFrame } from './handlers/index.js';
+
+export interface SessionSocket {
+  /** Bytes handed to the socket and not yet written out. */
+  readonly bufferedAmount: number;
+  send(data: Uint8Array, done: (error?: Error) => void): void;
+  pause(): void;
+  resume(): void;
+  close(code: number, reason: string): void;
+}
+
+export interface Delivery {
+  entry: QueueEntry;
+  consumer: Consumer;
+}
+
+export type SessionState = 'handshake' | 'open' | 'closing' | 'closed';
+
+export class Session implements DeliverySink {
+  state: SessionState = 'handshake';
+  vhost: VHost | undefined;
+  heartbeat = 0;
+  readonly confirms: ConfirmTracker;
+  readonly consumers = new Map<string, Consumer>();
+  /** Unsettled deliveries by tag; a Map iterates in insertion order, which is tag order. */
+  readonly unacked = new Map<number, Delivery>();
+  private nextDeliveryTag = 1;
+  private readonly writer = new FrameWriter();
+  private flushScheduled = false;
+  private sentBytesPending = 0;
+  private deliveriesBlocked = false;
+  private lastReceived = Date.now();
+  private sentSinceTick = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly socket: SessionSocket,
+    readonly broker: Broker,
+    readonly config: Config,
+    readonly logger: ServerLogger,
+  ) {
+    this.confirms = new ConfirmTracker(this, config.publishWindow);
+    this.timer = setTimeout(() => this.fail(new WarrenError('handshake_timeout')), config.handshakeTimeout);
+  }
+
+  get isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** Handles one WebSocket message: one or more frames, in order. */
+  receive(data: Uint8Array): void {
+    if (this.state === 'closed') return;
+    this.lastReceived = Date.now();
+    let frames;
+    try {
+      frames = decodeFrames(data);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    for (const raw of frames) {
+      if (this.isClosed) return;
+      try {
+        const frame: ClientFrame = parseClientFrame(raw);
+        handleFrame(this, frame);
+      } catch (error) {
+        this.reportError(error);
+      }
+    }
+    this.confirms.flush();
+  }
+
+  /** Sends an operation error to where it belongs, or ends the connection for the rest. */
+  reportError(error: unknown): void {
+    if (!(error instanceof WarrenError)) {
+      this.logger.error({ err: error, connection: this.id }, 'unexpected error handling a frame');
+      this.fail(new WarrenError('internal_error'));
+      return;
+    }
+    if (error.scope === 'connection') {
+      this.fail(error);
+      return;
+    }
+    const seq = error.context?.seq;
+    if (seq !== undefined && this.state === 'open') {
+      this.confirms.nack(seq, error);
+      return;
+    }
+    this.send({ type: 'error', id: error.context?.id, code: error.code, reply_code: error.replyCode, message: error.message });
+  }
+
+  /** Replies to a request once every write it caused is applied. */
+  reply(id: number, fields: Record<string, unknown> = {}): void {
+    this.broker.afterWrites((error) => {
+      if (this.state === 'closed') return;
+      if (error) this.send({ type: 'error', id, code: 'store_failed', reply_code: 541, message: error.message });
+      else this.send({ type: 'ok', id, ...fields });
+    });
+  }
+
+  send(header: object | string, body?: Uint8Array): void {
+    if (this.state === 'closed') return;
+    this.writer.add(header, body);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  /** Writes everything queued as one WebSocket message. */
+  readonly flush = (): void => {
+    this.flushScheduled = false;
+    if (this.writer.count === 0 || this.state === 'closed') return;
+    const data = this.writer.take();
+    this.sentBytesPending += data.length;
+    this.sentSinceTick = true;
+    this.socket.send(data, () => {
+      this.sentBytesPending -= data.length;
+      if (this.deliveriesBlocked && this.writable) {
+        this.deliveriesBlocked = false;
+        for (const consumer of this.consumers.values()) consumer.queue.dispatch();
+      }
+    });
+  };
+
+  // --- DeliverySink ------------------------------------------------------------------------
+
+  /** Also notes that a queue found us full, so the next drained write wakes our consumers' queues. */
+  get writable(): boolean {
+    if (this.state !== 'open') return false;
+    const ok = this.sentBytesPending + this.writer.size < this.config.deliveryBufferBytes;
+    if (!ok) this.deliveriesBlocked = true;
+    return ok;
+  }
+
+  deliver(consumer: Consumer, entry: QueueEntry): void {
+    const tag = this.nextDeliveryTag++;
+    if (!consumer.options.noAck) this.unacked.set(tag, { entry, consumer });
+    const message = entry.message;
+    this.send(
+      {
+        type: 'deliver',
+        consumer_tag: consumer.tag,
+        delivery_tag: tag,
+        exchange: message.exchange,
+        routing_key: message.routingKey,
+        redelivered: entry.redelivered,
+        delivery_count: entry.deliveryCount,
+        properties: message.properties,
+        headers: message.headers,
+      },
+      message.body,
+    );
+  }
+
+  cancelled(consumer: Consumer, code: 'queue_deleted', message: string): void {
+    this.consumers.delete(consumer.tag);
+    this.send({ type: 'consumer.cancelled', consumer_tag: consumer.tag, code, message });
+  }
+
+  // --- lifecycle ---------------------------------------------------------------------------
+
+  /** Called by the hello handler once the connection is accepted. */
+  opened(vhost: VHost, heartbeat: number): void {
+    this.state = 'open';
+    this.vhost = vhost;
+    this.heartbeat = heartbeat;
+    clearTimeout(this.timer);
+    this.timer = heartbeat > 0 ? setInterval(this.tick, heartbeat / 2) : undefined;
+  }
+
+  private readonly tick = (): void => {
+    if (Date.now() - this.lastReceived > 2 * this.heartbeat) {
+      this.fail(new WarrenError('heartbeat_timeout'));
+      return;
+    }
+    if (!this.sentSinceTick) this.send({ type: 'heartbeat' });
+    this.sentSinceTick = false;
+  };
+
+  /** Ends the connection because of an error: error frame, then close with the code's close code. */
+  fail(error: unknown): void {
+    if (this.state === 'closed') return;
+    const warren = error instanceof WarrenError ? error : new WarrenError('internal_error');
+    if (!(error instanceof WarrenError)) this.logger.error({ err: error, connection: this.id }, 'connection failed');
+    else this.logger.info({ connection: this.id, code: warren.code, reason: warren.message }, 'closing connection on error');
+    this.send({ type: 'error', code: warren.code, reply_code: warren.replyCode, message: warren.message });
+    this.closeWith(warren.closeCode ?? 1011, warren.code);
+  }
+
+  /** Flushes what is queued, then closes the socket. */
+  closeWith(code: number, reason: string): void {
+    this.flush();
+    this.socket.close(code, reason.slice(0, 120));
+    this.closed();
+  }
+
+  /** The socket is gone: release consumers, requeue unacked deliveries, drop exclusive queues. */
+  closed(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.timer);
+    clearInterval(this.timer);
+    const vhost = this.vhost;
+    if (vhost === undefined) return;
+    for (const consumer of this.consumers.values()) vhost.cancel(consumer);
+    this.consumers.clear();
+    const byQueue = new Map<Consumer['queue'], Delivery[]>();
+    for (const delivery of this.unacked.values()) {
+      const list = byQueue.get(delivery.consumer.queue);
+      if (list === undefined) byQueue.set(delivery.consumer.queue, [delivery]);
+      else list.push(delivery);
+    }
+    this.unacked.clear();
+    for (const [queue, deliveries] of byQueue) queue.requeueAll(deliveries);
+    vhost.connectionClosed(this.id);
+    this.confirms.abandon();
+    this.logger.debug({ connection: this.id }, 'connection closed');
+  }
+}

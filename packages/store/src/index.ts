@@ -1,0 +1,2 @@
+/** @warren/store: the core's Store port on LevelDB. */
+export { LevelStore } from './level-store.js';

@@ -1,0 +1,203 @@
+/**
+ * The core's Store port on LevelDB (level v10, classic-level underneath). This file maps records
+ * and messages to keys (keys.ts) and values (JSON, or message-codec.ts for messages) and hands
+ * every write to the group commit (group-commit.ts), which owns batching, order and tickets;
+ * boot clean-up is recover.ts. What to store and when to wait for it is the core's business.
+ */
+import { mkdir } from 'node:fs/promises';
+import type {
+  BindingRecord,
+  ExchangeRecord,
+  Message,
+  QueueRecord,
+  QueueRecovery,
+  Store,
+  StoredMessage,
+  Topology,
+} from '@warren/core';
+import { Level } from 'level';
+import { GroupCommit, type WriteDone } from './group-commit.js';
+import {
+  BINDINGS,
+  EXCHANGES,
+  MARKERS,
+  MESSAGES,
+  QUEUES,
+  bindingKey,
+  exchangeKey,
+  queueKey,
+  queuePrefix,
+  rangeEnd,
+  seqHex,
+  seqOfKey,
+} from './keys.js';
+import { decodeMessage, encodeMessage } from './message-codec.js';
+import { dropQueuesExcept, recoverQueue } from './recover.js';
+
+type Db = Level<string, Buffer>;
+
+interface QueueKeys {
+  messages: string;
+  markers: string;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class LevelStore implements Store {
+  #db: Db | undefined;
+  #writes: GroupCommit | undefined;
+  /** Key prefixes per queue id, built once, since putMessage is the broker's hot path. */
+  readonly #prefixes = new Map<string, QueueKeys>();
+  /**
+   * Queues given a transient message since open: only their deletes must remove a marker too.
+   * Markers from an earlier run are gone once recoverQueue (or dropQueuesExcept) has run.
+   */
+  readonly #transientQueues = new Set<string>();
+  /** The message encoded last: one routed to several queues is encoded once. */
+  #lastMessage: Message | undefined;
+  #lastValue: Buffer = EMPTY;
+
+  constructor(private readonly dir: string) {}
+
+  async open(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    // Built here, not in the constructor: level opens itself on creation, and the directory
+    // must exist first.
+    const db = new Level<string, Buffer>(this.dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    await db.open();
+    this.#db = db;
+    this.#writes = new GroupCommit(db);
+  }
+
+  async close(): Promise<void> {
+    const db = this.#db;
+    if (db === undefined || db.status !== 'open') return;
+    try {
+      await this.#queue.written();
+    } finally {
+      await db.close();
+    }
+  }
+
+  async loadTopology(): Promise<Topology> {
+    const [exchanges, queues, bindings] = await Promise.all([
+      this.#records<ExchangeRecord>(EXCHANGES),
+      this.#records<QueueRecord>(QUEUES),
+      this.#records<BindingRecord>(BINDINGS),
+    ]);
+    return { exchanges, queues, bindings };
+  }
+
+  recoverQueue(queue: QueueRecord): Promise<QueueRecovery> {
+    return recoverQueue(this.#database, this.#queue, queue);
+  }
+
+  dropQueuesExcept(keep: ReadonlySet<string>): Promise<void> {
+    return dropQueuesExcept(this.#database, this.#queue, keep);
+  }
+
+  putExchange(exchange: ExchangeRecord): void {
+    this.#queue.put(exchangeKey(exchange.vhost, exchange.name), toJson(exchange), false);
+  }
+
+  deleteExchange(vhost: string, name: string): void {
+    this.#queue.del(exchangeKey(vhost, name));
+  }
+
+  putQueue(queue: QueueRecord): void {
+    this.#queue.put(queueKey(queue.vhost, queue.name), toJson(queue), false);
+  }
+
+  deleteQueue(queue: QueueRecord): void {
+    const writes = this.#queue;
+    const { messages, markers } = this.#keysOf(queue.id);
+    writes.del(queueKey(queue.vhost, queue.name));
+    writes.clear(messages, rangeEnd(messages));
+    writes.clear(markers, rangeEnd(markers));
+    this.#prefixes.delete(queue.id);
+    this.#transientQueues.delete(queue.id);
+  }
+
+  putBinding(binding: BindingRecord): void {
+    this.#queue.put(bindingKey(binding), toJson(binding), false);
+  }
+
+  deleteBinding(binding: BindingRecord): void {
+    this.#queue.del(bindingKey(binding));
+  }
+
+  putMessage(queueId: string, seq: number, message: Message, durable: boolean, sync: boolean): void {
+    const writes = this.#queue;
+    const keys = this.#keysOf(queueId);
+    const seqKey = seqHex(seq);
+    if (message !== this.#lastMessage) {
+      this.#lastValue = encodeMessage(message);
+      this.#lastMessage = message;
+    }
+    writes.put(keys.messages + seqKey, this.#lastValue, sync);
+    if (!durable) {
+      writes.put(keys.markers + seqKey, EMPTY, sync);
+      this.#transientQueues.add(queueId);
+    }
+  }
+
+  deleteMessage(queueId: string, seq: number): void {
+    const writes = this.#queue;
+    const keys = this.#keysOf(queueId);
+    const seqKey = seqHex(seq);
+    writes.del(keys.messages + seqKey);
+    if (this.#transientQueues.has(queueId)) writes.del(keys.markers + seqKey);
+  }
+
+  purgeMessages(queueId: string, fromSeq = 0): void {
+    const writes = this.#queue;
+    const { messages, markers } = this.#keysOf(queueId);
+    const from = seqHex(Math.max(0, fromSeq));
+    writes.clear(messages + from, rangeEnd(messages));
+    writes.clear(markers + from, rangeEnd(markers));
+  }
+
+  async readMessages(queueId: string, fromSeq: number, limit: number): Promise<StoredMessage[]> {
+    if (limit <= 0) return [];
+    const { messages } = this.#keysOf(queueId);
+    const range = { gte: messages + seqHex(Math.max(0, fromSeq)), lt: rangeEnd(messages), limit };
+    const entries = await this.#database.iterator(range).all();
+    return entries.map(([key, value]) => ({ seq: seqOfKey(key), message: decodeMessage(value) }));
+  }
+
+  ticket(): number {
+    return this.#queue.ticket();
+  }
+
+  whenWritten(ticket: number, done: WriteDone): void {
+    this.#queue.whenWritten(ticket, done);
+  }
+
+  get #database(): Db {
+    if (this.#db === undefined) throw new Error('LevelStore is not open');
+    return this.#db;
+  }
+
+  get #queue(): GroupCommit {
+    if (this.#writes === undefined) throw new Error('LevelStore is not open');
+    return this.#writes;
+  }
+
+  #keysOf(queueId: string): QueueKeys {
+    let keys = this.#prefixes.get(queueId);
+    if (keys === undefined) {
+      keys = { messages: queuePrefix(MESSAGES, queueId), markers: queuePrefix(MARKERS, queueId) };
+      this.#prefixes.set(queueId, keys);
+    }
+    return keys;
+  }
+
+  async #records<T>(prefix: string): Promise<T[]> {
+    const values = await this.#database.values({ gte: prefix, lt: rangeEnd(prefix) }).all();
+    return values.map((value) => JSON.parse(value.toString('utf8')) as T);
+  }
+}
+
+function toJson(record: object): Buffer {
+  return Buffer.from(JSON.stringify(record));
+}
