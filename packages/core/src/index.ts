@@ -16,6 +16,7 @@ export {
   type QueueRecovery,
   type Store,
   type StoredMessage,
+  type StoreStats,
   type Topology,
 } from './ports.js';
 export { canonicalJson } from './canonical.js';

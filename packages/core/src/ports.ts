@@ -97,6 +97,18 @@ export interface Store {
 
   ticket(): number;
   whenWritten(ticket: number, done: (error?: Error) => void): void;
+
+  /** Counters since open, for the management API and for tests of group commit. */
+  stats(): StoreStats;
+}
+
+export interface StoreStats {
+  /** Write batches applied. */
+  batches: number;
+  /** Batches that waited for the disk (one fsync each). */
+  syncs: number;
+  /** Messages written. */
+  messagesWritten: number;
 }
 
 /** The logger port: a pick of pino's methods, structured object first. */

@@ -43,6 +43,8 @@ export class GroupCommit {
   #lastTicket = 0;
   #doneTicket = 0;
   #running = false;
+  #batches = 0;
+  #syncs = 0;
   #scheduled = false;
   /** So that a waiter that comes late for a failed step still hears of the failure. */
   #lastFailure: { ticket: number; error: Error } | undefined;
@@ -55,8 +57,15 @@ export class GroupCommit {
     if (sync) step.sync = true;
   }
 
-  del(key: string): void {
-    this.#batchStep().batch.del(key);
+  del(key: string, sync = false): void {
+    const step = this.#batchStep();
+    step.batch.del(key);
+    if (sync) step.sync = true;
+  }
+
+  /** Steps written so far, and how many of them were synced: group commit made visible. */
+  get stats(): { batches: number; syncs: number } {
+    return { batches: this.#batches, syncs: this.#syncs };
   }
 
   /** Deletes every key k with gte <= k < lt. */
@@ -110,6 +119,10 @@ export class GroupCommit {
     if (step === undefined) return;
     this.#running = true;
     if (this.#tail === step) this.#tail = undefined;
+    if (step.kind === 'batch') {
+      this.#batches++;
+      if (step.sync) this.#syncs++;
+    }
     const write = step.kind === 'batch' ? step.batch.write({ sync: step.sync }) : this.#clear(step.ranges);
     write.then(
       () => this.#finish(step, undefined),

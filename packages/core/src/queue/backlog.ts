@@ -34,6 +34,8 @@ export class Backlog {
   private diskFrom = 0;
   private pagedTicket = 0;
   private loading = false;
+  /** Running estimate of a paged-out body's size, to size pages by bytes. */
+  private averageSize = 1024;
   /** Bumped by purge so that a page read before it is thrown away. */
   private generation = 0;
 
@@ -71,7 +73,8 @@ export class Backlog {
   }
 
   /** Records that the message with this seq went to the store only. */
-  pushPagedOut(seq: number): void {
+  pushPagedOut(seq: number, size: number): void {
+    this.averageSize += (size - this.averageSize) / 64;
     if (this.diskCount === 0 && !this.loading) this.diskFrom = seq;
     this.diskCount++;
     this.pagedTicket = this.store.ticket();
@@ -112,28 +115,43 @@ export class Backlog {
     yield* this.ram;
   }
 
+  /**
+   * Messages to read in one page: at most half the RAM limits, so that a page arriving while
+   * the previous one is still in RAM keeps the queue within them. Sizes come from what was paged
+   * out or read last.
+   */
+  private pageLength(): number {
+    const { pageSize, maxRamMessages, maxRamBytes } = this.limits;
+    const byBytes = Math.floor(maxRamBytes / 2 / Math.max(1, this.averageSize));
+    return Math.max(1, Math.min(pageSize, Math.floor(maxRamMessages / 2), byBytes));
+  }
+
   maybePageIn(): void {
-    if (this.diskCount === 0 || this.loading || this.ram.length > this.limits.pageSize) return;
+    const page = this.pageLength();
+    if (this.diskCount === 0 || this.loading || this.ram.length > page) return;
     this.loading = true;
     const generation = this.generation;
     const from = this.diskFrom;
     // Paged-out writes may still sit in the store's queue: read only once they are applied.
     this.store.whenWritten(this.pagedTicket, () => {
       if (generation !== this.generation) return;
-      this.store.readMessages(this.queueId, from, this.limits.pageSize).then(
-        (page) => {
+      this.store.readMessages(this.queueId, from, page).then(
+        (messages) => {
           if (generation !== this.generation) return;
           this.loading = false;
-          for (const { seq, message } of page) {
+          let bytes = 0;
+          for (const { seq, message } of messages) {
             this.ram.push({ seq, message, redelivered: false, deliveryCount: 0, stored: true });
-            this.ramBytes += message.body.length;
+            bytes += message.body.length;
           }
-          const last = page[page.length - 1];
+          this.ramBytes += bytes;
+          if (messages.length > 0) this.averageSize = bytes / messages.length;
+          const last = messages[messages.length - 1];
           if (last === undefined) {
             this.logger.error({ queueId: this.queueId, expected: this.diskCount }, 'paged-out messages missing from the store');
             this.diskCount = 0;
           } else {
-            this.diskCount -= page.length;
+            this.diskCount -= messages.length;
             this.diskFrom = last.seq + 1;
           }
           this.onPageIn();

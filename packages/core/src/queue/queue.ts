@@ -75,7 +75,7 @@ export class Queue {
     const persist = this.survivesRestart && message.persistent;
     if (this.backlog.mustPageOut) {
       this.store.putMessage(this.record.id, seq, message, persist, persist);
-      this.backlog.pushPagedOut(seq);
+      this.backlog.pushPagedOut(seq, message.body.length);
       return true;
     } else {
       if (persist) this.store.putMessage(this.record.id, seq, message, true, true);

@@ -14,6 +14,7 @@ import type {
   QueueRecovery,
   Store,
   StoredMessage,
+  StoreStats,
   Topology,
 } from '../ports.js';
 
@@ -77,6 +78,7 @@ export class MemoryStore implements Store {
   #waiters: Array<(error?: Error) => void> = [];
   #lastTicket = 0;
   #doneTicket = 0;
+  #messagesWritten = 0;
   #open = false;
 
   constructor(readonly disk: MemoryDisk = new MemoryDisk()) {}
@@ -157,6 +159,7 @@ export class MemoryStore implements Store {
   }
 
   putMessage(queueId: string, seq: number, message: Message, durable: boolean): void {
+    this.#messagesWritten++;
     this.#write((disk) => disk.log(queueId).put(seq, { message, durable }));
   }
 
@@ -174,6 +177,10 @@ export class MemoryStore implements Store {
 
   ticket(): number {
     return this.#lastTicket;
+  }
+
+  stats(): StoreStats {
+    return { batches: this.#doneTicket, syncs: this.#doneTicket, messagesWritten: this.#messagesWritten };
   }
 
   whenWritten(ticket: number, done: (error?: Error) => void): void {

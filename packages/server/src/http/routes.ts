@@ -34,6 +34,8 @@ export function registerRoutes(app: FastifyInstance, broker: Broker, listener: W
       node: nodeId,
       object_totals: { connections: listener.sessions.size, queues },
       queue_totals: { messages_ready: messages },
+      store: broker.store.stats(),
+      memory: processMemory(),
     };
   });
 
@@ -71,4 +73,10 @@ function queueView(queue: Queue): Record<string, unknown> {
 function exchangeView(exchange: Exchange): Record<string, unknown> {
   const r = exchange.record;
   return { name: r.name, vhost: r.vhost, type: r.type, durable: r.durable, auto_delete: r.autoDelete, internal: r.internal, arguments: r.arguments };
+}
+
+/** The process's memory in bytes: RSS, and what of it is V8's heap and buffers outside it. */
+function processMemory(): Record<string, number> {
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap_used: m.heapUsed, heap_total: m.heapTotal, external: m.external, array_buffers: m.arrayBuffers };
 }

@@ -76,6 +76,10 @@ export class Session implements DeliverySink {
         const frame: ClientFrame = parseClientFrame(raw);
         handleFrame(this, frame);
       } catch (error) {
+        if (this.state === 'handshake' && error instanceof WarrenError && error.scope === 'operation') {
+          this.fail(new WarrenError('handshake_required', `the first frame must be a valid hello: ${error.message}`));
+          return;
+        }
         this.reportError(error);
       }
     }
@@ -98,7 +102,11 @@ export class Session implements DeliverySink {
       this.confirms.nack(seq, error);
       return;
     }
-    this.send({ type: 'error', id: error.context?.id, code: error.code, reply_code: error.replyCode, message: error.message });
+    const id = error.context?.id;
+    const frame = { type: 'error', id, code: error.code, reply_code: error.replyCode, message: error.message };
+    // An error reply waits like an ok reply, so replies to requests arrive in request order.
+    if (id === undefined) this.send(frame);
+    else this.broker.afterWrites(() => this.send(frame));
   }
 
   /** Replies to a request once every write it caused is applied. */
@@ -186,7 +194,11 @@ export class Session implements DeliverySink {
       this.fail(new WarrenError('heartbeat_timeout'));
       return;
     }
-    if (!this.sentSinceTick) this.send({ type: 'heartbeat' });
+    if (!this.sentSinceTick) {
+      this.send({ type: 'heartbeat' });
+      this.flush();
+    }
+    // Reset after our own heartbeat's flush, so it does not count as traffic for the next tick.
     this.sentSinceTick = false;
   };
 

@@ -1,0 +1,25 @@
+/**
+ * The send time a producer writes into each body and a consumer reads back. Producer and
+ * consumer are separate processes on the same machine, so each one's clock is its own
+ * performance.timeOrigin + performance.now(): wall-clock based (comparable across processes)
+ * with sub-millisecond resolution, which Date.now() lacks.
+ */
+
+/** Bytes at the start of every body that hold the timestamp (a little-endian float64). */
+export const STAMP_BYTES = 8;
+
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** A fresh body of `size` bytes stamped with the current time. Fresh, because the client may hold it until the publish window has room. */
+export function stampedBody(size: number): Uint8Array {
+  const body = new Uint8Array(Math.max(size, STAMP_BYTES));
+  new DataView(body.buffer).setFloat64(0, nowMs(), true);
+  return body;
+}
+
+/** Milliseconds since the body was stamped; the body may be a view into a larger buffer. */
+export function ageMs(body: Uint8Array): number {
+  return nowMs() - new DataView(body.buffer, body.byteOffset, STAMP_BYTES).getFloat64(0, true);
+}
