@@ -19,7 +19,7 @@ afterAll(async () => {
 interface StoreStats {
   batches: number;
   syncs: number;
-  messagesWritten: number;
+  messages_written: number;
 }
 
 async function storeStats(): Promise<StoreStats> {
@@ -40,7 +40,7 @@ describe('publisher confirms', () => {
     await Promise.all(Array.from({ length: 5_000 }, (_, i) => client.publish('', 'grouped', `g${i}`, { persistent: true })));
     const after = await storeStats();
     const syncs = after.syncs - before.syncs;
-    expect(after.messagesWritten - before.messagesWritten).toBe(5_000);
+    expect(after.messages_written - before.messages_written).toBe(5_000);
     expect(syncs).toBeGreaterThan(0);
     // One fsync per publish would be 5,000; group commit shares each among many.
     expect(syncs).toBeLessThan(500);
@@ -50,7 +50,7 @@ describe('publisher confirms', () => {
     await client.declareQueue('light', { durable: true });
     const before = await storeStats();
     await Promise.all(Array.from({ length: 100 }, () => client.publish('', 'light', 'x', { persistent: false })));
-    expect((await storeStats()).messagesWritten).toBe(before.messagesWritten);
+    expect((await storeStats()).messages_written).toBe(before.messages_written);
     expect(await depth(client, 'light')).toBe(100);
   });
 

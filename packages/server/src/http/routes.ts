@@ -34,7 +34,7 @@ export function registerRoutes(app: FastifyInstance, broker: Broker, listener: W
       node: nodeId,
       object_totals: { connections: listener.sessions.size, queues },
       queue_totals: { messages_ready: messages },
-      store: broker.store.stats(),
+      store: storeView(broker),
       memory: processMemory(),
     };
   });
@@ -79,4 +79,9 @@ function exchangeView(exchange: Exchange): Record<string, unknown> {
 function processMemory(): Record<string, number> {
   const m = process.memoryUsage();
   return { rss: m.rss, heap_used: m.heapUsed, heap_total: m.heapTotal, external: m.external, array_buffers: m.arrayBuffers };
+}
+
+function storeView(broker: Broker): Record<string, number> {
+  const { batches, syncs, messagesWritten } = broker.store.stats();
+  return { batches, syncs, messages_written: messagesWritten };
 }
