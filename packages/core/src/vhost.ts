@@ -21,22 +21,9 @@ export interface VHostContext {
   newId(): string;
 }
 
-export interface ExchangeSpec {
-  name: string;
-  type: ExchangeType;
-  durable: boolean;
-  autoDelete: boolean;
-  internal: boolean;
-  arguments: Table;
-}
-
-export interface QueueSpec {
-  name: string;
-  durable: boolean;
-  exclusive: boolean;
-  autoDelete: boolean;
-  arguments: Table;
-}
+/** What a declare asks for: the record without what the vhost decides. */
+export type ExchangeSpec = Omit<ExchangeRecord, 'vhost'>;
+export type QueueSpec = Omit<QueueRecord, 'id' | 'vhost' | 'owner'>;
 
 /** The exchanges every vhost has (RabbitMQ's defaults, AMQP 0-9-1 §3.1.3). */
 const BUILT_IN: ReadonlyArray<[string, ExchangeType]> = [

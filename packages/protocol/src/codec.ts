@@ -15,6 +15,8 @@ export interface RawFrame {
 }
 
 const EMPTY = new Uint8Array(0);
+/** A working buffer grown past this by one large message is dropped after it. */
+const MAX_KEPT_CAPACITY = 1 << 20;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -55,12 +57,17 @@ export class FrameWriter {
     this.frames++;
   }
 
-  /** Returns the message built so far and starts a new one; the returned bytes are never reused. */
+  /**
+   * Returns the message built so far, as an exact-size copy, and starts a new one in the same
+   * buffer. Copying beats handing out the working buffer: a fresh large buffer per message
+   * would fragment the allocator's heap, and the process's RSS would creep up with traffic.
+   */
   take(): Uint8Array {
-    const out = this.buf.subarray(0, this.length);
-    const capacity = Math.max(this.initialCapacity, Math.min(this.buf.length, 1 << 20));
-    this.buf = new Uint8Array(capacity);
-    this.view = new DataView(this.buf.buffer);
+    const out = this.buf.slice(0, this.length);
+    if (this.buf.length > MAX_KEPT_CAPACITY) {
+      this.buf = new Uint8Array(this.initialCapacity);
+      this.view = new DataView(this.buf.buffer);
+    }
     this.length = 0;
     this.frames = 0;
     return out;
