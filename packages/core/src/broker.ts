@@ -5,11 +5,14 @@
  */
 import { nanoid } from 'nanoid';
 import { DEFAULT_BACKLOG_LIMITS, type BacklogLimits } from './queue/backlog.js';
-import { silentLogger, type Logger, type Store } from './ports.js';
+import { silentLogger, type Clock, type Logger, type ScheduledRecord, type Store } from './ports.js';
+import { Scheduler } from './scheduler.js';
 import { VHost } from './vhost.js';
 
 export interface BrokerOptions {
   store: Store;
+  /** Time for TTLs, back-offs and delays (the server passes Node's; tests a fake one). */
+  clock: Clock;
   logger?: Logger;
   limits?: Partial<BacklogLimits>;
   /** Id generator for queues, messages and consumer tags; nanoid by default. */
@@ -22,14 +25,18 @@ export class Broker {
   readonly vhosts = new Map<string, VHost>();
   readonly store: Store;
   readonly newId: () => string;
+  readonly scheduler: Scheduler;
+  readonly clock: Clock;
   private readonly logger: Logger;
   private readonly limits: BacklogLimits;
 
   constructor(options: BrokerOptions) {
     this.store = options.store;
+    this.clock = options.clock;
     this.logger = options.logger ?? silentLogger;
     this.limits = { ...DEFAULT_BACKLOG_LIMITS, ...options.limits };
     this.newId = options.newId ?? (() => nanoid());
+    this.scheduler = new Scheduler(this.store, this.clock, this.logger, (record) => this.fireScheduled(record));
   }
 
   /** Opens the store and rebuilds every durable exchange, queue and binding with its messages. */
@@ -37,6 +44,7 @@ export class Broker {
     await this.store.open();
     this.ensureVHost(DEFAULT_VHOST);
     const topology = await this.store.loadTopology();
+    for (const record of topology.policies) this.ensureVHost(record.vhost).restorePolicy(record);
     for (const record of topology.exchanges) this.ensureVHost(record.vhost).restoreExchange(record);
     const kept = new Set<string>();
     let messages = 0;
@@ -49,14 +57,32 @@ export class Broker {
     }
     for (const record of topology.bindings) this.ensureVHost(record.vhost).restoreBinding(record);
     await this.store.dropQueuesExcept(kept);
+    const scheduled = await this.store.loadScheduled();
+    this.scheduler.restore(scheduled);
     this.logger.info(
-      { exchanges: topology.exchanges.length, queues: topology.queues.length, bindings: topology.bindings.length, messages },
+      {
+        exchanges: topology.exchanges.length,
+        queues: topology.queues.length,
+        bindings: topology.bindings.length,
+        policies: topology.policies.length,
+        messages,
+        scheduled: scheduled.length,
+      },
       'recovered from the store',
     );
   }
 
   async stop(): Promise<void> {
+    this.scheduler.stop();
+    for (const vhost of this.vhosts.values()) for (const queue of vhost.queues.values()) queue.stopTimers();
     await this.store.close();
+  }
+
+  private fireScheduled(record: ScheduledRecord): void {
+    const vhost = this.vhosts.get(record.vhost);
+    if (vhost === undefined) return;
+    if (record.kind === 'retry') vhost.paths.retryDue(record);
+    else vhost.paths.publishDue(record);
   }
 
   vhost(name: string): VHost | undefined {
@@ -75,7 +101,14 @@ export class Broker {
   private ensureVHost(name: string): VHost {
     let vhost = this.vhosts.get(name);
     if (vhost === undefined) {
-      vhost = new VHost(name, { store: this.store, logger: this.logger, limits: this.limits, newId: this.newId });
+      vhost = new VHost(name, {
+        store: this.store,
+        logger: this.logger,
+        limits: this.limits,
+        clock: this.clock,
+        newId: this.newId,
+        schedule: (record) => this.scheduler.schedule(record),
+      });
       this.vhosts.set(name, vhost);
     }
     return vhost;

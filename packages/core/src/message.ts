@@ -16,6 +16,8 @@ export interface Message {
   readonly body: Uint8Array;
   /** Survives a restart when it sits in a durable queue (AMQP delivery-mode 2). */
   readonly persistent: boolean;
+  /** When it was published (or dead-lettered, or its delay ended): TTLs count from here, ms. */
+  readonly publishedAt: number;
 }
 
 /** One message's place in one queue. */

@@ -5,6 +5,7 @@
  */
 import type { ExchangeType } from '@warren/protocol';
 import type { Message, Table } from './message.js';
+import type { PolicyRecord } from './policy/policy.js';
 
 export interface ExchangeRecord {
   vhost: string;
@@ -42,6 +43,24 @@ export interface Topology {
   exchanges: ExchangeRecord[];
   queues: QueueRecord[];
   bindings: BindingRecord[];
+  policies: PolicyRecord[];
+}
+
+/** A message waiting for a time: a retry back-off (back to its queue) or a delayed publish (to its exchange). */
+export interface ScheduledRecord {
+  id: string;
+  /** When it is due, ms since the epoch. */
+  due: number;
+  vhost: string;
+  kind: 'retry' | 'delay';
+  /** retry: the queue it returns to, by name and by the id of that queue's declaration. */
+  queue?: string;
+  queueId?: string;
+  /** delay: the exchange it is published to (the message's routing key is used). */
+  exchange?: string;
+  message: Message;
+  /** Kept across a restart (a persistent message bound for a durable destination). */
+  durable: boolean;
 }
 
 export interface StoredMessage {
@@ -82,6 +101,14 @@ export interface Store {
   deleteQueue(queue: QueueRecord): void;
   putBinding(binding: BindingRecord): void;
   deleteBinding(binding: BindingRecord): void;
+  putPolicy(policy: PolicyRecord): void;
+  deletePolicy(vhost: string, name: string): void;
+
+  /** Stores a scheduled message (synced when durable). */
+  putScheduled(record: ScheduledRecord): void;
+  deleteScheduled(id: string): void;
+  /** At boot: the durable scheduled messages; the others are removed. */
+  loadScheduled(): Promise<ScheduledRecord[]>;
 
   /**
    * Stores a message in a queue. `sync` makes the batch that holds it wait for the disk.
@@ -109,6 +136,13 @@ export interface StoreStats {
   syncs: number;
   /** Messages written. */
   messagesWritten: number;
+}
+
+/** Time, as a port, so that tests can drive TTLs and back-offs without waiting. */
+export interface Clock {
+  now(): number;
+  /** Calls `fire` after `ms`; the returned function cancels it. */
+  setTimer(ms: number, fire: () => void): () => void;
 }
 
 /** The logger port: a pick of pino's methods, structured object first. */

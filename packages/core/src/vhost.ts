@@ -6,19 +6,24 @@
  */
 import { WarrenError, type ExchangeType } from '@warren/protocol';
 import { canonicalJson } from './canonical.js';
+import { deathsOf, type DeathReason } from './dead-letter.js';
 import { Exchange, type Destination } from './exchange/exchange.js';
-import type { Message, Table } from './message.js';
-import type { BindingRecord, ExchangeRecord, Logger, QueueRecord, Store } from './ports.js';
+import type { Message, QueueEntry, Table } from './message.js';
+import { MessagePaths } from './message-paths.js';
+import { effectivePolicy, Policy, type PolicyRecord } from './policy/policy.js';
+import type { BindingRecord, Clock, ExchangeRecord, Logger, QueueRecord, ScheduledRecord, Store } from './ports.js';
 import type { BacklogLimits } from './queue/backlog.js';
 import type { Consumer, ConsumerOptions, DeliverySink } from './queue/consumer.js';
-import { Queue } from './queue/queue.js';
+import { Queue, type QueueHost } from './queue/queue.js';
 import { MessageRouter, type RoutingScope } from './routing.js';
 
 export interface VHostContext {
   store: Store;
   logger: Logger;
   limits: BacklogLimits;
+  clock: Clock;
   newId(): string;
+  schedule(record: ScheduledRecord): void;
 }
 
 /** What a declare asks for: the record without what the vhost decides. */
@@ -35,22 +40,52 @@ const BUILT_IN: ReadonlyArray<[string, ExchangeType]> = [
   ['amq.match', 'headers'],
 ];
 
-/** The result of publish() when no queue took the message. */
-export const UNROUTED = -1;
-
-export class VHost implements RoutingScope {
+export class VHost implements RoutingScope, QueueHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
+  readonly policies = new Map<string, Policy>();
+  readonly paths: MessagePaths;
   private readonly router = new MessageRouter(this);
-  private readonly routed = new Set<Queue>();
 
   constructor(
     readonly name: string,
     private readonly context: VHostContext,
   ) {
+    this.paths = new MessagePaths(name, this, this.router, context);
     for (const [exchangeName, type] of BUILT_IN) {
       this.addExchange({ vhost: name, name: exchangeName, type, durable: true, autoDelete: false, internal: false, arguments: {} });
     }
+  }
+
+  // --- QueueHost: what a queue needs from its vhost ------------------------------------------
+
+  get store(): Store {
+    return this.context.store;
+  }
+
+  get limits(): BacklogLimits {
+    return this.context.limits;
+  }
+
+  get logger(): Logger {
+    return this.context.logger;
+  }
+
+  get clock(): Clock {
+    return this.context.clock;
+  }
+
+  deadLetter(queue: Queue, message: Message, reason: DeathReason): void {
+    this.paths.deadLetter(queue, message, reason);
+  }
+
+  scheduleRetry(queue: Queue, message: Message, delay: number): void {
+    this.paths.scheduleRetry(queue, message, delay);
+  }
+
+  expired(queue: Queue): void {
+    this.context.logger.info({ vhost: this.name, queue: queue.name }, 'queue expired (x-expires)');
+    this.removeQueue(queue);
   }
 
   exchange(name: string): Exchange | undefined {
@@ -139,6 +174,7 @@ export class VHost implements RoutingScope {
       return existing;
     }
     if (existing !== undefined) {
+      existing.touch();
       const record = existing.record;
       const same =
         record.durable === spec.durable &&
@@ -206,20 +242,95 @@ export class VHost implements RoutingScope {
   // --- publishing --------------------------------------------------------------------------
 
   /**
-   * Routes and enqueues a message. Returns UNROUTED (-1) when no queue took it, 0 when it may
-   * be confirmed now, or the store ticket to wait for before confirming.
+   * Routes and enqueues a message (or, with a delay, schedules it). Returns UNROUTED when no
+   * queue took it, REJECTED when a full queue refused it, 0 when it may be confirmed now, or the
+   * store ticket to wait for before confirming.
    */
-  publish(exchangeName: string, message: Message): number {
-    const exchange = this.exchanges.get(exchangeName);
-    if (exchange === undefined) throw new WarrenError('exchange_not_found', `no exchange '${exchangeName}' in vhost '${this.name}'`);
-    if (exchange.record.internal) throw new WarrenError('access_refused', `exchange '${exchangeName}' is internal`);
-    const routed = this.routed;
-    this.router.route(exchange, message.routingKey, message.headers, routed);
-    if (routed.size === 0) return UNROUTED;
-    let mustSync = false;
-    for (const queue of routed) if (queue.enqueue(message)) mustSync = true;
-    routed.clear();
-    return mustSync ? this.context.store.ticket() : 0;
+  publish(exchangeName: string, message: Message, delay = 0): number {
+    return this.paths.publish(exchangeName, message, delay);
+  }
+
+  /**
+   * Moves ready messages of a (dead-letter) queue back to where they died, or to an exchange:
+   * the first `count`, or those whose id is in `ids`. Each move writes the message to its target
+   * and deletes it from the source in the same store batch.
+   */
+  async redrive(
+    queueName: string,
+    options: { to?: { exchange: string; routingKey?: string }; count?: number; ids?: string[] },
+  ): Promise<{ moved: number; skipped: number }> {
+    const source = this.requireQueue(queueName, 'redrive');
+    let moved = 0;
+    let skipped = 0;
+    if (options.ids !== undefined) {
+      const wanted = new Set(options.ids);
+      const entries = (await source.peek(0, source.messageCount)).filter((e) => wanted.has(e.message.id));
+      const done = entries.filter(
+        (e) => (options.to !== undefined || deathsOf(e.message)[0]?.queue !== source.name) && this.paths.redrive(e.message, options.to),
+      );
+      source.remove(done);
+      return { moved: done.length, skipped: entries.length - done.length };
+    }
+    const limit = options.count ?? Number.POSITIVE_INFINITY;
+    const held: QueueEntry[] = [];
+    try {
+      while (moved < limit && !source.deleted) {
+        const entry = source.shiftReady();
+        if (entry === undefined) {
+          if (source.messageCount === 0) break;
+          await source.pageIn();
+          continue;
+        }
+        if (deathsOf(entry.message)[0]?.queue !== source.name || options.to !== undefined) {
+          if (this.paths.redrive(entry.message, options.to)) {
+            source.drop(entry);
+            moved++;
+            continue;
+          }
+        }
+        held.push(entry);
+        skipped++;
+      }
+    } finally {
+      for (const entry of held) source.putBack(entry);
+    }
+    return { moved, skipped };
+  }
+
+  // --- policies ----------------------------------------------------------------------------
+
+  /** Adds or replaces a policy and applies it at once to every queue and exchange it matches. */
+  setPolicy(record: PolicyRecord): void {
+    let policy: Policy;
+    try {
+      policy = new Policy(record);
+    } catch (cause) {
+      throw new WarrenError('invalid_argument', `policy pattern '${record.pattern}' is not a valid regular expression`, { cause });
+    }
+    this.policies.set(record.name, policy);
+    this.context.store.putPolicy(record);
+    this.applyPolicies();
+  }
+
+  deletePolicy(name: string): boolean {
+    if (!this.policies.delete(name)) return false;
+    this.context.store.deletePolicy(this.name, name);
+    this.applyPolicies();
+    return true;
+  }
+
+  restorePolicy(record: PolicyRecord): void {
+    this.policies.set(record.name, new Policy(record));
+  }
+
+  /** Recomputes which policy applies to every queue and exchange. */
+  applyPolicies(): void {
+    const policies = [...this.policies.values()];
+    for (const queue of this.queues.values()) {
+      const policy = effectivePolicy(policies, 'queue', queue.name);
+      if (policy !== queue.policy) queue.applyPolicy(policy);
+    }
+    for (const exchange of this.exchanges.values()) exchange.policy = effectivePolicy(policies, 'exchange', exchange.name);
   }
 
   // --- recovery ----------------------------------------------------------------------------
@@ -248,13 +359,16 @@ export class VHost implements RoutingScope {
 
   private addExchange(record: ExchangeRecord): Exchange {
     const exchange = new Exchange(record);
+    exchange.policy = effectivePolicy(this.policies.values(), 'exchange', record.name);
     this.exchanges.set(record.name, exchange);
     return exchange;
   }
 
   private addQueue(record: QueueRecord): Queue {
-    const queue = new Queue(record, this.context.store, this.context.limits, this.context.logger);
+    const queue = new Queue(record, this);
     this.queues.set(record.name, queue);
+    const policy = effectivePolicy(this.policies.values(), 'queue', record.name);
+    queue.applyPolicy(policy);
     return queue;
   }
 

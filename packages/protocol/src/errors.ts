@@ -43,6 +43,7 @@ export const ERRORS = {
   consumer_tag_in_use: { replyCode: 530, scope: 'operation', message: 'the consumer tag is already in use on this connection' },
   exclusive_consumer: { replyCode: 403, scope: 'operation', message: 'the queue has an exclusive consumer' },
   unknown_delivery_tag: { replyCode: 406, scope: 'operation', message: 'unknown delivery tag' },
+  queue_full: { replyCode: 311, scope: 'operation', message: 'a queue the message was routed to is full' },
   message_too_large: { replyCode: 311, scope: 'operation', message: 'the message body is larger than the limit' },
   unroutable: { replyCode: 312, scope: 'operation', message: 'no queue is bound for this routing key' },
   queue_deleted: { replyCode: 320, scope: 'operation', message: 'the queue was deleted' },

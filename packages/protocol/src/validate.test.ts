@@ -115,6 +115,7 @@ const VALID: Record<string, Array<Record<string, unknown>>> = {
   ack: [{ type: 'ack', delivery_tag: 1 }, { type: 'ack', delivery_tag: 5, multiple: true }],
   nack: [{ type: 'nack', delivery_tag: 1 }, { type: 'nack', delivery_tag: 5, multiple: true, requeue: false }],
   reject: [{ type: 'reject', delivery_tag: 1 }, { type: 'reject', delivery_tag: 2, requeue: false }],
+  retry: [{ type: 'retry', delivery_tag: 1 }, { type: 'retry', delivery_tag: 2, delay: 500 }],
 };
 
 describe('parseClientFrame: valid frames', () => {

@@ -11,7 +11,15 @@ import { connectionSchemas, type CloseFrame, type HeartbeatFrame, type HelloFram
 import { exchangeSchemas, type ExchangeBindFrame, type ExchangeDeclareFrame, type ExchangeDeleteFrame } from './frames/exchange.js';
 import { queueSchemas, type QueueBindFrame, type QueueDeclareFrame, type QueueDeleteFrame, type QueuePurgeFrame } from './frames/queue.js';
 import { publishSchemas, type PublishFrame } from './frames/publish.js';
-import { consumeSchemas, type AckFrame, type CancelFrame, type ConsumeFrame, type NackFrame, type RejectFrame } from './frames/consume.js';
+import {
+  consumeSchemas,
+  type AckFrame,
+  type CancelFrame,
+  type ConsumeFrame,
+  type NackFrame,
+  type RejectFrame,
+  type RetryFrame,
+} from './frames/consume.js';
 import type { JsonSchema } from './frames/schema.js';
 
 /** Every frame a client may send. `publish` frames also carry their body. */
@@ -31,7 +39,8 @@ export type ClientFrame =
   | CancelFrame
   | AckFrame
   | NackFrame
-  | RejectFrame;
+  | RejectFrame
+  | RetryFrame;
 
 export const CLIENT_FRAME_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   ...connectionSchemas,

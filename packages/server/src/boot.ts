@@ -6,6 +6,7 @@ import { Broker } from '@warren/core';
 import { LevelStore } from '@warren/store';
 import Fastify from 'fastify';
 import type { Config } from './config.js';
+import { systemClock } from './clock.js';
 import { createLogger, type ServerLogger } from './log.js';
 import { registerRoutes } from './http/routes.js';
 import { WebSocketListener } from './ws/listener.js';
@@ -27,6 +28,7 @@ export interface WarrenServer {
 export async function startServer(config: Config, logger: ServerLogger = createLogger(config)): Promise<WarrenServer> {
   const broker = new Broker({
     store: new LevelStore(config.dataDir),
+    clock: systemClock,
     logger,
     limits: { maxRamMessages: config.queueRamMessages, maxRamBytes: config.queueRamBytes },
   });

@@ -22,6 +22,8 @@ export const QUEUES = 'q!';
 export const BINDINGS = 'b!';
 export const MESSAGES = 'm!';
 export const MARKERS = 't!';
+export const POLICIES = 'p!';
+export const SCHEDULED = 's!';
 
 function escapeKeyPart(part: string): string {
   if (part.indexOf('!') === -1 && part.indexOf('%') === -1) return part;
@@ -66,4 +68,12 @@ export function seqOfKey(key: string): number {
 /** The prefix `m!<escaped queueId>!` of a message or marker key. */
 export function queuePrefixOfKey(key: string): string {
   return key.slice(0, key.indexOf('!', 2) + 1);
+}
+
+export function policyKey(vhost: string, name: string): string {
+  return `${POLICIES}${escapeKeyPart(vhost)}!${escapeKeyPart(name)}`;
+}
+
+export function scheduledKey(id: string): string {
+  return `${SCHEDULED}${escapeKeyPart(id)}`;
 }

@@ -2,7 +2,7 @@
  * A stored message's value: a u32 (big-endian) byte length, that many bytes of JSON holding
  * every field but the body, then the body's raw bytes. The body is never base64'd or parsed.
  */
-import type { Message } from '@warren/core';
+import type { Message, ScheduledRecord } from '@warren/core';
 
 type MessageHeader = Omit<Message, 'body'>;
 
@@ -14,6 +14,7 @@ export function encodeMessage(message: Message): Buffer {
     properties: message.properties,
     headers: message.headers,
     persistent: message.persistent,
+    publishedAt: message.publishedAt,
   };
   const json = JSON.stringify(header);
   const jsonLength = Buffer.byteLength(json);
@@ -35,5 +36,21 @@ export function decodeMessage(value: Buffer): Message {
     headers: header.headers,
     body: value.subarray(jsonEnd),
     persistent: header.persistent,
+    publishedAt: header.publishedAt ?? 0,
   };
+}
+
+/** A scheduled message's value: its record's fields as JSON, then the message as above. */
+export function encodeScheduled(record: ScheduledRecord): Buffer {
+  const { message, ...fields } = record;
+  const json = Buffer.from(JSON.stringify(fields));
+  const head = Buffer.allocUnsafe(4);
+  head.writeUInt32BE(json.length, 0);
+  return Buffer.concat([head, json, encodeMessage(message)]);
+}
+
+export function decodeScheduled(value: Buffer): ScheduledRecord {
+  const jsonEnd = 4 + value.readUInt32BE(0);
+  const fields = JSON.parse(value.toString('utf8', 4, jsonEnd)) as Omit<ScheduledRecord, 'message'>;
+  return { ...fields, message: decodeMessage(value.subarray(jsonEnd)) };
 }

@@ -3,6 +3,7 @@
  * queues or other exchanges (exchange-to-exchange bindings); following those, the alternate
  * exchange and the default exchange is the vhost's job (routing.ts).
  */
+import type { Policy } from '../policy/policy.js';
 import type { ExchangeRecord } from '../ports.js';
 import type { Queue } from '../queue/queue.js';
 import { createRouter } from './create-router.js';
@@ -13,6 +14,8 @@ export type Destination = Queue | Exchange;
 export class Exchange {
   readonly router: Router<Destination>;
   deleted = false;
+  /** The policy that applies to this exchange, set by the vhost. */
+  policy: Policy | undefined;
 
   constructor(readonly record: ExchangeRecord) {
     this.router = createRouter<Destination>(record.type);
@@ -26,9 +29,9 @@ export class Exchange {
     return this.record.durable;
   }
 
-  /** The `alternate-exchange` argument: where messages this exchange cannot route go. */
+  /** The `alternate-exchange` argument, else the policy's key: where messages this exchange cannot route go. */
   get alternateExchange(): string | undefined {
-    const ae = this.record.arguments['alternate-exchange'];
+    const ae = this.record.arguments['alternate-exchange'] ?? this.policy?.record.definition['alternate-exchange'];
     return typeof ae === 'string' ? ae : undefined;
   }
 }

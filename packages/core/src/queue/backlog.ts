@@ -15,7 +15,7 @@ export interface BacklogLimits {
   maxRamMessages: number;
   /** Body bytes kept in RAM before new ones are paged out. */
   maxRamBytes: number;
-  /** Messages read from the store in one page. */
+  /** Messages read from the store in one page, at most. */
   pageSize: number;
 }
 
@@ -29,6 +29,8 @@ export class Backlog {
   private readonly ram = new Deque<QueueEntry>();
   private readonly returned = new ReturnedList();
   private ramBytes = 0;
+  /** Body bytes of every ready message, paged-out ones included (for x-max-length-bytes). */
+  private totalBytes = 0;
   private diskCount = 0;
   /** Seq of the first paged-out message. */
   private diskFrom = 0;
@@ -36,8 +38,9 @@ export class Backlog {
   private loading = false;
   /** Running estimate of a paged-out body's size, to size pages by bytes. */
   private averageSize = 1024;
-  /** Bumped by purge so that a page read before it is thrown away. */
+  /** Bumped by purge and removals so that a page read before them is thrown away. */
   private generation = 0;
+  private pageWaiters: (() => void)[] = [];
 
   constructor(
     private readonly queueId: string,
@@ -52,12 +55,12 @@ export class Backlog {
     return this.ram.length + this.returned.length + this.diskCount;
   }
 
-  get ramCount(): number {
-    return this.ram.length + this.returned.length;
+  get bytes(): number {
+    return this.totalBytes;
   }
 
-  get pagedCount(): number {
-    return this.diskCount;
+  get ramCount(): number {
+    return this.ram.length + this.returned.length;
   }
 
   /** True when the next message must go to the store only, to keep RAM bounded and order exact. */
@@ -68,19 +71,22 @@ export class Backlog {
   }
 
   push(entry: QueueEntry): void {
+    const size = entry.message.body.length;
     this.ram.push(entry);
-    this.ramBytes += entry.message.body.length;
+    this.ramBytes += size;
+    this.totalBytes += size;
   }
 
   /** Records that the message with this seq went to the store only. */
   pushPagedOut(seq: number, size: number): void {
-    this.averageSize += (size - this.averageSize) / 64;
     if (this.diskCount === 0 && !this.loading) this.diskFrom = seq;
     this.diskCount++;
+    this.totalBytes += size;
+    this.averageSize += (size - this.averageSize) / 64;
     this.pagedTicket = this.store.ticket();
   }
 
-  /** Called at boot: the queue's stored messages are all on disk. */
+  /** Called at boot: the queue's stored messages are all on disk; their sizes are learnt as pages arrive. */
   recover(count: number): void {
     this.diskCount = count;
     this.diskFrom = 0;
@@ -88,31 +94,85 @@ export class Backlog {
 
   returnEntry(entry: QueueEntry): void {
     this.returned.insert(entry);
+    this.totalBytes += entry.message.body.length;
+  }
+
+  /** The next message to deliver, left in place; undefined when none is in RAM. */
+  peekHead(): QueueEntry | undefined {
+    return this.returned.peek() ?? this.ram.peek();
   }
 
   /** Takes the next message to deliver, or undefined when none is in RAM (a page may be on its way). */
   shift(): QueueEntry | undefined {
-    if (this.returned.length > 0) return this.returned.shift();
-    const entry = this.ram.shift();
-    if (entry !== undefined) this.ramBytes -= entry.message.body.length;
+    let entry = this.returned.shift();
+    if (entry === undefined) {
+      entry = this.ram.shift();
+      if (entry !== undefined) this.ramBytes -= entry.message.body.length;
+    }
+    if (entry !== undefined) this.totalBytes = Math.max(0, this.totalBytes - entry.message.body.length);
     this.maybePageIn();
     return entry;
   }
 
-  /** Empties the backlog; returns the RAM entries (the caller deletes their stored copies) and the paged-out count. */
+  /** Empties the backlog; returns the RAM entries (the caller deletes their stored copies) and the paged-out range. */
   purge(): { entries: QueueEntry[]; pagedOut: number; pagedFrom: number } {
     const entries = [...this.returned.clear(), ...this.ram.clear()];
     const result = { entries, pagedOut: this.diskCount, pagedFrom: this.diskFrom };
     this.ramBytes = 0;
+    this.totalBytes = 0;
     this.diskCount = 0;
-    this.loading = false;
-    this.generation++;
+    this.discardPageInFlight();
     return result;
   }
 
-  *entries(): IterableIterator<QueueEntry> {
+  /**
+   * Removes the given entries wherever they are: RAM ones from the lists, paged-out ones by
+   * counting them out (the caller deletes their stored copies, before any new page is read).
+   */
+  remove(entries: ReadonlySet<QueueEntry>, pagedOut: number): void {
+    const keep = (list: QueueEntry[]) => list.filter((e) => !entries.has(e));
+    const returned = keep(this.returned.clear());
+    const ram = keep(this.ram.clear());
+    for (const e of returned) this.returned.insert(e);
+    for (const e of ram) this.ram.push(e);
+    this.ramBytes = ram.reduce((sum, e) => sum + e.message.body.length, 0);
+    for (const e of entries) this.totalBytes = Math.max(0, this.totalBytes - e.message.body.length);
+    this.diskCount -= pagedOut;
+    if (pagedOut > 0) {
+      this.discardPageInFlight();
+      this.pagedTicket = this.store.ticket();
+    }
+  }
+
+  /** Ready messages in queue order from `offset`, at most `count`, paged-out ones read from the store. */
+  async peek(offset: number, count: number): Promise<QueueEntry[]> {
+    const out: QueueEntry[] = [];
+    let skip = offset;
+    for (const entry of this.entriesInRam()) {
+      if (out.length >= count) return out;
+      if (skip > 0) skip--;
+      else out.push(entry);
+    }
+    if (out.length >= count || this.diskCount === 0) return out;
+    await new Promise<void>((resolve) => this.store.whenWritten(this.pagedTicket, () => resolve()));
+    const page = await this.store.readMessages(this.queueId, this.diskFrom, skip + count - out.length);
+    for (const { seq, message } of page.slice(skip)) {
+      out.push({ seq, message, redelivered: false, deliveryCount: 0, stored: true });
+    }
+    return out;
+  }
+
+  *entriesInRam(): IterableIterator<QueueEntry> {
     yield* this.returned;
     yield* this.ram;
+  }
+
+  /** Resolves once the next page is in RAM (or at once when nothing is paged out). */
+  pageIn(): Promise<void> {
+    if (this.diskCount === 0) return Promise.resolve();
+    const arrived = new Promise<void>((resolve) => this.pageWaiters.push(resolve));
+    this.maybePageIn(true);
+    return arrived;
   }
 
   /**
@@ -126,9 +186,9 @@ export class Backlog {
     return Math.max(1, Math.min(pageSize, Math.floor(maxRamMessages / 2), byBytes));
   }
 
-  maybePageIn(): void {
+  maybePageIn(force = false): void {
     const page = this.pageLength();
-    if (this.diskCount === 0 || this.loading || this.ram.length > page) return;
+    if (this.diskCount === 0 || this.loading || (!force && this.ram.length > page)) return;
     this.loading = true;
     const generation = this.generation;
     const from = this.diskFrom;
@@ -154,14 +214,28 @@ export class Backlog {
             this.diskCount -= messages.length;
             this.diskFrom = last.seq + 1;
           }
+          this.wakePageWaiters();
           this.onPageIn();
         },
         (error: unknown) => {
           if (generation !== this.generation) return;
           this.loading = false;
           this.logger.error({ queueId: this.queueId, err: error }, 'reading a page of messages failed');
+          this.wakePageWaiters();
         },
       );
     });
+  }
+
+  private discardPageInFlight(): void {
+    this.loading = false;
+    this.generation++;
+    this.wakePageWaiters();
+  }
+
+  private wakePageWaiters(): void {
+    const waiters = this.pageWaiters;
+    this.pageWaiters = [];
+    for (const wake of waiters) wake();
   }
 }

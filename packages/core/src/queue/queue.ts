@@ -1,15 +1,39 @@
 /**
  * One queue: its backlog of ready messages, its consumers (served round-robin, each within its
- * prefetch), and the settlement of deliveries. Persistence goes through the Store port; the
- * queue decides what to write (persistent messages of a durable queue, and anything paged out)
- * and the confirm path waits for the store's ticket.
+ * prefetch), the settlement of deliveries, and what its settings make of a message that fails,
+ * expires or overflows (dead-lettering, retry, TTL, max-length, delivery-limit: RabbitMQ's
+ * semantics, docs/dead-lettering.md). Where a message goes next (a dead-letter exchange, the
+ * scheduler) is the QueueHost's business; what to store is decided here, through the Store port.
  */
+import type { DeathReason } from '../dead-letter.js';
 import type { Message, QueueEntry } from '../message.js';
-import type { Logger, QueueRecord, Store } from '../ports.js';
+import type { Clock, Logger, QueueRecord, Store } from '../ports.js';
+import type { Policy } from '../policy/policy.js';
 import { Backlog, type BacklogLimits } from './backlog.js';
 import { Consumer, type ConsumerOptions, type DeliverySink } from './consumer.js';
+import { DEFAULT_RETRY, queueSettings, retryDelay, type QueueSettings, type RetrySettings } from './settings.js';
 
-export type Settlement = 'ack' | 'requeue' | 'drop';
+export type Settlement = 'ack' | 'requeue' | 'drop' | 'retry';
+
+/** What enqueue() did with a message. */
+export const Enqueued = { Rejected: -1, InRam: 0, Stored: 1 } as const;
+export type Enqueued = (typeof Enqueued)[keyof typeof Enqueued];
+
+/** The header that carries the attempt number of a retried message (1 for the first delivery). */
+export const ATTEMPT_HEADER = 'x-warren-attempt';
+
+export interface QueueHost {
+  store: Store;
+  limits: BacklogLimits;
+  logger: Logger;
+  clock: Clock;
+  /** Republishes a message leaving `queue` to its dead-letter exchange, if it has one. */
+  deadLetter(queue: Queue, message: Message, reason: DeathReason): void;
+  /** Brings a message back to `queue` after `delay` ms. */
+  scheduleRetry(queue: Queue, message: Message, delay: number): void;
+  /** The queue went unused for its x-expires. */
+  expired(queue: Queue): void;
+}
 
 export interface QueueStats {
   /** Ready messages (AMQP message-count). */
@@ -18,27 +42,35 @@ export interface QueueStats {
   unacked: number;
   /** Ready messages held in RAM (the rest are paged out to the store). */
   ram: number;
+  /** Body bytes of the ready messages. */
+  bytes: number;
   consumers: number;
 }
 
 export class Queue {
   readonly consumers: Consumer[] = [];
+  settings: QueueSettings;
+  policy: Policy | undefined;
   private readonly backlog: Backlog;
+  private readonly store: Store;
   private nextSeq = 1;
   private roundRobin = 0;
   private unackedCount = 0;
   private dispatching = false;
+  private cancelTtlTimer: (() => void) | undefined;
+  private ttlTimerDue = Number.POSITIVE_INFINITY;
+  private cancelExpiry: (() => void) | undefined;
   deleted = false;
   /** Auto-delete applies only once the queue has had a consumer (AMQP 0-9-1 queue.declare auto-delete). */
   hadConsumer = false;
 
   constructor(
     readonly record: QueueRecord,
-    private readonly store: Store,
-    limits: BacklogLimits,
-    logger: Logger,
+    private readonly host: QueueHost,
   ) {
-    this.backlog = new Backlog(record.id, store, limits, logger, () => this.dispatch());
+    this.store = host.store;
+    this.settings = queueSettings(record.arguments, undefined);
+    this.backlog = new Backlog(record.id, host.store, host.limits, host.logger, () => this.dispatch());
   }
 
   get name(): string {
@@ -55,7 +87,17 @@ export class Queue {
   }
 
   stats(): QueueStats {
-    return { ready: this.backlog.count, unacked: this.unackedCount, ram: this.backlog.ramCount, consumers: this.consumers.length };
+    const b = this.backlog;
+    return { ready: b.count, unacked: this.unackedCount, ram: b.ramCount, bytes: b.bytes, consumers: this.consumers.length };
+  }
+
+  /** Applies a new policy (or none); the queue's arguments stay. */
+  applyPolicy(policy: Policy | undefined): void {
+    this.policy = policy;
+    this.settings = queueSettings(this.record.arguments, policy?.record.definition);
+    this.touch();
+    this.dispatch();
+    this.enforceMaxLength();
   }
 
   /** Called once at boot with what the store holds for this durable queue. */
@@ -63,32 +105,42 @@ export class Queue {
     this.nextSeq = lastSeq + 1;
     this.backlog.recover(count);
     this.backlog.maybePageIn();
+    this.touch();
   }
 
   /**
-   * Adds a message; returns true when it was written to the store, so the confirm must wait
-   * for that write (synced for a persistent message in a durable queue). Waiting for paged-out
-   * writes too is what bounds a fast publisher by the disk instead of by RAM.
+   * Adds a message; returns whether it was written to the store (then the confirm must wait for
+   * that write, synced for a persistent message in a durable queue), kept in RAM only, or
+   * rejected by the overflow mode. Waiting for paged-out writes too is what bounds a fast
+   * publisher by the disk instead of by RAM.
    */
-  enqueue(message: Message): boolean {
+  enqueue(message: Message): Enqueued {
+    const { overflow } = this.settings;
+    if (overflow !== 'drop-head' && this.isFull(message.body.length)) {
+      if (overflow === 'reject-publish-dlx') this.host.deadLetter(this, message, 'maxlen');
+      return Enqueued.Rejected;
+    }
     const seq = this.nextSeq++;
     const persist = this.survivesRestart && message.persistent;
+    let result: Enqueued = persist ? Enqueued.Stored : Enqueued.InRam;
     if (this.backlog.mustPageOut) {
       this.store.putMessage(this.record.id, seq, message, persist, persist);
       this.backlog.pushPagedOut(seq, message.body.length);
-      return true;
+      result = Enqueued.Stored;
     } else {
       if (persist) this.store.putMessage(this.record.id, seq, message, true, true);
       this.backlog.push({ seq, message, redelivered: false, deliveryCount: 0, stored: persist });
       this.dispatch();
     }
-    return persist;
+    this.enforceMaxLength();
+    return result;
   }
 
   addConsumer(options: ConsumerOptions, sink: DeliverySink): Consumer {
     const consumer = new Consumer(this, options, sink);
     this.consumers.push(consumer);
     this.hadConsumer = true;
+    this.touch();
     this.dispatch();
     return consumer;
   }
@@ -98,17 +150,23 @@ export class Queue {
     consumer.active = false;
     const index = this.consumers.indexOf(consumer);
     if (index >= 0) this.consumers.splice(index, 1);
+    this.touch();
   }
 
-  /** Delivers while there are ready messages and consumers with credit. */
+  /** Delivers while there are ready messages and consumers with credit; expires what is due first. */
   dispatch(): void {
     if (this.dispatching || this.deleted) return;
     this.dispatching = true;
     try {
+      this.expireHead();
       while (this.backlog.ramCount > 0) {
         const consumer = this.nextConsumer();
         if (consumer === undefined) break;
         const entry = this.backlog.shift() as QueueEntry;
+        if (this.hasExpired(entry)) {
+          this.deadLetterEntry(entry, 'expired');
+          continue;
+        }
         entry.deliveryCount++;
         if (consumer.options.noAck) {
           this.forget(entry);
@@ -121,19 +179,15 @@ export class Queue {
     } finally {
       this.dispatching = false;
     }
+    this.armTtlTimer();
   }
 
-  /** Settles one delivery of `consumer`: acked, back to the queue, or dropped. */
-  settle(entry: QueueEntry, consumer: Consumer, outcome: Settlement): void {
+  /** Settles one delivery of `consumer`: acked, back to the queue, dropped (dead-lettered or retried) or retried. */
+  settle(entry: QueueEntry, consumer: Consumer, outcome: Settlement, delay?: number): void {
     consumer.unacked--;
     if (this.deleted) return;
     this.unackedCount--;
-    if (outcome === 'requeue') {
-      entry.redelivered = true;
-      this.backlog.returnEntry(entry);
-    } else {
-      this.forget(entry);
-    }
+    this.settleEntry(entry, outcome, delay);
     this.dispatch();
   }
 
@@ -143,8 +197,7 @@ export class Queue {
       consumer.unacked--;
       if (this.deleted) continue;
       this.unackedCount--;
-      entry.redelivered = true;
-      this.backlog.returnEntry(entry);
+      this.settleEntry(entry, 'requeue');
     }
     this.dispatch();
   }
@@ -157,15 +210,191 @@ export class Queue {
     return entries.length + pagedOut;
   }
 
+  /** Ready messages in order from `offset`, without changing anything (browsing). */
+  peek(offset: number, count: number): Promise<QueueEntry[]> {
+    return this.backlog.peek(offset, count);
+  }
+
+  /** Removes up to `count` ready messages from the head, as basic.get with an ack. */
+  async take(count: number): Promise<QueueEntry[]> {
+    const taken: QueueEntry[] = [];
+    while (taken.length < count && this.backlog.count > 0 && !this.deleted) {
+      const entry = this.backlog.shift();
+      if (entry === undefined) {
+        const before = this.backlog.ramCount;
+        await this.backlog.pageIn();
+        if (this.backlog.ramCount === before) break;
+        continue;
+      }
+      this.forget(entry);
+      taken.push(entry);
+    }
+    return taken;
+  }
+
+  /** Removes the given ready entries (found by peek) wherever they are in the queue. */
+  remove(entries: QueueEntry[]): void {
+    const inRam = new Map<number, QueueEntry>();
+    for (const entry of this.backlog.entriesInRam()) inRam.set(entry.seq, entry);
+    const set = new Set<QueueEntry>();
+    let pagedOut = 0;
+    for (const entry of entries) {
+      const found = inRam.get(entry.seq);
+      if (found !== undefined) set.add(found);
+      else pagedOut++;
+      this.forget(entry);
+    }
+    this.backlog.remove(set, pagedOut);
+  }
+
+  /** Takes the head ready message out, in RAM only (undefined when the head is paged out: see pageIn). */
+  shiftReady(): QueueEntry | undefined {
+    return this.backlog.shift();
+  }
+
+  /** Puts a message taken with shiftReady back in its place, unchanged. */
+  putBack(entry: QueueEntry): void {
+    this.backlog.returnEntry(entry);
+    this.dispatch();
+  }
+
+  /** Deletes the stored copy of a message taken with shiftReady, which has gone elsewhere. */
+  drop(entry: QueueEntry): void {
+    this.forget(entry);
+  }
+
+  /** Resolves once the next page of paged-out messages is in RAM. */
+  pageIn(): Promise<void> {
+    return this.backlog.pageIn();
+  }
+
   /** Marks the queue deleted and cancels its consumers; the vhost removes its record. */
   markDeleted(): number {
     const count = this.backlog.count;
     this.deleted = true;
+    this.cancelTtlTimer?.();
+    this.cancelExpiry?.();
     for (const consumer of this.consumers.splice(0)) {
       consumer.active = false;
       consumer.sink.cancelled(consumer, 'queue_deleted', `queue '${this.name}' was deleted`);
     }
     return count;
+  }
+
+  /** Cancels the queue's timers (the broker is stopping). */
+  stopTimers(): void {
+    this.cancelTtlTimer?.();
+    this.cancelExpiry?.();
+  }
+
+  /** Restarts the x-expires clock (a declare, a consumer coming or going). */
+  touch(): void {
+    this.cancelExpiry?.();
+    this.cancelExpiry = undefined;
+    const { expires } = this.settings;
+    if (expires === undefined || this.consumers.length > 0 || this.deleted) return;
+    this.cancelExpiry = this.host.clock.setTimer(expires, () => {
+      if (!this.deleted && this.consumers.length === 0) this.host.expired(this);
+    });
+  }
+
+  private settleEntry(entry: QueueEntry, outcome: Settlement, delay?: number): void {
+    const { deliveryLimit, retry } = this.settings;
+    switch (outcome) {
+      case 'ack':
+        this.forget(entry);
+        return;
+      case 'requeue':
+        if (deliveryLimit !== undefined && entry.deliveryCount > deliveryLimit) {
+          this.deadLetterEntry(entry, 'delivery_limit');
+          return;
+        }
+        entry.redelivered = true;
+        this.backlog.returnEntry(entry);
+        return;
+      case 'drop':
+        if (retry !== undefined) this.retry(entry, retry);
+        else this.deadLetterEntry(entry, 'rejected');
+        return;
+      case 'retry':
+        this.retry(entry, retry ?? DEFAULT_RETRY, delay);
+        return;
+    }
+  }
+
+  /** Schedules the message's next attempt, or dead-letters it after the last one. */
+  private retry(entry: QueueEntry, retry: RetrySettings, delay?: number): void {
+    const message = entry.message;
+    const attempt = attemptOf(message);
+    if (attempt >= retry.maxAttempts) {
+      this.deadLetterEntry(entry, 'retries_exhausted');
+      return;
+    }
+    const next: Message = { ...message, headers: { ...message.headers, [ATTEMPT_HEADER]: attempt + 1 } };
+    this.host.scheduleRetry(this, next, delay ?? retryDelay(retry, attempt));
+    this.forget(entry);
+  }
+
+  /** Writes the message to its dead-letter target first, then drops it here: both land in one store batch. */
+  private deadLetterEntry(entry: QueueEntry, reason: DeathReason): void {
+    this.host.deadLetter(this, entry.message, reason);
+    this.forget(entry);
+  }
+
+  private isFull(incoming: number): boolean {
+    const { maxLength, maxLengthBytes } = this.settings;
+    return (
+      (maxLength !== undefined && this.backlog.count >= maxLength) ||
+      (maxLengthBytes !== undefined && this.backlog.bytes + incoming > maxLengthBytes)
+    );
+  }
+
+  /** drop-head: the oldest ready messages leave (dead-lettered as maxlen) until the queue fits. */
+  private enforceMaxLength(): void {
+    const { maxLength, maxLengthBytes, overflow } = this.settings;
+    if (overflow !== 'drop-head' || (maxLength === undefined && maxLengthBytes === undefined)) return;
+    while (
+      (maxLength !== undefined && this.backlog.count > maxLength) ||
+      (maxLengthBytes !== undefined && this.backlog.bytes > maxLengthBytes)
+    ) {
+      const head = this.backlog.shift();
+      if (head === undefined) break;
+      this.deadLetterEntry(head, 'maxlen');
+    }
+  }
+
+  private expiryOf(entry: QueueEntry): number {
+    const { messageTtl } = this.settings;
+    const expiration = entry.message.properties.expiration;
+    const ttl = Math.min(messageTtl ?? Number.POSITIVE_INFINITY, expiration === undefined ? Number.POSITIVE_INFINITY : Number(expiration));
+    return entry.message.publishedAt + ttl;
+  }
+
+  private hasExpired(entry: QueueEntry): boolean {
+    return this.expiryOf(entry) <= this.host.clock.now();
+  }
+
+  /** RabbitMQ classic queues expire messages when they reach the head; so does Warren. */
+  private expireHead(): void {
+    for (let head = this.backlog.peekHead(); head !== undefined && this.hasExpired(head); head = this.backlog.peekHead()) {
+      this.backlog.shift();
+      this.deadLetterEntry(head, 'expired');
+    }
+  }
+
+  private armTtlTimer(): void {
+    const head = this.backlog.peekHead();
+    const due = head === undefined || this.deleted ? Number.POSITIVE_INFINITY : this.expiryOf(head);
+    if (due === this.ttlTimerDue) return;
+    this.cancelTtlTimer?.();
+    this.cancelTtlTimer = undefined;
+    this.ttlTimerDue = due;
+    if (due === Number.POSITIVE_INFINITY) return;
+    this.cancelTtlTimer = this.host.clock.setTimer(due - this.host.clock.now(), () => {
+      this.ttlTimerDue = Number.POSITIVE_INFINITY;
+      this.cancelTtlTimer = undefined;
+      this.dispatch();
+    });
   }
 
   private forget(entry: QueueEntry): void {
@@ -185,4 +414,10 @@ export class Queue {
     }
     return undefined;
   }
+}
+
+/** The attempt number of a message's current delivery: 1 unless a retry raised it. */
+export function attemptOf(message: Message): number {
+  const attempt = message.headers?.[ATTEMPT_HEADER];
+  return typeof attempt === 'number' && attempt >= 1 ? attempt : 1;
 }

@@ -30,6 +30,10 @@ export class ReturnedList {
     list.splice(lo, 0, entry);
   }
 
+  peek(): QueueEntry | undefined {
+    return this.entries[0];
+  }
+
   /** Removes and returns the lowest-seq entry. Lists stay short (bounded by prefetch), so shift is fine. */
   shift(): QueueEntry | undefined {
     return this.entries.shift();

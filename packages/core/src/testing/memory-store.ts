@@ -13,10 +13,12 @@ import type {
   QueueRecord,
   QueueRecovery,
   Store,
+  ScheduledRecord,
   StoredMessage,
   StoreStats,
   Topology,
 } from '../ports.js';
+import type { PolicyRecord } from '../policy/policy.js';
 
 interface StoredEntry {
   message: Message;
@@ -58,7 +60,9 @@ export class MemoryDisk {
   readonly exchanges = new Map<string, string>();
   readonly queues = new Map<string, string>();
   readonly bindings = new Map<string, string>();
+  readonly policies = new Map<string, string>();
   readonly messages = new Map<string, MessageLog>();
+  readonly scheduled = new Map<string, ScheduledRecord>();
 
   log(queueId: string): MessageLog {
     let log = this.messages.get(queueId);
@@ -98,6 +102,7 @@ export class MemoryStore implements Store {
       exchanges: parse<ExchangeRecord>(this.disk.exchanges),
       queues: parse<QueueRecord>(this.disk.queues),
       bindings: parse<BindingRecord>(this.disk.bindings),
+      policies: parse<PolicyRecord>(this.disk.policies),
     };
   }
 
@@ -156,6 +161,33 @@ export class MemoryStore implements Store {
 
   deleteBinding(binding: BindingRecord): void {
     this.#write((disk) => disk.bindings.delete(bindingKey(binding)));
+  }
+
+  putPolicy(policy: PolicyRecord): void {
+    const text = JSON.stringify(policy);
+    this.#write((disk) => disk.policies.set(nameKey(policy.vhost, policy.name), text));
+  }
+
+  deletePolicy(vhost: string, name: string): void {
+    this.#write((disk) => disk.policies.delete(nameKey(vhost, name)));
+  }
+
+  putScheduled(record: ScheduledRecord): void {
+    this.#write((disk) => disk.scheduled.set(record.id, record));
+  }
+
+  deleteScheduled(id: string): void {
+    this.#write((disk) => disk.scheduled.delete(id));
+  }
+
+  async loadScheduled(): Promise<ScheduledRecord[]> {
+    let kept: ScheduledRecord[] = [];
+    this.#write((disk) => {
+      for (const [id, record] of disk.scheduled) if (!record.durable) disk.scheduled.delete(id);
+      kept = [...disk.scheduled.values()];
+    });
+    await this.#written();
+    return kept;
   }
 
   putMessage(queueId: string, seq: number, message: Message, durable: boolean): void {

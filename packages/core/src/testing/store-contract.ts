@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Message } from '../message.js';
-import type { BindingRecord, ExchangeRecord, QueueRecord, Store, Topology } from '../ports.js';
+import type { BindingRecord, ExchangeRecord, QueueRecord, ScheduledRecord, Store, Topology } from '../ports.js';
 
 export interface StoreHarness {
   /** A new store over empty data, not opened yet. */
@@ -75,8 +75,16 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         // The same arguments in another key order name the same binding.
         store.deleteBinding(binding('orders', 'name-q2', 'k', { z: { x: 3, y: 2 }, a: 1 }));
 
+        const policies = [
+          { vhost: '/', name: 'dlx', pattern: '^orders', applyTo: 'queues' as const, priority: 1, definition: { 'dead-letter-exchange': 'dead' } },
+          { vhost: 'v!2', name: 'p!1', pattern: '.*', applyTo: 'all' as const, priority: 0, definition: { 'max-length': 10 } },
+        ];
+        for (const p of policies) store.putPolicy(p);
+        store.putPolicy({ ...policies[0]!, name: 'gone' });
+        store.deletePolicy('/', 'gone');
+
         await written(store);
-        const expected: Topology = { exchanges, queues, bindings };
+        const expected: Topology = { exchanges, queues, bindings, policies };
         expect(sortedTopology(await store.loadTopology())).toEqual(sortedTopology(expected));
         await restart();
         expect(sortedTopology(await store.loadTopology())).toEqual(sortedTopology(expected));
@@ -110,6 +118,7 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
           exchange: 'orders',
           routingKey: 'a.b',
           properties: { content_type: 'application/json', priority: 3, timestamp: 1_700_000_000_000, persistent: true },
+          publishedAt: 1_700_000_000_123,
           headers: { 'x-retries': 2, nested: { list: [1, 'two', null] } },
           body: Uint8Array.from({ length: 256 }, (_, i) => i),
           persistent: true,
@@ -335,6 +344,37 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         expect(await seqs('q')).toHaveLength(100);
       });
     });
+
+    describe('scheduled messages', () => {
+      it('keeps durable scheduled messages across a restart and drops the others', async () => {
+        const at = (id: string, due: number, durable: boolean): ScheduledRecord => ({
+          id,
+          due,
+          vhost: '/',
+          kind: durable ? 'retry' : 'delay',
+          queue: durable ? 'q' : undefined,
+          queueId: durable ? 'q-1' : undefined,
+          exchange: durable ? undefined : 'x',
+          message: message(`s-${id}`),
+          durable,
+        });
+        store.putScheduled(at('a', 2_000, true));
+        store.putScheduled(at('b', 1_000, false));
+        store.putScheduled(at('c', 3_000, true));
+        store.putScheduled(at('d', 4_000, true));
+        store.deleteScheduled('d');
+        await written(store);
+        await restart();
+        const loaded = (await store.loadScheduled()).sort((x, y) => x.due - y.due);
+        expect(loaded.map((r) => [r.id, r.due, r.kind, r.queue, r.queueId])).toEqual([
+          ['a', 2_000, 'retry', 'q', 'q-1'],
+          ['c', 3_000, 'retry', 'q', 'q-1'],
+        ]);
+        expect(plain(loaded[0]!.message)).toEqual(plain(message('s-a')));
+        await restart();
+        expect((await store.loadScheduled()).map((r) => r.id).sort()).toEqual(['a', 'c']);
+      });
+    });
   });
 }
 
@@ -351,6 +391,7 @@ function message(id: string): Message {
     headers: { n: 1 },
     body: Uint8Array.from(id, (char) => char.charCodeAt(0)),
     persistent: true,
+    publishedAt: 1_000,
   };
 }
 
@@ -373,5 +414,10 @@ function binding(source: string, destination: string, routingKey: string, args: 
 
 function sortedTopology(topology: Topology): Topology {
   const sorted = <T>(items: T[]): T[] => [...items].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-  return { exchanges: sorted(topology.exchanges), queues: sorted(topology.queues), bindings: sorted(topology.bindings) };
+  return {
+    exchanges: sorted(topology.exchanges),
+    queues: sorted(topology.queues),
+    bindings: sorted(topology.bindings),
+    policies: sorted(topology.policies),
+  };
 }

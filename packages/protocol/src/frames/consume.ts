@@ -66,6 +66,17 @@ export interface RejectFrame {
   requeue?: boolean;
 }
 
+/**
+ * Gives a delivery back for a later attempt: it returns to the tail of its queue after the
+ * queue's retry back-off (or `delay` ms), with its attempt number in the `x-warren-attempt`
+ * header; after the last attempt it is dead-lettered with reason `retries_exhausted`.
+ */
+export interface RetryFrame {
+  type: 'retry';
+  delivery_tag: number;
+  delay?: number;
+}
+
 const deliveryTag: JsonSchema = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
 
 export const consumeSchemas: Record<string, JsonSchema> = {
@@ -78,6 +89,7 @@ export const consumeSchemas: Record<string, JsonSchema> = {
   ack: frame('ack', { delivery_tag: deliveryTag, multiple: bool }, ['delivery_tag']),
   nack: frame('nack', { delivery_tag: deliveryTag, multiple: bool, requeue: bool }, ['delivery_tag']),
   reject: frame('reject', { delivery_tag: deliveryTag, requeue: bool }, ['delivery_tag']),
+  retry: frame('retry', { delivery_tag: deliveryTag, delay: { type: 'integer', minimum: 0, maximum: 0xffffffff } }, ['delivery_tag']),
 };
 
 export const deliverSchema: JsonSchema = frame(

@@ -32,6 +32,8 @@ export interface PublishFrame {
   mandatory?: boolean;
   properties?: MessageProperties;
   headers?: Record<string, unknown>;
+  /** Hold the message this many ms before routing it (a delayed publish); it is confirmed once stored. */
+  delay?: number;
 }
 
 /** Confirms `seq`, or with `multiple` every unconfirmed publish up to and including `seq`. */
@@ -89,6 +91,7 @@ export const publishSchemas: Record<string, JsonSchema> = {
       mandatory: bool,
       properties: propertiesSchema,
       headers: table,
+      delay: { type: 'integer', minimum: 0, maximum: 0xffffffff },
     },
     ['seq', 'exchange', 'routing_key'],
   ),

@@ -3,7 +3,15 @@
  * `multiple` settles every unsettled delivery of the connection up to the tag; a tag that is
  * not outstanding is `unknown_delivery_tag` for that frame only.
  */
-import { WarrenError, type AckFrame, type CancelFrame, type ConsumeFrame, type NackFrame, type RejectFrame } from '@warren/protocol';
+import {
+  WarrenError,
+  type AckFrame,
+  type CancelFrame,
+  type ConsumeFrame,
+  type NackFrame,
+  type RejectFrame,
+  type RetryFrame,
+} from '@warren/protocol';
 import type { Settlement } from '@warren/core';
 import type { Session } from '../session.js';
 import { withContext } from './context.js';
@@ -51,13 +59,17 @@ export function handleReject(session: Session, frame: RejectFrame): void {
   settle(session, frame.delivery_tag, false, frame.requeue === false ? 'drop' : 'requeue');
 }
 
-function settle(session: Session, tag: number, multiple: boolean, outcome: Settlement): void {
+export function handleRetry(session: Session, frame: RetryFrame): void {
+  settle(session, frame.delivery_tag, false, 'retry', frame.delay);
+}
+
+function settle(session: Session, tag: number, multiple: boolean, outcome: Settlement, delay?: number): void {
   const unacked = session.unacked;
   if (!unacked.has(tag)) throw new WarrenError('unknown_delivery_tag', `delivery tag ${tag} is not an unsettled delivery of this connection`);
   if (!multiple) {
     const delivery = unacked.get(tag)!;
     unacked.delete(tag);
-    delivery.consumer.queue.settle(delivery.entry, delivery.consumer, outcome);
+    delivery.consumer.queue.settle(delivery.entry, delivery.consumer, outcome, delay);
     return;
   }
   for (const [each, delivery] of unacked) {

@@ -5,7 +5,7 @@ import { handleClose, handleHello } from './connection.js';
 import { handleBindExchange, handleDeclareExchange, handleDeleteExchange, handleUnbindExchange } from './exchange.js';
 import { handleBindQueue, handleDeclareQueue, handleDeleteQueue, handlePurgeQueue, handleUnbindQueue } from './queue.js';
 import { handlePublish } from './publish.js';
-import { handleAck, handleCancel, handleConsume, handleNack, handleReject } from './consume.js';
+import { handleAck, handleCancel, handleConsume, handleNack, handleReject, handleRetry } from './consume.js';
 
 export function handleFrame(session: Session, frame: ClientFrame): void {
   if (session.state === 'handshake') {
@@ -23,6 +23,8 @@ export function handleFrame(session: Session, frame: ClientFrame): void {
       return handleNack(session, frame);
     case 'reject':
       return handleReject(session, frame);
+    case 'retry':
+      return handleRetry(session, frame);
     case 'heartbeat':
       return;
     case 'hello':

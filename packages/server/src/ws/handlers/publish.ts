@@ -4,7 +4,7 @@
  * publish.return before its ack (AMQP 0-9-1 basic.return).
  */
 import { WarrenError, type PublishFrame } from '@warren/protocol';
-import { UNROUTED, type Message } from '@warren/core';
+import { REJECTED, UNROUTED, type Message } from '@warren/core';
 import type { Session } from '../session.js';
 import { withContext } from './context.js';
 
@@ -26,9 +26,14 @@ export function handlePublish(session: Session, frame: PublishFrame & { body: Ui
       // A copy, so a message kept in a queue does not pin the whole socket read buffer it came in.
       body: new Uint8Array(frame.body),
       persistent: given.persistent === true,
+      publishedAt: session.broker.clock.now(),
     };
-    return session.vhost!.publish(frame.exchange, message);
+    return session.vhost!.publish(frame.exchange, message, frame.delay ?? 0);
   });
+  if (ticket === REJECTED) {
+    session.confirms.nack(seq, new WarrenError('queue_full', 'a queue the message was routed to is full (x-overflow reject-publish)'));
+    return;
+  }
   if (ticket === UNROUTED) {
     if (frame.mandatory) {
       session.send(

@@ -1,0 +1,53 @@
+/**
+ * Policies, in RabbitMQ's shape: `{ pattern, apply-to, priority, definition }`. A policy applies
+ * to the queues and / or exchanges of its vhost whose names match its pattern (a regular
+ * expression); of several matching policies the one with the highest priority applies, ties
+ * going to the name that sorts first (RabbitMQ applies exactly one policy per object). The
+ * definition's keys are validated by the server (protocol's policy schema) before they get here.
+ */
+import type { Table } from '../message.js';
+
+export type ApplyTo = 'queues' | 'exchanges' | 'all';
+
+export interface PolicyRecord {
+  vhost: string;
+  name: string;
+  pattern: string;
+  applyTo: ApplyTo;
+  priority: number;
+  definition: Table;
+}
+
+export class Policy {
+  private readonly regex: RegExp;
+
+  constructor(readonly record: PolicyRecord) {
+    this.regex = new RegExp(record.pattern);
+  }
+
+  get name(): string {
+    return this.record.name;
+  }
+
+  matches(kind: 'queue' | 'exchange', name: string): boolean {
+    const { applyTo } = this.record;
+    if (applyTo !== 'all' && applyTo !== (kind === 'queue' ? 'queues' : 'exchanges')) return false;
+    return this.regex.test(name);
+  }
+}
+
+/** The one policy that applies to an object, if any. */
+export function effectivePolicy(policies: Iterable<Policy>, kind: 'queue' | 'exchange', name: string): Policy | undefined {
+  let best: Policy | undefined;
+  for (const policy of policies) {
+    if (!policy.matches(kind, name)) continue;
+    if (
+      best === undefined ||
+      policy.record.priority > best.record.priority ||
+      (policy.record.priority === best.record.priority && policy.name < best.name)
+    ) {
+      best = policy;
+    }
+  }
+  return best;
+}

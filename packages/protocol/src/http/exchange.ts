@@ -1,0 +1,70 @@
+/**
+ * Exchanges and bindings in the management API: the views `GET /api/exchanges…` and
+ * `GET /api/bindings…` return, and the bodies of `PUT /api/exchanges/{vhost}/{name}` and
+ * `POST /api/bindings/{vhost}/e/{source}/{q|e}/{destination}`, in RabbitMQ's shape. Exchange
+ * arguments are checked by arguments.ts.
+ */
+import type { ExchangeType } from '../frames/exchange.js';
+import type { JsonSchema } from '../frames/schema.js';
+import { bodyParser } from './body.js';
+
+export interface ExchangeView {
+  name: string;
+  vhost: string;
+  type: ExchangeType;
+  durable: boolean;
+  auto_delete: boolean;
+  internal: boolean;
+  arguments: Record<string, unknown>;
+}
+
+export interface ExchangeDeclareBody {
+  type: ExchangeType;
+  /** Default true. */
+  durable?: boolean;
+  auto_delete?: boolean;
+  internal?: boolean;
+  arguments?: Record<string, unknown>;
+}
+
+export const EXCHANGE_DECLARE_BODY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type'],
+  properties: {
+    type: { enum: ['direct', 'fanout', 'topic', 'headers'] },
+    durable: { type: 'boolean' },
+    auto_delete: { type: 'boolean' },
+    internal: { type: 'boolean' },
+    arguments: { type: 'object', maxProperties: 1024 },
+    vhost: { type: 'string' },
+    name: { type: 'string' },
+  },
+};
+
+export const parseExchangeDeclareBody = bodyParser<ExchangeDeclareBody>(EXCHANGE_DECLARE_BODY_SCHEMA);
+
+export interface BindingView {
+  source: string;
+  vhost: string;
+  destination: string;
+  destination_type: 'queue' | 'exchange';
+  routing_key: string;
+  arguments: Record<string, unknown>;
+}
+
+export interface BindingBody {
+  routing_key?: string;
+  arguments?: Record<string, unknown>;
+}
+
+export const BINDING_BODY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    routing_key: { type: 'string', maxLength: 255 },
+    arguments: { type: 'object', maxProperties: 1024 },
+  },
+};
+
+export const parseBindingBody = bodyParser<BindingBody>(BINDING_BODY_SCHEMA);

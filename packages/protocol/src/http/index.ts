@@ -1,0 +1,6 @@
+/** The management HTTP API's bodies and views, typed, with their schemas (for server, cli and admin). */
+export { bodyParser, type BodyParser, type FieldNamer } from './body.js';
+export * from './policy.js';
+export * from './queue.js';
+export * from './exchange.js';
+export * from './definitions.js';

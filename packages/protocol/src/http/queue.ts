@@ -1,0 +1,176 @@
+/**
+ * Queues in the management API: the view `GET /api/queues…` returns, and the bodies of declare
+ * (`PUT`), browse (`POST …/get`) and Warren's redrive (`POST …/redrive`). Field names are
+ * RabbitMQ's where it has the endpoint; Warren's additions are marked. Queue arguments are
+ * checked by arguments.ts, not here.
+ */
+import type { JsonSchema } from '../frames/schema.js';
+import type { PolicyDefinition } from './policy.js';
+import { WarrenError } from '../errors.js';
+import { bodyParser } from './body.js';
+
+export interface QueueView {
+  name: string;
+  vhost: string;
+  durable: boolean;
+  exclusive: boolean;
+  auto_delete: boolean;
+  arguments: Record<string, unknown>;
+  type: string;
+  /** The name of the policy that applies, or null. */
+  policy: string | null;
+  /** The applied policy's definition ({} when none). */
+  effective_policy_definition: PolicyDefinition;
+  /** Warren: what the queue does after merging arguments and policy (docs/policies.md), kebab-case keys. */
+  effective_settings: Record<string, unknown>;
+  messages: number;
+  messages_ready: number;
+  messages_unacknowledged: number;
+  messages_ram: number;
+  messages_paged_out: number;
+  consumers: number;
+}
+
+/** `PUT /api/queues/{vhost}/{name}`. RabbitMQ's `node` is accepted and ignored. */
+export interface QueueDeclareBody {
+  /** Default true. */
+  durable?: boolean;
+  auto_delete?: boolean;
+  arguments?: Record<string, unknown>;
+}
+
+export const QUEUE_DECLARE_BODY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    durable: { type: 'boolean' },
+    auto_delete: { type: 'boolean' },
+    arguments: { type: 'object', maxProperties: 1024 },
+    node: { type: 'string' },
+    vhost: { type: 'string' },
+    name: { type: 'string' },
+  },
+};
+
+export const parseQueueDeclareBody = bodyParser<QueueDeclareBody>(QUEUE_DECLARE_BODY_SCHEMA);
+
+export type AckMode = 'ack_requeue_true' | 'ack_requeue_false' | 'reject_requeue_true' | 'reject_requeue_false';
+
+/**
+ * `POST /api/queues/{vhost}/{name}/get`. RabbitMQ's fields, plus Warren's `mode` and `offset`:
+ * `peek` browses without consuming or reordering (what the `*_requeue_true` ack modes mean here),
+ * `take` removes the messages (the `*_requeue_false` ack modes). Default: peek one message.
+ */
+export interface QueueGetBody {
+  count?: number;
+  ackmode?: AckMode;
+  /** `auto` (default): a payload that is valid UTF-8 is shown as a string, any other as base64. */
+  encoding?: 'auto' | 'base64';
+  /** Show at most this many bytes of each payload (`payload_bytes` still tells the full size). */
+  truncate?: number;
+  mode?: 'peek' | 'take';
+  /** Peek only: skip this many ready messages first (paging). */
+  offset?: number;
+}
+
+export const MAX_GET_COUNT = 10_000;
+
+export const QUEUE_GET_BODY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    count: { type: 'integer', minimum: 1, maximum: MAX_GET_COUNT },
+    ackmode: { enum: ['ack_requeue_true', 'ack_requeue_false', 'reject_requeue_true', 'reject_requeue_false'] },
+    encoding: { enum: ['auto', 'base64'] },
+    truncate: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    mode: { enum: ['peek', 'take'] },
+    offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    // Sent by RabbitMQ's UI and tools; Warren reads the queue's name from the URL.
+    vhost: { type: 'string' },
+    name: { type: 'string' },
+  },
+};
+
+/** A `…/get` body with its defaults filled in and its ack mode turned into a mode. */
+export interface QueueGetRequest {
+  mode: 'peek' | 'take';
+  count: number;
+  offset: number;
+  encoding: 'auto' | 'base64';
+  truncate: number | undefined;
+}
+
+const parseGet = bodyParser<QueueGetBody>(QUEUE_GET_BODY_SCHEMA);
+
+export function parseQueueGetBody(body: unknown): QueueGetRequest {
+  const parsed = parseGet(body);
+  const fromAckMode = parsed.ackmode === undefined ? undefined : parsed.ackmode.endsWith('_requeue_true') ? 'peek' : 'take';
+  if (parsed.mode !== undefined && fromAckMode !== undefined && parsed.mode !== fromAckMode) {
+    throw new WarrenError('invalid_argument', `mode '${parsed.mode}' contradicts ackmode '${parsed.ackmode}'`);
+  }
+  const mode = parsed.mode ?? fromAckMode ?? 'peek';
+  const offset = parsed.offset ?? 0;
+  if (mode === 'take' && offset > 0) throw new WarrenError('invalid_argument', "'offset' pages a peek; take always starts at the head");
+  return { mode, count: parsed.count ?? 1, offset, encoding: parsed.encoding ?? 'auto', truncate: parsed.truncate };
+}
+
+/** One message as `…/get` shows it: RabbitMQ's fields plus Warren's `id`, `seq`, `delivery_count`. */
+export interface BrowsedMessage {
+  payload: string;
+  /** The full body's size, before any truncation. */
+  payload_bytes: number;
+  payload_encoding: 'string' | 'base64';
+  redelivered: boolean;
+  exchange: string;
+  routing_key: string;
+  /** Ready messages behind this one in the queue. */
+  message_count: number;
+  /** AMQP basic properties, snake_case, with `delivery_mode` (2 = persistent) and `headers`. */
+  properties: Record<string, unknown> & { headers: Record<string, unknown> };
+  id: string;
+  seq: number;
+  delivery_count: number;
+}
+
+/**
+ * `POST /api/queues/{vhost}/{name}/redrive` (Warren). Without `to`, each message goes back to
+ * the queue it last died in (its newest `x-death` entry); with `to`, it is published to that
+ * exchange with `to.routing_key` (default: its own routing key). Without `count` or `ids`,
+ * every ready message is moved.
+ */
+export interface RedriveBody {
+  to?: { exchange: string; routing_key?: string };
+  count?: number;
+  ids?: string[];
+}
+
+export interface RedriveResult {
+  moved: number;
+  /** Messages left where they are: no x-death to follow, or a target that no longer exists. */
+  skipped: number;
+}
+
+export const REDRIVE_BODY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    to: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['exchange'],
+      properties: { exchange: { type: 'string', maxLength: 255 }, routing_key: { type: 'string', maxLength: 255 } },
+    },
+    count: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+    ids: { type: 'array', minItems: 1, maxItems: 100_000, items: { type: 'string', minLength: 1, maxLength: 255 } },
+  },
+};
+
+const parseRedrive = bodyParser<RedriveBody>(REDRIVE_BODY_SCHEMA);
+
+export function parseRedriveBody(body: unknown): RedriveBody {
+  const parsed = parseRedrive(body);
+  if (parsed.count !== undefined && parsed.ids !== undefined) {
+    throw new WarrenError('invalid_argument', "give 'count' or 'ids', not both");
+  }
+  return parsed;
+}
