@@ -3,7 +3,16 @@
  * with its own file (connection, requests, publisher, consumers, settlement) and routes the
  * frames the connection hands over to them; it holds no protocol state of its own.
  */
-import { DEFAULT_MAX_MESSAGE_SIZE, PROTOCOL_VERSION, WarrenError, type ExchangeType, type HelloFrame, type OkFrame } from '@warren/protocol';
+import {
+  DEFAULT_MAX_MESSAGE_SIZE,
+  PROTOCOL_VERSION,
+  WarrenError,
+  type ExchangeType,
+  type HelloFrame,
+  type OkFrame,
+  type PolicyBody,
+  type PolicyView,
+} from '@warren/protocol';
 import { encodeBody, type PublishBody } from './body.js';
 import { Connection, type ServerFrame } from './connection.js';
 import { handlerSink, type Consumer, type MessageHandler } from './consumer.js';
@@ -37,6 +46,8 @@ export interface ConnectOptions {
 export interface PublishOptions extends PublishProperties {
   /** Return the message (rejecting with MessageReturnedError) when no queue takes it. */
   mandatory?: boolean;
+  /** Hold the message this many ms before routing it; the publish is confirmed once it is stored. */
+  delay?: number;
   headers?: Record<string, unknown>;
 }
 
@@ -134,6 +145,23 @@ export class Client {
   }
 
   /**
+   * Adds or replaces a policy of this connection's vhost (RabbitMQ's shape, as
+   * `PUT /api/policies/{vhost}/{name}`): it applies at once to the matching queues and exchanges.
+   */
+  async setPolicy(name: string, policy: PolicyBody): Promise<void> {
+    await this.request({ type: 'policy.declare', name, policy });
+  }
+
+  async deletePolicy(name: string): Promise<void> {
+    await this.request({ type: 'policy.delete', name });
+  }
+
+  async listPolicies(): Promise<PolicyView[]> {
+    const reply = await this.request({ type: 'policy.list' });
+    return reply.policies as PolicyView[];
+  }
+
+  /**
    * Resolves when the broker confirms the message (spec: "Publishing"). Bytes go as they are, a
    * string as UTF-8 'text/plain', anything else as 'application/json'. Waits while the publish
    * window is full. Rejects with PublishNackedError or MessageReturnedError.
@@ -152,6 +180,7 @@ export class Client {
     const fields: PublishFields = { exchange, routing_key: routingKey, properties: toWireProperties(options, encoded.contentType) };
     if (options.mandatory === true) fields.mandatory = true;
     if (options.headers !== undefined) fields.headers = options.headers;
+    if (options.delay !== undefined && options.delay > 0) fields.delay = Math.round(options.delay);
     return this.publisher.publish(fields, encoded.bytes);
   }
 

@@ -7,4 +7,4 @@ export type { Properties, PublishProperties } from './properties.js';
 export type { PublishBody } from './body.js';
 export type { WebSocketConstructor, WebSocketLike } from './transport.js';
 export { MessageReturnedError, PublishNackedError } from './errors.js';
-export { WarrenError, isWarrenError, type ErrorCode, type ExchangeType } from '@warren/protocol';
+export { WarrenError, isWarrenError, type ErrorCode, type ExchangeType, type PolicyBody, type PolicyView } from '@warren/protocol';

@@ -62,4 +62,19 @@ export class Message {
   reject(options: { requeue?: boolean } = {}): void {
     this.settlement.settle('reject', this.deliveryTag, options);
   }
+
+  /**
+   * Gives the message back for a later attempt: after the queue's retry back-off (or `delay`
+   * ms) it returns to the queue with `attempt` one higher; after the last attempt the broker
+   * dead-letters it (reason `retries_exhausted`).
+   */
+  retry(options: { delay?: number } = {}): void {
+    this.settlement.settle('retry', this.deliveryTag, options);
+  }
+
+  /** This delivery's attempt number: 1, or more once the message has been retried. */
+  get attempt(): number {
+    const attempt = this.headers['x-warren-attempt'];
+    return typeof attempt === 'number' && attempt >= 1 ? attempt : 1;
+  }
 }

@@ -10,6 +10,9 @@ import type {
   ExchangeDeclareFrame,
   ExchangeDeleteFrame,
   OkFrame,
+  PolicyDeclareFrame,
+  PolicyDeleteFrame,
+  PolicyListFrame,
   QueueBindFrame,
   QueueDeclareFrame,
   QueueDeleteFrame,
@@ -27,7 +30,10 @@ type RequestFrame =
   | QueuePurgeFrame
   | QueueDeleteFrame
   | ConsumeFrame
-  | CancelFrame;
+  | CancelFrame
+  | PolicyDeclareFrame
+  | PolicyDeleteFrame
+  | PolicyListFrame;
 
 /** Omit over each member of a union, so each request keeps its own fields. */
 type WithoutId<F> = F extends unknown ? Omit<F, 'id'> : never;

@@ -4,14 +4,14 @@
  * server answers an unknown tag with an `unknown_delivery_tag` error; `multiple` settles every
  * unsettled tag up to the given one, as the server does.
  */
-import type { AckFrame, NackFrame, RejectFrame } from '@warren/protocol';
+import type { AckFrame, NackFrame, RejectFrame, RetryFrame } from '@warren/protocol';
 
-export type Settle = 'ack' | 'nack' | 'reject';
+export type Settle = 'ack' | 'nack' | 'reject' | 'retry';
 
 export class Settlement {
   private readonly unsettled = new Set<number>();
 
-  constructor(private readonly write: (frame: AckFrame | NackFrame | RejectFrame) => void) {}
+  constructor(private readonly write: (frame: AckFrame | NackFrame | RejectFrame | RetryFrame) => void) {}
 
   /** Tracks a delivery that must be settled (not a no_ack one, settled when sent). */
   track(deliveryTag: number): void {
@@ -22,12 +22,13 @@ export class Settlement {
     return !this.unsettled.has(deliveryTag);
   }
 
-  settle(kind: Settle, deliveryTag: number, options: { multiple?: boolean; requeue?: boolean }): void {
-    const multiple = options.multiple === true && kind !== 'reject';
+  settle(kind: Settle, deliveryTag: number, options: { multiple?: boolean; requeue?: boolean; delay?: number }): void {
+    const multiple = options.multiple === true && kind !== 'reject' && kind !== 'retry';
     const tag = multiple ? this.settleUpTo(deliveryTag) : this.unsettled.delete(deliveryTag) ? deliveryTag : 0;
     if (tag === 0) return;
     const requeue = options.requeue ?? true;
-    if (kind === 'reject') this.write({ type: 'reject', delivery_tag: tag, requeue });
+    if (kind === 'retry') this.write(options.delay === undefined ? { type: 'retry', delivery_tag: tag } : { type: 'retry', delivery_tag: tag, delay: options.delay });
+    else if (kind === 'reject') this.write({ type: 'reject', delivery_tag: tag, requeue });
     else if (kind === 'nack') this.write(multiple ? { type: 'nack', delivery_tag: tag, multiple, requeue } : { type: 'nack', delivery_tag: tag, requeue });
     else this.write(multiple ? { type: 'ack', delivery_tag: tag, multiple } : { type: 'ack', delivery_tag: tag });
   }

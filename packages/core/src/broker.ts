@@ -98,6 +98,11 @@ export class Broker {
     this.store.whenWritten(ticket, done);
   }
 
+  /** The vhost with this name, created if missing (definitions import; vhost management comes later). */
+  declareVHost(name: string): VHost {
+    return this.ensureVHost(name);
+  }
+
   private ensureVHost(name: string): VHost {
     let vhost = this.vhosts.get(name);
     if (vhost === undefined) {

@@ -26,8 +26,8 @@ import type { Broker } from './broker.js';
 import { canonicalJson } from './canonical.js';
 import { Exchange } from './exchange/exchange.js';
 import type { Table } from './message.js';
-import type { PolicyRecord } from './policy/policy.js';
-import type { ExchangeSpec, QueueSpec } from './vhost.js';
+import { policyFromBody, type PolicyRecord } from './policy/policy.js';
+import type { ExchangeSpec, QueueSpec, VHost } from './vhost.js';
 
 /** The RabbitMQ definitions format an export follows (its `rabbit_version`). */
 export const DEFINITIONS_FORMAT = '3.12.0';
@@ -147,6 +147,7 @@ type Planned<T> = { vhost: string; spec: T };
 /** Everything the import will do, checked before any of it is done. */
 class ImportPlan {
   readonly warnings = new Warnings();
+  /** Vhosts the definitions list that the broker does not have yet. */
   private readonly vhosts = new Set<string>();
   private readonly policies: PolicyRecord[] = [];
   private readonly exchanges = new Map<string, Planned<ExchangeSpec>>();
@@ -215,8 +216,7 @@ class ImportPlan {
       parsePolicyBody({ pattern: entry.pattern, 'apply-to': applyTo, priority: entry.priority ?? 0, definition }),
     );
     withContext(what, () => checkPattern(body.pattern));
-    const record: PolicyRecord = { vhost, name: entry.name, pattern: body.pattern, applyTo: body['apply-to'] ?? 'all', priority: body.priority ?? 0, definition };
-    this.policies.push(record);
+    this.policies.push(policyFromBody(vhost, entry.name, body));
   }
 
   private planExchange(entry: ExchangeDefinition): void {
@@ -294,7 +294,7 @@ class ImportPlan {
     this.bindings.push({ ...entry, vhost });
   }
 
-  /** The entry's vhost ('/' when it names none), which must exist or be in the definitions. */
+  /** The entry's vhost ('/' when it names none), which must exist or be in the definitions' vhosts. */
   private checkVHost(name: string | undefined, what: string): string {
     const vhost = name ?? '/';
     if (!this.broker.vhosts.has(vhost) && !this.vhosts.has(vhost)) {
@@ -303,7 +303,7 @@ class ImportPlan {
     return vhost;
   }
 
-  private vhost(name: string) {
+  private vhost(name: string): VHost {
     return this.broker.vhost(name) ?? this.broker.declareVHost(name);
   }
 }

@@ -2,7 +2,7 @@
 export { Broker, DEFAULT_VHOST, type BrokerOptions } from './broker.js';
 export { VHost, type ExchangeSpec, type QueueSpec } from './vhost.js';
 export { UNROUTED, REJECTED } from './message-paths.js';
-export { Policy, effectivePolicy, type PolicyRecord, type ApplyTo } from './policy/policy.js';
+export { Policy, effectivePolicy, policyFromBody, type PolicyRecord, type ApplyTo } from './policy/policy.js';
 export { queueSettings, retryDelay, DEFAULT_RETRY, type QueueSettings, type RetrySettings, type Overflow } from './queue/settings.js';
 export { deadLettered, deathsOf, isCycle, type DeathEntry, type DeathReason } from './dead-letter.js';
 export { Scheduler } from './scheduler.js';
@@ -27,3 +27,4 @@ export {
   type Topology,
 } from './ports.js';
 export { canonicalJson } from './canonical.js';
+export { exportDefinitions, importDefinitions, DEFINITIONS_FORMAT } from './definitions.js';

@@ -7,10 +7,15 @@
 import type { Clock, Logger, ScheduledRecord, Store } from './ports.js';
 import { MinHeap } from './min-heap.js';
 
+const LATENESS_SAMPLES = 10_000;
+
 export class Scheduler {
   private readonly heap = new MinHeap<ScheduledRecord>((a, b) => a.due - b.due || (a.id < b.id ? -1 : 1));
   private cancelTimer: (() => void) | undefined;
   private timerDue = Number.POSITIVE_INFINITY;
+  /** How late the last fires were, ms: a ring of the most recent LATENESS_SAMPLES. */
+  private readonly lateness: number[] = [];
+  private fired = 0;
 
   constructor(
     private readonly store: Store,
@@ -36,6 +41,13 @@ export class Scheduler {
     this.arm();
   }
 
+  /** Pending count, fires so far, and how late the recent fires were (ms). */
+  stats(): { pending: number; fired: number; lateness: { p50: number; p99: number; max: number } } {
+    const sorted = [...this.lateness].sort((x, y) => x - y);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    return { pending: this.heap.size, fired: this.fired, lateness: { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? 0 } };
+  }
+
   stop(): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
@@ -57,6 +69,7 @@ export class Scheduler {
     const now = this.clock.now();
     for (let next = this.heap.peek(); next !== undefined && next.due <= now; next = this.heap.peek()) {
       this.heap.pop();
+      this.lateness[this.fired++ % LATENESS_SAMPLES] = now - next.due;
       try {
         this.fire(next);
       } catch (error) {

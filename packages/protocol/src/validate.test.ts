@@ -116,6 +116,9 @@ const VALID: Record<string, Array<Record<string, unknown>>> = {
   nack: [{ type: 'nack', delivery_tag: 1 }, { type: 'nack', delivery_tag: 5, multiple: true, requeue: false }],
   reject: [{ type: 'reject', delivery_tag: 1 }, { type: 'reject', delivery_tag: 2, requeue: false }],
   retry: [{ type: 'retry', delivery_tag: 1 }, { type: 'retry', delivery_tag: 2, delay: 500 }],
+  'policy.declare': [{ type: 'policy.declare', id: 1, name: 'p', policy: { pattern: '.*', definition: { 'max-length': 1 } } }],
+  'policy.delete': [{ type: 'policy.delete', id: 1, name: 'p' }],
+  'policy.list': [{ type: 'policy.list', id: 1 }],
 };
 
 describe('parseClientFrame: valid frames', () => {

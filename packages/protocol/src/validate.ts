@@ -20,6 +20,7 @@ import {
   type RejectFrame,
   type RetryFrame,
 } from './frames/consume.js';
+import { policySchemas, type PolicyDeclareFrame, type PolicyDeleteFrame, type PolicyListFrame } from './frames/policy.js';
 import type { JsonSchema } from './frames/schema.js';
 
 /** Every frame a client may send. `publish` frames also carry their body. */
@@ -40,7 +41,10 @@ export type ClientFrame =
   | AckFrame
   | NackFrame
   | RejectFrame
-  | RetryFrame;
+  | RetryFrame
+  | PolicyDeclareFrame
+  | PolicyDeleteFrame
+  | PolicyListFrame;
 
 export const CLIENT_FRAME_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   ...connectionSchemas,
@@ -48,6 +52,7 @@ export const CLIENT_FRAME_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   ...queueSchemas,
   ...publishSchemas,
   ...consumeSchemas,
+  ...policySchemas,
 };
 
 const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false });

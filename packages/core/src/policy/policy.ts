@@ -5,6 +5,7 @@
  * going to the name that sorts first (RabbitMQ applies exactly one policy per object). The
  * definition's keys are validated by the server (protocol's policy schema) before they get here.
  */
+import type { PolicyBody } from '@warren/protocol';
 import type { Table } from '../message.js';
 
 export type ApplyTo = 'queues' | 'exchanges' | 'all';
@@ -50,4 +51,9 @@ export function effectivePolicy(policies: Iterable<Policy>, kind: 'queue' | 'exc
     }
   }
   return best;
+}
+
+/** A checked policy body (RabbitMQ's shape, as the API and the client send it) as a record. */
+export function policyFromBody(vhost: string, name: string, body: PolicyBody): PolicyRecord {
+  return { vhost, name, pattern: body.pattern, applyTo: body['apply-to'] ?? 'all', priority: body.priority ?? 0, definition: { ...body.definition } };
 }

@@ -4,6 +4,7 @@ import type { Session } from '../session.js';
 import { handleClose, handleHello } from './connection.js';
 import { handleBindExchange, handleDeclareExchange, handleDeleteExchange, handleUnbindExchange } from './exchange.js';
 import { handleBindQueue, handleDeclareQueue, handleDeleteQueue, handlePurgeQueue, handleUnbindQueue } from './queue.js';
+import { handleDeclarePolicy, handleDeletePolicy, handleListPolicies } from './policy.js';
 import { handlePublish } from './publish.js';
 import { handleAck, handleCancel, handleConsume, handleNack, handleReject, handleRetry } from './consume.js';
 
@@ -53,5 +54,11 @@ export function handleFrame(session: Session, frame: ClientFrame): void {
       return handleConsume(session, frame);
     case 'cancel':
       return handleCancel(session, frame);
+    case 'policy.declare':
+      return handleDeclarePolicy(session, frame);
+    case 'policy.delete':
+      return handleDeletePolicy(session, frame);
+    case 'policy.list':
+      return handleListPolicies(session, frame);
   }
 }
