@@ -23,6 +23,12 @@ export const QUEUE_ARGUMENTS_SCHEMA = {
     'x-queue-type': { enum: ['classic', 'quorum', 'replicated'] },
     'x-queue-mode': { enum: ['default', 'lazy'] },
     'x-single-active-consumer': { type: 'boolean' },
+    'x-retry-delays': { type: 'array', minItems: 1, maxItems: 50, items: { type: 'integer', minimum: 0, maximum: 0xffffffff } },
+    'x-retry-initial-delay': { type: 'integer', minimum: 0, maximum: 0xffffffff },
+    'x-retry-multiplier': { type: 'number', minimum: 1, maximum: 1000 },
+    'x-retry-max-delay': { type: 'integer', minimum: 0, maximum: 0xffffffff },
+    'x-retry-jitter': { type: 'number', minimum: 0, maximum: 1 },
+    'x-retry-max-attempts': { type: 'integer', minimum: 1, maximum: 1_000_000 },
   },
 } as const;
 
