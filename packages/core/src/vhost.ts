@@ -30,6 +30,9 @@ export interface VHostContext {
 export type ExchangeSpec = Omit<ExchangeRecord, 'vhost'>;
 export type QueueSpec = Omit<QueueRecord, 'id' | 'vhost' | 'owner'>;
 
+/** Messages a redrive moves between two waits for the store. */
+const REDRIVE_SLICE = 256;
+
 /** The exchanges every vhost has (RabbitMQ's defaults, AMQP 0-9-1 §3.1.3). */
 const BUILT_IN: ReadonlyArray<[string, ExchangeType]> = [
   ['', 'direct'],
@@ -285,6 +288,9 @@ export class VHost implements RoutingScope, QueueHost {
           if (this.paths.redrive(entry.message, options.to)) {
             source.drop(entry);
             moved++;
+            // Let each slice reach the disk before the next: progress is durable as it goes,
+            // and a long redrive does not hold the event loop.
+            if (moved % REDRIVE_SLICE === 0) await this.written();
             continue;
           }
         }
@@ -295,6 +301,11 @@ export class VHost implements RoutingScope, QueueHost {
       for (const entry of held) source.putBack(entry);
     }
     return { moved, skipped };
+  }
+
+  private written(): Promise<void> {
+    const store = this.context.store;
+    return new Promise((resolve, reject) => store.whenWritten(store.ticket(), (error) => (error ? reject(error) : resolve())));
   }
 
   // --- policies ----------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import Fastify from 'fastify';
 import type { Config } from './config.js';
 import { systemClock } from './clock.js';
 import { createLogger, type ServerLogger } from './log.js';
-import { registerRoutes } from './http/routes.js';
+import { registerRoutes } from './http/router.js';
+import { importDefinitionsFile } from './definitions-file.js';
 import { WebSocketListener } from './ws/listener.js';
 
 export interface WarrenServer {
@@ -33,10 +34,11 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     limits: { maxRamMessages: config.queueRamMessages, maxRamBytes: config.queueRamBytes },
   });
   await broker.start();
+  if (config.definitions !== undefined) await importDefinitionsFile(broker, config.definitions, logger);
   // No fastify logger: the API logs its own events, and request lines would drown the broker's.
   const app = Fastify({ forceCloseConnections: true });
   const listener = new WebSocketListener(app.server, broker, config, logger);
-  registerRoutes(app, broker, listener, config.nodeId);
+  registerRoutes(app, broker, listener, config.nodeId, logger);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -27,6 +27,8 @@ export interface Config {
   queueRamMessages: number;
   /** Body bytes one queue keeps in RAM before paging new ones out to the store. */
   queueRamBytes: number;
+  /** A definitions file (RabbitMQ's JSON format) imported at boot. */
+  definitions?: string;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -62,6 +64,7 @@ const schema = {
     deliveryBufferBytes: positive,
     queueRamMessages: positive,
     queueRamBytes: positive,
+    definitions: { type: 'string', minLength: 1 },
   },
 };
 
@@ -77,6 +80,7 @@ const ENV: Record<string, keyof Config> = {
   WARREN_HEARTBEAT: 'heartbeat',
   WARREN_MAX_MESSAGE_SIZE: 'maxMessageSize',
   WARREN_PUBLISH_WINDOW: 'publishWindow',
+  WARREN_DEFINITIONS: 'definitions',
 };
 
 export class ConfigError extends Error {
