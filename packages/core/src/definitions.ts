@@ -24,6 +24,7 @@ import {
 } from '@warren/protocol';
 import type { Broker } from './broker.js';
 import { canonicalJson } from './canonical.js';
+import { describeExchange, describeQueue } from './declare-rules.js';
 import { Exchange } from './exchange/exchange.js';
 import type { Table } from './message.js';
 import { policyFromBody, type PolicyRecord } from './policy/policy.js';
@@ -120,7 +121,7 @@ const QUEUE_ARGUMENTS = new Set(Object.keys(QUEUE_ARGUMENTS_SCHEMA.properties));
 const EXCHANGE_TYPES = new Set(['direct', 'fanout', 'topic', 'headers']);
 const QUEUE_APPLY_TO = new Set(['classic_queues', 'quorum_queues']);
 
-/** Warnings in the order found; one per unknown key per section rather than one per entry. */
+/** Unknown entry keys first, one warning per key and section (not per entry); then the rest in the order found. */
 class Warnings {
   private readonly lines: string[] = [];
   private readonly unknownKeys = new Map<string, number>();
@@ -130,7 +131,8 @@ class Warnings {
   }
 
   unknownKey(section: string, key: string): void {
-    this.unknownKeys.set(`${section}\u0000${key}`, (this.unknownKeys.get(`${section}\u0000${key}`) ?? 0) + 1);
+    const id = `${section}\u0000${key}`;
+    this.unknownKeys.set(id, (this.unknownKeys.get(id) ?? 0) + 1);
   }
 
   list(): string[] {
@@ -243,7 +245,7 @@ class ImportPlan {
     };
     const existing = this.exchanges.get(id)?.spec ?? this.broker.vhost(vhost)?.exchange(entry.name)?.record;
     if (existing !== undefined && !sameExchange(existing, spec)) {
-      throw new WarrenError('exchange_conflict', `${what} exists as ${describe(existing)}; the definitions declare ${describe(spec)}`);
+      throw new WarrenError('exchange_conflict', `${what} exists as ${describeExchange(existing)}; the definitions declare ${describeExchange(spec)}`);
     }
     this.exchanges.set(id, { vhost, spec });
   }
@@ -263,13 +265,20 @@ class ImportPlan {
     }
     withContext(what, () => checkQueueArguments(args));
     for (const key of Object.keys(args)) {
-      if (!QUEUE_ARGUMENTS.has(key) && !key.startsWith('x-retry-')) this.warnings.add(`${what}: argument '${key}' is kept but has no effect in Warren`);
+      if (QUEUE_ARGUMENTS.has(key) || key.startsWith('x-retry-')) continue;
+      this.warnings.add(`${what}: argument '${key}' is kept but has no effect in Warren`);
     }
     if (entry.name === '' || entry.name.startsWith('amq.')) throw new WarrenError('reserved_name', `${what}: the name is reserved (amq.*)`);
-    const spec: QueueSpec = { name: entry.name, durable: entry.durable ?? true, exclusive: false, autoDelete: entry.auto_delete ?? false, arguments: args };
+    const spec: QueueSpec = {
+      name: entry.name,
+      durable: entry.durable ?? true,
+      exclusive: false,
+      autoDelete: entry.auto_delete ?? false,
+      arguments: args,
+    };
     const existing = this.queues.get(id)?.spec ?? this.broker.vhost(vhost)?.queue(entry.name)?.record;
     if (existing !== undefined && !sameQueue(existing, spec)) {
-      throw new WarrenError('queue_conflict', `${what} exists as ${describe(existing)}; the definitions declare ${describe(spec)}`);
+      throw new WarrenError('queue_conflict', `${what} exists as ${describeQueue(existing)}; the definitions declare ${describeQueue(spec)}`);
     }
     this.queues.set(id, { vhost, spec });
   }
@@ -334,17 +343,23 @@ function withContext<T>(what: string, run: () => T): T {
   }
 }
 
+/** The rule of exchange.declare (AMQP 0-9-1 §1.6): a re-declare must match in everything. */
 function sameExchange(a: Omit<ExchangeSpec, 'name'>, b: Omit<ExchangeSpec, 'name'>): boolean {
-  return a.type === b.type && a.durable === b.durable && a.autoDelete === b.autoDelete && a.internal === b.internal && canonicalJson(a.arguments) === canonicalJson(b.arguments);
+  return (
+    a.type === b.type &&
+    a.durable === b.durable &&
+    a.autoDelete === b.autoDelete &&
+    a.internal === b.internal &&
+    canonicalJson(a.arguments) === canonicalJson(b.arguments)
+  );
 }
 
+/** The rule of queue.declare (AMQP 0-9-1 §1.7), as the vhost applies it. */
 function sameQueue(a: Omit<QueueSpec, 'name'>, b: Omit<QueueSpec, 'name'>): boolean {
-  return a.durable === b.durable && a.exclusive === b.exclusive && a.autoDelete === b.autoDelete && canonicalJson(a.arguments) === canonicalJson(b.arguments);
-}
-
-function describe(x: { type?: string; durable: boolean; autoDelete: boolean; exclusive?: boolean; internal?: boolean; arguments: Table }): string {
-  const parts = [x.type, `durable=${x.durable}`, `auto_delete=${x.autoDelete}`];
-  if (x.exclusive) parts.push('exclusive=true');
-  if (x.internal !== undefined) parts.push(`internal=${x.internal}`);
-  return [...parts.filter((p) => p !== undefined), `arguments=${canonicalJson(x.arguments)}`].join(' ');
+  return (
+    a.durable === b.durable &&
+    a.exclusive === b.exclusive &&
+    a.autoDelete === b.autoDelete &&
+    canonicalJson(a.arguments) === canonicalJson(b.arguments)
+  );
 }

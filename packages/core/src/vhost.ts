@@ -6,15 +6,17 @@
  */
 import { WarrenError, type ExchangeType } from '@warren/protocol';
 import { canonicalJson } from './canonical.js';
-import { deathsOf, type DeathReason } from './dead-letter.js';
+import type { DeathReason } from './dead-letter.js';
 import { Exchange, type Destination } from './exchange/exchange.js';
-import type { Message, QueueEntry, Table } from './message.js';
+import type { Message, Table } from './message.js';
 import { MessagePaths } from './message-paths.js';
 import { effectivePolicy, Policy, type PolicyRecord } from './policy/policy.js';
 import type { BindingRecord, Clock, ExchangeRecord, Logger, QueueRecord, ScheduledRecord, Store } from './ports.js';
 import type { BacklogLimits } from './queue/backlog.js';
 import type { Consumer, ConsumerOptions, DeliverySink } from './queue/consumer.js';
 import { Queue, type QueueHost } from './queue/queue.js';
+import { BUILT_IN, describeExchange, describeQueue } from './declare-rules.js';
+import { redrive, type RedriveOptions, type RedriveResult } from './redrive.js';
 import { MessageRouter, type RoutingScope } from './routing.js';
 
 export interface VHostContext {
@@ -29,19 +31,6 @@ export interface VHostContext {
 /** What a declare asks for: the record without what the vhost decides. */
 export type ExchangeSpec = Omit<ExchangeRecord, 'vhost'>;
 export type QueueSpec = Omit<QueueRecord, 'id' | 'vhost' | 'owner'>;
-
-/** Messages a redrive moves between two waits for the store. */
-const REDRIVE_SLICE = 256;
-
-/** The exchanges every vhost has (RabbitMQ's defaults, AMQP 0-9-1 §3.1.3). */
-const BUILT_IN: ReadonlyArray<[string, ExchangeType]> = [
-  ['', 'direct'],
-  ['amq.direct', 'direct'],
-  ['amq.fanout', 'fanout'],
-  ['amq.topic', 'topic'],
-  ['amq.headers', 'headers'],
-  ['amq.match', 'headers'],
-];
 
 export class VHost implements RoutingScope, QueueHost {
   readonly exchanges = new Map<string, Exchange>();
@@ -255,52 +244,10 @@ export class VHost implements RoutingScope, QueueHost {
 
   /**
    * Moves ready messages of a (dead-letter) queue back to where they died, or to an exchange:
-   * the first `count`, or those whose id is in `ids`. Each move writes the message to its target
-   * and deletes it from the source in the same store batch.
+   * the first `count`, or those whose id is in `ids` (redrive.ts).
    */
-  async redrive(
-    queueName: string,
-    options: { to?: { exchange: string; routingKey?: string }; count?: number; ids?: string[] },
-  ): Promise<{ moved: number; skipped: number }> {
-    const source = this.requireQueue(queueName, 'redrive');
-    let moved = 0;
-    let skipped = 0;
-    if (options.ids !== undefined) {
-      const wanted = new Set(options.ids);
-      const entries = (await source.peek(0, source.messageCount)).filter((e) => wanted.has(e.message.id));
-      const done = entries.filter(
-        (e) => (options.to !== undefined || deathsOf(e.message)[0]?.queue !== source.name) && this.paths.redrive(e.message, options.to),
-      );
-      source.remove(done);
-      return { moved: done.length, skipped: entries.length - done.length };
-    }
-    const limit = options.count ?? Number.POSITIVE_INFINITY;
-    const held: QueueEntry[] = [];
-    try {
-      while (moved < limit && !source.deleted) {
-        const entry = source.shiftReady();
-        if (entry === undefined) {
-          if (source.messageCount === 0) break;
-          await source.pageIn();
-          continue;
-        }
-        if (deathsOf(entry.message)[0]?.queue !== source.name || options.to !== undefined) {
-          if (this.paths.redrive(entry.message, options.to)) {
-            source.drop(entry);
-            moved++;
-            // Let each slice reach the disk before the next: progress is durable as it goes,
-            // and a long redrive does not hold the event loop.
-            if (moved % REDRIVE_SLICE === 0) await this.written();
-            continue;
-          }
-        }
-        held.push(entry);
-        skipped++;
-      }
-    } finally {
-      for (const entry of held) source.putBack(entry);
-    }
-    return { moved, skipped };
+  redrive(queueName: string, options: RedriveOptions): Promise<RedriveResult> {
+    return redrive(this.requireQueue(queueName, 'redrive'), this.paths, options, () => this.written());
   }
 
   private written(): Promise<void> {
@@ -465,12 +412,4 @@ export class VHost implements RoutingScope, QueueHost {
 
 function isStoredBinding(source: Exchange, destination: Destination): boolean {
   return source.durable && (destination instanceof Exchange ? destination.durable : destination.survivesRestart);
-}
-
-function describeExchange(x: { type: string; durable: boolean; autoDelete: boolean; internal: boolean; arguments: Table }): string {
-  return `${x.type} durable=${x.durable} auto_delete=${x.autoDelete} internal=${x.internal} arguments=${canonicalJson(x.arguments)}`;
-}
-
-function describeQueue(q: { durable: boolean; exclusive: boolean; autoDelete: boolean; arguments: Table }): string {
-  return `durable=${q.durable} exclusive=${q.exclusive} auto_delete=${q.autoDelete} arguments=${canonicalJson(q.arguments)}`;
 }

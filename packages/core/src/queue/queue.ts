@@ -12,6 +12,8 @@ import type { Policy } from '../policy/policy.js';
 import { Backlog, type BacklogLimits } from './backlog.js';
 import { Consumer, type ConsumerOptions, type DeliverySink } from './consumer.js';
 import { DEFAULT_RETRY, queueSettings, retryDelay, type QueueSettings, type RetrySettings } from './settings.js';
+import { isFull, isOver } from './max-length.js';
+import { expiryOf, hasExpired, mayExpire } from './ttl.js';
 
 export type Settlement = 'ack' | 'requeue' | 'drop' | 'retry';
 
@@ -116,7 +118,7 @@ export class Queue {
    */
   enqueue(message: Message): Enqueued {
     const { overflow } = this.settings;
-    if (overflow !== 'drop-head' && this.isFull(message.body.length)) {
+    if (overflow !== 'drop-head' && isFull(this.settings, this.backlog.count, this.backlog.bytes + message.body.length)) {
       if (overflow === 'reject-publish-dlx') this.host.deadLetter(this, message, 'maxlen');
       return Enqueued.Rejected;
     }
@@ -163,7 +165,7 @@ export class Queue {
         const consumer = this.nextConsumer();
         if (consumer === undefined) break;
         const entry = this.backlog.shift() as QueueEntry;
-        if (this.hasExpired(entry)) {
+        if (hasExpired(entry, this.settings, this.host.clock)) {
           this.deadLetterEntry(entry, 'expired');
           continue;
         }
@@ -341,42 +343,20 @@ export class Queue {
     this.forget(entry);
   }
 
-  private isFull(incoming: number): boolean {
-    const { maxLength, maxLengthBytes } = this.settings;
-    return (
-      (maxLength !== undefined && this.backlog.count >= maxLength) ||
-      (maxLengthBytes !== undefined && this.backlog.bytes + incoming > maxLengthBytes)
-    );
-  }
-
   /** drop-head: the oldest ready messages leave (dead-lettered as maxlen) until the queue fits. */
   private enforceMaxLength(): void {
     const { maxLength, maxLengthBytes, overflow } = this.settings;
     if (overflow !== 'drop-head' || (maxLength === undefined && maxLengthBytes === undefined)) return;
-    while (
-      (maxLength !== undefined && this.backlog.count > maxLength) ||
-      (maxLengthBytes !== undefined && this.backlog.bytes > maxLengthBytes)
-    ) {
+    while (isOver(this.settings, this.backlog.count, this.backlog.bytes)) {
       const head = this.backlog.shift();
       if (head === undefined) break;
       this.deadLetterEntry(head, 'maxlen');
     }
   }
 
-  private expiryOf(entry: QueueEntry): number {
-    const { messageTtl } = this.settings;
-    const expiration = entry.message.properties.expiration;
-    const ttl = Math.min(messageTtl ?? Number.POSITIVE_INFINITY, expiration === undefined ? Number.POSITIVE_INFINITY : Number(expiration));
-    return entry.message.publishedAt + ttl;
-  }
-
-  private hasExpired(entry: QueueEntry): boolean {
-    return this.expiryOf(entry) <= this.host.clock.now();
-  }
-
   /** RabbitMQ classic queues expire messages when they reach the head; so does Warren. */
   private expireHead(): void {
-    for (let head = this.backlog.peekHead(); head !== undefined && this.hasExpired(head); head = this.backlog.peekHead()) {
+    for (let head = this.backlog.peekHead(); head !== undefined && hasExpired(head, this.settings, this.host.clock); head = this.backlog.peekHead()) {
       this.backlog.shift();
       this.deadLetterEntry(head, 'expired');
     }
@@ -384,7 +364,7 @@ export class Queue {
 
   private armTtlTimer(): void {
     const head = this.backlog.peekHead();
-    const due = head === undefined || this.deleted ? Number.POSITIVE_INFINITY : this.expiryOf(head);
+    const due = head === undefined || this.deleted || !mayExpire(head, this.settings) ? Number.POSITIVE_INFINITY : expiryOf(head, this.settings);
     if (due === this.ttlTimerDue) return;
     this.cancelTtlTimer?.();
     this.cancelTtlTimer = undefined;
