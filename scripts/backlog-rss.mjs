@@ -28,8 +28,14 @@ const memory = async () => {
   const m = (await (await fetch(url.replace(/^ws/, 'http').replace(/\/ws$/, '/api/overview'))).json()).memory;
   return Object.entries(m).map(([k, v]) => `${k} ${(v / 1048576).toFixed(0)}`).join(', ');
 };
+const rssParts = () =>
+  readFileSync(`/proc/${broker.pid}/status`, 'utf8')
+    .split('\n')
+    .filter((line) => /^Rss(Anon|File)/.test(line))
+    .map((line) => line.replace(/\s+/g, ' '))
+    .join(', ');
 const phase = (name, started) => {
-  console.log(`${name}: ${((performance.now() - started) / 1000).toFixed(1)} s, broker peak RSS ${peak.toFixed(0)} MB, now ${rssMb().toFixed(0)} MB`);
+  console.log(`${name}: ${((performance.now() - started) / 1000).toFixed(1)} s, broker peak RSS ${peak.toFixed(0)} MB, now ${rssMb().toFixed(0)} MB (${rssParts()})`);
   peak = 0;
 };
 

@@ -13,3 +13,5 @@ export * from './frames/exchange.js';
 export * from './frames/queue.js';
 export * from './frames/publish.js';
 export * from './frames/consume.js';
+export * from './frames/policy.js';
+export * from './http/index.js';

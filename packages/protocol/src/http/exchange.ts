@@ -16,6 +16,8 @@ export interface ExchangeView {
   auto_delete: boolean;
   internal: boolean;
   arguments: Record<string, unknown>;
+  /** The name of the policy that applies, or null. */
+  policy: string | null;
 }
 
 export interface ExchangeDeclareBody {

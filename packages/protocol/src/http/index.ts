@@ -1,5 +1,5 @@
 /** The management HTTP API's bodies and views, typed, with their schemas (for server, cli and admin). */
-export { bodyParser, type BodyParser, type FieldNamer } from './body.js';
+export type { BodyParser } from './body.js';
 export * from './policy.js';
 export * from './queue.js';
 export * from './exchange.js';

@@ -1,0 +1,44 @@
+/** Exchanges: list, show, declare (`PUT`) and delete, in RabbitMQ's shape. */
+import type { FastifyInstance } from 'fastify';
+import { checkExchangeArguments, parseExchangeDeclareBody } from '@warren/protocol';
+import type { Broker } from '@warren/core';
+import { exchangeOf, flag, vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
+import { exchangeView } from '../views.js';
+
+export function exchangeRoutes(app: FastifyInstance, broker: Broker): void {
+  app.get('/api/exchanges', async () => [...broker.vhosts.values()].flatMap((v) => [...v.exchanges.values()].map(exchangeView)));
+
+  app.get<{ Params: VHostParams }>('/api/exchanges/:vhost', async (request) =>
+    [...vhostOf(broker, request.params.vhost).exchanges.values()].map(exchangeView),
+  );
+
+  app.get<{ Params: NameParams }>('/api/exchanges/:vhost/:name', async (request) => exchangeView(exchangeOf(broker, request.params)));
+
+  app.put<{ Params: NameParams }>('/api/exchanges/:vhost/:name', async (request, reply) => {
+    const vhost = vhostOf(broker, request.params.vhost);
+    const body = parseExchangeDeclareBody(request.body);
+    const args = body.arguments ?? {};
+    checkExchangeArguments(args);
+    const existed = vhost.exchange(request.params.name) !== undefined;
+    vhost.declareExchange(
+      {
+        name: request.params.name,
+        type: body.type,
+        durable: body.durable ?? true,
+        autoDelete: body.auto_delete ?? false,
+        internal: body.internal ?? false,
+        arguments: args,
+      },
+      false,
+    );
+    await written(broker);
+    return reply.code(existed ? 204 : 201).send();
+  });
+
+  app.delete<{ Params: NameParams }>('/api/exchanges/:vhost/:name', async (request, reply) => {
+    const exchange = exchangeOf(broker, request.params);
+    vhostOf(broker, request.params.vhost).deleteExchange(exchange.name, flag(request.query, 'if-unused'));
+    await written(broker);
+    return reply.code(204).send();
+  });
+}

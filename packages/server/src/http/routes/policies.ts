@@ -1,0 +1,45 @@
+/**
+ * Policies: `PUT/GET/DELETE /api/policies/{vhost}/{name}` and the lists, in RabbitMQ's shape
+ * (`apply-to`, `priority`, `definition`). The body is checked by protocol's policy schema; the
+ * pattern and applying the policy to live queues and exchanges are the core's job.
+ */
+import type { FastifyInstance } from 'fastify';
+import { parsePolicyBody, WarrenError, type PolicyView } from '@warren/protocol';
+import { policyFromBody, type Broker, type VHost } from '@warren/core';
+import { vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
+import { policyView } from '../views.js';
+
+export function policyRoutes(app: FastifyInstance, broker: Broker): void {
+  app.get('/api/policies', async () => [...broker.vhosts.values()].flatMap(policyViews));
+
+  app.get<{ Params: VHostParams }>('/api/policies/:vhost', async (request) => policyViews(vhostOf(broker, request.params.vhost)));
+
+  app.get<{ Params: NameParams }>('/api/policies/:vhost/:name', async (request) => {
+    const policy = vhostOf(broker, request.params.vhost).policies.get(request.params.name);
+    if (policy === undefined) throw notFound(request.params);
+    return policyView(policy.record);
+  });
+
+  app.put<{ Params: NameParams }>('/api/policies/:vhost/:name', async (request, reply) => {
+    const vhost = vhostOf(broker, request.params.vhost);
+    const body = parsePolicyBody(request.body);
+    const existed = vhost.policies.has(request.params.name);
+    vhost.setPolicy(policyFromBody(vhost.name, request.params.name, body));
+    await written(broker);
+    return reply.code(existed ? 204 : 201).send();
+  });
+
+  app.delete<{ Params: NameParams }>('/api/policies/:vhost/:name', async (request, reply) => {
+    if (!vhostOf(broker, request.params.vhost).deletePolicy(request.params.name)) throw notFound(request.params);
+    await written(broker);
+    return reply.code(204).send();
+  });
+}
+
+function policyViews(vhost: VHost): PolicyView[] {
+  return [...vhost.policies.values()].map((p) => policyView(p.record));
+}
+
+function notFound(params: NameParams): WarrenError {
+  return new WarrenError('not_found', `no policy '${params.name}' in vhost '${params.vhost}'`);
+}

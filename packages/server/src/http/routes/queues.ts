@@ -1,0 +1,51 @@
+/**
+ * Queues: list, show, declare (`PUT`), delete, and purge (`DELETE …/contents`), in RabbitMQ's
+ * shape. Reading and moving the messages themselves is queue-messages.ts's job.
+ */
+import type { FastifyInstance } from 'fastify';
+import { checkQueueArguments, parseQueueDeclareBody } from '@warren/protocol';
+import type { Broker } from '@warren/core';
+import { flag, queueOf, vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
+import { queueView } from '../views.js';
+
+/** The owner of queues declared over HTTP (only exclusive queues have one, and HTTP cannot declare those). */
+export const HTTP_OWNER = 'http-api';
+
+export function queueRoutes(app: FastifyInstance, broker: Broker): void {
+  app.get('/api/queues', async () => [...broker.vhosts.values()].flatMap((v) => [...v.queues.values()].map(queueView)));
+
+  app.get<{ Params: VHostParams }>('/api/queues/:vhost', async (request) =>
+    [...vhostOf(broker, request.params.vhost).queues.values()].map(queueView),
+  );
+
+  app.get<{ Params: NameParams }>('/api/queues/:vhost/:name', async (request) => queueView(queueOf(broker, request.params)));
+
+  app.put<{ Params: NameParams }>('/api/queues/:vhost/:name', async (request, reply) => {
+    const vhost = vhostOf(broker, request.params.vhost);
+    const body = parseQueueDeclareBody(request.body ?? {});
+    const args = body.arguments ?? {};
+    checkQueueArguments(args);
+    const existed = vhost.queue(request.params.name) !== undefined;
+    vhost.declareQueue(
+      { name: request.params.name, durable: body.durable ?? true, exclusive: false, autoDelete: body.auto_delete ?? false, arguments: args },
+      false,
+      HTTP_OWNER,
+    );
+    await written(broker);
+    return reply.code(existed ? 204 : 201).send();
+  });
+
+  app.delete<{ Params: NameParams }>('/api/queues/:vhost/:name', async (request, reply) => {
+    const queue = queueOf(broker, request.params);
+    vhostOf(broker, request.params.vhost).deleteQueue(queue.name, flag(request.query, 'if-unused'), flag(request.query, 'if-empty'), HTTP_OWNER);
+    await written(broker);
+    return reply.code(204).send();
+  });
+
+  app.delete<{ Params: NameParams }>('/api/queues/:vhost/:name/contents', async (request, reply) => {
+    const queue = queueOf(broker, request.params);
+    vhostOf(broker, request.params.vhost).purgeQueue(queue.name, HTTP_OWNER);
+    await written(broker);
+    return reply.code(204).send();
+  });
+}
