@@ -1,5 +1,7 @@
 /**
  * Pending retries and delayed publishes survive kill -9 and fire on time after the restart.
+ * test/timing/ runs after the rest of the suite, alone, since how late a timer fires depends on
+ * what else the machine runs.
  * "On time" is the broker's own measure (how late each scheduled message was turned into an
  * enqueue, from /api/overview); what the consumer saw end to end is printed for the record.
  */
