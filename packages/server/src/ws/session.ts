@@ -9,6 +9,7 @@ import type { Broker, Consumer, DeliverySink, QueueEntry, VHost } from '@warren/
 import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
 import { ConfirmTracker } from './confirm-tracker.js';
+import { deliverHeader } from './deliver-header.js';
 import { handleFrame } from './handlers/index.js';
 
 export interface SessionSocket {
@@ -156,21 +157,7 @@ export class Session implements DeliverySink {
   deliver(consumer: Consumer, entry: QueueEntry): void {
     const tag = this.nextDeliveryTag++;
     if (!consumer.options.noAck) this.unacked.set(tag, { entry, consumer });
-    const message = entry.message;
-    this.send(
-      {
-        type: 'deliver',
-        consumer_tag: consumer.tag,
-        delivery_tag: tag,
-        exchange: message.exchange,
-        routing_key: message.routingKey,
-        redelivered: entry.redelivered,
-        delivery_count: entry.deliveryCount,
-        properties: message.properties,
-        headers: message.headers,
-      },
-      message.body,
-    );
+    this.send(deliverHeader(consumer, entry, tag), entry.message.body);
   }
 
   cancelled(consumer: Consumer, code: 'queue_deleted', message: string): void {
