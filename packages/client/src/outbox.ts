@@ -7,10 +7,12 @@
 import { FrameWriter } from '@warren/protocol';
 
 /**
- * Large enough that per-message costs vanish (about 4,000 small publishes), small enough that
- * one message does not hold the receiver for long.
+ * Large enough that per-message costs vanish (about 450 publishes of 100 bytes), small enough
+ * that a burst leaves as several messages: the broker starts on the first while the next is on
+ * its way, and its confirms come back in steps that refill the publish window, instead of one
+ * window-sized message going back and forth in lock step.
  */
-const BATCH_LIMIT = 1024 * 1024;
+const BATCH_LIMIT = 64 * 1024;
 
 export class Outbox {
   private readonly writer = new FrameWriter();
