@@ -1,14 +1,20 @@
 /**
- * What the orchestrator (main.ts) and its worker processes (producer.ts, consumer.ts) say to each
- * other over the child_process IPC channel, and the worker's side of it. The orchestrator owns
- * the clock: workers run until told `measure`, count until told `stop`, then send one `result`.
+ * What the orchestrator (run-flow.ts, run-connections.ts) and its worker processes (the producer,
+ * consumer and connections scripts in warren/ and rabbit/) say to each other over the
+ * child_process IPC channel, and the worker's side of it. The orchestrator owns the clock: workers run until told
+ * `measure`, count until told `stop`, then send one `result`.
  */
 import type { LatencySummary } from './latency.js';
+import type { MeasureWindow } from './measure-window.js';
 
 /** Given to a worker as its one argument, as JSON. */
 export interface WorkerConfig {
   url: string;
   scenario: string;
+  /** Messages the producer publishes, all confirmed, before it reports ready (0: none). */
+  prefill: number;
+  /** Connections the connections worker opens. */
+  connections: number;
 }
 
 export type Command = { type: 'measure' } | { type: 'stop' };
@@ -22,8 +28,8 @@ export interface WindowStats {
 
 export interface ProducerResult extends WindowStats {
   role: 'producer';
-  /** Publishes confirmed by the broker during the window. */
-  confirmed: number;
+  /** Publishes completed during the window: confirmed, or written where the pace asks for no confirms. */
+  published: number;
   /** Publishes nacked or failed, over the whole run. */
   failed: number;
 }
@@ -35,9 +41,17 @@ export interface ConsumerResult extends WindowStats {
   latency: LatencySummary;
 }
 
+export interface ConnectionsResult extends WindowStats {
+  role: 'connections';
+  /** Connections open when the worker reported ready. */
+  opened: number;
+}
+
+export type WorkerResult = ProducerResult | ConsumerResult | ConnectionsResult;
+
 export type WorkerReport =
   | { type: 'ready' }
-  | { type: 'result'; result: ProducerResult | ConsumerResult }
+  | { type: 'result'; result: WorkerResult }
   | { type: 'failed'; message: string };
 
 /** Runs a worker's body: parses its config, reports a crash to the orchestrator, and never outlives it. */
@@ -63,5 +77,16 @@ export function send(report: WorkerReport): Promise<void> {
   return new Promise((resolve) => {
     if (process.send === undefined || !process.connected) return resolve();
     process.send(report, undefined, {}, () => resolve());
+  });
+}
+
+/** The usual answer to the orchestrator: open the window on `measure`; on `stop`, close it, send `result()` and exit. */
+export function answerCommands(onCommand: (handler: (command: Command) => void) => void, window: MeasureWindow, result: () => WorkerResult): void {
+  onCommand((command) => {
+    if (command.type === 'measure') window.start();
+    if (command.type === 'stop') {
+      window.stop();
+      void send({ type: 'result', result: result() }).then(() => process.exit(0));
+    }
   });
 }

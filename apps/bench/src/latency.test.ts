@@ -22,6 +22,13 @@ describe('percentile', () => {
     expect(percentile(sorted, 100)).toBe(10);
   });
 
+  it('is not thrown off by binary rounding of the rank', () => {
+    const thousand = Array.from({ length: 1000 }, (_, i) => i + 1);
+    expect(percentile(thousand, 99.9)).toBe(999);
+    expect(percentile(thousand, 99)).toBe(990);
+    expect(percentile(thousand, 0.01)).toBe(1);
+  });
+
   it('is NaN for no values and rejects percentiles outside (0, 100]', () => {
     expect(percentile([], 50)).toBeNaN();
     expect(() => percentile([1], 0)).toThrow(RangeError);
@@ -33,7 +40,7 @@ describe('Reservoir', () => {
   it('keeps every value while under capacity, in any order', () => {
     const reservoir = new Reservoir(1000);
     for (let i = 100; i >= 1; i--) reservoir.add(i);
-    expect(reservoir.summary()).toEqual({ count: 100, samples: 100, p50: 50, p99: 99, max: 100 });
+    expect(reservoir.summary()).toEqual({ count: 100, samples: 100, p50: 50, p99: 99, p999: 100, max: 100 });
   });
 
   it('summarises nothing as NaN', () => {

@@ -1,8 +1,9 @@
 /**
- * Resident memory and CPU time of a process by PID, read from Linux's /proc (proc(5)). Elsewhere
- * both read as undefined and the report shows a dash: the bench still runs, it just cannot say.
+ * Resident memory and CPU time of a process by PID, and the members of a process group, read from
+ * Linux's /proc (proc(5)). Elsewhere they read as undefined and the report shows a dash: the bench
+ * still runs, it just cannot say.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 /**
  * utime and stime are in clock ticks. USER_HZ is 100 on every Linux architecture Node runs on
@@ -42,4 +43,24 @@ export async function readMachineBusySeconds(): Promise<number | undefined> {
   const ticks = line.split(/\s+/).slice(1, 9).map(Number);
   const busy = ticks.reduce((sum, value, i) => (i === 3 || i === 4 ? sum : sum + value), 0);
   return Number.isFinite(busy) ? busy / TICKS_PER_SECOND : undefined;
+}
+
+/**
+ * PIDs of the live processes in process group `pgid` (field 5 of /proc/<pid>/stat); zombies are
+ * left out, as they hold no memory and wait only for a parent to reap them. Empty where /proc is
+ * unavailable.
+ */
+export async function readGroupMembers(pgid: number): Promise<number[]> {
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const pids = entries.filter((entry) => /^\d+$/.test(entry)).map(Number);
+  const inGroup = await Promise.all(
+    pids.map(async (pid) => {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+      if (stat === undefined) return false;
+      // Fields after the command name: state (3), ppid (4), pgrp (5).
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
+      return state !== 'Z' && Number(pgrp) === pgid;
+    }),
+  );
+  return pids.filter((_, i) => inGroup[i]);
 }

@@ -12,10 +12,14 @@ export function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** A fresh body of `size` bytes stamped with the current time. Fresh, because the client may hold it until the publish window has room. */
-export function stampedBody(size: number): Uint8Array {
-  const body = new Uint8Array(Math.max(size, STAMP_BYTES));
-  new DataView(body.buffer).setFloat64(0, nowMs(), true);
+/**
+ * A fresh body of `size` bytes stamped with the current time. Fresh, because a client may hold it
+ * until its publish window has room. A Buffer (a Uint8Array to @warren/client) because amqplib
+ * takes nothing else; Buffer.alloc, not allocUnsafe, so it owns its memory rather than a pool slice.
+ */
+export function stampedBody(size: number): Buffer {
+  const body = Buffer.alloc(Math.max(size, STAMP_BYTES));
+  body.writeDoubleLE(nowMs(), 0);
   return body;
 }
 

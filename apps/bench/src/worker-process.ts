@@ -1,28 +1,29 @@
 /**
- * The orchestrator's handle on one forked worker (producer.js or consumer.js from this dist/):
- * waits for its `ready`, sends it commands, collects its one `result`, and kills it by PID if it
- * has not exited by itself. A worker that fails or dies turns into a rejected promise with the
+ * The orchestrator's handle on one forked worker (a producer, consumer or connections script of
+ * warren/ or rabbit/ in this dist/): waits for its `ready`, sends it commands, collects its one
+ * `result`, and kills it by PID if it has not exited by itself. A worker that fails or dies turns into a rejected promise with the
  * reason, so a broken scenario reports why instead of hanging.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { Command, ConsumerResult, ProducerResult, WorkerConfig, WorkerReport } from './ipc.js';
+import type { WorkerRole } from './broker.js';
+import type { Command, WorkerConfig, WorkerReport, WorkerResult } from './ipc.js';
 
-const READY_TIMEOUT_MS = 15_000;
+/** Default for waitReady(); a producer that prefills a deep queue is given longer. */
+export const READY_TIMEOUT_MS = 15_000;
 const RESULT_TIMEOUT_MS = 10_000;
 const EXIT_GRACE_MS = 2_000;
 
-export class WorkerProcess<R extends ProducerResult | ConsumerResult> {
+export class WorkerProcess<R extends WorkerResult> {
   private readonly child: ChildProcess;
   private readonly ready: Promise<void>;
   private readonly result: Promise<R>;
   private readonly exited: Promise<void>;
 
   constructor(
-    readonly role: 'producer' | 'consumer',
+    readonly role: WorkerRole,
+    script: string,
     config: WorkerConfig,
   ) {
-    const script = fileURLToPath(new URL(`./${role}.js`, import.meta.url));
     this.child = fork(script, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
     // 'close', not 'exit': it comes after the IPC channel has delivered everything the worker sent.
@@ -50,8 +51,8 @@ export class WorkerProcess<R extends ProducerResult | ConsumerResult> {
     return this.child.pid;
   }
 
-  waitReady(): Promise<void> {
-    return withTimeout(this.ready, READY_TIMEOUT_MS, `${this.role} not ready`);
+  waitReady(timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+    return withTimeout(this.ready, timeoutMs, `${this.role} not ready`);
   }
 
   command(command: Command): void {

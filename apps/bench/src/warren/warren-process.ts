@@ -1,8 +1,8 @@
 /**
  * The Warren broker as a child process, as it runs in a deployment: spawned from the built
  * packages/server on an ephemeral port with a fresh data directory, ready once it logs
- * 'warren is ready' with its URL, sampled for RSS every 200 ms and for CPU time on demand,
- * and stopped by its PID (SIGTERM, then SIGKILL) with its data directory removed.
+ * 'warren is ready' with its URL, sampled for RSS and CPU by its PID, and stopped by its PID
+ * (SIGTERM, then SIGKILL) with its data directory removed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -11,24 +11,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { readCpuSeconds, readRssBytes } from './proc-stats.js';
+import type { RunningBroker } from '../broker.js';
+import { readCpuSeconds, readRssBytes } from '../proc-stats.js';
+import { ResourceSampler, type Usage } from '../resource-sampler.js';
 
-const WARREN_BIN = fileURLToPath(new URL('../../../packages/server/dist/bin/warren.js', import.meta.url));
+const WARREN_BIN = fileURLToPath(new URL('../../../../packages/server/dist/bin/warren.js', import.meta.url));
 const READY_TIMEOUT_MS = 15_000;
 /** The broker's own grace period is 10 s; a benchmark run has nothing worth waiting that long for. */
 const STOP_GRACE_MS = 3_000;
-const RSS_SAMPLE_MS = 200;
 /** Output lines kept to explain a broker that fails to start or dies. */
 const TAIL_LINES = 20;
 const KEPT_WARNINGS = 5;
 
-export class BrokerProcess {
-  /** Largest VmRSS seen since start, in bytes (0 where /proc is unavailable). */
-  peakRssBytes = 0;
-  /** Log lines at warn level or above (pino: level ≥ 40) seen after ready; the first few are kept. */
+export class WarrenProcess implements RunningBroker {
   warningCount = 0;
   readonly firstWarnings: string[] = [];
-  private readonly sampler: NodeJS.Timeout;
+  private readonly sampler: ResourceSampler;
   private readonly exited: Promise<void>;
 
   private constructor(
@@ -41,11 +39,10 @@ export class BrokerProcess {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
       else child.once('exit', () => resolve());
     });
-    this.sampler = setInterval(() => void this.sampleRss(), RSS_SAMPLE_MS);
-    void this.sampleRss();
+    this.sampler = new ResourceSampler(() => readUsage(pid));
   }
 
-  static async start(): Promise<BrokerProcess> {
+  static async start(): Promise<WarrenProcess> {
     const dataDir = await mkdtemp(join(tmpdir(), 'warren-bench-'));
     const child = spawn(process.execPath, [WARREN_BIN], {
       env: { ...process.env, WARREN_HOST: '127.0.0.1', WARREN_PORT: '0', WARREN_DATA_DIR: dataDir, WARREN_LOG_LEVEL: 'info' },
@@ -76,7 +73,7 @@ export class BrokerProcess {
           }
         });
       });
-      const broker = new BrokerProcess(child, pid, url, dataDir);
+      const broker = new WarrenProcess(child, pid, url, dataDir);
       // Keep draining stdout after ready: a full pipe would block the broker's logger.
       lines.on('line', (line) => {
         const level = parseLogLine(line)?.level;
@@ -95,13 +92,16 @@ export class BrokerProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** CPU seconds used so far; the caller takes deltas over its window. */
-  cpuSeconds(): Promise<number | undefined> {
-    return readCpuSeconds(this.pid);
+  get peakRssBytes(): number {
+    return this.sampler.peakRssBytes;
+  }
+
+  usage(): Promise<Usage | undefined> {
+    return this.sampler.usage();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.sampler);
+    this.sampler.stop();
     if (this.running) {
       this.child.kill('SIGTERM');
       const killer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
@@ -111,17 +111,16 @@ export class BrokerProcess {
     await rm(this.dataDir, { recursive: true, force: true });
   }
 
-  /** Last resort when the orchestrator itself is exiting: synchronous, best effort. */
   killNow(): void {
-    clearInterval(this.sampler);
+    this.sampler.stop();
     if (this.running) this.child.kill('SIGKILL');
     rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
 
-  private async sampleRss(): Promise<void> {
-    const rss = await readRssBytes(this.pid);
-    if (rss !== undefined && rss > this.peakRssBytes) this.peakRssBytes = rss;
-  }
+async function readUsage(pid: number): Promise<Usage | undefined> {
+  const [rssBytes, cpuSeconds] = await Promise.all([readRssBytes(pid), readCpuSeconds(pid)]);
+  return rssBytes === undefined || cpuSeconds === undefined ? undefined : { rssBytes, cpuSeconds };
 }
 
 function parseLogLine(line: string): Record<string, unknown> | undefined {

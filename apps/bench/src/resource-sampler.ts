@@ -1,0 +1,32 @@
+/**
+ * A broker's resident memory and CPU time, read on demand and every 200 ms in the background
+ * so the peak RSS between reads is not missed. What to read (one PID, or a process group) is
+ * the broker's business: it passes the reading function in.
+ */
+
+export interface Usage {
+  rssBytes: number;
+  cpuSeconds: number;
+}
+
+const SAMPLE_MS = 200;
+
+export class ResourceSampler {
+  peakRssBytes = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly read: () => Promise<Usage | undefined>) {
+    this.timer = setInterval(() => void this.usage(), SAMPLE_MS);
+    void this.usage();
+  }
+
+  async usage(): Promise<Usage | undefined> {
+    const usage = await this.read().catch(() => undefined);
+    if (usage !== undefined && usage.rssBytes > this.peakRssBytes) this.peakRssBytes = usage.rssBytes;
+    return usage;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}

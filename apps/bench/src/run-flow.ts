@@ -1,0 +1,73 @@
+/**
+ * A producer/consumer scenario on a started broker: the topology declared, the consumer worker
+ * (if the scenario has consumers) and then the producer worker forked (the producer prefills
+ * the queue first where the scenario asks), a warm-up, then the measured window, during which
+ * the broker's and the machine's CPU time are taken; then both workers' results collected and
+ * the workers stopped. Starting and stopping the broker is run-scenario.ts's job.
+ */
+import type { Broker, RunningBroker } from './broker.js';
+import type { ConsumerResult, ProducerResult, WorkerConfig } from './ipc.js';
+import { readMachineBusySeconds } from './proc-stats.js';
+import { noteWarnings, type RunResult, type RunSettings } from './run-result.js';
+import type { FlowScenario } from './scenario.js';
+import { track, untrack } from './started-processes.js';
+import { READY_TIMEOUT_MS, WorkerProcess } from './worker-process.js';
+
+/** Time allowed per prefilled message before the producer counts as stuck: 2,000 msgs/s at worst. */
+const PREFILL_MS_PER_MESSAGE = 0.5;
+
+export async function runFlow(broker: Broker, running: RunningBroker, scenario: FlowScenario, settings: RunSettings, result: RunResult): Promise<void> {
+  await broker.declare(running.url, scenario.topology);
+  const prefill = scenario.prefill === undefined ? 0 : settings.quick ? scenario.prefill.quick : scenario.prefill.full;
+  const config: WorkerConfig = { url: running.url, scenario: scenario.name, prefill, connections: 0 };
+  const workers: Array<WorkerProcess<ProducerResult | ConsumerResult>> = [];
+  const fork = <R extends ProducerResult | ConsumerResult>(role: 'producer' | 'consumer'): WorkerProcess<R> => {
+    const worker = track(new WorkerProcess<R>(role, broker.workerScript(role), config));
+    workers.push(worker);
+    return worker;
+  };
+  try {
+    const consumer = scenario.consume === undefined ? undefined : fork<ConsumerResult>('consumer');
+    await consumer?.waitReady();
+    const prefillStarted = performance.now();
+    const producer = fork<ProducerResult>('producer');
+    await producer.waitReady(READY_TIMEOUT_MS + prefill * PREFILL_MS_PER_MESSAGE);
+    if (prefill > 0) result.prefillSeconds = (performance.now() - prefillStarted) / 1000;
+
+    await sleep(settings.timing.warmupMs);
+    consumer?.command({ type: 'measure' });
+    producer.command({ type: 'measure' });
+    const [before, machineBefore] = await Promise.all([running.usage(), readMachineBusySeconds()]);
+    const startedAt = performance.now();
+    await sleep(settings.timing.durationMs);
+    const [after, machineAfter] = await Promise.all([running.usage(), readMachineBusySeconds()]);
+    const seconds = (performance.now() - startedAt) / 1000;
+    if (!running.running) throw new Error('the broker exited during the measured window');
+    // Workers exit without closing their connections, which RabbitMQ logs as warnings: not the run's.
+    noteWarnings(result, running);
+
+    const [consumed, produced] = await Promise.all([consumer?.stop(), producer.stop()]);
+    result.publishedRate = produced.seconds > 0 ? produced.published / produced.seconds : 0;
+    result.failedPublishes = produced.failed;
+    result.producerCpuPercent = produced.cpuPercent;
+    if (consumed === undefined) {
+      result.rate = result.publishedRate;
+    } else {
+      result.rate = consumed.seconds > 0 ? consumed.delivered / consumed.seconds : 0;
+      result.latencyMs = consumed.latency;
+      result.consumerCpuPercent = consumed.cpuPercent;
+    }
+    if (before !== undefined && after !== undefined) result.cpuPercent = (100 * (after.cpuSeconds - before.cpuSeconds)) / seconds;
+    if (machineBefore !== undefined && machineAfter !== undefined && result.cpuPercent !== undefined) {
+      const machine = (100 * (machineAfter - machineBefore)) / seconds;
+      const ours = result.cpuPercent + produced.cpuPercent + (consumed?.cpuPercent ?? 0);
+      result.otherCpuPercent = Math.max(0, machine - ours);
+    }
+  } finally {
+    await Promise.all(workers.map((worker) => worker.dispose().then(() => untrack(worker))));
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,34 @@
+/**
+ * Warren as a broker under test: its own process (warren-process.ts), the topology declared with
+ * @warren/client, and the workers in this folder. `ws` is passed to every client explicitly,
+ * so Node 20 and Node 22 (whose global WebSocket is undici's) measure the same transport.
+ */
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { connect } from '@warren/client';
+import type { Broker, WorkerRole } from '../broker.js';
+import type { Topology } from '../scenario.js';
+import { WarrenProcess } from './warren-process.js';
+
+const SCRIPTS: Record<WorkerRole, string> = {
+  producer: 'warren-producer.js',
+  consumer: 'warren-consumer.js',
+  connections: 'warren-connections.js',
+};
+
+export const warren: Broker = {
+  name: 'warren',
+  label: 'Warren',
+  start: () => WarrenProcess.start(),
+  async declare(url: string, topology: Topology): Promise<void> {
+    const client = await connect(url, { WebSocket, name: 'bench-setup' });
+    try {
+      for (const { name, type, durable } of topology.exchanges) await client.declareExchange(name, type, { durable });
+      for (const { name, durable } of topology.queues) await client.declareQueue(name, { durable, autoDelete: false, exclusive: false });
+      await Promise.all(topology.bindings.map(({ queue, exchange, routingKey }) => client.bind(queue, exchange, routingKey)));
+    } finally {
+      await client.close();
+    }
+  },
+  workerScript: (role) => fileURLToPath(new URL(`./${SCRIPTS[role]}`, import.meta.url)),
+};
