@@ -15,7 +15,7 @@ export interface RawFrame {
 }
 
 const EMPTY = new Uint8Array(0);
-/** A working buffer grown past this by one large message is dropped after it. */
+/** A working buffer larger than this is given back once a message uses less than a quarter of it. */
 const MAX_KEPT_CAPACITY = 1 << 20;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -64,7 +64,9 @@ export class FrameWriter {
    */
   take(): Uint8Array {
     const out = this.buf.slice(0, this.length);
-    if (this.buf.length > MAX_KEPT_CAPACITY) {
+    // A connection that keeps sending large messages keeps its large buffer (regrowing it by
+    // doubling every time would copy each message several times); one that went quiet gives it back.
+    if (this.buf.length > MAX_KEPT_CAPACITY && this.length < this.buf.length / 4) {
       this.buf = new Uint8Array(this.initialCapacity);
       this.view = new DataView(this.buf.buffer);
     }
