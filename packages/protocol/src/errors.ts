@@ -53,6 +53,9 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/** Longest error message a WarrenError carries, in characters. */
+export const MAX_MESSAGE_LENGTH = 1024;
+
 export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && Object.hasOwn(ERRORS, code);
 }
@@ -67,7 +70,9 @@ export class WarrenError extends Error {
 
   constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; context?: { id?: number; seq?: number } }) {
     const spec: ErrorSpec = ERRORS[code];
-    super(message ?? spec.message, options?.cause === undefined ? undefined : { cause: options.cause });
+    // Messages often quote the input that was refused; the input can be huge (docs/protocol.md, "Limits").
+    const text = message ?? spec.message;
+    super(text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : text, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'WarrenError';
     this.code = code;
     this.replyCode = spec.replyCode;

@@ -8,6 +8,7 @@ export * from './errors.js';
 export * from './codec.js';
 export * from './validate.js';
 export * from './arguments.js';
+export * from './json-depth.js';
 export * from './frames/connection.js';
 export * from './frames/exchange.js';
 export * from './frames/queue.js';

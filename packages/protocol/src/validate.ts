@@ -6,6 +6,7 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { WarrenError } from './errors.js';
+import { exceedsDepth, MAX_JSON_DEPTH } from './json-depth.js';
 import type { RawFrame } from './codec.js';
 import { connectionSchemas, type CloseFrame, type HeartbeatFrame, type HelloFrame } from './frames/connection.js';
 import { exchangeSchemas, type ExchangeBindFrame, type ExchangeDeclareFrame, type ExchangeDeleteFrame } from './frames/exchange.js';
@@ -67,6 +68,9 @@ export function parseClientFrame(raw: RawFrame): ClientFrame {
     throw new WarrenError('frame_invalid', 'a frame header must be a JSON object');
   }
   const fields = header as Record<string, unknown>;
+  if (exceedsDepth(fields)) {
+    throw new WarrenError('frame_invalid', `a frame header may nest at most ${MAX_JSON_DEPTH} levels`, { context: contextOf(fields) });
+  }
   const type = fields.type;
   const validate = typeof type === 'string' ? validators.get(type) : undefined;
   if (validate === undefined) {

@@ -6,6 +6,7 @@
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import { WarrenError } from '../errors.js';
+import { exceedsDepth, MAX_JSON_DEPTH } from '../json-depth.js';
 import type { JsonSchema } from '../frames/schema.js';
 
 // verbose: errors carry their parent schema, so an unknown key's error can list the known ones.
@@ -22,6 +23,7 @@ const defaultNamer: FieldNamer = (path) => `field '${path.join('.')}'`;
 export function bodyParser<T>(schema: JsonSchema, name: FieldNamer = defaultNamer): BodyParser<T> {
   const validate = ajv.compile(schema);
   return (body) => {
+    if (exceedsDepth(body)) throw new WarrenError('invalid_argument', `the body may nest at most ${MAX_JSON_DEPTH} levels`);
     if (validate(body)) return body as T;
     throw new WarrenError('invalid_argument', describeError(validate.errors?.[0], body, name));
   };
