@@ -98,6 +98,11 @@ describe('policies', () => {
       message: expect.stringContaining('no-such-key'),
     });
     await expect(client.setPolicy('bad', { pattern: '(', definition: {} })).rejects.toMatchObject({ code: 'invalid_argument' });
+    // Nested repetition could backtrack exponentially on a crafted queue name: refused.
+    await expect(client.setPolicy('bad', { pattern: '^(a+)+$', definition: {} })).rejects.toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringContaining('exponential'),
+    });
     expect(await client.listPolicies()).toEqual([]);
   });
 });

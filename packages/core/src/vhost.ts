@@ -259,12 +259,7 @@ export class VHost implements RoutingScope, QueueHost {
 
   /** Adds or replaces a policy and applies it at once to every queue and exchange it matches. */
   setPolicy(record: PolicyRecord): void {
-    let policy: Policy;
-    try {
-      policy = new Policy(record);
-    } catch (cause) {
-      throw new WarrenError('invalid_argument', `policy pattern '${record.pattern}' is not a valid regular expression`, { cause });
-    }
+    const policy = new Policy(record);
     this.policies.set(record.name, policy);
     this.context.store.putPolicy(record);
     this.applyPolicies();
@@ -278,7 +273,11 @@ export class VHost implements RoutingScope, QueueHost {
   }
 
   restorePolicy(record: PolicyRecord): void {
-    this.policies.set(record.name, new Policy(record));
+    try {
+      this.policies.set(record.name, new Policy(record));
+    } catch (error) {
+      this.context.logger.error({ policy: record.name, vhost: this.name, err: error }, 'stored policy refused; it is not applied');
+    }
   }
 
   /** Recomputes which policy applies to every queue and exchange. */
