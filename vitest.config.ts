@@ -8,6 +8,8 @@ export default defineConfig({
     // Tests run the TypeScript sources, so a change is tested without a build; processes that
     // tests spawn (the broker for kill -9 tests) run the built dist/.
     alias: {
+      '@warren/core/internal': fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)),
+      '@warren/server/internal': fileURLToPath(new URL('./packages/server/src/internal.ts', import.meta.url)),
       '@warren/protocol': src('protocol'),
       '@warren/core': src('core'),
       '@warren/store': src('store'),

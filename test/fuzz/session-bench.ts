@@ -19,9 +19,8 @@
 import { Broker } from '@warren/core';
 import { CLIENT_FRAME_SCHEMAS, decodeFrames, encodeFrame, ERRORS, isErrorCode } from '@warren/protocol';
 import { DEFAULT_CONFIG, type Config, type ServerLogger } from '@warren/server';
-import { MemoryStore } from '../../packages/core/src/testing/memory-store.js';
-import { systemClock } from '../../packages/server/src/clock.js';
-import { Session, type SessionSocket } from '../../packages/server/src/ws/session.js';
+import { MemoryStore } from '@warren/core/internal';
+import { Session, systemClock, type SessionSocket } from '@warren/server/internal';
 
 type Header = Record<string, unknown>;
 
