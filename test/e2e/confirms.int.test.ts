@@ -1,20 +1,15 @@
 /** Publisher confirms through the client: acks, group commit, returns, and what is not confirmed. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, MessageReturnedError, type Client } from '@warren/client';
-import { startBroker, type TestBroker } from '../support/broker.js';
+import { MessageReturnedError, type Client } from '@warren/client';
+import type { TestBroker } from '../support/broker.js';
+import { brokerWithClient, stopBoth } from '../support/fixture.js';
 import { depth, take, texts } from '../support/messages.js';
 
 let broker: TestBroker;
 let client: Client;
 
-beforeAll(async () => {
-  broker = await startBroker();
-  client = await connect(broker.url);
-});
-afterAll(async () => {
-  await client.close();
-  await broker.dispose();
-});
+beforeAll(async () => ({ broker, client } = await brokerWithClient()));
+afterAll(() => stopBoth(client, broker));
 
 interface StoreStats {
   batches: number;

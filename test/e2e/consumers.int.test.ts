@@ -1,20 +1,15 @@
 /** Consumers through the client: prefetch, settlement, redelivery, round-robin, cancel, connection loss. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Client, type Message } from '@warren/client';
-import { startBroker, type TestBroker } from '../support/broker.js';
+import type { TestBroker } from '../support/broker.js';
+import { brokerWithClient, stopBoth } from '../support/fixture.js';
 import { depth, take, texts } from '../support/messages.js';
 
 let broker: TestBroker;
 let client: Client;
 
-beforeAll(async () => {
-  broker = await startBroker();
-  client = await connect(broker.url);
-});
-afterAll(async () => {
-  await client.close();
-  await broker.dispose();
-});
+beforeAll(async () => ({ broker, client } = await brokerWithClient()));
+afterAll(() => stopBoth(client, broker));
 
 async function queueWith(bodies: string[], name = ''): Promise<string> {
   const { queue } = await client.declareQueue(name, { durable: name !== '' });

@@ -1,7 +1,8 @@
 /** Dead-lettering through the client, as RabbitMQ does it: reasons, x-death, overflow, cycles. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Client, type Message } from '@warren/client';
-import { startBroker, type TestBroker } from '../support/broker.js';
+import { type Client, type Message } from '@warren/client';
+import type { TestBroker } from '../support/broker.js';
+import { brokerWithClient, stopBoth } from '../support/fixture.js';
 import { depth, take, texts } from '../support/messages.js';
 
 let broker: TestBroker;
@@ -9,14 +10,10 @@ let client: Client;
 let n = 0;
 
 beforeAll(async () => {
-  broker = await startBroker();
-  client = await connect(broker.url);
+  ({ broker, client } = await brokerWithClient());
   await client.declareExchange('dlx', 'direct');
 });
-afterAll(async () => {
-  await client.close();
-  await broker.dispose();
-});
+afterAll(() => stopBoth(client, broker));
 
 /** A work queue dead-lettering into its own fresh dead-letter queue. */
 async function withDeadLetterQueue(args: Record<string, unknown> = {}): Promise<{ work: string; dead: string }> {

@@ -1,7 +1,8 @@
 /** Exchanges through the client: each type's routing, defaults, alternate and e2e bindings, declare rules. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Client, type ExchangeType } from '@warren/client';
-import { startBroker, type TestBroker } from '../support/broker.js';
+import { type Client, type ExchangeType } from '@warren/client';
+import type { TestBroker } from '../support/broker.js';
+import { brokerWithClient, stopBoth } from '../support/fixture.js';
 import { depth, take, texts } from '../support/messages.js';
 
 let broker: TestBroker;
@@ -9,14 +10,8 @@ let client: Client;
 let n = 0;
 const unique = (base: string) => `${base}-${++n}`;
 
-beforeAll(async () => {
-  broker = await startBroker();
-  client = await connect(broker.url);
-});
-afterAll(async () => {
-  await client.close();
-  await broker.dispose();
-});
+beforeAll(async () => ({ broker, client } = await brokerWithClient()));
+afterAll(() => stopBoth(client, broker));
 
 async function queueBoundTo(exchange: string, key = '', args?: Record<string, unknown>): Promise<string> {
   const { queue } = await client.declareQueue('', { exclusive: true });

@@ -4,8 +4,9 @@
  * when it reads again); the backlog stays in the queue, where paging bounds RAM.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Client } from '@warren/client';
-import { startBroker, type TestBroker } from '../support/broker.js';
+import { type Client } from '@warren/client';
+import type { TestBroker } from '../support/broker.js';
+import { brokerWithClient, stopBoth } from '../support/fixture.js';
 import { RawClient } from '../support/raw-client.js';
 
 const BODY = 16 * 1024;
@@ -14,14 +15,8 @@ const COUNT = 4_000; // 64 MB in all
 let broker: TestBroker;
 let client: Client;
 
-beforeAll(async () => {
-  broker = await startBroker({ deliveryBufferBytes: 1024 * 1024 });
-  client = await connect(broker.url);
-});
-afterAll(async () => {
-  await client.close();
-  await broker.dispose();
-});
+beforeAll(async () => ({ broker, client } = await brokerWithClient({ deliveryBufferBytes: 1024 * 1024 })));
+afterAll(() => stopBoth(client, broker));
 
 async function unacked(queue: string): Promise<number> {
   const view = (await (await fetch(`${broker.httpUrl}/api/queues/%2F/${queue}`)).json()) as { messages_unacknowledged: number };

@@ -9,7 +9,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Client } from '@warren/client';
-import { spawnBroker, startBroker, tempDir, type TestBroker } from '../support/broker.js';
+import { spawnBroker, tempDir, type TestBroker } from '../support/broker.js';
+import { brokerWithClient, stopBoth } from '../support/fixture.js';
 import { depth, take, texts } from '../support/messages.js';
 
 interface Reply {
@@ -32,14 +33,8 @@ let client: Client;
 const api = (method: string, path: string, body?: unknown) => call(broker.httpUrl, method, path, body);
 const get = async (queue: string, body: Record<string, unknown>) => api('POST', `/api/queues/%2F/${queue}/get`, body);
 
-beforeAll(async () => {
-  broker = await startBroker({ queueRamMessages: 20 });
-  client = await connect(broker.url);
-});
-afterAll(async () => {
-  await client.close();
-  await broker.dispose();
-});
+beforeAll(async () => ({ broker, client } = await brokerWithClient({ queueRamMessages: 20 })));
+afterAll(() => stopBoth(client, broker));
 
 describe('queue, exchange and binding endpoints', () => {
   it('declare (201, then 204), conflict (400), bind, purge and delete', async () => {

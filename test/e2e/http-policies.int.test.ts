@@ -4,8 +4,9 @@
  * arguments and policies, and policies that survive a restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Client } from '@warren/client';
+import { type Client } from '@warren/client';
 import { startBroker, tempDir, type TestBroker } from '../support/broker.js';
+import { brokerWithClient, stopBoth } from '../support/fixture.js';
 import { depth, take, texts } from '../support/messages.js';
 
 interface Reply {
@@ -28,14 +29,8 @@ let client: Client;
 const api = (method: string, path: string, body?: unknown) => call(broker.httpUrl, method, path, body);
 const queue = async (name: string) => (await api('GET', `/api/queues/%2F/${encodeURIComponent(name)}`)).body;
 
-beforeAll(async () => {
-  broker = await startBroker();
-  client = await connect(broker.url);
-});
-afterAll(async () => {
-  await client.close();
-  await broker.dispose();
-});
+beforeAll(async () => ({ broker, client } = await brokerWithClient()));
+afterAll(() => stopBoth(client, broker));
 
 describe('managing policies', () => {
   it('PUT creates (201) and replaces (204); GET shows RabbitMQ fields with defaults', async () => {

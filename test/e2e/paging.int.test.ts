@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Client } from '@warren/client';
 import { startBroker, type TestBroker } from '../support/broker.js';
+import { brokerWithClient, stopBoth } from '../support/fixture.js';
 
 const RAM_LIMIT = 500;
 const TOTAL = 10_000;
@@ -12,14 +13,8 @@ const TOTAL = 10_000;
 let broker: TestBroker;
 let client: Client;
 
-beforeAll(async () => {
-  broker = await startBroker({ queueRamMessages: RAM_LIMIT });
-  client = await connect(broker.url);
-});
-afterAll(async () => {
-  await client.close();
-  await broker.dispose();
-});
+beforeAll(async () => ({ broker, client } = await brokerWithClient({ queueRamMessages: RAM_LIMIT })));
+afterAll(() => stopBoth(client, broker));
 
 async function queueView(name: string): Promise<Record<string, number>> {
   const response = await fetch(`${broker.httpUrl}/api/queues/%2F/${name}`);

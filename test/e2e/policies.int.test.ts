@@ -1,23 +1,20 @@
 /** Policies through the client: applied live, RabbitMQ's precedence, removed live, validated. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Client } from '@warren/client';
-import { startBroker, type TestBroker } from '../support/broker.js';
+import { type Client } from '@warren/client';
+import type { TestBroker } from '../support/broker.js';
+import { brokerWithClient, stopBoth } from '../support/fixture.js';
 import { depth, take, texts } from '../support/messages.js';
 
 let broker: TestBroker;
 let client: Client;
 
 beforeAll(async () => {
-  broker = await startBroker();
-  client = await connect(broker.url);
+  ({ broker, client } = await brokerWithClient());
   await client.declareExchange('policy-dlx', 'fanout');
   await client.declareQueue('policy-dead');
   await client.bind('policy-dead', 'policy-dlx');
 });
-afterAll(async () => {
-  await client.close();
-  await broker.dispose();
-});
+afterAll(() => stopBoth(client, broker));
 
 describe('policies', () => {
   it('apply live to existing and new matching queues, and stop applying when deleted', async () => {

@@ -1,20 +1,15 @@
 /** Queues through the client: naming, exclusivity, auto-delete, purge, delete, declare rules. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Client } from '@warren/client';
-import { startBroker, type TestBroker } from '../support/broker.js';
+import type { TestBroker } from '../support/broker.js';
+import { brokerWithClient, stopBoth } from '../support/fixture.js';
 import { depth, take, texts } from '../support/messages.js';
 
 let broker: TestBroker;
 let client: Client;
 
-beforeAll(async () => {
-  broker = await startBroker();
-  client = await connect(broker.url);
-});
-afterAll(async () => {
-  await client.close();
-  await broker.dispose();
-});
+beforeAll(async () => ({ broker, client } = await brokerWithClient()));
+afterAll(() => stopBoth(client, broker));
 
 describe('declare', () => {
   it('names a queue when asked, and reports counts', async () => {

@@ -1,7 +1,8 @@
 /** Retry with back-off and delayed publishes through the client. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Client, type Message } from '@warren/client';
-import { startBroker, type TestBroker } from '../support/broker.js';
+import { type Client, type Message } from '@warren/client';
+import type { TestBroker } from '../support/broker.js';
+import { brokerWithClient, stopBoth } from '../support/fixture.js';
 import { depth, take } from '../support/messages.js';
 
 let broker: TestBroker;
@@ -9,14 +10,10 @@ let client: Client;
 let n = 0;
 
 beforeAll(async () => {
-  broker = await startBroker();
-  client = await connect(broker.url);
+  ({ broker, client } = await brokerWithClient());
   await client.declareExchange('retry-dlx', 'direct');
 });
-afterAll(async () => {
-  await client.close();
-  await broker.dispose();
-});
+afterAll(() => stopBoth(client, broker));
 
 async function retryingQueue(args: Record<string, unknown>): Promise<{ work: string; dead: string }> {
   const work = `retry-${++n}`;
