@@ -12,21 +12,8 @@ import { connect, type Client } from '@warren/client';
 import { spawnBroker, tempDir, type TestBroker } from '../support/broker.js';
 import { brokerWithClient, stopBoth } from '../support/fixture.js';
 import { depth, take, texts } from '../support/messages.js';
+import { call } from '../support/http.js';
 
-interface Reply {
-  status: number;
-  body: any;
-}
-
-async function call(base: string, method: string, path: string, body?: unknown): Promise<Reply> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-}
 
 let broker: TestBroker;
 let client: Client;

@@ -9,23 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Client } from '@warren/client';
 import { spawnBroker, startBroker, tempDir, type TestBroker } from '../support/broker.js';
 import { depth } from '../support/messages.js';
+import { call } from '../support/http.js';
 
 const FIXTURE = new URL('../fixtures/rabbitmq-3.12-definitions.json', import.meta.url);
 
-interface Reply {
-  status: number;
-  body: any;
-}
-
-async function call(base: string, method: string, path: string, body?: unknown): Promise<Reply> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-}
 
 let rabbitExport: Record<string, unknown>;
 beforeAll(async () => {
