@@ -35,11 +35,12 @@ export class RawClient {
   /** Opens a socket; with `hello` (default) also completes the handshake. */
   static async open(url: string, options: { hello?: boolean; protocols?: string[] } = {}): Promise<RawClient> {
     const ws = new WebSocket(url, options.protocols ?? [SUBPROTOCOL]);
+    // Listen before the socket opens: a broker that refuses at once sends its error right away.
+    const client = new RawClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    const client = new RawClient(ws);
     if (options.hello !== false) {
       client.send({ type: 'hello', version: 1 });
       await client.next((f) => f.header.type === 'welcome');

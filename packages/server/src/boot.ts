@@ -36,7 +36,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   await broker.start();
   if (config.definitions !== undefined) await importDefinitionsFile(broker, config.definitions, logger);
   // No fastify logger: the API logs its own events, and request lines would drown the broker's.
-  const app = Fastify({ forceCloseConnections: true });
+  const app = Fastify({ forceCloseConnections: true, bodyLimit: config.httpBodyLimit });
   const listener = new WebSocketListener(app.server, broker, config, logger);
   registerRoutes(app, broker, listener, config.nodeId, logger);
   await app.listen({ host: config.host, port: config.port });

@@ -29,6 +29,14 @@ export interface Config {
   queueRamBytes: number;
   /** A definitions file (RabbitMQ's JSON format) imported at boot. */
   definitions?: string;
+  /** Open connections at most; 0 means no limit (RabbitMQ's connection_max). */
+  maxConnections: number;
+  /** Consumers one connection may hold (RabbitMQ's channel_max, 2047, where a channel holds a consumer). */
+  maxConsumersPerConnection: number;
+  /** Queues in all vhosts at most; 0 means no limit. */
+  maxQueues: number;
+  /** Largest management API request body, bytes (RabbitMQ's http_max_body_size). */
+  httpBodyLimit: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -44,6 +52,10 @@ export const DEFAULT_CONFIG: Config = {
   deliveryBufferBytes: 4 * 1024 * 1024,
   queueRamMessages: 100_000,
   queueRamBytes: 32 * 1024 * 1024,
+  maxConnections: 0,
+  maxConsumersPerConnection: 2047,
+  maxQueues: 0,
+  httpBodyLimit: 20 * 1024 * 1024,
 };
 
 const positive = { type: 'integer', minimum: 1 };
@@ -65,6 +77,10 @@ const schema = {
     queueRamMessages: positive,
     queueRamBytes: positive,
     definitions: { type: 'string', minLength: 1 },
+    maxConnections: { type: 'integer', minimum: 0 },
+    maxConsumersPerConnection: positive,
+    maxQueues: { type: 'integer', minimum: 0 },
+    httpBodyLimit: positive,
   },
 };
 
@@ -81,6 +97,8 @@ const ENV: Record<string, keyof Config> = {
   WARREN_MAX_MESSAGE_SIZE: 'maxMessageSize',
   WARREN_PUBLISH_WINDOW: 'publishWindow',
   WARREN_DEFINITIONS: 'definitions',
+  WARREN_MAX_CONNECTIONS: 'maxConnections',
+  WARREN_MAX_QUEUES: 'maxQueues',
 };
 
 export class ConfigError extends Error {

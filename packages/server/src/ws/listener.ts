@@ -54,6 +54,11 @@ export class WebSocketListener {
 
   private accept(ws: WebSocket): void {
     const session = new Session(this.broker.newId(), socketOf(ws), this.broker, this.config, this.logger);
+    const { maxConnections } = this.config;
+    if (maxConnections > 0 && this.sessions.size >= maxConnections) {
+      session.fail(new WarrenError('connection_limit', `the broker already has ${this.sessions.size} connections (maxConnections ${maxConnections})`));
+      return;
+    }
     this.sessions.add(session);
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {

@@ -20,6 +20,8 @@ export function handleConsume(session: Session, frame: ConsumeFrame): void {
   const consumer = withContext({ id: frame.id }, () => {
     const tag = frame.consumer_tag || `amq.ctag-${session.broker.newId()}`;
     if (session.consumers.has(tag)) throw new WarrenError('consumer_tag_in_use', `consumer tag '${tag}' is in use on this connection`);
+    const limit = session.config.maxConsumersPerConnection;
+    if (session.consumers.size >= limit) throw new WarrenError('consumer_limit', `this connection already has ${limit} consumers`);
     return session.vhost!.consume(
       frame.queue,
       {
