@@ -54,6 +54,9 @@ describe('limits', () => {
     await expect(c.declareQueue('q3')).rejects.toMatchObject({ code: 'queue_limit' });
     await expect(c.declareQueue('')).rejects.toMatchObject({ code: 'queue_limit' });
     await c.declareQueue('q1');
+    const put = await fetch(`${broker.httpUrl}/api/queues/%2F/q4`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(put.status).toBe(400);
+    expect(await put.json()).toMatchObject({ error: 'queue_limit' });
     await c.deleteQueue('q2');
     await c.declareQueue('q3');
   });

@@ -4,6 +4,7 @@
  * confirms can wait for the disk. It knows nothing of WebSocket or HTTP.
  */
 import { nanoid } from 'nanoid';
+import { WarrenError } from '@warren/protocol';
 import { DEFAULT_BACKLOG_LIMITS, type BacklogLimits } from './queue/backlog.js';
 import { silentLogger, type Clock, type Logger, type ScheduledRecord, type Store } from './ports.js';
 import { Scheduler } from './scheduler.js';
@@ -17,6 +18,8 @@ export interface BrokerOptions {
   limits?: Partial<BacklogLimits>;
   /** Id generator for queues, messages and consumer tags; nanoid by default. */
   newId?: () => string;
+  /** Queues in all vhosts at most; 0 (the default) means no limit. */
+  maxQueues?: number;
 }
 
 export const DEFAULT_VHOST = '/';
@@ -29,6 +32,7 @@ export class Broker {
   readonly clock: Clock;
   private readonly logger: Logger;
   private readonly limits: BacklogLimits;
+  private readonly maxQueues: number;
 
   constructor(options: BrokerOptions) {
     this.store = options.store;
@@ -36,6 +40,7 @@ export class Broker {
     this.logger = options.logger ?? silentLogger;
     this.limits = { ...DEFAULT_BACKLOG_LIMITS, ...options.limits };
     this.newId = options.newId ?? (() => nanoid());
+    this.maxQueues = options.maxQueues ?? 0;
     this.scheduler = new Scheduler(this.store, this.clock, this.logger, (record) => this.fireScheduled(record));
   }
 
@@ -78,6 +83,14 @@ export class Broker {
     await this.store.close();
   }
 
+  private checkQueueLimit(): void {
+    const limit = this.maxQueues;
+    if (limit === 0) return;
+    let total = 0;
+    for (const vhost of this.vhosts.values()) total += vhost.queues.size;
+    if (total >= limit) throw new WarrenError('queue_limit', `the broker already has ${total} queues (maxQueues ${limit})`);
+  }
+
   private fireScheduled(record: ScheduledRecord): void {
     const vhost = this.vhosts.get(record.vhost);
     if (vhost === undefined) return;
@@ -113,6 +126,7 @@ export class Broker {
         clock: this.clock,
         newId: this.newId,
         schedule: (record) => this.scheduler.schedule(record),
+        beforeNewQueue: () => this.checkQueueLimit(),
       });
       this.vhosts.set(name, vhost);
     }

@@ -26,6 +26,8 @@ export interface VHostContext {
   clock: Clock;
   newId(): string;
   schedule(record: ScheduledRecord): void;
+  /** Throws WarrenError `queue_limit` when the broker may not hold one more queue. */
+  beforeNewQueue(): void;
 }
 
 /** What a declare asks for: the record without what the vhost decides. */
@@ -178,8 +180,9 @@ export class VHost implements RoutingScope, QueueHost {
       }
       return existing;
     }
-    const name = spec.name === '' ? `amq.gen-${this.context.newId()}` : spec.name;
     if (spec.name.startsWith('amq.')) throw new WarrenError('reserved_name', `queue name '${spec.name}' is reserved (amq.*)`);
+    this.context.beforeNewQueue();
+    const name = spec.name === '' ? `amq.gen-${this.context.newId()}` : spec.name;
     const record: QueueRecord = {
       id: this.context.newId(),
       vhost: this.name,

@@ -32,6 +32,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     clock: systemClock,
     logger,
     limits: { maxRamMessages: config.queueRamMessages, maxRamBytes: config.queueRamBytes },
+    maxQueues: config.maxQueues,
   });
   await broker.start();
   if (config.definitions !== undefined) await importDefinitionsFile(broker, config.definitions, logger);

@@ -1,6 +1,5 @@
 /** queue.declare / bind / unbind / purge / delete → the vhost, then a reply once written. */
 import {
-  WarrenError,
   checkQueueArguments,
   type QueueBindFrame,
   type QueueDeclareFrame,
@@ -14,7 +13,6 @@ export function handleDeclareQueue(session: Session, frame: QueueDeclareFrame): 
   const queue = withContext({ id: frame.id }, () => {
     const args = frame.arguments ?? {};
     checkQueueArguments(args);
-    checkQueueLimit(session, frame.queue);
     return session.vhost!.declareQueue(
       {
         name: frame.queue,
@@ -56,11 +54,3 @@ export function handleDeleteQueue(session: Session, frame: QueueDeleteFrame): vo
   session.reply(frame.id, { message_count: count });
 }
 
-/** maxQueues counts every vhost's queues; re-declaring an existing queue is always fine. */
-function checkQueueLimit(session: Session, name: string): void {
-  const limit = session.config.maxQueues;
-  if (limit === 0 || (name !== '' && session.vhost!.queue(name) !== undefined)) return;
-  let total = 0;
-  for (const vhost of session.broker.vhosts.values()) total += vhost.queues.size;
-  if (total >= limit) throw new WarrenError('queue_limit', `the broker already has ${total} queues (maxQueues ${limit})`);
-}
