@@ -144,3 +144,22 @@ describe('TopicRouter bindings', () => {
     expect(route(router, 'a.b')).toEqual([1]);
   });
 });
+
+describe('pathological patterns (issue 12, part 7)', () => {
+  it('routes a 255-byte key against 10,000 bindings full of # in bounded work', () => {
+    const router = new TopicRouter<number>();
+    const patterns = ['#.#.#.#.a', '#.a.#.a.#', 'a.#.#.#', '*.#.*.#.*', '#.*.#.*.#.*.#'];
+    for (let i = 0; i < 10_000; i++) {
+      const base = patterns[i % patterns.length]!;
+      router.bind(i < patterns.length ? base : `${base}.w${i}`, {}, i);
+    }
+    const key = Array.from({ length: 127 }, () => 'a').join('.'); // 253 bytes, 127 words
+    expect(key.length).toBeLessThanOrEqual(255);
+    const out = new Set<number>();
+    router.route(key, undefined, out);
+    expect([...out].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4]);
+    // Without the memo on `#` nodes this grows exponentially with the words; with it, it is
+    // bounded by trie nodes × (words + 1).
+    expect(router.lastVisitCount).toBeLessThan(200_000);
+  });
+});
