@@ -6,31 +6,40 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { WarrenError } from './errors.js';
 
-const nonNegative = { type: 'integer', minimum: 0 };
+const nonNegative = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
+const name = { type: 'string', maxLength: 255 };
+
+/**
+ * The queue settings that come both as an x-argument (`x-<key>`) and as a policy key (`<key>`,
+ * http/policy.ts): one schema each, so the two spellings never drift apart.
+ */
+export const QUEUE_SETTING_SCHEMAS = {
+  'dead-letter-exchange': name,
+  'dead-letter-routing-key': name,
+  'message-ttl': { type: 'integer', minimum: 0, maximum: 0xffffffff },
+  expires: { type: 'integer', minimum: 1, maximum: 0xffffffff },
+  'max-length': nonNegative,
+  'max-length-bytes': nonNegative,
+  overflow: { enum: ['drop-head', 'reject-publish', 'reject-publish-dlx'] },
+  'delivery-limit': nonNegative,
+  'retry-delays': { type: 'array', minItems: 1, maxItems: 50, items: { type: 'integer', minimum: 0, maximum: 0xffffffff } },
+  'retry-initial-delay': { type: 'integer', minimum: 0, maximum: 0xffffffff },
+  'retry-multiplier': { type: 'number', minimum: 1, maximum: 1000 },
+  'retry-max-delay': { type: 'integer', minimum: 0, maximum: 0xffffffff },
+  'retry-jitter': { type: 'number', minimum: 0, maximum: 1 },
+  'retry-max-attempts': { type: 'integer', minimum: 1, maximum: 1_000_000 },
+} as const;
 
 export const QUEUE_ARGUMENTS_SCHEMA = {
   type: 'object',
   properties: {
-    'x-message-ttl': { type: 'integer', minimum: 0, maximum: 0xffffffff },
-    'x-expires': { type: 'integer', minimum: 1, maximum: 0xffffffff },
-    'x-max-length': nonNegative,
-    'x-max-length-bytes': nonNegative,
-    'x-overflow': { enum: ['drop-head', 'reject-publish', 'reject-publish-dlx'] },
-    'x-dead-letter-exchange': { type: 'string', maxLength: 255 },
-    'x-dead-letter-routing-key': { type: 'string', maxLength: 255 },
-    'x-delivery-limit': nonNegative,
+    ...Object.fromEntries(Object.entries(QUEUE_SETTING_SCHEMAS).map(([key, schema]) => [`x-${key}`, schema])),
     'x-max-priority': { type: 'integer', minimum: 0, maximum: 255 },
     'x-queue-type': { enum: ['classic', 'quorum', 'replicated'] },
     'x-queue-mode': { enum: ['default', 'lazy'] },
     'x-single-active-consumer': { type: 'boolean' },
-    'x-retry-delays': { type: 'array', minItems: 1, maxItems: 50, items: { type: 'integer', minimum: 0, maximum: 0xffffffff } },
-    'x-retry-initial-delay': { type: 'integer', minimum: 0, maximum: 0xffffffff },
-    'x-retry-multiplier': { type: 'number', minimum: 1, maximum: 1000 },
-    'x-retry-max-delay': { type: 'integer', minimum: 0, maximum: 0xffffffff },
-    'x-retry-jitter': { type: 'number', minimum: 0, maximum: 1 },
-    'x-retry-max-attempts': { type: 'integer', minimum: 1, maximum: 1_000_000 },
   },
-} as const;
+};
 
 export const EXCHANGE_ARGUMENTS_SCHEMA = {
   type: 'object',

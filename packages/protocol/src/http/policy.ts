@@ -4,6 +4,7 @@
  * (docs/policies.md) plus Warren's retry keys; an unknown key is refused, as RabbitMQ refuses it,
  * and an error names the key, its value and why. Applying a policy is the core's job.
  */
+import { QUEUE_SETTING_SCHEMAS } from '../arguments.js';
 import type { JsonSchema } from '../frames/schema.js';
 import { bodyParser, type FieldNamer } from './body.js';
 
@@ -53,29 +54,10 @@ export interface PolicyView {
   definition: PolicyDefinition;
 }
 
-const nonNegative = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
-const name = { type: 'string', maxLength: 255 };
-
 export const POLICY_DEFINITION_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  properties: {
-    'dead-letter-exchange': name,
-    'dead-letter-routing-key': name,
-    'message-ttl': { type: 'integer', minimum: 0, maximum: 0xffffffff },
-    expires: { type: 'integer', minimum: 1, maximum: 0xffffffff },
-    'max-length': nonNegative,
-    'max-length-bytes': nonNegative,
-    overflow: { enum: ['drop-head', 'reject-publish', 'reject-publish-dlx'] },
-    'delivery-limit': nonNegative,
-    'alternate-exchange': name,
-    'retry-delays': { type: 'array', minItems: 1, maxItems: 50, items: { type: 'integer', minimum: 0, maximum: 0xffffffff } },
-    'retry-initial-delay': { type: 'integer', minimum: 0, maximum: 0xffffffff },
-    'retry-multiplier': { type: 'number', minimum: 1, maximum: 1000 },
-    'retry-max-delay': { type: 'integer', minimum: 0, maximum: 0xffffffff },
-    'retry-jitter': { type: 'number', minimum: 0, maximum: 1 },
-    'retry-max-attempts': { type: 'integer', minimum: 1, maximum: 1_000_000 },
-  },
+  properties: { ...QUEUE_SETTING_SCHEMAS, 'alternate-exchange': { type: 'string', maxLength: 255 } },
 } as const satisfies JsonSchema;
 
 /** Every definition key Warren knows, in the schema's order. */
