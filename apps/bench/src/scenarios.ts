@@ -6,6 +6,7 @@ import type { FlowScenario, Scenario } from './scenario.js';
 import { publishDeep, publishEmpty } from './scenarios/deep-queue.js';
 import { idleConnections } from './scenarios/idle-connections.js';
 import { persistentConfirms, persistentRate, transient100, transient1k, transient64k } from './scenarios/one-to-one.js';
+import { pathologicalTopic } from './scenarios/pathological-topic.js';
 import { fanout, topic } from './scenarios/routing.js';
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -13,6 +14,7 @@ export const SCENARIOS: readonly Scenario[] = [
   persistentConfirms,
   fanout,
   topic,
+  pathologicalTopic,
   transient1k,
   transient64k,
   persistentRate,
