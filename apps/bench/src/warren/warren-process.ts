@@ -23,6 +23,11 @@ const STOP_GRACE_MS = 3_000;
 const TAIL_LINES = 20;
 const KEPT_WARNINGS = 5;
 
+/** Extra node flags for the broker only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile its hot path. */
+function brokerNodeArgs(): string[] {
+  return (process.env.WARREN_BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 export class WarrenProcess implements RunningBroker {
   warningCount = 0;
   readonly firstWarnings: string[] = [];
@@ -44,7 +49,7 @@ export class WarrenProcess implements RunningBroker {
 
   static async start(): Promise<WarrenProcess> {
     const dataDir = await mkdtemp(join(tmpdir(), 'warren-bench-'));
-    const child = spawn(process.execPath, [WARREN_BIN], {
+    const child = spawn(process.execPath, [...brokerNodeArgs(), WARREN_BIN], {
       env: { ...process.env, WARREN_HOST: '127.0.0.1', WARREN_PORT: '0', WARREN_DATA_DIR: dataDir, WARREN_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
