@@ -54,7 +54,7 @@ describe('publisher confirms', () => {
     const returned = client.publish('nowhere', 'nobody', 'lost?', { mandatory: true, headers: { h: 1 } });
     await expect(returned).rejects.toBeInstanceOf(MessageReturnedError);
     await expect(returned).rejects.toMatchObject({ code: 'unroutable', replyCode: 312, exchange: 'nowhere', routingKey: 'nobody' });
-    await expect(client.publish('nowhere', 'nobody', 'dropped')).resolves.toBeUndefined();
+    await expect(client.publish('nowhere', 'nobody', 'dropped')).resolves.toMatchObject({ durable: false, duplicate: false });
   });
 
   it('routes a mandatory message that has a queue, and confirms it', async () => {
@@ -68,7 +68,7 @@ describe('publisher confirms', () => {
     const bad = client.publish('no-such-exchange', 'k', 'x');
     const good = client.publish('', queue, 'fine');
     await expect(bad).rejects.toMatchObject({ code: 'exchange_not_found' });
-    await expect(good).resolves.toBeUndefined();
+    await expect(good).resolves.toMatchObject({ durable: false, duplicate: false });
   });
 
   it('carries properties and headers to the consumer, and names every message', async () => {

@@ -33,7 +33,7 @@ describe('a consumer that stops reading', () => {
     socket.pause();
 
     const body = new Uint8Array(BODY);
-    const pending: Promise<void>[] = [];
+    const pending: Promise<unknown>[] = [];
     for (let i = 0; i < COUNT; i++) pending.push(client.publish('', 'slow', body, { persistent: false }));
     await Promise.all(pending);
 

@@ -28,7 +28,7 @@ function body(i: number): Uint8Array {
 }
 
 async function fill(queue: string, persistent: boolean): Promise<void> {
-  const pending: Promise<void>[] = [];
+  const pending: Promise<unknown>[] = [];
   for (let i = 0; i < TOTAL; i++) pending.push(client.publish('', queue, body(i), { persistent }));
   await Promise.all(pending);
 }

@@ -14,15 +14,18 @@ import {
   type PolicyView,
 } from '@warren/protocol';
 import { encodeBody, type PublishBody } from './body.js';
+import { Blocking, type ClientEvent, type ClientEvents } from './blocking.js';
 import { Connection, type ServerFrame } from './connection.js';
 import { handlerSink, type Consumer, type MessageHandler } from './consumer.js';
 import { Consumers, type ConsumeOptions } from './consumers.js';
 import { errorFromWire } from './errors.js';
 import type { Message } from './message.js';
 import { MessageStream } from './message-stream.js';
+import { browsePages, type BrowsedMessage, type BrowseOptions } from './browse.js';
 import { toWireProperties, type PublishProperties } from './properties.js';
-import { Publisher, type PublishFields } from './publisher.js';
+import { Publisher, type PublishFields, type PublishReceipt } from './publisher.js';
 import { Requests, type RequestBody } from './requests.js';
+import { ScheduledMessages } from './scheduled.js';
 import { Settlement } from './settlement.js';
 import { resolveWebSocket, type WebSocketConstructor } from './transport.js';
 
@@ -61,11 +64,14 @@ export class Client {
   onError: ((error: WarrenError) => void) | undefined;
   /** Resolves when the connection ends: `undefined` after a clean close, else the error that ended it. */
   readonly closed: Promise<WarrenError | undefined>;
+  /** The vhost's delayed publishes and retry back-offs: list, cancel, reschedule. */
+  readonly scheduled: ScheduledMessages;
   private readonly connection: Connection;
   private readonly requests = new Requests();
   private readonly publisher: Publisher;
   private readonly settlement: Settlement;
   private readonly consumers: Consumers;
+  private readonly blocking: Blocking;
   private maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
   /** Why new operations fail: set when close() starts or the connection ends. */
   private ending: WarrenError | undefined;
@@ -92,6 +98,28 @@ export class Client {
     this.publisher = new Publisher((header, body) => this.connection.write(header, body));
     this.settlement = new Settlement((frame) => this.connection.write(frame));
     this.consumers = new Consumers((frame) => this.request(frame), this.settlement);
+    this.scheduled = new ScheduledMessages((frame) => this.request(frame));
+    this.blocking = new Blocking(this.publisher);
+  }
+
+  /** True while the broker has blocked this connection for a resource alarm (between the `blocked` and `unblocked` events). */
+  get blocked(): boolean {
+    return this.blocking.blocked;
+  }
+
+  /**
+   * `blocked`: a resource alarm (`reason`: memory or disk) is up on the broker and it stopped
+   * reading this connection; publishes wait in the client. `unblocked`: every alarm cleared and
+   * the waiting publishes go out.
+   */
+  on<E extends ClientEvent>(event: E, listener: ClientEvents[E]): this {
+    this.blocking.on(event, listener);
+    return this;
+  }
+
+  off<E extends ClientEvent>(event: E, listener: ClientEvents[E]): this {
+    this.blocking.off(event, listener);
+    return this;
   }
 
   async declareExchange(
@@ -162,11 +190,20 @@ export class Client {
   }
 
   /**
-   * Resolves when the broker confirms the message (spec: "Publishing"). Bytes go as they are, a
-   * string as UTF-8 'text/plain', anything else as 'application/json'. Waits while the publish
-   * window is full. Rejects with PublishNackedError or MessageReturnedError.
+   * The queue's ready messages in order, optionally filtered, without consuming or reordering
+   * them (spec: "queue.browse"); fetched a page at a time, so leaving the loop early is cheap.
    */
-  publish(exchange: string, routingKey: string, body: PublishBody, options: PublishOptions = {}): Promise<void> {
+  browse(queue: string, options: BrowseOptions = {}): AsyncGenerator<BrowsedMessage> {
+    return browsePages((frame) => this.request(frame), queue, options);
+  }
+
+  /**
+   * Resolves with the receipt when the broker confirms the message (spec: "Publishing", "Publish
+   * receipts"). Bytes go as they are, a string as UTF-8 'text/plain', anything else as
+   * 'application/json'. Waits while the publish window is full. Rejects with PublishNackedError
+   * or MessageReturnedError.
+   */
+  publish(exchange: string, routingKey: string, body: PublishBody, options: PublishOptions = {}): Promise<PublishReceipt> {
     if (this.ending !== undefined) return Promise.reject(this.ending);
     let encoded;
     try {
@@ -232,6 +269,10 @@ export class Client {
         return;
       case 'consumer.cancelled':
         return this.report(this.consumers.cancelled(frame));
+      case 'connection.blocked':
+        return this.blocking.onBlocked(frame);
+      case 'connection.unblocked':
+        return this.blocking.onUnblocked();
       default:
       // Frame types this client does not know come from a newer broker: ignored (forward compatibility).
     }

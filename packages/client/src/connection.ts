@@ -12,6 +12,8 @@ import {
   SUBPROTOCOL,
   WarrenError,
   type CloseFrame,
+  type ConnectionBlockedFrame,
+  type ConnectionUnblockedFrame,
   type ConsumerCancelledFrame,
   type DeliverFrame,
   type ErrorCode,
@@ -39,7 +41,9 @@ export type ServerFrame =
   | PublishNackFrame
   | PublishReturnFrame
   | DeliverFrame
-  | ConsumerCancelledFrame;
+  | ConsumerCancelledFrame
+  | ConnectionBlockedFrame
+  | ConnectionUnblockedFrame;
 
 export interface FrameSink {
   frame(frame: ServerFrame, body: Uint8Array): void;

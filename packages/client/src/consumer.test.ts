@@ -36,9 +36,9 @@ describe('consume', () => {
   it('maps the options to the consume frame', async () => {
     const { client, server } = await connected();
     playConsumers(server);
-    await client.consume('q', () => {}, { prefetch: 5, noAck: true, consumerTag: 'mine', exclusive: true, arguments: { 'x-priority': 1 } });
+    await client.consume('q', () => {}, { prefetch: 5, noAck: true, consumerTag: 'mine', exclusive: true, arguments: { 'x-priority': 1 }, ackTimeout: 500 });
     expect(server.framesOf('consume')[0]?.header).toEqual({
-      type: 'consume', id: 1, queue: 'q', prefetch: 5, consumer_tag: 'mine', no_ack: true, exclusive: true, arguments: { 'x-priority': 1 },
+      type: 'consume', id: 1, queue: 'q', prefetch: 5, consumer_tag: 'mine', no_ack: true, exclusive: true, arguments: { 'x-priority': 1 }, ack_timeout: 500,
     });
   });
 
@@ -125,11 +125,45 @@ describe('consume', () => {
     await settle();
     const byTag = settlements(server).sort((a, b) => Number(a.delivery_tag) - Number(b.delivery_tag));
     expect(byTag).toEqual([
-      { type: 'nack', delivery_tag: 1, requeue: true },
+      { type: 'nack', delivery_tag: 1, requeue: true, error: 'rejected at once' },
       { type: 'reject', delivery_tag: 2, requeue: false },
-      { type: 'nack', delivery_tag: 3, requeue: true },
+      { type: 'nack', delivery_tag: 3, requeue: true, error: 'async failure' },
       { type: 'ack', delivery_tag: 4 },
     ]);
+  });
+
+  it('sends the error of a failed attempt as text, and refuses one that is not a string or an Error', async () => {
+    const { client, server } = await connected();
+    playConsumers(server);
+    const got: Message[] = [];
+    await client.consume('q', (message) => void got.push(message), { consumerTag: 'c1' });
+    for (let tag = 1; tag <= 4; tag++) deliver(server, tag, 'b');
+    await settle();
+    got[0]?.nack({ requeue: false, error: 'bad input' });
+    got[1]?.reject({ error: new Error('no handler for it') });
+    got[2]?.retry({ delay: 5, error: 'x'.repeat(10) });
+    expect(() => got[3]?.nack({ error: 42 as unknown as string })).toThrow(expect.objectContaining({ code: 'frame_invalid' }));
+    await settle();
+    expect(settlements(server).concat(server.frames.filter((f) => f.header.type === 'retry').map((f) => f.header))).toEqual([
+      { type: 'nack', delivery_tag: 1, requeue: false, error: 'bad input' },
+      { type: 'reject', delivery_tag: 2, requeue: true, error: 'no handler for it' },
+      { type: 'retry', delivery_tag: 3, delay: 5, error: 'xxxxxxxxxx' },
+    ]);
+    expect(got[3]?.settled).toBe(false);
+  });
+
+  it('renews a lease with an extend frame and reads the attempt log from the headers', async () => {
+    const { client, server } = await connected();
+    playConsumers(server);
+    const got: Message[] = [];
+    await client.consume('q', (message) => void got.push(message), { consumerTag: 'c1' });
+    const log = [{ attempt: 1, time: 5, queue: 'q', consumer_tag: 'c0', connection: 'k', reason: 'nack', error: 'boom' }];
+    deliver(server, 1, 'b', { headers: { 'x-warren-attempts': log } });
+    await settle();
+    got[0]?.extend(30_000);
+    await settle();
+    expect(server.frames.filter((f) => f.header.type === 'extend').map((f) => f.header)).toEqual([{ type: 'extend', delivery_tag: 1, ms: 30_000 }]);
+    expect(got[0]?.attempts).toEqual(log);
   });
 
   it('survives a handler that throws synchronously', async () => {
@@ -146,8 +180,8 @@ describe('consume', () => {
     deliver(server, 2, 'b');
     await settle();
     expect(settlements(server)).toEqual([
-      { type: 'nack', delivery_tag: 1, requeue: true },
-      { type: 'nack', delivery_tag: 2, requeue: true },
+      { type: 'nack', delivery_tag: 1, requeue: true, error: 'boom' },
+      { type: 'nack', delivery_tag: 2, requeue: true, error: 'boom' },
     ]);
   });
 

@@ -17,6 +17,8 @@ export interface ConsumeOptions {
   consumerTag?: string;
   exclusive?: boolean;
   arguments?: Record<string, unknown>;
+  /** Ack lease of each delivery, ms: overrides the queue's ack timeout; 0: no lease. */
+  ackTimeout?: number;
 }
 
 export interface Sink {
@@ -50,6 +52,7 @@ export class Consumers {
     if (options.noAck === true) frame.no_ack = true;
     if (options.exclusive === true) frame.exclusive = true;
     if (options.arguments !== undefined) frame.arguments = options.arguments;
+    if (options.ackTimeout !== undefined) frame.ack_timeout = options.ackTimeout;
     this.starting++;
     try {
       const reply = await this.request(frame);

@@ -1,9 +1,13 @@
 /** @warren/client: a typed client for the Warren broker, for browsers and Node. */
 export { connect, type Client, type ConnectOptions, type PublishOptions } from './client.js';
 export type { Consumer, MessageHandler } from './consumer.js';
+export type { BlockedEvent, ClientEvent, ClientEvents } from './blocking.js';
 export type { ConsumeOptions } from './consumers.js';
-export type { Message } from './message.js';
+export type { BrowsedMessage, BrowseOptions } from './browse.js';
+export type { Attempt, Message } from './message.js';
+export type { ScheduledListOptions, ScheduledMessage, ScheduledMessages, ScheduledPage } from './scheduled.js';
 export type { Properties, PublishProperties } from './properties.js';
+export type { PublishReceipt } from './publisher.js';
 export type { PublishBody } from './body.js';
 export type { WebSocketConstructor, WebSocketLike } from './transport.js';
 export { MessageReturnedError, PublishNackedError } from './errors.js';

@@ -8,6 +8,18 @@ import { decodeText } from './body.js';
 import { fromWireProperties, type Properties } from './properties.js';
 import type { Settlement } from './settlement.js';
 
+/** One failed attempt at a message, from its `x-warren-attempts` header (docs/retry.md). */
+export interface Attempt {
+  attempt: number;
+  /** ms since the epoch. */
+  time: number;
+  queue: string;
+  consumer_tag: string | null;
+  connection: string | null;
+  reason: 'nack' | 'reject' | 'retry' | 'ack_timeout' | 'connection_closed' | 'delivery_limit';
+  error: string | null;
+}
+
 export class Message {
   readonly exchange: string;
   readonly routingKey: string;
@@ -54,12 +66,12 @@ export class Message {
     this.settlement.settle('ack', this.deliveryTag, options);
   }
 
-  /** Requeues by default; `requeue: false` drops the message. */
-  nack(options: { requeue?: boolean; multiple?: boolean } = {}): void {
+  /** Requeues by default; `requeue: false` drops the message. `error` goes to its attempt log. */
+  nack(options: { requeue?: boolean; multiple?: boolean; error?: string | Error } = {}): void {
     this.settlement.settle('nack', this.deliveryTag, options);
   }
 
-  reject(options: { requeue?: boolean } = {}): void {
+  reject(options: { requeue?: boolean; error?: string | Error } = {}): void {
     this.settlement.settle('reject', this.deliveryTag, options);
   }
 
@@ -68,8 +80,23 @@ export class Message {
    * ms) it returns to the queue with `attempt` one higher; after the last attempt the broker
    * dead-letters it (reason `retries_exhausted`).
    */
-  retry(options: { delay?: number } = {}): void {
+  retry(options: { delay?: number; error?: string | Error } = {}): void {
     this.settlement.settle('retry', this.deliveryTag, options);
+  }
+
+  /**
+   * Renews this delivery's ack lease: the broker now takes it back `ms` after it reads this,
+   * unless it is settled first. Extending a delivery that is settled or was taken back is
+   * reported to `client.onError` (`unknown_delivery_tag`, `delivery_expired`).
+   */
+  extend(ms: number): void {
+    this.settlement.extend(this.deliveryTag, ms);
+  }
+
+  /** Why earlier attempts failed, oldest first (the broker keeps the newest 20 by default). */
+  get attempts(): Attempt[] {
+    const log = this.headers['x-warren-attempts'];
+    return Array.isArray(log) ? (log as Attempt[]) : [];
   }
 
   /** This delivery's attempt number: 1, or more once the message has been retried. */

@@ -4,7 +4,7 @@ import { MessageReturnedError, PublishNackedError } from './errors.js';
 import { connected, fakeServer, settle } from './testing/helpers.js';
 
 /** Records how each promise settled, so a test can look without awaiting. */
-function track(promises: Promise<void>[]): Array<'pending' | 'acked' | Error> {
+function track(promises: Promise<unknown>[]): Array<'pending' | 'acked' | Error> {
   const outcomes: Array<'pending' | 'acked' | Error> = promises.map(() => 'pending');
   promises.forEach((promise, i) =>
     promise.then(
@@ -25,6 +25,28 @@ describe('publish', () => {
     expect(first?.header).toEqual({ type: 'publish', seq: 1, exchange: 'x', routing_key: 'k', properties: { persistent: true } });
     expect([...(first?.body ?? [])]).toEqual([1, 2, 3]);
     expect(second?.header.seq).toBe(2);
+  });
+
+  it('resolves with a receipt: durable when published persistent, corrected by the ack', async () => {
+    const { client, server } = await connected();
+    const receipts = [
+      client.publish('x', 'k', 'a'),
+      client.publish('x', 'k', 'b', { persistent: false }),
+      client.publish('x', 'k', 'c'),
+      client.publish('x', 'k', 'd'),
+    ];
+    await settle();
+    server.send(
+      { type: 'publish.ack', seq: 2, multiple: true, duplicate: [1] },
+      { type: 'publish.ack', seq: 3, multiple: true, transient: true },
+      { type: 'publish.ack', seq: 4, multiple: true, replicas: 3 },
+    );
+    expect(await Promise.all(receipts)).toEqual([
+      { seq: 1, durable: true, replicas: 1, duplicate: true },
+      { seq: 2, durable: false, replicas: 1, duplicate: false },
+      { seq: 3, durable: false, replicas: 1, duplicate: false },
+      { seq: 4, durable: true, replicas: 3, duplicate: false },
+    ]);
   });
 
   it('settles every pending seq up to a cumulative ack, and only those', async () => {

@@ -1,8 +1,10 @@
 /**
  * Publisher confirms and the publish window (spec: "Publishing"). Each publish gets the next
- * seq when it is written and a promise that its publish.ack resolves and its publish.nack or
- * publish.return rejects. At most `window` publishes are unanswered at once; later ones wait in
- * FIFO order and are written as answers free room. Encoding the body is the caller's job.
+ * seq when it is written and a promise that its publish.ack resolves with a receipt and its
+ * publish.nack or publish.return rejects. The receipt is what the client published (persistent
+ * or not) corrected by the ack's `transient` mark and `duplicate` list (spec: "Publish receipts"). At most `window`
+ * publishes are unanswered at once; later ones wait in FIFO order and are written as answers
+ * free room. Encoding the body is the caller's job.
  */
 import type { PublishAckFrame, PublishFrame, PublishNackFrame, PublishReturnFrame, WarrenError } from '@warren/protocol';
 import { MessageReturnedError, PublishNackedError } from './errors.js';
@@ -10,11 +12,24 @@ import { Fifo } from './fifo.js';
 
 export type PublishFields = Omit<PublishFrame, 'type' | 'seq'>;
 
+/** What the broker's confirm says about one publish. */
+export interface PublishReceipt {
+  /** The publish's sequence number on its connection. */
+  seq: number;
+  /** The message is on disk: published persistent and held by a queue that survives restarts. */
+  durable: boolean;
+  /** Nodes that hold it: 1 on a single node. */
+  replicas: number;
+  /** Deduplicated: every queue it was routed to had taken this message id within its dedup window. */
+  duplicate: boolean;
+}
+
 interface Confirm {
-  resolve(): void;
+  resolve(receipt: PublishReceipt): void;
   reject(error: Error): void;
   /** Rejected by a publish.return: the ack that follows only frees its room in the window. */
   returned: boolean;
+  persistent: boolean;
 }
 
 interface Waiting {
@@ -29,32 +44,36 @@ export class Publisher {
   private readonly waiting = new Fifo<Waiting>();
   private lastSeq = 0;
   window = Number.POSITIVE_INFINITY;
+  /** The broker blocked the connection (`connection.blocked`): new publishes wait here instead of the socket. */
+  private held = false;
 
   /** `write` takes the frame header as JSON text. */
   constructor(private readonly write: (header: string, body: Uint8Array) => void) {}
 
-  publish(fields: PublishFields, body: Uint8Array): Promise<void> {
+  publish(fields: PublishFields, body: Uint8Array): Promise<PublishReceipt> {
     // Serialized now, so a caller mutating its headers object later cannot change the message.
     const fieldsJson = JSON.stringify(fields);
-    return new Promise<void>((resolve, reject) => {
-      const confirm: Confirm = { resolve, reject, returned: false };
-      if (this.waiting.size === 0 && this.unconfirmed.size < this.window) this.send(fieldsJson, body, confirm);
+    const persistent = fields.properties?.persistent === true;
+    return new Promise<PublishReceipt>((resolve, reject) => {
+      const confirm: Confirm = { resolve, reject, returned: false, persistent };
+      if (this.waiting.size === 0 && this.hasRoom) this.send(fieldsJson, body, confirm);
       else this.waiting.push({ fieldsJson, body, confirm });
     });
   }
 
   onAck(frame: PublishAckFrame): void {
+    const duplicates = frame.duplicate === undefined ? undefined : new Set(frame.duplicate);
     if (frame.multiple === true) {
       // Cumulative: every unanswered seq up to frame.seq (a nacked seq has already left the map).
       for (const [seq, confirm] of this.unconfirmed) {
         if (seq > frame.seq) break;
         this.unconfirmed.delete(seq);
-        if (!confirm.returned) confirm.resolve();
+        if (!confirm.returned) confirm.resolve(receiptOf(seq, confirm, frame, duplicates));
       }
     } else {
       const confirm = this.unconfirmed.get(frame.seq);
       this.unconfirmed.delete(frame.seq);
-      if (confirm !== undefined && !confirm.returned) confirm.resolve();
+      if (confirm !== undefined && !confirm.returned) confirm.resolve(receiptOf(frame.seq, confirm, frame, duplicates));
     }
     this.drain();
   }
@@ -75,6 +94,20 @@ export class Publisher {
     confirm.reject(new MessageReturnedError(frame.seq, frame.exchange, frame.routing_key, frame.reply_code, frame.message));
   }
 
+  /** Stops writing publishes; they wait, in order, until release(). */
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    this.held = false;
+    this.drain();
+  }
+
+  private get hasRoom(): boolean {
+    return !this.held && this.unconfirmed.size < this.window;
+  }
+
   /** Rejects the publishes not yet written; written ones still get their answers. */
   failWaiting(error: WarrenError): void {
     for (const waiting of this.waiting.drain()) waiting.confirm.reject(error);
@@ -87,7 +120,7 @@ export class Publisher {
   }
 
   private drain(): void {
-    while (this.unconfirmed.size < this.window) {
+    while (this.hasRoom) {
       const next = this.waiting.shift();
       if (next === undefined) return;
       this.send(next.fieldsJson, next.body, next.confirm);
@@ -100,4 +133,13 @@ export class Publisher {
     this.unconfirmed.set(seq, confirm);
     this.write(`{"type":"publish","seq":${seq},${fieldsJson.slice(1)}`, body);
   }
+}
+
+function receiptOf(seq: number, confirm: Confirm, ack: PublishAckFrame, duplicates: Set<number> | undefined): PublishReceipt {
+  return {
+    seq,
+    durable: confirm.persistent && ack.transient !== true,
+    replicas: ack.replicas ?? 1,
+    duplicate: duplicates?.has(seq) === true,
+  };
 }

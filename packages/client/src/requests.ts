@@ -17,6 +17,10 @@ import type {
   QueueDeclareFrame,
   QueueDeleteFrame,
   QueuePurgeFrame,
+  QueueBrowseFrame,
+  ScheduledCancelFrame,
+  ScheduledListFrame,
+  ScheduledRescheduleFrame,
   WarrenError,
 } from '@warren/protocol';
 import { errorFromWire } from './errors.js';
@@ -29,11 +33,15 @@ type RequestFrame =
   | QueueBindFrame
   | QueuePurgeFrame
   | QueueDeleteFrame
+  | QueueBrowseFrame
   | ConsumeFrame
   | CancelFrame
   | PolicyDeclareFrame
   | PolicyDeleteFrame
-  | PolicyListFrame;
+  | PolicyListFrame
+  | ScheduledListFrame
+  | ScheduledCancelFrame
+  | ScheduledRescheduleFrame;
 
 /** Omit over each member of a union, so each request keeps its own fields. */
 type WithoutId<F> = F extends unknown ? Omit<F, 'id'> : never;

@@ -8,6 +8,8 @@ import { WarrenError } from '@warren/protocol';
 import { DEFAULT_BACKLOG_LIMITS, type BacklogLimits } from './queue/backlog.js';
 import { silentLogger, type Clock, type Logger, type ScheduledRecord, type Store } from './ports.js';
 import { Scheduler } from './scheduler.js';
+import { AuditLog, type AuditRetention } from './audit.js';
+import { RedriveJobs } from './redrive-jobs.js';
 import { VHost } from './vhost.js';
 
 export interface BrokerOptions {
@@ -20,6 +22,8 @@ export interface BrokerOptions {
   newId?: () => string;
   /** Queues in all vhosts at most; 0 (the default) means no limit. */
   maxQueues?: number;
+  /** How much of the audit log to keep (default: the newest 10,000 entries). */
+  auditRetention?: AuditRetention;
 }
 
 export const DEFAULT_VHOST = '/';
@@ -30,6 +34,8 @@ export class Broker {
   readonly newId: () => string;
   readonly scheduler: Scheduler;
   readonly clock: Clock;
+  readonly audit: AuditLog;
+  readonly redrives: RedriveJobs;
   private readonly logger: Logger;
   private readonly limits: BacklogLimits;
   private readonly maxQueues: number;
@@ -42,6 +48,9 @@ export class Broker {
     this.newId = options.newId ?? (() => nanoid());
     this.maxQueues = options.maxQueues ?? 0;
     this.scheduler = new Scheduler(this.store, this.clock, this.logger, (record) => this.fireScheduled(record));
+    this.audit = new AuditLog(this.store, this.clock, this.logger, options.auditRetention);
+    const { store, clock, logger, newId } = this;
+    this.redrives = new RedriveJobs({ store, clock, logger, newId, vhost: (name) => this.vhosts.get(name), ended: (job) => this.audit.recordRedriveEnd(job) });
   }
 
   /** Opens the store and rebuilds every durable exchange, queue and binding with its messages. */
@@ -54,9 +63,11 @@ export class Broker {
     const kept = new Set<string>();
     let messages = 0;
     for (const record of topology.queues) {
-      const queue = this.ensureVHost(record.vhost).restoreQueue(record);
-      const { count, lastSeq } = await this.store.recoverQueue(record);
-      queue.recover(count, lastSeq);
+      const vhost = this.ensureVHost(record.vhost);
+      const queue = vhost.restoreQueue(record);
+      const { count, lastSeq, deliveredUpTo } = await this.store.recoverQueue(record);
+      queue.recover(count, lastSeq, deliveredUpTo);
+      vhost.paths.dedup.restore(queue, await this.store.loadDedupIds(record.id));
       kept.add(record.id);
       messages += count;
     }
@@ -64,6 +75,8 @@ export class Broker {
     await this.store.dropQueuesExcept(kept);
     const scheduled = await this.store.loadScheduled();
     this.scheduler.restore(scheduled);
+    await this.audit.restore();
+    await this.redrives.restore();
     this.logger.info(
       {
         exchanges: topology.exchanges.length,
@@ -78,6 +91,7 @@ export class Broker {
   }
 
   async stop(): Promise<void> {
+    await this.redrives.halt();
     this.scheduler.stop();
     for (const vhost of this.vhosts.values()) for (const queue of vhost.queues.values()) queue.stopTimers();
     await this.store.close();
@@ -126,6 +140,7 @@ export class Broker {
         clock: this.clock,
         newId: this.newId,
         schedule: (record) => this.scheduler.schedule(record),
+        scheduler: this.scheduler,
         beforeNewQueue: () => this.checkQueueLimit(),
       });
       this.vhosts.set(name, vhost);

@@ -1,13 +1,19 @@
 /** @warren/core: the broker's meaning. Pure TypeScript: no sockets, no disk, no clock. */
 export { Broker, DEFAULT_VHOST, type BrokerOptions } from './broker.js';
 export { VHost, type ExchangeSpec, type QueueSpec } from './vhost.js';
-export { UNROUTED, REJECTED } from './message-paths.js';
-export { Policy, effectivePolicy, policyFromBody, type PolicyRecord, type ApplyTo } from './policy/policy.js';
+export { UNROUTED, REJECTED, type PublishOutcome } from './message-paths.js';
+export { Policy, policyFromBody, type PolicyRecord, type ApplyTo } from './policy/policy.js';
+export { effectivePolicy, mergePolicies } from './policy/merge.js';
+export { explainQueueSettings } from './policy/explain.js';
+export { previewPolicy } from './policy/dry-run.js';
+export { traceRoute } from './route-trace.js';
 export { queueSettings, retryDelay, DEFAULT_RETRY, type QueueSettings, type RetrySettings, type Overflow } from './queue/settings.js';
 export { deadLettered, deathsOf, isCycle, type DeathEntry, type DeathReason } from './dead-letter.js';
 export { Scheduler } from './scheduler.js';
+export type { ScheduledPage } from './scheduled-view.js';
 export { Exchange, type Destination } from './exchange/exchange.js';
-export { Queue, ATTEMPT_HEADER, attemptOf, type QueueStats, type Settlement } from './queue/queue.js';
+export { Queue, ATTEMPT_HEADER, attemptOf, type QueueStats, type SettleOptions, type Settlement } from './queue/queue.js';
+export { ATTEMPTS_HEADER, attemptsOf, type AttemptEntry, type AttemptReason } from './queue/attempt-log.js';
 export { Consumer, type ConsumerOptions, type DeliverySink } from './queue/consumer.js';
 export { DEFAULT_BACKLOG_LIMITS, type BacklogLimits } from './queue/backlog.js';
 export { Deque } from './queue/deque.js';
@@ -16,6 +22,7 @@ export {
   silentLogger,
   type BindingRecord,
   type Clock,
+  type DedupRecord,
   type ScheduledRecord,
   type ExchangeRecord,
   type Logger,
@@ -23,8 +30,16 @@ export {
   type QueueRecovery,
   type Store,
   type StoredMessage,
+  type RecordSpace,
+  type StoredRecord,
   type StoreStats,
   type Topology,
 } from './ports.js';
 export { canonicalJson } from './canonical.js';
-export { exportDefinitions, importDefinitions, DEFINITIONS_FORMAT } from './definitions.js';
+export { browse, type BrowseOptions, type BrowsePage, type BrowsedEntry } from './browse.js';
+export { compileFilter } from './message-filter.js';
+export { planRedrive, type RedrivePlan, type RedriveTarget } from './redrive.js';
+export { RedriveJob, type RedriveJobRecord, type RedriveState } from './redrive-job.js';
+export { RedriveJobs, type RedriveSpec } from './redrive-jobs.js';
+export { AuditLog, DEFAULT_AUDIT_RETENTION, type AuditRecord, type AuditRetention, type AuditPage } from './audit.js';
+export { exportDefinitions, importDefinitions, diffDefinitionsImport, DEFINITIONS_FORMAT, type ImportOptions } from './definitions.js';

@@ -5,6 +5,7 @@
  */
 import { WarrenError } from '@warren/protocol';
 import { deadLettered, deathsOf, isCycle, type DeathReason } from './dead-letter.js';
+import { Deduplication } from './dedup.js';
 import type { Message } from './message.js';
 import type { Clock, Logger, ScheduledRecord, Store } from './ports.js';
 import { Enqueued, type Queue } from './queue/queue.js';
@@ -14,6 +15,22 @@ import type { MessageRouter, RoutingScope } from './routing.js';
 export const UNROUTED = -1;
 /** publish(): a queue refused it (x-overflow reject-publish); the publisher gets a nack. */
 export const REJECTED = -2;
+
+/** What became of a publish: what its confirm waits for, and what its receipt says (docs/protocol.md, "Publish receipts"). */
+export interface PublishOutcome {
+  /** UNROUTED, REJECTED, 0 when it may be confirmed now, or the store ticket to wait for. */
+  ticket: number;
+  /** Every queue it was routed to already held its message id in its dedup window, so none took it. */
+  duplicate: boolean;
+  /**
+   * On disk once the ticket is written: a persistent message that a queue surviving restarts
+   * holds (taken now, or earlier when this is a duplicate), or a delayed one a durable exchange keeps.
+   */
+  durable: boolean;
+}
+
+const UNROUTED_OUTCOME: PublishOutcome = Object.freeze({ ticket: UNROUTED, duplicate: false, durable: false });
+const REJECTED_OUTCOME: PublishOutcome = Object.freeze({ ticket: REJECTED, duplicate: false, durable: false });
 
 export interface PathsContext {
   store: Store;
@@ -25,23 +42,28 @@ export interface PathsContext {
 
 export class MessagePaths {
   private readonly routed = new Set<Queue>();
+  readonly dedup: Deduplication;
 
   constructor(
     private readonly vhost: string,
     private readonly scope: RoutingScope,
     private readonly router: MessageRouter,
     private readonly context: PathsContext,
-  ) {}
+  ) {
+    this.dedup = new Deduplication(context.store, context.clock);
+  }
 
   /**
-   * A publish: routes and enqueues, or with a delay stores it until due. Returns UNROUTED,
-   * REJECTED, 0 when it may be confirmed now, or the store ticket to wait for.
+   * A publish: routes and enqueues, or with a delay stores it until due. `publisherId` says the
+   * message id came from the publisher: only such a publish, routed at once, is checked against
+   * the dedup windows of its queues (a delayed one is not: docs/dedup.md).
    */
-  publish(exchangeName: string, message: Message, delay = 0): number {
+  publish(exchangeName: string, message: Message, delay = 0, publisherId = false): PublishOutcome {
     const exchange = this.scope.exchange(exchangeName);
     if (exchange === undefined) throw new WarrenError('exchange_not_found', `no exchange '${exchangeName}' in vhost '${this.vhost}'`);
     if (exchange.record.internal) throw new WarrenError('access_refused', `exchange '${exchangeName}' is internal`);
     if (delay > 0) {
+      const durable = message.persistent && exchange.durable;
       this.context.schedule({
         id: this.context.newId(),
         due: this.context.clock.now() + delay,
@@ -49,11 +71,11 @@ export class MessagePaths {
         kind: 'delay',
         exchange: exchangeName,
         message,
-        durable: message.persistent && exchange.durable,
+        durable,
       });
-      return message.persistent && exchange.durable ? this.context.store.ticket() : 0;
+      return { ticket: durable ? this.context.store.ticket() : 0, duplicate: false, durable };
     }
-    return this.toQueues(exchangeName, message);
+    return this.toQueues(exchangeName, message, publisherId);
   }
 
   /** A delayed publish that came due: routed now, as if published now. */
@@ -62,7 +84,7 @@ export class MessagePaths {
       this.context.logger.warn({ exchange: record.exchange, id: record.id }, 'delayed message dropped: its exchange is gone');
       return;
     }
-    this.toQueues(record.exchange as string, { ...record.message, publishedAt: this.context.clock.now() });
+    this.toQueues(record.exchange as string, { ...record.message, publishedAt: this.context.clock.now() }, false);
   }
 
   /** A retry that came due: back to the tail of its queue, if that same queue still exists. */
@@ -115,7 +137,7 @@ export class MessagePaths {
     if (to !== undefined) {
       if (this.scope.exchange(to.exchange) === undefined) return false;
       const moved = { ...message, exchange: to.exchange, routingKey: to.routingKey ?? message.routingKey, publishedAt: now };
-      return this.toQueues(to.exchange, moved) !== UNROUTED;
+      return this.toQueues(to.exchange, moved, false).ticket !== UNROUTED;
     }
     const death = deathsOf(message)[0];
     const origin = death === undefined ? undefined : this.scope.queue(death.queue);
@@ -124,20 +146,45 @@ export class MessagePaths {
     return true;
   }
 
-  private toQueues(exchangeName: string, message: Message): number {
+  /**
+   * Enqueues in every queue the exchange routes to, except those whose dedup window holds the
+   * message's id (only when `deduplicate`). A message some queues took and others held is no
+   * duplicate: its receipt says duplicate only when no queue took it.
+   */
+  private toQueues(exchangeName: string, message: Message, deduplicate: boolean): PublishOutcome {
     const exchange = this.scope.exchange(exchangeName)!;
     const routed = this.routed;
     this.router.route(exchange, message.routingKey, message.headers, routed);
-    if (routed.size === 0) return UNROUTED;
+    if (routed.size === 0) return UNROUTED_OUTCOME;
     let stored = false;
     let rejected = false;
+    let durable = false;
+    let held = 0;
+    let heldOnDisk = false;
     for (const queue of routed) {
+      const onDisk = message.persistent && queue.survivesRestart;
+      const window = deduplicate ? queue.settings.dedupWindow : undefined;
+      if (window !== undefined && window > 0 && this.dedup.holds(queue, window, message.id)) {
+        held++;
+        if (onDisk) {
+          heldOnDisk = true;
+          durable = true;
+        }
+        continue;
+      }
       const result = queue.enqueue(message);
+      if (result === Enqueued.Rejected) {
+        rejected = true;
+        continue;
+      }
       if (result === Enqueued.Stored) stored = true;
-      else if (result === Enqueued.Rejected) rejected = true;
+      if (onDisk) durable = true;
+      if (window !== undefined && window > 0) this.dedup.remember(queue, message.id, message.persistent);
     }
+    const duplicate = held === routed.size;
     routed.clear();
-    if (rejected) return REJECTED;
-    return stored ? this.context.store.ticket() : 0;
+    if (rejected) return REJECTED_OUTCOME;
+    // A repeat waits for the batch that holds the first copy and its id, if that is still being written.
+    return { ticket: stored || heldOnDisk ? this.context.store.ticket() : 0, duplicate, durable };
   }
 }

@@ -63,9 +63,25 @@ export interface ScheduledRecord {
   durable: boolean;
 }
 
+/** A message id a queue's dedup window holds, and when the queue took that message (ms). */
+export interface DedupRecord {
+  id: string;
+  at: number;
+}
+
+/** The key spaces of putRecord: redrive jobs (redrive-job.ts) and the audit log (audit.ts). */
+export type RecordSpace = 'redrive' | 'audit';
+
+export interface StoredRecord {
+  id: string;
+  value: unknown;
+}
+
 export interface StoredMessage {
   seq: number;
   message: Message;
+  /** Deliveries recorded with putDeliveryCount; absent when never delivered. */
+  deliveryCount?: number;
 }
 
 /** What a durable queue finds on disk at boot. */
@@ -74,6 +90,8 @@ export interface QueueRecovery {
   count: number;
   /** Highest seq stored, 0 when none. */
   lastSeq: number;
+  /** The queue's delivery mark (putDeliveryMark), 0 when none. */
+  deliveredUpTo: number;
 }
 
 /**
@@ -104,23 +122,55 @@ export interface Store {
   putPolicy(policy: PolicyRecord): void;
   deletePolicy(vhost: string, name: string): void;
 
-  /** Stores a scheduled message (synced when durable). */
+  /** Stores a scheduled message, replacing the record with the same id (synced when durable). */
   putScheduled(record: ScheduledRecord): void;
-  deleteScheduled(id: string): void;
+  /** `sync` for a cancel, which is answered as durable; a fire rides the batch of its enqueue. */
+  deleteScheduled(id: string, sync?: boolean): void;
   /** At boot: the durable scheduled messages; the others are removed. */
   loadScheduled(): Promise<ScheduledRecord[]>;
+
+  /**
+   * Remembers that a queue took the message with this publisher's id at `at` (ms), for its dedup
+   * window (dedup.ts). Put right after the message, it lands in the same batch. deleteQueue and
+   * dropQueuesExcept remove a queue's ids with its messages.
+   */
+  putDedupId(queueId: string, messageId: string, at: number, sync: boolean): void;
+  deleteDedupId(queueId: string, messageId: string): void;
+  /** At boot: the ids a durable queue remembers, in no particular order. */
+  loadDedupIds(queueId: string): Promise<DedupRecord[]>;
 
   /**
    * Stores a message in a queue. `sync` makes the batch that holds it wait for the disk.
    * A message stored with `durable: false` is removed at the next boot.
    */
   putMessage(queueId: string, seq: number, message: Message, durable: boolean, sync: boolean): void;
+  /** Deletes a message and its delivery count. */
   deleteMessage(queueId: string, seq: number): void;
+  /**
+   * Records how often a stored message has been delivered, as far as its mark does not say it
+   * (delivery-record.ts); readMessages gives it back. Not synced: applied is enough to survive a
+   * crash of the broker process.
+   */
+  putDeliveryCount(queueId: string, seq: number, count: number): void;
+  /** Records that the queue's messages with seq <= `seq` may have been delivered once more than their counts say. Not synced. */
+  putDeliveryMark(queueId: string, seq: number): void;
   /** Deletes every message of the queue with seq >= fromSeq (default 0: all), keeping the queue. */
   purgeMessages(queueId: string, fromSeq?: number): void;
 
   /** Messages of a queue with seq >= fromSeq, in seq order, at most `limit`. */
   readMessages(queueId: string, fromSeq: number, limit: number): Promise<StoredMessage[]>;
+
+  /**
+   * Small operational records by space and id (redrive jobs, audit entries), read back in id
+   * order. Written in the batch of the writes queued with them, so a record and the messages it
+   * accounts for land together.
+   */
+  putRecord(space: RecordSpace, id: string, value: object, sync: boolean): void;
+  deleteRecord(space: RecordSpace, id: string): void;
+  /** Deletes every record of the space whose id sorts before `beforeId`. */
+  trimRecords(space: RecordSpace, beforeId: string): void;
+  /** Records of the space in id order (descending with `reverse`), starting at `from` (inclusive), at most `limit`. */
+  readRecords(space: RecordSpace, options: { from?: string; limit: number; reverse?: boolean }): Promise<StoredRecord[]>;
 
   ticket(): number;
   whenWritten(ticket: number, done: (error?: Error) => void): void;

@@ -9,14 +9,17 @@ import { canonicalJson } from './canonical.js';
 import type { DeathReason } from './dead-letter.js';
 import { Exchange, type Destination } from './exchange/exchange.js';
 import type { Message, Table } from './message.js';
-import { MessagePaths } from './message-paths.js';
-import { effectivePolicy, Policy, type PolicyRecord } from './policy/policy.js';
+import { MessagePaths, type PublishOutcome } from './message-paths.js';
+import { effectivePolicy } from './policy/merge.js';
+import { Policy, type PolicyRecord } from './policy/policy.js';
 import type { BindingRecord, Clock, ExchangeRecord, Logger, QueueRecord, ScheduledRecord, Store } from './ports.js';
 import type { BacklogLimits } from './queue/backlog.js';
 import type { Consumer, ConsumerOptions, DeliverySink } from './queue/consumer.js';
 import { Queue, type QueueHost } from './queue/queue.js';
 import { BUILT_IN, describeExchange, describeQueue } from './declare-rules.js';
 import { redrive, type RedriveOptions, type RedriveResult } from './redrive.js';
+import { ScheduledMessages } from './scheduled-view.js';
+import type { Scheduler } from './scheduler.js';
 import { MessageRouter, type RoutingScope } from './routing.js';
 
 export interface VHostContext {
@@ -26,6 +29,8 @@ export interface VHostContext {
   clock: Clock;
   newId(): string;
   schedule(record: ScheduledRecord): void;
+  /** The broker's one scheduler, which this vhost sees a part of through `scheduled`. */
+  scheduler: Scheduler;
   /** Throws WarrenError `queue_limit` when the broker may not hold one more queue. */
   beforeNewQueue(): void;
 }
@@ -39,6 +44,8 @@ export class VHost implements RoutingScope, QueueHost {
   readonly queues = new Map<string, Queue>();
   readonly policies = new Map<string, Policy>();
   readonly paths: MessagePaths;
+  /** The vhost's delayed publishes and retry back-offs: list, cancel, reschedule. */
+  readonly scheduled: ScheduledMessages;
   private readonly router = new MessageRouter(this);
 
   constructor(
@@ -46,6 +53,7 @@ export class VHost implements RoutingScope, QueueHost {
     private readonly context: VHostContext,
   ) {
     this.paths = new MessagePaths(name, this, this.router, context);
+    this.scheduled = new ScheduledMessages(name, context.scheduler);
     for (const [exchangeName, type] of BUILT_IN) {
       this.addExchange({ vhost: name, name: exchangeName, type, durable: true, autoDelete: false, internal: false, arguments: {} });
     }
@@ -237,25 +245,21 @@ export class VHost implements RoutingScope, QueueHost {
   // --- publishing --------------------------------------------------------------------------
 
   /**
-   * Routes and enqueues a message (or, with a delay, schedules it). Returns UNROUTED when no
-   * queue took it, REJECTED when a full queue refused it, 0 when it may be confirmed now, or the
-   * store ticket to wait for before confirming.
+   * Routes and enqueues a message (or, with a delay, schedules it). The outcome's ticket is
+   * UNROUTED when no queue took it, REJECTED when a full queue refused it, 0 when it may be
+   * confirmed now, or the store ticket to wait for before confirming. `publisherId`: the message
+   * id is the publisher's, so dedup windows apply (message-paths.ts).
    */
-  publish(exchangeName: string, message: Message, delay = 0): number {
-    return this.paths.publish(exchangeName, message, delay);
+  publish(exchangeName: string, message: Message, delay = 0, publisherId = false): PublishOutcome {
+    return this.paths.publish(exchangeName, message, delay, publisherId);
   }
 
   /**
    * Moves ready messages of a (dead-letter) queue back to where they died, or to an exchange:
-   * the first `count`, or those whose id is in `ids` (redrive.ts).
+   * those whose id is in `ids` (redrive.ts; filtered and paced redrives run as jobs, redrive-job.ts).
    */
   redrive(queueName: string, options: RedriveOptions): Promise<RedriveResult> {
-    return redrive(this.requireQueue(queueName, 'redrive'), this.paths, options, () => this.written());
-  }
-
-  private written(): Promise<void> {
-    const store = this.context.store;
-    return new Promise((resolve, reject) => store.whenWritten(store.ticket(), (error) => (error ? reject(error) : resolve())));
+    return redrive(this.requireQueue(queueName, 'redrive'), this.paths, options);
   }
 
   // --- policies ----------------------------------------------------------------------------
@@ -283,11 +287,11 @@ export class VHost implements RoutingScope, QueueHost {
     }
   }
 
-  /** Recomputes which policy applies to every queue and exchange. */
+  /** Recomputes the (merged, policy/merge.ts) policy of every queue and exchange. */
   applyPolicies(): void {
     const policies = [...this.policies.values()];
     for (const queue of this.queues.values()) {
-      const policy = effectivePolicy(policies, 'queue', queue.name);
+      const policy = effectivePolicy(policies, 'queue', queue.name, queue.policy);
       if (policy !== queue.policy) queue.applyPolicy(policy);
     }
     for (const exchange of this.exchanges.values()) exchange.policy = effectivePolicy(policies, 'exchange', exchange.name);

@@ -28,6 +28,9 @@ export const QUEUE_SETTING_SCHEMAS = {
   'retry-max-delay': { type: 'integer', minimum: 0, maximum: 0xffffffff },
   'retry-jitter': { type: 'number', minimum: 0, maximum: 1 },
   'retry-max-attempts': { type: 'integer', minimum: 1, maximum: 1_000_000 },
+  'dedup-window': { type: 'integer', minimum: 0, maximum: 0xffffffff },
+  'attempt-log-limit': { type: 'integer', minimum: 0, maximum: 1000 },
+  'ack-timeout': { type: 'integer', minimum: 1, maximum: 0xffffffff },
 } as const;
 
 export const QUEUE_ARGUMENTS_SCHEMA = {

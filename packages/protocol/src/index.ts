@@ -15,4 +15,6 @@ export * from './frames/queue.js';
 export * from './frames/publish.js';
 export * from './frames/consume.js';
 export * from './frames/policy.js';
+export * from './frames/browse.js';
+export * from './frames/scheduled.js';
 export * from './http/index.js';

@@ -109,16 +109,30 @@ const VALID: Record<string, Array<Record<string, unknown>>> = {
   ],
   consume: [
     { type: 'consume', id: 9, queue: 'jobs' },
-    { type: 'consume', id: 9, queue: 'jobs', consumer_tag: 'c1', prefetch: 65535, no_ack: false, exclusive: true, arguments: {} },
+    { type: 'consume', id: 9, queue: 'jobs', consumer_tag: 'c1', prefetch: 65535, no_ack: false, exclusive: true, arguments: {}, ack_timeout: 0 },
   ],
   cancel: [{ type: 'cancel', id: 10, consumer_tag: 'c1' }],
   ack: [{ type: 'ack', delivery_tag: 1 }, { type: 'ack', delivery_tag: 5, multiple: true }],
-  nack: [{ type: 'nack', delivery_tag: 1 }, { type: 'nack', delivery_tag: 5, multiple: true, requeue: false }],
-  reject: [{ type: 'reject', delivery_tag: 1 }, { type: 'reject', delivery_tag: 2, requeue: false }],
-  retry: [{ type: 'retry', delivery_tag: 1 }, { type: 'retry', delivery_tag: 2, delay: 500 }],
+  nack: [{ type: 'nack', delivery_tag: 1 }, { type: 'nack', delivery_tag: 5, multiple: true, requeue: false, error: 'boom' }],
+  reject: [{ type: 'reject', delivery_tag: 1 }, { type: 'reject', delivery_tag: 2, requeue: false, error: '' }],
+  retry: [{ type: 'retry', delivery_tag: 1 }, { type: 'retry', delivery_tag: 2, delay: 500, error: 'later' }],
+  extend: [{ type: 'extend', delivery_tag: 1, ms: 1 }, { type: 'extend', delivery_tag: 2, ms: 0xffffffff }],
   'policy.declare': [{ type: 'policy.declare', id: 1, name: 'p', policy: { pattern: '.*', definition: { 'max-length': 1 } } }],
   'policy.delete': [{ type: 'policy.delete', id: 1, name: 'p' }],
   'policy.list': [{ type: 'policy.list', id: 1 }],
+  'queue.browse': [
+    { type: 'queue.browse', id: 1, queue: 'q' },
+    { type: 'queue.browse', id: 1, queue: 'q', after: 41, count: 1000, filter: { routing_key: 'a.*', headers: { h: 1 }, body_contains: 'x', json_path: '$.a', equals: null } },
+  ],
+  'scheduled.list': [
+    { type: 'scheduled.list', id: 1 },
+    { type: 'scheduled.list', id: 1, queue: 'q', page: 2, page_size: 500 },
+  ],
+  'scheduled.cancel': [{ type: 'scheduled.cancel', id: 1, scheduled_id: 's' }],
+  'scheduled.reschedule': [
+    { type: 'scheduled.reschedule', id: 1, scheduled_id: 's', due: 0 },
+    { type: 'scheduled.reschedule', id: 1, scheduled_id: 's', due: '2030-01-31T12:00:00Z' },
+  ],
 };
 
 describe('parseClientFrame: valid frames', () => {
@@ -194,7 +208,7 @@ describe('parseClientFrame: rejected frames', () => {
   });
 
   it('does not treat frame types of the server as client frames', () => {
-    for (const type of ['welcome', 'ok', 'error', 'deliver', 'publish.ack', 'publish.nack', 'publish.return', 'consumer.cancelled']) {
+    for (const type of ['welcome', 'ok', 'error', 'deliver', 'publish.ack', 'publish.nack', 'publish.return', 'consumer.cancelled', 'connection.blocked', 'connection.unblocked']) {
       rejection({ type }, 'frame_unknown');
     }
   });
@@ -214,6 +228,12 @@ describe('parseClientFrame: rejected frames', () => {
       [{ type: 'ack', delivery_tag: 0 }, 'delivery_tag'],
       [{ type: 'nack', delivery_tag: 1, requeue: 'no' }, 'requeue'],
       [{ type: 'reject', delivery_tag: 1.5 }, 'delivery_tag'],
+      [{ type: 'nack', delivery_tag: 1, error: 42 }, 'error'],
+      [{ type: 'reject', delivery_tag: 1, error: null }, 'error'],
+      [{ type: 'retry', delivery_tag: 1, error: { message: 'x' } }, 'error'],
+      [{ type: 'extend', delivery_tag: 1, ms: -1 }, 'ms'],
+      [{ type: 'extend', delivery_tag: 1, ms: 0 }, 'ms'],
+      [{ type: 'consume', id: 1, queue: 'q', ack_timeout: -5 }, 'ack_timeout'],
       [{ type: 'publish', seq: 1, exchange: '', routing_key: 'q', mandatory: 1 }, 'mandatory'],
       [{ type: 'publish', seq: 1, exchange: '', routing_key: 'q', properties: { priority: 256 } }, 'properties.priority'],
       [{ type: 'publish', seq: 1, exchange: '', routing_key: 'q', properties: { expiration: 60000 } }, 'properties.expiration'],
@@ -362,6 +382,14 @@ describe('checkExchangeArguments', () => {
     for (const value of [42, true, null, { name: 'x' }, 'a'.repeat(256)]) {
       const error = argumentRejection(() => checkExchangeArguments({ 'alternate-exchange': value }));
       expect(error.message).toContain("exchange argument 'alternate-exchange'");
+    }
+  });
+});
+
+describe('parseClientFrame: queue.browse', () => {
+  it('rejects a page size out of range and a malformed filter, carrying the request id', () => {
+    for (const fields of [{ count: 0 }, { count: 1001 }, { after: -1 }, { filter: { nope: 1 } }, { filter: { json_path: '$.a' } }, { filter: 'a.*' }]) {
+      expect(rejection({ type: 'queue.browse', id: 9, queue: 'q', ...fields }).context?.id).toBe(9);
     }
   });
 });

@@ -17,11 +17,14 @@ import {
   type AckFrame,
   type CancelFrame,
   type ConsumeFrame,
+  type ExtendFrame,
   type NackFrame,
   type RejectFrame,
   type RetryFrame,
 } from './frames/consume.js';
 import { policySchemas, type PolicyDeclareFrame, type PolicyDeleteFrame, type PolicyListFrame } from './frames/policy.js';
+import { scheduledSchemas, type ScheduledCancelFrame, type ScheduledListFrame, type ScheduledRescheduleFrame } from './frames/scheduled.js';
+import { browseSchemas, type QueueBrowseFrame } from './frames/browse.js';
 import type { JsonSchema } from './frames/schema.js';
 
 /** Every frame a client may send. `publish` frames also carry their body. */
@@ -36,6 +39,7 @@ export type ClientFrame =
   | QueueBindFrame
   | QueuePurgeFrame
   | QueueDeleteFrame
+  | QueueBrowseFrame
   | (PublishFrame & { body: Uint8Array })
   | ConsumeFrame
   | CancelFrame
@@ -43,9 +47,13 @@ export type ClientFrame =
   | NackFrame
   | RejectFrame
   | RetryFrame
+  | ExtendFrame
   | PolicyDeclareFrame
   | PolicyDeleteFrame
-  | PolicyListFrame;
+  | PolicyListFrame
+  | ScheduledListFrame
+  | ScheduledCancelFrame
+  | ScheduledRescheduleFrame;
 
 export const CLIENT_FRAME_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   ...connectionSchemas,
@@ -54,6 +62,8 @@ export const CLIENT_FRAME_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   ...publishSchemas,
   ...consumeSchemas,
   ...policySchemas,
+  ...browseSchemas,
+  ...scheduledSchemas,
 };
 
 const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false });

@@ -11,6 +11,7 @@ import { createLogger, type ServerLogger } from './log.js';
 import { registerRoutes } from './http/router.js';
 import { importDefinitionsFile } from './definitions-file.js';
 import { WebSocketListener } from './ws/listener.js';
+import { resourceAlarmsFor } from './alarms/from-config.js';
 
 export interface WarrenServer {
   readonly config: Config;
@@ -33,12 +34,15 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     logger,
     limits: { maxRamMessages: config.queueRamMessages, maxRamBytes: config.queueRamBytes },
     maxQueues: config.maxQueues,
+    auditRetention: config.auditRetention,
   });
   await broker.start();
   if (config.definitions !== undefined) await importDefinitionsFile(broker, config.definitions, logger);
   // No fastify logger: the API logs its own events, and request lines would drown the broker's.
   const app = Fastify({ forceCloseConnections: true, bodyLimit: config.httpBodyLimit });
-  const listener = new WebSocketListener(app.server, broker, config, logger);
+  const alarms = resourceAlarmsFor(config, logger);
+  await alarms.start();
+  const listener = new WebSocketListener(app.server, broker, config, logger, alarms);
   registerRoutes(app, broker, listener, config.nodeId, logger);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
@@ -56,6 +60,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     httpUrl: `http://${host}:${port}`,
     close: () =>
       (closing ??= (async () => {
+        alarms.stop();
         listener.close();
         await app.close();
         await broker.stop();

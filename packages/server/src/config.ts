@@ -37,7 +37,20 @@ export interface Config {
   maxQueues: number;
   /** Largest management API request body, bytes (RabbitMQ's http_max_body_size). */
   httpBodyLimit: number;
+  /** How much of the audit log to keep: the newest `count` entries and/or those younger than `days`. */
+  auditRetention: { count?: number; days?: number };
+  /** Memory use above which publishing connections are blocked: a fraction of RAM, or `{ bytes }` (alarms/). */
+  memoryHighWatermark: MemoryHighWatermark;
+  /** Free bytes on the data directory's filesystem below which publishing connections are blocked; 0 turns the check off. */
+  diskFreeLimit: number;
+  /** How often memory is measured, ms; it is also measured after every few MB read from publishers. */
+  memoryCheckInterval: number;
+  /** How often free disk is measured, ms; four times as often while the disk alarm is up. */
+  diskCheckInterval: number;
 }
+
+/** RabbitMQ's vm_memory_high_watermark.relative (a fraction of RAM) or .absolute (`{ bytes }`). */
+export type MemoryHighWatermark = number | { bytes: number };
 
 export const DEFAULT_CONFIG: Config = {
   host: '127.0.0.1',
@@ -56,6 +69,11 @@ export const DEFAULT_CONFIG: Config = {
   maxConsumersPerConnection: 2047,
   maxQueues: 0,
   httpBodyLimit: 20 * 1024 * 1024,
+  auditRetention: { count: 10_000 },
+  memoryHighWatermark: 0.4,
+  diskFreeLimit: 50_000_000,
+  memoryCheckInterval: 250,
+  diskCheckInterval: 1000,
 };
 
 const positive = { type: 'integer', minimum: 1 };
@@ -81,6 +99,21 @@ const schema = {
     maxConsumersPerConnection: positive,
     maxQueues: { type: 'integer', minimum: 0 },
     httpBodyLimit: positive,
+    auditRetention: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: { count: { type: 'integer', minimum: 1, maximum: 10_000_000 }, days: { type: 'number', exclusiveMinimum: 0, maximum: 36_500 } },
+    },
+    memoryHighWatermark: {
+      anyOf: [
+        { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+        { type: 'object', additionalProperties: false, required: ['bytes'], properties: { bytes: positive } },
+      ],
+    },
+    diskFreeLimit: { type: 'integer', minimum: 0 },
+    memoryCheckInterval: positive,
+    diskCheckInterval: positive,
   },
 };
 
@@ -99,7 +132,12 @@ const ENV: Record<string, keyof Config> = {
   WARREN_DEFINITIONS: 'definitions',
   WARREN_MAX_CONNECTIONS: 'maxConnections',
   WARREN_MAX_QUEUES: 'maxQueues',
+  WARREN_MEMORY_HIGH_WATERMARK: 'memoryHighWatermark',
+  WARREN_DISK_FREE_LIMIT: 'diskFreeLimit',
 };
+
+/** The absolute form of the watermark has its own variable, so a value is never read as both a fraction and bytes. */
+const MEMORY_HIGH_WATERMARK_BYTES = 'WARREN_MEMORY_HIGH_WATERMARK_BYTES';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -112,6 +150,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     const value = options.env?.[name];
     if (value !== undefined && value !== '') merged[key] = value;
   }
+  const watermarkBytes = options.env?.[MEMORY_HIGH_WATERMARK_BYTES];
+  if (watermarkBytes !== undefined && watermarkBytes !== '') merged.memoryHighWatermark = { bytes: watermarkBytes };
   for (const [key, value] of Object.entries(options.overrides ?? {})) if (value !== undefined) merged[key] = value;
   if (!validate(merged)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || e.params.additionalProperty || 'config'} ${e.message}`);

@@ -7,6 +7,11 @@
  *   b!<vhost>!<source>!<q|e>!<destination>!<routingKey>!<args> binding record
  *   m!<queueId>!<seq>                                         message
  *   t!<queueId>!<seq>                                         marker: that message is transient
+ *   d!<queueId>!<seq>                                         delivery count of that message, decimal text
+ *   h!<queueId>!                                              delivery mark of the queue (a seq), decimal text
+ *   i!<queueId>!<messageId>                                   dedup id the queue took, value: ms as decimal text
+ *   r!<jobId>                                                 redrive job record (record space 'redrive')
+ *   a!<entryId>                                               audit log entry (record space 'audit')
  *
  * `<seq>` is 16 hex digits, so byte order is seq order. `<args>` is the canonical JSON of the
  * binding's arguments, so argument tables with equal entries name the same binding. Every other
@@ -15,7 +20,7 @@
  * character after '!'). Transient messages get a marker beside them so that boot finds them by
  * reading markers only, never the messages of a durable queue.
  */
-import { canonicalJson, type BindingRecord } from '@warren/core';
+import { canonicalJson, type BindingRecord, type RecordSpace } from '@warren/core';
 
 export const EXCHANGES = 'x!';
 export const QUEUES = 'q!';
@@ -24,10 +29,20 @@ export const MESSAGES = 'm!';
 export const MARKERS = 't!';
 export const POLICIES = 'p!';
 export const SCHEDULED = 's!';
+export const DEDUP_IDS = 'i!';
+export const DELIVERY_COUNTS = 'd!';
+export const DELIVERY_MARKS = 'h!';
+/** Record spaces (Store.putRecord), each its own prefix; ids sort as their keys do. */
+export const RECORD_SPACES: Record<RecordSpace, string> = { redrive: 'r!', audit: 'a!' };
 
 function escapeKeyPart(part: string): string {
   if (part.indexOf('!') === -1 && part.indexOf('%') === -1) return part;
   return part.replaceAll('%', '%25').replaceAll('!', '%21');
+}
+
+function unescapeKeyPart(part: string): string {
+  if (part.indexOf('%') === -1) return part;
+  return part.replaceAll('%21', '!').replaceAll('%25', '%');
 }
 
 /** The first key after every key that starts with `prefix` (which ends with '!'). */
@@ -51,8 +66,11 @@ export function bindingKey(b: BindingRecord): string {
   );
 }
 
-/** `m!<queueId>!` or `t!<queueId>!`: the prefix of one queue's messages or markers. */
-export function queuePrefix(space: typeof MESSAGES | typeof MARKERS, queueId: string): string {
+/** `m!<queueId>!`, `t!<queueId>!` or `i!<queueId>!`: the prefix of one queue's messages, markers or dedup ids. */
+export function queuePrefix(
+  space: typeof MESSAGES | typeof MARKERS | typeof DEDUP_IDS | typeof DELIVERY_COUNTS | typeof DELIVERY_MARKS,
+  queueId: string,
+): string {
   return `${space}${escapeKeyPart(queueId)}!`;
 }
 
@@ -76,4 +94,17 @@ export function policyKey(vhost: string, name: string): string {
 
 export function scheduledKey(id: string): string {
   return `${SCHEDULED}${escapeKeyPart(id)}`;
+}
+
+export function recordKey(space: RecordSpace, id: string): string {
+  return `${RECORD_SPACES[space]}${escapeKeyPart(id)}`;
+}
+
+/** The message id at the end of a dedup key whose queue prefix (queuePrefix(DEDUP_IDS, …)) is `prefixLength` long. */
+export function dedupIdOfKey(key: string, prefixLength: number): string {
+  return unescapeKeyPart(key.slice(prefixLength));
+}
+
+export function dedupKeyPart(messageId: string): string {
+  return escapeKeyPart(messageId);
 }

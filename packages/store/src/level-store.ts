@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import type {
   BindingRecord,
+  DedupRecord,
   ExchangeRecord,
   Message,
   PolicyRecord,
@@ -15,13 +16,18 @@ import type {
   QueueRecovery,
   Store,
   StoredMessage,
+  StoredRecord,
   StoreStats,
+  RecordSpace,
   Topology,
 } from '@warren/core';
 import { Level } from 'level';
 import { GroupCommit, type WriteDone } from './group-commit.js';
 import {
   BINDINGS,
+  DEDUP_IDS,
+  DELIVERY_COUNTS,
+  DELIVERY_MARKS,
   EXCHANGES,
   MARKERS,
   MESSAGES,
@@ -29,12 +35,16 @@ import {
   QUEUES,
   SCHEDULED,
   bindingKey,
+  dedupIdOfKey,
+  dedupKeyPart,
   exchangeKey,
   policyKey,
   scheduledKey,
   queueKey,
   queuePrefix,
   rangeEnd,
+  recordKey,
+  RECORD_SPACES,
   seqHex,
   seqOfKey,
 } from './keys.js';
@@ -46,9 +56,13 @@ type Db = Level<string, Buffer>;
 interface QueueKeys {
   messages: string;
   markers: string;
+  dedupIds: string;
+  counts: string;
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Scheduled records read per iterator call at boot. */
+const SCHEDULED_CHUNK = 1024;
 
 /** Topology changes are rare and answered as durable, so their writes always sync. */
 export class LevelStore implements Store {
@@ -129,10 +143,13 @@ export class LevelStore implements Store {
 
   deleteQueue(queue: QueueRecord): void {
     const writes = this.#queue;
-    const { messages, markers } = this.#keysOf(queue.id);
+    const { messages, markers, dedupIds, counts } = this.#keysOf(queue.id);
     writes.del(queueKey(queue.vhost, queue.name), true);
+    writes.del(queuePrefix(DELIVERY_MARKS, queue.id), true);
+    writes.clear(counts, rangeEnd(counts));
     writes.clear(messages, rangeEnd(messages));
     writes.clear(markers, rangeEnd(markers));
+    writes.clear(dedupIds, rangeEnd(dedupIds));
     this.#prefixes.delete(queue.id);
     this.#transientQueues.delete(queue.id);
   }
@@ -157,19 +174,43 @@ export class LevelStore implements Store {
     this.#queue.put(scheduledKey(record.id), encodeScheduled(record), record.durable);
   }
 
-  deleteScheduled(id: string): void {
-    this.#queue.del(scheduledKey(id));
+  deleteScheduled(id: string, sync = false): void {
+    this.#queue.del(scheduledKey(id), sync);
   }
 
-  /** Reads every scheduled message; the transient ones (from before a restart) are deleted. */
+  /**
+   * Reads every scheduled message; the transient ones (from before a restart) are deleted. Read
+   * in chunks: one await per entry made 100,000 records take seconds.
+   */
   async loadScheduled(): Promise<ScheduledRecord[]> {
     const kept: ScheduledRecord[] = [];
-    for await (const [key, value] of this.#database.iterator({ gte: SCHEDULED, lt: rangeEnd(SCHEDULED) })) {
-      const record = decodeScheduled(value);
-      if (record.durable) kept.push(record);
-      else this.#queue.del(key);
+    const iterator = this.#database.iterator({ gte: SCHEDULED, lt: rangeEnd(SCHEDULED) });
+    try {
+      for (let entries = await iterator.nextv(SCHEDULED_CHUNK); entries.length > 0; entries = await iterator.nextv(SCHEDULED_CHUNK)) {
+        for (const [key, value] of entries) {
+          const record = decodeScheduled(value);
+          if (record.durable) kept.push(record);
+          else this.#queue.del(key);
+        }
+      }
+    } finally {
+      await iterator.close();
     }
     return kept;
+  }
+
+  putDedupId(queueId: string, messageId: string, at: number, sync: boolean): void {
+    this.#queue.put(this.#keysOf(queueId).dedupIds + dedupKeyPart(messageId), Buffer.from(String(at)), sync);
+  }
+
+  deleteDedupId(queueId: string, messageId: string): void {
+    this.#queue.del(this.#keysOf(queueId).dedupIds + dedupKeyPart(messageId));
+  }
+
+  async loadDedupIds(queueId: string): Promise<DedupRecord[]> {
+    const prefix = this.#keysOf(queueId).dedupIds;
+    const entries = await this.#database.iterator({ gte: prefix, lt: rangeEnd(prefix) }).all();
+    return entries.map(([key, value]) => ({ id: dedupIdOfKey(key, prefix.length), at: Number(value.toString('latin1')) }));
   }
 
   putMessage(queueId: string, seq: number, message: Message, durable: boolean, sync: boolean): void {
@@ -193,23 +234,71 @@ export class LevelStore implements Store {
     const keys = this.#keysOf(queueId);
     const seqKey = seqHex(seq);
     writes.del(keys.messages + seqKey);
+    writes.del(keys.counts + seqKey);
     if (this.#transientQueues.has(queueId)) writes.del(keys.markers + seqKey);
+  }
+
+  /** Not synced: once LevelDB has written it to its log, a crash of this process cannot lose it. */
+  putDeliveryCount(queueId: string, seq: number, count: number): void {
+    this.#queue.put(this.#keysOf(queueId).counts + seqHex(seq), Buffer.from(String(count)), false);
+  }
+
+  putDeliveryMark(queueId: string, seq: number): void {
+    this.#queue.put(queuePrefix(DELIVERY_MARKS, queueId), Buffer.from(String(seq)), false);
   }
 
   purgeMessages(queueId: string, fromSeq = 0): void {
     const writes = this.#queue;
-    const { messages, markers } = this.#keysOf(queueId);
+    const { messages, markers, counts } = this.#keysOf(queueId);
     const from = seqHex(Math.max(0, fromSeq));
+    writes.clear(counts + from, rangeEnd(counts));
     writes.clear(messages + from, rangeEnd(messages));
     writes.clear(markers + from, rangeEnd(markers));
   }
 
   async readMessages(queueId: string, fromSeq: number, limit: number): Promise<StoredMessage[]> {
     if (limit <= 0) return [];
-    const { messages } = this.#keysOf(queueId);
-    const range = { gte: messages + seqHex(Math.max(0, fromSeq)), lt: rangeEnd(messages), limit };
-    const entries = await this.#database.iterator(range).all();
-    return entries.map(([key, value]) => ({ seq: seqOfKey(key), message: decodeMessage(value) }));
+    const { messages, counts } = this.#keysOf(queueId);
+    const from = seqHex(Math.max(0, fromSeq));
+    const entries = await this.#database.iterator({ gte: messages + from, lt: rangeEnd(messages), limit }).all();
+    const page: StoredMessage[] = entries.map(([key, value]) => ({ seq: seqOfKey(key), message: decodeMessage(value) }));
+    const last = page[page.length - 1];
+    if (last === undefined) return page;
+    // Counts are sparse (only delivered messages have one): read those of the page's seq range.
+    const delivered = await this.#database.iterator({ gte: counts + from, lte: counts + seqHex(last.seq) }).all();
+    if (delivered.length === 0) return page;
+    const bySeq = new Map(delivered.map(([key, value]) => [seqOfKey(key), Number(value.toString('latin1'))]));
+    for (const stored of page) {
+      const count = bySeq.get(stored.seq);
+      if (count !== undefined) stored.deliveryCount = count;
+    }
+    return page;
+  }
+
+  putRecord(space: RecordSpace, id: string, value: object, sync: boolean): void {
+    this.#queue.put(recordKey(space, id), toJson(value), sync);
+  }
+
+  deleteRecord(space: RecordSpace, id: string): void {
+    this.#queue.del(recordKey(space, id));
+  }
+
+  trimRecords(space: RecordSpace, beforeId: string): void {
+    this.#queue.clear(RECORD_SPACES[space], recordKey(space, beforeId));
+  }
+
+  async readRecords(space: RecordSpace, options: { from?: string; limit: number; reverse?: boolean }): Promise<StoredRecord[]> {
+    if (options.limit <= 0) return [];
+    const prefix = RECORD_SPACES[space];
+    const reverse = options.reverse ?? false;
+    const range =
+      options.from === undefined
+        ? { gte: prefix, lt: rangeEnd(prefix) }
+        : reverse
+          ? { gte: prefix, lte: recordKey(space, options.from) }
+          : { gte: recordKey(space, options.from), lt: rangeEnd(prefix) };
+    const entries = await this.#database.iterator({ ...range, reverse, limit: options.limit }).all();
+    return entries.map(([key, value]) => ({ id: key.slice(prefix.length), value: JSON.parse(value.toString('utf8')) as unknown }));
   }
 
   ticket(): number {
@@ -233,7 +322,12 @@ export class LevelStore implements Store {
   #keysOf(queueId: string): QueueKeys {
     let keys = this.#prefixes.get(queueId);
     if (keys === undefined) {
-      keys = { messages: queuePrefix(MESSAGES, queueId), markers: queuePrefix(MARKERS, queueId) };
+      keys = {
+        messages: queuePrefix(MESSAGES, queueId),
+        markers: queuePrefix(MARKERS, queueId),
+        dedupIds: queuePrefix(DEDUP_IDS, queueId),
+        counts: queuePrefix(DELIVERY_COUNTS, queueId),
+      };
       this.#prefixes.set(queueId, keys);
     }
     return keys;

@@ -7,7 +7,7 @@
 import type { QueueRecord, QueueRecovery } from '@warren/core';
 import type { Level } from 'level';
 import type { GroupCommit } from './group-commit.js';
-import { MARKERS, MESSAGES, queuePrefix, queuePrefixOfKey, rangeEnd, seqOfKey } from './keys.js';
+import { DEDUP_IDS, DELIVERY_COUNTS, DELIVERY_MARKS, MARKERS, MESSAGES, queuePrefix, queuePrefixOfKey, rangeEnd, seqOfKey } from './keys.js';
 
 type Db = Level<string, Buffer>;
 
@@ -18,10 +18,16 @@ export async function recoverQueue(db: Db, writes: GroupCommit, queue: QueueReco
   const messages = queuePrefix(MESSAGES, queue.id);
   const markers = queuePrefix(MARKERS, queue.id);
   if (!queue.durable) {
+    const dedupIds = queuePrefix(DEDUP_IDS, queue.id);
+    const counts = queuePrefix(DELIVERY_COUNTS, queue.id);
+    const mark = queuePrefix(DELIVERY_MARKS, queue.id);
     writes.clear(messages, rangeEnd(messages));
     writes.clear(markers, rangeEnd(markers));
+    writes.clear(dedupIds, rangeEnd(dedupIds));
+    writes.clear(counts, rangeEnd(counts));
+    writes.del(mark);
     await writes.written();
-    return { count: 0, lastSeq: 0 };
+    return { count: 0, lastSeq: 0, deliveredUpTo: 0 };
   }
   // Markers queued before this call must be on disk for the walk below to see them.
   await writes.written();
@@ -39,10 +45,12 @@ export async function recoverQueue(db: Db, writes: GroupCommit, queue: QueueReco
     await iterator.close();
   }
   await writes.written();
-  return countMessages(db, messages);
+  const { count, lastSeq } = await countMessages(db, messages);
+  const mark = await db.get(queuePrefix(DELIVERY_MARKS, queue.id));
+  return { count, lastSeq, deliveredUpTo: mark === undefined ? 0 : Number(mark.toString('latin1')) };
 }
 
-async function countMessages(db: Db, prefix: string): Promise<QueueRecovery> {
+async function countMessages(db: Db, prefix: string): Promise<Omit<QueueRecovery, 'deliveredUpTo'>> {
   let count = 0;
   let last: string | undefined;
   const iterator = db.keys({ gte: prefix, lt: rangeEnd(prefix) });
@@ -58,13 +66,13 @@ async function countMessages(db: Db, prefix: string): Promise<QueueRecovery> {
 }
 
 /**
- * Clears the messages and markers of every queue id not in `keep`. The walk reads one key per
+ * Clears the messages, markers and dedup ids of every queue id not in `keep`. The walk reads one key per
  * queue id and then seeks past that id's range, so a kept queue costs one read, not one per
  * message.
  */
 export async function dropQueuesExcept(db: Db, writes: GroupCommit, keep: ReadonlySet<string>): Promise<void> {
   await writes.written();
-  for (const space of [MESSAGES, MARKERS] as const) {
+  for (const space of [MESSAGES, MARKERS, DEDUP_IDS, DELIVERY_COUNTS, DELIVERY_MARKS] as const) {
     const kept = new Set<string>();
     for (const id of keep) kept.add(queuePrefix(space, id));
     const iterator = db.keys({ gte: space, lt: rangeEnd(space) });

@@ -1,9 +1,9 @@
 /**
  * Policies, in RabbitMQ's shape: `{ pattern, apply-to, priority, definition }`. A policy applies
  * to the queues and / or exchanges of its vhost whose names match its pattern (a regular
- * expression); of several matching policies the one with the highest priority applies, ties
- * going to the name that sorts first (RabbitMQ applies exactly one policy per object). The
- * definition's keys are validated by the server (protocol's policy schema) before they get here.
+ * expression). Where several match, Warren merges them key by key (merge.ts); RabbitMQ applies
+ * only the best one. The definition's keys are validated by the server (protocol's policy
+ * schema) before they get here.
  */
 import { WarrenError, type PolicyBody } from '@warren/protocol';
 import safeRegex from 'safe-regex2';
@@ -21,11 +21,18 @@ export interface PolicyRecord {
 }
 
 export class Policy {
-  private readonly regex: RegExp;
+  /**
+   * Throws WarrenError `invalid_argument` for a pattern that is not a regular expression, or could
+   * backtrack for ages. `regex` is passed only by withDefinition, whose pattern is already checked.
+   */
+  constructor(
+    readonly record: PolicyRecord,
+    private readonly regex: RegExp = compilePattern(record.pattern),
+  ) {}
 
-  /** Throws WarrenError `invalid_argument` for a pattern that is not a regular expression, or could backtrack for ages. */
-  constructor(readonly record: PolicyRecord) {
-    this.regex = compilePattern(record.pattern);
+  /** This policy carrying another definition: the merged one, as it applies to one object (merge.ts). */
+  withDefinition(definition: Table): Policy {
+    return new Policy({ ...this.record, definition }, this.regex);
   }
 
   get name(): string {
@@ -39,20 +46,15 @@ export class Policy {
   }
 }
 
-/** The one policy that applies to an object, if any. */
-export function effectivePolicy(policies: Iterable<Policy>, kind: 'queue' | 'exchange', name: string): Policy | undefined {
-  let best: Policy | undefined;
-  for (const policy of policies) {
-    if (!policy.matches(kind, name)) continue;
-    if (
-      best === undefined ||
-      policy.record.priority > best.record.priority ||
-      (policy.record.priority === best.record.priority && policy.name < best.name)
-    ) {
-      best = policy;
-    }
-  }
-  return best;
+/**
+ * The policies that match an object, best first: the highest priority, ties going to the name
+ * that sorts first (by UTF-16 code units). The first is the one policy a RabbitMQ-style single
+ * pick applies, and the one an object's `policy` names.
+ */
+export function matchingPolicies(policies: Iterable<Policy>, kind: 'queue' | 'exchange', name: string): Policy[] {
+  const matching: Policy[] = [];
+  for (const policy of policies) if (policy.matches(kind, name)) matching.push(policy);
+  return matching.sort((a, b) => b.record.priority - a.record.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** A checked policy body (RabbitMQ's shape, as the API and the client send it) as a record. */

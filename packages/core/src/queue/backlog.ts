@@ -6,7 +6,7 @@
  * seq than every paged-out one, so reading pages in seq order keeps the queue's order exact.
  */
 import type { QueueEntry } from '../message.js';
-import type { Logger, Store } from '../ports.js';
+import type { Logger, Store, StoredMessage } from '../ports.js';
 import { Deque } from './deque.js';
 import { ReturnedList } from './returned-list.js';
 
@@ -41,6 +41,8 @@ export class Backlog {
   /** Bumped by purge and removals so that a page read before them is thrown away. */
   private generation = 0;
   private pageWaiters: (() => void)[] = [];
+  /** The delivery mark found at boot. */
+  private deliveredUpTo = 0;
 
   constructor(
     private readonly queueId: string,
@@ -86,10 +88,15 @@ export class Backlog {
     this.pagedTicket = this.store.ticket();
   }
 
-  /** Called at boot: the queue's stored messages are all on disk; their sizes are learnt as pages arrive. */
-  recover(count: number): void {
+  /**
+   * Called at boot: the queue's stored messages are all on disk; their sizes are learnt as pages
+   * arrive. Those with seq <= `deliveredUpTo` may have been delivered once more than their
+   * stored count says (delivery-record.ts).
+   */
+  recover(count: number, deliveredUpTo = 0): void {
     this.diskCount = count;
     this.diskFrom = 0;
+    this.deliveredUpTo = deliveredUpTo;
   }
 
   returnEntry(entry: QueueEntry): void {
@@ -156,10 +163,40 @@ export class Backlog {
     if (out.length >= count || this.diskCount === 0) return out;
     await new Promise<void>((resolve) => this.store.whenWritten(this.pagedTicket, () => resolve()));
     const page = await this.store.readMessages(this.queueId, this.diskFrom, skip + count - out.length);
-    for (const { seq, message } of page.slice(skip)) {
+    for (const stored of page.slice(skip)) out.push(this.entryOf(stored));
+    return out;
+  }
+
+  /**
+   * Ready messages with a seq above `afterSeq`, in queue order, at most `count`: RAM first, then
+   * one read from the store. A browse walks the queue with it page by page, holding one page.
+   */
+  async readyAfter(afterSeq: number, count: number): Promise<QueueEntry[]> {
+    const out: QueueEntry[] = [];
+    for (const list of [this.returned, this.ram]) {
+      for (let i = firstAfter(list, afterSeq); i < list.length && out.length < count; i++) out.push(list.at(i) as QueueEntry);
+    }
+    if (out.length >= count || this.diskCount === 0) return out;
+    const from = Math.max(afterSeq + 1, this.diskFrom);
+    await new Promise<void>((resolve) => this.store.whenWritten(this.pagedTicket, () => resolve()));
+    for (const { seq, message } of await this.store.readMessages(this.queueId, from, count - out.length)) {
       out.push({ seq, message, redelivered: false, deliveryCount: 0, stored: true });
     }
     return out;
+  }
+
+  /** The ready entry in RAM with this seq, if there is one. */
+  inRam(seq: number): QueueEntry | undefined {
+    for (const list of [this.returned, this.ram]) {
+      const entry = list.at(firstAfter(list, seq - 1));
+      if (entry?.seq === seq) return entry;
+    }
+    return undefined;
+  }
+
+  /** Whether the message with this seq is paged out (not read back into RAM yet), if it is still in the queue at all. */
+  mayBePagedOut(seq: number): boolean {
+    return this.diskCount > 0 && seq >= this.diskFrom;
   }
 
   *entriesInRam(): IterableIterator<QueueEntry> {
@@ -200,9 +237,9 @@ export class Backlog {
           if (generation !== this.generation) return;
           this.loading = false;
           let bytes = 0;
-          for (const { seq, message } of messages) {
-            this.ram.push({ seq, message, redelivered: false, deliveryCount: 0, stored: true });
-            bytes += message.body.length;
+          for (const stored of messages) {
+            this.ram.push(this.entryOf(stored));
+            bytes += stored.message.body.length;
           }
           this.ramBytes += bytes;
           if (messages.length > 0) this.averageSize = bytes / messages.length;
@@ -227,6 +264,12 @@ export class Backlog {
     });
   }
 
+  /** A message read back from the store; one delivered before a restart comes back redelivered. */
+  private entryOf({ seq, message, deliveryCount = 0 }: StoredMessage): QueueEntry {
+    const count = deliveryCount + (seq <= this.deliveredUpTo ? 1 : 0);
+    return { seq, message, redelivered: count > 0, deliveryCount: count, stored: true };
+  }
+
   private discardPageInFlight(): void {
     this.loading = false;
     this.generation++;
@@ -238,4 +281,16 @@ export class Backlog {
     this.pageWaiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+/** Index of the first entry with a seq above `seq`, in a list sorted by seq (both RAM lists are). */
+function firstAfter(list: { readonly length: number; at(index: number): QueueEntry | undefined }, seq: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list.at(mid) as QueueEntry).seq <= seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

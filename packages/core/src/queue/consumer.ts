@@ -13,6 +13,8 @@ export interface DeliverySink {
   deliver(consumer: Consumer, entry: QueueEntry): void;
   /** The broker ended the consumer (its queue was deleted). */
   cancelled(consumer: Consumer, code: 'queue_deleted', message: string): void;
+  /** The broker took an unsettled delivery back (its ack lease expired); a late settle of it is an error. */
+  revoked(consumer: Consumer, entry: QueueEntry): void;
 }
 
 export interface ConsumerOptions {
@@ -24,6 +26,8 @@ export interface ConsumerOptions {
   arguments: Table;
   /** The connection that owns the consumer. */
   owner: string;
+  /** Ack lease of each delivery, ms, overriding the queue's ack-timeout; 0: none. */
+  ackTimeout?: number;
 }
 
 export class Consumer {

@@ -19,6 +19,11 @@ export class Deque<T> {
     return this.items[this.head];
   }
 
+  /** The item `index` places behind the head. */
+  at(index: number): T | undefined {
+    return index < 0 ? undefined : this.items[this.head + index];
+  }
+
   peekLast(): T | undefined {
     return this.items[this.items.length - 1];
   }

@@ -4,18 +4,33 @@
  * expires or overflows (dead-lettering, retry, TTL, max-length, delivery-limit: RabbitMQ's
  * semantics, docs/dead-lettering.md). Where a message goes next (a dead-letter exchange, the
  * scheduler) is the QueueHost's business; what to store is decided here, through the Store port.
+ * It runs past the 400-line ceiling because dispatch, settlement and the paths of a failed
+ * attempt share the queue's private state (backlog, unacked counts); every part that stands
+ * alone lives beside it: backlog.ts, ack-lease.ts, attempt-log.ts, delivery-gate.ts,
+ * delivery-record.ts.
  */
 import type { DeathReason } from '../dead-letter.js';
 import type { Message, QueueEntry } from '../message.js';
 import type { Clock, Logger, QueueRecord, Store } from '../ports.js';
 import type { Policy } from '../policy/policy.js';
+import { AckLeases, type Lease } from './ack-lease.js';
+import { withAttempt, type AttemptFailure, type AttemptReason } from './attempt-log.js';
 import { Backlog, type BacklogLimits } from './backlog.js';
 import { Consumer, type ConsumerOptions, type DeliverySink } from './consumer.js';
+import { DeliveryGate } from './delivery-gate.js';
+import { DeliveryRecord } from './delivery-record.js';
 import { DEFAULT_RETRY, queueSettings, retryDelay, type QueueSettings, type RetrySettings } from './settings.js';
 import { isFull, isOver } from './max-length.js';
 import { expiryOf, hasExpired, mayExpire } from './ttl.js';
 
 export type Settlement = 'ack' | 'requeue' | 'drop' | 'retry';
+
+/** How a consumer settled: a retry's delay, and for a failure what it was and why (the attempt log). */
+export interface SettleOptions {
+  delay?: number;
+  reason?: AttemptReason;
+  error?: string;
+}
 
 /** What enqueue() did with a message. */
 export const Enqueued = { Rejected: -1, InRam: 0, Stored: 1 } as const;
@@ -62,6 +77,9 @@ export class Queue {
   private cancelTtlTimer: (() => void) | undefined;
   private ttlTimerDue = Number.POSITIVE_INFINITY;
   private cancelExpiry: (() => void) | undefined;
+  private readonly leases: AckLeases;
+  private readonly gate: DeliveryGate;
+  private readonly deliveryRecord: DeliveryRecord;
   deleted = false;
   /** Auto-delete applies only once the queue has had a consumer (AMQP 0-9-1 queue.declare auto-delete). */
   hadConsumer = false;
@@ -73,6 +91,11 @@ export class Queue {
     this.store = host.store;
     this.settings = queueSettings(record.arguments, undefined);
     this.backlog = new Backlog(record.id, host.store, host.limits, host.logger, () => this.dispatch());
+    this.leases = new AckLeases(host.clock, this.expireLease);
+    this.deliveryRecord = new DeliveryRecord(host.store, record.id);
+    this.gate = new DeliveryGate(host.store, this.handOver, (error) =>
+      host.logger.error({ queue: record.name, err: error }, 'writing delivery counts failed; delivering anyway'),
+    );
   }
 
   get name(): string {
@@ -103,9 +126,9 @@ export class Queue {
   }
 
   /** Called once at boot with what the store holds for this durable queue. */
-  recover(count: number, lastSeq: number): void {
+  recover(count: number, lastSeq: number, deliveredUpTo = 0): void {
     this.nextSeq = lastSeq + 1;
-    this.backlog.recover(count);
+    this.backlog.recover(count, this.deliveryRecord.recover(deliveredUpTo, lastSeq));
     this.backlog.maybePageIn();
     this.touch();
   }
@@ -169,27 +192,41 @@ export class Queue {
           this.deadLetterEntry(entry, 'expired');
           continue;
         }
+        if (this.overDeliveryLimit(entry)) continue;
         entry.deliveryCount++;
+        let mustWait = false;
         if (consumer.options.noAck) {
           this.forget(entry);
         } else {
           consumer.unacked++;
           this.unackedCount++;
+          if (entry.stored && entry.message.persistent && this.survivesRestart) mustWait = this.deliveryRecord.record(entry);
         }
-        consumer.sink.deliver(consumer, entry);
+        this.gate.send(consumer, entry, mustWait);
       }
     } finally {
       this.dispatching = false;
+      this.gate.seal();
     }
     this.armTtlTimer();
   }
 
-  /** Settles one delivery of `consumer`: acked, back to the queue, dropped (dead-lettered or retried) or retried. */
-  settle(entry: QueueEntry, consumer: Consumer, outcome: Settlement, delay?: number): void {
+  /** Renews a delivery's ack lease to `ms` from now; false when it holds none. */
+  extendLease(entry: QueueEntry, ms: number): boolean {
+    return this.leases.extend(entry, ms);
+  }
+
+  /**
+   * Settles one delivery of `consumer`: acked, back to the queue, dropped (dead-lettered or
+   * retried) or retried. Anything but an ack is a failed attempt, logged in the message.
+   */
+  settle(entry: QueueEntry, consumer: Consumer, outcome: Settlement, options: SettleOptions = {}): void {
     consumer.unacked--;
+    this.leases.release(entry);
     if (this.deleted) return;
     this.unackedCount--;
-    this.settleEntry(entry, outcome, delay);
+    const failure = outcome === 'ack' ? undefined : failureOf(consumer, options.reason ?? (outcome === 'retry' ? 'retry' : 'nack'), options.error);
+    this.settleEntry(entry, outcome, options.delay, failure);
     this.dispatch();
   }
 
@@ -197,9 +234,10 @@ export class Queue {
   requeueAll(deliveries: Iterable<{ entry: QueueEntry; consumer: Consumer }>): void {
     for (const { entry, consumer } of deliveries) {
       consumer.unacked--;
+      this.leases.release(entry);
       if (this.deleted) continue;
       this.unackedCount--;
-      this.settleEntry(entry, 'requeue');
+      this.settleEntry(entry, 'requeue', undefined, failureOf(consumer, 'connection_closed'));
     }
     this.dispatch();
   }
@@ -215,6 +253,25 @@ export class Queue {
   /** Ready messages in order from `offset`, without changing anything (browsing). */
   peek(offset: number, count: number): Promise<QueueEntry[]> {
     return this.backlog.peek(offset, count);
+  }
+
+  /** Ready messages after seq `afterSeq` in order, at most `count`, without changing anything (browsing in pages). */
+  readyAfter(afterSeq: number, count: number): Promise<QueueEntry[]> {
+    return this.backlog.readyAfter(afterSeq, count);
+  }
+
+  /**
+   * Those of `entries` (found by a browse, maybe a while ago) that are still ready, as the queue
+   * holds them now; one delivered or removed meanwhile is left out. For remove(): only one
+   * caller may remove paged-out messages at a time (one redrive per queue).
+   */
+  stillReady(entries: QueueEntry[]): QueueEntry[] {
+    const ready: QueueEntry[] = [];
+    for (const entry of entries) {
+      const found = this.backlog.inRam(entry.seq) ?? (this.backlog.mayBePagedOut(entry.seq) ? entry : undefined);
+      if (found !== undefined) ready.push(found);
+    }
+    return ready;
   }
 
   /** Removes up to `count` ready messages from the head, as basic.get with an ack. */
@@ -276,6 +333,7 @@ export class Queue {
     this.deleted = true;
     this.cancelTtlTimer?.();
     this.cancelExpiry?.();
+    this.leases.stop();
     for (const consumer of this.consumers.splice(0)) {
       consumer.active = false;
       consumer.sink.cancelled(consumer, 'queue_deleted', `queue '${this.name}' was deleted`);
@@ -283,10 +341,12 @@ export class Queue {
     return count;
   }
 
-  /** Cancels the queue's timers (the broker is stopping). */
+  /** Cancels the queue's timers and leaves its delivery record exact (the broker is stopping). */
   stopTimers(): void {
     this.cancelTtlTimer?.();
     this.cancelExpiry?.();
+    this.leases.stop();
+    if (this.survivesRestart && !this.deleted) this.deliveryRecord.stop();
   }
 
   /** Restarts the x-expires clock (a declare, a consumer coming or going). */
@@ -300,36 +360,54 @@ export class Queue {
     });
   }
 
-  private settleEntry(entry: QueueEntry, outcome: Settlement, delay?: number): void {
+  /** `failure`: the attempt failed, and the message carries that in its attempt log from here on. */
+  private settleEntry(entry: QueueEntry, outcome: Settlement, delay?: number, failure?: AttemptFailure): void {
     const { deliveryLimit, retry } = this.settings;
+    if (outcome === 'ack') {
+      this.forget(entry);
+      return;
+    }
+    const message = failure === undefined ? entry.message : this.logAttempt(entry.message, failure);
     switch (outcome) {
-      case 'ack':
-        this.forget(entry);
-        return;
       case 'requeue':
         if (deliveryLimit !== undefined && entry.deliveryCount > deliveryLimit) {
-          this.deadLetterEntry(entry, 'delivery_limit');
+          this.deadLetterEntry(entry, 'delivery_limit', message);
           return;
         }
-        entry.redelivered = true;
-        this.backlog.returnEntry(entry);
+        this.backlog.returnEntry(this.requeued(entry, message));
         return;
       case 'drop':
-        if (retry !== undefined) this.retry(entry, retry);
-        else this.deadLetterEntry(entry, 'rejected');
+        if (retry !== undefined) this.retry(entry, message, retry);
+        else this.deadLetterEntry(entry, 'rejected', message);
         return;
       case 'retry':
-        this.retry(entry, retry ?? DEFAULT_RETRY, delay);
+        this.retry(entry, message, retry ?? DEFAULT_RETRY, delay);
         return;
     }
   }
 
+  private logAttempt(message: Message, failure: AttemptFailure): Message {
+    return withAttempt(message, this.name, failure, this.host.clock.now(), this.settings.attemptLogLimit);
+  }
+
+  /**
+   * The entry as it goes back to the queue. A longer attempt log makes a new message (the old
+   * one may sit in other queues too), rewritten in the store in the next batch.
+   */
+  private requeued(entry: QueueEntry, message: Message): QueueEntry {
+    if (message === entry.message) {
+      entry.redelivered = true;
+      return entry;
+    }
+    if (entry.stored) this.store.putMessage(this.record.id, entry.seq, message, this.survivesRestart && message.persistent, false);
+    return { ...entry, message, redelivered: true };
+  }
+
   /** Schedules the message's next attempt, or dead-letters it after the last one. */
-  private retry(entry: QueueEntry, retry: RetrySettings, delay?: number): void {
-    const message = entry.message;
+  private retry(entry: QueueEntry, message: Message, retry: RetrySettings, delay?: number): void {
     const attempt = attemptOf(message);
     if (attempt >= retry.maxAttempts) {
-      this.deadLetterEntry(entry, 'retries_exhausted');
+      this.deadLetterEntry(entry, 'retries_exhausted', message);
       return;
     }
     const next: Message = { ...message, headers: { ...message.headers, [ATTEMPT_HEADER]: attempt + 1 } };
@@ -338,19 +416,76 @@ export class Queue {
   }
 
   /** Writes the message to its dead-letter target first, then drops it here: both land in one store batch. */
-  private deadLetterEntry(entry: QueueEntry, reason: DeathReason): void {
-    this.host.deadLetter(this, entry.message, reason);
+  private deadLetterEntry(entry: QueueEntry, reason: DeathReason, message: Message = entry.message): void {
+    this.host.deadLetter(this, message, reason);
     this.forget(entry);
   }
+
+  /**
+   * A message whose stored delivery count already passed the delivery-limit (each of those
+   * deliveries crashed the broker before it was settled) is dead-lettered instead of delivered.
+   */
+  private overDeliveryLimit(entry: QueueEntry): boolean {
+    const limit = this.settings.deliveryLimit;
+    if (limit === undefined || entry.deliveryCount <= limit) return false;
+    const error = `delivered ${entry.deliveryCount} times, none settled`;
+    this.deadLetterEntry(entry, 'delivery_limit', this.logAttempt(entry.message, { reason: 'delivery_limit', error }));
+    return true;
+  }
+
+  /** The gate lets a delivery out: it goes to its consumer, unless the consumer left meanwhile. */
+  private readonly handOver = (consumer: Consumer, entry: QueueEntry): void => {
+    if (this.deleted) return;
+    if (!consumer.options.noAck && !consumer.active) {
+      // Never sent: it goes back as it was, and its count on disk stays one high ("at least").
+      consumer.unacked--;
+      this.unackedCount--;
+      entry.deliveryCount--;
+      this.backlog.returnEntry(entry);
+      this.dispatch();
+      return;
+    }
+    const ms = consumer.options.ackTimeout ?? this.settings.ackTimeout;
+    if (!consumer.options.noAck && ms !== undefined && ms > 0) this.leases.grant(entry, consumer, ms);
+    consumer.sink.deliver(consumer, entry);
+  };
+
+  /** A lease ran out: the message comes back as if nacked (retried when the queue retries); the consumer stays. */
+  private readonly expireLease = (lease: Lease): void => {
+    const { entry, consumer } = lease;
+    consumer.sink.revoked(consumer, entry);
+    consumer.unacked--;
+    if (this.deleted) return;
+    this.unackedCount--;
+    const failure = failureOf(consumer, 'ack_timeout', `not settled within its ${lease.ms} ms ack lease`);
+    this.settleEntry(entry, this.settings.retry === undefined ? 'requeue' : 'drop', undefined, failure);
+    this.dispatch();
+  };
 
   /** drop-head: the oldest ready messages leave (dead-lettered as maxlen) until the queue fits. */
   private enforceMaxLength(): void {
     const { maxLength, maxLengthBytes, overflow } = this.settings;
     if (overflow !== 'drop-head' || (maxLength === undefined && maxLengthBytes === undefined)) return;
+    let dropped = false;
     while (isOver(this.settings, this.backlog.count, this.backlog.bytes)) {
       const head = this.backlog.shift();
-      if (head === undefined) break;
+      if (head === undefined) {
+        // The oldest are paged out: drop them once they are back in RAM (their dead letters need
+        // them). A page that brought nothing (a failed read) ends the attempt.
+        const count = this.backlog.count;
+        void this.backlog.pageIn().then(() => {
+          if (!this.deleted && (this.backlog.ramCount > 0 || this.backlog.count < count)) this.enforceMaxLength();
+        });
+        break;
+      }
       this.deadLetterEntry(head, 'maxlen');
+      dropped = true;
+    }
+    // The new head may have expired already, or expire before the one the TTL timer waits for
+    // (RabbitMQ drops expired messages after a drop-head too: rabbit_amqqueue_process).
+    if (dropped) {
+      this.expireHead();
+      this.armTtlTimer();
     }
   }
 
@@ -394,6 +529,12 @@ export class Queue {
     }
     return undefined;
   }
+}
+
+function failureOf(consumer: Consumer, reason: AttemptReason, error?: string): AttemptFailure {
+  const failure: AttemptFailure = { reason, consumerTag: consumer.tag, connection: consumer.options.owner };
+  if (error !== undefined) failure.error = error;
+  return failure;
 }
 
 /** The attempt number of a message's current delivery: 1 unless a retry raised it. */

@@ -34,6 +34,10 @@ export class ReturnedList {
     return this.entries[0];
   }
 
+  at(index: number): QueueEntry | undefined {
+    return this.entries[index];
+  }
+
   /** Removes and returns the lowest-seq entry. Lists stay short (bounded by prefetch), so shift is fine. */
   shift(): QueueEntry | undefined {
     return this.entries.shift();

@@ -19,7 +19,13 @@ describe('queueSettings: arguments and policy (RabbitMQ precedence)', () => {
   });
 
   it('defaults overflow to drop-head and has no retry unless asked', () => {
-    expect(queueSettings({}, undefined)).toEqual({ overflow: 'drop-head' });
+    expect(queueSettings({}, undefined)).toEqual({ overflow: 'drop-head', attemptLogLimit: 20 });
+  });
+
+  it('takes the smaller ack timeout and attempt-log limit of argument and policy', () => {
+    const s = queueSettings({ 'x-ack-timeout': 30_000, 'x-attempt-log-limit': 5 }, { 'ack-timeout': 10_000, 'attempt-log-limit': 50 });
+    expect(s).toMatchObject({ ackTimeout: 10_000, attemptLogLimit: 5 });
+    expect(queueSettings({}, { 'attempt-log-limit': 3 }).attemptLogLimit).toBe(3);
   });
 
   it('takes retry settings wholly from the arguments when any x-retry-* is set', () => {

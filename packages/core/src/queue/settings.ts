@@ -1,12 +1,14 @@
 /**
  * A queue's effective settings: its x-arguments merged with the policy that applies to it.
  * Precedence is RabbitMQ's (rabbit_queue_type_util:args_policy_lookup): for the numeric limits
- * (message-ttl, expires, max-length, max-length-bytes, delivery-limit) the smaller of the two
+ * (message-ttl, expires, max-length, max-length-bytes, delivery-limit, ack-timeout,
+ * attempt-log-limit, dedup-window) the smaller of the two
  * wins; for dead-letter-exchange, dead-letter-routing-key and overflow the queue argument wins.
  * Warren's retry settings come as a whole from the arguments when any x-retry-* is set, else
  * from the policy. Documented in docs/dead-lettering.md.
  */
 import type { Table } from '../message.js';
+import { DEFAULT_ATTEMPT_LOG_LIMIT } from './attempt-log.js';
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
 
@@ -32,6 +34,12 @@ export interface QueueSettings {
   deadLetterRoutingKey?: string;
   deliveryLimit?: number;
   retry?: RetrySettings;
+  /** How long a publisher's message id keeps a repeat out of the queue, ms (dedup.ts); 0 or absent: off. */
+  dedupWindow?: number;
+  /** Ack lease of a delivery, ms (a consumer's own ackTimeout overrides it). */
+  ackTimeout?: number;
+  /** Entries kept in a message's attempt log (attempt-log.ts). */
+  attemptLogLimit: number;
 }
 
 export const DEFAULT_RETRY: RetrySettings = { initialDelay: 1000, multiplier: 2, maxDelay: 60_000, jitter: 0, maxAttempts: 5 };
@@ -40,7 +48,7 @@ const RETRY_KEYS = ['delays', 'initial-delay', 'multiplier', 'max-delay', 'jitte
 
 export function queueSettings(args: Table, policy: Table | undefined): QueueSettings {
   const p = policy ?? {};
-  const settings: QueueSettings = { overflow: 'drop-head' };
+  const settings: QueueSettings = { overflow: 'drop-head', attemptLogLimit: DEFAULT_ATTEMPT_LOG_LIMIT };
   const smaller = (arg: unknown, pol: unknown): number | undefined => {
     const values = [arg, pol].filter((v): v is number => typeof v === 'number');
     return values.length === 0 ? undefined : Math.min(...values);
@@ -53,6 +61,9 @@ export function queueSettings(args: Table, policy: Table | undefined): QueueSett
   setIf(settings, 'maxLength', smaller(args['x-max-length'], p['max-length']));
   setIf(settings, 'maxLengthBytes', smaller(args['x-max-length-bytes'], p['max-length-bytes']));
   setIf(settings, 'deliveryLimit', smaller(args['x-delivery-limit'], p['delivery-limit']));
+  setIf(settings, 'dedupWindow', smaller(args['x-dedup-window'], p['dedup-window']));
+  setIf(settings, 'ackTimeout', smaller(args['x-ack-timeout'], p['ack-timeout']));
+  setIf(settings, 'attemptLogLimit', smaller(args['x-attempt-log-limit'], p['attempt-log-limit']));
   setIf(settings, 'deadLetterExchange', argFirst(args['x-dead-letter-exchange'], p['dead-letter-exchange']));
   setIf(settings, 'deadLetterRoutingKey', argFirst(args['x-dead-letter-routing-key'], p['dead-letter-routing-key']));
   const overflow = argFirst(args['x-overflow'], p.overflow);

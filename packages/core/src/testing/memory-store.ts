@@ -9,12 +9,15 @@ import { canonicalJson } from '../canonical.js';
 import type { Message } from '../message.js';
 import type {
   BindingRecord,
+  DedupRecord,
   ExchangeRecord,
   QueueRecord,
   QueueRecovery,
+  RecordSpace,
   Store,
   ScheduledRecord,
   StoredMessage,
+  StoredRecord,
   StoreStats,
   Topology,
 } from '../ports.js';
@@ -23,6 +26,7 @@ import type { PolicyRecord } from '../policy/policy.js';
 interface StoredEntry {
   message: Message;
   durable: boolean;
+  deliveryCount?: number;
 }
 
 /** One queue's messages, iterated in seq order (re-sorted lazily after an out-of-order put). */
@@ -34,7 +38,9 @@ class MessageLog {
   put(seq: number, entry: StoredEntry): void {
     if (seq < this.#maxSeq && !this.entries.has(seq)) this.#ordered = false;
     this.#maxSeq = Math.max(this.#maxSeq, seq);
-    this.entries.set(seq, entry);
+    // A rewrite (a longer attempt log) keeps the count, as the count is a record of its own on disk.
+    const deliveryCount = this.entries.get(seq)?.deliveryCount;
+    this.entries.set(seq, deliveryCount === undefined ? entry : { ...entry, deliveryCount });
   }
 
   deleteFrom(fromSeq: number): void {
@@ -47,9 +53,9 @@ class MessageLog {
       this.#ordered = true;
     }
     const page: StoredMessage[] = [];
-    for (const [seq, { message }] of this.entries) {
+    for (const [seq, { message, deliveryCount }] of this.entries) {
       if (page.length >= limit) break;
-      if (seq >= fromSeq) page.push({ seq, message });
+      if (seq >= fromSeq) page.push(deliveryCount === undefined ? { seq, message } : { seq, message, deliveryCount });
     }
     return page;
   }
@@ -63,6 +69,21 @@ export class MemoryDisk {
   readonly policies = new Map<string, string>();
   readonly messages = new Map<string, MessageLog>();
   readonly scheduled = new Map<string, ScheduledRecord>();
+  /** Delivery marks per queue id (putDeliveryMark). */
+  readonly deliveryMarks = new Map<string, number>();
+  /** Dedup ids per queue id: message id → when taken. */
+  readonly dedupIds = new Map<string, Map<string, number>>();
+  /** Record spaces (putRecord): id → JSON text. */
+  readonly records = new Map<RecordSpace, Map<string, string>>();
+
+  space(space: RecordSpace): Map<string, string> {
+    let records = this.records.get(space);
+    if (records === undefined) {
+      records = new Map();
+      this.records.set(space, records);
+    }
+    return records;
+  }
 
   log(queueId: string): MessageLog {
     let log = this.messages.get(queueId);
@@ -107,12 +128,14 @@ export class MemoryStore implements Store {
   }
 
   async recoverQueue(queue: QueueRecord): Promise<QueueRecovery> {
-    let recovery: QueueRecovery = { count: 0, lastSeq: 0 };
+    let recovery: QueueRecovery = { count: 0, lastSeq: 0, deliveredUpTo: 0 };
     this.#write((disk) => {
+      if (!queue.durable) disk.deliveryMarks.delete(queue.id);
       const log = disk.messages.get(queue.id);
       if (log === undefined) return;
       if (!queue.durable) {
         disk.messages.delete(queue.id);
+        disk.dedupIds.delete(queue.id);
         return;
       }
       let lastSeq = 0;
@@ -120,7 +143,7 @@ export class MemoryStore implements Store {
         if (!entry.durable) log.entries.delete(seq);
         else lastSeq = Math.max(lastSeq, seq);
       }
-      recovery = { count: log.entries.size, lastSeq };
+      recovery = { count: log.entries.size, lastSeq, deliveredUpTo: disk.deliveryMarks.get(queue.id) ?? 0 };
     });
     await this.#written();
     return recovery;
@@ -129,6 +152,8 @@ export class MemoryStore implements Store {
   async dropQueuesExcept(keep: ReadonlySet<string>): Promise<void> {
     this.#write((disk) => {
       for (const queueId of disk.messages.keys()) if (!keep.has(queueId)) disk.messages.delete(queueId);
+      for (const queueId of disk.dedupIds.keys()) if (!keep.has(queueId)) disk.dedupIds.delete(queueId);
+      for (const queueId of disk.deliveryMarks.keys()) if (!keep.has(queueId)) disk.deliveryMarks.delete(queueId);
     });
     await this.#written();
   }
@@ -151,6 +176,8 @@ export class MemoryStore implements Store {
     this.#write((disk) => {
       disk.queues.delete(nameKey(queue.vhost, queue.name));
       disk.messages.delete(queue.id);
+      disk.dedupIds.delete(queue.id);
+      disk.deliveryMarks.delete(queue.id);
     });
   }
 
@@ -190,6 +217,25 @@ export class MemoryStore implements Store {
     return kept;
   }
 
+  putDedupId(queueId: string, messageId: string, at: number): void {
+    this.#write((disk) => {
+      let ids = disk.dedupIds.get(queueId);
+      if (ids === undefined) {
+        ids = new Map();
+        disk.dedupIds.set(queueId, ids);
+      }
+      ids.set(messageId, at);
+    });
+  }
+
+  deleteDedupId(queueId: string, messageId: string): void {
+    this.#write((disk) => disk.dedupIds.get(queueId)?.delete(messageId));
+  }
+
+  async loadDedupIds(queueId: string): Promise<DedupRecord[]> {
+    return [...(this.disk.dedupIds.get(queueId) ?? [])].map(([id, at]) => ({ id, at }));
+  }
+
   putMessage(queueId: string, seq: number, message: Message, durable: boolean): void {
     this.#messagesWritten++;
     this.#write((disk) => disk.log(queueId).put(seq, { message, durable }));
@@ -199,12 +245,50 @@ export class MemoryStore implements Store {
     this.#write((disk) => disk.messages.get(queueId)?.entries.delete(seq));
   }
 
+  putDeliveryCount(queueId: string, seq: number, count: number): void {
+    this.#write((disk) => {
+      const entry = disk.messages.get(queueId)?.entries.get(seq);
+      if (entry !== undefined) entry.deliveryCount = count;
+    });
+  }
+
+  putDeliveryMark(queueId: string, seq: number): void {
+    this.#write((disk) => disk.deliveryMarks.set(queueId, seq));
+  }
+
   purgeMessages(queueId: string, fromSeq = 0): void {
     this.#write((disk) => disk.messages.get(queueId)?.deleteFrom(fromSeq));
   }
 
   async readMessages(queueId: string, fromSeq: number, limit: number): Promise<StoredMessage[]> {
     return this.disk.messages.get(queueId)?.read(fromSeq, limit) ?? [];
+  }
+
+  putRecord(space: RecordSpace, id: string, value: object): void {
+    const text = JSON.stringify(value);
+    this.#write((disk) => disk.space(space).set(id, text));
+  }
+
+  deleteRecord(space: RecordSpace, id: string): void {
+    this.#write((disk) => disk.space(space).delete(id));
+  }
+
+  trimRecords(space: RecordSpace, beforeId: string): void {
+    this.#write((disk) => {
+      const records = disk.space(space);
+      for (const id of records.keys()) if (id < beforeId) records.delete(id);
+    });
+  }
+
+  async readRecords(space: RecordSpace, options: { from?: string; limit: number; reverse?: boolean }): Promise<StoredRecord[]> {
+    const { from, limit, reverse = false } = options;
+    const ids = [...this.disk.space(space).keys()].sort();
+    if (reverse) ids.reverse();
+    const records = this.disk.space(space);
+    return ids
+      .filter((id) => from === undefined || (reverse ? id <= from : id >= from))
+      .slice(0, Math.max(0, limit))
+      .map((id) => ({ id, value: JSON.parse(records.get(id) as string) as unknown }));
   }
 
   ticket(): number {

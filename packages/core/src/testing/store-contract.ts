@@ -143,6 +143,46 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         expect(await seqs('q')).toEqual([1, 3, 5]);
       });
 
+      it('keeps delivery counts beside their messages, across a rewrite and a restart, and drops them with them', async () => {
+        put('q', [1, 2, 3, 4]);
+        store.putDeliveryCount('q', 2, 1);
+        store.putDeliveryCount('q', 2, 2);
+        store.putDeliveryCount('q', 3, 1);
+        store.putDeliveryCount('q', 4, 7);
+        store.putMessage('q', 2, { ...message('q/2'), headers: { rewritten: true } }, true, false);
+        store.deleteMessage('q', 3);
+        store.purgeMessages('q', 4);
+        await written(store);
+        await restart();
+        const page = await store.readMessages('q', 0, 10);
+        expect(page.map(({ seq, deliveryCount }) => ({ seq, deliveryCount }))).toEqual([
+          { seq: 1, deliveryCount: undefined },
+          { seq: 2, deliveryCount: 2 },
+        ]);
+        expect(page[1]?.message.headers).toEqual({ rewritten: true });
+        put('q', [3, 4]);
+        await written(store);
+        expect((await store.readMessages('q', 2, 10)).map((stored) => stored.deliveryCount)).toEqual([2, undefined, undefined]);
+      });
+
+      it('keeps the delivery mark of a queue across a purge and a restart, and drops it with the queue', async () => {
+        const [q, gone] = [queueRecord('q'), queueRecord('gone')];
+        store.putQueue(q);
+        store.putQueue(gone);
+        put('q', [1, 2, 3]);
+        put('gone', [1]);
+        store.putDeliveryMark('q', 2);
+        store.putDeliveryMark('q', 700);
+        store.putDeliveryMark('gone', 5);
+        store.purgeMessages('q', 3);
+        store.deleteQueue(gone);
+        await written(store);
+        await restart();
+        expect(await store.recoverQueue(q)).toEqual({ count: 2, lastSeq: 2, deliveredUpTo: 700 });
+        store.putQueue(gone);
+        expect(await store.recoverQueue(gone)).toEqual({ count: 0, lastSeq: 0, deliveredUpTo: 0 });
+      });
+
       it('purges all of a queue, or from a seq on, in order with the writes around it', async () => {
         put('q1', [1, 2, 3, 4, 5]);
         put('q10', [1, 2]);
@@ -181,13 +221,13 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         store.deleteMessage('q', 2);
         store.deleteMessage('q', 5);
         await restart();
-        expect(await store.recoverQueue(q)).toEqual({ count: 2, lastSeq: 3 });
+        expect(await store.recoverQueue(q)).toEqual({ count: 2, lastSeq: 3, deliveredUpTo: 0 });
         expect(await seqs('q')).toEqual([1, 3]);
 
         // Seq 4 was a transient message's; reused for a durable one, it must survive.
         put('q', [4]);
         await restart();
-        expect(await store.recoverQueue(q)).toEqual({ count: 3, lastSeq: 4 });
+        expect(await store.recoverQueue(q)).toEqual({ count: 3, lastSeq: 4, deliveredUpTo: 0 });
         expect(await seqs('q')).toEqual([1, 3, 4]);
       });
 
@@ -196,13 +236,13 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         put('q', [1]);
         put('q', [2], false);
         await restart();
-        expect(await store.recoverQueue(q)).toEqual({ count: 0, lastSeq: 0 });
+        expect(await store.recoverQueue(q)).toEqual({ count: 0, lastSeq: 0, deliveredUpTo: 0 });
         expect(await seqs('q')).toEqual([]);
       });
 
       it('reports an empty queue as count 0, last seq 0', async () => {
         await restart();
-        expect(await store.recoverQueue(queueRecord('q'))).toEqual({ count: 0, lastSeq: 0 });
+        expect(await store.recoverQueue(queueRecord('q'))).toEqual({ count: 0, lastSeq: 0, deliveredUpTo: 0 });
       });
 
       it('drops the messages of every queue id not kept, and only those', async () => {
@@ -220,7 +260,7 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         // Nothing of the dropped queue lingers: a durable message at its old transient seq stays.
         put('b', [4]);
         await restart();
-        expect(await store.recoverQueue(queueRecord('b'))).toEqual({ count: 1, lastSeq: 4 });
+        expect(await store.recoverQueue(queueRecord('b'))).toEqual({ count: 1, lastSeq: 4, deliveredUpTo: 0 });
       });
     });
 
@@ -345,6 +385,67 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
       });
     });
 
+    describe('record spaces', () => {
+      const ids = (records: { id: string }[]) => records.map((r) => r.id);
+
+      it('reads records in id order, both ways, from an id on, across a restart', async () => {
+        for (const id of ['0003', '0001', '0002', '0004']) store.putRecord('audit', id, { id, n: Number(id) }, false);
+        store.putRecord('redrive', 'job-a', { state: 'running' }, true);
+        store.putRecord('redrive', 'job-a', { state: 'completed' }, true);
+        store.deleteRecord('audit', '0004');
+        await written(store);
+        await restart();
+        expect(ids(await store.readRecords('audit', { limit: 10 }))).toEqual(['0001', '0002', '0003']);
+        expect(ids(await store.readRecords('audit', { limit: 2, reverse: true }))).toEqual(['0003', '0002']);
+        expect(ids(await store.readRecords('audit', { from: '0002', limit: 10 }))).toEqual(['0002', '0003']);
+        expect(ids(await store.readRecords('audit', { from: '0002', limit: 10, reverse: true }))).toEqual(['0002', '0001']);
+        expect(await store.readRecords('redrive', { limit: 10 })).toEqual([{ id: 'job-a', value: { state: 'completed' } }]);
+        expect(await store.readRecords('audit', { limit: 0 })).toEqual([]);
+      });
+
+      it('trims the records before an id, and only in its own space', async () => {
+        for (const id of ['a1', 'a2', 'a3']) store.putRecord('audit', id, {}, false);
+        store.putRecord('redrive', 'a1', {}, false);
+        store.trimRecords('audit', 'a3');
+        await written(store);
+        expect(ids(await store.readRecords('audit', { limit: 10 }))).toEqual(['a3']);
+        expect(ids(await store.readRecords('redrive', { limit: 10 }))).toEqual(['a1']);
+      });
+    });
+
+    describe('dedup ids', () => {
+      const loaded = async (queueId: string): Promise<Array<[string, number]>> =>
+        (await store.loadDedupIds(queueId)).map((r): [string, number] => [r.id, r.at]).sort((x, y) => x[1] - y[1]);
+
+      it('keeps the ids of each queue apart across a restart, minus the deleted ones', async () => {
+        store.putDedupId('q1', 'order-1', 1_000, true);
+        store.putDedupId('q1', 'a!b%21c', 2_000, true);
+        store.putDedupId('q1', 'gone', 3_000, false);
+        store.putDedupId('q10', 'order-1', 4_000, false);
+        store.deleteDedupId('q1', 'gone');
+        await written(store);
+        await restart();
+        expect(await loaded('q1')).toEqual([['order-1', 1_000], ['a!b%21c', 2_000]]);
+        expect(await loaded('q10')).toEqual([['order-1', 4_000]]);
+        expect(await loaded('other')).toEqual([]);
+      });
+
+      it('drops a queue\'s ids with the queue, and those of queues that did not survive', async () => {
+        const [q1, q2, q3] = [queueRecord('q1'), queueRecord('q2'), queueRecord('q3')];
+        for (const [i, q] of [q1, q2, q3].entries()) {
+          store.putQueue(q);
+          store.putDedupId(q.id, `m${i}`, i, true);
+        }
+        store.deleteQueue(q1);
+        await written(store);
+        await restart();
+        await store.dropQueuesExcept(new Set(['q2']));
+        expect(await loaded('q1')).toEqual([]);
+        expect(await loaded('q2')).toEqual([['m1', 1]]);
+        expect(await loaded('q3')).toEqual([]);
+      });
+    });
+
     describe('scheduled messages', () => {
       it('keeps durable scheduled messages across a restart and drops the others', async () => {
         const at = (id: string, due: number, durable: boolean): ScheduledRecord => ({
@@ -373,6 +474,20 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         expect(plain(loaded[0]!.message)).toEqual(plain(message('s-a')));
         await restart();
         expect((await store.loadScheduled()).map((r) => r.id).sort()).toEqual(['a', 'c']);
+      });
+
+      it('replaces a record put again under its id (reschedule) and removes one deleted with sync (cancel)', async () => {
+        const record = (id: string, due: number): ScheduledRecord => ({
+          id, due, vhost: '/', kind: 'delay', exchange: 'x', message: message(`s-${id}`), durable: true,
+        });
+        store.putScheduled(record('moved', 5_000));
+        store.putScheduled(record('cancelled', 6_000));
+        await written(store);
+        store.putScheduled(record('moved', 1_000));
+        store.deleteScheduled('cancelled', true);
+        await written(store);
+        await restart();
+        expect((await store.loadScheduled()).map((r) => [r.id, r.due])).toEqual([['moved', 1_000]]);
       });
     });
   });

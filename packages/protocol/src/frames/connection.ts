@@ -28,6 +28,24 @@ export interface HeartbeatFrame {
   type: 'heartbeat';
 }
 
+/** Why a connection is blocked: the resource whose alarm is up (docs/protocol.md, "Resource alarms"). */
+export type BlockedReason = 'memory' | 'disk';
+
+/**
+ * The broker stopped reading this connection because a resource alarm is up; sent once, to a
+ * connection that publishes (RabbitMQ's connection.blocked). Replies, confirms and deliveries
+ * still flow; nothing the client sends is read until `connection.unblocked`.
+ */
+export interface ConnectionBlockedFrame {
+  type: 'connection.blocked';
+  reason: BlockedReason;
+}
+
+/** Every alarm has cleared: the broker reads this connection again. */
+export interface ConnectionUnblockedFrame {
+  type: 'connection.unblocked';
+}
+
 export interface CloseFrame {
   type: 'close';
   code?: string;
@@ -69,4 +87,6 @@ export const serverConnectionSchemas: Record<string, JsonSchema> = {
   error: frame('error', { id: requestId, code: str(), reply_code: uint, message: str(4096) }, ['code', 'message']),
   heartbeat: frame('heartbeat', {}),
   close: frame('close', { code: str(), message: str(4096) }),
+  'connection.blocked': frame('connection.blocked', { reason: { enum: ['memory', 'disk'] } }, ['reason']),
+  'connection.unblocked': frame('connection.unblocked', {}),
 };

@@ -1,6 +1,7 @@
 /**
- * Consume family: start and cancel consumers, deliveries, and their settlement (ack, nack,
- * reject). Delivery tags are per connection, start at 1 and increase by 1.
+ * Consume family: start and cancel consumers, deliveries, their settlement (ack, nack, reject,
+ * retry) and the renewal of their ack lease (extend). Delivery tags are per connection, start at
+ * 1 and increase by 1.
  */
 import { bool, frame, QUEUE_NAME, request, str, table, uint, type JsonSchema } from './schema.js';
 import type { MessageProperties } from './publish.js';
@@ -17,6 +18,11 @@ export interface ConsumeFrame {
   no_ack?: boolean;
   exclusive?: boolean;
   arguments?: Record<string, unknown>;
+  /**
+   * Ack lease of each delivery, ms: one not settled in time is taken back. Overrides the
+   * queue's `x-ack-timeout` / policy `ack-timeout`; 0 means no lease for this consumer.
+   */
+  ack_timeout?: number;
 }
 
 export interface CancelFrame {
@@ -58,12 +64,15 @@ export interface NackFrame {
   multiple?: boolean;
   /** Put the message back in the queue (default true, as AMQP). */
   requeue?: boolean;
+  /** Why the attempt failed, kept in the message's `x-warren-attempts` log (the first 1,024 characters). */
+  error?: string;
 }
 
 export interface RejectFrame {
   type: 'reject';
   delivery_tag: number;
   requeue?: boolean;
+  error?: string;
 }
 
 /**
@@ -75,21 +84,41 @@ export interface RetryFrame {
   type: 'retry';
   delivery_tag: number;
   delay?: number;
+  error?: string;
+}
+
+/** Renews the ack lease of a delivery: it now expires `ms` from when the broker reads this frame. */
+export interface ExtendFrame {
+  type: 'extend';
+  delivery_tag: number;
+  ms: number;
 }
 
 const deliveryTag: JsonSchema = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
+/** Longer texts are accepted and cut to 1,024 characters by the broker; the frame limit bounds them. */
+const attemptError: JsonSchema = { type: 'string' };
+const leaseMs: JsonSchema = { type: 'integer', minimum: 1, maximum: 0xffffffff };
 
 export const consumeSchemas: Record<string, JsonSchema> = {
   consume: request(
     'consume',
-    { queue: QUEUE_NAME, consumer_tag: str(), prefetch: { type: 'integer', minimum: 0, maximum: 65535 }, no_ack: bool, exclusive: bool, arguments: table },
+    {
+      queue: QUEUE_NAME,
+      consumer_tag: str(),
+      prefetch: { type: 'integer', minimum: 0, maximum: 65535 },
+      no_ack: bool,
+      exclusive: bool,
+      arguments: table,
+      ack_timeout: { type: 'integer', minimum: 0, maximum: 0xffffffff },
+    },
     ['queue'],
   ),
   cancel: request('cancel', { consumer_tag: str() }, ['consumer_tag']),
   ack: frame('ack', { delivery_tag: deliveryTag, multiple: bool }, ['delivery_tag']),
-  nack: frame('nack', { delivery_tag: deliveryTag, multiple: bool, requeue: bool }, ['delivery_tag']),
-  reject: frame('reject', { delivery_tag: deliveryTag, requeue: bool }, ['delivery_tag']),
-  retry: frame('retry', { delivery_tag: deliveryTag, delay: { type: 'integer', minimum: 0, maximum: 0xffffffff } }, ['delivery_tag']),
+  nack: frame('nack', { delivery_tag: deliveryTag, multiple: bool, requeue: bool, error: attemptError }, ['delivery_tag']),
+  reject: frame('reject', { delivery_tag: deliveryTag, requeue: bool, error: attemptError }, ['delivery_tag']),
+  retry: frame('retry', { delivery_tag: deliveryTag, delay: { type: 'integer', minimum: 0, maximum: 0xffffffff }, error: attemptError }, ['delivery_tag']),
+  extend: frame('extend', { delivery_tag: deliveryTag, ms: leaseMs }, ['delivery_tag', 'ms']),
 };
 
 export const deliverSchema: JsonSchema = frame(

@@ -36,11 +36,21 @@ export interface PublishFrame {
   delay?: number;
 }
 
-/** Confirms `seq`, or with `multiple` every unconfirmed publish up to and including `seq`. */
+/**
+ * Confirms `seq`, or with `multiple` every unconfirmed publish up to and including `seq`. The
+ * optional fields say where the receipts of the confirmed publishes differ from the default
+ * (docs/protocol.md, "Publish receipts"); the usual ack has none of them.
+ */
 export interface PublishAckFrame {
   type: 'publish.ack';
   seq: number;
   multiple?: boolean;
+  /** Seqs confirmed as duplicates: no queue took them, their dedup windows held the message id. */
+  duplicate?: number[];
+  /** The persistent publishes this ack confirms are on no disk (no queue that survives restarts holds them). */
+  transient?: boolean;
+  /** Nodes that hold the confirmed messages; absent means 1 (a single node). */
+  replicas?: number;
 }
 
 export interface PublishNackFrame {

@@ -79,6 +79,72 @@ export interface Definitions {
 /** What `POST /api/definitions` answers: what Warren left out, one sentence each. */
 export interface DefinitionsImportResult {
   warnings: string[];
+  /** With `prune=true`: what the import deleted because the document does not have it. */
+  deleted?: DefinitionsObjects;
+}
+
+/** The query string of `POST /api/definitions` (docs/definitions.md). */
+export interface DefinitionsQuery {
+  /** `apply` (the default) imports; `diff` answers what an import would do and changes nothing. */
+  mode?: 'apply' | 'diff';
+  /** Delete what the document does not have, in the vhosts it names. */
+  prune?: 'true' | 'false';
+  /** Let a prune delete queues that hold messages. */
+  force?: 'true' | 'false';
+}
+
+export const DEFINITIONS_QUERY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { mode: { enum: ['apply', 'diff'] }, prune: { enum: ['true', 'false'] }, force: { enum: ['true', 'false'] } },
+};
+
+/** Checks the query string of `POST /api/definitions`; throws WarrenError `invalid_argument`. */
+export const parseDefinitionsQuery = bodyParser<DefinitionsQuery>(DEFINITIONS_QUERY_SCHEMA, (path) => `query parameter '${path.join('.')}'`);
+
+/** A policy, exchange or queue, by name. */
+export interface DefinitionsObjectRef {
+  vhost: string;
+  name: string;
+  /** Queues a prune deletes: the messages they hold (ready and unacknowledged). */
+  messages?: number;
+}
+
+/** A binding, by the fields that make it one (AMQP: source, destination, routing key, arguments). */
+export interface DefinitionsBindingRef {
+  vhost: string;
+  source: string;
+  destination: string;
+  destination_type: 'queue' | 'exchange';
+  routing_key: string;
+  arguments: Record<string, unknown>;
+}
+
+export interface DefinitionsObjects {
+  policies: DefinitionsObjectRef[];
+  exchanges: DefinitionsObjectRef[];
+  queues: DefinitionsObjectRef[];
+  bindings: DefinitionsBindingRef[];
+}
+
+/** An object that exists and that the document gives other fields (RabbitMQ's field names). */
+export interface DefinitionsChange extends DefinitionsObjectRef {
+  fields: Record<string, { old: unknown; new: unknown }>;
+  /**
+   * Set when an import refuses the change: a queue's or an exchange's properties cannot change
+   * once declared (AMQP 0-9-1 §1.6, §1.7), so it must be deleted first.
+   */
+  refused?: 'queue_conflict' | 'exchange_conflict';
+}
+
+/** What `POST /api/definitions?mode=diff` answers; nothing is changed. */
+export interface DefinitionsDiff {
+  mode: 'diff';
+  create: DefinitionsObjects & { vhosts: string[] };
+  change: { policies: DefinitionsChange[]; exchanges: DefinitionsChange[]; queues: DefinitionsChange[] };
+  /** Empty unless `prune=true`. */
+  delete: DefinitionsObjects;
+  warnings: string[];
 }
 
 const text = { type: 'string', maxLength: 255 };

@@ -70,3 +70,57 @@ export const BINDING_BODY_SCHEMA: JsonSchema = {
 };
 
 export const parseBindingBody = bodyParser<BindingBody>(BINDING_BODY_SCHEMA);
+
+/** The body of `POST /api/exchanges/{vhost}/{name}/route`: the message to route, without a body. */
+export interface RouteBody {
+  routing_key: string;
+  /** For headers exchanges. */
+  headers?: Record<string, unknown>;
+}
+
+export const ROUTE_BODY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['routing_key'],
+  properties: {
+    routing_key: { type: 'string', maxLength: 255 },
+    headers: { type: 'object', maxProperties: 1024 },
+  },
+};
+
+export const parseRouteBody = bodyParser<RouteBody>(ROUTE_BODY_SCHEMA);
+
+/**
+ * One step of a route: the message leaves `exchange` through a binding (its `binding_key`, and
+ * for a headers exchange its `arguments`), or through the exchange's `alternate_exchange`.
+ */
+export interface RouteHop {
+  exchange: string;
+  binding_key?: string;
+  arguments?: Record<string, unknown>;
+  alternate_exchange?: string;
+}
+
+export interface RoutedQueue {
+  vhost: string;
+  name: string;
+  /** From the exchange routed to, to this queue: the first way the routing found there. */
+  path: RouteHop[];
+}
+
+/** An exchange that routed the message nowhere and handed it to its alternate exchange. */
+export interface AlternateUse {
+  exchange: string;
+  alternate_exchange: string;
+  /** False when the alternate exchange it names does not exist (the message is lost there). */
+  exists: boolean;
+}
+
+/** The answer of `POST /api/exchanges/{vhost}/{name}/route`: where a publish would go; nothing is published. */
+export interface RouteResult {
+  /** False: unroutable (a mandatory publish would come back). */
+  routed: boolean;
+  queues: RoutedQueue[];
+  /** Present when an alternate exchange was used on the way. */
+  alternate?: AlternateUse[];
+}

@@ -4,3 +4,6 @@ export * from './policy.js';
 export * from './queue.js';
 export * from './exchange.js';
 export * from './definitions.js';
+export * from './scheduled.js';
+export * from './filter.js';
+export * from './audit.js';

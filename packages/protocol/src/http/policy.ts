@@ -32,6 +32,8 @@ export interface PolicyDefinition {
   'retry-jitter'?: number;
   /** Warren: deliveries in all, the first included, before the message is dead-lettered. */
   'retry-max-attempts'?: number;
+  /** Warren: ms a publisher's message_id keeps a repeat out of the queue (docs/dedup.md); 0: off. */
+  'dedup-window'?: number;
 }
 
 /** The body of `PUT /api/policies/{vhost}/{name}`. `vhost` and `name`, if sent, are ignored (the URL names the policy). */
@@ -86,3 +88,56 @@ const policyField: FieldNamer = (path) => {
 
 /** Checks a policy body; throws WarrenError `invalid_argument` naming the bad key and why. */
 export const parsePolicyBody = bodyParser<PolicyBody>(POLICY_BODY_SCHEMA, policyField);
+
+/**
+ * Where an effective queue setting comes from (`effective_arguments`, docs/policies.md): the
+ * queue's own `x-` argument, a policy (by name), or Warren's default.
+ */
+export type SettingSource = { type: 'argument' } | { type: 'policy'; name: string } | { type: 'default' };
+
+export interface EffectiveArgument {
+  value: unknown;
+  source: SettingSource;
+}
+
+/** Policy key spelling (`message-ttl`, `retry-max-attempts`) → the value in effect and its source. */
+export type EffectiveArguments = Record<string, EffectiveArgument>;
+
+/** One effective key before and after a policy change; null where the key is not in effect. */
+export interface EffectiveArgumentChange {
+  old: EffectiveArgument | null;
+  new: EffectiveArgument | null;
+}
+
+/** A queue a policy change would touch, in `PUT /api/policies/{vhost}/{name}?dry_run=true`'s answer. */
+export interface PolicyDryRunQueue {
+  name: string;
+  /** Whether the policy, as sent, matches this queue. */
+  matches: boolean;
+  /** The policy the queue's `policy` field names, before and after. */
+  policy: { old: string | null; new: string | null };
+  /** Only the keys whose value or source would change. */
+  changes: Record<string, EffectiveArgumentChange>;
+}
+
+/** The answer of `PUT /api/policies/{vhost}/{name}?dry_run=true`: nothing is changed. */
+export interface PolicyDryRunResult {
+  dry_run: true;
+  /** Names of the queues and exchanges the policy, as sent, would match. */
+  matched: { queues: string[]; exchanges: string[] };
+  /** Queues whose effective settings or winning policy would change. */
+  queues: PolicyDryRunQueue[];
+}
+
+export interface PolicyPutQuery {
+  dry_run?: 'true' | 'false';
+}
+
+export const POLICY_PUT_QUERY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { dry_run: { enum: ['true', 'false'] } },
+};
+
+/** Checks the query string of `PUT /api/policies/{vhost}/{name}`; throws WarrenError `invalid_argument`. */
+export const parsePolicyPutQuery = bodyParser<PolicyPutQuery>(POLICY_PUT_QUERY_SCHEMA, (path) => `query parameter '${path.join('.')}'`);

@@ -8,6 +8,7 @@ import type { JsonSchema } from '../frames/schema.js';
 import type { PolicyDefinition } from './policy.js';
 import { WarrenError } from '../errors.js';
 import { bodyParser } from './body.js';
+import { MESSAGE_FILTER_SCHEMA, REDRIVE_FILTER_SCHEMA, type MessageFilter, type RedriveFilter } from './filter.js';
 
 export interface QueueView {
   name: string;
@@ -69,8 +70,10 @@ export interface QueueGetBody {
   /** Show at most this many bytes of each payload (`payload_bytes` still tells the full size). */
   truncate?: number;
   mode?: 'peek' | 'take';
-  /** Peek only: skip this many ready messages first (paging). */
+  /** Peek only: skip this many ready messages first (paging); with a filter, this many matching ones. */
   offset?: number;
+  /** Peek only (Warren): only the messages that match (filter.ts). */
+  filter?: MessageFilter;
 }
 
 export const MAX_GET_COUNT = 10_000;
@@ -85,6 +88,7 @@ export const QUEUE_GET_BODY_SCHEMA: JsonSchema = {
     truncate: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
     mode: { enum: ['peek', 'take'] },
     offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    filter: MESSAGE_FILTER_SCHEMA,
     // Sent by RabbitMQ's UI and tools; Warren reads the queue's name from the URL.
     vhost: { type: 'string' },
     name: { type: 'string' },
@@ -98,6 +102,7 @@ export interface QueueGetRequest {
   offset: number;
   encoding: 'auto' | 'base64';
   truncate: number | undefined;
+  filter: MessageFilter | undefined;
 }
 
 const parseGet = bodyParser<QueueGetBody>(QUEUE_GET_BODY_SCHEMA);
@@ -111,7 +116,8 @@ export function parseQueueGetBody(body: unknown): QueueGetRequest {
   const mode = parsed.mode ?? fromAckMode ?? 'peek';
   const offset = parsed.offset ?? 0;
   if (mode === 'take' && offset > 0) throw new WarrenError('invalid_argument', "'offset' pages a peek; take always starts at the head");
-  return { mode, count: parsed.count ?? 1, offset, encoding: parsed.encoding ?? 'auto', truncate: parsed.truncate };
+  if (mode === 'take' && parsed.filter !== undefined) throw new WarrenError('invalid_argument', "'filter' searches with a peek; take always takes the head");
+  return { mode, count: parsed.count ?? 1, offset, encoding: parsed.encoding ?? 'auto', truncate: parsed.truncate, filter: parsed.filter };
 }
 
 /** One message as `…/get` shows it: RabbitMQ's fields plus Warren's `id`, `seq`, `delivery_count`. */
@@ -133,14 +139,19 @@ export interface BrowsedMessage {
 }
 
 /**
- * `POST /api/queues/{vhost}/{name}/redrive` (Warren). Without `to`, each message goes back to
- * the queue it last died in (its newest `x-death` entry); with `to`, it is published to that
- * exchange with `to.routing_key` (default: its own routing key). Without `count` or `ids`,
- * every ready message is moved.
+ * `POST /api/queues/{vhost}/{name}/redrive` (Warren). `to` is `"origin"` (the default: each
+ * message goes back to the queue it last died in, its newest `x-death` entry) or an exchange
+ * with an optional routing key (default: the message's own). `ids` moves those messages at once
+ * and answers `RedriveResult`; otherwise the redrive runs as a job (`202 {id}`, see
+ * `RedriveJobView`) over the messages matching `filter`, at most `count`, at most `rate` per
+ * second; `dry_run` moves nothing and answers `RedrivePlanView`.
  */
 export interface RedriveBody {
-  to?: { exchange: string; routing_key?: string };
+  to?: 'origin' | { exchange: string; routing_key?: string };
+  filter?: RedriveFilter;
   count?: number;
+  rate?: number;
+  dry_run?: boolean;
   ids?: string[];
 }
 
@@ -150,17 +161,60 @@ export interface RedriveResult {
   skipped: number;
 }
 
+/** Where one group of matching messages would go: a queue (origin), an exchange, or nowhere (null: they stay). */
+export interface RedriveGroupView {
+  to: { queue: string } | { exchange: string; routing_key?: string } | null;
+  count: number;
+}
+
+export interface RedrivePlanView {
+  dry_run: true;
+  matched: number;
+  groups: RedriveGroupView[];
+}
+
+/** `GET /api/redrives/{id}`: a redrive job and its progress. */
+export interface RedriveJobView {
+  id: string;
+  vhost: string;
+  queue: string;
+  state: 'running' | 'completed' | 'stopped' | 'failed';
+  /** Messages that matched when the job started (at most `count`); null while it is still counting. */
+  matched: number | null;
+  moved: number;
+  /** Matching messages left in place because they had nowhere to go. */
+  skipped: number;
+  /** Matching messages not handled yet (0 once completed; some may have been consumed meanwhile). */
+  remaining: number | null;
+  filter: RedriveFilter | null;
+  to: 'origin' | { exchange: string; routing_key?: string };
+  count: number | null;
+  rate: number | null;
+  created_at: string;
+  updated_at: string;
+  error?: string;
+}
+
+const TO_SCHEMA: JsonSchema = {
+  if: { type: 'string' },
+  then: { enum: ['origin'] },
+  else: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['exchange'],
+    properties: { exchange: { type: 'string', maxLength: 255 }, routing_key: { type: 'string', maxLength: 255 } },
+  },
+};
+
 export const REDRIVE_BODY_SCHEMA: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    to: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['exchange'],
-      properties: { exchange: { type: 'string', maxLength: 255 }, routing_key: { type: 'string', maxLength: 255 } },
-    },
+    to: TO_SCHEMA,
+    filter: REDRIVE_FILTER_SCHEMA,
     count: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+    rate: { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000 },
+    dry_run: { type: 'boolean' },
     ids: { type: 'array', minItems: 1, maxItems: 100_000, items: { type: 'string', minLength: 1, maxLength: 255 } },
   },
 };
@@ -169,8 +223,10 @@ const parseRedrive = bodyParser<RedriveBody>(REDRIVE_BODY_SCHEMA);
 
 export function parseRedriveBody(body: unknown): RedriveBody {
   const parsed = parseRedrive(body);
-  if (parsed.count !== undefined && parsed.ids !== undefined) {
-    throw new WarrenError('invalid_argument', "give 'count' or 'ids', not both");
+  if (parsed.ids !== undefined) {
+    for (const field of ['count', 'filter', 'rate', 'dry_run'] as const) {
+      if (parsed[field] !== undefined) throw new WarrenError('invalid_argument', `give 'ids' or '${field}', not both`);
+    }
   }
   return parsed;
 }

@@ -16,6 +16,9 @@ import { overviewRoutes } from './routes/overview.js';
 import { policyRoutes } from './routes/policies.js';
 import { queueMessageRoutes } from './routes/queue-messages.js';
 import { queueRoutes } from './routes/queues.js';
+import { redriveRoutes } from './routes/redrives.js';
+import { auditRoutes } from './routes/audit.js';
+import { scheduledRoutes } from './routes/scheduled.js';
 
 export function registerRoutes(app: FastifyInstance, broker: Broker, listener: WebSocketListener, nodeId: string, logger?: Logger): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -36,4 +39,7 @@ export function registerRoutes(app: FastifyInstance, broker: Broker, listener: W
   bindingRoutes(app, broker);
   policyRoutes(app, broker);
   definitionRoutes(app, broker);
+  redriveRoutes(app, broker);
+  auditRoutes(app, broker);
+  scheduledRoutes(app, broker);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WarrenError } from '@warren/protocol';
-import { ConfirmTracker, type ConfirmSink } from './confirm-tracker.js';
+import { ConfirmTracker, Receipt, type ConfirmSink } from './confirm-tracker.js';
 
 function harness(window: number) {
   const sent: Record<string, unknown>[] = [];
@@ -63,6 +63,47 @@ describe('ConfirmTracker', () => {
     write(3);
     expect(socket.paused).toBe(false);
     expect(socket.pauses).toBe(1);
+  });
+
+  it('lists duplicates in the ack that covers them, and adds nothing when there are none', () => {
+    const { tracker, sent } = harness(10);
+    tracker.accept(1, 0);
+    tracker.accept(2, 0, Receipt.Duplicate);
+    tracker.accept(3, 0);
+    tracker.accept(4, 0, Receipt.Duplicate);
+    tracker.flush();
+    tracker.accept(5, 0);
+    tracker.flush();
+    expect(sent).toEqual([
+      { type: 'publish.ack', seq: 4, multiple: true, duplicate: [2, 4] },
+      { type: 'publish.ack', seq: 5, multiple: true },
+    ]);
+  });
+
+  it('confirms a run of persistent publishes on no disk with an ack of its own, marked transient', () => {
+    const { tracker, sent } = harness(10);
+    tracker.accept(1, 0);
+    tracker.accept(2, 0, Receipt.Transient);
+    tracker.accept(3, 0, Receipt.Transient | Receipt.Duplicate);
+    tracker.accept(4, 0);
+    tracker.flush();
+    expect(sent).toEqual([
+      { type: 'publish.ack', seq: 1, multiple: true },
+      { type: 'publish.ack', seq: 3, multiple: true, transient: true, duplicate: [3] },
+      { type: 'publish.ack', seq: 4, multiple: true },
+    ]);
+  });
+
+  it('forgets the receipt of a publish nacked by a failed write', () => {
+    const { tracker, sent, write } = harness(10);
+    tracker.accept(1, 3, Receipt.Duplicate);
+    write(3, new Error('disk full'));
+    tracker.accept(2, 0);
+    tracker.flush();
+    expect(sent.map((f) => [f.type, f.seq, f.duplicate])).toEqual([
+      ['publish.nack', 1, undefined],
+      ['publish.ack', 2, undefined],
+    ]);
   });
 
   it('refuses a seq that does not increase', () => {

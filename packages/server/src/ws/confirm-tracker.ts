@@ -4,8 +4,12 @@
  * of that write, and everything behind it waits too, so one cumulative `publish.ack` answers a
  * whole group commit. The number of unanswered publishes is the connection's publish window:
  * above it the server stops reading the socket, which pushes back on the publisher over TCP.
+ * A receipt differs from what the client assumes in two ways ("Publish receipts"): a duplicate
+ * is listed by seq in the ack that covers it; persistent publishes that are on no disk are
+ * confirmed by acks of their own, marked `transient`, one per run of such publishes. So the usual
+ * publish adds no bytes, and a stream to transient queues adds a few bytes per ack.
  */
-import { WarrenError } from '@warren/protocol';
+import { WarrenError, type PublishAckFrame } from '@warren/protocol';
 import { Deque } from '@warren/core';
 
 export interface ConfirmSink {
@@ -14,9 +18,19 @@ export interface ConfirmSink {
   send(header: object): void;
 }
 
+/** accept()'s `receipt` flags: how a publish's receipt differs from the client's assumption. */
+export const Receipt = {
+  /** Deduplicated: no queue took it (docs/dedup.md). */
+  Duplicate: 1,
+  /** Published persistent, yet no copy is on disk (no durable queue took it). */
+  Transient: 2,
+} as const;
+
 export class ConfirmTracker {
   private readonly seqs = new Deque<number>();
   private readonly tickets = new Deque<number>();
+  /** Receipt flags of the unanswered publishes that have any; empty in the usual case. */
+  private readonly receipts = new Map<number, number>();
   private lastSeq = 0;
   private writtenTicket = 0;
   private awaitedTicket = 0;
@@ -36,8 +50,9 @@ export class ConfirmTracker {
     this.lastSeq = seq;
   }
 
-  /** Queues the publish's confirm behind `ticket` (0: nothing to wait for). */
-  accept(seq: number, ticket: number): void {
+  /** Queues the publish's confirm behind `ticket` (0: nothing to wait for), with its Receipt flags. */
+  accept(seq: number, ticket: number, receipt = 0): void {
+    if (receipt !== 0) this.receipts.set(seq, receipt);
     this.seqs.push(seq);
     this.tickets.push(ticket);
     if (ticket > this.awaitedTicket) {
@@ -54,14 +69,28 @@ export class ConfirmTracker {
     this.sink.send({ type: 'publish.nack', seq, code: error.code, message: error.message });
   }
 
-  /** Sends one cumulative ack for every leading publish whose write is done. */
+  /**
+   * Sends one cumulative ack for every leading publish whose write is done; one per run when
+   * they change between on disk and not (the `transient` mark covers every seq of its ack).
+   */
   flush(): void {
-    let last = 0;
+    let runEnd = 0;
+    let transient = false;
+    let duplicate: number[] | undefined;
     while (this.seqs.length > 0 && (this.tickets.peek() as number) <= this.writtenTicket) {
-      last = this.seqs.shift() as number;
+      const seq = this.seqs.shift() as number;
       this.tickets.shift();
+      const flags = this.receipts.size === 0 ? 0 : this.takeReceipt(seq);
+      const isTransient = (flags & Receipt.Transient) !== 0;
+      if (runEnd > 0 && isTransient !== transient) {
+        this.ack(runEnd, transient, duplicate);
+        duplicate = undefined;
+      }
+      transient = isTransient;
+      if ((flags & Receipt.Duplicate) !== 0) (duplicate ??= []).push(seq);
+      runEnd = seq;
     }
-    if (last > 0) this.sink.send({ type: 'publish.ack', seq: last, multiple: true });
+    if (runEnd > 0) this.ack(runEnd, transient, duplicate);
     if (this.paused && this.seqs.length <= this.window / 2) {
       this.paused = false;
       this.sink.socket.resume();
@@ -73,6 +102,21 @@ export class ConfirmTracker {
     this.abandoned = true;
     this.seqs.clear();
     this.tickets.clear();
+    this.receipts.clear();
+  }
+
+  private ack(seq: number, transient: boolean, duplicate: number[] | undefined): void {
+    const frame: PublishAckFrame = { type: 'publish.ack', seq, multiple: true };
+    if (transient) frame.transient = true;
+    if (duplicate !== undefined) frame.duplicate = duplicate;
+    this.sink.send(frame);
+  }
+
+  private takeReceipt(seq: number): number {
+    const flags = this.receipts.get(seq);
+    if (flags === undefined) return 0;
+    this.receipts.delete(seq);
+    return flags;
   }
 
   private written(ticket: number, error: Error | undefined): void {
@@ -80,7 +124,9 @@ export class ConfirmTracker {
     if (error !== undefined) {
       const failure = new WarrenError('store_failed', `the store could not write the message: ${error.message}`);
       while (this.seqs.length > 0 && (this.tickets.peek() as number) <= ticket) {
-        this.nack(this.seqs.shift() as number, failure);
+        const seq = this.seqs.shift() as number;
+        this.receipts.delete(seq);
+        this.nack(seq, failure);
         this.tickets.shift();
       }
     }

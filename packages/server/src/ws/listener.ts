@@ -10,6 +10,7 @@ import { SUBPROTOCOL, WarrenError } from '@warren/protocol';
 import type { Broker } from '@warren/core';
 import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
+import type { ResourceAlarms } from '../alarms/resource-alarms.js';
 import { Session, type SessionSocket } from './session.js';
 
 /** Room for frame headers around the largest body. */
@@ -24,6 +25,8 @@ export class WebSocketListener {
     private readonly broker: Broker,
     private readonly config: Config,
     private readonly logger: ServerLogger,
+    /** Blocks publishing connections while an alarm is up; also measures the bytes read here. */
+    readonly alarms: ResourceAlarms,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -33,6 +36,9 @@ export class WebSocketListener {
     });
     server.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
     this.wss.on('connection', (ws) => this.accept(ws));
+    alarms.onChange((active) => {
+      for (const session of this.sessions) session.publisherBlock.alarmsChanged(active);
+    });
   }
 
   /** Sends every connection a shutdown close, then stops the WebSocket server. */
@@ -60,11 +66,13 @@ export class WebSocketListener {
       return;
     }
     this.sessions.add(session);
+    session.publisherBlock.alarmsChanged(this.alarms.active);
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         session.fail(new WarrenError('frame_malformed', `text messages are not part of ${SUBPROTOCOL}; send binary frames`));
         return;
       }
+      this.alarms.noteRead((data as Buffer).length);
       session.receive(data as Buffer);
     });
     ws.on('error', (error) => {

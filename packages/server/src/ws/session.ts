@@ -8,8 +8,12 @@ import { decodeFrames, FrameWriter, parseClientFrame, WarrenError, type ClientFr
 import type { Broker, Consumer, DeliverySink, QueueEntry, VHost } from '@warren/core';
 import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
+import { PublisherBlock } from '../alarms/publisher-block.js';
+import { ReadGate } from '../alarms/read-gate.js';
 import { ConfirmTracker } from './confirm-tracker.js';
+import { DEFAULT_USER } from '../audit/user.js';
 import { deliverHeader } from './deliver-header.js';
+import { RevokedTags } from './revoked-tags.js';
 import { handleFrame } from './handlers/index.js';
 
 export interface SessionSocket {
@@ -32,10 +36,17 @@ export class Session implements DeliverySink {
   state: SessionState = 'handshake';
   vhost: VHost | undefined;
   heartbeat = 0;
+  /** Who the audit log records this connection's actions as (audit/user.ts). */
+  user = DEFAULT_USER;
   readonly confirms: ConfirmTracker;
+  /** Blocks this connection while a resource alarm is up, once it has published (alarms/). */
+  readonly publisherBlock: PublisherBlock;
+  private readonly readGate: ReadGate;
   readonly consumers = new Map<string, Consumer>();
   /** Unsettled deliveries by tag; a Map iterates in insertion order, which is tag order. */
   readonly unacked = new Map<number, Delivery>();
+  /** Deliveries taken back by the broker (ack lease expired): settling one is `delivery_expired`. */
+  readonly revokedTags = new RevokedTags();
   private nextDeliveryTag = 1;
   private readonly writer = new FrameWriter();
   private flushScheduled = false;
@@ -52,7 +63,9 @@ export class Session implements DeliverySink {
     readonly config: Config,
     readonly logger: ServerLogger,
   ) {
-    this.confirms = new ConfirmTracker(this, config.publishWindow);
+    this.readGate = new ReadGate(socket);
+    this.confirms = new ConfirmTracker({ broker, socket: this.readGate.lever('publish window'), send: (frame) => this.send(frame) }, config.publishWindow);
+    this.publisherBlock = new PublisherBlock(this.readGate.lever('resource alarm'), (frame) => this.send(frame));
     this.timer = setTimeout(() => this.fail(new WarrenError('handshake_timeout')), config.handshakeTimeout);
   }
 
@@ -76,6 +89,7 @@ export class Session implements DeliverySink {
       try {
         const frame: ClientFrame = parseClientFrame(raw);
         handleFrame(this, frame);
+        if (frame.type === 'publish') this.publisherBlock.published();
       } catch (error) {
         if (this.state === 'handshake' && error instanceof WarrenError && error.scope === 'operation') {
           this.fail(new WarrenError('handshake_required', `the first frame must be a valid hello: ${error.message}`));
@@ -160,6 +174,16 @@ export class Session implements DeliverySink {
     this.send(deliverHeader(consumer, entry, tag), entry.message.body);
   }
 
+  /** Expiries are rare and mostly hit the oldest deliveries, so this scan from the oldest ends early. */
+  revoked(consumer: Consumer, entry: QueueEntry): void {
+    for (const [tag, delivery] of this.unacked) {
+      if (delivery.entry !== entry || delivery.consumer !== consumer) continue;
+      this.unacked.delete(tag);
+      this.revokedTags.add(tag);
+      return;
+    }
+  }
+
   cancelled(consumer: Consumer, code: 'queue_deleted', message: string): void {
     this.consumers.delete(consumer.tag);
     this.send({ type: 'consumer.cancelled', consumer_tag: consumer.tag, code, message });
@@ -177,7 +201,9 @@ export class Session implements DeliverySink {
   }
 
   private readonly tick = (): void => {
-    if (Date.now() - this.lastReceived > 2 * this.heartbeat) {
+    // While reading is paused the peer's heartbeats wait unread in the socket: silence proves nothing.
+    if (this.readGate.paused) this.lastReceived = Date.now();
+    else if (Date.now() - this.lastReceived > 2 * this.heartbeat) {
       this.fail(new WarrenError('heartbeat_timeout'));
       return;
     }
@@ -202,6 +228,8 @@ export class Session implements DeliverySink {
   /** Flushes what is queued, then closes the socket. */
   closeWith(code: number, reason: string): void {
     this.flush();
+    // A paused socket would never read the peer's closing handshake, and ws would wait 30 s for it.
+    if (this.readGate.paused) this.socket.resume();
     this.socket.close(code, reason.slice(0, 120));
     this.closed();
   }

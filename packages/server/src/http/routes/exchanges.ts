@@ -1,9 +1,13 @@
-/** Exchanges: list, show, declare (`PUT`) and delete, in RabbitMQ's shape. */
+/**
+ * Exchanges: list, show, declare (`PUT`) and delete, in RabbitMQ's shape, and Warren's routing
+ * dry run (`POST …/route`), whose walk is core's route-trace.ts.
+ */
 import type { FastifyInstance } from 'fastify';
-import { checkExchangeArguments, parseExchangeDeclareBody } from '@warren/protocol';
-import type { Broker } from '@warren/core';
+import { checkExchangeArguments, parseExchangeDeclareBody, parseRouteBody, type RouteResult } from '@warren/protocol';
+import { traceRoute, type Broker } from '@warren/core';
 import { exchangeOf, flag, vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
 import { exchangeView } from '../views.js';
+import { httpUser } from '../../audit/user.js';
 
 export function exchangeRoutes(app: FastifyInstance, broker: Broker): void {
   app.get('/api/exchanges', async () => [...broker.vhosts.values()].flatMap((v) => [...v.exchanges.values()].map(exchangeView)));
@@ -35,9 +39,18 @@ export function exchangeRoutes(app: FastifyInstance, broker: Broker): void {
     return reply.code(existed ? 204 : 201).send();
   });
 
+  app.post<{ Params: NameParams }>('/api/exchanges/:vhost/:name/route', async (request): Promise<RouteResult> => {
+    const exchange = exchangeOf(broker, request.params);
+    const body = parseRouteBody(request.body);
+    return traceRoute(vhostOf(broker, request.params.vhost), exchange, body.routing_key, body.headers);
+  });
+
   app.delete<{ Params: NameParams }>('/api/exchanges/:vhost/:name', async (request, reply) => {
     const exchange = exchangeOf(broker, request.params);
-    vhostOf(broker, request.params.vhost).deleteExchange(exchange.name, flag(request.query, 'if-unused'));
+    const ifUnused = flag(request.query, 'if-unused');
+    vhostOf(broker, request.params.vhost).deleteExchange(exchange.name, ifUnused);
+    const object = { type: 'exchange' as const, vhost: request.params.vhost, name: exchange.name };
+    broker.audit.record({ user: httpUser(request), action: 'exchange.delete', object, parameters: { if_unused: ifUnused } });
     await written(broker);
     return reply.code(204).send();
   });

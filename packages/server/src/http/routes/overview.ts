@@ -26,6 +26,7 @@ export function overviewRoutes(app: FastifyInstance, broker: Broker, listener: W
       store: storeView(broker),
       scheduled: broker.scheduler.stats(),
       memory: processMemory(),
+      ...listener.alarms.status(),
     };
   });
 }

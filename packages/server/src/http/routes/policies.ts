@@ -1,13 +1,15 @@
 /**
  * Policies: `PUT/GET/DELETE /api/policies/{vhost}/{name}` and the lists, in RabbitMQ's shape
  * (`apply-to`, `priority`, `definition`). The body is checked by protocol's policy schema; the
- * pattern and applying the policy to live queues and exchanges are the core's job.
+ * pattern and applying the policy to live queues and exchanges are the core's job, and so is
+ * `?dry_run=true`'s preview of what a PUT would change (policy/dry-run.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { parsePolicyBody, WarrenError, type PolicyView } from '@warren/protocol';
-import { policyFromBody, type Broker, type VHost } from '@warren/core';
+import { parsePolicyBody, parsePolicyPutQuery, WarrenError, type PolicyView } from '@warren/protocol';
+import { policyFromBody, previewPolicy, type Broker, type VHost } from '@warren/core';
 import { vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
 import { policyView } from '../views.js';
+import { httpUser } from '../../audit/user.js';
 
 export function policyRoutes(app: FastifyInstance, broker: Broker): void {
   app.get('/api/policies', async () => [...broker.vhosts.values()].flatMap(policyViews));
@@ -22,15 +24,21 @@ export function policyRoutes(app: FastifyInstance, broker: Broker): void {
 
   app.put<{ Params: NameParams }>('/api/policies/:vhost/:name', async (request, reply) => {
     const vhost = vhostOf(broker, request.params.vhost);
+    const { dry_run: dryRun } = parsePolicyPutQuery(request.query ?? {});
     const body = parsePolicyBody(request.body);
+    const record = policyFromBody(vhost.name, request.params.name, body);
+    if (dryRun === 'true') return previewPolicy(vhost.policies, vhost.queues.values(), vhost.exchanges.values(), record);
     const existed = vhost.policies.has(request.params.name);
-    vhost.setPolicy(policyFromBody(vhost.name, request.params.name, body));
+    vhost.setPolicy(record);
+    const object = { type: 'policy' as const, vhost: vhost.name, name: request.params.name };
+    broker.audit.record({ user: httpUser(request), action: 'policy.set', object, parameters: { ...body } });
     await written(broker);
     return reply.code(existed ? 204 : 201).send();
   });
 
   app.delete<{ Params: NameParams }>('/api/policies/:vhost/:name', async (request, reply) => {
     if (!vhostOf(broker, request.params.vhost).deletePolicy(request.params.name)) throw notFound(request.params);
+    broker.audit.record({ user: httpUser(request), action: 'policy.delete', object: { type: 'policy', vhost: request.params.vhost, name: request.params.name } });
     await written(broker);
     return reply.code(204).send();
   });

@@ -1,12 +1,23 @@
 /**
  * A queue's messages over HTTP: `POST …/get` browses them (peek: in queue order, paged with
- * `offset`, nothing consumed or reordered) or takes them (removed, as basic.get + ack), and
- * Warren's `POST …/redrive` moves dead-lettered messages back to where they died or to a chosen
- * exchange. Which messages move, and moving each one atomically, is the core's job.
+ * `offset`, optionally filtered, nothing consumed or reordered) or takes them (removed, as
+ * basic.get + ack), and Warren's `POST …/redrive` moves dead-lettered messages back to where they
+ * died or to a chosen exchange: chosen ids at once, anything else as a job (redrives.ts shows
+ * jobs), or a dry run that moves nothing. Searching, moving and the jobs are the core's job.
  */
 import type { FastifyInstance } from 'fastify';
-import { parseQueueGetBody, parseRedriveBody, type BrowsedMessage, type QueueGetRequest, type RedriveResult } from '@warren/protocol';
-import type { Broker, QueueEntry } from '@warren/core';
+import {
+  parseQueueGetBody,
+  parseRedriveBody,
+  WarrenError,
+  type BrowsedMessage,
+  type QueueGetRequest,
+  type RedriveBody,
+  type RedrivePlanView,
+  type RedriveResult,
+} from '@warren/protocol';
+import { browse, planRedrive, type Broker, type QueueEntry, type RedriveTarget } from '@warren/core';
+import { httpUser } from '../../audit/user.js';
 import { exchangeOf, queueOf, vhostOf, written, type NameParams } from '../lookup.js';
 
 export function queueMessageRoutes(app: FastifyInstance, broker: Broker): void {
@@ -14,9 +25,9 @@ export function queueMessageRoutes(app: FastifyInstance, broker: Broker): void {
     const queue = queueOf(broker, request.params);
     const get = parseQueueGetBody(request.body ?? {});
     if (get.mode === 'peek') {
-      const entries = await queue.peek(get.offset, get.count);
+      const { entries } = await browse(queue, { offset: get.offset, count: get.count, filter: get.filter }, broker.clock);
       const ready = queue.stats().ready;
-      return entries.map((entry, i) => browsed(entry, Math.max(0, ready - (get.offset + i + 1)), get));
+      return entries.map(({ entry, position }) => browsed(entry, Math.max(0, ready - ((position ?? 0) + 1)), get));
     }
     const entries = await queue.take(get.count);
     await written(broker);
@@ -24,15 +35,37 @@ export function queueMessageRoutes(app: FastifyInstance, broker: Broker): void {
     return entries.map((entry, i) => browsed(entry, left + entries.length - i - 1, get));
   });
 
-  app.post<{ Params: NameParams }>('/api/queues/:vhost/:name/redrive', async (request): Promise<RedriveResult> => {
+  app.post<{ Params: NameParams }>('/api/queues/:vhost/:name/redrive', async (request, reply) => {
+    const vhost = vhostOf(broker, request.params.vhost);
     const queue = queueOf(broker, request.params);
-    const { to, count, ids } = parseRedriveBody(request.body ?? {});
-    if (to !== undefined) exchangeOf(broker, { vhost: request.params.vhost, name: to.exchange });
-    const redrive = to === undefined ? undefined : { exchange: to.exchange, routingKey: to.routing_key };
-    const result = await vhostOf(broker, request.params.vhost).redrive(queue.name, { to: redrive, count, ids });
+    const body = parseRedriveBody(request.body ?? {});
+    const to: RedriveTarget = body.to === undefined || body.to === 'origin' ? undefined : { exchange: body.to.exchange, routingKey: body.to.routing_key };
+    if (to !== undefined) exchangeOf(broker, { vhost: vhost.name, name: to.exchange });
+    if (body.dry_run === true) {
+      const plan = await planRedrive(queue, (name) => vhost.queue(name) !== undefined, body.filter, to, body.count);
+      return { dry_run: true, matched: plan.matched, groups: plan.groups } satisfies RedrivePlanView;
+    }
+    const user = httpUser(request);
+    const object = { type: 'queue' as const, vhost: vhost.name, name: queue.name };
+    if (body.ids !== undefined) {
+      const running = broker.redrives.runningOn(queue);
+      if (running !== undefined) throw new WarrenError('in_use', `queue '${queue.name}' has a running redrive job '${running.record.id}'`);
+      const result = await vhost.redrive(queue.name, { to, ids: body.ids });
+      broker.audit.record({ user, action: 'redrive', object, parameters: redriveParameters(body), counts: { ...result } });
+      await written(broker);
+      return result satisfies RedriveResult;
+    }
+    const job = broker.redrives.start(vhost, queue, { filter: body.filter, to, count: body.count, rate: body.rate, user });
+    broker.audit.record({ user, action: 'redrive.start', object, parameters: { ...redriveParameters(body), job: job.record.id } });
     await written(broker);
-    return { moved: result.moved, skipped: result.skipped };
+    return reply.code(202).send({ id: job.record.id });
   });
+}
+
+/** The request as the audit log keeps it: what was asked, not the list of ids. */
+function redriveParameters(body: RedriveBody): Record<string, unknown> {
+  const { ids, ...rest } = body;
+  return ids === undefined ? { to: 'origin', ...rest } : { to: 'origin', ...rest, ids: ids.length };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

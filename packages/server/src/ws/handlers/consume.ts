@@ -1,19 +1,21 @@
 /**
- * consume / cancel, and the settlement of deliveries: ack, nack, reject (AMQP 0-9-1 basic.*).
- * `multiple` settles every unsettled delivery of the connection up to the tag; a tag that is
- * not outstanding is `unknown_delivery_tag` for that frame only.
+ * consume / cancel, the settlement of deliveries: ack, nack, reject (AMQP 0-9-1 basic.*), retry,
+ * and extend (renews a delivery's ack lease). `multiple` settles every unsettled delivery of the
+ * connection up to the tag; a tag that is not outstanding is `unknown_delivery_tag`, or
+ * `delivery_expired` when the broker took it back, for that frame only (docs/protocol.md).
  */
 import {
   WarrenError,
   type AckFrame,
   type CancelFrame,
   type ConsumeFrame,
+  type ExtendFrame,
   type NackFrame,
   type RejectFrame,
   type RetryFrame,
 } from '@warren/protocol';
-import type { Settlement } from '@warren/core';
-import type { Session } from '../session.js';
+import type { SettleOptions, Settlement } from '@warren/core';
+import type { Delivery, Session } from '../session.js';
 import { withContext } from './context.js';
 
 export function handleConsume(session: Session, frame: ConsumeFrame): void {
@@ -31,6 +33,7 @@ export function handleConsume(session: Session, frame: ConsumeFrame): void {
         exclusive: frame.exclusive ?? false,
         arguments: frame.arguments ?? {},
         owner: session.id,
+        ...(frame.ack_timeout === undefined ? {} : { ackTimeout: frame.ack_timeout }),
       },
       session,
     );
@@ -54,29 +57,51 @@ export function handleAck(session: Session, frame: AckFrame): void {
 }
 
 export function handleNack(session: Session, frame: NackFrame): void {
-  settle(session, frame.delivery_tag, frame.multiple ?? false, frame.requeue === false ? 'drop' : 'requeue');
+  const options = failure('nack', frame.error);
+  settle(session, frame.delivery_tag, frame.multiple ?? false, frame.requeue === false ? 'drop' : 'requeue', options);
 }
 
 export function handleReject(session: Session, frame: RejectFrame): void {
-  settle(session, frame.delivery_tag, false, frame.requeue === false ? 'drop' : 'requeue');
+  settle(session, frame.delivery_tag, false, frame.requeue === false ? 'drop' : 'requeue', failure('reject', frame.error));
 }
 
 export function handleRetry(session: Session, frame: RetryFrame): void {
-  settle(session, frame.delivery_tag, false, 'retry', frame.delay);
+  const options = failure('retry', frame.error);
+  if (frame.delay !== undefined) options.delay = frame.delay;
+  settle(session, frame.delivery_tag, false, 'retry', options);
 }
 
-function settle(session: Session, tag: number, multiple: boolean, outcome: Settlement, delay?: number): void {
+/** A delivery without a lease (no ack timeout applies) has nothing to renew: accepted, no effect. */
+export function handleExtend(session: Session, frame: ExtendFrame): void {
+  const delivery = outstanding(session, frame.delivery_tag);
+  delivery.consumer.queue.extendLease(delivery.entry, frame.ms);
+}
+
+function failure(reason: 'nack' | 'reject' | 'retry', error: string | undefined): SettleOptions {
+  return error === undefined ? { reason } : { reason, error };
+}
+
+function outstanding(session: Session, tag: number): Delivery {
+  const delivery = session.unacked.get(tag);
+  if (delivery !== undefined) return delivery;
+  if (session.revokedTags.has(tag)) {
+    throw new WarrenError('delivery_expired', `delivery tag ${tag} was taken back when its ack lease expired, and handled as a nack with requeue`);
+  }
+  throw new WarrenError('unknown_delivery_tag', `delivery tag ${tag} is not an unsettled delivery of this connection`);
+}
+
+function settle(session: Session, tag: number, multiple: boolean, outcome: Settlement, options: SettleOptions = {}): void {
   const unacked = session.unacked;
-  if (!unacked.has(tag)) throw new WarrenError('unknown_delivery_tag', `delivery tag ${tag} is not an unsettled delivery of this connection`);
   if (!multiple) {
-    const delivery = unacked.get(tag)!;
+    const delivery = outstanding(session, tag);
     unacked.delete(tag);
-    delivery.consumer.queue.settle(delivery.entry, delivery.consumer, outcome, delay);
+    delivery.consumer.queue.settle(delivery.entry, delivery.consumer, outcome, options);
     return;
   }
+  if (!unacked.has(tag)) outstanding(session, tag);
   for (const [each, delivery] of unacked) {
     if (each > tag) break;
     unacked.delete(each);
-    delivery.consumer.queue.settle(delivery.entry, delivery.consumer, outcome);
+    delivery.consumer.queue.settle(delivery.entry, delivery.consumer, outcome, options);
   }
 }

@@ -5,8 +5,10 @@ import { handleClose, handleHello } from './connection.js';
 import { handleBindExchange, handleDeclareExchange, handleDeleteExchange, handleUnbindExchange } from './exchange.js';
 import { handleBindQueue, handleDeclareQueue, handleDeleteQueue, handlePurgeQueue, handleUnbindQueue } from './queue.js';
 import { handleDeclarePolicy, handleDeletePolicy, handleListPolicies } from './policy.js';
+import { handleCancelScheduled, handleListScheduled, handleRescheduleScheduled } from './scheduled.js';
 import { handlePublish } from './publish.js';
-import { handleAck, handleCancel, handleConsume, handleNack, handleReject, handleRetry } from './consume.js';
+import { handleBrowseQueue } from './browse.js';
+import { handleAck, handleCancel, handleConsume, handleExtend, handleNack, handleReject, handleRetry } from './consume.js';
 
 export function handleFrame(session: Session, frame: ClientFrame): void {
   if (session.state === 'handshake') {
@@ -26,6 +28,8 @@ export function handleFrame(session: Session, frame: ClientFrame): void {
       return handleReject(session, frame);
     case 'retry':
       return handleRetry(session, frame);
+    case 'extend':
+      return handleExtend(session, frame);
     case 'heartbeat':
       return;
     case 'hello':
@@ -50,6 +54,8 @@ export function handleFrame(session: Session, frame: ClientFrame): void {
       return handlePurgeQueue(session, frame);
     case 'queue.delete':
       return handleDeleteQueue(session, frame);
+    case 'queue.browse':
+      return handleBrowseQueue(session, frame);
     case 'consume':
       return handleConsume(session, frame);
     case 'cancel':
@@ -60,5 +66,11 @@ export function handleFrame(session: Session, frame: ClientFrame): void {
       return handleDeletePolicy(session, frame);
     case 'policy.list':
       return handleListPolicies(session, frame);
+    case 'scheduled.list':
+      return handleListScheduled(session, frame);
+    case 'scheduled.cancel':
+      return handleCancelScheduled(session, frame);
+    case 'scheduled.reschedule':
+      return handleRescheduleScheduled(session, frame);
   }
 }

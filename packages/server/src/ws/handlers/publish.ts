@@ -1,16 +1,18 @@
 /**
  * publish → route and enqueue → confirm. The confirm waits for the store when a queue wrote the
- * message (docs/protocol.md, "Publishing"); a mandatory message no queue took comes back as
+ * message (docs/protocol.md, "Publishing"), and carries the receipt's exceptions (a duplicate, a
+ * persistent message on no disk); a mandatory message no queue took comes back as
  * publish.return before its ack (AMQP 0-9-1 basic.return).
  */
 import { WarrenError, type PublishFrame } from '@warren/protocol';
-import { REJECTED, UNROUTED, type Message } from '@warren/core';
+import { REJECTED, UNROUTED, type Message, type PublishOutcome } from '@warren/core';
+import { Receipt } from '../confirm-tracker.js';
 import type { Session } from '../session.js';
 import { withContext } from './context.js';
 
 export function handlePublish(session: Session, frame: PublishFrame & { body: Uint8Array }): void {
   const seq = frame.seq;
-  const ticket = withContext({ seq }, () => {
+  const outcome = withContext({ seq }, () => {
     session.confirms.next(seq);
     if (frame.body.length > session.config.maxMessageSize) {
       throw new WarrenError('message_too_large', `body of ${frame.body.length} bytes exceeds the limit of ${session.config.maxMessageSize}`);
@@ -28,8 +30,9 @@ export function handlePublish(session: Session, frame: PublishFrame & { body: Ui
       persistent: given.persistent === true,
       publishedAt: session.broker.clock.now(),
     };
-    return session.vhost!.publish(frame.exchange, message, frame.delay ?? 0);
+    return session.vhost!.publish(frame.exchange, message, frame.delay ?? 0, given.message_id !== undefined);
   });
+  const ticket = outcome.ticket;
   if (ticket === REJECTED) {
     session.confirms.nack(seq, new WarrenError('queue_full', 'a queue the message was routed to is full (x-overflow reject-publish)'));
     return;
@@ -51,8 +54,14 @@ export function handlePublish(session: Session, frame: PublishFrame & { body: Ui
         frame.body,
       );
     }
-    session.confirms.accept(seq, 0);
+    session.confirms.accept(seq, 0, receiptOf(frame, outcome));
     return;
   }
-  session.confirms.accept(seq, ticket);
+  session.confirms.accept(seq, ticket, receiptOf(frame, outcome));
+}
+
+/** The receipt flags the client cannot know from what it published. */
+function receiptOf(frame: PublishFrame, outcome: PublishOutcome): number {
+  const receipt = outcome.duplicate ? Receipt.Duplicate : 0;
+  return !outcome.durable && frame.properties?.persistent === true ? receipt | Receipt.Transient : receipt;
 }

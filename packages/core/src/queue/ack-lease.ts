@@ -1,0 +1,109 @@
+/**
+ * Ack leases of one queue's deliveries (docs/protocol.md, "Ack leases"): a delivery not settled
+ * before its lease ends is handed to `expire`, which takes that one message back. One clock
+ * timer per queue, armed for the earliest lease, and a min-heap of due times, never a timer per
+ * delivery. Settling or extending does not search the heap: a heap item whose lease was released
+ * or moved is skipped when it comes up, and the heap is rebuilt when such items pile up.
+ */
+import type { QueueEntry } from '../message.js';
+import { MinHeap } from '../min-heap.js';
+import type { Clock } from '../ports.js';
+import type { Consumer } from './consumer.js';
+
+export interface Lease {
+  readonly entry: QueueEntry;
+  readonly consumer: Consumer;
+  /** The lease length last granted, ms. */
+  ms: number;
+  due: number;
+}
+
+interface HeapItem {
+  lease: Lease;
+  due: number;
+}
+
+/** Stale heap items tolerated before a rebuild, beyond one per live lease. */
+const STALE_SLACK = 1024;
+
+export class AckLeases {
+  private heap = newHeap();
+  private readonly live = new Map<QueueEntry, Lease>();
+  private cancelTimer: (() => void) | undefined;
+  private timerDue = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly expire: (lease: Lease) => void,
+  ) {}
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  grant(entry: QueueEntry, consumer: Consumer, ms: number): void {
+    const lease: Lease = { entry, consumer, ms, due: this.clock.now() + ms };
+    this.live.set(entry, lease);
+    this.push(lease);
+  }
+
+  /** Moves the lease's end to `ms` from now; false when the delivery holds no lease. */
+  extend(entry: QueueEntry, ms: number): boolean {
+    const lease = this.live.get(entry);
+    if (lease === undefined) return false;
+    lease.ms = ms;
+    lease.due = this.clock.now() + ms;
+    this.push(lease);
+    return true;
+  }
+
+  /** The delivery was settled (or went back some other way): its lease ends without effect. */
+  release(entry: QueueEntry): void {
+    if (this.live.size > 0) this.live.delete(entry);
+  }
+
+  stop(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    this.timerDue = Number.POSITIVE_INFINITY;
+    this.live.clear();
+    this.heap = newHeap();
+  }
+
+  private push(lease: Lease): void {
+    if (this.heap.size > 2 * this.live.size + STALE_SLACK) this.rebuild();
+    this.heap.push({ lease, due: lease.due });
+    this.arm();
+  }
+
+  private rebuild(): void {
+    this.heap = newHeap();
+    for (const lease of this.live.values()) this.heap.push({ lease, due: lease.due });
+  }
+
+  private arm(): void {
+    const due = this.heap.peek()?.due ?? Number.POSITIVE_INFINITY;
+    if (due >= this.timerDue) return;
+    this.cancelTimer?.();
+    this.timerDue = due;
+    this.cancelTimer = this.clock.setTimer(Math.max(0, due - this.clock.now()), this.onTimer);
+  }
+
+  private readonly onTimer = (): void => {
+    this.cancelTimer = undefined;
+    this.timerDue = Number.POSITIVE_INFINITY;
+    const now = this.clock.now();
+    for (let next = this.heap.peek(); next !== undefined && next.due <= now; next = this.heap.peek()) {
+      this.heap.pop();
+      const { lease, due } = next;
+      if (this.live.get(lease.entry) !== lease || lease.due !== due) continue;
+      this.live.delete(lease.entry);
+      this.expire(lease);
+    }
+    this.arm();
+  };
+}
+
+function newHeap(): MinHeap<HeapItem> {
+  return new MinHeap<HeapItem>((a, b) => a.due - b.due);
+}

@@ -1,0 +1,139 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Clock, ScheduledRecord } from './ports.js';
+import { silentLogger } from './ports.js';
+import { Scheduler } from './scheduler.js';
+import { MemoryStore } from './testing/memory-store.js';
+
+/** A clock that moves only when told to, firing its timers in due order. */
+class FakeClock implements Clock {
+  time = 1_000_000;
+  private timers: { at: number; fire: () => void }[] = [];
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimer(ms: number, fire: () => void): () => void {
+    const timer = { at: this.time + ms, fire };
+    this.timers.push(timer);
+    return () => (this.timers = this.timers.filter((t) => t !== timer));
+  }
+
+  advance(ms: number): void {
+    const until = this.time + ms;
+    for (;;) {
+      const next = this.timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
+      if (next === undefined) break;
+      this.timers = this.timers.filter((t) => t !== next);
+      this.time = Math.max(this.time, next.at);
+      next.fire();
+    }
+    this.time = until;
+  }
+}
+
+let clock: FakeClock;
+let store: MemoryStore;
+let fired: string[];
+let scheduler: Scheduler;
+
+function record(id: string, inMs: number, durable = true): ScheduledRecord {
+  return {
+    id,
+    due: clock.now() + inMs,
+    vhost: '/',
+    kind: 'delay',
+    exchange: 'x',
+    durable,
+    message: { id: `m-${id}`, exchange: 'x', routingKey: 'k', properties: {}, headers: undefined, body: new Uint8Array(3), persistent: true, publishedAt: 0 },
+  };
+}
+
+const written = () => new Promise<void>((resolve) => store.whenWritten(store.ticket(), () => resolve()));
+
+beforeEach(async () => {
+  clock = new FakeClock();
+  store = new MemoryStore();
+  await store.open();
+  fired = [];
+  scheduler = new Scheduler(store, clock, silentLogger, (r) => fired.push(r.id));
+});
+
+describe('Scheduler', () => {
+  it('fires records in due order, each when it is due', () => {
+    scheduler.schedule(record('b', 200));
+    scheduler.schedule(record('a', 100));
+    scheduler.schedule(record('c', 300));
+    clock.advance(150);
+    expect(fired).toEqual(['a']);
+    clock.advance(200);
+    expect(fired).toEqual(['a', 'b', 'c']);
+    expect(scheduler.size).toBe(0);
+    expect(scheduler.get('a')).toBeUndefined();
+  });
+
+  it('cancels a record: it never fires and leaves the store', async () => {
+    scheduler.schedule(record('a', 100));
+    scheduler.schedule(record('b', 200));
+    await written();
+    expect(scheduler.cancel('a')?.id).toBe('a');
+    expect(scheduler.cancel('a')).toBeUndefined();
+    await written();
+    expect([...store.disk.scheduled.keys()]).toEqual(['b']);
+    clock.advance(1_000);
+    expect(fired).toEqual(['b']);
+  });
+
+  it('reschedules a record earlier or later, and stores the new due time', async () => {
+    scheduler.schedule(record('early', 1_000));
+    scheduler.schedule(record('late', 100));
+    scheduler.schedule(record('other', 500));
+    expect(scheduler.reschedule('early', clock.now() + 50)?.due).toBe(clock.now() + 50);
+    scheduler.reschedule('late', clock.now() + 2_000);
+    await written();
+    expect(store.disk.scheduled.get('late')?.due).toBe(clock.now() + 2_000);
+    clock.advance(600);
+    expect(fired).toEqual(['early', 'other']);
+    clock.advance(2_000);
+    expect(fired).toEqual(['early', 'other', 'late']);
+  });
+
+  it('fires a record rescheduled into the past at once, as due now', () => {
+    scheduler.schedule(record('a', 10_000));
+    const moved = scheduler.reschedule('a', 0);
+    expect(moved?.due).toBe(clock.now());
+    clock.advance(0);
+    expect(fired).toEqual(['a']);
+    expect(scheduler.stats().lateness.max).toBe(0);
+  });
+
+  it('counts how late each fire was', () => {
+    for (let i = 0; i < 100; i++) scheduler.schedule(record(`r${i}`, 10));
+    scheduler.schedule(record('late', 20));
+    clock.time += 40; // a busy event loop: the records fire 30 ms and 20 ms late
+    clock.advance(0);
+    expect(scheduler.stats()).toEqual({ pending: 0, fired: 101, lateness: { p50: 30, p99: 30, max: 30 } });
+  });
+
+  it('lists only records still waiting', () => {
+    scheduler.schedule(record('a', 100));
+    scheduler.schedule(record('b', 200));
+    clock.advance(100);
+    expect([...scheduler.records()].map((r) => r.id)).toEqual(['b']);
+  });
+
+  it('restores records from the store and fires them in order', () => {
+    scheduler.restore([record('c', 30), record('a', 10), record('b', 20)]);
+    expect(scheduler.get('b')?.id).toBe('b');
+    clock.advance(100);
+    expect(fired).toEqual(['a', 'b', 'c']);
+  });
+
+  it('fires a burst of due records in slices, all of them, in order', () => {
+    const ids = Array.from({ length: 2_500 }, (_, i) => `r${String(i).padStart(4, '0')}`);
+    scheduler.restore(ids.map((id) => record(id, 10)));
+    clock.advance(10);
+    expect(fired).toEqual(ids);
+    expect(scheduler.stats()).toMatchObject({ pending: 0, fired: 2_500 });
+  });
+});
