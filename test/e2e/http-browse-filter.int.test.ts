@@ -110,9 +110,9 @@ describe('peeking disturbs nothing', () => {
     await expect.poll(async () => (await peek('calm', { count: 1 })).body[0]?.id).toBe('k0');
     const before = (await peek('calm', { count: 100 })).body;
 
-    // A second consumer stays attached, holding its prefetch, while the queue is browsed many times.
+    // A second consumer stays attached, holding its prefetch under an ack lease, while the queue is browsed many times.
     const holding: Message[] = [];
-    const consumer = await client.consume('calm', (m) => void holding.push(m), { prefetch: 2 });
+    const consumer = await client.consume('calm', (m) => void holding.push(m), { prefetch: 2, ackTimeout: 600_000 });
     await expect.poll(() => holding.length).toBe(2);
     for (let round = 0; round < 5; round++) {
       await peek('calm', { count: 100 });
@@ -123,6 +123,9 @@ describe('peeking disturbs nothing', () => {
       ['k0', true, 2],
       ['k1', true, 2],
     ]);
+    // The leased deliveries are neither listed nor taken back by browsing.
+    expect((await api('GET', '/api/queues/%2F/calm')).body).toMatchObject({ messages_ready: 27, messages_unacknowledged: 3 });
+    expect(ids(await peek('calm', { count: 100 })).slice(0, 2)).toEqual(['k3', 'k4']);
     for (const m of holding) m.nack({ requeue: true });
     await consumer.cancel();
     held[2]!.ack();

@@ -15,8 +15,9 @@
  *   letter `expired`) only at the head of the queue: when it gets there or when time moves on, so
  *   after every command no expired message is at the head, and none is ever delivered;
  * - x-max-length counts ready messages: drop-head drops the oldest (dead letter `maxlen`) once the
- *   new one is in and delivered if a consumer could take it; reject-publish refuses the new one
- *   when the queue is full, reject-publish-dlx refuses it and dead-letters it;
+ *   new one is in and delivered if a consumer could take it, and right after a restart when the
+ *   queue comes back over its limit; reject-publish refuses the new one when the queue is full,
+ *   reject-publish-dlx refuses it and dead-letters it;
  * - x-delivery-limit: a message delivered more than the limit is dead-lettered (`delivery_limit`)
  *   instead of requeued, whether a nack, a reject or a lost connection requeued it; one that
  *   comes back from disk already over the limit is dead-lettered when its turn comes;
@@ -134,10 +135,7 @@ export class QueueModel {
     }
     this.ready.push(message);
     this.dispatch();
-    if (overflow === 'drop-head' && maxLength !== undefined) {
-      while (this.ready.length > maxLength) this.deadLetter(this.ready.shift()!, 'maxlen');
-      this.expireHead();
-    }
+    this.dropHead();
     return true;
   }
 
@@ -200,6 +198,7 @@ export class QueueModel {
       .sort((a, b) => a.seq - b.seq)
       .map((m) => ({ ...m, redelivered: m.deliveryCount > 0 }));
     this.deadLetters = this.deadLetters.filter((d) => d.persistent);
+    this.dropHead();
     this.dispatch();
   }
 
@@ -307,6 +306,14 @@ export class QueueModel {
     message.redelivered = true;
     this.ready.push(message);
     this.ready.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** drop-head: the oldest ready messages leave until the queue fits, then an expired new head. */
+  private dropHead(): void {
+    const { overflow, maxLength } = this.config;
+    if (overflow !== 'drop-head' || maxLength === undefined) return;
+    while (this.ready.length > maxLength) this.deadLetter(this.ready.shift()!, 'maxlen');
+    this.expireHead();
   }
 
   private overDeliveryLimit(message: ModelMessage): boolean {

@@ -17,7 +17,7 @@ export interface AuditRetention {
   days?: number;
 }
 
-export const DEFAULT_AUDIT_RETENTION: AuditRetention = { count: 10_000 };
+const DEFAULT_AUDIT_RETENTION: AuditRetention = { count: 10_000 };
 
 export interface AuditRecord {
   user: string;

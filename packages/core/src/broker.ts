@@ -62,16 +62,20 @@ export class Broker {
     for (const record of topology.exchanges) this.ensureVHost(record.vhost).restoreExchange(record);
     const kept = new Set<string>();
     let messages = 0;
+    const recoveries: (() => void)[] = [];
     for (const record of topology.queues) {
       const vhost = this.ensureVHost(record.vhost);
       const queue = vhost.restoreQueue(record);
       const { count, lastSeq, deliveredUpTo } = await this.store.recoverQueue(record);
-      queue.recover(count, lastSeq, deliveredUpTo);
+      recoveries.push(() => queue.recover(count, lastSeq, deliveredUpTo));
       vhost.paths.dedup.restore(queue, await this.store.loadDedupIds(record.id));
       kept.add(record.id);
       messages += count;
     }
     for (const record of topology.bindings) this.ensureVHost(record.vhost).restoreBinding(record);
+    // Queues start reading their messages back only now: one that expires or is dropped as its
+    // page arrives must find its dead-letter queue recovered (seqs included) and bound.
+    for (const recover of recoveries) recover();
     await this.store.dropQueuesExcept(kept);
     const scheduled = await this.store.loadScheduled();
     this.scheduler.restore(scheduled);

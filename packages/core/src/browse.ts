@@ -34,7 +34,7 @@ export interface BrowsePage {
   next: number | undefined;
 }
 
-export const DEFAULT_BROWSE_PAGE = 1000;
+const DEFAULT_BROWSE_PAGE = 1000;
 
 /** Throws WarrenError `invalid_argument` for a malformed filter (a bad JSON path) before reading anything. */
 export async function browse(queue: Queue, options: BrowseOptions, clock: Clock): Promise<BrowsePage> {
@@ -46,6 +46,7 @@ export async function browse(queue: Queue, options: BrowseOptions, clock: Clock)
   const entries: BrowsedEntry[] = [];
   while (!queue.deleted) {
     const page = await queue.readyAfter(cursor, pageSize);
+    if (page.length === 0) break;
     for (const entry of page) {
       cursor = entry.seq;
       if (matches(entry.message)) {
@@ -55,7 +56,6 @@ export async function browse(queue: Queue, options: BrowseOptions, clock: Clock)
       if (position !== undefined) position++;
       if (entries.length >= options.count) return { entries, next: cursor };
     }
-    if (page.length < pageSize) break;
     // Lets deliveries and requests run between pages of a long search.
     await new Promise<void>((resolve) => clock.setTimer(0, resolve));
   }

@@ -120,6 +120,26 @@ describe('dedup windows', () => {
     expect(publish('', 'nowhere', 'p')).toMatchObject({ duplicate: false, durable: false });
   });
 
+  it('calls a persistent repeat durable only when the copy its window holds is on disk', () => {
+    declare('q', { 'x-dedup-window': 1_000 });
+    publish('', 'q', 'first transient', { persistent: false });
+    expect(publish('', 'q', 'first transient')).toMatchObject({ duplicate: true, durable: false });
+    publish('', 'q', 'first persistent');
+    expect(publish('', 'q', 'first persistent', { persistent: false })).toMatchObject({ duplicate: true, durable: false });
+    expect(publish('', 'q', 'first persistent')).toMatchObject({ duplicate: true, durable: true });
+  });
+
+  it('stores only the ids of persistent messages: a restart forgets a transient message and its id', async () => {
+    declare('q', { 'x-dedup-window': 1_000 });
+    publish('', 'q', 'kept');
+    publish('', 'q', 'lost', { persistent: false });
+    await written();
+    await restart();
+    expect(count('q')).toBe(1);
+    expect(publish('', 'q', 'kept').duplicate).toBe(true);
+    expect(publish('', 'q', 'lost', { persistent: false }).duplicate).toBe(false);
+  });
+
   it('has a repeat wait for the write that holds the first copy and its id', async () => {
     declare('q', { 'x-dedup-window': 1_000 });
     const first = publish('', 'q', 'a');

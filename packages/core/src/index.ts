@@ -37,9 +37,8 @@ export {
 } from './ports.js';
 export { canonicalJson } from './canonical.js';
 export { browse, type BrowseOptions, type BrowsePage, type BrowsedEntry } from './browse.js';
-export { compileFilter } from './message-filter.js';
 export { planRedrive, type RedrivePlan, type RedriveTarget } from './redrive.js';
 export { RedriveJob, type RedriveJobRecord, type RedriveState } from './redrive-job.js';
 export { RedriveJobs, type RedriveSpec } from './redrive-jobs.js';
-export { AuditLog, DEFAULT_AUDIT_RETENTION, type AuditRecord, type AuditRetention, type AuditPage } from './audit.js';
+export { AuditLog, type AuditRecord, type AuditRetention, type AuditPage } from './audit.js';
 export { exportDefinitions, importDefinitions, diffDefinitionsImport, DEFINITIONS_FORMAT, type ImportOptions } from './definitions.js';

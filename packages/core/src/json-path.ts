@@ -9,8 +9,8 @@ import { WarrenError } from '@warren/protocol';
 
 export type JsonPath = readonly (string | number)[];
 
-export const MAX_JSON_PATH_LENGTH = 255;
-export const MAX_JSON_PATH_STEPS = 32;
+const MAX_JSON_PATH_LENGTH = 255;
+const MAX_JSON_PATH_STEPS = 32;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*/;
 const INDEX = /^(0|[1-9][0-9]{0,8})\]/;

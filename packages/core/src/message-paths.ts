@@ -5,7 +5,7 @@
  */
 import { WarrenError } from '@warren/protocol';
 import { deadLettered, deathsOf, isCycle, type DeathReason } from './dead-letter.js';
-import { Deduplication } from './dedup.js';
+import { Deduplication, Held } from './dedup.js';
 import type { Message } from './message.js';
 import type { Clock, Logger, ScheduledRecord, Store } from './ports.js';
 import { Enqueued, type Queue } from './queue/queue.js';
@@ -24,7 +24,8 @@ export interface PublishOutcome {
   duplicate: boolean;
   /**
    * On disk once the ticket is written: a persistent message that a queue surviving restarts
-   * holds (taken now, or earlier when this is a duplicate), or a delayed one a durable exchange keeps.
+   * took now, or a persistent duplicate of a persistent copy such a queue took earlier, or a
+   * delayed one a durable exchange keeps.
    */
   durable: boolean;
 }
@@ -162,14 +163,12 @@ export class MessagePaths {
     let held = 0;
     let heldOnDisk = false;
     for (const queue of routed) {
-      const onDisk = message.persistent && queue.survivesRestart;
       const window = deduplicate ? queue.settings.dedupWindow : undefined;
-      if (window !== undefined && window > 0 && this.dedup.holds(queue, window, message.id)) {
+      const checked = window !== undefined && window > 0;
+      const copy = checked ? this.dedup.holds(queue, window, message.id) : Held.No;
+      if (copy !== Held.No) {
         held++;
-        if (onDisk) {
-          heldOnDisk = true;
-          durable = true;
-        }
+        if (copy === Held.OnDisk) heldOnDisk = true;
         continue;
       }
       const result = queue.enqueue(message);
@@ -178,13 +177,13 @@ export class MessagePaths {
         continue;
       }
       if (result === Enqueued.Stored) stored = true;
-      if (onDisk) durable = true;
-      if (window !== undefined && window > 0) this.dedup.remember(queue, message.id, message.persistent);
+      if (message.persistent && queue.survivesRestart) durable = true;
+      if (checked) this.dedup.remember(queue, message.id, message.persistent);
     }
     const duplicate = held === routed.size;
     routed.clear();
     if (rejected) return REJECTED_OUTCOME;
     // A repeat waits for the batch that holds the first copy and its id, if that is still being written.
-    return { ticket: stored || heldOnDisk ? this.context.store.ticket() : 0, duplicate, durable };
+    return { ticket: stored || heldOnDisk ? this.context.store.ticket() : 0, duplicate, durable: durable || (heldOnDisk && message.persistent) };
   }
 }

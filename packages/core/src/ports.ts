@@ -130,11 +130,11 @@ export interface Store {
   loadScheduled(): Promise<ScheduledRecord[]>;
 
   /**
-   * Remembers that a queue took the message with this publisher's id at `at` (ms), for its dedup
-   * window (dedup.ts). Put right after the message, it lands in the same batch. deleteQueue and
-   * dropQueuesExcept remove a queue's ids with its messages.
+   * Remembers that a queue took the persistent message with this publisher's id at `at` (ms),
+   * for its dedup window (dedup.ts). Put right after the message, it lands in the same batch,
+   * synced. deleteQueue and dropQueuesExcept remove a queue's ids with its messages.
    */
-  putDedupId(queueId: string, messageId: string, at: number, sync: boolean): void;
+  putDedupId(queueId: string, messageId: string, at: number): void;
   deleteDedupId(queueId: string, messageId: string): void;
   /** At boot: the ids a durable queue remembers, in no particular order. */
   loadDedupIds(queueId: string): Promise<DedupRecord[]>;

@@ -20,7 +20,7 @@ export interface RedriveSpec {
   user: string;
 }
 
-export const KEPT_FINISHED = 100;
+const KEPT_FINISHED = 100;
 
 export class RedriveJobs {
   private readonly jobs = new Map<string, RedriveJob>();

@@ -62,9 +62,11 @@ export async function redrive(source: Queue, paths: MessagePaths, options: Redri
   const wanted = new Set(options.ids);
   const result: RedriveResult = { moved: 0, skipped: 0 };
   await scan(source, (page) => {
-    const { moved, skipped } = moveEntries(source, paths, page.filter((e) => wanted.has(e.message.id)), options.to);
+    const chosen = page.filter((e) => wanted.delete(e.message.id));
+    const { moved, skipped } = moveEntries(source, paths, chosen, options.to);
     result.moved += moved;
     result.skipped += skipped;
+    return wanted.size > 0;
   });
   return result;
 }

@@ -199,8 +199,8 @@ export class LevelStore implements Store {
     return kept;
   }
 
-  putDedupId(queueId: string, messageId: string, at: number, sync: boolean): void {
-    this.#queue.put(this.#keysOf(queueId).dedupIds + dedupKeyPart(messageId), Buffer.from(String(at)), sync);
+  putDedupId(queueId: string, messageId: string, at: number): void {
+    this.#queue.put(this.#keysOf(queueId).dedupIds + dedupKeyPart(messageId), Buffer.from(String(at)), true);
   }
 
   deleteDedupId(queueId: string, messageId: string): void {

@@ -34,6 +34,8 @@ export class Backlog {
   private diskCount = 0;
   /** Seq of the first paged-out message. */
   private diskFrom = 0;
+  /** Seqs removed from the paged-out range that no page has passed yet (they are gone from the store). */
+  private readonly removedPagedOut = new Set<number>();
   private pagedTicket = 0;
   private loading = false;
   /** Running estimate of a paged-out body's size, to size pages by bytes. */
@@ -128,6 +130,7 @@ export class Backlog {
     this.ramBytes = 0;
     this.totalBytes = 0;
     this.diskCount = 0;
+    this.removedPagedOut.clear();
     this.discardPageInFlight();
     return result;
   }
@@ -136,7 +139,7 @@ export class Backlog {
    * Removes the given entries wherever they are: RAM ones from the lists, paged-out ones by
    * counting them out (the caller deletes their stored copies, before any new page is read).
    */
-  remove(entries: ReadonlySet<QueueEntry>, pagedOut: number): void {
+  remove(entries: ReadonlySet<QueueEntry>, pagedOut: readonly QueueEntry[]): void {
     const keep = (list: QueueEntry[]) => list.filter((e) => !entries.has(e));
     const returned = keep(this.returned.clear());
     const ram = keep(this.ram.clear());
@@ -144,10 +147,16 @@ export class Backlog {
     for (const e of ram) this.ram.push(e);
     this.ramBytes = ram.reduce((sum, e) => sum + e.message.body.length, 0);
     for (const e of entries) this.totalBytes = Math.max(0, this.totalBytes - e.message.body.length);
-    this.diskCount -= pagedOut;
-    if (pagedOut > 0) {
+    this.diskCount -= pagedOut.length;
+    for (const e of pagedOut) {
+      this.totalBytes = Math.max(0, this.totalBytes - e.message.body.length);
+      this.removedPagedOut.add(e.seq);
+    }
+    if (pagedOut.length > 0) {
       this.discardPageInFlight();
       this.pagedTicket = this.store.ticket();
+      // The page discarded may have been the one consumers wait for: read it again, after the deletes.
+      this.maybePageIn();
     }
   }
 
@@ -169,7 +178,8 @@ export class Backlog {
 
   /**
    * Ready messages with a seq above `afterSeq`, in queue order, at most `count`: RAM first, then
-   * one read from the store. A browse walks the queue with it page by page, holding one page.
+   * one read from the store, of at most a page's bytes. A browse walks the queue with it page by
+   * page, holding one page; only an empty answer means the end.
    */
   async readyAfter(afterSeq: number, count: number): Promise<QueueEntry[]> {
     const out: QueueEntry[] = [];
@@ -179,7 +189,7 @@ export class Backlog {
     if (out.length >= count || this.diskCount === 0) return out;
     const from = Math.max(afterSeq + 1, this.diskFrom);
     await new Promise<void>((resolve) => this.store.whenWritten(this.pagedTicket, () => resolve()));
-    for (const { seq, message } of await this.store.readMessages(this.queueId, from, count - out.length)) {
+    for (const { seq, message } of await this.store.readMessages(this.queueId, from, Math.min(count - out.length, this.pageLength()))) {
       out.push({ seq, message, redelivered: false, deliveryCount: 0, stored: true });
     }
     return out;
@@ -196,7 +206,7 @@ export class Backlog {
 
   /** Whether the message with this seq is paged out (not read back into RAM yet), if it is still in the queue at all. */
   mayBePagedOut(seq: number): boolean {
-    return this.diskCount > 0 && seq >= this.diskFrom;
+    return this.diskCount > 0 && seq >= this.diskFrom && !this.removedPagedOut.has(seq);
   }
 
   *entriesInRam(): IterableIterator<QueueEntry> {
@@ -250,6 +260,7 @@ export class Backlog {
           } else {
             this.diskCount -= messages.length;
             this.diskFrom = last.seq + 1;
+            for (const seq of this.removedPagedOut) if (seq < this.diskFrom) this.removedPagedOut.delete(seq);
           }
           this.wakePageWaiters();
           this.onPageIn();

@@ -90,7 +90,7 @@ export class Queue {
   ) {
     this.store = host.store;
     this.settings = queueSettings(record.arguments, undefined);
-    this.backlog = new Backlog(record.id, host.store, host.limits, host.logger, () => this.dispatch());
+    this.backlog = new Backlog(record.id, host.store, host.limits, host.logger, () => this.pagedIn());
     this.leases = new AckLeases(host.clock, this.expireLease);
     this.deliveryRecord = new DeliveryRecord(host.store, record.id);
     this.gate = new DeliveryGate(host.store, this.handOver, (error) =>
@@ -293,14 +293,12 @@ export class Queue {
 
   /** Removes the given ready entries (found by peek) wherever they are in the queue. */
   remove(entries: QueueEntry[]): void {
-    const inRam = new Map<number, QueueEntry>();
-    for (const entry of this.backlog.entriesInRam()) inRam.set(entry.seq, entry);
     const set = new Set<QueueEntry>();
-    let pagedOut = 0;
+    const pagedOut: QueueEntry[] = [];
     for (const entry of entries) {
-      const found = inRam.get(entry.seq);
+      const found = this.backlog.inRam(entry.seq);
       if (found !== undefined) set.add(found);
-      else pagedOut++;
+      else pagedOut.push(entry);
       this.forget(entry);
     }
     this.backlog.remove(set, pagedOut);
@@ -462,6 +460,13 @@ export class Queue {
     this.dispatch();
   };
 
+  /** A page of messages is back in RAM: the oldest go first if the queue is over its length, then deliveries. */
+  private pagedIn(): void {
+    if (this.deleted) return;
+    this.enforceMaxLength();
+    this.dispatch();
+  }
+
   /** drop-head: the oldest ready messages leave (dead-lettered as maxlen) until the queue fits. */
   private enforceMaxLength(): void {
     const { maxLength, maxLengthBytes, overflow } = this.settings;
@@ -470,12 +475,8 @@ export class Queue {
     while (isOver(this.settings, this.backlog.count, this.backlog.bytes)) {
       const head = this.backlog.shift();
       if (head === undefined) {
-        // The oldest are paged out: drop them once they are back in RAM (their dead letters need
-        // them). A page that brought nothing (a failed read) ends the attempt.
-        const count = this.backlog.count;
-        void this.backlog.pageIn().then(() => {
-          if (!this.deleted && (this.backlog.ramCount > 0 || this.backlog.count < count)) this.enforceMaxLength();
-        });
+        // The oldest are paged out: their page drops them when it arrives (their dead letters need them).
+        void this.backlog.pageIn();
         break;
       }
       this.deadLetterEntry(head, 'maxlen');

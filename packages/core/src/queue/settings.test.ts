@@ -28,6 +28,13 @@ describe('queueSettings: arguments and policy (RabbitMQ precedence)', () => {
     expect(queueSettings({}, { 'attempt-log-limit': 3 }).attemptLogLimit).toBe(3);
   });
 
+  it('takes the smaller dedup window of argument and policy; 0 turns it off', () => {
+    expect(queueSettings({ 'x-dedup-window': 60_000 }, { 'dedup-window': 5_000 }).dedupWindow).toBe(5_000);
+    expect(queueSettings({ 'x-dedup-window': 0 }, { 'dedup-window': 5_000 }).dedupWindow).toBe(0);
+    expect(queueSettings({}, { 'dedup-window': 5_000 }).dedupWindow).toBe(5_000);
+    expect(queueSettings({}, undefined).dedupWindow).toBeUndefined();
+  });
+
   it('takes retry settings wholly from the arguments when any x-retry-* is set', () => {
     const s = queueSettings({ 'x-retry-delays': [5, 10] }, { 'retry-max-attempts': 9, 'retry-initial-delay': 7 });
     expect(s.retry).toEqual({ ...DEFAULT_RETRY, delays: [5, 10] });

@@ -418,10 +418,10 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         (await store.loadDedupIds(queueId)).map((r): [string, number] => [r.id, r.at]).sort((x, y) => x[1] - y[1]);
 
       it('keeps the ids of each queue apart across a restart, minus the deleted ones', async () => {
-        store.putDedupId('q1', 'order-1', 1_000, true);
-        store.putDedupId('q1', 'a!b%21c', 2_000, true);
-        store.putDedupId('q1', 'gone', 3_000, false);
-        store.putDedupId('q10', 'order-1', 4_000, false);
+        store.putDedupId('q1', 'order-1', 1_000);
+        store.putDedupId('q1', 'a!b%21c', 2_000);
+        store.putDedupId('q1', 'gone', 3_000);
+        store.putDedupId('q10', 'order-1', 4_000);
         store.deleteDedupId('q1', 'gone');
         await written(store);
         await restart();
@@ -434,7 +434,7 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         const [q1, q2, q3] = [queueRecord('q1'), queueRecord('q2'), queueRecord('q3')];
         for (const [i, q] of [q1, q2, q3].entries()) {
           store.putQueue(q);
-          store.putDedupId(q.id, `m${i}`, i, true);
+          store.putDedupId(q.id, `m${i}`, i);
         }
         store.deleteQueue(q1);
         await written(store);
