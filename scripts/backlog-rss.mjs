@@ -1,27 +1,14 @@
 // Peak shaving measured: fills one durable queue with N persistent messages of 1 KB through a
 // broker process of its own, drains it, and prints the broker's peak RSS during each phase.
 // Usage: node scripts/backlog-rss.mjs [messages=2000000]   (needs a build: npx -y pnpm@10.34.8 build)
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { connect } from '@warren/client';
+import { startBrokerProcess } from './broker-process.mjs';
 
 const total = Number(process.argv[2] ?? 2_000_000);
-const dataDir = mkdtempSync(join(tmpdir(), 'warren-backlog-'));
-const bin = new URL('../packages/server/dist/bin/warren.js', import.meta.url).pathname;
-const broker = spawn(process.execPath, [bin], {
-  env: { ...process.env, WARREN_HOST: '127.0.0.1', WARREN_PORT: '0', WARREN_DATA_DIR: dataDir, WARREN_LOG_LEVEL: 'info' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise((resolve) => {
-  createInterface({ input: broker.stdout }).on('line', (line) => {
-    if (line.includes('"warren is ready"')) resolve(JSON.parse(line).url);
-  });
-});
+const broker = await startBrokerProcess('backlog');
+const url = broker.url;
 
-const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${broker.pid}/status`, 'utf8'))[1]) / 1024;
+const rssMb = broker.rssMb;
 let peak = 0;
 const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 100);
 const memory = async () => {
@@ -29,7 +16,7 @@ const memory = async () => {
   return Object.entries(m).map(([k, v]) => `${k} ${(v / 1048576).toFixed(0)}`).join(', ');
 };
 const rssParts = () =>
-  readFileSync(`/proc/${broker.pid}/status`, 'utf8')
+  broker.status()
     .split('\n')
     .filter((line) => /^Rss(Anon|File)/.test(line))
     .map((line) => line.replace(/\s+/g, ' '))
@@ -69,6 +56,4 @@ phase(`consumed ${total} (paged in from LevelDB)`, started);
 
 clearInterval(sampler);
 await client.close();
-broker.kill('SIGTERM');
-await new Promise((resolve) => broker.once('exit', resolve));
-rmSync(dataDir, { recursive: true, force: true });
+await broker.stop();

@@ -3,28 +3,15 @@
 // of its own, then searches it for a rare match, over HTTP (`POST …/get` with a JSON-path filter)
 // and with client.browse(), printing each search's time and the broker's RSS before and at peak.
 // Usage: node scripts/browse-search.mjs [messages=100000]   (needs a build: npx -y pnpm@10.34.8 build)
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { connect } from '@warren/client';
+import { startBrokerProcess } from './broker-process.mjs';
 
 const total = Number(process.argv[2] ?? 100_000);
-const dataDir = mkdtempSync(join(tmpdir(), 'warren-search-'));
-const bin = new URL('../packages/server/dist/bin/warren.js', import.meta.url).pathname;
-const broker = spawn(process.execPath, [bin], {
-  env: { ...process.env, WARREN_HOST: '127.0.0.1', WARREN_PORT: '0', WARREN_DATA_DIR: dataDir, WARREN_LOG_LEVEL: 'info' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise((resolve) => {
-  createInterface({ input: broker.stdout }).on('line', (line) => {
-    if (line.includes('"warren is ready"')) resolve(JSON.parse(line).url);
-  });
-});
-const httpUrl = url.replace(/^ws/, 'http').replace(/\/ws$/, '');
+const broker = await startBrokerProcess('search');
+const url = broker.url;
+const httpUrl = broker.httpUrl;
 
-const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${broker.pid}/status`, 'utf8'))[1]) / 1024;
+const rssMb = broker.rssMb;
 let peak = 0;
 const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 20);
 
@@ -77,6 +64,4 @@ console.log(`queue after the searches: ${after.messages_ready} ready (unchanged:
 
 clearInterval(sampler);
 await client.close();
-broker.kill('SIGTERM');
-await new Promise((resolve) => broker.once('exit', resolve));
-rmSync(dataDir, { recursive: true, force: true });
+await broker.stop();

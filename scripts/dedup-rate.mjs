@@ -6,26 +6,14 @@
 // medians of confirmed publishes/s and of the broker's CPU time per message (user + system, from
 // /proc: steadier than the rate on a busy machine).
 // Usage: node scripts/dedup-rate.mjs [messages=50000] [runs=4]   (needs a build: npx -y pnpm@10.34.8 build)
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
 import { connect } from '@warren/client';
+import { startBrokerProcess } from './broker-process.mjs';
 
 const total = Number(process.argv[2] ?? 50_000);
 const runs = Number(process.argv[3] ?? 4);
-const dataDir = mkdtempSync(join(tmpdir(), 'warren-dedup-rate-'));
-const bin = new URL('../packages/server/dist/bin/warren.js', import.meta.url).pathname;
-const broker = spawn(process.execPath, [bin], {
-  env: { ...process.env, WARREN_HOST: '127.0.0.1', WARREN_PORT: '0', WARREN_DATA_DIR: dataDir, WARREN_LOG_LEVEL: 'info' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise((resolve) => {
-  createInterface({ input: broker.stdout }).on('line', (line) => {
-    if (line.includes('"warren is ready"')) resolve(JSON.parse(line).url);
-  });
-});
+const broker = await startBrokerProcess('dedup-rate');
+const url = broker.url;
 
 const client = await connect(url, { publishWindow: 1_000 });
 /** The broker's CPU time so far, µs (utime + stime, in clock ticks of 10 ms). */
@@ -68,7 +56,5 @@ try {
   }
 } finally {
   await client.close();
-  broker.kill('SIGTERM');
-  await new Promise((resolve) => broker.once('exit', resolve));
-  rmSync(dataDir, { recursive: true, force: true });
+  await broker.stop();
 }

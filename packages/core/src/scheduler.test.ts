@@ -1,36 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Clock, ScheduledRecord } from './ports.js';
+import type { ScheduledRecord } from './ports.js';
 import { silentLogger } from './ports.js';
 import { Scheduler } from './scheduler.js';
+import { FakeClock } from './testing/fake-clock.js';
 import { MemoryStore } from './testing/memory-store.js';
-
-/** A clock that moves only when told to, firing its timers in due order. */
-class FakeClock implements Clock {
-  time = 1_000_000;
-  private timers: { at: number; fire: () => void }[] = [];
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimer(ms: number, fire: () => void): () => void {
-    const timer = { at: this.time + ms, fire };
-    this.timers.push(timer);
-    return () => (this.timers = this.timers.filter((t) => t !== timer));
-  }
-
-  advance(ms: number): void {
-    const until = this.time + ms;
-    for (;;) {
-      const next = this.timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (next === undefined) break;
-      this.timers = this.timers.filter((t) => t !== next);
-      this.time = Math.max(this.time, next.at);
-      next.fire();
-    }
-    this.time = until;
-  }
-}
 
 let clock: FakeClock;
 let store: MemoryStore;
