@@ -1,10 +1,11 @@
 /**
  * kill -9 of a real broker process: after restart a durable queue holds exactly its persistent
  * messages that were confirmed and not acked, in order; transient messages and queues are gone.
+ * And a graceful stop, which must not shuffle deliveries between the connections it closes.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '@warren/client';
-import { spawnBroker, tempDir, type BrokerProcess } from '../support/broker.js';
+import { spawnBroker, startBroker, tempDir, type BrokerProcess } from '../support/broker.js';
 import { depth, take, texts } from '../support/messages.js';
 
 const range = (from: number, to: number, prefix: string) => Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`);
@@ -90,5 +91,27 @@ describe('kill -9 and restart', () => {
     const after = await connect(running.url);
     expect(texts(await take(after, 'kept', 100))).toEqual(range(0, 100, 'k'));
     await after.close();
+  });
+});
+
+describe('graceful stop', () => {
+  it('hands no connection the deliveries another closing connection gives back', async () => {
+    const broker = await startBroker();
+    const a = await connect(broker.url);
+    const b = await connect(broker.url);
+    await a.declareQueue('handed', { durable: false });
+    await Promise.all(['m0', 'm1'].map((body) => a.publish('', 'handed', body)));
+    const seen: Record<string, string[]> = { a: [], b: [] };
+    let held!: () => void;
+    const both = new Promise<void>((resolve) => (held = resolve));
+    const hold = (name: 'a' | 'b') => (m: { text(): string }) => {
+      seen[name]!.push(m.text());
+      if (seen.a!.length + seen.b!.length === 2) held();
+    };
+    await a.consume('handed', hold('a'), { prefetch: 1 });
+    await b.consume('handed', hold('b'), { prefetch: 2 });
+    await both;
+    await Promise.all([a.closed, b.closed, broker.dispose()]);
+    expect(seen).toEqual({ a: ['m0'], b: ['m1'] });
   });
 });

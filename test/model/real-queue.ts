@@ -12,9 +12,8 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Broker, REJECTED, type BacklogLimits, type Message, type Queue, type Store, type Table, type VHost } from '@warren/core';
-import { MemoryDisk, MemoryStore } from '@warren/core/internal';
+import { FakeClock, MemoryDisk, MemoryStore } from '@warren/core/internal';
 import { LevelStore } from '@warren/store';
-import { FakeClock } from './fake-clock.js';
 import type { DeadLetter, Delivery, Observation, Outcome, QueueConfig, Reason } from './queue-model.js';
 import { TestConnection } from './test-connection.js';
 

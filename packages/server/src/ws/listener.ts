@@ -41,8 +41,13 @@ export class WebSocketListener {
     });
   }
 
-  /** Sends every connection a shutdown close, then stops the WebSocket server. */
+  /**
+   * Sends every connection a shutdown close, then stops the WebSocket server. Every consumer is
+   * cancelled first: otherwise the deliveries one closing connection requeues would go out to the
+   * next one, only to come back again, each time counting against x-delivery-limit.
+   */
   close(): void {
+    for (const session of this.sessions) session.stopConsuming();
     for (const session of this.sessions) session.fail(new WarrenError('shutting_down'));
     this.wss.close();
   }

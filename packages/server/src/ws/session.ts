@@ -234,6 +234,13 @@ export class Session implements DeliverySink {
     this.closed();
   }
 
+  /** Cancels this connection's consumers: nothing more is delivered to it. */
+  stopConsuming(): void {
+    if (this.vhost === undefined) return;
+    for (const consumer of this.consumers.values()) this.vhost.cancel(consumer);
+    this.consumers.clear();
+  }
+
   /** The socket is gone: release consumers, requeue unacked deliveries, drop exclusive queues. */
   closed(): void {
     if (this.state === 'closed') return;
@@ -242,8 +249,7 @@ export class Session implements DeliverySink {
     clearInterval(this.timer);
     const vhost = this.vhost;
     if (vhost === undefined) return;
-    for (const consumer of this.consumers.values()) vhost.cancel(consumer);
-    this.consumers.clear();
+    this.stopConsuming();
     const byQueue = new Map<Consumer['queue'], Delivery[]>();
     for (const delivery of this.unacked.values()) {
       const list = byQueue.get(delivery.consumer.queue);
