@@ -3,22 +3,13 @@
  * metadata in camelCase, and the calls that settle it. Tracking what is settled is
  * settlement.ts's job.
  */
-import type { DeliverFrame } from '@warren/protocol';
+import type { AttemptLogEntry, DeliverFrame } from '@warren/protocol';
 import { decodeText } from './body.js';
 import { fromWireProperties, type Properties } from './properties.js';
 import type { Settlement } from './settlement.js';
 
 /** One failed attempt at a message, from its `x-warren-attempts` header (docs/retry.md). */
-export interface Attempt {
-  attempt: number;
-  /** ms since the epoch. */
-  time: number;
-  queue: string;
-  consumer_tag: string | null;
-  connection: string | null;
-  reason: 'nack' | 'reject' | 'retry' | 'ack_timeout' | 'connection_closed' | 'delivery_limit';
-  error: string | null;
-}
+export type Attempt = AttemptLogEntry;
 
 export class Message {
   readonly exchange: string;

@@ -43,6 +43,20 @@ describe('batching frames into WebSocket messages', () => {
     expect(server.messages.at(-1)?.map((frame) => frame.header.type)).toEqual(['publish']);
   });
 
+  it('sends a frame with a large body alone, after what was batched before it', () => {
+    const sent: Uint8Array[] = [];
+    const outbox = new Outbox((message) => sent.push(message));
+    outbox.write({ type: 'publish', seq: 1 }, new Uint8Array(100));
+    outbox.write({ type: 'publish', seq: 2 }, new Uint8Array(64 * 1024).fill(7));
+    outbox.write({ type: 'publish', seq: 3 }, new Uint8Array(100));
+    outbox.flush();
+    const frames = sent.map((message) => decodeFrames(message).map((frame) => (frame.header as { seq: number }).seq));
+    expect(frames).toEqual([[1], [2], [3]]);
+    const large = decodeFrames(sent[1] as Uint8Array)[0];
+    expect(large?.body.length).toBe(64 * 1024);
+    expect(large?.body.every((byte) => byte === 7)).toBe(true);
+  });
+
   it('starts a new message before one would exceed the size limit', () => {
     const sent: Uint8Array[] = [];
     const outbox = new Outbox((message) => sent.push(message));

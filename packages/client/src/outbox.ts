@@ -1,10 +1,11 @@
 /**
  * Outgoing batching (docs: /work/shared/performance.md): every frame written during one tick
  * joins one WebSocket message, sent from a microtask, so a burst of publishes costs a few socket
- * writes while a lone frame still leaves at once. A batch is cut early at BATCH_LIMIT bytes, and
- * a frame is never appended to a batch it would push past the server's message limit.
+ * writes while a lone frame still leaves at once. A batch is cut early at BATCH_LIMIT bytes, a
+ * frame is never appended to a batch it would push past the server's message limit, and a frame
+ * with a large body is sent alone.
  */
-import { FrameWriter } from '@warren/protocol';
+import { encodeFrame, FrameWriter } from '@warren/protocol';
 
 /**
  * Large enough that per-message costs vanish (about 450 publishes of 100 bytes), small enough
@@ -13,6 +14,9 @@ import { FrameWriter } from '@warren/protocol';
  * window-sized message going back and forth in lock step.
  */
 const BATCH_LIMIT = 64 * 1024;
+
+/** A frame with a body this large leaves as a WebSocket message of its own. */
+const OWN_MESSAGE_BODY_BYTES = 16 * 1024;
 
 export class Outbox {
   private readonly writer = new FrameWriter();
@@ -25,6 +29,12 @@ export class Outbox {
   /** `header` is a frame header object, or its JSON text when the caller already has it. */
   write(header: object | string, body?: Uint8Array): void {
     const json = typeof header === 'string' ? header : JSON.stringify(header);
+    if (body !== undefined && body.length >= OWN_MESSAGE_BODY_BYTES) {
+      // Batching saves nothing on a large body, and would copy it twice (into the batch, out of it).
+      this.flush();
+      this.send(encodeFrame(json, body));
+      return;
+    }
     const size = 8 + json.length * 3 + (body?.length ?? 0);
     if (this.writer.size > 0 && this.writer.size + size > this.maxMessageBytes) this.flush();
     this.writer.add(json, body);

@@ -123,6 +123,31 @@ describe('publish', () => {
     expect(server.framesOf('publish')).toHaveLength(3);
   });
 
+  it('keeps about 16 MiB of bodies unanswered, whatever the count window allows', async () => {
+    const { client, server } = await connected({}, fakeServer({ publish_window: 4096 }));
+    server.onFrame = () => {};
+    const body = new Uint8Array(1024 * 1024);
+    for (let i = 0; i < 20; i++) void client.publish('x', 'k', body).catch(() => {});
+    await settle();
+    expect(server.framesOf('publish')).toHaveLength(16);
+    server.send({ type: 'publish.ack', seq: 2, multiple: true });
+    await settle();
+    expect(server.framesOf('publish')).toHaveLength(18);
+  });
+
+  it('sends a body larger than the byte window when nothing else is unanswered', async () => {
+    const { client, server } = await connected({}, fakeServer({ max_message_size: 64 * 1024 * 1024 }));
+    server.onFrame = () => {};
+    const huge = new Uint8Array(17 * 1024 * 1024);
+    void client.publish('x', 'k', huge).catch(() => {});
+    void client.publish('x', 'k', 'small').catch(() => {});
+    await settle();
+    expect(server.framesOf('publish')).toHaveLength(1);
+    server.send({ type: 'publish.ack', seq: 1 });
+    await settle();
+    expect(server.framesOf('publish')).toHaveLength(2);
+  });
+
   it('rejects a body over max_message_size without sending it', async () => {
     const { client, server } = await connected({}, fakeServer({ max_message_size: 10 }));
     await expect(client.publish('x', 'k', new Uint8Array(11))).rejects.toMatchObject({ code: 'message_too_large' });

@@ -3,12 +3,14 @@
  * seq when it is written and a promise that its publish.ack resolves with a receipt and its
  * publish.nack or publish.return rejects. The receipt is what the client published (persistent
  * or not) corrected by the ack's `transient` mark and `duplicate` list (spec: "Publish receipts"). At most `window`
- * publishes are unanswered at once; later ones wait in FIFO order and are written as answers
- * free room. Encoding the body is the caller's job.
+ * publishes, and about `windowBytes` of bodies, are unanswered at once; later ones wait in FIFO
+ * order and are written as answers free room. Encoding the body is the caller's job.
  */
 import type { PublishAckFrame, PublishFrame, PublishNackFrame, PublishReturnFrame, WarrenError } from '@warren/protocol';
 import { MessageReturnedError, PublishNackedError } from './errors.js';
 import { Fifo } from './fifo.js';
+
+const DEFAULT_WINDOW_BYTES = 16 * 1024 * 1024;
 
 export type PublishFields = Omit<PublishFrame, 'type' | 'seq'>;
 
@@ -30,6 +32,8 @@ interface Confirm {
   /** Rejected by a publish.return: the ack that follows only frees its room in the window. */
   returned: boolean;
   persistent: boolean;
+  /** Body bytes, counted against windowBytes while unanswered. */
+  bytes: number;
 }
 
 interface Waiting {
@@ -43,7 +47,13 @@ export class Publisher {
   private readonly unconfirmed = new Map<number, Confirm>();
   private readonly waiting = new Fifo<Waiting>();
   private lastSeq = 0;
+  private unconfirmedBytes = 0;
   window = Number.POSITIVE_INFINITY;
+  /**
+   * Body bytes unanswered at once, beside the count: 4,096 publishes of 64 KiB would queue
+   * 256 MiB in the socket and wait seconds there, where this much keeps the broker busy.
+   */
+  windowBytes = DEFAULT_WINDOW_BYTES;
   /** The broker blocked the connection (`connection.blocked`): new publishes wait here instead of the socket. */
   private held = false;
 
@@ -55,7 +65,7 @@ export class Publisher {
     const fieldsJson = JSON.stringify(fields);
     const persistent = fields.properties?.persistent === true;
     return new Promise<PublishReceipt>((resolve, reject) => {
-      const confirm: Confirm = { resolve, reject, returned: false, persistent };
+      const confirm: Confirm = { resolve, reject, returned: false, persistent, bytes: body.length };
       if (this.waiting.size === 0 && this.hasRoom) this.send(fieldsJson, body, confirm);
       else this.waiting.push({ fieldsJson, body, confirm });
     });
@@ -68,11 +78,13 @@ export class Publisher {
       for (const [seq, confirm] of this.unconfirmed) {
         if (seq > frame.seq) break;
         this.unconfirmed.delete(seq);
+        this.unconfirmedBytes -= confirm.bytes;
         if (!confirm.returned) confirm.resolve(receiptOf(seq, confirm, frame, duplicates));
       }
     } else {
       const confirm = this.unconfirmed.get(frame.seq);
       this.unconfirmed.delete(frame.seq);
+      if (confirm !== undefined) this.unconfirmedBytes -= confirm.bytes;
       if (confirm !== undefined && !confirm.returned) confirm.resolve(receiptOf(frame.seq, confirm, frame, duplicates));
     }
     this.drain();
@@ -82,6 +94,7 @@ export class Publisher {
     const confirm = this.unconfirmed.get(frame.seq);
     if (confirm === undefined) return;
     this.unconfirmed.delete(frame.seq);
+    this.unconfirmedBytes -= confirm.bytes;
     if (!confirm.returned) confirm.reject(new PublishNackedError(frame.seq, frame.code, frame.message));
     this.drain();
   }
@@ -105,7 +118,8 @@ export class Publisher {
   }
 
   private get hasRoom(): boolean {
-    return !this.held && this.unconfirmed.size < this.window;
+    // Bytes are checked before a publish is added, so a body larger than windowBytes still goes.
+    return !this.held && this.unconfirmed.size < this.window && this.unconfirmedBytes < this.windowBytes;
   }
 
   /** Rejects the publishes not yet written; written ones still get their answers. */
@@ -117,6 +131,7 @@ export class Publisher {
     this.failWaiting(error);
     for (const confirm of this.unconfirmed.values()) if (!confirm.returned) confirm.reject(error);
     this.unconfirmed.clear();
+    this.unconfirmedBytes = 0;
   }
 
   private drain(): void {
@@ -131,6 +146,7 @@ export class Publisher {
   private send(fieldsJson: string, body: Uint8Array, confirm: Confirm): void {
     const seq = ++this.lastSeq;
     this.unconfirmed.set(seq, confirm);
+    this.unconfirmedBytes += confirm.bytes;
     this.write(`{"type":"publish","seq":${seq},${fieldsJson.slice(1)}`, body);
   }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeFrames, encodeFrame, FrameWriter } from './codec.js';
+import { decodeFrames, encodeFrame, encodeFrameHead, FrameWriter } from './codec.js';
 import { WarrenError } from './errors.js';
 
 const utf8 = new TextEncoder();
@@ -105,6 +105,17 @@ describe('encodeFrame / decodeFrames', () => {
     const [decoded] = decodeFrames(big.subarray(7, 7 + frame.length));
     expect(decoded?.header).toEqual({ type: 'ack', delivery_tag: 1 });
     expect(new TextDecoder().decode(decoded?.body)).toBe('xyz');
+  });
+});
+
+describe('encodeFrameHead', () => {
+  it('is the frame up to its body: head and body together decode as the frame', () => {
+    const head = encodeFrameHead({ type: 'deliver', delivery_tag: 3, note: 'ü' }, ALL_BYTES.length);
+    const data = new Uint8Array([...head, ...ALL_BYTES]);
+    expect(data).toEqual(encodeFrame({ type: 'deliver', delivery_tag: 3, note: 'ü' }, ALL_BYTES));
+    const [frame] = decodeFrames(data);
+    expect(frame?.header).toEqual({ type: 'deliver', delivery_tag: 3, note: 'ü' });
+    expect(frame?.body).toEqual(ALL_BYTES);
   });
 });
 

@@ -87,11 +87,33 @@ export class FrameWriter {
   }
 }
 
-/** Encodes a single frame as its own message. */
-export function encodeFrame(header: object | string, body?: Uint8Array): Uint8Array {
-  const writer = new FrameWriter(64 + (body?.length ?? 0));
-  writer.add(header, body);
-  return writer.take();
+/**
+ * Encodes a single frame as its own message, in a buffer of exactly its size: the body is
+ * copied once, where a FrameWriter copies it twice (in, then out with take()). The way to send
+ * a large body.
+ */
+export function encodeFrame(header: object | string, body: Uint8Array = EMPTY): Uint8Array {
+  const out = frameHead(header, body.length, body.length);
+  out.set(body, out.length - body.length);
+  return out;
+}
+
+/**
+ * A frame up to its body, which is `bodyLength` bytes and follows: for a sender that can write
+ * one WebSocket message in two parts, so a large body goes out without being copied at all.
+ */
+export function encodeFrameHead(header: object | string, bodyLength: number): Uint8Array {
+  return frameHead(header, bodyLength, 0);
+}
+
+function frameHead(header: object | string, bodyLength: number, room: number): Uint8Array {
+  const json = encoder.encode(typeof header === 'string' ? header : JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + room);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, json.length);
+  out.set(json, 4);
+  view.setUint32(4 + json.length, bodyLength);
+  return out;
 }
 
 /** Splits one received message into frames. Throws `frame_malformed` on any framing fault. */

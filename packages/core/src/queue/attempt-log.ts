@@ -4,7 +4,11 @@
  * so a failed attempt never edits one: it makes a new Message carrying the longer log, which
  * then travels with it through requeues, retries, dead-lettering, redrive and restarts.
  */
+import type { AttemptLogEntry, AttemptReason } from '@warren/protocol';
 import type { Message } from '../message.js';
+
+export type { AttemptReason };
+export type AttemptEntry = AttemptLogEntry;
 
 export const ATTEMPTS_HEADER = 'x-warren-attempts';
 
@@ -13,21 +17,6 @@ export const DEFAULT_ATTEMPT_LOG_LIMIT = 20;
 
 /** Longest error text kept per entry, in characters. */
 export const MAX_ATTEMPT_ERROR = 1024;
-
-/** How an attempt ended. */
-export type AttemptReason = 'nack' | 'reject' | 'retry' | 'ack_timeout' | 'connection_closed' | 'delivery_limit';
-
-export interface AttemptEntry {
-  /** Numbered from 1 over the message's whole life, across queues. */
-  attempt: number;
-  /** ms since the epoch. */
-  time: number;
-  queue: string;
-  consumer_tag: string | null;
-  connection: string | null;
-  reason: AttemptReason;
-  error: string | null;
-}
 
 /** What the queue knows of one failed attempt; the log adds the number and the time. */
 export interface AttemptFailure {

@@ -14,7 +14,7 @@ import type { Message, QueueEntry } from '../message.js';
 import type { Clock, Logger, QueueRecord, Store } from '../ports.js';
 import type { Policy } from '../policy/policy.js';
 import { AckLeases, type Lease } from './ack-lease.js';
-import { withAttempt, type AttemptFailure, type AttemptReason } from './attempt-log.js';
+import { DEFAULT_ATTEMPT_LOG_LIMIT, withAttempt, type AttemptFailure, type AttemptReason } from './attempt-log.js';
 import { Backlog, type BacklogLimits } from './backlog.js';
 import { Consumer, type ConsumerOptions, type DeliverySink } from './consumer.js';
 import { DeliveryGate } from './delivery-gate.js';
@@ -385,7 +385,7 @@ export class Queue {
   }
 
   private logAttempt(message: Message, failure: AttemptFailure): Message {
-    return withAttempt(message, this.name, failure, this.host.clock.now(), this.settings.attemptLogLimit);
+    return withAttempt(message, this.name, failure, this.host.clock.now(), this.settings.attemptLogLimit ?? DEFAULT_ATTEMPT_LOG_LIMIT);
   }
 
   /**

@@ -19,7 +19,7 @@ describe('queueSettings: arguments and policy (RabbitMQ precedence)', () => {
   });
 
   it('defaults overflow to drop-head and has no retry unless asked', () => {
-    expect(queueSettings({}, undefined)).toEqual({ overflow: 'drop-head', attemptLogLimit: 20 });
+    expect(queueSettings({}, undefined)).toEqual({ overflow: 'drop-head' });
   });
 
   it('takes the smaller ack timeout and attempt-log limit of argument and policy', () => {

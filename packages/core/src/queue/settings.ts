@@ -8,7 +8,6 @@
  * from the policy. Documented in docs/dead-lettering.md.
  */
 import type { Table } from '../message.js';
-import { DEFAULT_ATTEMPT_LOG_LIMIT } from './attempt-log.js';
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
 
@@ -38,8 +37,8 @@ export interface QueueSettings {
   dedupWindow?: number;
   /** Ack lease of a delivery, ms (a consumer's own ackTimeout overrides it). */
   ackTimeout?: number;
-  /** Entries kept in a message's attempt log (attempt-log.ts). */
-  attemptLogLimit: number;
+  /** Entries kept in a message's attempt log (attempt-log.ts); absent: its default. */
+  attemptLogLimit?: number;
 }
 
 export const DEFAULT_RETRY: RetrySettings = { initialDelay: 1000, multiplier: 2, maxDelay: 60_000, jitter: 0, maxAttempts: 5 };
@@ -48,7 +47,7 @@ const RETRY_KEYS = ['delays', 'initial-delay', 'multiplier', 'max-delay', 'jitte
 
 export function queueSettings(args: Table, policy: Table | undefined): QueueSettings {
   const p = policy ?? {};
-  const settings: QueueSettings = { overflow: 'drop-head', attemptLogLimit: DEFAULT_ATTEMPT_LOG_LIMIT };
+  const settings: QueueSettings = { overflow: 'drop-head' };
   const smaller = (arg: unknown, pol: unknown): number | undefined => {
     const values = [arg, pol].filter((v): v is number => typeof v === 'number');
     return values.length === 0 ? undefined : Math.min(...values);

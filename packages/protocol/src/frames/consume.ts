@@ -44,6 +44,23 @@ export interface DeliverFrame {
   headers?: Record<string, unknown>;
 }
 
+/** How a failed attempt at a message ended (docs/retry.md, "Attempt log"). */
+export type AttemptReason = 'nack' | 'reject' | 'retry' | 'ack_timeout' | 'connection_closed' | 'delivery_limit';
+
+/** One failed attempt, as kept in a message's `x-warren-attempts` header (oldest first). */
+export interface AttemptLogEntry {
+  /** Numbered from 1 over the message's whole life, across queues. */
+  attempt: number;
+  /** ms since the epoch. */
+  time: number;
+  queue: string;
+  consumer_tag: string | null;
+  connection: string | null;
+  reason: AttemptReason;
+  /** The consumer's error text, its first 1,024 characters. */
+  error: string | null;
+}
+
 /** The broker ended a consumer (its queue was deleted, for instance). */
 export interface ConsumerCancelledFrame {
   type: 'consumer.cancelled';

@@ -1,25 +1,32 @@
 /**
- * The JSON header of a `deliver` frame, built without serializing the message's metadata for
- * every delivery: the part that depends only on the message (exchange, routing key, properties,
- * headers) is serialized once and reused, for a message fanned out to ten queues or redelivered.
- * The result is exactly what JSON.stringify of the frame object gives (docs/protocol.md).
+ * The JSON header of a `deliver` frame, built from parts instead of JSON.stringify of a frame
+ * object (json-text.ts). The part that depends only on the message (exchange, routing key,
+ * properties, headers) is kept for the message delivered last, which serves a message fanned out
+ * to several queues: each queue delivers it as it arrives, one after the other. The result is
+ * exactly what JSON.stringify of the frame object gives (docs/protocol.md).
  */
 import type { Consumer, Message, QueueEntry } from '@warren/core';
+import { flatObjectJson, jsonString } from './json-text.js';
 
-const messagePart = new WeakMap<Message, string>();
 const consumerPart = new WeakMap<Consumer, string>();
+let lastMessage: Message | undefined;
+let lastMessagePart = '';
 
 export function deliverHeader(consumer: Consumer, entry: QueueEntry, deliveryTag: number): string {
   const message = entry.message;
-  let tail = messagePart.get(message);
-  if (tail === undefined) {
-    tail = JSON.stringify({ exchange: message.exchange, routing_key: message.routingKey, properties: message.properties, headers: message.headers }).slice(1);
-    messagePart.set(message, tail);
+  if (message !== lastMessage) {
+    lastMessage = message;
+    lastMessagePart = messagePart(message);
   }
   let head = consumerPart.get(consumer);
   if (head === undefined) {
     head = `{"type":"deliver","consumer_tag":${JSON.stringify(consumer.tag)},"delivery_tag":`;
     consumerPart.set(consumer, head);
   }
-  return `${head}${deliveryTag},"redelivered":${entry.redelivered},"delivery_count":${entry.deliveryCount},${tail}`;
+  return `${head}${deliveryTag},"redelivered":${entry.redelivered},"delivery_count":${entry.deliveryCount},${lastMessagePart}`;
+}
+
+function messagePart(message: Message): string {
+  const headers = message.headers === undefined ? '' : `,"headers":${JSON.stringify(message.headers)}`;
+  return `"exchange":${jsonString(message.exchange)},"routing_key":${jsonString(message.routingKey)},"properties":${flatObjectJson(message.properties)}${headers}}`;
 }

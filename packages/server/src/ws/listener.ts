@@ -97,6 +97,10 @@ function socketOf(ws: WebSocket): SessionSocket {
       return ws.bufferedAmount;
     },
     send: (data, done) => ws.send(data, { binary: true }, done),
+    sendInParts: (head, body, done) => {
+      ws.send(head, { binary: true, fin: false });
+      ws.send(body, { binary: true, fin: true }, done);
+    },
     pause: () => ws.pause(),
     resume: () => ws.resume(),
     close: (code, reason) => ws.close(code, reason),

@@ -4,7 +4,7 @@
  * consumes decoded messages and writes frames to a SessionSocket, so tests can drive it without
  * a real socket. What each frame means is in handlers/; the rules are in docs/protocol.md.
  */
-import { decodeFrames, FrameWriter, parseClientFrame, WarrenError, type ClientFrame } from '@warren/protocol';
+import { decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, WarrenError, type ClientFrame } from '@warren/protocol';
 import type { Broker, Consumer, DeliverySink, QueueEntry, VHost } from '@warren/core';
 import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
@@ -16,10 +16,18 @@ import { deliverHeader } from './deliver-header.js';
 import { RevokedTags } from './revoked-tags.js';
 import { handleFrame } from './handlers/index.js';
 
+/** A frame with a body this large leaves as a WebSocket message of its own (send()). */
+const OWN_MESSAGE_BODY_BYTES = 16 * 1024;
+
 export interface SessionSocket {
   /** Bytes handed to the socket and not yet written out. */
   readonly bufferedAmount: number;
   send(data: Uint8Array, done: (error?: Error) => void): void;
+  /**
+   * Sends `head` then `body` as one WebSocket message (in two fragments), so that a large body
+   * is written from where it lies. Optional: without it, the session sends the two joined.
+   */
+  sendInParts?(head: Uint8Array, body: Uint8Array, done: (error?: Error) => void): void;
   pause(): void;
   resume(): void;
   close(code: number, reason: string): void;
@@ -135,6 +143,12 @@ export class Session implements DeliverySink {
 
   send(header: object | string, body?: Uint8Array): void {
     if (this.state === 'closed') return;
+    if (body !== undefined && body.length >= OWN_MESSAGE_BODY_BYTES) {
+      // Batching saves nothing on a large body, and would copy it twice (into the batch, out of it).
+      this.flush();
+      this.writeLarge(header, body);
+      return;
+    }
     this.writer.add(header, body);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -146,17 +160,34 @@ export class Session implements DeliverySink {
   readonly flush = (): void => {
     this.flushScheduled = false;
     if (this.writer.count === 0 || this.state === 'closed') return;
-    const data = this.writer.take();
+    this.write(this.writer.take());
+  };
+
+  private write(data: Uint8Array): void {
     this.sentBytesPending += data.length;
     this.sentSinceTick = true;
-    this.socket.send(data, () => {
-      this.sentBytesPending -= data.length;
-      if (this.deliveriesBlocked && this.writable) {
-        this.deliveriesBlocked = false;
-        for (const consumer of this.consumers.values()) consumer.queue.dispatch();
-      }
-    });
-  };
+    this.socket.send(data, () => this.written(data.length));
+  }
+
+  private writeLarge(header: object | string, body: Uint8Array): void {
+    if (this.socket.sendInParts === undefined) {
+      this.write(encodeFrame(header, body));
+      return;
+    }
+    const head = encodeFrameHead(header, body.length);
+    const size = head.length + body.length;
+    this.sentBytesPending += size;
+    this.sentSinceTick = true;
+    this.socket.sendInParts(head, body, () => this.written(size));
+  }
+
+  private written(size: number): void {
+    this.sentBytesPending -= size;
+    if (this.deliveriesBlocked && this.writable) {
+      this.deliveriesBlocked = false;
+      for (const consumer of this.consumers.values()) consumer.queue.dispatch();
+    }
+  }
 
   // --- DeliverySink ------------------------------------------------------------------------
 

@@ -4,11 +4,12 @@
  * persistent message on no disk); a mandatory message no queue took comes back as
  * publish.return before its ack (AMQP 0-9-1 basic.return).
  */
-import { WarrenError, type PublishFrame } from '@warren/protocol';
+import { WarrenError, type MessageProperties, type PublishFrame } from '@warren/protocol';
 import { REJECTED, UNROUTED, type Message, type PublishOutcome } from '@warren/core';
 import { Receipt } from '../confirm-tracker.js';
 import type { Session } from '../session.js';
 import { withContext } from './context.js';
+import { keptBody } from '../kept-body.js';
 
 export function handlePublish(session: Session, frame: PublishFrame & { body: Uint8Array }): void {
   const seq = frame.seq;
@@ -23,10 +24,9 @@ export function handlePublish(session: Session, frame: PublishFrame & { body: Ui
       id,
       exchange: frame.exchange,
       routingKey: frame.routing_key,
-      properties: given.message_id === undefined ? { ...given, message_id: id } : given,
+      properties: given.message_id === undefined ? withMessageId(given, id) : given,
       headers: frame.headers,
-      // A copy, so a message kept in a queue does not pin the whole socket read buffer it came in.
-      body: new Uint8Array(frame.body),
+      body: keptBody(frame.body),
       persistent: given.persistent === true,
       publishedAt: session.broker.clock.now(),
     };
@@ -58,6 +58,17 @@ export function handlePublish(session: Session, frame: PublishFrame & { body: Ui
     return;
   }
   session.confirms.accept(seq, ticket, receiptOf(frame, outcome));
+}
+
+/**
+ * `{ ...given, message_id }`, the same keys in the same order; object spread of a parsed JSON
+ * object costs about ten times this copy in V8, and it ran once per publish.
+ */
+function withMessageId(given: MessageProperties, id: string): MessageProperties {
+  const properties: MessageProperties = {};
+  for (const key in given) (properties as Record<string, unknown>)[key] = (given as Record<string, unknown>)[key];
+  properties.message_id = id;
+  return properties;
 }
 
 /** The receipt flags the client cannot know from what it published. */
