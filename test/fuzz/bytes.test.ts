@@ -57,7 +57,7 @@ describe.each(frameTypes())('byte-mutated %s frames', (type) => {
       { numRuns: RUNS, seed: SEED },
     );
     expect(RUNS).toBeGreaterThan(0);
-  });
+  }, 30_000 + RUNS * 5);
 
   it(`${RUNS} cases through a real session: no crash, registered codes only`, async () => {
     let cases = 0;

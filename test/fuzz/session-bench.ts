@@ -79,6 +79,7 @@ const WORLD: Header[] = [
 ];
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+const timerTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
 
 /** One broker shared by many cases, as a real one is shared by many connections. */
 export class SessionBench {
@@ -158,13 +159,26 @@ export class Connection {
     }
   }
 
-  /** Waits until the session has flushed everything its last input caused. */
+  /**
+   * Waits until the session has flushed everything its last input caused. Three quiet turns of
+   * the event loop, then three quiet timer turns, since a long request (queue.browse) yields to
+   * timers and reads the store between pages; anything sent meanwhile starts the wait over.
+   */
   async settle(): Promise<void> {
-    let quiet = 0;
     let seen = this.socket.sent.length;
-    for (let i = 0; i < 50 && quiet < 3; i++) {
-      await tick();
-      quiet = this.socket.sent.length === seen ? quiet + 1 : 0;
+    for (let round = 0; round < 20; round++) {
+      let quiet = 0;
+      for (let i = 0; i < 50 && quiet < 3; i++) {
+        await tick();
+        quiet = this.socket.sent.length === seen ? quiet + 1 : 0;
+        seen = this.socket.sent.length;
+      }
+      let quietTimers = 0;
+      while (quietTimers < 3 && this.socket.sent.length === seen) {
+        await timerTurn();
+        quietTimers++;
+      }
+      if (this.socket.sent.length === seen) return;
       seen = this.socket.sent.length;
     }
   }
