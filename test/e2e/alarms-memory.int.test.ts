@@ -90,6 +90,7 @@ describe('memory alarm', () => {
     expect(confirmedAt.size).toBe(published);
     expect([...received.keys()].sort((a, b) => a - b)).toEqual([...confirmedAt.keys()].sort((a, b) => a - b));
     expect([...received.values()].every((times) => times === 1)).toBe(true);
+    expect(maxDrainRss).toBeLessThanOrEqual(WATERMARK * 1.2);
 
     // Each relief after the consumer came: how long until the next confirm.
     const confirms = [...confirmedAt.values()].sort((a, b) => a - b);
