@@ -2,82 +2,83 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MinHeap } from './min-heap.js';
 
-interface Item {
-  key: number;
-}
-
-const byKey = (a: Item, b: Item) => a.key - b.key;
-
 function drain<T>(heap: MinHeap<T>): T[] {
   const out: T[] = [];
-  while (heap.size > 0) out.push(heap.pop()!);
+  while (heap.size > 0) {
+    expect(heap.peek()).toBeDefined();
+    const key = heap.peekKey();
+    out.push(heap.pop() as T);
+    if (heap.size > 0) expect(heap.peekKey()).toBeGreaterThanOrEqual(key);
+  }
+  expect(heap.peekKey()).toBe(Number.POSITIVE_INFINITY);
   return out;
 }
 
+/** Keys with their push positions, sorted as the heap must give them back: by key, then pushed first. */
+function expected(keys: number[]): number[] {
+  return keys.map((key, i) => ({ key, i })).sort((a, b) => a.key - b.key || a.i - b.i).map((e) => e.i);
+}
+
 describe('MinHeap', () => {
-  it('pops in sorted order whatever the push order', () => {
+  it('pops by key, equal keys in push order, whatever the push order', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer()), (values) => {
-        const heap = new MinHeap<number>((a, b) => a - b);
-        for (const v of values) heap.push(v);
-        expect(drain(heap)).toEqual([...values].sort((a, b) => a - b));
+      fc.property(fc.array(fc.integer({ min: -5, max: 5 })), (keys) => {
+        const heap = new MinHeap<number>();
+        keys.forEach((key, i) => heap.push(i, key));
+        expect(drain(heap)).toEqual(expected(keys));
       }),
     );
   });
 
-  it('pops in sorted order after pushAll, mixed with single pushes', () => {
+  it('pops in order after pushAll, mixed with single pushes', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer()), fc.array(fc.integer()), (bulk, single) => {
-        const heap = new MinHeap<Item>(byKey);
-        for (const key of single) heap.push({ key });
-        heap.pushAll(bulk.map((key) => ({ key })));
-        expect(drain(heap).map((item) => item.key)).toEqual([...single, ...bulk].sort((a, b) => a - b));
+      fc.property(fc.array(fc.integer({ min: -5, max: 5 })), fc.array(fc.integer({ min: -5, max: 5 })), (single, bulk) => {
+        const heap = new MinHeap<number>();
+        single.forEach((key, i) => heap.push(i, key));
+        const keys = [...single, ...bulk];
+        const handles = heap.pushAll(bulk.map((_, j) => single.length + j), (i) => keys[i]!);
+        expect(handles.map((h) => heap.get(h))).toEqual(bulk.map((_, j) => single.length + j));
+        expect(drain(heap)).toEqual(expected(keys));
       }),
     );
   });
 
-  it('keeps its order when any items are removed', () => {
+  it('keeps its order when any entries are removed', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer(), fc.boolean())), (entries) => {
-        const heap = new MinHeap<Item>(byKey);
-        const items = entries.map(([key, drop]) => ({ item: { key }, drop }));
-        for (const { item } of items) heap.push(item);
-        for (const { item, drop } of items) if (drop) expect(heap.remove(item)).toBe(true);
-        const kept = items.filter((e) => !e.drop).map((e) => e.item.key);
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -5, max: 5 }), fc.boolean())), (items) => {
+        const heap = new MinHeap<number>();
+        const entries = items.map(([key], i) => heap.push(i, key));
+        items.forEach(([, drop], i) => drop && expect(heap.remove(entries[i]!)).toBe(true));
+        const kept = expected(items.map(([key]) => key)).filter((i) => !items[i]![1]);
         expect(heap.size).toBe(kept.length);
-        expect(drain(heap).map((item) => item.key)).toEqual(kept.sort((a, b) => a - b));
+        expect(drain(heap)).toEqual(kept);
       }),
     );
   });
 
-  it('keeps its order when items are replaced by ones with earlier or later keys', () => {
+  it('keeps its order when entries move to earlier or later keys, a moved one tying as if pushed last', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer(), fc.option(fc.integer()))), (entries) => {
-        const heap = new MinHeap<Item>(byKey);
-        const items = entries.map(([key, next]) => ({ item: { key }, next }));
-        for (const { item } of items) heap.push(item);
-        const final: number[] = [];
-        for (const { item, next } of items) {
-          if (next === null) final.push(item.key);
-          else {
-            const replacement = { key: next };
-            expect(heap.update(item, replacement)).toBe(true);
-            expect(heap.has(item)).toBe(false);
-            expect(heap.has(replacement)).toBe(true);
-            final.push(next);
-          }
-        }
-        expect(drain(heap).map((item) => item.key)).toEqual(final.sort((a, b) => a - b));
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -5, max: 5 }), fc.option(fc.integer({ min: -5, max: 5 })))), (items) => {
+        const heap = new MinHeap<string>();
+        const entries = items.map(([key], i) => heap.push(`${i}`, key));
+        const final: { value: string; key: number; rank: number }[] = items.map(([key], i) => ({ value: `${i}`, key, rank: i }));
+        items.forEach(([, next], i) => {
+          if (next === null) return;
+          expect(heap.update(entries[i]!, `${i}'`, next)).toBe(true);
+          expect(heap.get(entries[i]!)).toBe(`${i}'`);
+          final[i] = { value: `${i}'`, key: next, rank: items.length + i };
+        });
+        expect(drain(heap)).toEqual(final.sort((a, b) => a.key - b.key || a.rank - b.rank).map((e) => e.value));
       }),
     );
   });
 
   it('walks its items in order without changing itself, and can stop early', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer()), fc.nat(), (values, take) => {
-        const heap = new MinHeap<number>((a, b) => a - b);
-        for (const v of values) heap.push(v);
-        const sorted = [...values].sort((a, b) => a - b);
+      fc.property(fc.array(fc.integer({ min: -5, max: 5 })), fc.nat(), (keys, take) => {
+        const heap = new MinHeap<number>();
+        keys.forEach((key, i) => heap.push(i, key));
+        const sorted = expected(keys);
         expect([...heap.ordered()]).toEqual(sorted);
         const first: number[] = [];
         for (const v of heap.ordered()) {
@@ -90,14 +91,26 @@ describe('MinHeap', () => {
     );
   });
 
-  it('refuses to remove or update an item it does not hold', () => {
-    const heap = new MinHeap<Item>(byKey);
-    const held = { key: 1 };
-    heap.push(held);
-    expect(heap.remove({ key: 1 })).toBe(false);
-    expect(heap.update({ key: 1 }, { key: 0 })).toBe(false);
-    expect(heap.pop()).toBe(held);
+  it('refuses to remove or update through a handle whose item has left', () => {
+    const heap = new MinHeap<string>();
+    const held = heap.push('held', 1);
+    expect(heap.remove(7)).toBe(false);
+    expect(heap.update(-1, 'x', 0)).toBe(false);
+    expect(heap.pop()).toBe('held');
+    expect(heap.has(held)).toBe(false);
+    expect(heap.get(held)).toBeUndefined();
     expect(heap.remove(held)).toBe(false);
+    expect(heap.update(held, 'again', 0)).toBe(false);
     expect(heap.size).toBe(0);
+  });
+
+  it('grows past its first capacity and reuses the handles of items that left', () => {
+    const heap = new MinHeap<number>();
+    const handles = Array.from({ length: 1_000 }, (_, i) => heap.push(i, 1_000 - i));
+    for (const handle of handles.slice(0, 500)) expect(heap.remove(handle)).toBe(true);
+    const again = Array.from({ length: 500 }, (_, i) => heap.push(1_000 + i, -i));
+    expect(new Set([...handles.slice(500), ...again]).size).toBe(1_000);
+    expect(Math.max(...again)).toBeLessThan(1_000);
+    expect(drain(heap)).toEqual([...Array.from({ length: 500 }, (_, i) => 1_499 - i), ...Array.from({ length: 500 }, (_, i) => 999 - i)]);
   });
 });

@@ -43,9 +43,9 @@ beforeEach(async () => {
 });
 
 describe('ScheduledMessages', () => {
-  it('lists the vhost’s records earliest first, ties by id, a page at a time', () => {
+  it('lists the vhost’s records earliest first, ties in the order scheduled, a page at a time', () => {
     const first = view.list({ page: 1, pageSize: 3 });
-    expect(first.items.map((r) => r.id)).toEqual(['d1', 'r1', 'r2']);
+    expect(first.items.map((r) => r.id)).toEqual(['d1', 'r2', 'r1']);
     expect(first).toMatchObject({ page: 1, pageSize: 3, pageCount: 2, filtered: 4, total: 4 });
     expect(view.list({ page: 2, pageSize: 3 }).items.map((r) => r.id)).toEqual(['r3']);
     expect(view.list({ page: 3, pageSize: 3 }).items).toEqual([]);

@@ -19,7 +19,7 @@ export interface ScheduledQuery {
 }
 
 export interface ScheduledPage {
-  /** The page's records, earliest due first (ties by id). */
+  /** The page's records, earliest due first (ties in the order scheduled). */
   items: ScheduledRecord[];
   page: number;
   pageSize: number;

@@ -45,6 +45,32 @@ describe('Scheduler', () => {
     expect(scheduler.get('a')).toBeUndefined();
   });
 
+  it('knows nothing of a fired record, even once its place in the heap went to a later one', () => {
+    scheduler.schedule(record('a', 100));
+    clock.advance(100);
+    scheduler.schedule(record('b', 100));
+    expect(scheduler.get('a')).toBeUndefined();
+    expect(scheduler.cancel('a')).toBeUndefined();
+    expect(scheduler.reschedule('a', clock.now() + 5)).toBeUndefined();
+    expect([...scheduler.records()].map((r) => r.id)).toEqual(['b']);
+    clock.advance(100);
+    expect(fired).toEqual(['a', 'b']);
+  });
+
+  it('still finds waiting records after a burst of fires sweeps its id index', () => {
+    scheduler.restore(Array.from({ length: 20_000 }, (_, i) => record(`r${i}`, i < 19_500 ? 10 : 1_000)));
+    clock.advance(10);
+    expect(fired).toHaveLength(19_500);
+    expect(scheduler.get('r19499')).toBeUndefined();
+    expect(scheduler.get('r19500')?.id).toBe('r19500');
+    expect(scheduler.cancel('r19999')?.id).toBe('r19999');
+    expect(scheduler.reschedule('r19998', clock.now() + 5_000)?.due).toBe(clock.now() + 5_000);
+    clock.advance(1_000);
+    expect(fired).toHaveLength(19_998);
+    clock.advance(5_000);
+    expect(fired.at(-1)).toBe('r19998');
+  });
+
   it('cancels a record: it never fires and leaves the store', async () => {
     scheduler.schedule(record('a', 100));
     scheduler.schedule(record('b', 200));

@@ -7,19 +7,30 @@
  * schedule itself) costs O(log n); which vhost may touch which record is scheduled-view.ts's job.
  */
 import type { Clock, Logger, ScheduledRecord, Store } from './ports.js';
-import { MinHeap } from './min-heap.js';
+import { MinHeap, type Handle } from './min-heap.js';
 
 /** Enough to cover a restart's worth of fires (the 100,000 of docs/scheduled.md) in the stats. */
 const LATENESS_SAMPLES = 100_000;
 /**
- * Fires per timer turn at most: a burst of due records (a restart after downtime) yields to
- * I/O between slices instead of holding the event loop for the whole burst.
+ * How long one timer turn may fire for, ms: a burst of due records (a restart after downtime)
+ * yields to I/O between slices instead of holding the event loop for the whole burst, yet a
+ * slice is long enough that firing keeps ahead of the deliveries and acks it sets off.
  */
-const FIRES_PER_TURN = 1_000;
+const FIRE_SLICE_MS = 100;
+/** Fires between two looks at the clock. */
+const FIRES_PER_CLOCK_READ = 64;
+/**
+ * The id index keeps fired records' ids (deleting each as it fired cost more than the heap in a
+ * burst); it is dropped when nothing waits, and rebuilt from the heap when it holds this many
+ * times the waiting records, so a rebuild stays small next to the fires that made it due.
+ */
+const STALE_IDS_FACTOR = 8;
+const STALE_IDS_SLACK = 4_096;
 
 export class Scheduler {
-  private readonly heap = new MinHeap<ScheduledRecord>((a, b) => a.due - b.due || (a.id < b.id ? -1 : 1));
-  private readonly byId = new Map<string, ScheduledRecord>();
+  private readonly heap = new MinHeap<ScheduledRecord>();
+  /** Waiting records' heap handles by id, plus fired ones not yet swept (see handleOf). */
+  private byId = new Map<string, Handle>();
   private cancelTimer: (() => void) | undefined;
   private timerDue = Number.POSITIVE_INFINITY;
   /** How late the last fires were, ms: a ring of the most recent LATENESS_SAMPLES. */
@@ -40,50 +51,50 @@ export class Scheduler {
 
   schedule(record: ScheduledRecord): void {
     this.store.putScheduled(record);
-    this.byId.set(record.id, record);
-    this.heap.push(record);
+    this.byId.set(record.id, this.heap.push(record, record.due));
     this.arm();
   }
 
   /** At boot: records found in the store, heaped in one O(n) pass. */
   restore(records: ScheduledRecord[]): void {
-    for (const record of records) this.byId.set(record.id, record);
-    this.heap.pushAll(records);
+    const handles = this.heap.pushAll(records, (record) => record.due);
+    records.forEach((record, i) => this.byId.set(record.id, handles[i] as Handle));
     this.arm();
   }
 
   get(id: string): ScheduledRecord | undefined {
-    return this.byId.get(id);
+    const handle = this.handleOf(id);
+    return handle === undefined ? undefined : this.heap.get(handle);
   }
 
   /** Every waiting record, in no particular order. */
-  records(): IterableIterator<ScheduledRecord> {
-    return this.byId.values();
+  *records(): Generator<ScheduledRecord> {
+    for (const [, record] of this.heap.entries()) yield record;
   }
 
-  /** Waiting records earliest due first (ties by id), lazily; take what you need before anything changes. */
+  /** Waiting records earliest due first (ties in the order they were scheduled), lazily; take what you need before anything changes. */
   inDueOrder(): Iterable<ScheduledRecord> {
     return this.heap.ordered();
   }
 
   /** Drops a waiting message: its record is deleted from the store (synced when durable). */
   cancel(id: string): ScheduledRecord | undefined {
-    const record = this.byId.get(id);
-    if (record === undefined) return undefined;
+    const handle = this.handleOf(id);
+    if (handle === undefined) return undefined;
+    const record = this.heap.get(handle) as ScheduledRecord;
     this.byId.delete(id);
-    this.heap.remove(record);
+    this.heap.remove(handle);
     this.store.deleteScheduled(id, record.durable);
     return record;
   }
 
   /** Moves a waiting message to a new due time; a time already past means now. */
   reschedule(id: string, due: number): ScheduledRecord | undefined {
-    const record = this.byId.get(id);
-    if (record === undefined) return undefined;
-    const moved: ScheduledRecord = { ...record, due: Math.max(due, this.clock.now()) };
+    const handle = this.handleOf(id);
+    if (handle === undefined) return undefined;
+    const moved: ScheduledRecord = { ...(this.heap.get(handle) as ScheduledRecord), due: Math.max(due, this.clock.now()) };
     this.store.putScheduled(moved);
-    this.byId.set(id, moved);
-    this.heap.update(record, moved);
+    this.heap.update(handle, moved, moved.due);
     this.arm();
     return moved;
   }
@@ -101,9 +112,19 @@ export class Scheduler {
     this.timerDue = Number.POSITIVE_INFINITY;
   }
 
+  /** The id's handle while its record waits; a fired record's handle may name another by now. */
+  private handleOf(id: string): Handle | undefined {
+    const handle = this.byId.get(id);
+    return handle !== undefined && this.heap.get(handle)?.id === id ? handle : undefined;
+  }
+
+  private sweepIds(): void {
+    this.byId = new Map();
+    for (const [handle, record] of this.heap.entries()) this.byId.set(record.id, handle);
+  }
+
   private arm(): void {
-    const next = this.heap.peek();
-    const due = next?.due ?? Number.POSITIVE_INFINITY;
+    const due = this.heap.peekKey();
     if (due >= this.timerDue) return;
     this.cancelTimer?.();
     this.timerDue = due;
@@ -113,24 +134,29 @@ export class Scheduler {
   private readonly onTimer = (): void => {
     this.cancelTimer = undefined;
     this.timerDue = Number.POSITIVE_INFINITY;
-    const now = this.clock.now();
-    let budget = FIRES_PER_TURN;
-    for (let next = this.heap.peek(); next !== undefined && next.due <= now; next = this.heap.peek()) {
-      if (budget-- === 0) {
-        this.timerDue = now;
-        this.cancelTimer = this.clock.setTimer(0, this.onTimer);
-        return;
+    let now = this.clock.now();
+    const sliceEnd = now + FIRE_SLICE_MS;
+    let sinceClockRead = 0;
+    while (this.heap.peekKey() <= now) {
+      if (++sinceClockRead === FIRES_PER_CLOCK_READ) {
+        sinceClockRead = 0;
+        now = this.clock.now();
+        if (now >= sliceEnd) {
+          this.timerDue = now;
+          this.cancelTimer = this.clock.setTimer(0, this.onTimer);
+          return;
+        }
       }
-      this.heap.pop();
-      this.byId.delete(next.id);
-      this.lateness[this.fired++ % LATENESS_SAMPLES] = now - next.due;
+      const record = this.heap.pop() as ScheduledRecord;
+      this.lateness[this.fired++ % LATENESS_SAMPLES] = now - record.due;
       try {
-        this.fire(next);
+        this.fire(record);
       } catch (error) {
-        this.logger.error({ err: error, scheduled: next.id }, 'a scheduled message could not be delivered; dropping it');
+        this.logger.error({ err: error, scheduled: record.id }, 'a scheduled message could not be delivered; dropping it');
       }
-      this.store.deleteScheduled(next.id);
+      this.store.deleteScheduled(record.id);
     }
+    if (this.byId.size > STALE_IDS_FACTOR * this.heap.size + STALE_IDS_SLACK) this.sweepIds();
     this.arm();
   };
 }

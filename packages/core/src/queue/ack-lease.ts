@@ -18,16 +18,11 @@ export interface Lease {
   due: number;
 }
 
-interface HeapItem {
-  lease: Lease;
-  due: number;
-}
-
 /** Stale heap items tolerated before a rebuild, beyond one per live lease. */
 const STALE_SLACK = 1024;
 
 export class AckLeases {
-  private heap = newHeap();
+  private heap = new MinHeap<Lease>();
   private readonly live = new Map<QueueEntry, Lease>();
   private cancelTimer: (() => void) | undefined;
   private timerDue = Number.POSITIVE_INFINITY;
@@ -67,22 +62,22 @@ export class AckLeases {
     this.cancelTimer = undefined;
     this.timerDue = Number.POSITIVE_INFINITY;
     this.live.clear();
-    this.heap = newHeap();
+    this.heap = new MinHeap<Lease>();
   }
 
   private push(lease: Lease): void {
     if (this.heap.size > 2 * this.live.size + STALE_SLACK) this.rebuild();
-    this.heap.push({ lease, due: lease.due });
+    this.heap.push(lease, lease.due);
     this.arm();
   }
 
   private rebuild(): void {
-    this.heap = newHeap();
-    for (const lease of this.live.values()) this.heap.push({ lease, due: lease.due });
+    this.heap = new MinHeap<Lease>();
+    this.heap.pushAll(this.live.values(), (lease) => lease.due);
   }
 
   private arm(): void {
-    const due = this.heap.peek()?.due ?? Number.POSITIVE_INFINITY;
+    const due = this.heap.peekKey();
     if (due >= this.timerDue) return;
     this.cancelTimer?.();
     this.timerDue = due;
@@ -93,17 +88,12 @@ export class AckLeases {
     this.cancelTimer = undefined;
     this.timerDue = Number.POSITIVE_INFINITY;
     const now = this.clock.now();
-    for (let next = this.heap.peek(); next !== undefined && next.due <= now; next = this.heap.peek()) {
-      this.heap.pop();
-      const { lease, due } = next;
+    for (let due = this.heap.peekKey(); due <= now; due = this.heap.peekKey()) {
+      const lease = this.heap.pop() as Lease;
       if (this.live.get(lease.entry) !== lease || lease.due !== due) continue;
       this.live.delete(lease.entry);
       this.expire(lease);
     }
     this.arm();
   };
-}
-
-function newHeap(): MinHeap<HeapItem> {
-  return new MinHeap<HeapItem>((a, b) => a.due - b.due);
 }
