@@ -12,7 +12,8 @@ export { deadLettered, deathsOf, isCycle, type DeathEntry, type DeathReason } fr
 export { Scheduler } from './scheduler.js';
 export type { ScheduledPage } from './scheduled-view.js';
 export { Exchange, type Destination } from './exchange/exchange.js';
-export { Queue, ATTEMPT_HEADER, attemptOf, type QueueStats, type SettleOptions, type Settlement } from './queue/queue.js';
+export { Queue, type QueueStats, type SettleOptions, type Settlement } from './queue/queue.js';
+export { ATTEMPT_HEADER, attemptOf } from './queue/attempt-log.js';
 export { ATTEMPTS_HEADER, attemptsOf, type AttemptEntry, type AttemptReason } from './queue/attempt-log.js';
 export { Consumer, type ConsumerOptions, type DeliverySink } from './queue/consumer.js';
 export { DEFAULT_BACKLOG_LIMITS, type BacklogLimits } from './queue/backlog.js';

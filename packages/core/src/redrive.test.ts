@@ -1,28 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Broker } from './broker.js';
 import type { Message, QueueEntry } from './message.js';
-import type { Consumer, DeliverySink } from './queue/consumer.js';
 import { moveEntries, planRedrive } from './redrive.js';
 import { FakeClock } from './testing/fake-clock.js';
-import { MemoryStore } from './testing/memory-store.js';
+import { declareDurable, RecordingSink, TestBroker } from './testing/test-broker.js';
 import type { VHost } from './vhost.js';
 
-class Collecting implements DeliverySink {
-  writable = true;
-  readonly ids: string[] = [];
-  deliver(_consumer: Consumer, entry: QueueEntry): void {
-    this.ids.push(entry.message.id);
-  }
-  cancelled(): void {}
-  revoked(): void {}
-}
-
-const clock = new FakeClock();
-let broker: Broker | undefined;
-afterEach(async () => {
-  await broker?.stop();
-  broker = undefined;
-});
+const t = new TestBroker(new FakeClock(), { maxRamMessages: 4, pageSize: 2 });
+afterEach(() => t.stop());
+const clock = t.clock;
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -41,10 +26,8 @@ function dead(id: string, from: string): Message {
 }
 
 async function deadLetterQueue(size: number): Promise<VHost> {
-  broker = new Broker({ store: new MemoryStore(), clock, limits: { maxRamMessages: 4, pageSize: 2 } });
-  await broker.start();
-  const vhost = broker.vhost('/')!;
-  for (const name of ['dlq', 'origin']) vhost.declareQueue({ name, durable: true, exclusive: false, autoDelete: false, arguments: {} }, false, 'conn');
+  const vhost = await t.start();
+  for (const name of ['dlq', 'origin']) declareDurable(vhost, name);
   for (let i = 0; i < size; i++) vhost.queue('dlq')!.enqueue(dead(`m${i}`, i === size - 1 ? 'gone' : 'origin'));
   await settle();
   return vhost;
@@ -62,7 +45,7 @@ describe('moving paged-out messages', () => {
     expect(moveEntries(dlq, vhost.paths, pagedOut, undefined)).toEqual({ moved: 2, skipped: 1 });
     expect(moveEntries(dlq, vhost.paths, pagedOut, undefined)).toEqual({ moved: 0, skipped: 1 });
 
-    const sink = new Collecting();
+    const sink = new RecordingSink();
     vhost.consume('dlq', { owner: 'conn', noAck: true, prefetch: 0, exclusive: false, tag: 't' } as never, sink);
     await expect.poll(() => sink.ids.length).toBe(14);
     expect(sink.ids).toEqual(['m4', 'm5', 'm6', 'm7', 'm8', 'm10', 'm11', 'm13', 'm14', 'm15', 'm16', 'm17', 'm18', 'm19']);

@@ -12,6 +12,9 @@ export type AttemptEntry = AttemptLogEntry;
 
 export const ATTEMPTS_HEADER = 'x-warren-attempts';
 
+/** The header that carries the attempt number of a retried message (1 for the first delivery). */
+export const ATTEMPT_HEADER = 'x-warren-attempt';
+
 /** Entries kept when neither `x-attempt-log-limit` nor the policy key `attempt-log-limit` says otherwise. */
 export const DEFAULT_ATTEMPT_LOG_LIMIT = 20;
 
@@ -56,4 +59,10 @@ export function withAttempt(message: Message, queue: string, failure: AttemptFai
 
 function capError(error: string): string {
   return error.length > MAX_ATTEMPT_ERROR ? error.slice(0, MAX_ATTEMPT_ERROR) : error;
+}
+
+/** The attempt number of a message's current delivery: 1 unless a retry raised it. */
+export function attemptOf(message: Message): number {
+  const attempt = message.headers?.[ATTEMPT_HEADER];
+  return typeof attempt === 'number' && attempt >= 1 ? attempt : 1;
 }

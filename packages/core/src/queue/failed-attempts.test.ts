@@ -1,66 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Broker } from '../broker.js';
-import type { Message, QueueEntry, Table } from '../message.js';
-import { FakeClock } from '../testing/fake-clock.js';
-import { MemoryDisk, MemoryStore } from '../testing/memory-store.js';
+import type { Message, Table } from '../message.js';
+import { declareDurable, RecordingSink, TestBroker } from '../testing/test-broker.js';
 import type { VHost } from '../vhost.js';
 import { attemptsOf } from './attempt-log.js';
-import type { Consumer, DeliverySink } from './consumer.js';
+import type { Consumer } from './consumer.js';
 
-/** A connection as the queue sees it: records deliveries and take-backs. */
-class RecordingSink implements DeliverySink {
-  writable = true;
-  readonly delivered: { consumer: Consumer; entry: QueueEntry; count: number }[] = [];
-  readonly revokedEntries: QueueEntry[] = [];
-
-  deliver(consumer: Consumer, entry: QueueEntry): void {
-    this.delivered.push({ consumer, entry, count: entry.deliveryCount });
-  }
-
-  cancelled(): void {}
-
-  revoked(_consumer: Consumer, entry: QueueEntry): void {
-    this.revokedEntries.push(entry);
-  }
-
-  get last(): { consumer: Consumer; entry: QueueEntry; count: number } {
-    return this.delivered[this.delivered.length - 1]!;
-  }
-}
-
-let clock: FakeClock;
-let broker: Broker | undefined;
-
-afterEach(async () => {
-  await broker?.stop();
-  broker = undefined;
-});
-
-async function start(disk = new MemoryDisk()): Promise<{ vhost: VHost; disk: MemoryDisk }> {
-  clock ??= new FakeClock();
-  broker = new Broker({ store: new MemoryStore(disk), clock });
-  await broker.start();
-  return { vhost: broker.vhost('/')!, disk };
-}
-
-/** A crash: the broker's memory is gone, its disk stays (kill -9 once the writes landed); its timers die with it. */
-async function restart(disk: MemoryDisk): Promise<VHost> {
-  broker = undefined;
-  clock = new FakeClock();
-  return (await start(disk)).vhost;
-}
-
-/** A graceful stop and a start. */
-async function stopAndStart(disk: MemoryDisk): Promise<VHost> {
-  await broker!.stop();
-  broker = undefined;
-  return (await start(disk)).vhost;
-}
-
-const written = () => new Promise<void>((resolve) => broker!.afterWrites(() => resolve()));
+const t = new TestBroker();
+afterEach(() => t.stop());
 
 function message(body: string, headers?: Table): Message {
-  return { id: body, exchange: '', routingKey: 'work', properties: {}, headers, body: new TextEncoder().encode(body), persistent: true, publishedAt: clock.now() };
+  return { id: body, exchange: '', routingKey: 'work', properties: {}, headers, body: new TextEncoder().encode(body), persistent: true, publishedAt: t.clock.now() };
 }
 
 function consume(vhost: VHost, sink: RecordingSink, options: { ackTimeout?: number; tag?: string } = {}): Consumer {
@@ -69,40 +18,40 @@ function consume(vhost: VHost, sink: RecordingSink, options: { ackTimeout?: numb
 }
 
 function declare(vhost: VHost, args: Table = {}): void {
-  vhost.declareQueue({ name: 'work', durable: true, exclusive: false, autoDelete: false, arguments: args }, false, 'conn-1');
+  declareDurable(vhost, 'work', args);
 }
 
 describe('attempt log', () => {
   it('logs a nack with its error in the requeued message, and rewrites the stored copy', async () => {
-    const { vhost, disk } = await start();
+    const vhost = await t.start();
     declare(vhost);
     vhost.publish('', message('a'));
     const sink = new RecordingSink();
     const consumer = consume(vhost, sink);
-    await written();
+    await t.written();
     const first = sink.last;
     first.consumer.queue.settle(first.entry, consumer, 'requeue', { reason: 'nack', error: 'boom' });
-    await written();
+    await t.written();
     expect(attemptsOf(sink.last.entry.message)).toEqual([
-      { attempt: 1, time: clock.now(), queue: 'work', consumer_tag: 'c1', connection: 'conn-1', reason: 'nack', error: 'boom' },
+      { attempt: 1, time: t.clock.now(), queue: 'work', consumer_tag: 'c1', connection: 'conn-1', reason: 'nack', error: 'boom' },
     ]);
     expect(attemptsOf(first.entry.message)).toEqual([]);
 
-    const after = await restart(disk);
+    const after = await t.crash();
     const again = new RecordingSink();
     consume(after, again);
-    await written();
+    await t.written();
     expect(attemptsOf(again.last.entry.message).map((e) => e.error)).toEqual(['boom']);
   });
 
   it('takes the log along to the dead-letter queue', async () => {
-    const { vhost } = await start();
-    vhost.declareQueue({ name: 'dlq', durable: true, exclusive: false, autoDelete: false, arguments: {} }, false, 'conn-1');
+    const vhost = await t.start();
+    declareDurable(vhost, 'dlq');
     declare(vhost, { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'dlq' });
     vhost.publish('', message('a'));
     const sink = new RecordingSink();
     const consumer = consume(vhost, sink);
-    await written();
+    await t.written();
     consumer.queue.settle(sink.last.entry, consumer, 'drop', { reason: 'reject', error: 'bad' });
     const [dead] = await vhost.queue('dlq')!.peek(0, 1);
     expect(attemptsOf(dead!.message).map((e) => [e.reason, e.error])).toEqual([['reject', 'bad']]);
@@ -111,46 +60,46 @@ describe('attempt log', () => {
 
 describe('durable delivery counts', () => {
   it('holds a delivery until its count is written, and a restart delivers it with count N + 1', async () => {
-    const { vhost, disk } = await start();
+    const vhost = await t.start();
     declare(vhost);
     vhost.publish('', message('a'));
-    await written();
+    await t.written();
     const sink = new RecordingSink();
     consume(vhost, sink);
     expect(sink.delivered).toHaveLength(0);
-    await written();
+    await t.written();
     expect(sink.delivered.map((d) => d.count)).toEqual([1]);
 
-    let after = await restart(disk);
+    let after = await t.crash();
     let again = new RecordingSink();
     consume(after, again);
-    await written();
+    await t.written();
     expect(again.last.count).toBe(2);
     expect(again.last.entry.redelivered).toBe(true);
 
-    after = await restart(disk);
+    after = await t.crash();
     again = new RecordingSink();
     consume(after, again);
-    await written();
+    await t.written();
     expect(again.last.count).toBe(3);
   });
 
   it('dead-letters a message that used up its delivery-limit in deliveries that crashed the broker', async () => {
-    const { vhost, disk } = await start();
-    vhost.declareQueue({ name: 'dlq', durable: true, exclusive: false, autoDelete: false, arguments: {} }, false, 'conn-1');
+    const vhost = await t.start();
+    declareDurable(vhost, 'dlq');
     declare(vhost, { 'x-delivery-limit': 1, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'dlq' });
     vhost.publish('', message('poison'));
     let current = vhost;
     for (let delivery = 1; delivery <= 2; delivery++) {
       const sink = new RecordingSink();
       consume(current, sink);
-      await written();
+      await t.written();
       expect(sink.last.count).toBe(delivery);
-      current = await restart(disk);
+      current = await t.crash();
     }
     const sink = new RecordingSink();
     consume(current, sink);
-    await written();
+    await t.written();
     expect(sink.delivered).toHaveLength(0);
     const [dead] = await current.queue('dlq')!.peek(0, 1);
     expect(dead?.message.headers?.['x-first-death-reason']).toBe('delivery_limit');
@@ -158,31 +107,31 @@ describe('durable delivery counts', () => {
   });
 
   it('passes first deliveries at once while the delivery mark is ahead of them', async () => {
-    const { vhost } = await start();
+    const vhost = await t.start();
     declare(vhost);
     const sink = new RecordingSink();
     vhost.consume('work', { tag: 'c1', prefetch: 0, noAck: false, exclusive: false, arguments: {}, owner: 'conn-1' }, sink);
     vhost.publish('', message('first'));
     expect(sink.delivered).toHaveLength(0);
-    await written();
+    await t.written();
     expect(sink.delivered).toHaveLength(1);
     for (let i = 0; i < 100; i++) vhost.publish('', message(`m${i}`));
     expect(sink.delivered).toHaveLength(101);
   });
 
   it('counts the messages next in line as delivered once after a crash (at least N + 1, never less)', async () => {
-    const { vhost, disk } = await start();
+    const vhost = await t.start();
     declare(vhost);
     for (const body of ['a', 'b', 'c']) vhost.publish('', message(body));
-    await written();
+    await t.written();
     const sink = new RecordingSink();
     consume(vhost, sink);
-    await written();
+    await t.written();
     expect(sink.delivered.map((d) => [d.entry.message.id, d.count])).toEqual([['a', 1]]);
-    const after = await restart(disk);
+    const after = await t.crash();
     const again = new RecordingSink();
     after.consume('work', { tag: 'c2', prefetch: 0, noAck: false, exclusive: false, arguments: {}, owner: 'conn-2' }, again);
-    await written();
+    await t.written();
     expect(again.delivered.map((d) => [d.entry.message.id, d.count, d.entry.redelivered])).toEqual([
       ['a', 2, true],
       ['b', 2, true],
@@ -191,17 +140,17 @@ describe('durable delivery counts', () => {
   });
 
   it('leaves exact counts after a graceful stop: only what was delivered comes back redelivered', async () => {
-    const { vhost, disk } = await start();
+    const vhost = await t.start();
     declare(vhost);
     for (const body of ['a', 'b', 'c']) vhost.publish('', message(body));
-    await written();
+    await t.written();
     const sink = new RecordingSink();
     consume(vhost, sink);
-    await written();
-    const after = await stopAndStart(disk);
+    await t.written();
+    const after = await t.restart();
     const again = new RecordingSink();
     after.consume('work', { tag: 'c2', prefetch: 0, noAck: false, exclusive: false, arguments: {}, owner: 'conn-2' }, again);
-    await written();
+    await t.written();
     expect(again.delivered.map((d) => [d.entry.message.id, d.count, d.entry.redelivered])).toEqual([
       ['a', 2, true],
       ['b', 1, false],
@@ -210,14 +159,14 @@ describe('durable delivery counts', () => {
   });
 
   it('puts back a held delivery whose consumer left before it went out', async () => {
-    const { vhost } = await start();
+    const vhost = await t.start();
     declare(vhost);
     vhost.publish('', message('a'));
-    await written();
+    await t.written();
     const sink = new RecordingSink();
     const consumer = consume(vhost, sink);
     vhost.cancel(consumer);
-    await written();
+    await t.written();
     expect(sink.delivered).toHaveLength(0);
     expect(vhost.queue('work')!.stats()).toMatchObject({ ready: 1, unacked: 0 });
   });
@@ -225,16 +174,16 @@ describe('durable delivery counts', () => {
 
 describe('ack leases', () => {
   it('takes back an expired delivery, logs ack_timeout, and keeps the consumer receiving', async () => {
-    const { vhost } = await start();
+    const vhost = await t.start();
     declare(vhost, { 'x-ack-timeout': 1_000 });
     vhost.publish('', message('a'));
     vhost.publish('', message('b'));
     const sink = new RecordingSink();
     const consumer = consume(vhost, sink);
-    await written();
+    await t.written();
     expect(sink.delivered.map((d) => d.entry.message.id)).toEqual(['a']);
-    clock.advance(1_000);
-    await written();
+    t.clock.advance(1_000);
+    await t.written();
     expect(sink.revokedEntries.map((e) => e.message.id)).toEqual(['a']);
     expect(consumer.unacked).toBe(1);
     expect(sink.last.entry.message.id).toBe('a');
@@ -243,33 +192,33 @@ describe('ack leases', () => {
   });
 
   it('lets the consumer option override the queue, and extend renew the lease', async () => {
-    const { vhost } = await start();
+    const vhost = await t.start();
     declare(vhost, { 'x-ack-timeout': 100 });
     vhost.publish('', message('a'));
     const sink = new RecordingSink();
     const consumer = consume(vhost, sink, { ackTimeout: 5_000 });
-    await written();
-    clock.advance(4_000);
+    await t.written();
+    t.clock.advance(4_000);
     expect(consumer.queue.extendLease(sink.last.entry, 5_000)).toBe(true);
-    clock.advance(4_000);
+    t.clock.advance(4_000);
     expect(sink.revokedEntries).toHaveLength(0);
     consumer.queue.settle(sink.last.entry, consumer, 'ack');
     expect(consumer.queue.extendLease(sink.last.entry, 5_000)).toBe(false);
-    clock.advance(10_000);
+    t.clock.advance(10_000);
     expect(sink.revokedEntries).toHaveLength(0);
   });
 
   it('hands an expired delivery to the retry policy when the queue has one', async () => {
-    const { vhost } = await start();
+    const vhost = await t.start();
     declare(vhost, { 'x-ack-timeout': 100, 'x-retry-delays': [500] });
     vhost.publish('', message('a'));
     const sink = new RecordingSink();
     consume(vhost, sink);
-    await written();
-    clock.advance(100);
-    expect(broker!.scheduler.size).toBe(1);
-    clock.advance(500);
-    await written();
+    await t.written();
+    t.clock.advance(100);
+    expect(t.broker!.scheduler.size).toBe(1);
+    t.clock.advance(500);
+    await t.written();
     expect(sink.last.entry.message.headers).toMatchObject({ 'x-warren-attempt': 2 });
     expect(attemptsOf(sink.last.entry.message).map((e) => e.reason)).toEqual(['ack_timeout']);
   });

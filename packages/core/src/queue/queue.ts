@@ -1,29 +1,27 @@
 /**
  * One queue: its backlog of ready messages, its consumers (served round-robin, each within its
- * prefetch), the settlement of deliveries, and what its settings make of a message that fails,
- * expires or overflows (dead-lettering, retry, TTL, max-length, delivery-limit: RabbitMQ's
- * semantics, docs/dead-lettering.md). Where a message goes next (a dead-letter exchange, the
- * scheduler) is the QueueHost's business; what to store is decided here, through the Store port.
- * It runs past the 400-line ceiling because dispatch, settlement and the paths of a failed
- * attempt share the queue's private state (backlog, unacked counts); every part that stands
- * alone lives beside it: backlog.ts, ack-lease.ts, attempt-log.ts, delivery-gate.ts,
- * delivery-record.ts.
+ * prefetch) and the settlement of their deliveries. What becomes of a message that fails is
+ * outcomes.ts's (requeue, retry, dead-letter, with the attempt log), what its head's TTL and
+ * drop-head do is head-limits.ts's; what to store is decided here and there, through the Store
+ * port. The rest that stands alone lives beside it: backlog.ts, ack-lease.ts, attempt-log.ts,
+ * delivery-gate.ts, delivery-record.ts.
  */
 import type { DeathReason } from '../dead-letter.js';
 import type { Message, QueueEntry } from '../message.js';
 import type { Clock, Logger, QueueRecord, Store } from '../ports.js';
 import type { Policy } from '../policy/policy.js';
 import { AckLeases, type Lease } from './ack-lease.js';
-import { DEFAULT_ATTEMPT_LOG_LIMIT, withAttempt, type AttemptFailure, type AttemptReason } from './attempt-log.js';
+import type { AttemptReason } from './attempt-log.js';
 import { Backlog, type BacklogLimits } from './backlog.js';
 import { Consumer, type ConsumerOptions, type DeliverySink } from './consumer.js';
 import { DeliveryGate } from './delivery-gate.js';
 import { DeliveryRecord } from './delivery-record.js';
-import { DEFAULT_RETRY, queueSettings, retryDelay, type QueueSettings, type RetrySettings } from './settings.js';
-import { isFull, isOver } from './max-length.js';
-import { expiryOf, hasExpired, mayExpire } from './ttl.js';
+import { HeadLimits } from './head-limits.js';
+import { isFull } from './max-length.js';
+import { failureOf, Outcomes, type Settlement } from './outcomes.js';
+import { queueSettings, type QueueSettings } from './settings.js';
 
-export type Settlement = 'ack' | 'requeue' | 'drop' | 'retry';
+export type { Settlement };
 
 /** How a consumer settled: a retry's delay, and for a failure what it was and why (the attempt log). */
 export interface SettleOptions {
@@ -35,9 +33,6 @@ export interface SettleOptions {
 /** What enqueue() did with a message. */
 export const Enqueued = { Rejected: -1, InRam: 0, Stored: 1 } as const;
 export type Enqueued = (typeof Enqueued)[keyof typeof Enqueued];
-
-/** The header that carries the attempt number of a retried message (1 for the first delivery). */
-export const ATTEMPT_HEADER = 'x-warren-attempt';
 
 export interface QueueHost {
   store: Store;
@@ -74,12 +69,12 @@ export class Queue {
   private roundRobin = 0;
   private unackedCount = 0;
   private dispatching = false;
-  private cancelTtlTimer: (() => void) | undefined;
-  private ttlTimerDue = Number.POSITIVE_INFINITY;
   private cancelExpiry: (() => void) | undefined;
   private readonly leases: AckLeases;
   private readonly gate: DeliveryGate;
   private readonly deliveryRecord: DeliveryRecord;
+  private readonly outcomes: Outcomes;
+  private readonly limits: HeadLimits;
   deleted = false;
   /** Auto-delete applies only once the queue has had a consumer (AMQP 0-9-1 queue.declare auto-delete). */
   hadConsumer = false;
@@ -92,6 +87,8 @@ export class Queue {
     this.settings = queueSettings(record.arguments, undefined);
     this.backlog = new Backlog(record.id, host.store, host.limits, host.logger, () => this.pagedIn());
     this.leases = new AckLeases(host.clock, this.expireLease);
+    this.outcomes = new Outcomes(this, host, this.backlog);
+    this.limits = new HeadLimits(this, host, this.backlog, this.outcomes);
     this.deliveryRecord = new DeliveryRecord(host.store, record.id);
     this.gate = new DeliveryGate(host.store, this.handOver, (error) =>
       host.logger.error({ queue: record.name, err: error }, 'writing delivery counts failed; delivering anyway'),
@@ -122,7 +119,7 @@ export class Queue {
     this.settings = queueSettings(this.record.arguments, policy?.record.definition);
     this.touch();
     this.dispatch();
-    this.enforceMaxLength();
+    this.limits.enforceMaxLength();
   }
 
   /** Called once at boot with what the store holds for this durable queue. */
@@ -157,7 +154,7 @@ export class Queue {
       this.backlog.push({ seq, message, redelivered: false, deliveryCount: 0, stored: persist });
       this.dispatch();
     }
-    this.enforceMaxLength();
+    this.limits.enforceMaxLength();
     return result;
   }
 
@@ -183,20 +180,20 @@ export class Queue {
     if (this.dispatching || this.deleted) return;
     this.dispatching = true;
     try {
-      this.expireHead();
+      this.limits.expireHead();
       while (this.backlog.ramCount > 0) {
         const consumer = this.nextConsumer();
         if (consumer === undefined) break;
         const entry = this.backlog.shift() as QueueEntry;
-        if (hasExpired(entry, this.settings, this.host.clock)) {
-          this.deadLetterEntry(entry, 'expired');
+        if (this.limits.hasExpired(entry)) {
+          this.outcomes.deadLetter(entry, 'expired');
           continue;
         }
-        if (this.overDeliveryLimit(entry)) continue;
+        if (this.outcomes.overDeliveryLimit(entry)) continue;
         entry.deliveryCount++;
         let mustWait = false;
         if (consumer.options.noAck) {
-          this.forget(entry);
+          this.outcomes.forget(entry);
         } else {
           consumer.unacked++;
           this.unackedCount++;
@@ -208,7 +205,7 @@ export class Queue {
       this.dispatching = false;
       this.gate.seal();
     }
-    this.armTtlTimer();
+    this.limits.armTtlTimer();
   }
 
   /** Renews a delivery's ack lease to `ms` from now; false when it holds none. */
@@ -226,7 +223,7 @@ export class Queue {
     if (this.deleted) return;
     this.unackedCount--;
     const failure = outcome === 'ack' ? undefined : failureOf(consumer, options.reason ?? (outcome === 'retry' ? 'retry' : 'nack'), options.error);
-    this.settleEntry(entry, outcome, options.delay, failure);
+    this.outcomes.settle(entry, outcome, options.delay, failure);
     this.dispatch();
   }
 
@@ -237,7 +234,7 @@ export class Queue {
       this.leases.release(entry);
       if (this.deleted) continue;
       this.unackedCount--;
-      this.settleEntry(entry, 'requeue', undefined, failureOf(consumer, 'connection_closed'));
+      this.outcomes.settle(entry, 'requeue', undefined, failureOf(consumer, 'connection_closed'));
     }
     this.dispatch();
   }
@@ -245,7 +242,7 @@ export class Queue {
   /** Removes the ready messages; returns how many. Unacked deliveries are not touched (AMQP queue.purge). */
   purge(): number {
     const { entries, pagedOut, pagedFrom } = this.backlog.purge();
-    for (const entry of entries) this.forget(entry);
+    for (const entry of entries) this.outcomes.forget(entry);
     if (pagedOut > 0) this.store.purgeMessages(this.record.id, pagedFrom);
     return entries.length + pagedOut;
   }
@@ -285,7 +282,7 @@ export class Queue {
         if (this.backlog.ramCount === before) break;
         continue;
       }
-      this.forget(entry);
+      this.outcomes.forget(entry);
       taken.push(entry);
     }
     return taken;
@@ -299,7 +296,7 @@ export class Queue {
       const found = this.backlog.inRam(entry.seq);
       if (found !== undefined) set.add(found);
       else pagedOut.push(entry);
-      this.forget(entry);
+      this.outcomes.forget(entry);
     }
     this.backlog.remove(set, pagedOut);
   }
@@ -317,7 +314,7 @@ export class Queue {
 
   /** Deletes the stored copy of a message taken with shiftReady, which has gone elsewhere. */
   drop(entry: QueueEntry): void {
-    this.forget(entry);
+    this.outcomes.forget(entry);
   }
 
   /** Resolves once the next page of paged-out messages is in RAM. */
@@ -329,7 +326,7 @@ export class Queue {
   markDeleted(): number {
     const count = this.backlog.count;
     this.deleted = true;
-    this.cancelTtlTimer?.();
+    this.limits.stop();
     this.cancelExpiry?.();
     this.leases.stop();
     for (const consumer of this.consumers.splice(0)) {
@@ -341,7 +338,7 @@ export class Queue {
 
   /** Cancels the queue's timers and leaves its delivery record exact (the broker is stopping). */
   stopTimers(): void {
-    this.cancelTtlTimer?.();
+    this.limits.stop();
     this.cancelExpiry?.();
     this.leases.stop();
     if (this.survivesRestart && !this.deleted) this.deliveryRecord.stop();
@@ -356,79 +353,6 @@ export class Queue {
     this.cancelExpiry = this.host.clock.setTimer(expires, () => {
       if (!this.deleted && this.consumers.length === 0) this.host.expired(this);
     });
-  }
-
-  /** `failure`: the attempt failed, and the message carries that in its attempt log from here on. */
-  private settleEntry(entry: QueueEntry, outcome: Settlement, delay?: number, failure?: AttemptFailure): void {
-    const { deliveryLimit, retry } = this.settings;
-    if (outcome === 'ack') {
-      this.forget(entry);
-      return;
-    }
-    const message = failure === undefined ? entry.message : this.logAttempt(entry.message, failure);
-    switch (outcome) {
-      case 'requeue':
-        if (deliveryLimit !== undefined && entry.deliveryCount > deliveryLimit) {
-          this.deadLetterEntry(entry, 'delivery_limit', message);
-          return;
-        }
-        this.backlog.returnEntry(this.requeued(entry, message));
-        return;
-      case 'drop':
-        if (retry !== undefined) this.retry(entry, message, retry);
-        else this.deadLetterEntry(entry, 'rejected', message);
-        return;
-      case 'retry':
-        this.retry(entry, message, retry ?? DEFAULT_RETRY, delay);
-        return;
-    }
-  }
-
-  private logAttempt(message: Message, failure: AttemptFailure): Message {
-    return withAttempt(message, this.name, failure, this.host.clock.now(), this.settings.attemptLogLimit ?? DEFAULT_ATTEMPT_LOG_LIMIT);
-  }
-
-  /**
-   * The entry as it goes back to the queue. A longer attempt log makes a new message (the old
-   * one may sit in other queues too), rewritten in the store in the next batch.
-   */
-  private requeued(entry: QueueEntry, message: Message): QueueEntry {
-    if (message === entry.message) {
-      entry.redelivered = true;
-      return entry;
-    }
-    if (entry.stored) this.store.putMessage(this.record.id, entry.seq, message, this.survivesRestart && message.persistent, false);
-    return { ...entry, message, redelivered: true };
-  }
-
-  /** Schedules the message's next attempt, or dead-letters it after the last one. */
-  private retry(entry: QueueEntry, message: Message, retry: RetrySettings, delay?: number): void {
-    const attempt = attemptOf(message);
-    if (attempt >= retry.maxAttempts) {
-      this.deadLetterEntry(entry, 'retries_exhausted', message);
-      return;
-    }
-    const next: Message = { ...message, headers: { ...message.headers, [ATTEMPT_HEADER]: attempt + 1 } };
-    this.host.scheduleRetry(this, next, delay ?? retryDelay(retry, attempt));
-    this.forget(entry);
-  }
-
-  /** Writes the message to its dead-letter target first, then drops it here: both land in one store batch. */
-  private deadLetterEntry(entry: QueueEntry, reason: DeathReason, message: Message = entry.message): void {
-    this.host.deadLetter(this, message, reason);
-    this.forget(entry);
-  }
-
-  /**
-   * A message whose stored delivery count already passed the delivery-limit (each of those
-   * deliveries crashed the broker before it was settled) is dead-lettered instead of delivered.
-   */
-  private overDeliveryLimit(entry: QueueEntry): boolean {
-    const limit = this.settings.deliveryLimit;
-    if (limit === undefined || entry.deliveryCount <= limit) return false;
-    const error = `delivered ${entry.deliveryCount} times, none settled`;
-    this.deadLetterEntry(entry, 'delivery_limit', this.logAttempt(entry.message, { reason: 'delivery_limit', error }));
-    return true;
   }
 
   /** The gate lets a delivery out: it goes to its consumer, unless the consumer left meanwhile. */
@@ -456,65 +380,15 @@ export class Queue {
     if (this.deleted) return;
     this.unackedCount--;
     const failure = failureOf(consumer, 'ack_timeout', `not settled within its ${lease.ms} ms ack lease`);
-    this.settleEntry(entry, this.settings.retry === undefined ? 'requeue' : 'drop', undefined, failure);
+    this.outcomes.settle(entry, this.settings.retry === undefined ? 'requeue' : 'drop', undefined, failure);
     this.dispatch();
   };
 
   /** A page of messages is back in RAM: the oldest go first if the queue is over its length, then deliveries. */
   private pagedIn(): void {
     if (this.deleted) return;
-    this.enforceMaxLength();
+    this.limits.enforceMaxLength();
     this.dispatch();
-  }
-
-  /** drop-head: the oldest ready messages leave (dead-lettered as maxlen) until the queue fits. */
-  private enforceMaxLength(): void {
-    const { maxLength, maxLengthBytes, overflow } = this.settings;
-    if (overflow !== 'drop-head' || (maxLength === undefined && maxLengthBytes === undefined)) return;
-    let dropped = false;
-    while (isOver(this.settings, this.backlog.count, this.backlog.bytes)) {
-      const head = this.backlog.shift();
-      if (head === undefined) {
-        // The oldest are paged out: their page drops them when it arrives (their dead letters need them).
-        void this.backlog.pageIn();
-        break;
-      }
-      this.deadLetterEntry(head, 'maxlen');
-      dropped = true;
-    }
-    // The new head may have expired already, or expire before the one the TTL timer waits for
-    // (RabbitMQ drops expired messages after a drop-head too: rabbit_amqqueue_process).
-    if (dropped) {
-      this.expireHead();
-      this.armTtlTimer();
-    }
-  }
-
-  /** RabbitMQ classic queues expire messages when they reach the head; so does Warren. */
-  private expireHead(): void {
-    for (let head = this.backlog.peekHead(); head !== undefined && hasExpired(head, this.settings, this.host.clock); head = this.backlog.peekHead()) {
-      this.backlog.shift();
-      this.deadLetterEntry(head, 'expired');
-    }
-  }
-
-  private armTtlTimer(): void {
-    const head = this.backlog.peekHead();
-    const due = head === undefined || this.deleted || !mayExpire(head, this.settings) ? Number.POSITIVE_INFINITY : expiryOf(head, this.settings);
-    if (due === this.ttlTimerDue) return;
-    this.cancelTtlTimer?.();
-    this.cancelTtlTimer = undefined;
-    this.ttlTimerDue = due;
-    if (due === Number.POSITIVE_INFINITY) return;
-    this.cancelTtlTimer = this.host.clock.setTimer(due - this.host.clock.now(), () => {
-      this.ttlTimerDue = Number.POSITIVE_INFINITY;
-      this.cancelTtlTimer = undefined;
-      this.dispatch();
-    });
-  }
-
-  private forget(entry: QueueEntry): void {
-    if (entry.stored) this.store.deleteMessage(this.record.id, entry.seq);
   }
 
   private nextConsumer(): Consumer | undefined {
@@ -530,16 +404,4 @@ export class Queue {
     }
     return undefined;
   }
-}
-
-function failureOf(consumer: Consumer, reason: AttemptReason, error?: string): AttemptFailure {
-  const failure: AttemptFailure = { reason, consumerTag: consumer.tag, connection: consumer.options.owner };
-  if (error !== undefined) failure.error = error;
-  return failure;
-}
-
-/** The attempt number of a message's current delivery: 1 unless a retry raised it. */
-export function attemptOf(message: Message): number {
-  const attempt = message.headers?.[ATTEMPT_HEADER];
-  return typeof attempt === 'number' && attempt >= 1 ? attempt : 1;
 }
