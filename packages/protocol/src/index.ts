@@ -9,6 +9,7 @@ export * from './codec.js';
 export * from './validate.js';
 export * from './arguments.js';
 export * from './json-depth.js';
+export * from './json-text.js';
 export * from './frames/connection.js';
 export * from './frames/exchange.js';
 export * from './frames/queue.js';

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Message, ScheduledRecord } from '@warren/core';
 import { decodeMessage, decodeScheduled, encodeMessage, encodeScheduled } from './message-codec.js';
@@ -45,5 +46,31 @@ describe('message codec', () => {
       expect(encodeMessage(copy).equals(fresh(copy))).toBe(true);
       expect(decodeMessage(encodeMessage(copy))).toEqual({ ...copy, body: Buffer.from(copy.body) });
     }
+  });
+
+  it('writes exactly what JSON.stringify writes of the fields, then the body', () => {
+    const text = fc.string({ unit: 'binary' });
+    const value = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(undefined), fc.constant(null), fc.array(fc.integer()));
+    fc.assert(
+      fc.property(
+        fc.record({
+          id: text,
+          exchange: text,
+          routingKey: text,
+          properties: fc.dictionary(text, value),
+          headers: fc.option(fc.dictionary(text, fc.jsonValue()), { nil: undefined }),
+          persistent: fc.boolean(),
+          publishedAt: fc.oneof(fc.integer(), fc.double()),
+          body: fc.uint8Array({ maxLength: 16 }),
+        }),
+        (message) => {
+          const { body, ...fields } = message;
+          const json = Buffer.from(JSON.stringify(fields));
+          const head = Buffer.alloc(4);
+          head.writeUInt32BE(json.length, 0);
+          expect(encodeMessage(message as Message).equals(Buffer.concat([head, json, body]))).toBe(true);
+        },
+      ),
+    );
   });
 });

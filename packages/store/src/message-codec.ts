@@ -3,6 +3,7 @@
  * every field but the body, then the body's raw bytes. The body is never base64'd or parsed.
  */
 import type { Message, ScheduledRecord } from '@warren/core';
+import { flatObjectJson, jsonString } from '@warren/protocol';
 
 type MessageHeader = Omit<Message, 'body'>;
 
@@ -53,17 +54,13 @@ function remember(message: Message, value: Buffer): void {
   if (value.toString('latin1', jsonEnd - tail.length, jsonEnd) === tail) scheduledMessages.set(message.properties, { message, value });
 }
 
+/** Exactly JSON.stringify of the message's fields but the body, `publishedAt` last; written from parts. */
 function encodeFresh(message: Message): Buffer {
-  const header: MessageHeader = {
-    id: message.id,
-    exchange: message.exchange,
-    routingKey: message.routingKey,
-    properties: message.properties,
-    headers: message.headers,
-    persistent: message.persistent,
-    publishedAt: message.publishedAt,
-  };
-  const json = JSON.stringify(header);
+  const headers = message.headers === undefined ? '' : `,"headers":${JSON.stringify(message.headers)}`;
+  const publishedAt = Number.isFinite(message.publishedAt) ? String(message.publishedAt) : 'null';
+  const json =
+    `{"id":${jsonString(message.id)},"exchange":${jsonString(message.exchange)},"routingKey":${jsonString(message.routingKey)},` +
+    `"properties":${flatObjectJson(message.properties)}${headers},"persistent":${message.persistent},"publishedAt":${publishedAt}}`;
   const jsonLength = Buffer.byteLength(json);
   const value = Buffer.allocUnsafe(4 + jsonLength + message.body.length);
   value.writeUInt32BE(jsonLength, 0);

@@ -1,12 +1,13 @@
 /**
  * The JSON header of a `deliver` frame, built from parts instead of JSON.stringify of a frame
- * object (json-text.ts). The part that depends only on the message (exchange, routing key,
- * properties, headers) is kept for the message delivered last, which serves a message fanned out
- * to several queues: each queue delivers it as it arrives, one after the other. The result is
- * exactly what JSON.stringify of the frame object gives (docs/protocol.md).
+ * object (json-text.ts in @warren/protocol). The part that depends only on the message
+ * (exchange, routing key, properties, headers) is kept for the message delivered last, which
+ * serves a message fanned out to several queues: each queue delivers it as it arrives, one after
+ * the other. The result is exactly what JSON.stringify of the frame object gives
+ * (docs/protocol.md).
  */
 import type { Consumer, Message, QueueEntry } from '@warren/core';
-import { flatObjectJson, jsonString } from './json-text.js';
+import { flatObjectJson, jsonString } from '@warren/protocol';
 
 const consumerPart = new WeakMap<Consumer, string>();
 let lastMessage: Message | undefined;

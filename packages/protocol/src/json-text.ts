@@ -1,8 +1,9 @@
 /**
  * JSON text of strings and of flat objects, exactly as JSON.stringify writes it, in a fraction
  * of its time: on Node 20 every JSON.stringify call costs over 100 ns before it writes a byte,
- * and the deliver header (deliver-header.ts) needs several per message. Anything unusual (a
- * character to escape, a nested value, a number JSON has no text for) goes to JSON.stringify.
+ * and the server's deliver header and the store's message values need several per message.
+ * Anything unusual (a character to escape, a nested value, a number JSON has no text for) goes
+ * to JSON.stringify.
  */
 
 /** A quote, a backslash, a control character or a surrogate: JSON.stringify must decide. */
