@@ -23,7 +23,8 @@ import type { Message } from './message.js';
 import { MessageStream } from './message-stream.js';
 import { browsePages, type BrowsedMessage, type BrowseOptions } from './browse.js';
 import { toWireProperties, type PublishProperties } from './properties.js';
-import { Publisher, type PublishFields, type PublishReceipt } from './publisher.js';
+import { publishFieldsJson, type PublishFields } from './publish-fields.js';
+import { Publisher, type PublishReceipt } from './publisher.js';
 import { Requests, type RequestBody } from './requests.js';
 import { ScheduledMessages } from './scheduled.js';
 import { Settlement } from './settlement.js';
@@ -214,11 +215,12 @@ export class Client {
     if (encoded.bytes.length > this.maxMessageSize) {
       return Promise.reject(new WarrenError('message_too_large', `${encoded.bytes.length} bytes; the broker takes at most ${this.maxMessageSize}`));
     }
-    const fields: PublishFields = { exchange, routing_key: routingKey, properties: toWireProperties(options, encoded.contentType) };
+    const properties = toWireProperties(options, encoded.contentType);
+    const fields: PublishFields = { exchange, routingKey, properties };
     if (options.mandatory === true) fields.mandatory = true;
     if (options.headers !== undefined) fields.headers = options.headers;
     if (options.delay !== undefined && options.delay > 0) fields.delay = Math.round(options.delay);
-    return this.publisher.publish(fields, encoded.bytes);
+    return this.publisher.publish(publishFieldsJson(fields), properties.persistent === true, encoded.bytes);
   }
 
   /** Calls `handler` for each message; the handler settles it (ack, nack or reject). */

@@ -20,7 +20,9 @@ export class Message {
   readonly deliveryTag: number;
   readonly consumerTag: string;
   readonly headers: Record<string, unknown>;
-  readonly properties: Properties;
+  private readonly wireProperties: DeliverFrame['properties'];
+  /** Renamed to camelCase when first read: many consumers never look. */
+  private renamed: Properties | undefined;
 
   constructor(
     frame: DeliverFrame,
@@ -34,7 +36,11 @@ export class Message {
     this.deliveryTag = frame.delivery_tag;
     this.consumerTag = frame.consumer_tag;
     this.headers = frame.headers ?? {};
-    this.properties = fromWireProperties(frame.properties);
+    this.wireProperties = frame.properties;
+  }
+
+  get properties(): Properties {
+    return (this.renamed ??= fromWireProperties(this.wireProperties));
   }
 
   /** The body as UTF-8 text. */

@@ -6,13 +6,11 @@
  * publishes, and about `windowBytes` of bodies, are unanswered at once; later ones wait in FIFO
  * order and are written as answers free room. Encoding the body is the caller's job.
  */
-import type { PublishAckFrame, PublishFrame, PublishNackFrame, PublishReturnFrame, WarrenError } from '@warren/protocol';
+import type { PublishAckFrame, PublishNackFrame, PublishReturnFrame, WarrenError } from '@warren/protocol';
 import { MessageReturnedError, PublishNackedError } from './errors.js';
 import { Fifo } from './fifo.js';
 
 const DEFAULT_WINDOW_BYTES = 16 * 1024 * 1024;
-
-export type PublishFields = Omit<PublishFrame, 'type' | 'seq'>;
 
 /** What the broker's confirm says about one publish. */
 export interface PublishReceipt {
@@ -60,10 +58,8 @@ export class Publisher {
   /** `write` takes the frame header as JSON text. */
   constructor(private readonly write: (header: string, body: Uint8Array) => void) {}
 
-  publish(fields: PublishFields, body: Uint8Array): Promise<PublishReceipt> {
-    // Serialized now, so a caller mutating its headers object later cannot change the message.
-    const fieldsJson = JSON.stringify(fields);
-    const persistent = fields.properties?.persistent === true;
+  /** `fieldsJson` is the JSON text of the frame's fields (publish-fields.ts), without type and seq. */
+  publish(fieldsJson: string, persistent: boolean, body: Uint8Array): Promise<PublishReceipt> {
     return new Promise<PublishReceipt>((resolve, reject) => {
       const confirm: Confirm = { resolve, reject, returned: false, persistent, bytes: body.length };
       if (this.waiting.size === 0 && this.hasRoom) this.send(fieldsJson, body, confirm);

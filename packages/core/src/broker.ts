@@ -4,6 +4,7 @@
  * confirms can wait for the disk. It knows nothing of WebSocket or HTTP.
  */
 import { nanoid } from 'nanoid';
+import { MessageIds } from './message-ids.js';
 import { WarrenError } from '@warren/protocol';
 import { DEFAULT_BACKLOG_LIMITS, type BacklogLimits } from './queue/backlog.js';
 import { silentLogger, type Clock, type Logger, type ScheduledRecord, type Store } from './ports.js';
@@ -20,6 +21,8 @@ export interface BrokerOptions {
   limits?: Partial<BacklogLimits>;
   /** Id generator for queues, messages and consumer tags; nanoid by default. */
   newId?: () => string;
+  /** Id generator for messages published without one; MessageIds by default. */
+  newMessageId?: () => string;
   /** Queues in all vhosts at most; 0 (the default) means no limit. */
   maxQueues?: number;
   /** How much of the audit log to keep (default: the newest 10,000 entries). */
@@ -32,6 +35,7 @@ export class Broker {
   readonly vhosts = new Map<string, VHost>();
   readonly store: Store;
   readonly newId: () => string;
+  readonly newMessageId: () => string;
   readonly scheduler: Scheduler;
   readonly clock: Clock;
   readonly audit: AuditLog;
@@ -46,6 +50,7 @@ export class Broker {
     this.logger = options.logger ?? silentLogger;
     this.limits = { ...DEFAULT_BACKLOG_LIMITS, ...options.limits };
     this.newId = options.newId ?? (() => nanoid());
+    this.newMessageId = options.newMessageId ?? new MessageIds().next;
     this.maxQueues = options.maxQueues ?? 0;
     this.scheduler = new Scheduler(this.store, this.clock, this.logger, (record) => this.fireScheduled(record));
     this.audit = new AuditLog(this.store, this.clock, this.logger, options.auditRetention);

@@ -13,6 +13,22 @@ export function jsonString(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
+/**
+ * Keys repeat (an object's keys come from a schema), so their JSON text is kept; the bound stops a
+ * stream of distinct keys from growing it.
+ */
+const keyTexts = new Map<string, string>();
+const MAX_KEPT_KEYS = 512;
+
+function keyText(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    text = jsonString(key);
+    if (keyTexts.size < MAX_KEPT_KEYS) keyTexts.set(key, text);
+  }
+  return text;
+}
+
 /** JSON.stringify(object) for an object of strings, finite numbers and booleans; other values fall back to it. */
 export function flatObjectJson(object: object): string {
   let json = '{';
@@ -23,7 +39,7 @@ export function flatObjectJson(object: object): string {
     else if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) text = String(value);
     else if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
     else text = JSON.stringify(value);
-    json += `${json.length === 1 ? '' : ','}${jsonString(key)}:${text}`;
+    json += `${json.length === 1 ? '' : ','}${keyText(key)}:${text}`;
   }
   return `${json}}`;
 }

@@ -27,7 +27,17 @@ export function deliverHeader(consumer: Consumer, entry: QueueEntry, deliveryTag
   return `${head}${deliveryTag},"redelivered":${entry.redelivered},"delivery_count":${entry.deliveryCount},${lastMessagePart}`;
 }
 
+/** A stream of messages mostly repeats its exchange and routing key: their JSON is kept for the last one seen. */
+let lastRoute = '';
+let lastExchange = '';
+let lastRoutingKey = '';
+
 function messagePart(message: Message): string {
+  if (message.exchange !== lastExchange || message.routingKey !== lastRoutingKey) {
+    lastExchange = message.exchange;
+    lastRoutingKey = message.routingKey;
+    lastRoute = `"exchange":${jsonString(lastExchange)},"routing_key":${jsonString(lastRoutingKey)}`;
+  }
   const headers = message.headers === undefined ? '' : `,"headers":${JSON.stringify(message.headers)}`;
-  return `"exchange":${jsonString(message.exchange)},"routing_key":${jsonString(message.routingKey)},"properties":${flatObjectJson(message.properties)}${headers}}`;
+  return `${lastRoute},"properties":${flatObjectJson(message.properties)}${headers}}`;
 }

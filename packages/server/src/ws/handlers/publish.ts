@@ -19,7 +19,7 @@ export function handlePublish(session: Session, frame: PublishFrame & { body: Ui
       throw new WarrenError('message_too_large', `body of ${frame.body.length} bytes exceeds the limit of ${session.config.maxMessageSize}`);
     }
     const given = frame.properties ?? {};
-    const id = given.message_id ?? session.broker.newId();
+    const id = given.message_id ?? session.broker.newMessageId();
     const message: Message = {
       id,
       exchange: frame.exchange,
