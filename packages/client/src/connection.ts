@@ -6,6 +6,7 @@
  */
 import {
   decodeFrames,
+  RepeatedHeaders,
   DEFAULT_MAX_MESSAGE_SIZE,
   ERRORS,
   isErrorCode,
@@ -66,6 +67,7 @@ export class Connection {
   private state: State = 'opening';
   private readonly socket: WebSocketLike;
   private readonly outbox: Outbox;
+  private readonly repeatedHeaders = new RepeatedHeaders();
   /** A connection-scoped error frame, reported when the socket closes right after it. */
   private fatal: WarrenError | undefined;
   private welcomed: ((welcome: WelcomeFrame) => void) | undefined;
@@ -143,7 +145,7 @@ export class Connection {
     let frames;
     try {
       if (!(data instanceof ArrayBuffer)) throw new WarrenError('frame_malformed', 'text message from the server');
-      frames = decodeFrames(new Uint8Array(data));
+      frames = decodeFrames(new Uint8Array(data), this.repeatedHeaders);
     } catch (error) {
       this.fail(error instanceof WarrenError ? error : new WarrenError('frame_malformed', String(error)));
       return;

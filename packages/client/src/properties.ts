@@ -46,15 +46,19 @@ const NAMES = [
   ['persistent', 'persistent'],
 ] as const satisfies ReadonlyArray<readonly [keyof Properties, keyof WireProperties]>;
 
+const SNAKE_NAMES: ReadonlyMap<string, string> = new Map(NAMES);
+
 /**
  * Wire properties of a publish. `persistent` defaults to true: queues are durable by default, and
  * only a persistent message survives a broker restart in a durable queue.
  */
 export function toWireProperties(given: PublishProperties, contentType: string | undefined): WireProperties {
   const wire: Record<string, unknown> = {};
-  for (const [camel, snake] of NAMES) {
-    const value = given[camel];
-    if (value !== undefined) wire[snake] = value;
+  // Over the keys given rather than every known name: a publish usually sets one or two.
+  for (const key in given) {
+    const snake = SNAKE_NAMES.get(key);
+    const value = (given as Record<string, unknown>)[key];
+    if (snake !== undefined && value !== undefined) wire[snake] = value;
   }
   if (given.expiration !== undefined) wire.expiration = String(given.expiration);
   if (given.timestamp instanceof Date) wire.timestamp = given.timestamp.getTime();

@@ -7,6 +7,7 @@
  * unframes: it validates nothing beyond the lengths (validate.ts does) and does no I/O.
  */
 import { WarrenError } from './errors.js';
+import type { RepeatedHeaders } from './repeated-headers.js';
 
 export interface RawFrame {
   readonly header: unknown;
@@ -116,8 +117,12 @@ function frameHead(header: object | string, bodyLength: number, room: number): U
   return out;
 }
 
-/** Splits one received message into frames. Throws `frame_malformed` on any framing fault. */
-export function decodeFrames(data: Uint8Array): RawFrame[] {
+/**
+ * Splits one received message into frames. Throws `frame_malformed` on any framing fault. With
+ * `repeated` (one per connection), a header that repeats a recent one but for a number is not
+ * parsed again (repeated-headers.ts).
+ */
+export function decodeFrames(data: Uint8Array, repeated?: RepeatedHeaders): RawFrame[] {
   const frames: RawFrame[] = [];
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let at = 0;
@@ -127,7 +132,12 @@ export function decodeFrames(data: Uint8Array): RawFrame[] {
     const headerLength = view.getUint32(at);
     at += 4;
     if (at + headerLength + 4 > data.length) throw new WarrenError('frame_malformed', `truncated frame at byte ${at}`);
-    const header = parseHeader(data.subarray(at, at + headerLength));
+    const bytes = data.subarray(at, at + headerLength);
+    let header: unknown = repeated?.match(bytes);
+    if (header === undefined) {
+      header = parseHeader(bytes);
+      repeated?.remember(bytes, header);
+    }
     at += headerLength;
     const bodyLength = view.getUint32(at);
     at += 4;

@@ -6,6 +6,7 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
 
 export * from './errors.js';
 export * from './codec.js';
+export { RepeatedHeaders } from './repeated-headers.js';
 export * from './validate.js';
 export * from './arguments.js';
 export * from './json-depth.js';

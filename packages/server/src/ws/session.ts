@@ -4,7 +4,7 @@
  * consumes decoded messages and writes frames to a SessionSocket, so tests can drive it without
  * a real socket. What each frame means is in handlers/; the rules are in docs/protocol.md.
  */
-import { decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, WarrenError, type ClientFrame } from '@warren/protocol';
+import { decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, RepeatedHeaders, WarrenError, type ClientFrame } from '@warren/protocol';
 import type { Broker, Consumer, DeliverySink, QueueEntry, VHost } from '@warren/core';
 import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
@@ -57,6 +57,7 @@ export class Session implements DeliverySink {
   readonly revokedTags = new RevokedTags();
   private nextDeliveryTag = 1;
   private readonly writer = new FrameWriter();
+  private readonly repeatedHeaders = new RepeatedHeaders();
   private flushScheduled = false;
   private sentBytesPending = 0;
   private deliveriesBlocked = false;
@@ -87,7 +88,7 @@ export class Session implements DeliverySink {
     this.lastReceived = Date.now();
     let frames;
     try {
-      frames = decodeFrames(data);
+      frames = decodeFrames(data, this.repeatedHeaders);
     } catch (error) {
       this.fail(error);
       return;
@@ -96,7 +97,7 @@ export class Session implements DeliverySink {
       if (this.isClosed) return;
       try {
         const frame: ClientFrame = parseClientFrame(raw);
-        handleFrame(this, frame);
+        handleFrame(this, frame, raw.body);
         if (frame.type === 'publish') this.publisherBlock.published();
       } catch (error) {
         if (this.state === 'handshake' && error instanceof WarrenError && error.scope === 'operation') {

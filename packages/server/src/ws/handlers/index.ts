@@ -10,7 +10,8 @@ import { handlePublish } from './publish.js';
 import { handleBrowseQueue } from './browse.js';
 import { handleAck, handleCancel, handleConsume, handleExtend, handleNack, handleReject, handleRetry } from './consume.js';
 
-export function handleFrame(session: Session, frame: ClientFrame): void {
+/** `body` is the frame's body: a publish's message, empty for every other frame. */
+export function handleFrame(session: Session, frame: ClientFrame, body: Uint8Array): void {
   if (session.state === 'handshake') {
     if (frame.type !== 'hello') throw new WarrenError('handshake_required', `expected hello, got ${frame.type}`);
     handleHello(session, frame);
@@ -19,7 +20,7 @@ export function handleFrame(session: Session, frame: ClientFrame): void {
   if (session.state !== 'open') return;
   switch (frame.type) {
     case 'publish':
-      return handlePublish(session, frame);
+      return handlePublish(session, frame, body);
     case 'ack':
       return handleAck(session, frame);
     case 'nack':

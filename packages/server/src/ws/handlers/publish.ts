@@ -11,12 +11,12 @@ import type { Session } from '../session.js';
 import { withContext } from './context.js';
 import { keptBody } from '../kept-body.js';
 
-export function handlePublish(session: Session, frame: PublishFrame & { body: Uint8Array }): void {
+export function handlePublish(session: Session, frame: PublishFrame, body: Uint8Array): void {
   const seq = frame.seq;
   const outcome = withContext({ seq }, () => {
     session.confirms.next(seq);
-    if (frame.body.length > session.config.maxMessageSize) {
-      throw new WarrenError('message_too_large', `body of ${frame.body.length} bytes exceeds the limit of ${session.config.maxMessageSize}`);
+    if (body.length > session.config.maxMessageSize) {
+      throw new WarrenError('message_too_large', `body of ${body.length} bytes exceeds the limit of ${session.config.maxMessageSize}`);
     }
     const given = frame.properties ?? {};
     const id = given.message_id ?? session.broker.newMessageId();
@@ -26,7 +26,7 @@ export function handlePublish(session: Session, frame: PublishFrame & { body: Ui
       routingKey: frame.routing_key,
       properties: given.message_id === undefined ? withMessageId(given, id) : given,
       headers: frame.headers,
-      body: keptBody(frame.body),
+      body: keptBody(body),
       persistent: given.persistent === true,
       publishedAt: session.broker.clock.now(),
     };
@@ -51,7 +51,7 @@ export function handlePublish(session: Session, frame: PublishFrame & { body: Ui
           properties: frame.properties,
           headers: frame.headers,
         },
-        frame.body,
+        body,
       );
     }
     session.confirms.accept(seq, 0, receiptOf(frame, outcome));
