@@ -6,7 +6,6 @@
  */
 import {
   decodeFrames,
-  RepeatedHeaders,
   DEFAULT_MAX_MESSAGE_SIZE,
   ERRORS,
   isErrorCode,
@@ -29,6 +28,7 @@ import {
 } from '@warren/protocol';
 import { errorFromWire } from './errors.js';
 import { Outbox } from './outbox.js';
+import { ServerHeaders } from './server-headers.js';
 import type { WebSocketConstructor, WebSocketLike } from './transport.js';
 
 /** Every frame type the server sends (packages/protocol/src/frames). */
@@ -67,7 +67,7 @@ export class Connection {
   private state: State = 'opening';
   private readonly socket: WebSocketLike;
   private readonly outbox: Outbox;
-  private readonly repeatedHeaders = new RepeatedHeaders();
+  private readonly headers = new ServerHeaders();
   /** A connection-scoped error frame, reported when the socket closes right after it. */
   private fatal: WarrenError | undefined;
   private welcomed: ((welcome: WelcomeFrame) => void) | undefined;
@@ -145,7 +145,7 @@ export class Connection {
     let frames;
     try {
       if (!(data instanceof ArrayBuffer)) throw new WarrenError('frame_malformed', 'text message from the server');
-      frames = decodeFrames(new Uint8Array(data), this.repeatedHeaders);
+      frames = decodeFrames(new Uint8Array(data), this.headers);
     } catch (error) {
       this.fail(error instanceof WarrenError ? error : new WarrenError('frame_malformed', String(error)));
       return;

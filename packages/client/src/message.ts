@@ -12,35 +12,51 @@ import type { Settlement } from './settlement.js';
 export type Attempt = AttemptLogEntry;
 
 export class Message {
-  readonly exchange: string;
-  readonly routingKey: string;
-  readonly redelivered: boolean;
-  /** Deliveries of this message so far, this one included. */
-  readonly deliveryCount: number;
-  readonly deliveryTag: number;
-  readonly consumerTag: string;
-  readonly headers: Record<string, unknown>;
-  private readonly wireProperties: DeliverFrame['properties'];
   /** Renamed to camelCase when first read: many consumers never look. */
   private renamed: Properties | undefined;
+  private headersRead: Record<string, unknown> | undefined;
 
+  /**
+   * `frame` may be a LazyDeliverFrame (deliver-frame.ts): every field but the tags is read from
+   * it only when asked for, so a consumer that reads only bodies never has its headers parsed.
+   */
   constructor(
-    frame: DeliverFrame,
+    private readonly frame: DeliverFrame,
     readonly body: Uint8Array,
     private readonly settlement: Settlement,
-  ) {
-    this.exchange = frame.exchange;
-    this.routingKey = frame.routing_key;
-    this.redelivered = frame.redelivered;
-    this.deliveryCount = frame.delivery_count;
-    this.deliveryTag = frame.delivery_tag;
-    this.consumerTag = frame.consumer_tag;
-    this.headers = frame.headers ?? {};
-    this.wireProperties = frame.properties;
+  ) {}
+
+  get exchange(): string {
+    return this.frame.exchange;
+  }
+
+  get routingKey(): string {
+    return this.frame.routing_key;
+  }
+
+  get redelivered(): boolean {
+    return this.frame.redelivered;
+  }
+
+  /** Deliveries of this message so far, this one included. */
+  get deliveryCount(): number {
+    return this.frame.delivery_count;
+  }
+
+  get deliveryTag(): number {
+    return this.frame.delivery_tag;
+  }
+
+  get consumerTag(): string {
+    return this.frame.consumer_tag;
+  }
+
+  get headers(): Record<string, unknown> {
+    return (this.headersRead ??= this.frame.headers ?? {});
   }
 
   get properties(): Properties {
-    return (this.renamed ??= fromWireProperties(this.wireProperties));
+    return (this.renamed ??= fromWireProperties(this.frame.properties));
   }
 
   /** The body as UTF-8 text. */

@@ -13,6 +13,7 @@
  * the rest names neither "type" nor K again (JSON.parse keeps a repeated key's last value), and
  * the digits must form a JSON number (no leading zero) that is a safe integer.
  */
+import type { HeaderShortcut } from './codec.js';
 
 const MAX_TEMPLATES = 4;
 const MAX_DIGITS = 15;
@@ -35,7 +36,7 @@ interface Template {
   readonly object: Record<string, unknown>;
 }
 
-export class RepeatedHeaders {
+export class RepeatedHeaders implements HeaderShortcut {
   private readonly templates: Template[] = [];
 
   /** The header's object if it repeats a template; undefined means parse it. */

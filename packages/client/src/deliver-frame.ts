@@ -1,0 +1,108 @@
+/**
+ * A deliver frame whose header is read in two steps. The broker writes every deliver header
+ * as `{"type":"deliver","consumer_tag":"…","delivery_tag":N,…` (docs/protocol.md), and routing a
+ * delivery to its consumer needs only those two fields: they are read from the bytes at once,
+ * the rest is JSON-parsed the first time the message's metadata is read. A consumer that only
+ * reads bodies never pays for JSON.parse, which was about 40% of a consumer's CPU at 100 B.
+ *
+ * A header that does not start that way is parsed whole, as any other. A header that started
+ * that way but turns out not to be JSON, or to disagree with the fields read early, throws
+ * `frame_malformed` where its metadata is read.
+ */
+import { WarrenError, type DeliverFrame, type MessageProperties } from '@warren/protocol';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const OPENING = encoder.encode('{"type":"deliver","consumer_tag":"');
+const TAG_KEY = encoder.encode(',"delivery_tag":');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const SPACE = 0x20;
+const ZERO = 0x30;
+const NINE = 0x39;
+const COMMA = 0x2c;
+const MAX_DIGITS = 15;
+
+export class LazyDeliverFrame implements DeliverFrame {
+  readonly type = 'deliver';
+  private parsed: DeliverFrame | undefined;
+
+  constructor(
+    readonly consumer_tag: string,
+    readonly delivery_tag: number,
+    private readonly header: Uint8Array,
+  ) {}
+
+  get exchange(): string {
+    return this.full.exchange;
+  }
+
+  get routing_key(): string {
+    return this.full.routing_key;
+  }
+
+  get redelivered(): boolean {
+    return this.full.redelivered;
+  }
+
+  get delivery_count(): number {
+    return this.full.delivery_count;
+  }
+
+  get properties(): MessageProperties {
+    return this.full.properties;
+  }
+
+  get headers(): Record<string, unknown> | undefined {
+    return this.full.headers;
+  }
+
+  private get full(): DeliverFrame {
+    return (this.parsed ??= parseWhole(this.header, this.consumer_tag, this.delivery_tag));
+  }
+}
+
+/** The frame with its tags read, when the header starts as the broker writes it; undefined means parse it whole. */
+export function readDeliverHeader(header: Uint8Array): LazyDeliverFrame | undefined {
+  if (!startsWith(header, 0, OPENING)) return undefined;
+  let at = OPENING.length;
+  while (at < header.length && header[at] !== QUOTE) {
+    // An escape or a control character: the tag needs JSON's own reading.
+    if (header[at] === BACKSLASH || header[at]! < SPACE) return undefined;
+    at++;
+  }
+  const tagEnd = at;
+  if (!startsWith(header, tagEnd + 1, TAG_KEY)) return undefined;
+  const digitsStart = tagEnd + 1 + TAG_KEY.length;
+  let value = 0;
+  at = digitsStart;
+  while (at < header.length && header[at]! >= ZERO && header[at]! <= NINE) value = value * 10 + (header[at++]! - ZERO);
+  const digits = at - digitsStart;
+  if (digits < 1 || digits > MAX_DIGITS || (digits > 1 && header[digitsStart] === ZERO) || header[at] !== COMMA) return undefined;
+  let consumerTag: string;
+  try {
+    consumerTag = decoder.decode(header.subarray(OPENING.length, tagEnd));
+  } catch {
+    return undefined;
+  }
+  return new LazyDeliverFrame(consumerTag, value, header);
+}
+
+function parseWhole(header: Uint8Array, consumerTag: string, deliveryTag: number): DeliverFrame {
+  let frame: DeliverFrame;
+  try {
+    frame = JSON.parse(decoder.decode(header)) as DeliverFrame;
+  } catch (cause) {
+    throw new WarrenError('frame_malformed', 'deliver frame header is not valid UTF-8 JSON', { cause });
+  }
+  if (frame.consumer_tag !== consumerTag || frame.delivery_tag !== deliveryTag) {
+    throw new WarrenError('frame_malformed', 'deliver frame header names its consumer tag or delivery tag twice');
+  }
+  return frame;
+}
+
+function startsWith(bytes: Uint8Array, at: number, expected: Uint8Array): boolean {
+  if (at + expected.length > bytes.length) return false;
+  for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
+  return true;
+}

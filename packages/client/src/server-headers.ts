@@ -1,0 +1,18 @@
+/**
+ * How the client reads the broker's frame headers: a delivery's tags straight from its bytes and
+ * the rest when first needed (deliver-frame.ts), a header that repeats a recent one but for a
+ * number (the publish.acks) by its bytes, everything else with JSON.parse.
+ */
+import { RepeatedHeaders, type HeaderShortcut } from '@warren/protocol';
+import { readDeliverHeader } from './deliver-frame.js';
+export class ServerHeaders implements HeaderShortcut {
+  private readonly repeated = new RepeatedHeaders();
+
+  match(bytes: Uint8Array): unknown {
+    return readDeliverHeader(bytes) ?? this.repeated.match(bytes);
+  }
+
+  remember(bytes: Uint8Array, parsed: unknown): void {
+    this.repeated.remember(bytes, parsed);
+  }
+}
