@@ -5,7 +5,8 @@
  * frame is never appended to a batch it would push past the server's message limit, and a frame
  * with a large body is sent alone.
  */
-import { encodeFrame, FrameWriter } from '@warren/protocol';
+import { encodeFrame, encodeFrameHead, FrameWriter } from '@warren/protocol';
+import type { SendInParts } from './transport.js';
 
 /**
  * Large enough that per-message costs vanish (about 450 publishes of 100 bytes), small enough
@@ -24,7 +25,11 @@ export class Outbox {
   /** Bytes one WebSocket message may hold; the server closes the connection past it. */
   maxMessageBytes = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly send: (message: Uint8Array) => void) {}
+  /** `sendInParts`, where the socket has it, sends a large body without copying it into a frame. */
+  constructor(
+    private readonly send: (message: Uint8Array) => void,
+    private readonly sendInParts?: SendInParts,
+  ) {}
 
   /** `header` is a frame header object, or its JSON text when the caller already has it. */
   write(header: object | string, body?: Uint8Array): void {
@@ -32,7 +37,8 @@ export class Outbox {
     if (body !== undefined && body.length >= OWN_MESSAGE_BODY_BYTES) {
       // Batching saves nothing on a large body, and would copy it twice (into the batch, out of it).
       this.flush();
-      this.send(encodeFrame(json, body));
+      if (this.sendInParts !== undefined) this.sendInParts(encodeFrameHead(json, body.length), body);
+      else this.send(encodeFrame(json, body));
       return;
     }
     const size = 8 + json.length * 3 + (body?.length ?? 0);

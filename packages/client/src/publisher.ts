@@ -9,6 +9,7 @@
 import type { PublishAckFrame, PublishNackFrame, PublishReturnFrame, WarrenError } from '@warren/protocol';
 import { MessageReturnedError, PublishNackedError } from './errors.js';
 import { Fifo } from './fifo.js';
+import { Unconfirmed } from './unconfirmed.js';
 
 const DEFAULT_WINDOW_BYTES = 16 * 1024 * 1024;
 
@@ -41,8 +42,8 @@ interface Waiting {
 }
 
 export class Publisher {
-  /** Unanswered publishes by seq; a Map iterates in insertion order, which is seq order. */
-  private readonly unconfirmed = new Map<number, Confirm>();
+  /** Unanswered publishes by seq. */
+  private readonly unconfirmed = new Unconfirmed<Confirm>();
   private readonly waiting = new Fifo<Waiting>();
   private lastSeq = 0;
   private unconfirmedBytes = 0;
@@ -70,16 +71,13 @@ export class Publisher {
   onAck(frame: PublishAckFrame): void {
     const duplicates = frame.duplicate === undefined ? undefined : new Set(frame.duplicate);
     if (frame.multiple === true) {
-      // Cumulative: every unanswered seq up to frame.seq (a nacked seq has already left the map).
-      for (const [seq, confirm] of this.unconfirmed) {
-        if (seq > frame.seq) break;
-        this.unconfirmed.delete(seq);
+      // Cumulative: every unanswered seq up to frame.seq (a nacked seq has already left).
+      this.unconfirmed.takeUpTo(frame.seq, (seq, confirm) => {
         this.unconfirmedBytes -= confirm.bytes;
         if (!confirm.returned) confirm.resolve(receiptOf(seq, confirm, frame, duplicates));
-      }
+      });
     } else {
-      const confirm = this.unconfirmed.get(frame.seq);
-      this.unconfirmed.delete(frame.seq);
+      const confirm = this.unconfirmed.take(frame.seq);
       if (confirm !== undefined) this.unconfirmedBytes -= confirm.bytes;
       if (confirm !== undefined && !confirm.returned) confirm.resolve(receiptOf(frame.seq, confirm, frame, duplicates));
     }
@@ -87,9 +85,8 @@ export class Publisher {
   }
 
   onNack(frame: PublishNackFrame): void {
-    const confirm = this.unconfirmed.get(frame.seq);
+    const confirm = this.unconfirmed.take(frame.seq);
     if (confirm === undefined) return;
-    this.unconfirmed.delete(frame.seq);
     this.unconfirmedBytes -= confirm.bytes;
     if (!confirm.returned) confirm.reject(new PublishNackedError(frame.seq, frame.code, frame.message));
     this.drain();
@@ -125,8 +122,7 @@ export class Publisher {
 
   failAll(error: WarrenError): void {
     this.failWaiting(error);
-    for (const confirm of this.unconfirmed.values()) if (!confirm.returned) confirm.reject(error);
-    this.unconfirmed.clear();
+    for (const confirm of this.unconfirmed.clear()) if (!confirm.returned) confirm.reject(error);
     this.unconfirmedBytes = 0;
   }
 
@@ -141,7 +137,7 @@ export class Publisher {
   /** Splices type and seq into the fields' JSON: cheaper on this hot path than a new object and a second stringify. */
   private send(fieldsJson: string, body: Uint8Array, confirm: Confirm): void {
     const seq = ++this.lastSeq;
-    this.unconfirmed.set(seq, confirm);
+    this.unconfirmed.add(seq, confirm);
     this.unconfirmedBytes += confirm.bytes;
     this.write(`{"type":"publish","seq":${seq},${fieldsJson.slice(1)}`, body);
   }
