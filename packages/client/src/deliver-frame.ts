@@ -62,30 +62,30 @@ export class LazyDeliverFrame implements DeliverFrame {
   }
 }
 
-/** The frame with its tags read, when the header starts as the broker writes it; undefined means parse it whole. */
-export function readDeliverHeader(header: Uint8Array): LazyDeliverFrame | undefined {
-  if (!startsWith(header, 0, OPENING)) return undefined;
-  let at = OPENING.length;
-  while (at < header.length && header[at] !== QUOTE) {
+/** The frame with its tags read, when the header at data[start, end) starts as the broker writes it; undefined means parse it whole. */
+export function readDeliverHeader(data: Uint8Array, start: number, end: number): LazyDeliverFrame | undefined {
+  if (!startsWith(data, start, end, OPENING)) return undefined;
+  let at = start + OPENING.length;
+  while (at < end && data[at] !== QUOTE) {
     // An escape or a control character: the tag needs JSON's own reading.
-    if (header[at] === BACKSLASH || header[at]! < SPACE) return undefined;
+    if (data[at] === BACKSLASH || data[at]! < SPACE) return undefined;
     at++;
   }
   const tagEnd = at;
-  if (!startsWith(header, tagEnd + 1, TAG_KEY)) return undefined;
+  if (!startsWith(data, tagEnd + 1, end, TAG_KEY)) return undefined;
   const digitsStart = tagEnd + 1 + TAG_KEY.length;
   let value = 0;
   at = digitsStart;
-  while (at < header.length && header[at]! >= ZERO && header[at]! <= NINE) value = value * 10 + (header[at++]! - ZERO);
+  while (at < end && data[at]! >= ZERO && data[at]! <= NINE) value = value * 10 + (data[at++]! - ZERO);
   const digits = at - digitsStart;
-  if (digits < 1 || digits > MAX_DIGITS || (digits > 1 && header[digitsStart] === ZERO) || header[at] !== COMMA) return undefined;
+  if (digits < 1 || digits > MAX_DIGITS || (digits > 1 && data[digitsStart] === ZERO) || at >= end || data[at] !== COMMA) return undefined;
   let consumerTag: string;
   try {
-    consumerTag = decoder.decode(header.subarray(OPENING.length, tagEnd));
+    consumerTag = decoder.decode(data.subarray(start + OPENING.length, tagEnd));
   } catch {
     return undefined;
   }
-  return new LazyDeliverFrame(consumerTag, value, header);
+  return new LazyDeliverFrame(consumerTag, value, data.subarray(start, end));
 }
 
 function parseWhole(header: Uint8Array, consumerTag: string, deliveryTag: number): DeliverFrame {
@@ -101,8 +101,8 @@ function parseWhole(header: Uint8Array, consumerTag: string, deliveryTag: number
   return frame;
 }
 
-function startsWith(bytes: Uint8Array, at: number, expected: Uint8Array): boolean {
-  if (at + expected.length > bytes.length) return false;
+function startsWith(bytes: Uint8Array, at: number, end: number, expected: Uint8Array): boolean {
+  if (at + expected.length > end) return false;
   for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
   return true;
 }

@@ -8,8 +8,8 @@ import { readDeliverHeader } from './deliver-frame.js';
 export class ServerHeaders implements HeaderShortcut {
   private readonly repeated = new RepeatedHeaders();
 
-  match(bytes: Uint8Array): unknown {
-    return readDeliverHeader(bytes) ?? this.repeated.match(bytes);
+  match(data: Uint8Array, view: DataView, start: number, end: number): unknown {
+    return readDeliverHeader(data, start, end) ?? this.repeated.match(data, view, start, end);
   }
 
   remember(bytes: Uint8Array, parsed: unknown): void {

@@ -143,7 +143,8 @@ function frameHead(header: object | string, bodyLength: number, room: number): U
  * RepeatedHeaders is one.
  */
 export interface HeaderShortcut {
-  match(bytes: Uint8Array): unknown;
+  /** The header at data[start, end); `view` is a DataView over `data`, to read it without a subarray. */
+  match(data: Uint8Array, view: DataView, start: number, end: number): unknown;
   remember(bytes: Uint8Array, parsed: unknown): void;
 }
 
@@ -158,9 +159,9 @@ export function decodeFrames(data: Uint8Array, shortcut?: HeaderShortcut): RawFr
     const headerLength = view.getUint32(at);
     at += 4;
     if (at + headerLength + 4 > data.length) throw new WarrenError('frame_malformed', `truncated frame at byte ${at}`);
-    const bytes = data.subarray(at, at + headerLength);
-    let header: unknown = shortcut?.match(bytes);
+    let header: unknown = shortcut?.match(data, view, at, at + headerLength);
     if (header === undefined) {
+      const bytes = data.subarray(at, at + headerLength);
       header = parseHeader(bytes);
       shortcut?.remember(bytes, header);
     }
