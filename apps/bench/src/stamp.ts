@@ -15,13 +15,16 @@ export function nowMs(): number {
 /**
  * A fresh body of `size` bytes, zero after the current time. Fresh, because a client may hold it
  * until its publish window has room. A Buffer (a Uint8Array to @warren/client) because amqplib
- * takes nothing else; from Node's Buffer pool where it is small, as a real producer's
- * `Buffer.from(text)` is, rather than a backing store of its own per message.
+ * takes nothing else. A small one comes from Node's Buffer pool, as a real producer's
+ * `Buffer.from(text)` does, rather than with a backing store of its own; a large one is
+ * allocated zeroed, which costs less than filling it.
  */
 export function stampedBody(size: number): Buffer {
-  const body = Buffer.allocUnsafe(Math.max(size, STAMP_BYTES));
+  const bytes = Math.max(size, STAMP_BYTES);
+  const pooled = bytes < Buffer.poolSize >>> 1;
+  const body = pooled ? Buffer.allocUnsafe(bytes) : Buffer.alloc(bytes);
   body.writeDoubleLE(nowMs(), 0);
-  body.fill(0, STAMP_BYTES);
+  if (pooled) body.fill(0, STAMP_BYTES);
   return body;
 }
 

@@ -5,8 +5,7 @@
  * frame is never appended to a batch it would push past the server's message limit, and a frame
  * with a large body is sent alone.
  */
-import { encodeFrame, encodeFrameHead, FrameWriter } from '@warren/protocol';
-import type { SendInParts } from './transport.js';
+import { encodeFrame, FrameWriter } from '@warren/protocol';
 
 /**
  * Large enough that per-message costs vanish (about 450 publishes of 100 bytes), small enough
@@ -25,11 +24,7 @@ export class Outbox {
   /** Bytes one WebSocket message may hold; the server closes the connection past it. */
   maxMessageBytes = Number.POSITIVE_INFINITY;
 
-  /** `sendInParts`, where the socket has it, sends a large body without copying it into a frame. */
-  constructor(
-    private readonly send: (message: Uint8Array) => void,
-    private readonly sendInParts?: SendInParts,
-  ) {}
+  constructor(private readonly send: (message: Uint8Array) => void) {}
 
   /** `header` is a frame header object, or its JSON text when the caller already has it. */
   write(header: object | string, body?: Uint8Array): void {
@@ -37,8 +32,7 @@ export class Outbox {
     if (body !== undefined && body.length >= OWN_MESSAGE_BODY_BYTES) {
       // Batching saves nothing on a large body, and would copy it twice (into the batch, out of it).
       this.flush();
-      if (this.sendInParts !== undefined) this.sendInParts(encodeFrameHead(json, body.length), body);
-      else this.send(encodeFrame(json, body));
+      this.send(encodeFrame(json, body));
       return;
     }
     const size = 8 + json.length * 3 + (body?.length ?? 0);

@@ -34,26 +34,3 @@ export async function resolveWebSocket(given?: WebSocketConstructor): Promise<We
     throw new Error('no WebSocket available: install the `ws` package or pass the WebSocket option', { cause });
   }
 }
-
-/** Sends one WebSocket message in two parts, so a large body goes out without being copied into a frame first. */
-export type SendInParts = (head: Uint8Array, body: Uint8Array) => void;
-
-interface WsSocket {
-  send(data: Uint8Array, options: { binary: boolean; fin: boolean }): void;
-  terminate(): void;
-  pause(): void;
-}
-
-/**
- * The `ws` package's socket can send a message as fragments (its documented `fin` option); a
- * WHATWG WebSocket cannot, and has none of ws's `terminate` and `pause`, by which ws is told apart.
- */
-export function partsSenderOf(socket: WebSocketLike): SendInParts | undefined {
-  const ws = socket as unknown as Partial<WsSocket>;
-  if (typeof ws.terminate !== 'function' || typeof ws.pause !== 'function') return undefined;
-  const send = (socket as unknown as WsSocket).send.bind(socket);
-  return (head, body) => {
-    send(head, { binary: true, fin: false });
-    send(body, { binary: true, fin: true });
-  };
-}
