@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BlockedEvent } from './blocking.js';
+import type { BlockedEvent } from './client-events.js';
 import { connected, settle } from './testing/helpers.js';
 
 describe('connection blocking', () => {

@@ -14,7 +14,8 @@ import {
   type PolicyView,
 } from '@warren/protocol';
 import { encodeBody, type PublishBody } from './body.js';
-import { Blocking, type ClientEvent, type ClientEvents } from './blocking.js';
+import { Blocking } from './blocking.js';
+import { ClientEventHub, type ClientEvent, type ClientEvents } from './client-events.js';
 import { Connection, type ServerFrame } from './connection.js';
 import { handlerSink, type Consumer, type MessageHandler } from './consumer.js';
 import { Consumers, type ConsumeOptions } from './consumers.js';
@@ -73,6 +74,7 @@ export class Client {
   private readonly settlement: Settlement;
   private readonly consumers: Consumers;
   private readonly blocking: Blocking;
+  private readonly events = new ClientEventHub();
   private maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
   /** Why new operations fail: set when close() starts or the connection ends. */
   private ending: WarrenError | undefined;
@@ -96,11 +98,14 @@ export class Client {
   private constructor(WebSocket: WebSocketConstructor, url: string, private readonly timeoutMs: number) {
     this.connection = new Connection(WebSocket, url, { frame: (frame, body) => this.route(frame, body), end: (error) => this.end(error) });
     this.closed = this.connection.closed;
-    this.publisher = new Publisher((header, body) => this.connection.write(header, body));
+    this.publisher = new Publisher(
+      (header, body) => this.connection.write(header, body),
+      () => this.events.emit('drain'),
+    );
     this.settlement = new Settlement((frame) => this.connection.write(frame));
     this.consumers = new Consumers((frame) => this.request(frame), this.settlement);
     this.scheduled = new ScheduledMessages((frame) => this.request(frame));
-    this.blocking = new Blocking(this.publisher);
+    this.blocking = new Blocking(this.publisher, this.events);
   }
 
   /** True while the broker has blocked this connection for a resource alarm (between the `blocked` and `unblocked` events). */
@@ -109,17 +114,26 @@ export class Client {
   }
 
   /**
+   * False while a publish would wait in the client (the publish window is full, or the broker
+   * blocked the connection); the `drain` event says when it is true again. A producer that stops
+   * while it is false keeps what it has in flight bounded, as with a Node stream's write().
+   */
+  get writable(): boolean {
+    return this.ending === undefined && this.publisher.writable;
+  }
+
+  /**
    * `blocked`: a resource alarm (`reason`: memory or disk) is up on the broker and it stopped
    * reading this connection; publishes wait in the client. `unblocked`: every alarm cleared and
-   * the waiting publishes go out.
+   * the waiting publishes go out. `drain`: `writable` turned true again.
    */
   on<E extends ClientEvent>(event: E, listener: ClientEvents[E]): this {
-    this.blocking.on(event, listener);
+    this.events.on(event, listener);
     return this;
   }
 
   off<E extends ClientEvent>(event: E, listener: ClientEvents[E]): this {
-    this.blocking.off(event, listener);
+    this.events.off(event, listener);
     return this;
   }
 

@@ -123,6 +123,35 @@ describe('publish', () => {
     expect(server.framesOf('publish')).toHaveLength(3);
   });
 
+  it('says when a publish would wait, and emits drain once the window has room again', async () => {
+    const { client, server } = await connected({}, fakeServer({ publish_window: 2 }));
+    let drains = 0;
+    client.on('drain', () => drains++);
+    expect(client.writable).toBe(true);
+    const first = client.publish('x', 'k', 'a');
+    expect(client.writable).toBe(true);
+    const second = client.publish('x', 'k', 'b');
+    expect(client.writable).toBe(false);
+    const third = client.publish('x', 'k', 'c');
+    await settle();
+    server.send({ type: 'publish.ack', seq: 1 });
+    await first;
+    expect([client.writable, drains]).toEqual([false, 0]);
+    server.send({ type: 'publish.ack', seq: 3, multiple: true });
+    await Promise.all([second, third]);
+    expect([client.writable, drains]).toEqual([true, 1]);
+    server.send({ type: 'connection.blocked', reason: 'memory' });
+    await settle();
+    expect(client.writable).toBe(false);
+    const held = client.publish('x', 'k', 'd');
+    server.onFrame = (frame) => {
+      if (frame.header.type === 'publish') server.send({ type: 'publish.ack', seq: frame.header.seq });
+    };
+    server.send({ type: 'connection.unblocked' });
+    await held;
+    expect([client.writable, drains]).toEqual([true, 2]);
+  });
+
   it('keeps about 16 MiB of bodies unanswered, whatever the count window allows', async () => {
     const { client, server } = await connected({}, fakeServer({ publish_window: 4096 }));
     server.onFrame = () => {};

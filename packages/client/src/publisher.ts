@@ -55,9 +55,19 @@ export class Publisher {
   windowBytes = DEFAULT_WINDOW_BYTES;
   /** The broker blocked the connection (`connection.blocked`): new publishes wait here instead of the socket. */
   private held = false;
+  /** `writable` has been false since the last drain. */
+  private full = false;
 
-  /** `write` takes the frame header as JSON text. */
-  constructor(private readonly write: (header: string, body: Uint8Array) => void) {}
+  /** `write` takes the frame header as JSON text; `drained` is told when `writable` turns true again. */
+  constructor(
+    private readonly write: (header: string, body: Uint8Array) => void,
+    private readonly drained: () => void = () => {},
+  ) {}
+
+  /** A publish now would be written at once: none waits, and the window has room. */
+  get writable(): boolean {
+    return this.waiting.size === 0 && this.hasRoom;
+  }
 
   /** `fieldsJson` is the JSON text of the frame's fields (publish-fields.ts), without type and seq. */
   publish(fieldsJson: string, persistent: boolean, body: Uint8Array): Promise<PublishReceipt> {
@@ -65,6 +75,7 @@ export class Publisher {
       const confirm: Confirm = { resolve, reject, returned: false, persistent, bytes: body.length };
       if (this.waiting.size === 0 && this.hasRoom) this.send(fieldsJson, body, confirm);
       else this.waiting.push({ fieldsJson, body, confirm });
+      if (!this.writable) this.full = true;
     });
   }
 
@@ -103,6 +114,7 @@ export class Publisher {
   /** Stops writing publishes; they wait, in order, until release(). */
   hold(): void {
     this.held = true;
+    this.full = true;
   }
 
   release(): void {
@@ -129,8 +141,12 @@ export class Publisher {
   private drain(): void {
     while (this.hasRoom) {
       const next = this.waiting.shift();
-      if (next === undefined) return;
+      if (next === undefined) break;
       this.send(next.fieldsJson, next.body, next.confirm);
+    }
+    if (this.full && this.writable) {
+      this.full = false;
+      this.drained();
     }
   }
 

@@ -1,6 +1,8 @@
 /**
  * Producer worker for Warren (forked by run-flow.ts): one @warren/client connection driven by
  * the shared ProducerLoop. Every Warren publish is confirmed; the client's promise is the answer.
+ * Like amqplib's publish() returning false, `client.writable` going false stops the loop until
+ * the client's `drain`, so what waits in the client stays bounded by its publish window.
  */
 import WebSocket from 'ws';
 import { connect, type Client } from '@warren/client';
@@ -12,14 +14,15 @@ import { findFlowScenario } from '../scenarios.js';
 
 function warrenPort(client: Client, scenario: FlowScenario): PortFactory {
   const options = { persistent: scenario.persistent };
-  return (answer) => {
+  return (answer, drained) => {
     // Two closures for the whole run, not two per publish.
     const confirmed = (): void => answer(true);
     const failed = (): void => answer(false);
+    client.on('drain', drained);
     return {
       publish(body, routingKey) {
         client.publish(scenario.exchange, routingKey, body, options).then(confirmed, failed);
-        return true;
+        return client.writable;
       },
     };
   };
