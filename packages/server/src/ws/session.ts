@@ -4,13 +4,14 @@
  * consumes decoded messages and writes frames to a SessionSocket, so tests can drive it without
  * a real socket. What each frame means is in handlers/; the rules are in docs/protocol.md.
  */
-import { decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, RepeatedHeaders, WarrenError, type ClientFrame } from '@warren/protocol';
+import { decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, RepeatedHeaders, WarrenError, type ClientFrame, type RawFrame } from '@warren/protocol';
 import type { Broker, Consumer, DeliverySink, QueueEntry, VHost } from '@warren/core';
 import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
 import { PublisherBlock } from '../alarms/publisher-block.js';
 import { ReadGate } from '../alarms/read-gate.js';
 import { ConfirmTracker } from './confirm-tracker.js';
+import { FrameTurns } from './frame-turns.js';
 import { DEFAULT_USER } from '../audit/user.js';
 import { deliverHeader } from './deliver-header.js';
 import { RevokedTags } from './revoked-tags.js';
@@ -50,6 +51,7 @@ export class Session implements DeliverySink {
   /** Blocks this connection while a resource alarm is up, once it has published (alarms/). */
   readonly publisherBlock: PublisherBlock;
   private readonly readGate: ReadGate;
+  private readonly turns: FrameTurns;
   readonly consumers = new Map<string, Consumer>();
   /** Unsettled deliveries by tag; a Map iterates in insertion order, which is tag order. */
   readonly unacked = new Map<number, Delivery>();
@@ -75,6 +77,11 @@ export class Session implements DeliverySink {
     this.readGate = new ReadGate(socket);
     this.confirms = new ConfirmTracker({ broker, socket: this.readGate.lever('publish window'), send: (frame) => this.send(frame) }, config.publishWindow);
     this.publisherBlock = new PublisherBlock(this.readGate.lever('resource alarm'), (frame) => this.send(frame));
+    this.turns = new FrameTurns(
+      (raw) => this.handleRaw(raw),
+      () => this.confirms.flush(),
+      this.readGate.lever('frame turns'),
+    );
     this.timer = setTimeout(() => this.fail(new WarrenError('handshake_timeout')), config.handshakeTimeout);
   }
 
@@ -82,7 +89,7 @@ export class Session implements DeliverySink {
     return this.state === 'closed';
   }
 
-  /** Handles one WebSocket message: one or more frames, in order. */
+  /** Takes one WebSocket message: one or more frames, handled in order, in turns (frame-turns.ts). */
   receive(data: Uint8Array): void {
     if (this.state === 'closed') return;
     this.lastReceived = Date.now();
@@ -93,21 +100,22 @@ export class Session implements DeliverySink {
       this.fail(error);
       return;
     }
-    for (const raw of frames) {
-      if (this.isClosed) return;
-      try {
-        const frame: ClientFrame = parseClientFrame(raw);
-        handleFrame(this, frame, raw.body);
-        if (frame.type === 'publish') this.publisherBlock.published();
-      } catch (error) {
-        if (this.state === 'handshake' && error instanceof WarrenError && error.scope === 'operation') {
-          this.fail(new WarrenError('handshake_required', `the first frame must be a valid hello: ${error.message}`));
-          return;
-        }
-        this.reportError(error);
+    this.turns.add(frames);
+  }
+
+  private handleRaw(raw: RawFrame): void {
+    if (this.isClosed) return;
+    try {
+      const frame: ClientFrame = parseClientFrame(raw);
+      handleFrame(this, frame, raw.body);
+      if (frame.type === 'publish') this.publisherBlock.published();
+    } catch (error) {
+      if (this.state === 'handshake' && error instanceof WarrenError && error.scope === 'operation') {
+        this.fail(new WarrenError('handshake_required', `the first frame must be a valid hello: ${error.message}`));
+        return;
       }
+      this.reportError(error);
     }
-    this.confirms.flush();
   }
 
   /** Sends an operation error to where it belongs, or ends the connection for the rest. */
@@ -277,6 +285,7 @@ export class Session implements DeliverySink {
   closed(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.turns.stop();
     clearTimeout(this.timer);
     clearInterval(this.timer);
     const vhost = this.vhost;
