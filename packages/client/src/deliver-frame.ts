@@ -9,7 +9,7 @@
  * that way but turns out not to be JSON, or to disagree with the fields read early, throws
  * `frame_malformed` where its metadata is read.
  */
-import { WarrenError, type DeliverFrame, type MessageProperties } from '@warren/protocol';
+import { bytesAt, digitsAt, jsonIntegerAt, WarrenError, type DeliverFrame, type MessageProperties } from '@warren/protocol';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -18,10 +18,7 @@ const TAG_KEY = encoder.encode(',"delivery_tag":');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const SPACE = 0x20;
-const ZERO = 0x30;
-const NINE = 0x39;
 const COMMA = 0x2c;
-const MAX_DIGITS = 15;
 
 export class LazyDeliverFrame implements DeliverFrame {
   readonly type = 'deliver';
@@ -64,7 +61,7 @@ export class LazyDeliverFrame implements DeliverFrame {
 
 /** The frame with its tags read, when the header at data[start, end) starts as the broker writes it; undefined means parse it whole. */
 export function readDeliverHeader(data: Uint8Array, start: number, end: number): LazyDeliverFrame | undefined {
-  if (!startsWith(data, start, end, OPENING)) return undefined;
+  if (!bytesAt(data, start, end, OPENING)) return undefined;
   let at = start + OPENING.length;
   while (at < end && data[at] !== QUOTE) {
     // An escape or a control character: the tag needs JSON's own reading.
@@ -72,13 +69,11 @@ export function readDeliverHeader(data: Uint8Array, start: number, end: number):
     at++;
   }
   const tagEnd = at;
-  if (!startsWith(data, tagEnd + 1, end, TAG_KEY)) return undefined;
+  if (!bytesAt(data, tagEnd + 1, end, TAG_KEY)) return undefined;
   const digitsStart = tagEnd + 1 + TAG_KEY.length;
-  let value = 0;
-  at = digitsStart;
-  while (at < end && data[at]! >= ZERO && data[at]! <= NINE) value = value * 10 + (data[at++]! - ZERO);
-  const digits = at - digitsStart;
-  if (digits < 1 || digits > MAX_DIGITS || (digits > 1 && data[digitsStart] === ZERO) || at >= end || data[at] !== COMMA) return undefined;
+  const digits = digitsAt(data, digitsStart, end);
+  const value = jsonIntegerAt(data, digitsStart, digits);
+  if (value === undefined || digitsStart + digits >= end || data[digitsStart + digits] !== COMMA) return undefined;
   let consumerTag: string;
   try {
     consumerTag = decoder.decode(data.subarray(start + OPENING.length, tagEnd));
@@ -99,10 +94,4 @@ function parseWhole(header: Uint8Array, consumerTag: string, deliveryTag: number
     throw new WarrenError('frame_malformed', 'deliver frame header names its consumer tag or delivery tag twice');
   }
   return frame;
-}
-
-function startsWith(bytes: Uint8Array, at: number, end: number, expected: Uint8Array): boolean {
-  if (at + expected.length > end) return false;
-  for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
-  return true;
 }

@@ -7,6 +7,7 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
 export * from './errors.js';
 export * from './codec.js';
 export { RepeatedHeaders } from './repeated-headers.js';
+export { bytesAt, digitsAt, jsonIntegerAt } from './header-bytes.js';
 export * from './validate.js';
 export * from './arguments.js';
 export * from './json-depth.js';

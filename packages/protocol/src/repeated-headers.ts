@@ -14,11 +14,10 @@
  * the digits must form a JSON number (no leading zero) that is a safe integer.
  */
 import type { HeaderShortcut } from './codec.js';
+import { bytesAt, digitsAt, jsonIntegerAt } from './header-bytes.js';
 
 const MAX_TEMPLATES = 4;
 const MAX_DIGITS = 15;
-const ZERO = 0x30;
-const NINE = 0x39;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const encoder = new TextEncoder();
@@ -46,7 +45,7 @@ export class RepeatedHeaders implements HeaderShortcut {
       const digits = end - start - head.bytes.length - tail.bytes.length;
       if (digits < 1 || digits > MAX_DIGITS) continue;
       if (!sameWords(view, start, head) || !sameWords(view, start + head.bytes.length + digits, tail)) continue;
-      const value = numberAt(data, start + head.bytes.length, digits);
+      const value = jsonIntegerAt(data, start + head.bytes.length, digits);
       if (value === undefined) continue;
       return copyWith(template.object, template.key, value);
     }
@@ -64,15 +63,14 @@ export class RepeatedHeaders implements HeaderShortcut {
 
 function templateOf(bytes: Uint8Array, parsed: unknown): Template | undefined {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  if (!sameBytes(bytes, 0, TYPE_OPENING)) return undefined;
+  if (!bytesAt(bytes, 0, bytes.length, TYPE_OPENING)) return undefined;
   const typeEnd = closingQuote(bytes, TYPE_OPENING.length);
   if (typeEnd < 0 || bytes[typeEnd + 1] !== 0x2c || bytes[typeEnd + 2] !== QUOTE) return undefined;
   const keyEnd = closingQuote(bytes, typeEnd + 3);
   if (keyEnd < 0 || bytes[keyEnd + 1] !== 0x3a) return undefined;
   const start = keyEnd + 2;
-  let end = start;
-  while (end < bytes.length && bytes[end]! >= ZERO && bytes[end]! <= NINE) end++;
-  const value = numberAt(bytes, start, end - start);
+  const end = start + digitsAt(bytes, start, bytes.length);
+  const value = jsonIntegerAt(bytes, start, end - start);
   if (value === undefined) return undefined;
   const key = decoder.decode(bytes.subarray(typeEnd + 3, keyEnd));
   const object = parsed as Record<string, unknown>;
@@ -101,18 +99,6 @@ function closingQuote(bytes: Uint8Array, from: number): number {
   return -1;
 }
 
-/** The JSON number written by `length` digits at `start`, if it is one and a safe integer. */
-function numberAt(bytes: Uint8Array, start: number, length: number): number | undefined {
-  if (length < 1 || length > MAX_DIGITS || (length > 1 && bytes[start] === ZERO)) return undefined;
-  let value = 0;
-  for (let i = start; i < start + length; i++) {
-    const byte = bytes[i]!;
-    if (byte < ZERO || byte > NINE) return undefined;
-    value = value * 10 + (byte - ZERO);
-  }
-  return value;
-}
-
 /** A template's bytes, with a view to compare them four at a time. */
 interface Bytes {
   readonly bytes: Uint8Array;
@@ -133,13 +119,7 @@ function sameWords(view: DataView, at: number, expected: Bytes): boolean {
   return true;
 }
 
-function sameBytes(bytes: Uint8Array, at: number, expected: Uint8Array): boolean {
-  if (at + expected.length > bytes.length) return false;
-  for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
-  return true;
-}
-
 function contains(bytes: Uint8Array, needle: Uint8Array): boolean {
-  for (let i = 0; i + needle.length <= bytes.length; i++) if (sameBytes(bytes, i, needle)) return true;
+  for (let i = 0; i + needle.length <= bytes.length; i++) if (bytesAt(bytes, i, bytes.length, needle)) return true;
   return false;
 }
