@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flatObjectJson, jsonString } from './json-text.js';
+import { flatObjectJson, jsonString, routeJson } from './json-text.js';
 
 describe('jsonString', () => {
   it('writes what JSON.stringify writes, escapes included', () => {
@@ -19,5 +19,14 @@ describe('flatObjectJson', () => {
       { big: 1e21, negative: -0, fraction: 0.1, nan: Number.NaN, infinite: Number.POSITIVE_INFINITY },
     ];
     for (const object of objects) expect(flatObjectJson(object)).toBe(JSON.stringify(object));
+  });
+});
+
+describe('routeJson', () => {
+  it('writes the two fields as JSON.stringify does, for repeated and changing pairs', () => {
+    const pairs = [['', 'q'], ['', 'q'], ['ex"1', 'k\\é\u0001'], ['ex"1', 'k\\é\u0001'], ['', 'q']] as const;
+    for (const [exchange, routing_key] of pairs) {
+      expect(`{${routeJson(exchange, routing_key)}}`).toBe(JSON.stringify({ exchange, routing_key }));
+    }
   });
 });

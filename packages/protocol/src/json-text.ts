@@ -43,3 +43,18 @@ export function flatObjectJson(object: object): string {
   }
   return `${json}}`;
 }
+
+/** A stream of messages mostly repeats one exchange and routing key: their JSON is kept for the last pair. */
+let lastExchange = '';
+let lastRoutingKey = '';
+let lastRoute = '"exchange":"","routing_key":""';
+
+/** `"exchange":…,"routing_key":…`, as JSON.stringify writes those two fields of a frame. */
+export function routeJson(exchange: string, routingKey: string): string {
+  if (exchange !== lastExchange || routingKey !== lastRoutingKey) {
+    lastExchange = exchange;
+    lastRoutingKey = routingKey;
+    lastRoute = `"exchange":${jsonString(exchange)},"routing_key":${jsonString(routingKey)}`;
+  }
+  return lastRoute;
+}

@@ -7,7 +7,7 @@
  * (docs/protocol.md).
  */
 import type { Consumer, Message, QueueEntry } from '@warren/core';
-import { flatObjectJson, jsonString } from '@warren/protocol';
+import { flatObjectJson, routeJson } from '@warren/protocol';
 
 const consumerPart = new WeakMap<Consumer, string>();
 let lastMessage: Message | undefined;
@@ -27,17 +27,7 @@ export function deliverHeader(consumer: Consumer, entry: QueueEntry, deliveryTag
   return `${head}${deliveryTag},"redelivered":${entry.redelivered},"delivery_count":${entry.deliveryCount},${lastMessagePart}`;
 }
 
-/** A stream of messages mostly repeats its exchange and routing key: their JSON is kept for the last one seen. */
-let lastRoute = '';
-let lastExchange = '';
-let lastRoutingKey = '';
-
 function messagePart(message: Message): string {
-  if (message.exchange !== lastExchange || message.routingKey !== lastRoutingKey) {
-    lastExchange = message.exchange;
-    lastRoutingKey = message.routingKey;
-    lastRoute = `"exchange":${jsonString(lastExchange)},"routing_key":${jsonString(lastRoutingKey)}`;
-  }
   const headers = message.headers === undefined ? '' : `,"headers":${JSON.stringify(message.headers)}`;
-  return `${lastRoute},"properties":${flatObjectJson(message.properties)}${headers}}`;
+  return `${routeJson(message.exchange, message.routingKey)},"properties":${flatObjectJson(message.properties)}${headers}}`;
 }
