@@ -92,7 +92,7 @@ export class MessagePaths {
   retryDue(record: ScheduledRecord): void {
     const queue = this.scope.queue(record.queue ?? '');
     if (queue === undefined || queue.record.id !== record.queueId) return;
-    queue.enqueue({ ...record.message, publishedAt: this.context.clock.now() });
+    queue.retryDue({ ...record.message, publishedAt: this.context.clock.now() });
   }
 
   scheduleRetry(queue: Queue, message: Message, delay: number): void {
