@@ -1,6 +1,6 @@
 /**
  * The facade the server calls: it owns the vhosts, recovers the topology and the durable
- * queues from the store at boot, and exposes the store's write tickets so that replies and
+ * queues from the store at boot, and exposes the store's commit handles so that replies and
  * confirms can wait for the disk. It knows nothing of WebSocket or HTTP.
  */
 import { nanoid } from 'nanoid';
@@ -127,11 +127,7 @@ export class Broker {
 
   /** Calls back once every write requested so far is applied (and synced where it asked to be). */
   afterWrites(done: (error?: Error) => void): void {
-    this.store.whenWritten(this.store.ticket(), done);
-  }
-
-  whenWritten(ticket: number, done: (error?: Error) => void): void {
-    this.store.whenWritten(ticket, done);
+    this.store.commit().onSettled(done);
   }
 
   /** The vhost with this name, created if missing (definitions import; vhost management comes later). */

@@ -1,7 +1,8 @@
 /** @warren/core: the broker's meaning. Pure TypeScript: no sockets, no disk, no clock. */
 export { Broker, DEFAULT_VHOST, type BrokerOptions } from './broker.js';
 export { VHost, type ExchangeSpec, type QueueSpec } from './vhost.js';
-export { UNROUTED, REJECTED, type PublishOutcome } from './message-paths.js';
+export { UNROUTED, REJECTED, ROUTED, type PublishOutcome } from './message-paths.js';
+export { COMMITTED, PendingCommit, type Commit } from './commit.js';
 export { Policy, policyFromBody, type PolicyRecord, type ApplyTo } from './policy/policy.js';
 export { effectivePolicy, mergePolicies } from './policy/merge.js';
 export { explainQueueSettings } from './policy/explain.js';

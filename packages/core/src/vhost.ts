@@ -1,7 +1,7 @@
 /**
  * One virtual host: its exchanges, queues and bindings, and the AMQP rules for declaring,
  * binding and deleting them (AMQP 0-9-1 §1.6 exchange.*, §1.7 queue.*). Every durable change
- * is written through the Store; the caller (the server) waits for the store's ticket before it
+ * is written through the Store; the caller (the server) waits for the store's commit before it
  * replies, so a reply means the change is on disk.
  */
 import { WarrenError, type ExchangeType } from '@warren/protocol';
@@ -245,9 +245,9 @@ export class VHost implements RoutingScope, QueueHost {
   // --- publishing --------------------------------------------------------------------------
 
   /**
-   * Routes and enqueues a message (or, with a delay, schedules it). The outcome's ticket is
-   * UNROUTED when no queue took it, REJECTED when a full queue refused it, 0 when it may be
-   * confirmed now, or the store ticket to wait for before confirming. `publisherId`: the message
+   * Routes and enqueues a message (or, with a delay, schedules it). The outcome's route is
+   * UNROUTED when no queue took it, REJECTED when a full queue refused it, else ROUTED, and its
+   * commit the handle to wait for before confirming (undefined: confirm now). `publisherId`: the message
    * id is the publisher's, so dedup windows apply (message-paths.ts).
    */
   publish(exchangeName: string, message: Message, delay = 0, publisherId = false): PublishOutcome {

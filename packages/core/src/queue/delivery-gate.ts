@@ -57,7 +57,7 @@ export class DeliveryGate {
       this.releaseReady();
       return;
     }
-    this.store.whenWritten(this.store.ticket(), (error) => {
+    this.store.commit().onSettled((error) => {
       // The writes may be lost to a crash now; holding the messages back would not make them safer.
       if (error) this.failed(error);
       round.ready = true;

@@ -75,7 +75,7 @@ export class Session implements DeliverySink {
     readonly logger: ServerLogger,
   ) {
     this.readGate = new ReadGate(socket);
-    this.confirms = new ConfirmTracker({ broker, socket: this.readGate.lever('publish window'), send: (frame) => this.send(frame) }, config.publishWindow);
+    this.confirms = new ConfirmTracker({ socket: this.readGate.lever('publish window'), send: (frame) => this.send(frame) }, config.publishWindow);
     this.publisherBlock = new PublisherBlock(this.readGate.lever('resource alarm'), (frame) => this.send(frame));
     this.turns = new FrameTurns(
       (raw) => this.handleRaw(raw),
