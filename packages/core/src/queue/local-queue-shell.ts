@@ -14,7 +14,6 @@ import { DeliveryGate } from './delivery-gate.js';
 import { DeliveryRecord } from './delivery-record.js';
 import type { QueueCommand, QueueTimer } from './queue-command.js';
 import type { QueueEffects, QueueWrites } from './queue-effects.js';
-import type { QueueMachine } from './queue-machine.js';
 import type { Queue, QueueHost } from './queue.js';
 
 type HandOver = Extract<QueueCommand, { kind: 'hand-over' }>;
@@ -25,7 +24,7 @@ export class LocalQueueShell implements QueueEffects {
   private readonly clock: Clock;
   private readonly gate: DeliveryGate;
   private queue!: Queue;
-  /** Inside a send or a round's end, that is inside the machine's apply: its time is the command's. */
+  /** Inside a round's end, that is inside the machine's apply: its time is the command's. */
   private inside = 0;
   private readonly timers: Record<QueueTimer, (() => void) | undefined> = { ttl: undefined, lease: undefined, expires: undefined };
   private readonly fires: Record<QueueTimer, () => void> = {
@@ -53,16 +52,8 @@ export class LocalQueueShell implements QueueEffects {
     this.queue = queue;
   }
 
-  /** The time of a command that comes from outside: now. */
-  now(): number {
-    return this.clock.now();
-  }
-
-  send(consumer: Consumer, entry: QueueEntry, durableCount: boolean): void {
-    const mustWait = durableCount && this.deliveryRecord.record(entry);
-    this.inside++;
-    this.gate.send(consumer, entry, mustWait);
-    this.inside--;
+  send(consumer: Consumer, entry: QueueEntry, durableCount: boolean): boolean {
+    return this.gate.admit(consumer, entry, durableCount && this.deliveryRecord.record(entry));
   }
 
   endRound(): void {
@@ -112,10 +103,10 @@ export class LocalQueueShell implements QueueEffects {
   /** The gate lets a delivery out, now (inside the machine's round) or once its count is stored. */
   private readonly release = (consumer: Consumer, entry: QueueEntry): void => {
     const command = this.handOver;
-    command.now = this.inside > 0 ? (this.queue as QueueMachine).now : this.clock.now();
+    command.now = this.inside > 0 ? this.queue.now : this.queue.timeOfDelivery();
     command.consumer = consumer;
     command.entry = entry;
-    this.queue.apply(command);
+    this.queue.applyHandOver(command);
   };
 
   private fire(timer: QueueTimer): void {

@@ -20,9 +20,10 @@ export interface QueueEffects {
   /**
    * A delivery leaves the queue for `consumer`. `durableCount`: its delivery must be counted on
    * disk before it goes out (a persistent message of a durable queue: delivery-record.ts), so
-   * the shell may hold it; the shell answers with a hand-over command when it lets it out.
+   * the shell may hold it. True: it may go at once, and the machine hands it over now; false:
+   * the shell holds it and answers with a hand-over command when it lets it out.
    */
-  send(consumer: Consumer, entry: QueueEntry, durableCount: boolean): void;
+  send(consumer: Consumer, entry: QueueEntry, durableCount: boolean): boolean;
   /** The dispatch round that sent deliveries ended (the shell groups what it holds by round). */
   endRound(): void;
   /** Gives the consumer's connection the delivery (after the hand-over). */

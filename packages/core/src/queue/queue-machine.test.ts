@@ -23,9 +23,11 @@ class ShellEffects extends RecordedEffects {
   readonly unacked: { consumer: Consumer; entry: QueueEntry }[] = [];
   readonly timers = new Map<QueueTimer, number>();
 
-  override send(consumer: Consumer, entry: QueueEntry, durableCount: boolean): void {
+  /** Holds every delivery: the test's shell lets each out with a hand-over command. */
+  override send(consumer: Consumer, entry: QueueEntry, durableCount: boolean): boolean {
     super.send(consumer, entry, durableCount);
     this.sent.push({ consumer, entry });
+    return false;
   }
 
   override deliver(consumer: Consumer, entry: QueueEntry): void {

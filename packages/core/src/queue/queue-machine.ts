@@ -109,11 +109,10 @@ export class QueueMachine {
         this.deliverReady();
         return undefined;
       case 'hand-over':
-        this.handOver(command.consumer, command.entry);
+        this.applyHandOver(command);
         return undefined;
       case 'settle':
-        this.random = command.random;
-        this.settleDelivery(command.entry, command.consumer, command.outcome, command.delay, command.reason, command.error);
+        this.applySettle(command);
         return undefined;
       case 'extend-lease':
         return this.leases.extend(command.entry, command.ms) ? 1 : 0;
@@ -164,6 +163,27 @@ export class QueueMachine {
         this.stopAll();
         return undefined;
     }
+  }
+
+  /*
+   * The per-message commands, for a shell that knows which it applies: apply() with one object
+   * shape per kind, so that reading a command's fields stays monomorphic on the hot path.
+   */
+
+  applyEnqueue(command: Extract<QueueCommand, { kind: 'enqueue' }>): Enqueued {
+    this.now = command.now;
+    return this.enqueueMessage(command.message);
+  }
+
+  applyHandOver(command: Extract<QueueCommand, { kind: 'hand-over' }>): void {
+    this.now = command.now;
+    this.handOver(command.consumer, command.entry);
+  }
+
+  applySettle(command: Extract<QueueCommand, { kind: 'settle' }>): void {
+    this.now = command.now;
+    this.random = command.random;
+    this.settleDelivery(command.entry, command.consumer, command.outcome, command.delay, command.reason, command.error);
   }
 
   /**
@@ -218,7 +238,7 @@ export class QueueMachine {
           this.unackedCount++;
           durableCount = entry.stored && entry.message.persistent && this.survivesRestart;
         }
-        this.effects.send(consumer, entry, durableCount);
+        if (this.effects.send(consumer, entry, durableCount)) this.handOver(consumer, entry);
       }
     } finally {
       this.dispatching = false;

@@ -1,9 +1,15 @@
 /**
  * A classic queue: the queue machine (queue-machine.ts) with its local shell
  * (local-queue-shell.ts). Each call the vhost, the connections and the management API make is
- * turned here into one command, stamped with the clock's time (and, where a retry may be drawn,
+ * turned here into one command, stamped with its time (and, where a retry may be drawn,
  * Math.random's number for its jitter), and applied; the machine itself reads neither. Reads
  * that change nothing (stats, browsing, paging a page in) go to the state as they are.
+ *
+ * Reading the clock costs as much as the rest of a delivery on some machines, so the per-message
+ * commands do not read it when the queue's rules will not look at the time: an enqueue happens
+ * at its message's publish time (stamped by whoever published it, just before), and a settle or
+ * a hand-over with no TTL, no ack lease and no message with its own expiration in sight carries
+ * the last command's time, which nothing then reads.
  */
 import type { Message, QueueEntry } from '../message.js';
 import type { Clock, Logger, QueueRecord, Store } from '../ports.js';
@@ -45,6 +51,10 @@ type Settle = Extract<QueueCommand, { kind: 'settle' }>;
 export class Queue extends QueueMachine {
   private readonly shell: LocalQueueShell;
   private readonly clock: Clock;
+  /** Consumers with an ack lease of their own: their deliveries need the time. */
+  private leasedConsumers = 0;
+  /** A message with its own expiration was enqueued: deliveries may need the time from then on. */
+  private expiringMessages = false;
   /** Reused for the per-message commands; the machine reads a command's fields before anything else runs. */
   private readonly enqueueCommand: Enqueue = { kind: 'enqueue', now: 0, message: undefined as unknown as Message };
   private readonly settleCommand: Settle = {
@@ -67,6 +77,13 @@ export class Queue extends QueueMachine {
     shell.bind(this);
   }
 
+  /** A command's time: the clock's when the queue's rules may look at it, else the last command's (see the header). */
+  timeOfDelivery(): number {
+    const { messageTtl, ackTimeout } = this.settings;
+    if (messageTtl !== undefined || ackTimeout !== undefined || this.leasedConsumers > 0 || this.expiringMessages) return this.clock.now();
+    return this.now;
+  }
+
   /** The random number of a command that may draw a retry's jitter; 0 when the queue's retry has none. */
   draw(): number {
     return this.settings.retry !== undefined && this.settings.retry.jitter > 0 ? Math.random() : 0;
@@ -75,32 +92,35 @@ export class Queue extends QueueMachine {
   /** Adds a message (overflow and length limits apply); see Enqueued. */
   enqueue(message: Message): Enqueued {
     const command = this.enqueueCommand;
-    command.now = this.clock.now();
+    command.now = message.publishedAt;
     command.message = message;
-    const result = this.apply(command) as Enqueued;
+    if (message.properties.expiration !== undefined) this.expiringMessages = true;
+    const result = this.applyEnqueue(command);
     command.message = undefined as unknown as Message;
     return result;
   }
 
   /** A retry's back-off fired: the message comes back to the tail. */
   retryDue(message: Message): void {
-    this.apply({ kind: 'retry-due', now: this.clock.now(), message });
+    this.apply({ kind: 'retry-due', now: message.publishedAt, message });
   }
 
   addConsumer(options: ConsumerOptions, sink: DeliverySink): Consumer {
     const consumer = new Consumer(this, options, sink);
+    if (options.ackTimeout !== undefined) this.leasedConsumers++;
     this.apply({ kind: 'attach', now: this.clock.now(), consumer });
     return consumer;
   }
 
   /** Stops deliveries to the consumer; its unacked deliveries stay with its connection. */
   removeConsumer(consumer: Consumer): void {
+    if (consumer.options.ackTimeout !== undefined && consumer.active) this.leasedConsumers--;
     this.apply({ kind: 'cancel', now: this.clock.now(), consumer });
   }
 
   /** Delivers what can be delivered (a consumer's connection can take more again). */
   dispatch(): void {
-    this.apply({ kind: 'dispatch', now: this.clock.now() });
+    this.apply({ kind: 'dispatch', now: this.timeOfDelivery() });
   }
 
   /** Renews a delivery's ack lease to `ms` from now; false when it holds none. */
@@ -114,7 +134,8 @@ export class Queue extends QueueMachine {
    */
   settle(entry: QueueEntry, consumer: Consumer, outcome: Settlement, options: SettleOptions = {}): void {
     const command = this.settleCommand;
-    command.now = this.clock.now();
+    // A failure is written in the message's attempt log with its time.
+    command.now = outcome === 'ack' ? this.timeOfDelivery() : this.clock.now();
     command.random = outcome === 'ack' ? 0 : this.draw();
     command.entry = entry;
     command.consumer = consumer;
@@ -122,7 +143,7 @@ export class Queue extends QueueMachine {
     command.delay = options.delay;
     command.reason = options.reason;
     command.error = options.error;
-    this.apply(command);
+    this.applySettle(command);
     command.entry = undefined as unknown as QueueEntry;
     command.consumer = undefined as unknown as Consumer;
   }

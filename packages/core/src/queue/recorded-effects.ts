@@ -45,8 +45,10 @@ export class RecordedEffects implements QueueEffects {
     return log;
   }
 
-  send(consumer: Consumer, entry: QueueEntry, durableCount: boolean): void {
+  /** Lets every delivery out at once, as a leader with nothing to wait for would. */
+  send(consumer: Consumer, entry: QueueEntry, durableCount: boolean): boolean {
     this.log.push({ type: 'send', consumer: consumer.tag, seq: entry.seq, durableCount });
+    return true;
   }
 
   endRound(): void {
