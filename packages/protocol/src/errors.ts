@@ -25,6 +25,7 @@ export const ERRORS = {
   handshake_timeout: { replyCode: 530, scope: 'connection', closeCode: 4002, message: 'no hello frame in time' },
   unsupported_version: { replyCode: 505, scope: 'connection', closeCode: 4003, message: 'protocol version not supported' },
   connection_limit: { replyCode: 530, scope: 'connection', closeCode: 4006, message: 'the broker has reached its connection limit' },
+  peer_not_reading: { replyCode: 320, scope: 'connection', closeCode: 4007, message: 'the peer does not read what the broker sends' },
   access_refused: { replyCode: 403, scope: 'operation', message: 'access refused' },
   vhost_not_found: { replyCode: 530, scope: 'connection', closeCode: 4004, message: 'no such vhost' },
   heartbeat_timeout: { replyCode: 320, scope: 'connection', closeCode: 4005, message: 'no frame from the peer within two heartbeat intervals' },
