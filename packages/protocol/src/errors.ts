@@ -40,6 +40,7 @@ export const ERRORS = {
   exchange_conflict: { replyCode: 406, scope: 'operation', message: 'exchange exists with different properties' },
   queue_conflict: { replyCode: 406, scope: 'operation', message: 'queue exists with different properties' },
   invalid_argument: { replyCode: 406, scope: 'operation', message: 'invalid argument' },
+  name_too_long: { replyCode: 414, scope: 'operation', message: 'a name is longer than 255 characters' },
   reserved_name: { replyCode: 403, scope: 'operation', message: 'names starting with amq. are reserved' },
   in_use: { replyCode: 406, scope: 'operation', message: 'the object is in use' },
   not_empty: { replyCode: 406, scope: 'operation', message: 'the queue is not empty' },
