@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT } from '@warren/protocol';
+import { normalizeOrigin } from './ws/origin-check.js';
 
 export interface Config {
   host: string;
@@ -23,6 +24,11 @@ export interface Config {
   handshakeTimeout: number;
   /** Unsent bytes per connection above which deliveries to it pause. */
   deliveryBufferBytes: number;
+  /**
+   * Unsent bytes per connection (replies, errors, confirms, returns, deliveries) above which its
+   * frames are no longer read until it drains; twice that closes it (ws/send-buffer.ts).
+   */
+  sendBufferBytes: number;
   /** Ready messages one queue keeps in RAM before paging new ones out to the store. */
   queueRamMessages: number;
   /** Body bytes one queue keeps in RAM before paging new ones out to the store. */
@@ -47,6 +53,11 @@ export interface Config {
   memoryCheckInterval: number;
   /** How often free disk is measured, ms; four times as often while the disk alarm is up. */
   diskCheckInterval: number;
+  /**
+   * Browser origins (scheme://host[:port]) allowed to open the WebSocket, besides the broker's
+   * own; `*` allows every origin. Clients that are not browsers send no Origin and are not concerned.
+   */
+  allowedOrigins: string[];
 }
 
 /** RabbitMQ's vm_memory_high_watermark.relative (a fraction of RAM) or .absolute (`{ bytes }`). */
@@ -63,6 +74,7 @@ export const DEFAULT_CONFIG: Config = {
   publishWindow: 4096,
   handshakeTimeout: 10_000,
   deliveryBufferBytes: 4 * 1024 * 1024,
+  sendBufferBytes: 16 * 1024 * 1024,
   queueRamMessages: 100_000,
   queueRamBytes: 32 * 1024 * 1024,
   maxConnections: 0,
@@ -74,6 +86,7 @@ export const DEFAULT_CONFIG: Config = {
   diskFreeLimit: 50_000_000,
   memoryCheckInterval: 250,
   diskCheckInterval: 1000,
+  allowedOrigins: [],
 };
 
 const positive = { type: 'integer', minimum: 1 };
@@ -92,6 +105,7 @@ const schema = {
     publishWindow: positive,
     handshakeTimeout: positive,
     deliveryBufferBytes: positive,
+    sendBufferBytes: positive,
     queueRamMessages: positive,
     queueRamBytes: positive,
     definitions: { type: 'string', minLength: 1 },
@@ -114,6 +128,7 @@ const schema = {
     diskFreeLimit: { type: 'integer', minimum: 0 },
     memoryCheckInterval: positive,
     diskCheckInterval: positive,
+    allowedOrigins: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 2048 } },
   },
 };
 
@@ -138,6 +153,8 @@ const ENV: Record<string, keyof Config> = {
 
 /** The absolute form of the watermark has its own variable, so a value is never read as both a fraction and bytes. */
 const MEMORY_HIGH_WATERMARK_BYTES = 'WARREN_MEMORY_HIGH_WATERMARK_BYTES';
+/** A comma-separated list, so not a plain ENV entry. */
+const ALLOWED_ORIGINS = 'WARREN_ALLOWED_ORIGINS';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -150,6 +167,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     const value = options.env?.[name];
     if (value !== undefined && value !== '') merged[key] = value;
   }
+  const origins = options.env?.[ALLOWED_ORIGINS];
+  if (origins !== undefined && origins !== '') merged.allowedOrigins = origins.split(',').map((o) => o.trim()).filter((o) => o !== '');
   const watermarkBytes = options.env?.[MEMORY_HIGH_WATERMARK_BYTES];
   if (watermarkBytes !== undefined && watermarkBytes !== '') merged.memoryHighWatermark = { bytes: watermarkBytes };
   for (const [key, value] of Object.entries(options.overrides ?? {})) if (value !== undefined) merged[key] = value;
@@ -157,6 +176,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || e.params.additionalProperty || 'config'} ${e.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
+  const badOrigin = (merged.allowedOrigins as string[]).find((o) => o !== '*' && normalizeOrigin(o) === undefined);
+  if (badOrigin !== undefined) throw new ConfigError(`invalid configuration: allowedOrigins '${badOrigin}' is not an origin (scheme://host[:port], http or https) or '*'`);
   return merged as unknown as Config;
 }
 
