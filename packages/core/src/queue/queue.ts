@@ -7,6 +7,7 @@
  * delivery-gate.ts, delivery-record.ts.
  */
 import type { DeathReason } from '../dead-letter.js';
+import { MessageStats } from '../message-stats.js';
 import type { Message, QueueEntry } from '../message.js';
 import type { Clock, Logger, QueueRecord, Store } from '../ports.js';
 import type { Policy } from '../policy/policy.js';
@@ -61,6 +62,7 @@ export interface QueueStats {
 
 export class Queue {
   readonly consumers: Consumer[] = [];
+  readonly messageStats: MessageStats;
   settings: QueueSettings;
   policy: Policy | undefined;
   private readonly backlog: Backlog;
@@ -84,6 +86,7 @@ export class Queue {
     private readonly host: QueueHost,
   ) {
     this.store = host.store;
+    this.messageStats = new MessageStats(host.clock.now());
     this.settings = queueSettings(record.arguments, undefined);
     this.backlog = new Backlog(record.id, host.store, host.limits, host.logger, () => this.pagedIn());
     this.leases = new AckLeases(host.clock, this.expireLease);
@@ -143,6 +146,7 @@ export class Queue {
       return Enqueued.Rejected;
     }
     const seq = this.nextSeq++;
+    this.messageStats.publish++;
     const persist = this.survivesRestart && message.persistent;
     let result: Enqueued = persist ? Enqueued.Stored : Enqueued.InRam;
     if (this.backlog.mustPageOut) {
@@ -222,6 +226,7 @@ export class Queue {
     this.leases.release(entry);
     if (this.deleted) return;
     this.unackedCount--;
+    if (outcome === 'ack') this.messageStats.ack++;
     const failure = outcome === 'ack' ? undefined : failureOf(consumer, options.reason ?? (outcome === 'retry' ? 'retry' : 'nack'), options.error);
     this.outcomes.settle(entry, outcome, options.delay, failure);
     this.dispatch();
@@ -284,6 +289,8 @@ export class Queue {
       }
       this.outcomes.forget(entry);
       taken.push(entry);
+      this.messageStats.get++;
+      if (entry.redelivered) this.messageStats.redeliver++;
     }
     return taken;
   }
@@ -367,6 +374,10 @@ export class Queue {
       this.dispatch();
       return;
     }
+    const stats = this.messageStats;
+    if (consumer.options.noAck) stats.deliver_no_ack++;
+    else stats.deliver++;
+    if (entry.redelivered) stats.redeliver++;
     const ms = consumer.options.ackTimeout ?? this.settings.ackTimeout;
     if (!consumer.options.noAck && ms !== undefined && ms > 0) this.leases.grant(entry, consumer, ms);
     consumer.sink.deliver(consumer, entry);

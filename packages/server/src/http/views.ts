@@ -2,13 +2,23 @@
  * Core objects as the management API shows them: RabbitMQ's field names (snake_case), typed by
  * protocol's http views so that the server, the cli and the admin UI agree.
  */
+import { createHash } from 'node:crypto';
 import type { BindingView, ExchangeView, PolicyDefinition, PolicyView, QueueView } from '@warren/protocol';
-import { Exchange, type PolicyRecord, type Queue, type VHost } from '@warren/core';
+import { canonicalJson, Exchange, type PolicyRecord, type Queue, type VHost } from '@warren/core';
+import { EXCHANGE_COUNTERS, messageStatsView, QUEUE_COUNTERS } from './stats-views.js';
 
-export function queueView(queue: Queue): QueueView {
+/** RabbitMQ's idle_since: when the queue last did anything, shown while it does nothing. */
+function idleSince(queue: Queue): string | undefined {
+  const s = queue.messageStats;
+  return s.rate('publish') === 0 && s.deliverGetRate === 0 && s.rate('ack') === 0 ? new Date(s.lastActivity).toISOString() : undefined;
+}
+
+export function queueView(queue: Queue, node: string): QueueView {
   const stats = queue.stats();
   const r = queue.record;
-  return {
+  const utilisation = stats.consumers > 0 ? queue.messageStats.utilisation : undefined;
+  const idle = idleSince(queue);
+  const view: QueueView = {
     name: r.name,
     vhost: r.vhost,
     durable: r.durable,
@@ -24,8 +34,20 @@ export function queueView(queue: Queue): QueueView {
     messages_unacknowledged: stats.unacked,
     messages_ram: stats.ram,
     messages_paged_out: stats.ready - stats.ram,
+    messages_ready_ram: stats.ram,
+    message_bytes: stats.bytes,
+    message_bytes_ready: stats.bytes,
     consumers: stats.consumers,
+    consumer_capacity: utilisation ?? 0,
+    consumer_utilisation: utilisation ?? null,
+    exclusive_consumer_tag: queue.consumers.find((c) => c.options.exclusive)?.tag ?? null,
+    node,
+    state: 'running',
+    operator_policy: null,
+    message_stats: messageStatsView(queue.messageStats, QUEUE_COUNTERS),
   };
+  if (idle !== undefined) view.idle_since = idle;
+  return view;
 }
 
 export function exchangeView(exchange: Exchange): ExchangeView {
@@ -39,6 +61,7 @@ export function exchangeView(exchange: Exchange): ExchangeView {
     internal: r.internal,
     arguments: r.arguments,
     policy: exchange.policy?.name ?? null,
+    message_stats: messageStatsView(exchange.messageStats, EXCHANGE_COUNTERS),
   };
 }
 
@@ -51,6 +74,7 @@ export function bindingViews(vhost: VHost): BindingView[] {
     destination_type: 'queue',
     routing_key: q.name,
     arguments: {},
+    properties_key: propertiesKey(q.name, {}),
   }));
   for (const source of vhost.exchanges.values()) {
     for (const b of source.router.bindings()) {
@@ -61,10 +85,22 @@ export function bindingViews(vhost: VHost): BindingView[] {
         destination_type: b.destination instanceof Exchange ? 'exchange' : 'queue',
         routing_key: b.routingKey,
         arguments: b.arguments,
+        properties_key: propertiesKey(b.routingKey, b.arguments),
       });
     }
   }
   return views;
+}
+
+/**
+ * RabbitMQ's name for one binding between a source and a destination: the routing key ("~" when
+ * empty), and with arguments "~" and a hash of them, so bindings that differ only in their
+ * arguments have different names.
+ */
+export function propertiesKey(routingKey: string, args: Record<string, unknown>): string {
+  if (Object.keys(args).length === 0) return routingKey === '' ? '~' : routingKey;
+  const hash = createHash('sha256').update(canonicalJson(args)).digest('base64url').slice(0, 22);
+  return `${routingKey}~${hash}`;
 }
 
 export function policyView(p: PolicyRecord): PolicyView {
