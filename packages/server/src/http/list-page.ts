@@ -14,7 +14,15 @@ export interface Listing<T, V> {
   /** Orders objects of equal name (the vhost, for a list across vhosts). */
   tieOf?(object: T): string;
   view(object: T): V;
+  /**
+   * The value at a sort path, read from the object without building its view (for the fields
+   * a list is usually sorted by); return SORT_BY_VIEW for any other path.
+   */
+  sortValue?(object: T, path: readonly string[]): unknown;
 }
+
+/** sortValue()'s answer for a path it does not read itself: the view is built and read instead. */
+export const SORT_BY_VIEW = Symbol('sort by view');
 
 export function listPage<T, V>(listing: Listing<T, V>, request: ListRequest): V[] | PagedView<unknown> {
   const total = listing.objects.length;
@@ -26,11 +34,16 @@ export function listPage<T, V>(listing: Listing<T, V>, request: ListRequest): V[
     objects = [...filtered].sort((a, b) => compareText(listing.nameOf(a), listing.nameOf(b)) || compareText(listing.tieOf?.(a) ?? '', listing.tieOf?.(b) ?? ''));
     if (request.sortReverse) (objects as T[]).reverse();
   } else {
-    views = filtered.map((o) => listing.view(o));
-    const keyed = views.map((v) => ({ v, key: valueAt(v, sort) }));
-    keyed.sort((a, b) => compareValues(a.key, b.key));
+    const keyed = filtered.map((o) => {
+      const fast = listing.sortValue === undefined ? SORT_BY_VIEW : listing.sortValue(o, sort);
+      if (fast !== SORT_BY_VIEW) return { o, key: fast, view: undefined };
+      const view = listing.view(o);
+      return { o, key: valueAt(view, sort), view };
+    });
+    keyed.sort((a, b) => compareValues(a.key, b.key) || compareText(listing.nameOf(a.o), listing.nameOf(b.o)));
     if (request.sortReverse) keyed.reverse();
-    views = keyed.map((k) => k.v);
+    if (keyed.every((k) => k.view === undefined)) objects = keyed.map((k) => k.o);
+    else views = keyed.map((k) => k.view ?? listing.view(k.o));
   }
   const page = request.page;
   const pageSize = request.pageSize;

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { BindingView, ExchangeView, PolicyDefinition, PolicyView, QueueView } from '@warren/protocol';
 import { canonicalJson, Exchange, type PolicyRecord, type Queue, type VHost } from '@warren/core';
-import { EXCHANGE_COUNTERS, messageStatsView, QUEUE_COUNTERS } from './stats-views.js';
+import { EXCHANGE_COUNTERS, messageStatsField, messageStatsView, QUEUE_COUNTERS } from './stats-views.js';
+import { SORT_BY_VIEW } from './list-page.js';
 
 /** RabbitMQ's idle_since: when the queue last did anything, shown while it does nothing. */
 function idleSince(queue: Queue): string | undefined {
@@ -28,7 +29,7 @@ export function queueView(queue: Queue, node: string): QueueView {
     type: 'classic',
     policy: queue.policy?.name ?? null,
     effective_policy_definition: (queue.policy?.record.definition ?? {}) as PolicyDefinition,
-    effective_settings: kebabKeys(queue.settings),
+    effective_settings: settingsView(queue.settings),
     messages: stats.ready + stats.unacked,
     messages_ready: stats.ready,
     messages_unacknowledged: stats.unacked,
@@ -106,6 +107,48 @@ export function propertiesKey(routingKey: string, args: Record<string, unknown>)
 export function policyView(p: PolicyRecord): PolicyView {
   const definition = p.definition as PolicyDefinition;
   return { vhost: p.vhost, name: p.name, pattern: p.pattern, 'apply-to': p.applyTo, priority: p.priority, definition };
+}
+
+const settingsViews = new WeakMap<object, Record<string, unknown>>();
+
+/** A queue's settings object changes only when its policy does, so its view is kept with it. */
+function settingsView(settings: object): Record<string, unknown> {
+  let view = settingsViews.get(settings);
+  if (view === undefined) settingsViews.set(settings, (view = kebabKeys(settings)));
+  return view;
+}
+
+/**
+ * A queue field for sorting without building the queue's view (list-page.ts): the counts and
+ * rates lists are sorted by. SORT_BY_VIEW for anything else.
+ */
+export function queueSortValue(queue: Queue, path: readonly string[]): unknown {
+  const [key, ...rest] = path;
+  const stats = queue.stats();
+  if (rest.length === 0) {
+    switch (key) {
+      case 'vhost':
+        return queue.record.vhost;
+      case 'messages':
+        return stats.ready + stats.unacked;
+      case 'messages_ready':
+        return stats.ready;
+      case 'messages_unacknowledged':
+        return stats.unacked;
+      case 'message_bytes':
+      case 'message_bytes_ready':
+        return stats.bytes;
+      case 'consumers':
+        return stats.consumers;
+      case 'durable':
+        return queue.record.durable;
+      case 'policy':
+        return queue.policy?.name ?? null;
+    }
+    return SORT_BY_VIEW;
+  }
+  if (key !== 'message_stats') return SORT_BY_VIEW;
+  return messageStatsField(queue.messageStats, QUEUE_COUNTERS, rest) ?? SORT_BY_VIEW;
 }
 
 /** `{ deadLetterExchange, retry: { maxAttempts } }` → `{ 'dead-letter-exchange', retry: { 'max-attempts' } }`: policy spelling. */

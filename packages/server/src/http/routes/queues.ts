@@ -18,7 +18,7 @@ import { explainQueueSettings, mergePolicies, type Queue } from '@warren/core';
 import type { ApiContext } from '../api-context.js';
 import { listPage } from '../list-page.js';
 import { flag, queueOf, vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
-import { queueView } from '../views.js';
+import { queueSortValue, queueView } from '../views.js';
 import { httpUser } from '../../audit/user.js';
 
 /** The owner of queues declared over HTTP (only exclusive queues have one, and HTTP cannot declare those). */
@@ -29,7 +29,7 @@ type QueueDetailView = QueueView & { effective_arguments: EffectiveArguments };
 
 export function queueRoutes(app: FastifyInstance, { broker, nodeId }: ApiContext): void {
   const list = (queues: Queue[], query: unknown) =>
-    listPage({ objects: queues, nameOf: (q) => q.name, tieOf: (q) => q.record.vhost, view: (q) => queueView(q, nodeId) }, parseListQuery(query));
+    listPage({ objects: queues, nameOf: (q) => q.name, tieOf: (q) => q.record.vhost, view: (q) => queueView(q, nodeId), sortValue: queueSortValue }, parseListQuery(query));
 
   app.get('/api/queues', { config: { doc: { summary: 'List every queue', query: LIST_QUERY_SCHEMA } } }, async (request) =>
     list([...broker.vhosts.values()].flatMap((v) => [...v.queues.values()]), request.query),
