@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { parsePublishBody, PUBLISH_BODY_SCHEMA, WarrenError, type MessageProperties, type PublishBody, type PublishResult } from '@warren/protocol';
 import { REJECTED, UNROUTED, type Message } from '@warren/core';
 import type { ApiContext } from '../api-context.js';
-import { exchangeOf, vhostOf, type NameParams } from '../lookup.js';
+import { exchangeName, exchangeOf, vhostOf, type NameParams } from '../lookup.js';
 
 export function exchangePublishRoutes(app: FastifyInstance, { broker }: ApiContext): void {
   app.post<{ Params: NameParams }>(
@@ -16,7 +16,7 @@ export function exchangePublishRoutes(app: FastifyInstance, { broker }: ApiConte
     { config: { doc: { summary: 'Publish a message through an exchange', body: PUBLISH_BODY_SCHEMA } } },
     async (request): Promise<PublishResult> => {
       const vhost = vhostOf(broker, request.params.vhost);
-      const name = request.params.name === 'amq.default' ? '' : request.params.name;
+      const name = exchangeName(request.params.name);
       exchangeOf(broker, { vhost: vhost.name, name });
       const body = parsePublishBody(request.body);
       const message = messageOf(body, name, broker.newMessageId(), broker.clock.now());
