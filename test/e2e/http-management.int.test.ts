@@ -55,6 +55,17 @@ describe('vhosts', () => {
     }
   });
 
+  it('exports a vhost with its metadata as RabbitMQ does, and an import creates it again', async () => {
+    await api('PUT', '/api/vhosts/meta', { description: 'billing', tags: ['prod'] });
+    const exported = (await api('GET', '/api/definitions')).body;
+    expect(exported.vhosts).toContainEqual({ name: 'meta', description: 'billing', tags: ['prod'], default_queue_type: 'classic', metadata: { description: 'billing', tags: ['prod'] } });
+    expect(exported.vhosts).toContainEqual({ name: '/' });
+    expect((await api('DELETE', '/api/vhosts/meta')).status).toBe(204);
+    expect((await api('POST', '/api/definitions', { vhosts: [{ name: 'meta', metadata: { description: 'billing', tags: 'prod,eu' } }] })).status).toBe(200);
+    expect((await api('GET', '/api/vhosts/meta')).body).toMatchObject({ description: 'billing', tags: ['prod', 'eu'] });
+    await api('DELETE', '/api/vhosts/meta');
+  });
+
   it('refuses what RabbitMQ refuses', async () => {
     expect((await api('PUT', '/api/vhosts/x', { tracing: 'maybe' })).body.error).toBe('invalid_argument');
     expect((await api('DELETE', '/api/vhosts/nowhere')).body.error).toBe('vhost_not_found');
