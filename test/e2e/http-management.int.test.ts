@@ -189,6 +189,19 @@ describe('message_stats', () => {
   }, 30_000);
 });
 
+describe('queue depth rates', () => {
+  it('messages_details and messages_ready_details give how fast the depth changes, per queue and in the overview', async () => {
+    await api('PUT', '/api/queues/%2F/depth.q', {});
+    for (let i = 0; i < 10; i++) await client.publish('', 'depth.q', `d${i}`);
+    await expect.poll(async () => (await api('GET', '/api/queues/%2F/depth.q')).body.messages_ready_details.rate, { timeout: 12_000, interval: 250 }).toBeGreaterThan(0);
+    const queue = (await api('GET', '/api/queues/%2F/depth.q')).body;
+    expect(queue.messages_details.rate).toBe(queue.messages_ready_details.rate);
+    expect(queue.messages_unacknowledged_details).toEqual({ rate: 0 });
+    expect((await api('GET', '/api/overview')).body.queue_totals.messages_ready_details.rate).toBeTypeOf('number');
+    await api('DELETE', '/api/queues/%2F/depth.q');
+  }, 30_000);
+});
+
 describe('lists', () => {
   beforeAll(async () => {
     for (let i = 0; i < 25; i++) await api('PUT', `/api/queues/%2F/list.${String(i).padStart(2, '0')}`, { durable: false });

@@ -46,4 +46,15 @@ describe('MessageStats', () => {
     stats.resetUtilisation();
     expect(stats.utilisation).toBeUndefined();
   });
+
+  it('depth rates are the change of the ready and unacknowledged counts since the previous sample', () => {
+    const stats = new MessageStats();
+    stats.sampleDepth(1000, 10, 0);
+    expect(stats.depthRates).toEqual({ ready: 0, unacked: 0 });
+    stats.sampleDepth(6000, 0, 5);
+    expect(stats.depthRates).toEqual({ ready: -2, unacked: 1 });
+    const born = new MessageStats(0.001);
+    born.sampleDepth(5000.001, 20, 0);
+    expect(born.depthRates.ready).toBeCloseTo(4);
+  });
 });

@@ -48,6 +48,7 @@ export class MessageStats {
   constructor(now = 0) {
     this.sampledAt = now;
     this.lastActivity = now;
+    this.depthAt = now;
   }
 
   /** deliver + deliver_no_ack + get + get_no_ack, RabbitMQ's `deliver_get`. */
@@ -80,6 +81,24 @@ export class MessageStats {
   get deliverGetRate(): number {
     return this.rate('deliver') + this.rate('deliver_no_ack') + this.rate('get') + this.rate('get_no_ack');
   }
+
+  /**
+   * A queue's depth at this sample (ready, unacknowledged): depthRates become their change per
+   * second since the previous one, RabbitMQ's `messages_details` and kin.
+   */
+  sampleDepth(now: number, ready: number, unacked: number): void {
+    const seconds = (now - this.depthAt) / 1000;
+    if (this.depthAt !== 0 && seconds > 0) {
+      this.depthRates = { ready: (ready - this.depth.ready) / seconds, unacked: (unacked - this.depth.unacked) / seconds };
+    }
+    this.depth = { ready, unacked };
+    this.depthAt = now;
+  }
+
+  /** Per second over the last interval: how fast the ready and unacknowledged counts grew (negative: shrank). */
+  depthRates = { ready: 0, unacked: 0 };
+  private depth = { ready: 0, unacked: 0 };
+  private depthAt = 0;
 
   /** Whether the queue could hand a message to a consumer at once at this sample (consumer utilisation). */
   sampleUtilisation(able: boolean): void {

@@ -6,7 +6,7 @@
  */
 import type { JsonSchema } from '../frames/schema.js';
 import type { PolicyDefinition } from './policy.js';
-import type { MessageStatsView } from './stats.js';
+import type { MessageStatsView, RateDetails } from './stats.js';
 import { WarrenError } from '../errors.js';
 import { bodyParser } from './body.js';
 import { asBoolean, asInteger, BOOLEAN_LIKE, integerLike, type BooleanLike } from './rabbit-values.js';
@@ -31,6 +31,10 @@ export interface QueueView {
   messages_unacknowledged: number;
   messages_ram: number;
   messages_paged_out: number;
+  /** How fast `messages`, `messages_ready`, `messages_unacknowledged` grew per second over the last sampling interval (negative: shrank). */
+  messages_details: RateDetails;
+  messages_ready_details: RateDetails;
+  messages_unacknowledged_details: RateDetails;
   /** RabbitMQ's name for messages_ram. */
   messages_ready_ram: number;
   /** Body bytes of the ready messages (unacknowledged ones are not counted). */

@@ -14,6 +14,8 @@ export function sampleStats({ broker, listener }: ApiContext): void {
     for (const queue of vhost.queues.values()) {
       const stats = queue.messageStats;
       stats.sample(now);
+      const depth = queue.stats();
+      stats.sampleDepth(now, depth.ready, depth.unacked);
       if (queue.consumers.length === 0) stats.resetUtilisation();
       else stats.sampleUtilisation(queue.messageCount === 0 || queue.consumers.some((c) => c.hasCredit));
     }

@@ -8,6 +8,10 @@ import { canonicalJson, Exchange, type PolicyRecord, type Queue, type VHost } fr
 import { EXCHANGE_COUNTERS, messageStatsField, messageStatsView, QUEUE_COUNTERS } from './stats-views.js';
 import { SORT_BY_VIEW } from './list-page.js';
 
+function rounded(rate: number): number {
+  return Math.round(rate * 100) / 100;
+}
+
 /** RabbitMQ's idle_since: when the queue last did anything, shown while it does nothing. */
 function idleSince(queue: Queue): string | undefined {
   const s = queue.messageStats;
@@ -19,6 +23,7 @@ export function queueView(queue: Queue, node: string): QueueView {
   const r = queue.record;
   const utilisation = stats.consumers > 0 ? queue.messageStats.utilisation : undefined;
   const idle = idleSince(queue);
+  const depthRates = queue.messageStats.depthRates;
   const view: QueueView = {
     name: r.name,
     vhost: r.vhost,
@@ -35,6 +40,9 @@ export function queueView(queue: Queue, node: string): QueueView {
     messages_unacknowledged: stats.unacked,
     messages_ram: stats.ram,
     messages_paged_out: stats.ready - stats.ram,
+    messages_details: { rate: rounded(depthRates.ready + depthRates.unacked) },
+    messages_ready_details: { rate: rounded(depthRates.ready) },
+    messages_unacknowledged_details: { rate: rounded(depthRates.unacked) },
     messages_ready_ram: stats.ram,
     message_bytes: stats.bytes,
     message_bytes_ready: stats.bytes,

@@ -15,6 +15,8 @@ export function overviewRoutes(app: FastifyInstance, { broker, listener, nodeId 
     let queues = 0;
     let exchanges = 0;
     let consumers = 0;
+    let readyRate = 0;
+    let unackedRate = 0;
     const stats = new StatsSum();
     for (const vhost of broker.vhosts.values()) {
       for (const queue of vhost.queues.values()) {
@@ -23,6 +25,8 @@ export function overviewRoutes(app: FastifyInstance, { broker, listener, nodeId 
         ready += s.ready;
         unacked += s.unacked;
         consumers += s.consumers;
+        readyRate += queue.messageStats.depthRates.ready;
+        unackedRate += queue.messageStats.depthRates.unacked;
         stats.add(queue.messageStats, QUEUE_COUNTERS.filter((c) => c !== 'publish'));
       }
       for (const exchange of vhost.exchanges.values()) {
@@ -40,7 +44,14 @@ export function overviewRoutes(app: FastifyInstance, { broker, listener, nodeId 
       node: nodeId,
       rates_mode: 'basic',
       object_totals: { connections: listener.sessions.size, channels: listener.sessions.size, exchanges, queues, consumers },
-      queue_totals: { messages: ready + unacked, messages_ready: ready, messages_unacknowledged: unacked },
+      queue_totals: {
+        messages: ready + unacked,
+        messages_details: { rate: round(readyRate + unackedRate) },
+        messages_ready: ready,
+        messages_ready_details: { rate: round(readyRate) },
+        messages_unacknowledged: unacked,
+        messages_unacknowledged_details: { rate: round(unackedRate) },
+      },
       message_stats: stats.view(),
       store: storeView(broker),
       scheduled: broker.scheduler.stats(),
@@ -48,6 +59,10 @@ export function overviewRoutes(app: FastifyInstance, { broker, listener, nodeId 
       ...listener.alarms.status(),
     };
   });
+}
+
+function round(rate: number): number {
+  return Math.round(rate * 100) / 100;
 }
 
 /** The process's memory in bytes: RSS, and what of it is V8's heap and buffers outside it. */
