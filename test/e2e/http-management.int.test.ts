@@ -42,9 +42,12 @@ describe('vhosts', () => {
       expect(names((await call(first.httpUrl, 'GET', '/api/queues/full')).body)).toEqual(['jobs']);
 
       const inFull = await connect(first.url, { vhost: 'full' });
+      await inFull.publish('', 'jobs', 'later', { delay: 3_600_000 });
+      expect((await call(first.httpUrl, 'GET', '/api/scheduled/full')).body.total_count).toBe(1);
       expect((await call(first.httpUrl, 'DELETE', '/api/vhosts/full')).status).toBe(204);
       expect((await inFull.closed)?.code).toBe('connection_forced');
       expect((await call(first.httpUrl, 'GET', '/api/queues/full')).body.error).toBe('vhost_not_found');
+      expect((await call(first.httpUrl, 'GET', '/api/overview')).body.scheduled.pending).toBe(0);
       await first.close();
       first = await startBroker({}, dir.path);
       expect(names((await call(first.httpUrl, 'GET', '/api/vhosts')).body).sort()).toEqual(['/', 'empty']);

@@ -151,6 +151,9 @@ export class Broker {
     const vhost = this.vhosts.get(name);
     if (vhost === undefined) throw new WarrenError('vhost_not_found', `no vhost '${name}'`);
     const messages = emptyVHost(this.store, vhost);
+    // Its delayed publishes and retries would otherwise fire into a vhost of the same name created later.
+    const waiting = [...this.scheduler.inDueOrder()].filter((r) => r.vhost === name).map((r) => r.id);
+    for (const id of waiting) this.scheduler.cancel(id);
     this.vhosts.delete(name);
     return messages;
   }
