@@ -36,7 +36,7 @@ export {
   type StoreStats,
   type Topology,
 } from './ports.js';
-export { DEFAULT_VHOST_METADATA, type VHostMetadata } from './vhost-records.js';
+export type { VHostMetadata } from './vhost-records.js';
 export { MessageStats, MESSAGE_COUNTERS, type MessageCounter } from './message-stats.js';
 export { canonicalJson } from './canonical.js';
 export { browse, type BrowseOptions, type BrowsePage, type BrowsedEntry } from './browse.js';

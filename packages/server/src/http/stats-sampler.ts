@@ -6,9 +6,9 @@
  */
 import type { ApiContext } from './api-context.js';
 
-export const SAMPLE_INTERVAL_MS = 5000;
+const SAMPLE_INTERVAL_MS = 5000;
 
-export function sampleStats({ broker, listener }: ApiContext): void {
+function sampleStats({ broker, listener }: ApiContext): void {
   const now = broker.clock.now();
   for (const vhost of broker.vhosts.values()) {
     for (const queue of vhost.queues.values()) {

@@ -13,7 +13,7 @@ interface NodeParams {
   name: string;
 }
 
-export function nodeView({ listener, nodeId }: ApiContext): Record<string, unknown> {
+function nodeView({ listener, nodeId }: ApiContext): Record<string, unknown> {
   const memory = process.memoryUsage();
   return {
     name: nodeId,

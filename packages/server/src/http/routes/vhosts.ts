@@ -17,7 +17,7 @@ interface VHostNameParams {
   name: string;
 }
 
-export function vhostView(vhost: VHost, nodeId: string): VHostView {
+function vhostView(vhost: VHost, nodeId: string): VHostView {
   let ready = 0;
   let unacked = 0;
   let bytes = 0;
