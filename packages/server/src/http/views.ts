@@ -12,10 +12,17 @@ function rounded(rate: number): number {
   return Math.round(rate * 100) / 100;
 }
 
-/** RabbitMQ's idle_since: when the queue last did anything, shown while it does nothing. */
+const idleTexts = new WeakMap<Queue, { at: number; text: string }>();
+
+/** RabbitMQ's idle_since: when the queue last did anything, shown while it does nothing (its text kept: lists show thousands). */
 function idleSince(queue: Queue): string | undefined {
   const s = queue.messageStats;
-  return s.rate('publish') === 0 && s.deliverGetRate === 0 && s.rate('ack') === 0 ? new Date(s.lastActivity).toISOString() : undefined;
+  if (s.rate('publish') !== 0 || s.deliverGetRate !== 0 || s.rate('ack') !== 0) return undefined;
+  const kept = idleTexts.get(queue);
+  if (kept !== undefined && kept.at === s.lastActivity) return kept.text;
+  const text = new Date(s.lastActivity).toISOString();
+  idleTexts.set(queue, { at: s.lastActivity, text });
+  return text;
 }
 
 export function queueView(queue: Queue, node: string): QueueView {
