@@ -24,6 +24,7 @@ import { nodeRoutes } from './routes/nodes.js';
 import { connectionRoutes } from './routes/connections.js';
 import { exchangePublishRoutes } from './routes/exchange-publish.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { vhostDefinitionRoutes } from './routes/vhost-definitions.js';
 import { collectOpenApi } from './openapi.js';
 import { startStatsSampler } from './stats-sampler.js';
 import type { ApiContext } from './api-context.js';
@@ -56,6 +57,7 @@ export function registerRoutes(app: FastifyInstance, broker: Broker, listener: W
   bindingRoutes(app, context);
   policyRoutes(app, broker);
   definitionRoutes(app, broker);
+  vhostDefinitionRoutes(app, broker);
   redriveRoutes(app, broker);
   auditRoutes(app, broker);
   scheduledRoutes(app, broker);
