@@ -87,6 +87,10 @@ describe('connections and consumers', () => {
     expect(mine.recv_oct).toBeGreaterThan(0);
     expect((await api('GET', `/api/connections/${mine.name as string}`)).body.name).toBe(mine.name);
     expect((await api('GET', '/api/consumers/%2F')).body).toContainEqual(expect.objectContaining({ consumer_tag: consumer.tag, prefetch_count: 3 }));
+    await expect.poll(async () => (await api('GET', `/api/connections/${mine.name as string}/unacked`)).body.total_count).toBe(1);
+    const unacked = (await api('GET', `/api/connections/${mine.name as string}/unacked?count=5`)).body;
+    expect(unacked.items).toEqual([expect.objectContaining({ consumer_tag: consumer.tag, queue: { name: 'conn.q', vhost: '/' }, routing_key: 'conn.q', payload_bytes: 3, delivery_count: 1 })]);
+    expect((await api('GET', `/api/connections/${mine.name as string}/unacked?count=0`)).body.error).toBe('invalid_argument');
     const closed = await fetch(`${broker.httpUrl}/api/connections/${mine.name as string}`, { method: 'DELETE', headers: { 'x-reason': 'maintenance window' } });
     expect(closed.status).toBe(204);
     const why = await other.closed;

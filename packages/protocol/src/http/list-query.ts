@@ -84,3 +84,43 @@ export interface PagedView<T> {
   /** Items before filtering. */
   total_count: number;
 }
+
+/** `GET /api/connections/{name}/unacked` (Warren): at most `count` deliveries, oldest first. */
+export interface UnackedQuery {
+  count?: string | number;
+}
+
+export const MAX_UNACKED_COUNT = 1000;
+
+export const UNACKED_QUERY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { count: integerLike(1, MAX_UNACKED_COUNT) },
+};
+
+const parseUnacked = bodyParser<UnackedQuery>(UNACKED_QUERY_SCHEMA, (path) => `query parameter '${path.join('.')}'`);
+
+export function parseUnackedQuery(query: unknown): number {
+  const count = asInteger(parseUnacked(query ?? {}).count) ?? 100;
+  if (count < 1 || count > MAX_UNACKED_COUNT) throw new WarrenError('invalid_argument', `count must be between 1 and ${MAX_UNACKED_COUNT}`);
+  return count;
+}
+
+/** One delivery a connection holds unsettled. */
+export interface UnackedDeliveryView {
+  delivery_tag: number;
+  consumer_tag: string;
+  queue: { name: string; vhost: string };
+  message_id: string;
+  exchange: string;
+  routing_key: string;
+  redelivered: boolean;
+  delivery_count: number;
+  payload_bytes: number;
+}
+
+export interface UnackedPageView {
+  items: UnackedDeliveryView[];
+  /** Deliveries the connection holds unsettled in all. */
+  total_count: number;
+}

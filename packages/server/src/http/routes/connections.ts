@@ -5,7 +5,15 @@
  * connection is one WebSocket and has one channel; its name is its connection id.
  */
 import type { FastifyInstance } from 'fastify';
-import { LIST_QUERY_SCHEMA, parseListQuery, WarrenError } from '@warren/protocol';
+import {
+  LIST_QUERY_SCHEMA,
+  parseListQuery,
+  parseUnackedQuery,
+  UNACKED_QUERY_SCHEMA,
+  WarrenError,
+  type UnackedDeliveryView,
+  type UnackedPageView,
+} from '@warren/protocol';
 import type { ApiContext } from '../api-context.js';
 import { listPage } from '../list-page.js';
 import { vhostOf, type VHostParams } from '../lookup.js';
@@ -64,6 +72,32 @@ export function connectionRoutes(app: FastifyInstance, { listener, nodeId, broke
     if (session === undefined) throw new WarrenError('not_found', `no channel '${request.params.name}'`);
     return channelView(session, nodeId);
   });
+
+  app.get<{ Params: ConnectionParams }>(
+    '/api/connections/:name/unacked',
+    { config: { doc: { summary: "The deliveries a connection holds unsettled, oldest first (Warren; ?count=, default 100)", query: UNACKED_QUERY_SCHEMA } } },
+    async (request): Promise<UnackedPageView> => {
+      const session = sessionOf(request.params.name);
+      const count = parseUnackedQuery(request.query);
+      const items: UnackedDeliveryView[] = [];
+      for (const [tag, { entry, consumer }] of session.unacked) {
+        if (items.length >= count) break;
+        const m = entry.message;
+        items.push({
+          delivery_tag: tag,
+          consumer_tag: consumer.tag,
+          queue: { name: consumer.queue.name, vhost: consumer.queue.record.vhost },
+          message_id: m.id,
+          exchange: m.exchange,
+          routing_key: m.routingKey,
+          redelivered: entry.redelivered,
+          delivery_count: entry.deliveryCount,
+          payload_bytes: m.body.byteLength,
+        });
+      }
+      return { items, total_count: session.unacked.size };
+    },
+  );
 
   app.get('/api/consumers', { config: { doc: { summary: 'List every consumer' } } }, async () => openSessions().flatMap((s) => [...s.consumers.values()].map((c) => consumerView(s, c, nodeId))));
 
