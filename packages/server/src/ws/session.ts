@@ -16,6 +16,7 @@ import { DEFAULT_USER } from '../audit/user.js';
 import { deliverHeader } from './deliver-header.js';
 import { RevokedTags } from './revoked-tags.js';
 import { ConnectionInfo } from './connection-info.js';
+import { SendBuffer } from './send-buffer.js';
 import { handleFrame } from './handlers/index.js';
 
 /** A frame with a body this large leaves as a WebSocket message of its own (send()). */
@@ -53,6 +54,7 @@ export class Session implements DeliverySink {
   readonly publisherBlock: PublisherBlock;
   private readonly readGate: ReadGate;
   private readonly turns: FrameTurns;
+  private readonly sendBuffer: SendBuffer;
   readonly consumers = new Map<string, Consumer>();
   /** Unsettled deliveries by tag; a Map iterates in insertion order, which is tag order. */
   readonly unacked = new Map<number, Delivery>();
@@ -84,6 +86,21 @@ export class Session implements DeliverySink {
       (raw) => this.handleRaw(raw),
       () => this.confirms.flush(),
       this.readGate.lever('frame turns'),
+    );
+    const unread = this.readGate.lever('peer not reading');
+    this.sendBuffer = new SendBuffer(
+      config,
+      {
+        pause: () => {
+          this.turns.hold();
+          unread.pause();
+        },
+        resume: () => {
+          unread.resume();
+          this.turns.release();
+        },
+      },
+      (unsent) => this.fail(new WarrenError('peer_not_reading', `${unsent} bytes wait to be sent to a peer that does not read them`)),
     );
     this.timer = setTimeout(() => this.fail(new WarrenError('handshake_timeout')), config.handshakeTimeout);
   }
@@ -164,6 +181,7 @@ export class Session implements DeliverySink {
       return;
     }
     this.writer.add(header, body);
+    this.sendBuffer.grew(this.sentBytesPending + this.writer.size);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flush);
@@ -181,6 +199,7 @@ export class Session implements DeliverySink {
     this.sentBytesPending += data.length;
     this.sentSinceTick = true;
     this.socket.send(data, () => this.written(data.length));
+    this.sendBuffer.grew(this.sentBytesPending + this.writer.size);
   }
 
   private writeLarge(header: object | string, body: Uint8Array): void {
@@ -193,12 +212,14 @@ export class Session implements DeliverySink {
     this.sentBytesPending += size;
     this.sentSinceTick = true;
     this.socket.sendInParts(head, body, () => this.written(size));
+    this.sendBuffer.grew(this.sentBytesPending + this.writer.size);
   }
 
   private written(size: number): void {
     this.sentBytesPending -= size;
     this.info.sendOct += size;
     this.info.sendCnt++;
+    this.sendBuffer.shrank(this.sentBytesPending + this.writer.size);
     if (this.deliveriesBlocked && this.writable) {
       this.deliveriesBlocked = false;
       for (const consumer of this.consumers.values()) consumer.queue.dispatch();
