@@ -11,6 +11,7 @@ import { silentLogger, type Clock, type Logger, type ScheduledRecord, type Store
 import { Scheduler } from './scheduler.js';
 import { AuditLog, type AuditRetention } from './audit.js';
 import { RedriveJobs } from './redrive-jobs.js';
+import { checkVHostName, emptyVHost, loadVHostRecords, putVHostRecord, type VHostMetadata } from './vhost-records.js';
 import { VHost } from './vhost.js';
 
 export interface BrokerOptions {
@@ -62,6 +63,7 @@ export class Broker {
   async start(): Promise<void> {
     await this.store.open();
     this.ensureVHost(DEFAULT_VHOST);
+    for (const { name, metadata } of await loadVHostRecords(this.store)) this.ensureVHost(name).metadata = metadata;
     const topology = await this.store.loadTopology();
     for (const record of topology.policies) this.ensureVHost(record.vhost).restorePolicy(record);
     for (const record of topology.exchanges) this.ensureVHost(record.vhost).restoreExchange(record);
@@ -130,9 +132,26 @@ export class Broker {
     this.store.commit().onSettled(done);
   }
 
-  /** The vhost with this name, created if missing (definitions import; vhost management comes later). */
-  declareVHost(name: string): VHost {
-    return this.ensureVHost(name);
+  /** The vhost with this name, created and stored if missing (definitions import, `PUT /api/vhosts/{name}`). */
+  declareVHost(name: string, metadata?: VHostMetadata): VHost {
+    checkVHostName(name);
+    const existed = this.vhosts.has(name);
+    const vhost = this.ensureVHost(name);
+    if (metadata !== undefined) vhost.metadata = metadata;
+    if (!existed || metadata !== undefined) putVHostRecord(this.store, vhost);
+    return vhost;
+  }
+
+  /** Deletes a vhost and all it holds; returns the messages its queues held. */
+  deleteVHost(name: string): number {
+    const vhost = this.vhosts.get(name);
+    if (vhost === undefined) throw new WarrenError('vhost_not_found', `no vhost '${name}'`);
+    const messages = emptyVHost(this.store, vhost);
+    // Its delayed publishes and retries would otherwise fire into a vhost of the same name created later.
+    const waiting = [...this.scheduler.inDueOrder()].filter((r) => r.vhost === name).map((r) => r.id);
+    for (const id of waiting) this.scheduler.cancel(id);
+    this.vhosts.delete(name);
+    return messages;
   }
 
   private ensureVHost(name: string): VHost {

@@ -41,6 +41,8 @@ export {
   type StoreStats,
   type Topology,
 } from './ports.js';
+export type { VHostMetadata } from './vhost-records.js';
+export { MessageStats, MESSAGE_COUNTERS, type MessageCounter } from './message-stats.js';
 export { canonicalJson } from './canonical.js';
 export { compileNamePattern, type NamePattern } from './name-pattern.js';
 export { browse, type BrowseOptions, type BrowsePage, type BrowsedEntry } from './browse.js';

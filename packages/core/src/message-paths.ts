@@ -128,6 +128,9 @@ export class MessagePaths {
     const dead = deadLettered(message, queue.name, reason, deadLetterExchange, deadLetterRoutingKey, this.context.clock.now());
     const routed = new Set<Queue>();
     this.router.route(exchange, dead.routingKey, dead.headers, routed);
+    exchange.messageStats.publish_in++;
+    if (routed.size === 0) exchange.messageStats.drop_unroutable++;
+    else exchange.messageStats.publish_out++;
     for (const target of routed) {
       if (isCycle(dead, reason, target.name)) {
         this.context.logger.warn({ queue: queue.name, target: target.name, reason }, 'dead-letter cycle: message dropped for that queue');
@@ -164,7 +167,13 @@ export class MessagePaths {
     const exchange = this.scope.exchange(exchangeName)!;
     const routed = this.routed;
     this.router.route(exchange, message.routingKey, message.headers, routed);
-    if (routed.size === 0) return UNROUTED_OUTCOME;
+    const stats = exchange.messageStats;
+    stats.publish_in++;
+    if (routed.size === 0) {
+      stats.drop_unroutable++;
+      return UNROUTED_OUTCOME;
+    }
+    stats.publish_out++;
     let stored = false;
     let rejected = false;
     let durable = false;

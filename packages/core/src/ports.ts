@@ -70,8 +70,8 @@ export interface DedupRecord {
   at: number;
 }
 
-/** The key spaces of putRecord: redrive jobs (redrive-job.ts) and the audit log (audit.ts). */
-export type RecordSpace = 'redrive' | 'audit';
+/** The key spaces of putRecord: redrive jobs (redrive-job.ts), the audit log (audit.ts), vhosts (vhost-records.ts). */
+export type RecordSpace = 'redrive' | 'audit' | 'vhost';
 
 export interface StoredRecord {
   id: string;

@@ -4,6 +4,7 @@
  * is written through the Store; the caller (the server) waits for the store's commit before it
  * replies, so a reply means the change is on disk.
  */
+import { DEFAULT_VHOST_METADATA, type VHostMetadata } from './vhost-records.js';
 import { WarrenError, type ExchangeType } from '@warren/protocol';
 import { canonicalJson } from './canonical.js';
 import type { DeathReason } from './dead-letter.js';
@@ -43,6 +44,8 @@ export class VHost implements RoutingScope, QueueHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
   readonly policies = new Map<string, Policy>();
+  /** Description, tags, default queue type (vhost-records.ts). */
+  metadata: VHostMetadata = { ...DEFAULT_VHOST_METADATA };
   readonly paths: MessagePaths;
   /** The vhost's delayed publishes and retry back-offs: list, cancel, reschedule. */
   readonly scheduled: ScheduledMessages;

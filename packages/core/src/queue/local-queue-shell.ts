@@ -63,6 +63,10 @@ export class LocalQueueShell implements QueueEffects {
   }
 
   deliver(consumer: Consumer, entry: QueueEntry): void {
+    const stats = this.queue.messageStats;
+    if (consumer.options.noAck) stats.deliver_no_ack++;
+    else stats.deliver++;
+    if (entry.redelivered) stats.redeliver++;
     consumer.sink.deliver(consumer, entry);
   }
 

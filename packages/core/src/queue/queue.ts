@@ -12,6 +12,7 @@
  * the last command's time, which nothing then reads.
  */
 import type { Message, QueueEntry } from '../message.js';
+import { MessageStats } from '../message-stats.js';
 import type { Clock, Logger, QueueRecord, Store } from '../ports.js';
 import type { DeathReason } from '../dead-letter.js';
 import type { Policy } from '../policy/policy.js';
@@ -20,7 +21,7 @@ import { Backlog, type BacklogLimits } from './backlog.js';
 import { Consumer, type ConsumerOptions, type DeliverySink } from './consumer.js';
 import { LocalQueueShell } from './local-queue-shell.js';
 import type { QueueCommand, Settlement } from './queue-command.js';
-import { QueueMachine, type Enqueued } from './queue-machine.js';
+import { Enqueued, QueueMachine } from './queue-machine.js';
 
 export type { Settlement };
 export { Enqueued, type QueueStats } from './queue-machine.js';
@@ -50,6 +51,8 @@ type Settle = Extract<QueueCommand, { kind: 'settle' }>;
 
 export class Queue extends QueueMachine {
   private readonly shell: LocalQueueShell;
+  /** RabbitMQ's message_stats of this queue (the management API's rates); counted by the shell, not the machine. */
+  readonly messageStats: MessageStats;
   private readonly clock: Clock;
   /** Consumers with an ack lease of their own: their deliveries need the time. */
   private leasedConsumers = 0;
@@ -74,6 +77,7 @@ export class Queue extends QueueMachine {
     super(record, shell, new Backlog(record.id, host.store, host.limits, host.logger, shell.pagedIn));
     this.shell = shell;
     this.clock = host.clock;
+    this.messageStats = new MessageStats(host.clock.now());
     shell.bind(this);
   }
 
@@ -97,6 +101,7 @@ export class Queue extends QueueMachine {
     if (message.properties.expiration !== undefined) this.expiringMessages = true;
     const result = this.applyEnqueue(command);
     command.message = undefined as unknown as Message;
+    if (result !== Enqueued.Rejected) this.messageStats.publish++;
     return result;
   }
 
@@ -144,6 +149,7 @@ export class Queue extends QueueMachine {
     command.reason = options.reason;
     command.error = options.error;
     this.applySettle(command);
+    if (outcome === 'ack') this.messageStats.ack++;
     command.entry = undefined as unknown as QueueEntry;
     command.consumer = undefined as unknown as Consumer;
   }
@@ -211,6 +217,8 @@ export class Queue extends QueueMachine {
       }
       this.drop(entry);
       taken.push(entry);
+      this.messageStats.get++;
+      if (entry.redelivered) this.messageStats.redeliver++;
     }
     return taken;
   }

@@ -15,6 +15,7 @@ import { FrameTurns } from './frame-turns.js';
 import { DEFAULT_USER } from '../audit/user.js';
 import { deliverHeader } from './deliver-header.js';
 import { RevokedTags } from './revoked-tags.js';
+import { ConnectionInfo } from './connection-info.js';
 import { SendBuffer } from './send-buffer.js';
 import { handleFrame } from './handlers/index.js';
 
@@ -59,6 +60,8 @@ export class Session implements DeliverySink {
   readonly unacked = new Map<number, Delivery>();
   /** Deliveries taken back by the broker (ack lease expired): settling one is `delivery_expired`. */
   readonly revokedTags = new RevokedTags();
+  /** For the management API (connection-info.ts). */
+  readonly info = new ConnectionInfo();
   private nextDeliveryTag = 1;
   private readonly writer = new FrameWriter();
   private readonly repeatedHeaders = new RepeatedHeaders();
@@ -110,6 +113,8 @@ export class Session implements DeliverySink {
   receive(data: Uint8Array): void {
     if (this.state === 'closed') return;
     this.lastReceived = Date.now();
+    this.info.recvOct += data.length;
+    this.info.recvCnt++;
     let frames;
     try {
       frames = decodeFrames(data, this.repeatedHeaders);
@@ -212,6 +217,8 @@ export class Session implements DeliverySink {
 
   private written(size: number): void {
     this.sentBytesPending -= size;
+    this.info.sendOct += size;
+    this.info.sendCnt++;
     this.sendBuffer.shrank(this.sentBytesPending + this.writer.size);
     if (this.deliveriesBlocked && this.writable) {
       this.deliveriesBlocked = false;
@@ -232,6 +239,8 @@ export class Session implements DeliverySink {
   deliver(consumer: Consumer, entry: QueueEntry): void {
     const tag = this.nextDeliveryTag++;
     if (!consumer.options.noAck) this.unacked.set(tag, { entry, consumer });
+    if (consumer.options.noAck) this.info.messageStats.deliver_no_ack++;
+    else this.info.messageStats.deliver++;
     this.send(deliverHeader(consumer, entry, tag), entry.message.body);
   }
 

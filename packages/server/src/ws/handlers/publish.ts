@@ -13,6 +13,7 @@ import { keptBody } from '../kept-body.js';
 
 export function handlePublish(session: Session, frame: PublishFrame, body: Uint8Array): void {
   const seq = frame.seq;
+  session.info.messageStats.publish++;
   const outcome = withContext({ seq }, () => {
     session.confirms.next(seq);
     if (body.length > session.config.maxMessageSize) {
