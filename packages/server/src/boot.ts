@@ -12,6 +12,8 @@ import { registerRoutes } from './http/router.js';
 import { importDefinitionsFile } from './definitions-file.js';
 import { WebSocketListener } from './ws/listener.js';
 import { resourceAlarmsFor } from './alarms/from-config.js';
+import { registerAdminUi } from './admin-ui/static-files.js';
+import { LiveEndpoint } from './live/live-endpoint.js';
 
 export interface WarrenServer {
   readonly config: Config;
@@ -44,6 +46,8 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   await alarms.start();
   const listener = new WebSocketListener(app.server, broker, config, logger, alarms);
   registerRoutes(app, broker, listener, config.nodeId, logger);
+  await registerAdminUi(app);
+  const live = new LiveEndpoint(app, logger);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -61,6 +65,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     close: () =>
       (closing ??= (async () => {
         alarms.stop();
+        live.close();
         listener.close();
         await app.close();
         await broker.stop();
