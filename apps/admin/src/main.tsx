@@ -12,6 +12,7 @@ const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } },
 });
 const live = new LiveSocket(queryClient);
+live.start();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

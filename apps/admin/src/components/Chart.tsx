@@ -32,6 +32,8 @@ export function Chart({ title, series, values }: ChartProps) {
         height: 180,
         legend: { show: true },
         series: [{}, ...series.map((label, i) => ({ label, stroke: COLOURS[i % COLOURS.length], width: 2 }))],
+        // A fixed five-minute window: the axis does not stretch to years while there are few points.
+        scales: { x: { time: true, range: (_u, _min, max) => [max - POINTS, max] } },
         axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor' }],
       },
       data as uPlot.AlignedData,

@@ -51,6 +51,11 @@ export class LiveSocket {
     };
   }
 
+  /** Opens the socket now, so the status line says Live before any page subscribes. */
+  start(): void {
+    this.open();
+  }
+
   onState(listener: (state: LiveState) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -60,7 +60,7 @@ export function Browse({ vhost, queue }: { vhost: string; queue: string }) {
             <button type="button" disabled={offset === 0} onClick={() => run(Math.max(0, offset - PAGE))}>
               Previous
             </button>
-            <button type="button" disabled={peek.data.length < PAGE} onClick={() => run(offset + PAGE)}>
+            <button type="button" disabled={peek.data.length < PAGE || peek.data.at(-1)?.message_count === 0} onClick={() => run(offset + PAGE)}>
               Next
             </button>
           </nav>
