@@ -133,7 +133,7 @@ test('dead-letter reasons, source queues and last errors render as text on the F
 
 test('the check catches a payload that is inserted as markup', async () => {
   await open('/nodes');
-  await page.evaluate((html) => document.querySelector('main')!.insertAdjacentHTML('beforeend', html), XSS_CORPUS[39]!.text);
+  await page.evaluate((html) => document.querySelector('main')!.insertAdjacentHTML('beforeend', html), XSS_CORPUS[195]!.text);
   expect(await page.locator(INJECTED_SELECTOR).count()).toBeGreaterThan(0);
-  await expect.poll(() => page.evaluate(() => (window as unknown as { __xssHits: number[] }).__xssHits)).toEqual([40]);
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __xssHits: number[] }).__xssHits)).toEqual([196]);
 });
