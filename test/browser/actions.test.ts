@@ -57,7 +57,7 @@ test('the policy JSON editor shows the broker schema’s errors as you type', as
   await page.getByRole('button', { name: 'Preview changes' }).click();
   await expect.poll(() => page.getByTestId('dry-run').textContent()).toContain('orders: orders-retry → limits');
   await page.getByRole('button', { name: 'Save policy' }).click();
-  await page.getByText('Policy saved.').waitFor();
+  await page.getByText('Policy saved.', { exact: true }).waitFor();
   expect((await (await http(broker, 'GET', '/api/policies/%2F/limits')).json()).definition).toEqual({ 'max-length': 100 });
   expect(watched.problems).toEqual([]);
 });
@@ -86,7 +86,7 @@ test('definitions: export downloads the document; an import shows the diff first
   await expect.poll(() => page.getByTestId('definitions-diff').textContent()).toContain('imported.queue');
   expect((await http(broker, 'GET', '/api/queues').then((r) => r.json())).map((q: { name: string }) => q.name)).not.toContain('imported.queue');
   await page.getByRole('button', { name: 'Import' }).click();
-  await page.getByText('Imported.').waitFor();
+  await page.getByText('Imported.', { exact: true }).waitFor();
   expect((await http(broker, 'GET', '/api/queues').then((r) => r.json())).map((q: { name: string }) => q.name)).toContain('imported.queue');
 });
 

@@ -48,7 +48,7 @@ test('create a queue and a retry policy, publish, fail the message, find it in F
   await page.getByRole('button', { name: 'Preview changes' }).click();
   await expect.poll(() => page.getByTestId('dry-run').textContent()).toContain('orders: no policy → orders-retry');
   await page.getByRole('button', { name: 'Save policy' }).click();
-  await page.getByText('Policy saved.').waitFor();
+  await page.getByText('Policy saved.', { exact: true }).waitFor();
   await screenshot(page, 'journey-policy-saved');
 
   await page.getByRole('link', { name: 'Queues', exact: true }).click();
@@ -56,7 +56,7 @@ test('create a queue and a retry policy, publish, fail the message, find it in F
   await page.getByText('policy orders-retry').first().waitFor();
   await page.getByLabel('Payload').fill('{"order": 42, "note": "card declined"}');
   await page.getByRole('button', { name: 'Publish', exact: true }).click();
-  await page.getByText('Published.').waitFor();
+  await page.getByText('Published.', { exact: true }).waitFor();
   // The count moves by the live socket's push: nothing in the page polls.
   await expect.poll(() => page.getByTestId('messages-ready').textContent()).toBe('1');
   await screenshot(page, 'journey-published');
