@@ -20,7 +20,15 @@ const MAX_PATH = 2048;
 interface Subscription {
   last: string | undefined;
   inFlight: boolean;
+  /** ms since the epoch before which the path is not looked at again. */
+  notBefore: number;
 }
+
+/**
+ * A snapshot that took d ms is not taken again for 9·d ms, so following even an expensive path
+ * (every queue of a big broker) costs the broker at most a tenth of its time.
+ */
+const BACKOFF = 9;
 
 export class LiveSubscriber {
   private readonly subscriptions = new Map<string, Subscription>();
@@ -34,8 +42,8 @@ export class LiveSubscriber {
     ws.on('error', () => ws.terminate());
   }
 
-  refresh(): void {
-    for (const path of this.subscriptions.keys()) this.push(path);
+  refresh(now = Date.now()): void {
+    for (const [path, subscription] of this.subscriptions) if (now >= subscription.notBefore) this.push(path);
   }
 
   close(code: number, reason: string): void {
@@ -61,7 +69,7 @@ export class LiveSubscriber {
     if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) {
       return this.send({ error: 'invalid_argument', reason: `at most ${MAX_SUBSCRIPTIONS} subscriptions per live socket` });
     }
-    this.subscriptions.set(path as string, { last: undefined, inFlight: false });
+    this.subscriptions.set(path as string, { last: undefined, inFlight: false, notBefore: 0 });
     this.push(path as string);
   }
 
@@ -69,9 +77,11 @@ export class LiveSubscriber {
     const subscription = this.subscriptions.get(path);
     if (subscription === undefined || subscription.inFlight) return;
     subscription.inFlight = true;
+    const started = Date.now();
     this.fetch(path)
       .then(({ status, body }) => {
         subscription.inFlight = false;
+        subscription.notBefore = Date.now() + BACKOFF * (Date.now() - started);
         const key = `${status} ${body}`;
         if (this.subscriptions.get(path) !== subscription || subscription.last === key) return;
         subscription.last = key;

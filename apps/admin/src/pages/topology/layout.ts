@@ -19,7 +19,7 @@ export interface GraphEdge {
   label: string;
 }
 
-export const COLUMN = 260;
+export const COLUMN = 380;
 export const ROW = 44;
 
 export function layout(exchanges: string[], queues: string[], bindings: BindingView[]): { nodes: GraphNode[]; edges: GraphEdge[]; width: number; height: number } {
