@@ -44,18 +44,18 @@ test('the policy JSON editor shows the broker schema’s errors as you type', as
   const editor = page.getByLabel('Policy', { exact: true });
   const problems = page.locator('.json-editor .problems');
   await editor.fill('{"pattern": "^a$", "definition": {');
-  await expect.poll(() => problems.textContent()).toContain('JSON:');
+  await expect.poll(() => problems.textContent(), { timeout: 10_000 }).toContain('JSON:');
   await editor.fill('{"pattern": "^a$", "definition": {"max-lenght": 5}}');
-  await expect.poll(() => problems.textContent()).toContain("unknown key 'max-lenght'");
+  await expect.poll(() => problems.textContent(), { timeout: 10_000 }).toContain("unknown key 'max-lenght'");
   await editor.fill('{"pattern": "^a$", "definition": {"message-ttl": -1, "retry-jitter": 2}}');
-  await expect.poll(() => problems.textContent()).toContain("definition key 'message-ttl': must be >= 0");
+  await expect.poll(() => problems.textContent(), { timeout: 10_000 }).toContain("definition key 'message-ttl': must be >= 0");
   expect(await problems.textContent()).toContain("definition key 'retry-jitter': must be <= 1");
   expect(await page.getByRole('button', { name: 'Preview changes' }).isDisabled()).toBe(true);
   await page.getByLabel('Name', { exact: true }).fill('limits');
   await editor.fill('{"pattern": "^orders", "apply-to": "queues", "priority": 5, "definition": {"max-length": 100}}');
-  await expect.poll(() => problems.textContent()).toBe('Valid');
+  await expect.poll(() => problems.textContent(), { timeout: 10_000 }).toBe('Valid');
   await page.getByRole('button', { name: 'Preview changes' }).click();
-  await expect.poll(() => page.getByTestId('dry-run').textContent()).toContain('orders: orders-retry → limits');
+  await expect.poll(() => page.getByTestId('dry-run').textContent(), { timeout: 10_000 }).toContain('orders: orders-retry → limits');
   await page.getByRole('button', { name: 'Save policy' }).click();
   await page.getByText('Policy saved.', { exact: true }).waitFor();
   expect((await (await http(broker, 'GET', '/api/policies/%2F/limits')).json()).definition).toEqual({ 'max-length': 100 });
@@ -66,10 +66,10 @@ test('the routing dry run names the queues a key would reach', async () => {
   await open('/exchanges/%2F/orders.x');
   await page.getByLabel('Routing key', { exact: true }).first().fill('order.created');
   await page.getByRole('button', { name: 'Route' }).click();
-  await expect.poll(() => page.getByTestId('route-result').textContent()).toContain('Reaches 1 queue:orders');
+  await expect.poll(() => page.getByTestId('route-result').textContent(), { timeout: 10_000 }).toContain('Reaches 1 queue:orders');
   await page.getByLabel('Routing key', { exact: true }).first().fill('invoice.created');
   await page.getByRole('button', { name: 'Route' }).click();
-  await expect.poll(() => page.getByTestId('route-result').textContent()).toContain('Unroutable');
+  await expect.poll(() => page.getByTestId('route-result').textContent(), { timeout: 10_000 }).toContain('Unroutable');
 });
 
 test('definitions: export downloads the document; an import shows the diff first, then applies', async () => {
@@ -83,7 +83,7 @@ test('definitions: export downloads the document; an import shows the diff first
   doc.queues.push({ ...doc.queues[0]!, name: 'imported.queue' });
   await writeFile(`${file}.json`, JSON.stringify(doc));
   await page.getByLabel('Definitions file (JSON)').setInputFiles(`${file}.json`);
-  await expect.poll(() => page.getByTestId('definitions-diff').textContent()).toContain('imported.queue');
+  await expect.poll(() => page.getByTestId('definitions-diff').textContent(), { timeout: 10_000 }).toContain('imported.queue');
   expect((await http(broker, 'GET', '/api/queues').then((r) => r.json())).map((q: { name: string }) => q.name)).not.toContain('imported.queue');
   await page.getByRole('button', { name: 'Import' }).click();
   await page.getByText('Imported.', { exact: true }).waitFor();
@@ -92,14 +92,14 @@ test('definitions: export downloads the document; an import shows the diff first
 
 test('a scheduled message is rescheduled, then cancelled behind a confirmation', async () => {
   await open('/scheduled');
-  await expect.poll(() => page.locator('main [role=status]').first().textContent()).toBe('1 waiting');
+  await expect.poll(() => page.locator('main [role=status]').first().textContent(), { timeout: 10_000 }).toBe('1 waiting');
   await page.getByRole('button', { name: 'Reschedule' }).click();
   await page.getByLabel('New time').fill('2031-01-02T03:04:05');
   await page.getByRole('button', { name: 'Save' }).click();
-  await expect.poll(() => page.locator('tbody td').first().textContent()).toBe(new Date('2031-01-02T03:04:05').toISOString());
+  await expect.poll(() => page.locator('tbody td').first().textContent(), { timeout: 10_000 }).toBe(new Date('2031-01-02T03:04:05').toISOString());
   await page.getByRole('button', { name: 'Cancel' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Drop message' }).click();
-  await expect.poll(() => page.locator('main [role=status]').first().textContent()).toBe('0 waiting');
+  await expect.poll(() => page.locator('main [role=status]').first().textContent(), { timeout: 10_000 }).toBe('0 waiting');
 });
 
 test('by keyboard alone: find a queue, open it, purge it through the confirmation naming it', async () => {
@@ -110,19 +110,19 @@ test('by keyboard alone: find a queue, open it, purge it through the confirmatio
   for (let i = 0; i < 80 && (await page.evaluate(() => document.activeElement?.textContent)) !== 'orders'; i++) await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Queue orders' }).waitFor();
-  await expect.poll(() => page.getByTestId('messages-ready').textContent()).toBe('2');
+  await expect.poll(() => page.getByTestId('messages-ready').textContent(), { timeout: 10_000 }).toBe('2');
   for (let i = 0; i < 40 && (await page.evaluate(() => document.activeElement?.textContent)) !== 'Purge'; i++) await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog');
   expect(await dialog.getByRole('heading').textContent()).toBe('Purge queue “orders”?');
   await page.keyboard.press('Escape');
-  await expect.poll(() => dialog.isVisible()).toBe(false);
+  await expect.poll(() => dialog.isVisible(), { timeout: 10_000 }).toBe(false);
   expect(await page.getByTestId('messages-ready').textContent()).toBe('2');
   await page.keyboard.press('Enter');
   await dialog.waitFor();
   expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
-  await expect.poll(() => page.getByTestId('messages-ready').textContent()).toBe('0');
+  await expect.poll(() => page.getByTestId('messages-ready').textContent(), { timeout: 10_000 }).toBe('0');
   expect(watched.problems).toEqual([]);
 });

@@ -35,7 +35,7 @@ test('create a queue and a retry policy, publish, fail the message, find it in F
   await page.goto(`${broker.httpUrl}/queues`);
   await page.locator('#queue-name').fill('orders');
   await page.getByRole('button', { name: 'Add queue' }).click();
-  await expect.poll(() => page.url()).toContain('/queues/%2F/orders');
+  await expect.poll(() => page.url(), { timeout: 10_000 }).toContain('/queues/%2F/orders');
   await page.getByRole('heading', { name: 'Queue orders' }).waitFor();
 
   await page.getByRole('link', { name: 'Policies' }).click();
@@ -46,7 +46,7 @@ test('create a queue and a retry policy, publish, fail the message, find it in F
   await page.getByLabel('Dead-letter exchange').fill('orders.dlx');
   await page.getByLabel('Also create this dead-letter queue, bound to that exchange (optional)').fill('orders.dlq');
   await page.getByRole('button', { name: 'Preview changes' }).click();
-  await expect.poll(() => page.getByTestId('dry-run').textContent()).toContain('orders: no policy → orders-retry');
+  await expect.poll(() => page.getByTestId('dry-run').textContent(), { timeout: 10_000 }).toContain('orders: no policy → orders-retry');
   await page.getByRole('button', { name: 'Save policy' }).click();
   await page.getByText('Policy saved.', { exact: true }).waitFor();
   await screenshot(page, 'journey-policy-saved');
@@ -58,7 +58,7 @@ test('create a queue and a retry policy, publish, fail the message, find it in F
   await page.getByRole('button', { name: 'Publish', exact: true }).click();
   await page.getByText('Published.', { exact: true }).waitFor();
   // The count moves by the live socket's push: nothing in the page polls.
-  await expect.poll(() => page.getByTestId('messages-ready').textContent()).toBe('1');
+  await expect.poll(() => page.getByTestId('messages-ready').textContent(), { timeout: 10_000 }).toBe('1');
   await screenshot(page, 'journey-published');
 
   const deliveries: number[] = [];
@@ -67,7 +67,7 @@ test('create a queue and a retry policy, publish, fail the message, find it in F
     message.reject({ requeue: false, error: 'payment declined' });
   });
   await expect.poll(() => deliveries.length, { timeout: 10_000 }).toBe(3);
-  await expect.poll(() => page.getByTestId('messages-ready').textContent()).toBe('0');
+  await expect.poll(() => page.getByTestId('messages-ready').textContent(), { timeout: 10_000 }).toBe('0');
   await consumer.cancel();
 
   await page.getByRole('link', { name: 'Failures' }).click();
@@ -81,8 +81,8 @@ test('create a queue and a retry policy, publish, fail the message, find it in F
   await screenshot(page, 'journey-failures');
 
   await page.getByRole('button', { name: 'Redrive…' }).click();
-  await expect.poll(() => page.getByTestId('redrive-preview').textContent()).toContain('Dry run: 1 messages');
-  await expect.poll(() => page.getByRole('dialog').textContent()).toContain('1 to queue orders');
+  await expect.poll(() => page.getByTestId('redrive-preview').textContent(), { timeout: 10_000 }).toContain('Dry run: 1 messages');
+  await expect.poll(() => page.getByRole('dialog').textContent(), { timeout: 10_000 }).toContain('1 to queue orders');
   await page.getByRole('button', { name: 'Redrive 1' }).click();
   await expect.poll(() => page.getByTestId('redrive-job').getAttribute('data-state'), { timeout: 10_000 }).toBe('completed');
   expect(await page.getByTestId('redrive-job').textContent()).toContain('1 moved');
@@ -90,6 +90,6 @@ test('create a queue and a retry policy, publish, fail the message, find it in F
 
   await page.getByRole('link', { name: 'Queues', exact: true }).click();
   await page.getByRole('link', { name: 'orders', exact: true }).click();
-  await expect.poll(() => page.getByTestId('messages-ready').textContent()).toBe('1');
+  await expect.poll(() => page.getByTestId('messages-ready').textContent(), { timeout: 10_000 }).toBe('1');
   expect(watched.problems).toEqual([]);
 }, 60_000);

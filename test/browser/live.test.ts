@@ -38,14 +38,14 @@ test('pushes, not polls; and is right again after the socket drops and comes bac
   const { page, problems, close } = await openPage(browser);
   try {
     await page.goto(`${broker.httpUrl}/queues/%2F/depth`);
-    await expect.poll(() => page.getByTestId('messages-ready').textContent()).toBe('1');
+    await expect.poll(() => page.getByTestId('messages-ready').textContent(), { timeout: 10_000 }).toBe('1');
     await page.locator('[data-live="open"]').waitFor();
     await page.waitForLoadState('networkidle');
 
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
     await publish(broker.url, 1);
-    await expect.poll(() => page.getByTestId('messages-ready').textContent()).toBe('2');
+    await expect.poll(() => page.getByTestId('messages-ready').textContent(), { timeout: 10_000 }).toBe('2');
     expect(requests).toEqual([]);
 
     const port = broker.port;
@@ -54,7 +54,7 @@ test('pushes, not polls; and is right again after the socket drops and comes bac
     broker = await startUiBroker({ port }, dir.path);
     await publish(broker.url, 3);
     await page.locator('[data-live="open"]').waitFor({ timeout: 15_000 });
-    await expect.poll(() => page.getByTestId('messages-ready').textContent()).toBe('5');
+    await expect.poll(() => page.getByTestId('messages-ready').textContent(), { timeout: 10_000 }).toBe('5');
     expect(problems).toEqual([]);
   } finally {
     await close();

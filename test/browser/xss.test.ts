@@ -77,13 +77,13 @@ test('the corpus holds at least 200 distinct payloads', () => {
 
 test('queue and exchange names render as text in lists, pages and the topology', async () => {
   await open('/queues?size=1000');
-  await expect.poll(() => page.getByTestId('queue-count').textContent()).toContain(`${XSS_CORPUS.length + 3} of`);
+  await expect.poll(() => page.getByTestId('queue-count').textContent(), { timeout: 10_000 }).toContain(`${XSS_CORPUS.length + 3} of`);
   await expectInert('the queue list');
   await screenshot(page, 'xss-queues');
   // The list is virtualised: search brings each name into view.
   for (const { text } of XSS_CORPUS.filter((p) => p.n % 20 === 3)) {
     await open(`/queues?name=${enc(text)}`);
-    await expect.poll(() => page.locator('tbody a').first().textContent()).toBe(text);
+    await expect.poll(() => page.locator('tbody a').first().textContent(), { timeout: 10_000 }).toBe(text);
     await expectInert(`the queue list searched for ${JSON.stringify(text)}`);
   }
   for (const { text } of XSS_CORPUS.filter((p) => p.n % 40 === 2)) {
@@ -111,7 +111,7 @@ test('bodies, headers and routing keys render as text when browsing', async () =
     if (await next.isDisabled()) break;
     const first = await page.locator('li.message').first().textContent();
     await next.click();
-    await expect.poll(() => page.locator('li.message').first().textContent()).not.toBe(first);
+    await expect.poll(() => page.locator('li.message').first().textContent(), { timeout: 10_000 }).not.toBe(first);
   }
   expect(seen).toBe(XSS_CORPUS.length);
   await page.getByRole('button', { name: 'Hex' }).first().click();
@@ -135,5 +135,5 @@ test('the check catches a payload that is inserted as markup', async () => {
   await open('/nodes');
   await page.evaluate((html) => document.querySelector('main')!.insertAdjacentHTML('beforeend', html), XSS_CORPUS[195]!.text);
   expect(await page.locator(INJECTED_SELECTOR).count()).toBeGreaterThan(0);
-  await expect.poll(() => page.evaluate(() => (window as unknown as { __xssHits: number[] }).__xssHits)).toEqual([196]);
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __xssHits: number[] }).__xssHits), { timeout: 10_000 }).toEqual([196]);
 });

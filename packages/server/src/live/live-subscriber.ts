@@ -29,6 +29,7 @@ interface Subscription {
  * (every queue of a big broker) costs the broker at most a tenth of its time.
  */
 const BACKOFF = 9;
+const MAX_WAIT = 5000;
 
 export class LiveSubscriber {
   private readonly subscriptions = new Map<string, Subscription>();
@@ -81,7 +82,7 @@ export class LiveSubscriber {
     this.fetch(path)
       .then(({ status, body }) => {
         subscription.inFlight = false;
-        subscription.notBefore = Date.now() + BACKOFF * (Date.now() - started);
+        subscription.notBefore = Date.now() + Math.min(MAX_WAIT, BACKOFF * (Date.now() - started));
         const key = `${status} ${body}`;
         if (this.subscriptions.get(path) !== subscription || subscription.last === key) return;
         subscription.last = key;
