@@ -48,7 +48,17 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   registerRoutes(app, broker, listener, config.nodeId, logger);
   await registerAdminUi(app);
   const live = new LiveEndpoint(app, logger);
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // The store is open and holds its lock: close it, so the caller can report and exit cleanly.
+    alarms.stop();
+    live.close();
+    listener.close();
+    await app.close();
+    await broker.stop();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
