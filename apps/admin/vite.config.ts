@@ -9,6 +9,7 @@ export default defineConfig({
     // The polyfill would be the one inline script; every browser the UI supports has modulepreload.
     modulePreload: { polyfill: false },
     sourcemap: false,
-    chunkSizeWarningLimit: 300,
+    // Raw kB; the budget that matters, 300 KB gzipped, is checked by test/browser/bundle-size.test.ts.
+    chunkSizeWarningLimit: 600,
   },
 });

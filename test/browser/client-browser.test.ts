@@ -58,8 +58,7 @@ beforeAll(async () => {
   }
   site = await serveSite();
   // The app's page is another origin than the broker's: the broker must be told to let it in.
-  process.env.WARREN_ALLOWED_ORIGINS = site.url;
-  broker = await startUiBroker();
+  broker = await startUiBroker({ allowedOrigins: [site.url] });
   browser = await launchChromium();
 }, 60_000);
 
