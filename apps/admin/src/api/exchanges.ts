@@ -2,9 +2,7 @@
 import type { BindingView, ExchangeView } from '@warren/protocol';
 import { api, enc, objectPath, type MessageStats } from './http.js';
 
-export interface ExchangeRow extends ExchangeView {
-  message_stats?: MessageStats;
-}
+export type ExchangeRow = ExchangeView & { message_stats?: MessageStats };
 
 export const exchangePath = (vhost: string, name: string): string => objectPath('exchanges', vhost, name);
 export const bindingsPath = (vhost: string): string => `/api/bindings/${enc(vhost)}`;

@@ -2,18 +2,17 @@
 import type { EffectiveArguments, QueueView } from '@warren/protocol';
 import { api, enc, objectPath, type MessageStats, type Paged } from './http.js';
 
-export interface QueueRow extends QueueView {
+/** The view, plus RabbitMQ's fields where the broker gives them (read defensively: older brokers lack them). */
+export type QueueRow = QueueView & {
   message_stats?: MessageStats;
   state?: string;
   node?: string;
   message_bytes?: number;
   consumer_utilisation?: number | null;
   idle_since?: string;
-}
+};
 
-export interface QueueDetail extends QueueRow {
-  effective_arguments?: EffectiveArguments;
-}
+export type QueueDetail = QueueRow & { effective_arguments?: EffectiveArguments };
 
 export interface QueueListQuery {
   page: number;

@@ -15,7 +15,7 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLive } from '../../live/useLive.js';
 import { MessageList } from '../queue/MessageList.js';
 import { deadLetterQueues, groupFailures, type FailureGroup } from './groups.js';
-import { Redrive } from './Redrive.js';
+import { Redrive, RedriveProgress } from './Redrive.js';
 
 /** Messages read from each dead-letter queue to group; the counts say when there are more. */
 const SAMPLE = 1000;
@@ -36,6 +36,7 @@ export function Failures() {
   });
   const groups: FailureGroup[] = samples.flatMap((s, i) => (s.data === undefined ? [] : groupFailures(dlqs[i]!, s.data)));
   const [open, setOpen] = useState<string | undefined>();
+  const [jobs, setJobs] = useState<string[]>([]);
   const shown = groups.find((g) => g.key === open);
   return (
     <>
@@ -47,6 +48,13 @@ export function Failures() {
       <p>
         Dead-letter queues: {dlqs.length === 0 ? 'none (no queue has a dead-letter exchange bound to a queue)' : dlqs.join(', ')}
       </p>
+      {jobs.length > 0 && (
+        <section aria-label="Redrives">
+          {jobs.map((id) => (
+            <RedriveProgress key={id} id={id} />
+          ))}
+        </section>
+      )}
       <table>
         <thead>
           <tr>
@@ -87,7 +95,7 @@ export function Failures() {
           <h2 id="group-h">
             {shown.reason} in {shown.sourceQueue}
           </h2>
-          <Redrive vhost={vhost} group={shown} />
+          <Redrive vhost={vhost} group={shown} onStarted={(id) => setJobs((all) => [id, ...all])} />
           <MessageList messages={shown.messages.slice(0, 50)} />
           {shown.messages.length > 50 && <p>Showing 50 of {shown.messages.length}; browse the queue for the rest.</p>}
         </section>

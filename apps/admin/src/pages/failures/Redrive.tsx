@@ -2,40 +2,32 @@
  * Redrives a failure group back to the queues its messages died in: a dry run shows how many
  * would move and where, the user confirms, then the job's progress is followed live over the
  * push socket and can be cancelled. The API filters by reason and source queue; the error is
- * not a filter, so the dry run's count is what really moves.
+ * not a filter, so the dry run's count is what really moves. The job's progress is shown by
+ * RedriveProgress, which the page keeps while the group empties.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { cancelRedrive, redriveDryRun, redrivePath, startRedrive, type RedriveFilter, type RedriveJob } from '../../api/messages.js';
 import { Confirm } from '../../components/Confirm.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLive } from '../../live/useLive.js';
 import type { FailureGroup } from './groups.js';
 
-export function Redrive({ vhost, group }: { vhost: string; group: FailureGroup }) {
+export function Redrive({ vhost, group, onStarted }: { vhost: string; group: FailureGroup; onStarted(id: string): void }) {
   const filter: RedriveFilter = { reason: group.reason, source_queue: group.sourceQueue };
-  const [jobId, setJobId] = useState<string | undefined>();
-  const queryClient = useQueryClient();
   const preview = useMutation({ mutationFn: () => redriveDryRun(vhost, group.queue, filter) });
   const start = useMutation({
     mutationFn: () => startRedrive(vhost, group.queue, filter),
     onSuccess: ({ id }) => {
       preview.reset();
-      setJobId(id);
+      onStarted(id);
     },
   });
-  const job = useLive<RedriveJob>(jobId === undefined ? undefined : redrivePath(jobId));
-  const cancel = useMutation({
-    mutationFn: () => cancelRedrive(jobId!),
-    onSuccess: (j) => queryClient.setQueryData(['api', redrivePath(jobId!)], j),
-  });
-  const j = job.data;
   return (
     <div className="redrive">
-      <button type="button" onClick={() => preview.mutate()} disabled={j?.state === 'running'}>
+      <button type="button" onClick={() => preview.mutate()}>
         Redrive…
       </button>
-      <ErrorNote error={preview.error ?? start.error ?? cancel.error} />
+      <ErrorNote error={preview.error ?? start.error} />
       <Confirm
         open={preview.data !== undefined}
         title={`Redrive from “${group.queue}”?`}
@@ -55,12 +47,28 @@ export function Redrive({ vhost, group }: { vhost: string; group: FailureGroup }
           ))}
         </ul>
       </Confirm>
+    </div>
+  );
+}
+
+/** A redrive job's progress, pushed live; it outlives the group it came from (which empties as it runs). */
+export function RedriveProgress({ id }: { id: string }) {
+  const queryClient = useQueryClient();
+  const job = useLive<RedriveJob>(redrivePath(id));
+  const cancel = useMutation({
+    mutationFn: () => cancelRedrive(id),
+    onSuccess: (j) => queryClient.setQueryData(['api', redrivePath(id)], j),
+  });
+  const j = job.data;
+  return (
+    <>
+      <ErrorNote error={job.error ?? cancel.error} />
       {j !== undefined && (
         <div role="status" data-testid="redrive-job" data-state={j.state}>
           Redrive {j.state}: {j.moved} moved, {j.skipped} skipped
           {j.remaining !== null && `, ${j.remaining} remaining`}
           {j.matched !== null && <progress max={Math.max(1, j.matched)} value={j.moved + j.skipped} aria-label="Redrive progress" />}
-          {j.error !== undefined && ` (${j.error})`}
+          {typeof j.error === 'string' && ` (${j.error})`}
           {j.state === 'running' && (
             <button type="button" onClick={() => cancel.mutate()}>
               Cancel redrive
@@ -68,6 +76,6 @@ export function Redrive({ vhost, group }: { vhost: string; group: FailureGroup }
           )}
         </div>
       )}
-    </div>
+    </>
   );
 }

@@ -5,7 +5,7 @@ import type { QueueRow } from '../../api/queues.js';
 import { deadLetterQueues, groupFailures } from './groups.js';
 
 const queue = (name: string, settings: Record<string, unknown>) => ({ name, effective_settings: settings }) as unknown as QueueRow;
-const binding = (source: string, destination: string): BindingView => ({ source, vhost: '/', destination, destination_type: 'queue', routing_key: '', arguments: {} });
+const binding = (source: string, destination: string) => ({ source, vhost: '/', destination, destination_type: 'queue', routing_key: '', arguments: {} }) as BindingView;
 
 test('dead-letter queues: bound to a dead-letter exchange, or named by a default-exchange key', () => {
   const queues = [queue('orders', { 'dead-letter-exchange': 'dlx' }), queue('mail', { 'dead-letter-exchange': '', 'dead-letter-routing-key': 'mail.dlq' }), queue('x', {})];

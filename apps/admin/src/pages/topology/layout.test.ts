@@ -2,9 +2,8 @@ import type { BindingView } from '@warren/protocol';
 import { expect, test } from 'vitest';
 import { COLUMN, layout } from './layout.js';
 
-const b = (source: string, destination: string, type: 'queue' | 'exchange', key = ''): BindingView => ({
-  source, vhost: '/', destination, destination_type: type, routing_key: key, arguments: {},
-});
+const b = (source: string, destination: string, type: 'queue' | 'exchange', key = '') =>
+  ({ source, vhost: '/', destination, destination_type: type, routing_key: key, arguments: {} }) as BindingView;
 
 test('exchanges by depth of exchange-to-exchange bindings, queues in the last column; cycles end', () => {
   const graph = layout(['a', 'b', 'c'], ['q'], [b('a', 'b', 'exchange'), b('b', 'c', 'exchange'), b('c', 'a', 'exchange'), b('c', 'q', 'queue', 'k'), b('', 'q', 'queue')]);
