@@ -38,6 +38,9 @@ describe('the UI at /', () => {
   });
 
   test('client routes get index.html, assets are cached for good', async () => {
+    for (const path of ['/queues', '/failures?vhost=%2F', '/exchanges/%2F/amq.topic', '/audit']) {
+      expect((await fetch(`${broker.httpUrl}${path}`)).headers.get('content-type'), path).toContain('text/html');
+    }
     const page = await fetch(`${broker.httpUrl}/queues/%2F/orders?x=1`);
     expect(page.status).toBe(200);
     const html = await page.text();
@@ -51,7 +54,7 @@ describe('the UI at /', () => {
   });
 
   test('the API, health and metrics paths are never shadowed', async () => {
-    for (const path of ['/api/nope', '/api', '/ws', '/metrics/x', '/healthz/x']) {
+    for (const path of ['/api/nope', '/api', '/ws', '/metrics/x', '/healthz/x', '/nope']) {
       const response = await fetch(`${broker.httpUrl}${path}`);
       expect(response.status, path).toBe(404);
       expect(await response.json()).toMatchObject({ error: 'not_found' });

@@ -2,8 +2,8 @@
  * Serves the admin UI (apps/admin's built dist) at `/` on the broker's one port (design.md,
  * "Running"), with a strict Content-Security-Policy: scripts, styles and connections only from
  * this origin, no inline script, no eval, no framing. Client routes (`/queues/%2F/orders`) get
- * index.html, so a reload or a shared link opens the right page; the API's, the metrics' and the
- * health paths are never shadowed: an unknown path under them stays a JSON `not_found`.
+ * index.html, so a reload or a shared link opens the right page; no other path is touched, so
+ * the API's, the metrics' and the health paths are never shadowed.
  * Building the UI is the admin app's job; a broker without the build answers `/` with a 503
  * that says how to build it, and the API works as ever.
  */
@@ -12,7 +12,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { WarrenError } from '@warren/protocol';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -28,8 +27,11 @@ export const CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
 ].join('; ');
 
-/** Paths the UI never answers for: the API, the wire, metrics and health. */
-const RESERVED = /^\/(api|ws|metrics|healthz|readyz|cli)(\/|$)/;
+/**
+ * The UI's client routes (apps/admin/src/router.tsx): only these get index.html, so the API's,
+ * the wire's, the metrics' and the health paths, and their errors, stay the API's own.
+ */
+export const CLIENT_ROUTES = ['queues', 'failures', 'exchanges', 'topology', 'connections', 'policies', 'scheduled', 'definitions', 'nodes', 'audit'];
 
 /** Where the built UI is: `WARREN_ADMIN_DIR`, else the `@warren/admin` package's dist. */
 export function adminDistDir(): string | undefined {
@@ -82,9 +84,8 @@ export async function registerAdminUi(app: FastifyInstance, dir = adminDistDir()
     return reply.sendFile('index.html');
   };
   app.get('/', page);
-  app.get('/*', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? '/';
-    if (RESERVED.test(path)) throw new WarrenError('not_found', `no route GET ${path}`);
-    return page(request, reply);
-  });
+  for (const route of CLIENT_ROUTES) {
+    app.get(`/${route}`, page);
+    app.get(`/${route}/*`, page);
+  }
 }
