@@ -12,9 +12,10 @@ import { registerRoutes } from './http/router.js';
 import { importDefinitionsFile } from './definitions-file.js';
 import { WebSocketListener } from './ws/listener.js';
 import { resourceAlarmsFor } from './alarms/from-config.js';
+import { registerAdminUi } from './admin-ui/static-files.js';
+import { LiveEndpoint } from './live/live-endpoint.js';
 import { sendError } from './http/errors.js';
 import { frameworkError, MAX_PARAM_LENGTH } from './http/limits.js';
-
 
 export interface WarrenServer {
   readonly config: Config;
@@ -53,11 +54,14 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   await alarms.start();
   const listener = new WebSocketListener(app.server, broker, config, logger, alarms);
   registerRoutes(app, broker, listener, config.nodeId, logger);
+  await registerAdminUi(app);
+  const live = new LiveEndpoint(app, logger);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     // The store is open and holds its lock: close it, so the caller can report and exit cleanly.
     alarms.stop();
+    live.close();
     listener.close();
     await app.close();
     await broker.stop();
@@ -79,6 +83,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     close: () =>
       (closing ??= (async () => {
         alarms.stop();
+        live.close();
         listener.close();
         await app.close();
         await broker.stop();
