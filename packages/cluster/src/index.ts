@@ -1,0 +1,2 @@
+/** @warren/cluster: Raft replication beside core and store. */
+export * from './raft/index.js';
