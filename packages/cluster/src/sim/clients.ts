@@ -18,10 +18,16 @@ export interface ClientLink {
 }
 
 const RETRY_MS = 60;
+const MAX_RETRY_MS = 1000;
 
-/** A command retried until `done()` says its effect was seen. */
+/**
+ * A command retried until `done()` says its effect was seen, backing off exponentially: every
+ * retry of an accepted command is one more log entry, and a client that retries faster than the
+ * group commits only makes the log grow (congestion collapse).
+ */
 class Retried {
   target: NodeId;
+  #wait = RETRY_MS;
 
   constructor(
     private readonly clock: EventQueue,
@@ -40,7 +46,9 @@ class Retried {
     this.link.propose(this.target, this.command, (redirect) => {
       if (redirect !== undefined) this.target = redirect ?? this.dice.pick(this.members);
     });
-    this.clock.after(RETRY_MS, () => {
+    const wait = this.#wait;
+    this.#wait = Math.min(MAX_RETRY_MS, this.#wait * 2);
+    this.clock.after(wait * this.dice.between(0.8, 1.2), () => {
       if (this.done()) return;
       // No answer in time: the member may be down; try another.
       if (this.dice.chance(0.5)) this.target = this.dice.pick(this.members);
