@@ -17,6 +17,11 @@ export type SimEvent =
   | { readonly kind: 'crash'; readonly node: NodeId; readonly powerLoss: boolean }
   /** Crashes whichever member leads when it is played, and restarts it `downMs` later. */
   | { readonly kind: 'crashLeader'; readonly powerLoss: boolean; readonly downMs: number }
+  /**
+   * Arms a trap: the next member to win an election (or to apply an entry as leader) crashes
+   * `delayMs` later, before it can replicate much, and restarts `downMs` after that.
+   */
+  | { readonly kind: 'crashOn'; readonly trigger: 'elected' | 'applied'; readonly delayMs: number; readonly downMs: number; readonly powerLoss: boolean }
   | { readonly kind: 'restart'; readonly node: NodeId }
   | { readonly kind: 'slowDisk'; readonly node: NodeId; readonly fsyncMs: number }
   | { readonly kind: 'network'; readonly quality: LinkQuality }
@@ -96,8 +101,19 @@ function fault(dice: Prng, weights: readonly number[], members: readonly NodeId[
     case 8:
       steps.push({ at, event: { kind: 'transfer', to: node } });
       break;
-    default:
-      steps.push({ at, event: { kind: 'crashLeader', powerLoss: dice.chance(0.5), downMs: dice.between(5, 300) } });
+    default: {
+      // A leader storm: each new leader crashes soon after it is elected, the pattern behind
+      // the paper's Figure 8, where only the commit rule keeps a committed entry from loss.
+      const storm = 1 + dice.int(5);
+      let when = at;
+      for (let i = 0; i < storm; i++) {
+        const event: SimEvent = dice.chance(0.3)
+          ? { kind: 'crashLeader', powerLoss: dice.chance(0.3), downMs: dice.between(5, 300) }
+          : { kind: 'crashOn', trigger: dice.chance(0.5) ? 'elected' : 'applied', delayMs: dice.between(0, 8), downMs: dice.between(5, 300), powerLoss: dice.chance(0.3) };
+        steps.push({ at: when, event });
+        when += dice.between(10, 250);
+      }
+    }
   }
 }
 

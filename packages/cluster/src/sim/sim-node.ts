@@ -26,6 +26,8 @@ export interface SimNodeEnv<S, C, E> {
   readonly maxEntriesPerAppend: number;
   readonly maxInflight: number;
   send(message: Message): void;
+  /** This member just became leader, or applied entries while leading (for triggered faults). */
+  onLeaderEvent(node: NodeId, event: 'elected' | 'applied'): void;
   /** Effects of every applied command; only those applied while leading are carried out. */
   effects(node: NodeId, effects: readonly E[], leading: boolean): void;
 }
@@ -106,6 +108,7 @@ export class SimNode<S, C, E> {
     if (raft.role === 'leader' && this.#wasLeaderTerm !== raft.term) {
       this.#wasLeaderTerm = raft.term;
       this.env.observer.leader(this.id, raft.term, raft.log);
+      this.env.onLeaderEvent(this.id, 'elected');
     }
     if (this.#busy || !raft.hasReady()) return;
     const ready = raft.ready();
@@ -144,6 +147,7 @@ export class SimNode<S, C, E> {
       if (effects.length > 0) this.env.effects(this.id, effects, leading);
     }
     this.raft.advance(ready);
+    if (leading && ready.committedEntries.length > 0) this.env.onLeaderEvent(this.id, 'applied');
     this.#maybeCompact();
     this.pump();
   }

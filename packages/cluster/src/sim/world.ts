@@ -47,6 +47,8 @@ class World {
   readonly network: SimNetwork;
   readonly nodes = new Map<NodeId, Node>();
   readonly clients: Clients;
+  /** Armed crashOn traps, oldest first. */
+  readonly #traps: Extract<SimEvent, { kind: 'crashOn' }>[] = [];
 
   constructor(
     readonly seed: number,
@@ -71,6 +73,7 @@ class World {
           maxEntriesPerAppend: shape.maxEntriesPerAppend,
           maxInflight: shape.maxInflight,
           send: (m) => this.#send(m),
+          onLeaderEvent: (node, event) => this.#spring(node, event),
           effects: (_node, effects, leading) => this.#effects(effects, leading),
         }),
       );
@@ -83,6 +86,17 @@ class World {
     this.clock.after(ms, () => {
       node.tick();
       this.#tickLoop(node, ms);
+    });
+  }
+
+  #spring(id: NodeId, event: 'elected' | 'applied'): void {
+    const at = this.#traps.findIndex((t) => t.trigger === event);
+    if (at < 0) return;
+    const trap = this.#traps.splice(at, 1)[0]!;
+    const node = this.nodes.get(id)!;
+    this.clock.after(trap.delayMs, () => {
+      node.crash(trap.powerLoss);
+      this.clock.after(trap.downMs, () => node.restart());
     });
   }
 
@@ -149,6 +163,9 @@ class World {
         this.clock.after(step.downMs, () => leader.restart());
         return;
       }
+      case 'crashOn':
+        this.#traps.push(step);
+        return;
       case 'restart':
         this.nodes.get(step.node)!.restart();
         return;
@@ -178,6 +195,7 @@ class World {
 
   /** Heals everything, restarts every member, kills every consumer and drains the queue. */
   settle(): void {
+    this.#traps.length = 0;
     this.network.heal();
     this.network.quality = CALM;
     for (const node of this.nodes.values()) {
