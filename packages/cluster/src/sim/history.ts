@@ -18,14 +18,17 @@ export type SimEvent =
   /** Crashes whichever member leads when it is played, and restarts it `downMs` later. */
   | { readonly kind: 'crashLeader'; readonly powerLoss: boolean; readonly downMs: number }
   /**
-   * Arms a trap: the next member to win an election (or to apply an entry as leader) crashes
+   * Arms a trap: the next member to win an election (or take a proposal, or apply as leader) crashes
    * `delayMs` later, before it can replicate much, and restarts `downMs` after that.
    */
-  | { readonly kind: 'crashOn'; readonly trigger: 'elected' | 'applied'; readonly delayMs: number; readonly downMs: number; readonly powerLoss: boolean }
+  | { readonly kind: 'crashOn'; readonly trigger: Trigger; readonly delayMs: number; readonly downMs: number; readonly powerLoss: boolean }
   | { readonly kind: 'restart'; readonly node: NodeId }
   | { readonly kind: 'slowDisk'; readonly node: NodeId; readonly fsyncMs: number }
   | { readonly kind: 'network'; readonly quality: LinkQuality }
   | { readonly kind: 'transfer'; readonly to: NodeId };
+
+/** What springs a crashOn trap: a leader elected, accepting a client's proposal, or applying. */
+export type Trigger = 'elected' | 'proposed' | 'applied';
 
 export interface HistoryStep {
   readonly at: number;
@@ -109,7 +112,7 @@ function fault(dice: Prng, weights: readonly number[], members: readonly NodeId[
       for (let i = 0; i < storm; i++) {
         const event: SimEvent = dice.chance(0.3)
           ? { kind: 'crashLeader', powerLoss: dice.chance(0.3), downMs: dice.between(5, 300) }
-          : { kind: 'crashOn', trigger: dice.chance(0.5) ? 'elected' : 'applied', delayMs: dice.between(0, 8), downMs: dice.between(5, 300), powerLoss: dice.chance(0.3) };
+          : { kind: 'crashOn', trigger: dice.pick(['elected', 'proposed', 'applied'] as const), delayMs: dice.between(0, 8), downMs: dice.between(5, 300), powerLoss: dice.chance(0.3) };
         steps.push({ at: when, event });
         when += dice.between(10, 250);
       }

@@ -9,7 +9,7 @@ import type { Message, NodeId, RaftFaults } from '../raft/types.js';
 import { Clients, type ClientLink } from './clients.js';
 import { SimDisk } from './disk.js';
 import { EventQueue } from './event-queue.js';
-import { CALM, generateWorld, type HistoryStep, type SimEvent, type WorldShape } from './history.js';
+import { CALM, generateWorld, type HistoryStep, type SimEvent, type Trigger, type WorldShape } from './history.js';
 import { SimNetwork } from './network.js';
 import { Observer, Violation } from './observer.js';
 import { Prng } from './prng.js';
@@ -89,7 +89,7 @@ class World {
     });
   }
 
-  #spring(id: NodeId, event: 'elected' | 'applied'): void {
+  #spring(id: NodeId, event: Trigger): void {
     const at = this.#traps.findIndex((t) => t.trigger === event);
     if (at < 0) return;
     const trap = this.#traps.splice(at, 1)[0]!;
@@ -128,6 +128,7 @@ class World {
           const raft = node.raft;
           if (raft.propose(queueContractMachine.encode(command)) !== undefined) {
             node.pump();
+            this.#spring(to, 'proposed');
             this.#toClient(() => answer(undefined));
           } else {
             this.#toClient(() => answer(raft.lead));
