@@ -6,7 +6,7 @@
  * neither votes nor counts for commit, and is promoted once it has caught up (§4.2.1).
  */
 import type { Raft } from './raft.js';
-import type { ConfChange, ConfState } from './types.js';
+import type { ConfChange, ConfState, Entry, NodeId } from './types.js';
 import type { RaftLog } from './log.js';
 
 const encoder = new TextEncoder();
@@ -21,11 +21,20 @@ export function decodeConfChange(data: Uint8Array): ConfChange {
 }
 
 export function changeConf(conf: ConfState, change: ConfChange): ConfState {
+  if (change.type === 'bootstrap') return { voters: [...change.voters], learners: [] };
   const voters = conf.voters.filter((id) => id !== change.node);
   const learners = conf.learners.filter((id) => id !== change.node);
   if (change.type === 'addLearner') learners.push(change.node);
   if (change.type === 'promote') voters.push(change.node);
   return { voters, learners };
+}
+
+/**
+ * A brand-new group's log: entry 1 (term 0, committed) names the first voters, identically on
+ * each of them (as etcd bootstraps), so a member added later learns the whole configuration.
+ */
+export function bootstrapEntries(voters: readonly NodeId[]): Entry[] {
+  return [{ index: 1, term: 0, type: 'conf', data: encodeConfChange({ type: 'bootstrap', voters }) }];
 }
 
 /** The configuration at start: the snapshot's, then each committed configuration entry after it. */
@@ -54,13 +63,15 @@ export function validateConfChange(r: Raft, change: ConfChange): boolean {
     }
     case 'remove':
       return tracker.isMember(change.node) && !(tracker.voters.length === 1 && tracker.isVoter(change.node));
+    case 'bootstrap':
+      return false;
   }
 }
 
 export function applyConfChange(r: Raft, change: ConfChange): void {
   const tracker = r.tracker;
   tracker.setConf(changeConf(tracker.conf, change));
-  if (r.role !== 'leader') return;
+  if (r.role !== 'leader' || change.type === 'bootstrap') return;
   if (change.type === 'remove') {
     tracker.progress.delete(change.node);
     if (r.leadTransferee === change.node) r.leadTransferee = null;

@@ -85,22 +85,23 @@ describe('§5.2 leader election', () => {
 
   it('a voter grants at most one vote per term, first come first served', () => {
     const r = member('a');
-    r.step({ type: 'vote', from: 'b', to: 'a', term: 1, index: 0, logTerm: 0 });
-    r.step({ type: 'vote', from: 'c', to: 'a', term: 1, index: 0, logTerm: 0 });
-    r.step({ type: 'vote', from: 'b', to: 'a', term: 1, index: 0, logTerm: 0 });
+    // A fresh member's log holds the bootstrap entry (index 1, term 0), as the candidates' do.
+    r.step({ type: 'vote', from: 'b', to: 'a', term: 1, index: 1, logTerm: 0 });
+    r.step({ type: 'vote', from: 'c', to: 'a', term: 1, index: 1, logTerm: 0 });
+    r.step({ type: 'vote', from: 'b', to: 'a', term: 1, index: 1, logTerm: 0 });
     expect(drain(r).map((m) => [m.to, m.reject])).toEqual([
       ['b', false],
       ['c', true],
       ['b', false],
     ]);
-    expect(r.hardState()).toEqual({ term: 1, vote: 'b', commit: 0 });
+    expect(r.hardState()).toEqual({ term: 1, vote: 'b', commit: 1 });
   });
 
   it('the term and vote are in the Ready that carries the grant, and that Ready must sync', () => {
     const r = member('a');
-    r.step({ type: 'vote', from: 'b', to: 'a', term: 4, index: 0, logTerm: 0 });
+    r.step({ type: 'vote', from: 'b', to: 'a', term: 4, index: 1, logTerm: 0 });
     const ready = r.ready();
-    expect(ready.hardState).toEqual({ term: 4, vote: 'b', commit: 0 });
+    expect(ready.hardState).toEqual({ term: 4, vote: 'b', commit: 1 });
     expect(ready.mustSync).toBe(true);
     expect(ready.messages[0]).toMatchObject({ type: 'voteResp', reject: false });
   });
@@ -142,7 +143,8 @@ describe('§5.3 log replication', () => {
     const leader = group.elect('a');
     leader.propose(text('x'));
     group.stabilize();
-    expect(leader.log.committed).toBe(2);
+    // 1: the bootstrap entry, 2: the leader's empty entry of its term, 3: the proposal.
+    expect(leader.log.committed).toBe(3);
     for (const id of ids) expect(group.appliedText(id)).toEqual(['x']);
   });
 
@@ -160,10 +162,10 @@ describe('§5.3 log replication', () => {
     r.campaign();
     r.step({ type: 'voteResp', from: 'b', to: 'a', term: 1, reject: false });
     const ready = r.ready();
-    r.step({ type: 'appendResp', from: 'b', to: 'a', term: 1, index: 1 });
-    expect(r.log.committed).toBe(0);
-    r.advance(ready);
+    r.step({ type: 'appendResp', from: 'b', to: 'a', term: 1, index: 2 });
     expect(r.log.committed).toBe(1);
+    r.advance(ready);
+    expect(r.log.committed).toBe(2);
   });
 
   it('a follower rejects an append whose previous entry does not match, with a hint', () => {

@@ -86,7 +86,7 @@ describe('§6.4 read-index', () => {
       }
       group.deliver(group.round());
     }
-    expect(states).toEqual([{ index: 2, context: 'r1' }]);
+    expect(states).toEqual([{ index: 3, context: 'r1' }]);
   });
 
   it('a follower forwards a read to the leader and gets the index back', () => {
@@ -109,7 +109,7 @@ describe('§6.4 read-index', () => {
         group.deliver(ready.messages);
       }
     }
-    expect(states).toEqual([{ index: 2, context: 'r2' }]);
+    expect(states).toEqual([{ index: 3, context: 'r2' }]);
   });
 
   it('a new leader answers no read before it has committed an entry of its own term', () => {
@@ -132,13 +132,13 @@ describe('§7 log compaction and InstallSnapshot', () => {
     for (let i = 0; i < 10; i++) leader.propose(text(`p${i}`));
     group.stabilize();
     leader.compact(leader.log.applied, text('state-after-10'));
-    expect(leader.log.firstIndex).toBe(12);
+    expect(leader.log.firstIndex).toBe(13);
     group.heal();
     leader.propose(text('p10'));
     settleElection(group, 3);
     const c = group.node('c');
-    expect(group.storage.get('c')!.snapshot).toMatchObject({ index: 11, data: text('state-after-10') });
-    expect(c.log.committed).toBe(12);
+    expect(group.storage.get('c')!.snapshot).toMatchObject({ index: 12, data: text('state-after-10') });
+    expect(c.log.committed).toBe(13);
     expect(group.appliedText('c')).toEqual(['p10']);
   });
 });
@@ -157,6 +157,8 @@ describe('§4 membership changes', () => {
     expect(leader.tracker.learners).toEqual(['d']);
     expect(d.promotable()).toBe(false);
     expect(group.appliedText('d')).toEqual(['x']);
+    // It learned the first voters from the log's bootstrap entry, not from its own start options.
+    expect(d.tracker.voters).toEqual(['a', 'b', 'c']);
     // A learner does not count: with b and c gone, nothing commits.
     group.isolate('b');
     group.isolate('c');

@@ -7,7 +7,7 @@
  */
 import { campaign, handleVoteRequest, handleVoteResponse } from './election.js';
 import { RaftLog } from './log.js';
-import { applyConfChange, confStateAt, decodeConfChange, encodeConfChange, validateConfChange } from './membership.js';
+import { applyConfChange, bootstrapEntries, confStateAt, decodeConfChange, encodeConfChange, validateConfChange } from './membership.js';
 import { ReadOnly } from './read-only.js';
 import {
   bcastAppend,
@@ -88,13 +88,23 @@ export class Raft {
     this.maxEntriesPerAppend = config.maxEntriesPerAppend ?? 256;
     this.faults = config.faults ?? {};
     this.#random = config.random ?? Math.random;
-    const storage = config.storage;
+    const stored = config.storage;
+    const peers = config.peers ?? [];
+    const hard = stored.hardState;
+    const fresh = stored.snapshot === undefined && stored.entries.length === 0 && hard.term === 0 && hard.vote === null && hard.commit === 0;
+    const bootstrap = fresh && peers.length > 0;
+    const storage = bootstrap ? { hardState: { term: 0, vote: null, commit: 1 }, snapshot: undefined, entries: bootstrapEntries(peers) } : stored;
     this.log = new RaftLog(storage);
+    if (bootstrap) {
+      // Not on disk yet: the first Ready writes it.
+      this.log.unstable = 1;
+      this.log.stable = 0;
+    }
     this.term = storage.hardState.term;
     this.vote = storage.hardState.vote;
-    this.#handedHardState = storage.hardState;
-    const fresh = storage.snapshot === undefined && storage.entries.length === 0;
-    const base = fresh ? { voters: [...(config.peers ?? [])], learners: [] } : (storage.snapshot?.conf ?? { voters: [...(config.peers ?? [])], learners: [] });
+    this.#handedHardState = stored.hardState;
+    // Without a snapshot, `peers` stands for a log that predates bootstrap entries (scripted tests).
+    const base = storage.snapshot?.conf ?? { voters: fresh ? [] : [...peers], learners: [] };
     const { conf, index } = confStateAt(base, this.log, storage.snapshot?.index ?? 0);
     this.tracker = new Tracker(conf, config.maxInflight ?? 256);
     this.confIndex = index;

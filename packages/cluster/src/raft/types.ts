@@ -31,7 +31,9 @@ export interface ConfState {
 export type ConfChange =
   | { readonly type: 'addLearner'; readonly node: NodeId }
   | { readonly type: 'promote'; readonly node: NodeId }
-  | { readonly type: 'remove'; readonly node: NodeId };
+  | { readonly type: 'remove'; readonly node: NodeId }
+  /** Entry 1 of every group: its first voters, so a member that joins later learns them from the log. */
+  | { readonly type: 'bootstrap'; readonly voters: readonly NodeId[] };
 
 export interface Snapshot {
   readonly index: number;

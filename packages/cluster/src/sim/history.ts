@@ -25,7 +25,11 @@ export type SimEvent =
   | { readonly kind: 'restart'; readonly node: NodeId }
   | { readonly kind: 'slowDisk'; readonly node: NodeId; readonly fsyncMs: number }
   | { readonly kind: 'network'; readonly quality: LinkQuality }
-  | { readonly kind: 'transfer'; readonly to: NodeId };
+  | { readonly kind: 'transfer'; readonly to: NodeId }
+  /** Membership, one server at a time: the spare joins as a learner, is promoted, or a voter leaves. */
+  | { readonly kind: 'addMember' }
+  | { readonly kind: 'promote' }
+  | { readonly kind: 'removeMember'; readonly node: NodeId };
 
 /** What springs a crashOn trap: a leader elected, accepting a client's proposal, or applying. */
 export type Trigger = 'elected' | 'proposed' | 'applied';
@@ -37,6 +41,8 @@ export interface HistoryStep {
 
 export interface WorldShape {
   readonly members: readonly NodeId[];
+  /** A member outside the first configuration, that membership changes may add. */
+  readonly spare: NodeId | undefined;
   /** Per member, its tick length in ms (clock skew). */
   readonly tickMs: readonly number[];
   readonly quality: LinkQuality;
@@ -104,6 +110,11 @@ function fault(dice: Prng, weights: readonly number[], members: readonly NodeId[
     case 8:
       steps.push({ at, event: { kind: 'transfer', to: node } });
       break;
+    case 10:
+      steps.push({ at, event: { kind: 'addMember' } });
+      steps.push({ at: at + dice.between(50, 600), event: { kind: 'promote' } });
+      if (dice.chance(0.5)) steps.push({ at: at + dice.between(600, 1500), event: { kind: 'removeMember', node } });
+      break;
     default: {
       // A leader storm: each new leader crashes soon after it is elected, the pattern behind
       // the paper's Figure 8, where only the commit rule keeps a committed entry from loss.
@@ -135,13 +146,16 @@ export function generateWorld(seed: number): WorldShape {
     steps.push({ at: start, event: { kind: 'consume', consumer: `c${i}`, prefetch: 1 + dice.int(5) } });
     if (dice.chance(0.6)) steps.push({ at: start + dice.between(50, chaosMs), event: { kind: 'kill', consumer: `c${i}` } });
   }
-  const weights = Array.from({ length: 10 }, () => (dice.chance(0.3) ? 0 : dice.next()));
+  const weights = Array.from({ length: 11 }, () => (dice.chance(0.3) ? 0 : dice.next()));
   weights[3] = Math.max(weights[3]!, 0.2);
   const faults = 4 + dice.int(dice.chance(0.5) ? 12 : 50);
   for (let i = 0; i < faults; i++) fault(dice, weights, members, dice.between(200, chaosMs), steps);
   steps.sort((a, b) => a.at - b.at);
+  const spare = dice.chance(0.5) ? `n${size + 1}` : undefined;
+  if (spare === undefined) weights[10] = 0;
   return {
     members,
+    spare,
     tickMs,
     quality: dice.chance(0.3) ? CALM : quality(dice),
     chaosMs,

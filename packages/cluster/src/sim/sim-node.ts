@@ -18,7 +18,6 @@ export interface SimNodeEnv<S, C, E> {
   readonly dice: Prng;
   readonly observer: Observer;
   readonly machine: ReplicatedMachine<S, C, E>;
-  readonly peers: readonly NodeId[];
   readonly faults: RaftFaults;
   readonly electionTick: number;
   /** Compact the log once this many entries are applied past the last snapshot. */
@@ -45,6 +44,8 @@ export class SimNode<S, C, E> {
   constructor(
     readonly id: NodeId,
     readonly disk: SimDisk,
+    /** The first configuration's voters; empty for a member that joins later. */
+    private readonly peers: readonly NodeId[],
     private readonly env: SimNodeEnv<S, C, E>,
   ) {
     this.raft = this.#boot();
@@ -55,7 +56,7 @@ export class SimNode<S, C, E> {
     const dice = this.env.dice.fork();
     return new Raft({
       id: this.id,
-      peers: this.env.peers,
+      peers: this.peers,
       storage: this.disk.read(),
       electionTick: this.env.electionTick,
       heartbeatTick: 1,

@@ -56,17 +56,17 @@ class World {
     faults: RaftFaults,
   ) {
     this.dice = new Prng(seed);
-    this.network = new SimNetwork(this.clock, this.dice.fork(), shape.members, shape.quality);
+    const everyone = shape.spare === undefined ? shape.members : [...shape.members, shape.spare];
+    this.network = new SimNetwork(this.clock, this.dice.fork(), everyone, shape.quality);
     const nodeDice = this.dice.fork();
-    for (const id of shape.members) {
+    for (const id of everyone) {
       this.nodes.set(
         id,
-        new SimNode(id, new SimDisk(), {
+        new SimNode(id, new SimDisk(), id === shape.spare ? [] : shape.members, {
           clock: this.clock,
           dice: nodeDice,
           observer: this.observer,
           machine: queueContractMachine,
-          peers: shape.members,
           faults,
           electionTick: ELECTION_TICK,
           snapshotEvery: shape.snapshotEvery,
@@ -78,8 +78,8 @@ class World {
         }),
       );
     }
-    this.clients = new Clients(this.clock, this.#link(), shape.members, this.dice.fork(), this.observer);
-    shape.members.forEach((id, i) => this.#tickLoop(this.nodes.get(id)!, shape.tickMs[i]!));
+    this.clients = new Clients(this.clock, this.#link(), everyone, this.dice.fork(), this.observer);
+    everyone.forEach((id, i) => this.#tickLoop(this.nodes.get(id)!, shape.tickMs[i] ?? 10));
   }
 
   #tickLoop(node: Node, ms: number): void {
@@ -176,6 +176,20 @@ class World {
       case 'network':
         this.network.quality = step.quality;
         return;
+      case 'addMember':
+      case 'promote':
+      case 'removeMember': {
+        const leader = this.leader();
+        const spare = this.shape.spare;
+        if (leader === undefined || spare === undefined) return;
+        const raft = leader.raft;
+        if (step.kind === 'addMember') raft.proposeConfChange({ type: 'addLearner', node: spare });
+        else if (step.kind === 'promote') raft.proposeConfChange({ type: 'promote', node: spare });
+        // Keep three voters at least, so the world's faults still leave a majority sometimes.
+        else if (raft.tracker.voters.length > 3) raft.proposeConfChange({ type: 'remove', node: step.node });
+        leader.pump();
+        return;
+      }
       case 'transfer': {
         const leader = this.leader();
         if (leader !== undefined) {
@@ -226,8 +240,13 @@ class World {
     if (state.ready.length > 0 || state.unacked.size > 0) return false;
     const last = leader.raft.log.lastIndex;
     if (leader.raft.log.committed !== last) return false;
-    for (const node of this.nodes.values()) if (node.raft.log.applied !== last) return false;
+    for (const node of this.#members(leader)) if (node.raft.log.applied !== last) return false;
     return true;
+  }
+
+  /** The members of the leader's configuration: a removed member is left behind, rightly. */
+  #members(leader: Node): Node[] {
+    return leader.raft.tracker.members().map((id) => this.nodes.get(id)!);
   }
 
   #checkEnd(): void {
@@ -236,7 +255,7 @@ class World {
       if (!leader.state.acked.has(id) && !leader.state.dropped.has(id)) throw new Violation('queue: confirmed message lost', `${id} was confirmed but is gone`);
     }
     const expected = Buffer.from(queueContractMachine.snapshot(leader.state)).toString('latin1');
-    for (const node of this.nodes.values()) {
+    for (const node of this.#members(leader)) {
       const own = Buffer.from(queueContractMachine.snapshot(node.state)).toString('latin1');
       if (own !== expected) throw new Violation('state machine safety', `${node.id} ends in a different state than leader ${leader.id}`);
     }
