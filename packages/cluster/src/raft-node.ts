@@ -5,16 +5,28 @@
  * flight at a time; whatever arrives meanwhile joins the next one, which is the group commit.
  */
 import type { ReplicatedMachine } from './machine.js';
-import type { PeerTransport } from './peer-transport.js';
 import { Raft } from './raft/raft.js';
-import type { ConfChange, Entry, NodeId, Ready, Role } from './raft/types.js';
-import type { LevelRaftStorage } from './raft-storage.js';
+import type { ConfChange, Entry, Message, NodeId, RaftStorageState, Ready, Role, Snapshot } from './raft/types.js';
+
+/** Where a member keeps its Raft state (LevelRaftStorage). */
+export interface RaftStorage {
+  load(): Promise<RaftStorageState>;
+  /** Persists a Ready; `done` only once it is on disk (synced when the Ready must sync). */
+  save(ready: Ready, done: (error?: Error) => void): void;
+  compact(snapshot: Snapshot): void;
+}
+
+/** How a member reaches the others (PeerTransport). */
+export interface PeerLink {
+  send(messages: readonly Message[]): void;
+  onMessage: (message: Message) => void;
+}
 
 export interface RaftNodeOptions<S, C, E> {
   readonly id: NodeId;
   readonly peers: readonly NodeId[];
-  readonly storage: LevelRaftStorage;
-  readonly transport: PeerTransport;
+  readonly storage: RaftStorage;
+  readonly transport: PeerLink;
   readonly machine: ReplicatedMachine<S, C, E>;
   readonly tickMs?: number;
   readonly electionTick?: number;
@@ -69,6 +81,8 @@ export class RaftNode<S, C, E> {
       this.raft.tick();
       this.#schedule();
     }, options.tickMs ?? 50);
+    // A new group's bootstrap entry goes to disk at once, not at the first tick.
+    this.#schedule();
   }
 
   static async start<S, C, E>(options: RaftNodeOptions<S, C, E>): Promise<RaftNode<S, C, E>> {
