@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { describeFailure, runSeeds } from './run.js';
 
 const SEEDS = 2000;
-const CHUNK = 100;
+const CHUNK = 50;
 
 describe('deterministic simulation', () => {
   const chunks = Array.from({ length: SEEDS / CHUNK }, (_, i) => 1 + i * CHUNK);
