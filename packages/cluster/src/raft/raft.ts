@@ -3,25 +3,15 @@
  * (step) and clock ticks (tick) go in; a Ready comes out with what to persist, what to send and
  * what to apply; advance() says it was done. Timers, sockets, disks and the machine are the
  * shell's (raft-node.ts, or the simulation's). Elections live in election.ts, replication in
- * replication.ts, reads in read-only.ts, configuration in membership.ts.
+ * replication.ts, what each role does with a message in roles.ts, reads in read-only.ts,
+ * configuration in membership.ts.
  */
-import { campaign, handleVoteRequest, handleVoteResponse } from './election.js';
+import { campaign, handleVoteRequest } from './election.js';
 import { RaftLog } from './log.js';
 import { applyConfChange, bootstrapEntries, confStateAt, decodeConfChange, encodeConfChange, validateConfChange } from './membership.js';
 import { ReadOnly } from './read-only.js';
-import {
-  bcastAppend,
-  bcastHeartbeat,
-  handleAppend,
-  handleAppendResponse,
-  handleHeartbeat,
-  handleHeartbeatResponse,
-  handleSnapshot,
-  leaderRead,
-  sendAppend,
-  sendTimeoutNow,
-  stallCheck,
-} from './replication.js';
+import { bcastAppend, bcastHeartbeat, leaderRead, sendAppend, sendTimeoutNow, stallCheck } from './replication.js';
+import { stepCandidate, stepFollower, stepLeader } from './roles.js';
 import { Tracker } from './tracker.js';
 import type { ConfChange, Entry, HardState, Message, NodeId, RaftFaults, RaftStorageState, ReadState, Ready, Role } from './types.js';
 
@@ -157,14 +147,14 @@ export class Raft {
     }
     switch (this.role) {
       case 'leader':
-        this.#stepLeader(m);
+        stepLeader(this, m);
         return;
       case 'candidate':
       case 'preCandidate':
-        this.#stepCandidate(m);
+        stepCandidate(this, m);
         return;
       case 'follower':
-        this.#stepFollower(m);
+        stepFollower(this, m);
     }
   }
 
@@ -406,72 +396,6 @@ export class Raft {
     if (this.heartbeatElapsed >= this.heartbeatTick) {
       this.heartbeatElapsed = 0;
       bcastHeartbeat(this, this.readOnly.lastContext());
-    }
-  }
-
-  #stepLeader(m: Message): void {
-    const progress = this.tracker.progress.get(m.from);
-    if (progress !== undefined) progress.recentActive = true;
-    switch (m.type) {
-      case 'appendResp':
-        handleAppendResponse(this, m);
-        return;
-      case 'heartbeatResp':
-        handleHeartbeatResponse(this, m);
-        return;
-      case 'readIndex':
-        leaderRead(this, m.from, m.context ?? '');
-        return;
-      default:
-    }
-  }
-
-  #stepCandidate(m: Message): void {
-    switch (m.type) {
-      case 'append':
-        this.becomeFollower(m.term, m.from);
-        handleAppend(this, m);
-        return;
-      case 'heartbeat':
-        this.becomeFollower(m.term, m.from);
-        handleHeartbeat(this, m);
-        return;
-      case 'snapshot':
-        this.becomeFollower(m.term, m.from);
-        handleSnapshot(this, m);
-        return;
-      case 'preVoteResp':
-      case 'voteResp':
-        handleVoteResponse(this, m);
-        return;
-      default:
-    }
-  }
-
-  #stepFollower(m: Message): void {
-    switch (m.type) {
-      case 'append':
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        handleAppend(this, m);
-        return;
-      case 'heartbeat':
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        handleHeartbeat(this, m);
-        return;
-      case 'snapshot':
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        handleSnapshot(this, m);
-        return;
-      case 'timeoutNow':
-        if (this.promotable()) campaign(this, 'transfer');
-        return;
-      case 'readIndexResp':
-        this.readStates.push({ index: m.index ?? 0, context: m.context ?? '' });
-        return;
-      default:
     }
   }
 }
