@@ -118,6 +118,14 @@ function fault(dice: Prng, weights: readonly number[], members: readonly NodeId[
     default: {
       // A leader storm: each new leader crashes soon after it is elected, the pattern behind
       // the paper's Figure 8, where only the commit rule keeps a committed entry from loss.
+      if (dice.chance(0.3)) {
+        // Figure 8 armed at once: a leader dies as it takes a proposal, the next dies as it is
+        // elected, the one after dies as it applies; each before it can replicate.
+        for (const trigger of ['proposed', 'elected', 'applied'] as const) {
+          steps.push({ at, event: { kind: 'crashOn', trigger, delayMs: dice.between(0, 1), downMs: dice.between(50, 300), powerLoss: false } });
+        }
+        break;
+      }
       const storm = 1 + dice.int(5);
       let when = at;
       for (let i = 0; i < storm; i++) {

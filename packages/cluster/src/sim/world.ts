@@ -218,15 +218,29 @@ class World {
       node.fsyncMs = 1;
     }
     for (const consumer of this.clients.living()) this.clients.kill(consumer);
-    this.clients.consume('drain', 1000, true);
+    let drain = 0;
+    this.clients.consume(`drain${drain}`, 1000, true);
     const deadline = this.clock.now + DRAIN_LIMIT_MS;
-    while (this.clock.now < deadline && !this.#converged()) this.clock.runUntil(this.clock.now + 50);
+    let reconnectAt = this.clock.now + 2000;
+    while (this.clock.now < deadline && !this.#converged()) {
+      this.clock.runUntil(this.clock.now + 50);
+      // A delivery carried out by a leader that lost its place before sending it leaves the
+      // consumer waiting for a message it never heard of: it reconnects, as a client whose
+      // consumer has stalled would, and its death requeues what it held.
+      if (this.clock.now >= reconnectAt && (this.leader()?.state.unacked.size ?? 0) > 0) {
+        this.clients.kill(`drain${drain}`);
+        this.clients.consume(`drain${++drain}`, 1000, true);
+        reconnectAt = this.clock.now + 2000;
+      }
+    }
     if (!this.#converged()) {
       const leader = this.leader();
       throw new Violation(
         'liveness',
         `not converged ${DRAIN_LIMIT_MS} ms after healing: leader ${leader?.id ?? 'none'}, ${this.clients.unconfirmed()} unconfirmed, ` +
           [...this.nodes.values()].map((n) => `${n.id}:${n.raft.role}/t${n.raft.term}/c${n.raft.log.committed}/a${n.raft.log.applied}/l${n.raft.log.lastIndex}`).join(' ') +
+          `; voters ${leader?.raft.tracker.voters.join(',')} learners ${leader?.raft.tracker.learners.join(',')}` +
+          `; queue ready ${leader?.state.ready.length} unacked ${leader?.state.unacked.size} consumers ${[...(leader?.state.consumers.keys() ?? [])].join(',')}` +
           `; progress ${[...(leader?.raft.tracker.progress ?? [])].map(([id, p]) => `${id}:${p.state}/m${p.match}/n${p.next}/i${p.inflightCount}`).join(' ')}`,
       );
     }
