@@ -118,10 +118,12 @@ function fault(dice: Prng, weights: readonly number[], members: readonly NodeId[
     default: {
       // A leader storm: each new leader crashes soon after it is elected, the pattern behind
       // the paper's Figure 8, where only the commit rule keeps a committed entry from loss.
-      if (dice.chance(0.3)) {
-        // Figure 8 armed at once: a leader dies as it takes a proposal, the next dies as it is
-        // elected, the one after dies as it applies; each before it can replicate.
-        for (const trigger of ['proposed', 'elected', 'applied'] as const) {
+      if (dice.chance(0.5)) {
+        // Figure 8 armed at once: a leader dies as it takes a proposal, the next ones die as they
+        // are elected, one dies as it applies; each before it can replicate.
+        const triggers: Trigger[] = ['proposed', ...Array.from({ length: 1 + dice.int(3) }, () => 'elected' as const), 'applied'];
+        for (let i = dice.int(3); i > 0; i--) triggers.push('elected');
+        for (const trigger of triggers) {
           steps.push({ at, event: { kind: 'crashOn', trigger, delayMs: dice.between(0, 1), downMs: dice.between(50, 300), powerLoss: false } });
         }
         break;
