@@ -10,6 +10,8 @@ import { Prng } from './prng.js';
 
 export type SimEvent =
   | { readonly kind: 'publish'; readonly id: string }
+  /** A linearizable read of the queue: it must see every message confirmed before it began. */
+  | { readonly kind: 'read' }
   | { readonly kind: 'consume'; readonly consumer: string; readonly prefetch: number }
   | { readonly kind: 'kill'; readonly consumer: string }
   | { readonly kind: 'partition'; readonly partition: Partition }
@@ -150,6 +152,8 @@ export function generateWorld(seed: number): WorldShape {
   const steps: HistoryStep[] = [];
   const publishes = 20 + dice.int(60);
   for (let i = 0; i < publishes; i++) steps.push({ at: dice.between(0, chaosMs), event: { kind: 'publish', id: `m${i}` } });
+  const reads = dice.int(12);
+  for (let i = 0; i < reads; i++) steps.push({ at: dice.between(0, chaosMs), event: { kind: 'read' } });
   const consumers = 1 + dice.int(3);
   for (let i = 0; i < consumers; i++) {
     const start = dice.between(0, chaosMs * 0.8);

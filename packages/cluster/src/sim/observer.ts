@@ -35,6 +35,7 @@ export class Observer {
   /** Message id -> the log index of the ack that settled it. */
   readonly ackedAt = new Map<string, number>();
   leaderChanges = 0;
+  reads = 0;
   applies = 0;
 
   /** Election safety (Raft §5.2): at most one leader per term. */
@@ -99,6 +100,14 @@ export class Observer {
     if (!this.published.has(id)) throw new Violation('queue: delivered but never published', `${consumer} got ${id}`);
     const acked = this.ackedAt.get(id);
     if (acked !== undefined && acked < index) throw new Violation('queue: acked message delivered again', `${consumer} got ${id} at ${index}, acked at ${acked}`);
+  }
+
+  /** Linearizability of read-index (thesis §6.4): a read sees every write confirmed before it began. */
+  read(confirmedBefore: readonly string[], seen: ReadonlySet<string>): void {
+    this.reads++;
+    for (const id of confirmedBefore) {
+      if (!seen.has(id)) throw new Violation('linearizable read', `a read missed ${id}, confirmed before the read began`);
+    }
   }
 
   acked(id: string, index: number): void {

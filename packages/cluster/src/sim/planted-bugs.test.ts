@@ -42,7 +42,7 @@ const PLANTED: Planted[] = [
     name: 'entries are applied before they are committed',
     faults: { applyBeforeCommit: true },
     within: 25,
-    caughtBy: ['leader completeness', 'state machine safety'],
+    caughtBy: ['leader completeness', 'state machine safety', 'raft assertion'],
   },
 ];
 

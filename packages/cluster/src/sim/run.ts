@@ -16,13 +16,14 @@ export interface Totals {
   published: number;
   confirmed: number;
   deliveries: number;
+  reads: number;
   simMs: number;
   wallMs: number;
 }
 
 export function runSeeds(start: number, count: number, faults: RaftFaults = {}, onResult?: (r: RunResult) => void): Totals {
   const began = performance.now();
-  const totals: Totals = { seeds: 0, failures: [], leaderChanges: 0, applies: 0, messages: 0, published: 0, confirmed: 0, deliveries: 0, simMs: 0, wallMs: 0 };
+  const totals: Totals = { seeds: 0, failures: [], leaderChanges: 0, applies: 0, messages: 0, published: 0, confirmed: 0, deliveries: 0, reads: 0, simMs: 0, wallMs: 0 };
   for (let seed = start; seed < start + count; seed++) {
     const r = runSeed(seed, { faults });
     totals.seeds++;
@@ -32,6 +33,7 @@ export function runSeeds(start: number, count: number, faults: RaftFaults = {}, 
     totals.published += r.published;
     totals.confirmed += r.confirmed;
     totals.deliveries += r.deliveries;
+    totals.reads += r.reads;
     totals.simMs += r.simMs;
     if (r.violation !== undefined) totals.failures.push(r);
     onResult?.(r);

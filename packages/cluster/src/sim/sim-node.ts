@@ -38,6 +38,8 @@ export class SimNode<S, C, E> {
   /** Milliseconds per fsync; raised by the slow-disk fault. */
   fsyncMs = 1;
   #incarnation = 0;
+  /** Read-index requests in flight: context -> the read index once known, and the answer. */
+  readonly #reads = new Map<string, { index: number; answer: (state: S) => void }>();
   #busy = false;
   #wasLeaderTerm = -1;
 
@@ -77,6 +79,7 @@ export class SimNode<S, C, E> {
     if (!this.up) return;
     this.up = false;
     this.#incarnation++;
+    this.#reads.clear();
     this.#busy = false;
     if (powerLoss) this.disk.powerLoss();
     else this.disk.crash();
@@ -88,6 +91,14 @@ export class SimNode<S, C, E> {
     this.#wasLeaderTerm = -1;
     this.raft = this.#boot();
     this.state = this.#restoreState();
+  }
+
+  /** A linearizable read (read-index): `answer` gets the machine state once it covers the read. */
+  read(context: string, answer: (state: S) => void): boolean {
+    if (!this.up || !this.raft.readIndex(context)) return false;
+    this.#reads.set(context, { index: Number.POSITIVE_INFINITY, answer });
+    this.pump();
+    return true;
   }
 
   tick(): void {
@@ -148,6 +159,15 @@ export class SimNode<S, C, E> {
       if (effects.length > 0) this.env.effects(this.id, effects, leading);
     }
     this.raft.advance(ready);
+    for (const read of ready.readStates) {
+      const waiting = this.#reads.get(read.context);
+      if (waiting !== undefined) waiting.index = read.index;
+    }
+    for (const [context, read] of this.#reads) {
+      if (read.index > this.raft.log.applied) continue;
+      this.#reads.delete(context);
+      read.answer(this.state);
+    }
     if (leading && ready.committedEntries.length > 0) this.env.onLeaderEvent(this.id, 'applied');
     this.#maybeCompact();
     this.pump();

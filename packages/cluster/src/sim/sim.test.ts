@@ -19,6 +19,7 @@ describe('deterministic simulation', () => {
     // The runs did real work: leaders were elected and messages confirmed and delivered.
     expect(totals.confirmed).toBeGreaterThan(CHUNK * 10);
     expect(totals.deliveries).toBeGreaterThan(totals.confirmed / 2);
+    expect(totals.reads).toBeGreaterThan(0);
   });
 
   it('a seed replays exactly', () => {

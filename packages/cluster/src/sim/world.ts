@@ -33,6 +33,7 @@ export interface RunResult {
   readonly published: number;
   readonly confirmed: number;
   readonly deliveries: number;
+  readonly reads: number;
 }
 
 const ELECTION_TICK = 10;
@@ -48,6 +49,7 @@ class World {
   readonly nodes = new Map<NodeId, Node>();
   readonly clients: Clients;
   /** Armed crashOn traps, oldest first. */
+  #reads = 0;
   readonly #traps: Extract<SimEvent, { kind: 'crashOn' }>[] = [];
 
   constructor(
@@ -142,6 +144,9 @@ class World {
       case 'publish':
         this.clients.publish(step.id);
         return;
+      case 'read':
+        this.#read([...this.observer.confirmed], 0);
+        return;
       case 'consume':
         this.clients.consume(step.consumer, step.prefetch);
         return;
@@ -198,6 +203,25 @@ class World {
         }
       }
     }
+  }
+
+  /** A client's read, sent to some member (followers forward it), retried a few times. */
+  #read(confirmedBefore: string[], attempt: number): void {
+    if (attempt > 8) return;
+    const context = `read${this.#reads++}`;
+    const target = this.leader() ?? this.nodes.get(this.dice.pick(this.shape.members))!;
+    let answered = false;
+    this.#toClient(() => {
+      const accepted = target.read(context, (state) => {
+        answered = true;
+        const seen = new Set(state.seen);
+        this.#toClient(() => this.observer.read(confirmedBefore, seen));
+      });
+      if (!accepted) answered = false;
+    });
+    this.clock.after(300, () => {
+      if (!answered) this.#read(confirmedBefore, attempt + 1);
+    });
   }
 
   leader(): Node | undefined {
@@ -300,5 +324,6 @@ export function runSeed(seed: number, options: RunOptions = {}): RunResult {
     published: o.published.size,
     confirmed: o.confirmed.size,
     deliveries: world.clients.deliveries,
+    reads: o.reads,
   };
 }
