@@ -44,7 +44,16 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   await alarms.start();
   const listener = new WebSocketListener(app.server, broker, config, logger, alarms);
   registerRoutes(app, broker, listener, config.nodeId, logger);
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // The store is open and holds its lock: close it, so the caller can report and exit cleanly.
+    alarms.stop();
+    listener.close();
+    await app.close();
+    await broker.stop();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
