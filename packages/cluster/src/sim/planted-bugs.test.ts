@@ -35,7 +35,7 @@ const PLANTED: Planted[] = [
   {
     name: "an older term's entry is committed by counting replicas (the paper's Figure 8)",
     faults: { commitOldTermByCount: true },
-    within: 200,
+    within: 1000,
     caughtBy: ['leader completeness', 'state machine safety', 'raft assertion'],
   },
   {
@@ -66,6 +66,6 @@ for (const bug of PLANTED) {
 
 describe('without a planted bug', () => {
   it('the seeds that find them keep every invariant, so it is the bug that is found', () => {
-    for (const seed of [1, 2, 3, 4, 127]) expect(runSeed(seed).violation).toBeUndefined();
+    for (const seed of [2, 4, 16, 466]) expect(runSeed(seed).violation).toBeUndefined();
   });
 });

@@ -246,12 +246,18 @@ class World {
     this.clients.consume(`drain${drain}`, 1000, true);
     const deadline = this.clock.now + DRAIN_LIMIT_MS;
     let reconnectAt = this.clock.now + 2000;
+    let settled = -1;
     while (this.clock.now < deadline && !this.#converged()) {
       this.clock.runUntil(this.clock.now + 50);
       // A delivery carried out by a leader that lost its place before sending it leaves the
-      // consumer waiting for a message it never heard of: it reconnects, as a client whose
-      // consumer has stalled would, and its death requeues what it held.
-      if (this.clock.now >= reconnectAt && (this.leader()?.state.unacked.size ?? 0) > 0) {
+      // consumer waiting for a message it never heard of: a consumer that has settled nothing
+      // for 2 s while holding messages reconnects, and its death requeues what it held.
+      const state = this.leader()?.state;
+      const progress = state === undefined ? settled : state.acked.size + state.dropped.size;
+      if (progress !== settled) {
+        settled = progress;
+        reconnectAt = this.clock.now + 2000;
+      } else if (this.clock.now >= reconnectAt && (state?.unacked.size ?? 0) > 0) {
         this.clients.kill(`drain${drain}`);
         this.clients.consume(`drain${++drain}`, 1000, true);
         reconnectAt = this.clock.now + 2000;
