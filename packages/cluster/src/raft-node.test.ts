@@ -66,3 +66,22 @@ describe('RaftNode order: persist, then send, then apply', () => {
     expect(link.sent).toEqual([]);
   });
 });
+
+describe('RaftNode reads', () => {
+  it('a read that no leader answers is refused after two election timeouts, not left hanging', async () => {
+    const storage = new HeldStorage();
+    const link = new CapturedLink();
+    node = await RaftNode.start({ id: 'b', peers: ['a', 'b', 'c'], storage, transport: link, machine: queueContractMachine, tickMs: 5, electionTick: 100 });
+    await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
+    storage.pending.shift()!.done();
+    // b hears from leader a, then a goes silent: the forwarded read is never answered.
+    link.onMessage({ type: 'heartbeat', from: 'a', to: 'b', term: 1, commit: 1 });
+    await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
+    storage.pending.shift()!.done();
+    const read = node.read();
+    await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
+    storage.pending.shift()!.done();
+    expect(link.sent).toContainEqual(expect.objectContaining({ type: 'readIndex', to: 'a' }));
+    await expect(read).rejects.toMatchObject({ code: 'not_leader' });
+  });
+});

@@ -127,12 +127,27 @@ export class RaftNode<S, C, E> {
     return new Promise((resolve, reject) => this.#waiters.set(index, { term: this.raft.term, resolve, reject }));
   }
 
-  /** Resolves once the machine here reflects every write committed before the call (read-index). */
+  /**
+   * Resolves once the machine here reflects every write committed before the call (read-index).
+   * Rejects after two election timeouts: the request or its answer may be lost with a leader.
+   */
   read(): Promise<void> {
     const context = `${this.options.id}:${++this.#readSeq}`;
     if (!this.raft.readIndex(context)) return Promise.reject(new NotLeaderError(null));
     this.#schedule();
-    return new Promise((resolve) => this.#reads.set(context, { resolve, index: Number.POSITIVE_INFINITY }));
+    const limit = 2 * this.raft.electionTick * (this.options.tickMs ?? 50);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.#reads.delete(context)) reject(new NotLeaderError(this.raft.lead));
+      }, limit);
+      this.#reads.set(context, {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        index: Number.POSITIVE_INFINITY,
+      });
+    });
   }
 
   transferLeadership(to: NodeId): boolean {
