@@ -50,8 +50,14 @@ if (values.seed !== undefined) {
 const start = count(values.start, 'start', 1);
 const seeds = count(values.seeds, 'seeds', 2000);
 let done = 0;
-const totals = runSeeds(start, seeds, faults as RaftFaults, () => {
-  if (++done % 1000 === 0) process.stderr.write(`${done}/${seeds} seeds\n`);
+let failed = 0;
+const began = performance.now();
+const totals = runSeeds(start, seeds, faults as RaftFaults, (r) => {
+  if (r.violation !== undefined) failed++;
+  if (++done % 500 === 0) {
+    const rate = done / ((performance.now() - began) / 1000);
+    process.stderr.write(`${done}/${seeds} seeds (${start}..${start + done - 1}), ${failed} failed, ${rate.toFixed(1)} seeds/s\n`);
+  }
 });
 for (const failure of totals.failures.slice(0, 5)) console.log(describeFailure(failure, faults as RaftFaults));
 const seconds = totals.wallMs / 1000;
