@@ -28,6 +28,7 @@ const MAX_RETRY_MS = 1000;
 class Retried {
   target: NodeId;
   #wait = RETRY_MS;
+  #bounces = 0;
 
   constructor(
     private readonly clock: EventQueue,
@@ -44,7 +45,14 @@ class Retried {
   #attempt(): void {
     if (this.done()) return;
     this.link.propose(this.target, this.command, (redirect) => {
-      if (redirect !== undefined) this.target = redirect ?? this.dice.pick(this.members);
+      if (redirect === undefined) {
+        this.#bounces = 0;
+        return;
+      }
+      // Members removed from the group still answer, with stale hints that can send a client
+      // round in a circle: after a few hops it tries a member at random.
+      this.target = redirect !== null && ++this.#bounces <= 3 ? redirect : this.dice.pick(this.members);
+      if (this.#bounces > 3) this.#bounces = 0;
     });
     const wait = this.#wait;
     this.#wait = Math.min(MAX_RETRY_MS, this.#wait * 2);
