@@ -66,6 +66,6 @@ for (const bug of PLANTED) {
 
 describe('without a planted bug', () => {
   it('the seeds that find them keep every invariant, so it is the bug that is found', () => {
-    for (const seed of [2, 4, 16, 466]) expect(runSeed(seed).violation).toBeUndefined();
+    for (const seed of [2, 6, 16, 466]) expect(runSeed(seed).violation).toBeUndefined();
   });
 });

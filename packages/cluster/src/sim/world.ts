@@ -246,18 +246,18 @@ class World {
     this.clients.consume(`drain${drain}`, 1000, true);
     const deadline = this.clock.now + DRAIN_LIMIT_MS;
     let reconnectAt = this.clock.now + 2000;
-    let settled = -1;
+    let held = '';
     while (this.clock.now < deadline && !this.#converged()) {
       this.clock.runUntil(this.clock.now + 50);
       // A delivery carried out by a leader that lost its place before sending it leaves the
-      // consumer waiting for a message it never heard of: a consumer that has settled nothing
-      // for 2 s while holding messages reconnects, and its death requeues what it held.
+      // consumer waiting for a message it never heard of: when the same messages stay unacked
+      // for 2 s, the consumer reconnects, and its death requeues what it held.
       const state = this.leader()?.state;
-      const progress = state === undefined ? settled : state.acked.size + state.dropped.size;
-      if (progress !== settled) {
-        settled = progress;
+      const now = state === undefined ? held : [...state.unacked.keys()].join(',');
+      if (now !== held) {
+        held = now;
         reconnectAt = this.clock.now + 2000;
-      } else if (this.clock.now >= reconnectAt && (state?.unacked.size ?? 0) > 0) {
+      } else if (this.clock.now >= reconnectAt && held !== '') {
         this.clients.kill(`drain${drain}`);
         this.clients.consume(`drain${++drain}`, 1000, true);
         reconnectAt = this.clock.now + 2000;
