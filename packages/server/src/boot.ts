@@ -12,6 +12,9 @@ import { registerRoutes } from './http/router.js';
 import { importDefinitionsFile } from './definitions-file.js';
 import { WebSocketListener } from './ws/listener.js';
 import { resourceAlarmsFor } from './alarms/from-config.js';
+import { sendError } from './http/errors.js';
+import { frameworkError, MAX_PARAM_LENGTH } from './http/limits.js';
+
 
 export interface WarrenServer {
   readonly config: Config;
@@ -39,7 +42,13 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   await broker.start();
   if (config.definitions !== undefined) await importDefinitionsFile(broker, config.definitions, logger);
   // No fastify logger: the API logs its own events, and request lines would drown the broker's.
-  const app = Fastify({ forceCloseConnections: true, bodyLimit: config.httpBodyLimit });
+  const app = Fastify({
+    forceCloseConnections: true,
+    bodyLimit: config.httpBodyLimit,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Errors fastify answers before any route (a bad URL, a path parameter too long) in Warren's shape too.
+    frameworkErrors: (error, _request, reply) => sendError(reply, frameworkError(error), logger),
+  });
   const alarms = resourceAlarmsFor(config, logger);
   await alarms.start();
   const listener = new WebSocketListener(app.server, broker, config, logger, alarms);
