@@ -11,6 +11,13 @@ import { queueContractMachine, type QueueCommand, type QueueEffect, type QueueSt
 
 class HeldStorage implements RaftStorage {
   readonly pending: { ready: Ready; done: (error?: Error) => void }[] = [];
+  constructor() {
+    held.push(this);
+  }
+  /** Completes every write still held: a node stops only once its write in progress is done. */
+  releaseAll(): void {
+    for (const write of this.pending.splice(0)) write.done();
+  }
   load = async () => ({ hardState: NO_HARD_STATE, snapshot: undefined, entries: [] });
   save(ready: Ready, done: (error?: Error) => void): void {
     this.pending.push({ ready, done });
@@ -27,9 +34,11 @@ class CapturedLink implements PeerLink {
 }
 
 let node: RaftNode<QueueState, QueueCommand, QueueEffect> | undefined;
+const held: HeldStorage[] = [];
 afterEach(async () => {
   const stopping = node?.stop();
   node = undefined;
+  for (const storage of held.splice(0)) storage.releaseAll();
   await stopping;
 });
 
