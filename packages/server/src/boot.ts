@@ -4,7 +4,7 @@
  */
 import { Broker } from '@warren/core';
 import { LevelStore } from '@warren/store';
-import Fastify from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import { systemClock } from './clock.js';
 import { createLogger, type ServerLogger } from './log.js';
@@ -12,6 +12,11 @@ import { registerRoutes } from './http/router.js';
 import { importDefinitionsFile } from './definitions-file.js';
 import { WebSocketListener } from './ws/listener.js';
 import { resourceAlarmsFor } from './alarms/from-config.js';
+import { BrokerMetrics } from './metrics/broker-metrics.js';
+import { metricsRoutes } from './metrics/routes.js';
+import { healthRoutes } from './health/routes.js';
+import { alarmsCheck, storeCheck, type ReadinessCheck } from './health/readiness.js';
+import { requestIdHooks, requestIdOf } from './logging/request-id.js';
 
 export interface WarrenServer {
   readonly config: Config;
@@ -28,8 +33,9 @@ export interface WarrenServer {
 }
 
 export async function startServer(config: Config, logger: ServerLogger = createLogger(config)): Promise<WarrenServer> {
+  const store = new LevelStore(config.dataDir);
   const broker = new Broker({
-    store: new LevelStore(config.dataDir),
+    store,
     clock: systemClock,
     logger,
     limits: { maxRamMessages: config.queueRamMessages, maxRamBytes: config.queueRamBytes },
@@ -38,11 +44,30 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   });
   await broker.start();
   if (config.definitions !== undefined) await importDefinitionsFile(broker, config.definitions, logger);
-  // No fastify logger: the API logs its own events, and request lines would drown the broker's.
-  const app = Fastify({ forceCloseConnections: true, bodyLimit: config.httpBodyLimit });
+  // Fastify logs through the broker's pino with a request id on every line; its own line per
+  // request is off (it would drown the broker's), request-id.ts logs one at debug level instead.
+  const app = Fastify({
+    forceCloseConnections: true,
+    bodyLimit: config.httpBodyLimit,
+    // Typed as fastify's base logger, so the instance keeps the type every route file is written for.
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+  });
   const alarms = resourceAlarmsFor(config, logger);
   await alarms.start();
   const listener = new WebSocketListener(app.server, broker, config, logger, alarms);
+  let closing: Promise<void> | undefined;
+  const readiness: ReadinessCheck[] = [
+    storeCheck(store),
+    alarmsCheck(alarms),
+    { name: 'shutdown', problem: () => (closing === undefined ? undefined : 'the node is shutting down') },
+  ];
+  requestIdHooks(app);
+  healthRoutes(app, readiness);
+  const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix });
+  metricsRoutes(app, metrics);
   registerRoutes(app, broker, listener, config.nodeId, logger);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
@@ -50,7 +75,6 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   logger.info({ url: `ws://${host}:${port}/ws`, dataDir: config.dataDir }, 'warren is ready');
 
-  let closing: Promise<void> | undefined;
   return {
     config,
     broker,

@@ -47,6 +47,10 @@ export interface Config {
   memoryCheckInterval: number;
   /** How often free disk is measured, ms; four times as often while the disk alarm is up. */
   diskCheckInterval: number;
+  /** Prefix of the /metrics series: `warren`, or `rabbitmq` so dashboards made for rabbitmq_prometheus work (docs/operations.md). */
+  metricsPrefix: 'warren' | 'rabbitmq';
+  /** The cluster's name in metrics (rabbitmq_identity_info's rabbitmq_cluster). */
+  clusterName: string;
 }
 
 /** RabbitMQ's vm_memory_high_watermark.relative (a fraction of RAM) or .absolute (`{ bytes }`). */
@@ -74,6 +78,8 @@ export const DEFAULT_CONFIG: Config = {
   diskFreeLimit: 50_000_000,
   memoryCheckInterval: 250,
   diskCheckInterval: 1000,
+  metricsPrefix: 'warren',
+  clusterName: 'warren',
 };
 
 const positive = { type: 'integer', minimum: 1 };
@@ -114,6 +120,8 @@ const schema = {
     diskFreeLimit: { type: 'integer', minimum: 0 },
     memoryCheckInterval: positive,
     diskCheckInterval: positive,
+    metricsPrefix: { enum: ['warren', 'rabbitmq'] },
+    clusterName: { type: 'string', minLength: 1, maxLength: 255 },
   },
 };
 
@@ -134,6 +142,8 @@ const ENV: Record<string, keyof Config> = {
   WARREN_MAX_QUEUES: 'maxQueues',
   WARREN_MEMORY_HIGH_WATERMARK: 'memoryHighWatermark',
   WARREN_DISK_FREE_LIMIT: 'diskFreeLimit',
+  WARREN_METRICS_PREFIX: 'metricsPrefix',
+  WARREN_CLUSTER_NAME: 'clusterName',
 };
 
 /** The absolute form of the watermark has its own variable, so a value is never read as both a fraction and bytes. */

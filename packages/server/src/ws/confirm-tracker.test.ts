@@ -7,7 +7,7 @@ function harness(window: number) {
   const waiting = new Map<number, ((error?: Error) => void)[]>();
   const socket = { paused: false, pauses: 0, pause() { this.paused = true; this.pauses++; }, resume() { this.paused = false; } };
   const sink: ConfirmSink = {
-    broker: { whenWritten: (ticket, done) => waiting.set(ticket, [...(waiting.get(ticket) ?? []), done]) },
+    broker: { whenWritten: (ticket, done) => waiting.set(ticket, [...(waiting.get(ticket) ?? []), done]), counters: { confirmed: 0 } },
     socket,
     send: (header) => sent.push(header as Record<string, unknown>),
   };

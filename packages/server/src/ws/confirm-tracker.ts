@@ -13,7 +13,8 @@ import { WarrenError, type PublishAckFrame } from '@warren/protocol';
 import { Deque } from '@warren/core';
 
 export interface ConfirmSink {
-  readonly broker: { whenWritten(ticket: number, done: (error?: Error) => void): void };
+  /** The broker's store tickets, and its counters (confirms sent count towards metrics). */
+  readonly broker: { whenWritten(ticket: number, done: (error?: Error) => void): void; readonly counters: { confirmed: number } };
   readonly socket: { pause(): void; resume(): void };
   send(header: object): void;
 }
@@ -75,6 +76,7 @@ export class ConfirmTracker {
    */
   flush(): void {
     let runEnd = 0;
+    let confirmed = 0;
     let transient = false;
     let duplicate: number[] | undefined;
     while (this.seqs.length > 0 && (this.tickets.peek() as number) <= this.writtenTicket) {
@@ -89,7 +91,9 @@ export class ConfirmTracker {
       transient = isTransient;
       if ((flags & Receipt.Duplicate) !== 0) (duplicate ??= []).push(seq);
       runEnd = seq;
+      confirmed++;
     }
+    this.sink.broker.counters.confirmed += confirmed;
     if (runEnd > 0) this.ack(runEnd, transient, duplicate);
     if (this.paused && this.seqs.length <= this.window / 2) {
       this.paused = false;

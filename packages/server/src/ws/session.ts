@@ -107,6 +107,8 @@ export class Session implements DeliverySink {
     if (this.isClosed) return;
     try {
       const frame: ClientFrame = parseClientFrame(raw);
+      // A request is traced by its connection and its id (docs/operations.md, "Logs").
+      if ('id' in frame && this.logger.isLevelEnabled('debug')) this.logger.debug({ connection: this.id, request: frame.id, type: frame.type }, 'ws request');
       handleFrame(this, frame, raw.body);
       if (frame.type === 'publish') this.publisherBlock.published();
     } catch (error) {
@@ -130,6 +132,7 @@ export class Session implements DeliverySink {
       return;
     }
     const seq = error.context?.seq;
+    this.logger.debug({ connection: this.id, request: error.context?.id, seq, code: error.code, reason: error.message }, 'ws request failed');
     if (seq !== undefined && this.state === 'open') {
       this.confirms.nack(seq, error);
       return;
@@ -210,7 +213,13 @@ export class Session implements DeliverySink {
 
   deliver(consumer: Consumer, entry: QueueEntry): void {
     const tag = this.nextDeliveryTag++;
-    if (!consumer.options.noAck) this.unacked.set(tag, { entry, consumer });
+    const counters = this.broker.counters;
+    if (consumer.options.noAck) counters.deliveredConsumeAutoAck++;
+    else {
+      counters.deliveredConsumeManualAck++;
+      this.unacked.set(tag, { entry, consumer });
+    }
+    if (entry.redelivered) counters.redelivered++;
     this.send(deliverHeader(consumer, entry, tag), entry.message.body);
   }
 

@@ -1,13 +1,10 @@
-/** Health, readiness and `GET /api/overview`: what one node is doing, in RabbitMQ's field names. */
+/** `GET /api/overview`: what one node is doing, in RabbitMQ's field names. */
 import type { FastifyInstance } from 'fastify';
 import type { Broker } from '@warren/core';
 import { VERSION } from '../../version.js';
 import type { WebSocketListener } from '../../ws/listener.js';
 
 export function overviewRoutes(app: FastifyInstance, broker: Broker, listener: WebSocketListener, nodeId: string): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async () => ({ status: 'ready' }));
-
   app.get('/api/overview', async () => {
     let messages = 0;
     let queues = 0;

@@ -30,6 +30,8 @@ export function queueMessageRoutes(app: FastifyInstance, broker: Broker): void {
       return entries.map(({ entry, position }) => browsed(entry, Math.max(0, ready - ((position ?? 0) + 1)), get));
     }
     const entries = await queue.take(get.count);
+    if (entries.length === 0) broker.counters.getEmpty++;
+    else broker.counters.deliveredGetAutoAck += entries.length;
     await written(broker);
     const left = queue.stats().ready;
     return entries.map((entry, i) => browsed(entry, left + entries.length - i - 1, get));

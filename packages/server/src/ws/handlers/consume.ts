@@ -96,12 +96,16 @@ function settle(session: Session, tag: number, multiple: boolean, outcome: Settl
     const delivery = outstanding(session, tag);
     unacked.delete(tag);
     delivery.consumer.queue.settle(delivery.entry, delivery.consumer, outcome, options);
+    if (outcome === 'ack') session.broker.counters.acknowledged++;
     return;
   }
   if (!unacked.has(tag)) outstanding(session, tag);
+  let settled = 0;
   for (const [each, delivery] of unacked) {
     if (each > tag) break;
     unacked.delete(each);
     delivery.consumer.queue.settle(delivery.entry, delivery.consumer, outcome, options);
+    settled++;
   }
+  if (outcome === 'ack') session.broker.counters.acknowledged += settled;
 }

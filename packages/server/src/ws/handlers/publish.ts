@@ -13,6 +13,7 @@ import { keptBody } from '../kept-body.js';
 
 export function handlePublish(session: Session, frame: PublishFrame, body: Uint8Array): void {
   const seq = frame.seq;
+  session.broker.counters.receivedConfirm++;
   const outcome = withContext({ seq }, () => {
     session.confirms.next(seq);
     if (body.length > session.config.maxMessageSize) {
@@ -39,6 +40,7 @@ export function handlePublish(session: Session, frame: PublishFrame, body: Uint8
   }
   if (ticket === UNROUTED) {
     if (frame.mandatory) {
+      session.broker.counters.returned++;
       session.send(
         {
           type: 'publish.return',
