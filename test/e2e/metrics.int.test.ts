@@ -61,7 +61,13 @@ describe('/metrics (aggregated)', () => {
     const held: unknown[] = [];
     let gotTwo!: () => void;
     const two = new Promise<void>((resolve) => (gotTwo = resolve));
-    const consumer = await other.consume('m.depth', (m) => held.push(m) === 2 && gotTwo(), { prefetch: 2 });
+    const consumer = await other.consume(
+      'm.depth',
+      (m) => {
+        if (held.push(m) === 2) gotTwo();
+      },
+      { prefetch: 2 },
+    );
     await two;
     const all = await scrape(broker.httpUrl);
     const depth = all.filter((s) => s.name === 'warren_queue_messages_ready');
