@@ -69,7 +69,16 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix });
   metricsRoutes(app, metrics);
   registerRoutes(app, broker, listener, config.nodeId, logger);
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // The store is open and holds its lock: close it, so the caller can report and exit cleanly.
+    alarms.stop();
+    listener.close();
+    await app.close();
+    await broker.stop();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -34,3 +34,17 @@ describe('metrics settings', () => {
     expect(() => loadConfig({ overrides: { clusterName: '' } })).toThrow(/clusterName/);
   });
 });
+
+describe('allowed browser origins', () => {
+  it('default to none, and come from a comma-separated WARREN_ALLOWED_ORIGINS or the file', () => {
+    expect(loadConfig().allowedOrigins).toEqual([]);
+    expect(loadConfig({ env: { WARREN_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:3000' } }).allowedOrigins).toEqual(['https://app.example.com', 'http://localhost:3000']);
+    expect(loadConfig({ overrides: { allowedOrigins: ['*'] } }).allowedOrigins).toEqual(['*']);
+  });
+
+  it('refuse what is not an http(s) origin', () => {
+    for (const origin of ['app.example.com', 'ftp://x', '']) {
+      expect(() => loadConfig({ overrides: { allowedOrigins: [origin] } }), origin).toThrow(/allowedOrigins/);
+    }
+  });
+});

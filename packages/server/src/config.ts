@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT } from '@warren/protocol';
+import { normalizeOrigin } from './ws/origin-check.js';
 
 export interface Config {
   host: string;
@@ -51,6 +52,11 @@ export interface Config {
   metricsPrefix: 'warren' | 'rabbitmq';
   /** The cluster's name in metrics (rabbitmq_identity_info's rabbitmq_cluster). */
   clusterName: string;
+  /**
+   * Browser origins (scheme://host[:port]) allowed to open the WebSocket, besides the broker's
+   * own; `*` allows every origin. Clients that are not browsers send no Origin and are not concerned.
+   */
+  allowedOrigins: string[];
 }
 
 /** RabbitMQ's vm_memory_high_watermark.relative (a fraction of RAM) or .absolute (`{ bytes }`). */
@@ -80,6 +86,7 @@ export const DEFAULT_CONFIG: Config = {
   diskCheckInterval: 1000,
   metricsPrefix: 'warren',
   clusterName: 'warren',
+  allowedOrigins: [],
 };
 
 const positive = { type: 'integer', minimum: 1 };
@@ -122,6 +129,7 @@ const schema = {
     diskCheckInterval: positive,
     metricsPrefix: { enum: ['warren', 'rabbitmq'] },
     clusterName: { type: 'string', minLength: 1, maxLength: 255 },
+    allowedOrigins: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 2048 } },
   },
 };
 
@@ -148,6 +156,8 @@ const ENV: Record<string, keyof Config> = {
 
 /** The absolute form of the watermark has its own variable, so a value is never read as both a fraction and bytes. */
 const MEMORY_HIGH_WATERMARK_BYTES = 'WARREN_MEMORY_HIGH_WATERMARK_BYTES';
+/** A comma-separated list, so not a plain ENV entry. */
+const ALLOWED_ORIGINS = 'WARREN_ALLOWED_ORIGINS';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -160,6 +170,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     const value = options.env?.[name];
     if (value !== undefined && value !== '') merged[key] = value;
   }
+  const origins = options.env?.[ALLOWED_ORIGINS];
+  if (origins !== undefined && origins !== '') merged.allowedOrigins = origins.split(',').map((o) => o.trim()).filter((o) => o !== '');
   const watermarkBytes = options.env?.[MEMORY_HIGH_WATERMARK_BYTES];
   if (watermarkBytes !== undefined && watermarkBytes !== '') merged.memoryHighWatermark = { bytes: watermarkBytes };
   for (const [key, value] of Object.entries(options.overrides ?? {})) if (value !== undefined) merged[key] = value;
@@ -167,6 +179,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || e.params.additionalProperty || 'config'} ${e.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
+  const badOrigin = (merged.allowedOrigins as string[]).find((o) => o !== '*' && normalizeOrigin(o) === undefined);
+  if (badOrigin !== undefined) throw new ConfigError(`invalid configuration: allowedOrigins '${badOrigin}' is not an origin (scheme://host[:port], http or https) or '*'`);
   return merged as unknown as Config;
 }
 
