@@ -1,7 +1,9 @@
 /** /healthz and /readyz as an orchestrator sees them: up, ready, and not ready while an alarm is raised. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBroker, type TestBroker } from '../support/broker.js';
+import { createLogger, loadConfig, startServer } from '@warren/server';
+import { startBroker, tempDir, type TestBroker } from '../support/broker.js';
 import { call } from '../support/http.js';
+import { scrape, total } from '../support/prometheus.js';
 
 let broker: TestBroker | undefined;
 afterEach(async () => {
@@ -36,5 +38,27 @@ describe('health', () => {
     const excluding = await call(broker.httpUrl, 'GET', '/readyz?exclude=alarms');
     expect(excluding).toMatchObject({ status: 200, body: { status: 'ready' } });
     expect(excluding.body.checks.map((c: { name: string }) => c.name)).toEqual(['store', 'shutdown']);
+  });
+});
+
+describe('extensions (the cluster’s hooks)', () => {
+  it('a package beside the core adds readiness checks and metric families', async () => {
+    const dir = await tempDir();
+    const config = loadConfig({ overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent', dataDir: dir.path } });
+    let joined = false;
+    const server = await startServer(config, createLogger(config), {
+      readiness: [{ name: 'cluster', problem: () => (joined ? undefined : 'not joined: no leader known') }],
+      metrics: [{ register: (families) => families.gauge('raft_term', 'Raft term', () => 7) }],
+    });
+    try {
+      const notYet = await call(server.httpUrl, 'GET', '/readyz');
+      expect(notYet).toMatchObject({ status: 503, body: { error: 'not_ready', reason: 'not joined: no leader known' } });
+      joined = true;
+      expect((await call(server.httpUrl, 'GET', '/readyz')).status).toBe(200);
+      expect(total(await scrape(server.httpUrl), 'warren_raft_term')).toBe(7);
+    } finally {
+      await server.close();
+      await dir.remove();
+    }
   });
 });

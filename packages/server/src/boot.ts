@@ -12,7 +12,7 @@ import { registerRoutes } from './http/router.js';
 import { importDefinitionsFile } from './definitions-file.js';
 import { WebSocketListener } from './ws/listener.js';
 import { resourceAlarmsFor } from './alarms/from-config.js';
-import { BrokerMetrics } from './metrics/broker-metrics.js';
+import { BrokerMetrics, type MetricsContributor } from './metrics/broker-metrics.js';
 import { metricsRoutes } from './metrics/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { alarmsCheck, storeCheck, type ReadinessCheck } from './health/readiness.js';
@@ -32,7 +32,15 @@ export interface WarrenServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: ServerLogger = createLogger(config)): Promise<WarrenServer> {
+/** What a package beside the core adds to a node's operations surface (the cluster: joined, leaders known; Raft terms, commit lag). */
+export interface ServerExtensions {
+  /** More /readyz checks. */
+  readiness?: readonly ReadinessCheck[];
+  /** More /metrics families. */
+  metrics?: readonly MetricsContributor[];
+}
+
+export async function startServer(config: Config, logger: ServerLogger = createLogger(config), extensions: ServerExtensions = {}): Promise<WarrenServer> {
   const store = new LevelStore(config.dataDir);
   const broker = new Broker({
     store,
@@ -63,10 +71,11 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     storeCheck(store),
     alarmsCheck(alarms),
     { name: 'shutdown', problem: () => (closing === undefined ? undefined : 'the node is shutting down') },
+    ...(extensions.readiness ?? []),
   ];
   requestIdHooks(app);
   healthRoutes(app, readiness);
-  const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix });
+  const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix, contributors: extensions.metrics });
   metricsRoutes(app, metrics);
   registerRoutes(app, broker, listener, config.nodeId, logger);
   try {
