@@ -3,6 +3,7 @@
  * broker really did (publishes, routing, confirms, deliveries, acks, dead-lettering, queues,
  * connections), and the rabbitmq prefix serves every series RabbitMQ's Overview dashboard reads.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Client } from '@warren/client';
 import type { TestBroker } from '../support/broker.js';
@@ -170,5 +171,18 @@ describe('metricsPrefix rabbitmq', () => {
     } finally {
       await rabbit.dispose();
     }
+  });
+});
+
+describe('the compose demo\'s Grafana dashboard (docker/grafana/dashboards/warren.json)', () => {
+  it('queries only series the broker serves', async () => {
+    const dashboard = JSON.parse(readFileSync(new URL('../../docker/grafana/dashboards/warren.json', import.meta.url), 'utf8'));
+    const exprs: string[] = dashboard.panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.map((t) => t.expr));
+    const queried = new Set(exprs.flatMap((e) => e.match(/\bwarren_[a-z_]+/g) ?? []));
+    // A regex selector (warren_global_messages_dead_lettered_.*_total) names a prefix, not a series.
+    const served = [...(await scrape(broker.httpUrl)), ...(await scrape(broker.httpUrl, '/metrics/per-object'))].map((s) => s.name);
+    const missing = [...queried].filter((name) => !served.some((s) => s === name || (name.endsWith('_') && s.startsWith(name))));
+    expect(missing).toEqual([]);
+    expect(queried.size).toBeGreaterThan(15);
   });
 });
