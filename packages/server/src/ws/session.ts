@@ -108,7 +108,8 @@ export class Session implements DeliverySink {
     try {
       const frame: ClientFrame = parseClientFrame(raw);
       // A request is traced by its connection and its id (docs/operations.md, "Logs").
-      if ('id' in frame && this.logger.isLevelEnabled('debug')) this.logger.debug({ connection: this.id, request: frame.id, type: frame.type }, 'ws request');
+      // Requests only: publishes, acks and deliveries carry no id and are the hot path.
+      if ('id' in frame) this.logger.debug({ connection: this.id, request: frame.id, type: frame.type }, 'ws request');
       handleFrame(this, frame, raw.body);
       if (frame.type === 'publish') this.publisherBlock.published();
     } catch (error) {
