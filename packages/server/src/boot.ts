@@ -17,6 +17,8 @@ import { metricsRoutes } from './metrics/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { alarmsCheck, storeCheck, type ReadinessCheck } from './health/readiness.js';
 import { requestIdHooks, requestIdOf } from './logging/request-id.js';
+import { sendError } from './http/errors.js';
+import { frameworkError, MAX_PARAM_LENGTH } from './http/limits.js';
 
 export interface WarrenServer {
   readonly config: Config;
@@ -57,6 +59,9 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   const app = Fastify({
     forceCloseConnections: true,
     bodyLimit: config.httpBodyLimit,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Errors fastify answers before any route (a bad URL, a path parameter too long) in Warren's shape too.
+    frameworkErrors: (error, _request, reply) => sendError(reply, frameworkError(error), logger),
     // Typed as fastify's base logger, so the instance keeps the type every route file is written for.
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),

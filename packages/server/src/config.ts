@@ -24,6 +24,11 @@ export interface Config {
   handshakeTimeout: number;
   /** Unsent bytes per connection above which deliveries to it pause. */
   deliveryBufferBytes: number;
+  /**
+   * Unsent bytes per connection (replies, errors, confirms, returns, deliveries) above which its
+   * frames are no longer read until it drains; twice that closes it (ws/send-buffer.ts).
+   */
+  sendBufferBytes: number;
   /** Ready messages one queue keeps in RAM before paging new ones out to the store. */
   queueRamMessages: number;
   /** Body bytes one queue keeps in RAM before paging new ones out to the store. */
@@ -73,6 +78,7 @@ export const DEFAULT_CONFIG: Config = {
   publishWindow: 4096,
   handshakeTimeout: 10_000,
   deliveryBufferBytes: 4 * 1024 * 1024,
+  sendBufferBytes: 16 * 1024 * 1024,
   queueRamMessages: 100_000,
   queueRamBytes: 32 * 1024 * 1024,
   maxConnections: 0,
@@ -105,6 +111,7 @@ const schema = {
     publishWindow: positive,
     handshakeTimeout: positive,
     deliveryBufferBytes: positive,
+    sendBufferBytes: positive,
     queueRamMessages: positive,
     queueRamBytes: positive,
     definitions: { type: 'string', minLength: 1 },

@@ -15,6 +15,7 @@ import { FrameTurns } from './frame-turns.js';
 import { DEFAULT_USER } from '../audit/user.js';
 import { deliverHeader } from './deliver-header.js';
 import { RevokedTags } from './revoked-tags.js';
+import { SendBuffer } from './send-buffer.js';
 import { handleFrame } from './handlers/index.js';
 
 /** A frame with a body this large leaves as a WebSocket message of its own (send()). */
@@ -52,6 +53,7 @@ export class Session implements DeliverySink {
   readonly publisherBlock: PublisherBlock;
   private readonly readGate: ReadGate;
   private readonly turns: FrameTurns;
+  private readonly sendBuffer: SendBuffer;
   readonly consumers = new Map<string, Consumer>();
   /** Unsettled deliveries by tag; a Map iterates in insertion order, which is tag order. */
   readonly unacked = new Map<number, Delivery>();
@@ -81,6 +83,21 @@ export class Session implements DeliverySink {
       (raw) => this.handleRaw(raw),
       () => this.confirms.flush(),
       this.readGate.lever('frame turns'),
+    );
+    const unread = this.readGate.lever('peer not reading');
+    this.sendBuffer = new SendBuffer(
+      config,
+      {
+        pause: () => {
+          this.turns.hold();
+          unread.pause();
+        },
+        resume: () => {
+          unread.resume();
+          this.turns.release();
+        },
+      },
+      (unsent) => this.fail(new WarrenError('peer_not_reading', `${unsent} bytes wait to be sent to a peer that does not read them`)),
     );
     this.timer = setTimeout(() => this.fail(new WarrenError('handshake_timeout')), config.handshakeTimeout);
   }
@@ -163,6 +180,7 @@ export class Session implements DeliverySink {
       return;
     }
     this.writer.add(header, body);
+    this.sendBuffer.grew(this.sentBytesPending + this.writer.size);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flush);
@@ -180,6 +198,7 @@ export class Session implements DeliverySink {
     this.sentBytesPending += data.length;
     this.sentSinceTick = true;
     this.socket.send(data, () => this.written(data.length));
+    this.sendBuffer.grew(this.sentBytesPending + this.writer.size);
   }
 
   private writeLarge(header: object | string, body: Uint8Array): void {
@@ -192,10 +211,12 @@ export class Session implements DeliverySink {
     this.sentBytesPending += size;
     this.sentSinceTick = true;
     this.socket.sendInParts(head, body, () => this.written(size));
+    this.sendBuffer.grew(this.sentBytesPending + this.writer.size);
   }
 
   private written(size: number): void {
     this.sentBytesPending -= size;
+    this.sendBuffer.shrank(this.sentBytesPending + this.writer.size);
     if (this.deliveriesBlocked && this.writable) {
       this.deliveriesBlocked = false;
       for (const consumer of this.consumers.values()) consumer.queue.dispatch();
