@@ -91,8 +91,61 @@ describe('exchanges and bindings', () => {
   });
 });
 
-describe('publish and browse', () => {
-  it('publishes through an exchange and browses without consuming; --take removes', async () => {
+/**
+ * `POST /api/exchanges/{vhost}/{name}/publish` comes with the management API's issue (22); until
+ * a broker has it, the publish tests have nothing to call and are skipped, saying so.
+ */
+async function publishRouteMissing(): Promise<boolean> {
+  const response = await fetch(`${broker.httpUrl}/api/exchanges/%2F/amq.default/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const body = (await response.json()) as { error?: string; reason?: string };
+  return response.status === 404 && body.error === 'not_found' && (body.reason ?? '').startsWith('no route');
+}
+
+describe('bindings delete', () => {
+  it('removes the binding with the given key, and exits 4 for one that does not exist', async (context) => {
+    const probe = await fetch(`${broker.httpUrl}/api/bindings/%2F/e/amq.direct/q/none`);
+    const body = (await probe.json()) as { error?: string; reason?: string };
+    // Bindings by properties_key come with the management API's issue (22).
+    if (probe.status === 404 && body.error === 'not_found' && (body.reason ?? '').startsWith('no route')) context.skip('this broker has no GET /api/bindings/{vhost}/e/{source}/q/{queue} yet (issue 22)');
+    await ctl('exchanges', 'declare', 'cli.unbind', '--type', 'direct');
+    await ctl('queues', 'declare', 'cli.unbound');
+    await ctl('bindings', 'add', 'cli.unbind', 'cli.unbound', '-k', 'a');
+    await ctl('bindings', 'add', 'cli.unbind', 'cli.unbound', '-k', 'b');
+    expect((await ctl('bindings', 'delete', 'cli.unbind', 'cli.unbound', '-k', 'a')).code).toBe(0);
+    const left = await ctlJson<{ routing_key: string }[]>('bindings', 'list', '--source', 'cli.unbind');
+    expect(left.map((b) => b.routing_key)).toEqual(['b']);
+    expect((await ctl('bindings', 'delete', 'cli.unbind', 'cli.unbound', '-k', 'a')).code).toBe(EXIT.notFound);
+  });
+});
+
+describe('browse', () => {
+  it('reads ready messages in order without consuming them, filters them, and takes them with --take', async () => {
+    await client.declareQueue('cli.browsed');
+    await client.publish('', 'cli.browsed', { order: 1 }, { headers: { tenant: 'eu' } });
+    await client.publish('', 'cli.browsed', Buffer.from([0xff, 0x00, 0x01]));
+    await client.publish('', 'cli.browsed', { order: 2 });
+    const peeked = await ctlJson<{ payload: string; payload_encoding: string }[]>('browse', 'cli.browsed');
+    expect(peeked.map((m) => [m.payload, m.payload_encoding])).toEqual([
+      ['{"order":1}', 'string'],
+      ['/wAB', 'base64'],
+      ['{"order":2}', 'string'],
+    ]);
+    expect(await ctlJson<unknown[]>('browse', 'cli.browsed', '--json-path', '$.order', '--equals', '2')).toHaveLength(1);
+    expect(await ctlJson<unknown[]>('browse', 'cli.browsed', '-H', 'tenant=eu')).toHaveLength(1);
+    expect(await ctlJson<unknown[]>('browse', 'cli.browsed', '--offset', '2')).toHaveLength(1);
+    const table = (await ctl('browse', 'cli.browsed')).out.split('\n');
+    expect(table[0]!.split(/\s+/)).toEqual(['SEQ', 'ID', 'ROUTING_KEY', 'REDELIVERED', 'BYTES', 'PAYLOAD']);
+    expect(table[2]).toMatch(/\(base64\) \/wAB$/);
+    expect(await ctlJson('queues', 'show', 'cli.browsed')).toMatchObject({ messages_ready: 3 });
+    expect(await ctlJson<unknown[]>('browse', 'cli.browsed', '--take', '-n', '2')).toHaveLength(2);
+    expect(await ctlJson('queues', 'show', 'cli.browsed')).toMatchObject({ messages_ready: 1 });
+    expect(await ctl('browse', 'cli.browsed', '--json-path', '$.order')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('--equals') });
+  });
+});
+
+describe('publish', () => {
+  it('publishes a text or a file body with headers and properties through an exchange', async (context) => {
+    if (await publishRouteMissing()) context.skip('this broker has no POST /api/exchanges/{vhost}/{name}/publish yet (issue 22)');
     await ctl('queues', 'declare', 'cli.inbox');
     expect(await ctl('publish', '', 'cli.inbox', '--body', '{"order":1}', '-p', 'content_type=application/json', '-H', 'tenant=eu')).toMatchObject({ code: 0, out: 'published: routed\n' });
     await writeFile(join(files, 'body.bin'), Buffer.from([0xff, 0x00, 0x01]));
@@ -110,7 +163,8 @@ describe('publish and browse', () => {
     expect(await ctlJson('queues', 'show', 'cli.inbox')).toMatchObject({ messages_ready: 1 });
   });
 
-  it('exits 5 for a mandatory publish no queue took, and 2 without a body', async () => {
+  it('exits 5 for a mandatory publish no queue took, and 2 without a body', async (context) => {
+    if (await publishRouteMissing()) context.skip('this broker has no POST /api/exchanges/{vhost}/{name}/publish yet (issue 22)');
     expect(await ctl('publish', '', 'cli.nobody', '--body', 'x', '--mandatory')).toMatchObject({ code: EXIT.incomplete, out: 'published: no queue took it (unroutable)\n' });
     expect(await ctl('publish', '', 'cli.nobody')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('--body') });
     expect((await ctl('browse', 'cli.inbox', '-n', 'zero')).code).toBe(EXIT.usage);
