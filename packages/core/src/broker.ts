@@ -1,6 +1,6 @@
 /**
  * The facade the server calls: it owns the vhosts, recovers the topology and the durable
- * queues from the store at boot, and exposes the store's write tickets so that replies and
+ * queues from the store at boot, and exposes the store's commit handles so that replies and
  * confirms can wait for the disk. It knows nothing of WebSocket or HTTP.
  */
 import { nanoid } from 'nanoid';
@@ -12,6 +12,7 @@ import { Scheduler } from './scheduler.js';
 import { AuditLog, type AuditRetention } from './audit.js';
 import { BrokerCounters } from './broker-counters.js';
 import { RedriveJobs } from './redrive-jobs.js';
+import { checkVHostName, emptyVHost, loadVHostRecords, putVHostRecord, type VHostMetadata } from './vhost-records.js';
 import { VHost } from './vhost.js';
 
 export interface BrokerOptions {
@@ -65,6 +66,7 @@ export class Broker {
   async start(): Promise<void> {
     await this.store.open();
     this.ensureVHost(DEFAULT_VHOST);
+    for (const { name, metadata } of await loadVHostRecords(this.store)) this.ensureVHost(name).metadata = metadata;
     const topology = await this.store.loadTopology();
     for (const record of topology.policies) this.ensureVHost(record.vhost).restorePolicy(record);
     for (const record of topology.exchanges) this.ensureVHost(record.vhost).restoreExchange(record);
@@ -130,16 +132,29 @@ export class Broker {
 
   /** Calls back once every write requested so far is applied (and synced where it asked to be). */
   afterWrites(done: (error?: Error) => void): void {
-    this.store.whenWritten(this.store.ticket(), done);
+    this.store.commit().onSettled(done);
   }
 
-  whenWritten(ticket: number, done: (error?: Error) => void): void {
-    this.store.whenWritten(ticket, done);
+  /** The vhost with this name, created and stored if missing (definitions import, `PUT /api/vhosts/{name}`). */
+  declareVHost(name: string, metadata?: VHostMetadata): VHost {
+    checkVHostName(name);
+    const existed = this.vhosts.has(name);
+    const vhost = this.ensureVHost(name);
+    if (metadata !== undefined) vhost.metadata = metadata;
+    if (!existed || metadata !== undefined) putVHostRecord(this.store, vhost);
+    return vhost;
   }
 
-  /** The vhost with this name, created if missing (definitions import; vhost management comes later). */
-  declareVHost(name: string): VHost {
-    return this.ensureVHost(name);
+  /** Deletes a vhost and all it holds; returns the messages its queues held. */
+  deleteVHost(name: string): number {
+    const vhost = this.vhosts.get(name);
+    if (vhost === undefined) throw new WarrenError('vhost_not_found', `no vhost '${name}'`);
+    const messages = emptyVHost(this.store, vhost);
+    // Its delayed publishes and retries would otherwise fire into a vhost of the same name created later.
+    const waiting = [...this.scheduler.inDueOrder()].filter((r) => r.vhost === name).map((r) => r.id);
+    for (const id of waiting) this.scheduler.cancel(id);
+    this.vhosts.delete(name);
+    return messages;
   }
 
   private ensureVHost(name: string): VHost {

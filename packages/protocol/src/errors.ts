@@ -29,6 +29,7 @@ export const ERRORS = {
   access_refused: { replyCode: 403, scope: 'operation', message: 'access refused' },
   vhost_not_found: { replyCode: 530, scope: 'connection', closeCode: 4004, message: 'no such vhost' },
   heartbeat_timeout: { replyCode: 320, scope: 'connection', closeCode: 4005, message: 'no frame from the peer within two heartbeat intervals' },
+  connection_forced: { replyCode: 320, scope: 'connection', closeCode: 4010, message: 'an operator closed the connection' },
   shutting_down: { replyCode: 320, scope: 'connection', closeCode: 1001, message: 'the broker is shutting down' },
   not_found: { replyCode: 404, scope: 'operation', message: 'no such object' },
   exchange_not_found: { replyCode: 404, scope: 'operation', message: 'no such exchange' },

@@ -6,7 +6,7 @@ import type { JsonSchema } from '../frames/schema.js';
 import { bodyParser } from './body.js';
 
 export interface AuditObject {
-  type: 'queue' | 'exchange' | 'policy' | 'definitions';
+  type: 'queue' | 'exchange' | 'policy' | 'definitions' | 'vhost' | 'connection';
   vhost: string | null;
   name: string | null;
 }
@@ -18,7 +18,7 @@ export interface AuditEntryView {
   user: string;
   /** Whether the broker checked `user` (authenticated it); false for a name only claimed. */
   user_verified: boolean;
-  /** `queue.purge`, `queue.delete`, `exchange.delete`, `policy.set`, `policy.delete`, `definitions.import`, `redrive`, `redrive.start`, `redrive.stop`, `redrive.end`. */
+  /** `queue.purge`, `queue.delete`, `exchange.delete`, `policy.set`, `policy.delete`, `definitions.import`, `vhost.delete`, `connection.close`, `redrive`, `redrive.start`, `redrive.stop`, `redrive.end`. */
   action: string;
   object: AuditObject;
   parameters: Record<string, unknown>;

@@ -15,6 +15,7 @@ import { FrameTurns } from './frame-turns.js';
 import { DEFAULT_USER } from '../audit/user.js';
 import { deliverHeader } from './deliver-header.js';
 import { RevokedTags } from './revoked-tags.js';
+import { ConnectionInfo } from './connection-info.js';
 import { SendBuffer } from './send-buffer.js';
 import { handleFrame } from './handlers/index.js';
 
@@ -59,6 +60,8 @@ export class Session implements DeliverySink {
   readonly unacked = new Map<number, Delivery>();
   /** Deliveries taken back by the broker (ack lease expired): settling one is `delivery_expired`. */
   readonly revokedTags = new RevokedTags();
+  /** For the management API (connection-info.ts). */
+  readonly info = new ConnectionInfo();
   private nextDeliveryTag = 1;
   private readonly writer = new FrameWriter();
   private readonly repeatedHeaders = new RepeatedHeaders();
@@ -77,7 +80,7 @@ export class Session implements DeliverySink {
     readonly logger: ServerLogger,
   ) {
     this.readGate = new ReadGate(socket);
-    this.confirms = new ConfirmTracker({ broker, socket: this.readGate.lever('publish window'), send: (frame) => this.send(frame) }, config.publishWindow);
+    this.confirms = new ConfirmTracker({ socket: this.readGate.lever('publish window'), send: (frame) => this.send(frame), counters: broker.counters }, config.publishWindow);
     this.publisherBlock = new PublisherBlock(this.readGate.lever('resource alarm'), (frame) => this.send(frame));
     this.turns = new FrameTurns(
       (raw) => this.handleRaw(raw),
@@ -110,6 +113,8 @@ export class Session implements DeliverySink {
   receive(data: Uint8Array): void {
     if (this.state === 'closed') return;
     this.lastReceived = Date.now();
+    this.info.recvOct += data.length;
+    this.info.recvCnt++;
     let frames;
     try {
       frames = decodeFrames(data, this.repeatedHeaders);
@@ -216,6 +221,8 @@ export class Session implements DeliverySink {
 
   private written(size: number): void {
     this.sentBytesPending -= size;
+    this.info.sendOct += size;
+    this.info.sendCnt++;
     this.sendBuffer.shrank(this.sentBytesPending + this.writer.size);
     if (this.deliveriesBlocked && this.writable) {
       this.deliveriesBlocked = false;
@@ -236,9 +243,12 @@ export class Session implements DeliverySink {
   deliver(consumer: Consumer, entry: QueueEntry): void {
     const tag = this.nextDeliveryTag++;
     const counters = this.broker.counters;
-    if (consumer.options.noAck) counters.deliveredConsumeAutoAck++;
-    else {
+    if (consumer.options.noAck) {
+      counters.deliveredConsumeAutoAck++;
+      this.info.messageStats.deliver_no_ack++;
+    } else {
       counters.deliveredConsumeManualAck++;
+      this.info.messageStats.deliver++;
       this.unacked.set(tag, { entry, consumer });
     }
     if (entry.redelivered) counters.redelivered++;
