@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import type { DefinitionsDiff, DefinitionsImportResult, DefinitionsObjects } from '@warren/protocol';
+import type { DefinitionsDiff, DefinitionsImportResult, DefinitionsObjects } from '@warren/protocol/http';
 import { act } from '../action.js';
 import type { Context } from '../context.js';
 import { CliFailure, EXIT } from '../exit-codes.js';

@@ -1,6 +1,6 @@
 /** warrenctl exchanges and bindings: list, declare, delete (the API's /api/exchanges, /api/bindings). */
 import { Command, Option } from 'commander';
-import type { BindingView, ExchangeView } from '@warren/protocol';
+import type { BindingView, ExchangeView } from '@warren/protocol/http';
 import { act } from '../action.js';
 import { apiPath } from '../api.js';
 import { CliFailure, EXIT } from '../exit-codes.js';

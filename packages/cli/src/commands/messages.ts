@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import type { BrowsedMessage } from '@warren/protocol';
+import type { BrowsedMessage } from '@warren/protocol/http';
 import { act } from '../action.js';
 import { apiPath } from '../api.js';
 import { CliFailure, EXIT } from '../exit-codes.js';

@@ -1,6 +1,6 @@
 /** warrenctl overview, nodes and audit: what the broker is doing, its nodes, and who changed what. */
 import { Command } from 'commander';
-import type { AuditPageView } from '@warren/protocol';
+import type { AuditPageView } from '@warren/protocol/http';
 import { act } from '../action.js';
 import { positiveInt } from '../options.js';
 import { fields, json, table, type Io } from '../output.js';

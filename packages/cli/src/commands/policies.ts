@@ -1,6 +1,6 @@
 /** warrenctl policies: list, show, set from a JSON file (with a dry run), clear (the API's /api/policies). */
 import { Command } from 'commander';
-import type { PolicyDryRunResult, PolicyView } from '@warren/protocol';
+import type { PolicyDryRunResult, PolicyView } from '@warren/protocol/http';
 import { act } from '../action.js';
 import { apiPath } from '../api.js';
 import { readJsonFile } from '../options.js';

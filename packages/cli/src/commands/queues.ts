@@ -1,6 +1,6 @@
 /** warrenctl queues: list, show, declare, delete, purge (the API's /api/queues). */
 import { Command } from 'commander';
-import type { QueueView } from '@warren/protocol';
+import type { QueueView } from '@warren/protocol/http';
 import { act } from '../action.js';
 import { apiPath } from '../api.js';
 import { objectOf, pair } from '../options.js';

@@ -3,7 +3,7 @@
  * run, by ids, or as a job, and follow a job's progress until it ends (`/api/redrives/{id}`).
  */
 import { Command, Option } from 'commander';
-import type { RedriveBody, RedriveJobView, RedrivePlanView, RedriveResult } from '@warren/protocol';
+import type { RedriveBody, RedriveJobView, RedrivePlanView, RedriveResult } from '@warren/protocol/http';
 import { act } from '../action.js';
 import { apiPath } from '../api.js';
 import type { Context } from '../context.js';

@@ -1,6 +1,6 @@
 /** warrenctl scheduled: delayed publishes and retry back-offs waiting in a vhost; cancel, reschedule (the API's /api/scheduled). */
 import { Command } from 'commander';
-import type { ScheduledPageView, ScheduledView } from '@warren/protocol';
+import type { ScheduledPageView, ScheduledView } from '@warren/protocol/http';
 import { act } from '../action.js';
 import { apiPath } from '../api.js';
 import { positiveInt } from '../options.js';
