@@ -17,6 +17,8 @@ import { metricsRoutes } from './metrics/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { alarmsCheck, storeCheck, type ReadinessCheck } from './health/readiness.js';
 import { requestIdHooks, requestIdOf } from './logging/request-id.js';
+import { registerAdminUi } from './admin-ui/static-files.js';
+import { LiveEndpoint } from './live/live-endpoint.js';
 import { sendError } from './http/errors.js';
 import { frameworkError, MAX_PARAM_LENGTH } from './http/limits.js';
 
@@ -83,11 +85,14 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix, contributors: extensions.metrics });
   metricsRoutes(app, metrics);
   registerRoutes(app, broker, listener, config.nodeId, logger);
+  await registerAdminUi(app);
+  const live = new LiveEndpoint(app, logger);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     // The store is open and holds its lock: close it, so the caller can report and exit cleanly.
     alarms.stop();
+    live.close();
     listener.close();
     await app.close();
     await broker.stop();
@@ -108,6 +113,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     close: () =>
       (closing ??= (async () => {
         alarms.stop();
+        live.close();
         listener.close();
         await app.close();
         await broker.stop();
