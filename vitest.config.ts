@@ -19,6 +19,7 @@ export default defineConfig({
       '@warren/server': src('server'),
       '@warren/client': src('client'),
       '@warren/cli': src('cli'),
+      '@warren/cluster': src('cluster'),
     },
   },
   test: {

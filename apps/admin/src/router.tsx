@@ -40,7 +40,8 @@ const routes = [
       sort: str(s.sort, 'name'),
       reverse: bool(s.reverse),
       page: num(s.page, 1),
-      size: num(s.size, 500),
+      // RabbitMQ's page_size is at most 500, and the broker refuses more.
+      size: Math.min(500, num(s.size, 500)),
     }),
   }),
   createRoute({ getParentRoute: () => root, path: '/queues/$vhost/$name', component: Queue }),

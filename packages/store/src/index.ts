@@ -1,2 +1,3 @@
 /** @warren/store: the core's Store port on LevelDB. */
 export { LevelStore } from './level-store.js';
+export { LevelKeyspace } from './level-keyspace.js';

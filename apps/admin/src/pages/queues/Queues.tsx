@@ -86,7 +86,7 @@ export function Queues() {
         <label>
           Per page{' '}
           <select value={search.size} onChange={(e) => set({ size: Number(e.target.value), page: 1 })}>
-            {[100, 500, 1000].map((n) => (
+            {[100, 250, 500].map((n) => (
               <option key={n} value={n}>
                 {n}
               </option>

@@ -1,0 +1,10 @@
+/**
+ * @warren/cluster: Raft replication beside core and store. The pure algorithm (Raft), the port a
+ * replicated machine implements, the shell that runs it (RaftNode) with its LevelDB storage and
+ * TCP transport.
+ */
+export * from './raft/index.js';
+export type { ApplyMeta, Applied, ReplicatedMachine } from './machine.js';
+export { RaftNode, NotLeaderError, type RaftNodeOptions, type RaftStorage, type PeerLink } from './raft-node.js';
+export { LevelRaftStorage } from './raft-storage.js';
+export { PeerTransport, type PeerAddress } from './peer-transport.js';

@@ -1,0 +1,87 @@
+/**
+ * The shell's order, with storage and transport held by the test: nothing that depends on a
+ * Ready leaves before the Ready's write is done, so a follower answers an append only after the
+ * fsync that covers it.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RaftNode, type PeerLink, type RaftStorage } from './raft-node.js';
+import type { Message, Ready } from './raft/types.js';
+import { NO_HARD_STATE } from './raft/types.js';
+import { queueContractMachine, type QueueCommand, type QueueEffect, type QueueState } from './sim/queue-contract-machine.js';
+
+class HeldStorage implements RaftStorage {
+  readonly pending: { ready: Ready; done: (error?: Error) => void }[] = [];
+  load = async () => ({ hardState: NO_HARD_STATE, snapshot: undefined, entries: [] });
+  save(ready: Ready, done: (error?: Error) => void): void {
+    this.pending.push({ ready, done });
+  }
+  compact(): void {}
+}
+
+class CapturedLink implements PeerLink {
+  readonly sent: Message[] = [];
+  onMessage: (message: Message) => void = () => undefined;
+  send(messages: readonly Message[]): void {
+    this.sent.push(...messages);
+  }
+}
+
+let node: RaftNode<QueueState, QueueCommand, QueueEffect> | undefined;
+afterEach(async () => {
+  const stopping = node?.stop();
+  node = undefined;
+  await stopping;
+});
+
+describe('RaftNode order: persist, then send, then apply', () => {
+  it('a follower answers an append only once the write holding it is done', async () => {
+    const storage = new HeldStorage();
+    const link = new CapturedLink();
+    node = await RaftNode.start({ id: 'b', peers: ['a', 'b', 'c'], storage, transport: link, machine: queueContractMachine, tickMs: 60_000 });
+    // The first Ready persists the bootstrap entry; let it finish.
+    await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
+    storage.pending.shift()!.done();
+    const entry = { index: 2, term: 1, type: 'normal' as const, data: queueContractMachine.encode({ t: 'enqueue', id: 'm1', client: 'p' }) };
+    link.onMessage({ type: 'append', from: 'a', to: 'b', term: 1, index: 1, logTerm: 0, entries: [entry], commit: 1 });
+    await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
+    const write = storage.pending.shift()!;
+    expect(write.ready.entries).toEqual([entry]);
+    expect(write.ready.mustSync).toBe(true);
+    // Written but not synced: not a word to the leader yet.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(link.sent).toEqual([]);
+    write.done();
+    expect(link.sent).toEqual([expect.objectContaining({ type: 'appendResp', to: 'a', index: 2 })]);
+  });
+
+  it('a write that fails stops the member: it answers nothing and applies nothing', async () => {
+    const storage = new HeldStorage();
+    const link = new CapturedLink();
+    node = await RaftNode.start({ id: 'b', peers: ['a', 'b', 'c'], storage, transport: link, machine: queueContractMachine, tickMs: 60_000 });
+    await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
+    storage.pending.shift()!.done(new Error('disk full'));
+    link.onMessage({ type: 'heartbeat', from: 'a', to: 'b', term: 1, commit: 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(storage.pending).toEqual([]);
+    expect(link.sent).toEqual([]);
+  });
+});
+
+describe('RaftNode reads', () => {
+  it('a read that no leader answers is refused after two election timeouts, not left hanging', async () => {
+    const storage = new HeldStorage();
+    const link = new CapturedLink();
+    node = await RaftNode.start({ id: 'b', peers: ['a', 'b', 'c'], storage, transport: link, machine: queueContractMachine, tickMs: 5, electionTick: 100 });
+    await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
+    storage.pending.shift()!.done();
+    // b hears from leader a, then a goes silent: the forwarded read is never answered.
+    link.onMessage({ type: 'heartbeat', from: 'a', to: 'b', term: 1, commit: 1 });
+    await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
+    storage.pending.shift()!.done();
+    const read = node.read();
+    await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
+    storage.pending.shift()!.done();
+    expect(link.sent).toContainEqual(expect.objectContaining({ type: 'readIndex', to: 'a' }));
+    await expect(read).rejects.toMatchObject({ code: 'not_leader' });
+  });
+});

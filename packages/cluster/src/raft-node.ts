@@ -1,0 +1,247 @@
+/**
+ * The thin shell around the pure Raft (etcd's node.go, ra's ra_server_proc): a timer ticks it,
+ * the transport feeds it messages, and each Ready is carried out in order: persist (one LevelDB
+ * batch, synced when it must be) -> send -> apply to the machine -> advance. One Ready is in
+ * flight at a time; whatever arrives meanwhile joins the next one, which is the group commit.
+ */
+import type { ReplicatedMachine } from './machine.js';
+import { Raft } from './raft/raft.js';
+import type { ConfChange, Entry, Message, NodeId, RaftStorageState, Ready, Role, Snapshot } from './raft/types.js';
+
+/** Where a member keeps its Raft state (LevelRaftStorage). */
+export interface RaftStorage {
+  load(): Promise<RaftStorageState>;
+  /** Persists a Ready; `done` only once it is on disk (synced when the Ready must sync). */
+  save(ready: Ready, done: (error?: Error) => void): void;
+  compact(snapshot: Snapshot): void;
+}
+
+/** How a member reaches the others (PeerTransport). */
+export interface PeerLink {
+  send(messages: readonly Message[]): void;
+  onMessage: (message: Message) => void;
+}
+
+export interface RaftNodeOptions<S, C, E> {
+  readonly id: NodeId;
+  readonly peers: readonly NodeId[];
+  readonly storage: RaftStorage;
+  readonly transport: PeerLink;
+  readonly machine: ReplicatedMachine<S, C, E>;
+  readonly tickMs?: number;
+  readonly electionTick?: number;
+  readonly maxEntriesPerAppend?: number;
+  readonly maxInflight?: number;
+  /** Take a snapshot and compact the log once this many entries are applied past the last one. */
+  readonly snapshotEvery?: number;
+  /** Effects of each applied command, and whether this member led when it applied it. */
+  readonly onEffects?: (effects: readonly E[], leading: boolean) => void;
+}
+
+/** A proposal made to a member that does not lead; `leader` is its best guess. */
+export class NotLeaderError extends Error {
+  readonly code = 'not_leader';
+
+  constructor(readonly leader: NodeId | null) {
+    super(leader === null ? 'no leader is known' : `not the leader; try ${leader}`);
+  }
+}
+
+interface Waiter {
+  readonly term: number;
+  resolve(index: number): void;
+  reject(error: Error): void;
+}
+
+export class RaftNode<S, C, E> {
+  readonly raft: Raft;
+  #state: S;
+  #saving = false;
+  #stopped = false;
+  #scheduled = false;
+  readonly #timer: NodeJS.Timeout;
+  readonly #waiters = new Map<number, Waiter>();
+  readonly #reads = new Map<string, { resolve(): void; index: number }>();
+  #readSeq = 0;
+  #idle: (() => void) | undefined;
+
+  private constructor(
+    private readonly options: RaftNodeOptions<S, C, E>,
+    raft: Raft,
+    state: S,
+  ) {
+    this.raft = raft;
+    this.#state = state;
+    options.transport.onMessage = (m) => {
+      if (this.#stopped) return;
+      this.raft.step(m);
+      this.#schedule();
+    };
+    this.#timer = setInterval(() => {
+      this.raft.tick();
+      this.#schedule();
+    }, options.tickMs ?? 50);
+    // A new group's bootstrap entry goes to disk at once, not at the first tick.
+    this.#schedule();
+  }
+
+  static async start<S, C, E>(options: RaftNodeOptions<S, C, E>): Promise<RaftNode<S, C, E>> {
+    const storage = await options.storage.load();
+    const raft = new Raft({
+      id: options.id,
+      peers: options.peers,
+      storage,
+      electionTick: options.electionTick ?? 10,
+      maxEntriesPerAppend: options.maxEntriesPerAppend ?? 256,
+      maxInflight: options.maxInflight ?? 256,
+    });
+    const snapshot = raft.log.snapshot;
+    const state = snapshot === undefined ? options.machine.init() : options.machine.restore(snapshot.data);
+    return new RaftNode(options, raft, state);
+  }
+
+  get role(): Role {
+    return this.raft.role;
+  }
+
+  get leader(): NodeId | null {
+    return this.raft.lead;
+  }
+
+  get state(): S {
+    return this.#state;
+  }
+
+  /** Resolves with the command's log index once it is committed and applied here. */
+  propose(command: C): Promise<number> {
+    const index = this.raft.propose(this.options.machine.encode(command));
+    if (index === undefined) return Promise.reject(new NotLeaderError(this.raft.lead));
+    this.#schedule();
+    return new Promise((resolve, reject) => this.#waiters.set(index, { term: this.raft.term, resolve, reject }));
+  }
+
+  proposeConfChange(change: ConfChange): Promise<number> {
+    const index = this.raft.proposeConfChange(change);
+    if (index === undefined) return Promise.reject(new NotLeaderError(this.raft.lead));
+    this.#schedule();
+    return new Promise((resolve, reject) => this.#waiters.set(index, { term: this.raft.term, resolve, reject }));
+  }
+
+  /**
+   * Resolves once the machine here reflects every write committed before the call (read-index).
+   * Rejects after two election timeouts: the request or its answer may be lost with a leader.
+   */
+  read(): Promise<void> {
+    const context = `${this.options.id}:${++this.#readSeq}`;
+    if (!this.raft.readIndex(context)) return Promise.reject(new NotLeaderError(null));
+    this.#schedule();
+    const limit = 2 * this.raft.electionTick * (this.options.tickMs ?? 50);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.#reads.delete(context)) reject(new NotLeaderError(this.raft.lead));
+      }, limit);
+      this.#reads.set(context, {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        index: Number.POSITIVE_INFINITY,
+      });
+    });
+  }
+
+  transferLeadership(to: NodeId): boolean {
+    const started = this.raft.transferLeadership(to);
+    this.#schedule();
+    return started;
+  }
+
+  campaign(): void {
+    this.raft.campaign();
+    this.#schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    if (this.#saving) await new Promise<void>((resolve) => (this.#idle = resolve));
+    for (const waiter of this.#waiters.values()) waiter.reject(new Error('raft node stopped'));
+    this.#waiters.clear();
+  }
+
+  /** Inputs of one event-loop turn share one Ready. */
+  #schedule(): void {
+    if (this.#scheduled || this.#stopped) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    if (this.#saving || this.#stopped || !this.raft.hasReady()) return;
+    const ready = this.raft.ready();
+    this.#saving = true;
+    this.options.storage.save(ready, (error) => {
+      this.#saving = false;
+      if (error !== undefined) {
+        // A member that cannot persist must not answer anything: stop, as etcd panics.
+        this.#stopped = true;
+        clearInterval(this.#timer);
+        for (const waiter of this.#waiters.values()) waiter.reject(error);
+        this.#idle?.();
+        return;
+      }
+      if (this.#stopped) {
+        this.#idle?.();
+        return;
+      }
+      this.options.transport.send(ready.messages);
+      this.#apply(ready);
+      this.raft.advance(ready);
+      this.#maybeCompact();
+      this.#pump();
+    });
+  }
+
+  #apply(ready: Ready): void {
+    const machine = this.options.machine;
+    if (ready.snapshot !== undefined) this.#state = machine.restore(ready.snapshot.data);
+    const leading = this.raft.role === 'leader';
+    for (const entry of ready.committedEntries) {
+      if (entry.type === 'normal' && entry.data.length > 0) {
+        const { state, effects } = machine.apply(this.#state, machine.decode(entry.data), entry);
+        this.#state = state;
+        if (effects.length > 0) this.options.onEffects?.(effects, leading);
+      }
+      this.#settle(entry);
+    }
+    for (const read of ready.readStates) {
+      const waiting = this.#reads.get(read.context);
+      if (waiting !== undefined) waiting.index = read.index;
+    }
+    const applied = ready.committedEntries.at(-1)?.index ?? this.raft.log.applied;
+    for (const [context, read] of this.#reads) {
+      if (read.index <= applied) {
+        this.#reads.delete(context);
+        read.resolve();
+      }
+    }
+  }
+
+  #settle(entry: Entry): void {
+    const waiter = this.#waiters.get(entry.index);
+    if (waiter === undefined) return;
+    this.#waiters.delete(entry.index);
+    if (entry.term === waiter.term) waiter.resolve(entry.index);
+    else waiter.reject(new NotLeaderError(this.raft.lead));
+  }
+
+  #maybeCompact(): void {
+    const log = this.raft.log;
+    if (log.applied - log.snapshotIndex < (this.options.snapshotEvery ?? 10_000)) return;
+    this.raft.compact(log.applied, this.options.machine.snapshot(this.#state));
+    if (log.snapshot !== undefined) this.options.storage.compact(log.snapshot);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Simulated clients of the replicated queue. A publisher sends each message to the member it
+ * believes leads, follows redirects, and retries until the confirm comes back (the machine
+ * deduplicates by id). A consumer subscribes, acks most deliveries, nacks some with and without
+ * requeue, and may die; its death is reported by a member (as a broker notices a closed
+ * connection), retried until applied. Requests and answers are delayed and may be lost.
+ */
+import type { NodeId } from '../raft/types.js';
+import type { EventQueue } from './event-queue.js';
+import type { Observer } from './observer.js';
+import type { Prng } from './prng.js';
+import type { QueueCommand, QueueEffect } from './queue-contract-machine.js';
+
+/** How a client reaches the members: deliver a command, learn who leads. */
+export interface ClientLink {
+  /** Proposes `command` at `node`; answers with a leader hint when that member does not lead. */
+  propose(node: NodeId, command: QueueCommand, answer: (redirect: NodeId | null | undefined) => void): void;
+}
+
+const RETRY_MS = 60;
+const MAX_RETRY_MS = 1000;
+
+/**
+ * A command retried until `done()` says its effect was seen, backing off exponentially: every
+ * retry of an accepted command is one more log entry, and a client that retries faster than the
+ * group commits only makes the log grow (congestion collapse).
+ */
+class Retried {
+  target: NodeId;
+  #wait = RETRY_MS;
+  #bounces = 0;
+
+  constructor(
+    private readonly clock: EventQueue,
+    private readonly link: ClientLink,
+    private readonly members: readonly NodeId[],
+    private readonly dice: Prng,
+    readonly command: QueueCommand,
+    private readonly done: () => boolean,
+  ) {
+    this.target = dice.pick(members);
+    this.#attempt();
+  }
+
+  #attempt(): void {
+    if (this.done()) return;
+    this.link.propose(this.target, this.command, (redirect) => {
+      if (redirect === undefined) {
+        this.#bounces = 0;
+        return;
+      }
+      // Members removed from the group still answer, with stale hints that can send a client
+      // round in a circle: after a few hops it tries a member at random.
+      this.target = redirect !== null && ++this.#bounces <= 3 ? redirect : this.dice.pick(this.members);
+      if (this.#bounces > 3) this.#bounces = 0;
+    });
+    const wait = this.#wait;
+    this.#wait = Math.min(MAX_RETRY_MS, this.#wait * 2);
+    this.clock.after(wait * this.dice.between(0.8, 1.2), () => {
+      if (this.done()) return;
+      // No answer in time: the member may be down; try another.
+      if (this.dice.chance(0.5)) this.target = this.dice.pick(this.members);
+      this.#attempt();
+    });
+  }
+}
+
+export class Clients {
+  readonly #confirmed = new Set<string>();
+  readonly #subscribed = new Set<string>();
+  readonly #down = new Set<string>();
+  readonly #dead = new Set<string>();
+  readonly #draining = new Set<string>();
+  /** Consumer -> message id -> settled. */
+  readonly #settling = new Map<string, Set<string>>();
+  deliveries = 0;
+
+  constructor(
+    private readonly clock: EventQueue,
+    private readonly link: ClientLink,
+    private readonly members: readonly NodeId[],
+    private readonly dice: Prng,
+    private readonly observer: Observer,
+  ) {}
+
+  publish(id: string): void {
+    this.observer.published.add(id);
+    this.#retry({ t: 'enqueue', id, client: 'p' }, () => this.#confirmed.has(id));
+  }
+
+  /** A draining consumer acks everything; the others also nack. */
+  consume(consumer: string, prefetch: number, drain = false): void {
+    this.#settling.set(consumer, new Set());
+    if (drain) this.#draining.add(consumer);
+    this.#retry({ t: 'subscribe', consumer, prefetch }, () => this.#subscribed.has(consumer) || this.#dead.has(consumer));
+  }
+
+  /** The consumer's connection dies: it stops acking, and a member reports it gone. */
+  kill(consumer: string): void {
+    if (!this.#settling.has(consumer) || this.#dead.has(consumer)) return;
+    this.#dead.add(consumer);
+    this.#retry({ t: 'down', consumer }, () => this.#down.has(consumer));
+  }
+
+  living(): string[] {
+    return [...this.#settling.keys()].filter((c) => !this.#dead.has(c));
+  }
+
+  unconfirmed(): number {
+    let n = 0;
+    for (const id of this.observer.published) if (!this.#confirmed.has(id)) n++;
+    return n;
+  }
+
+  /** Effects the leader carried out, arriving at the clients. */
+  effect(effect: QueueEffect): void {
+    switch (effect.kind) {
+      case 'confirm':
+        this.#confirmed.add(effect.id);
+        this.observer.confirmed.add(effect.id);
+        return;
+      case 'subscribed':
+        this.#subscribed.add(effect.consumer);
+        return;
+      case 'down':
+        this.#down.add(effect.consumer);
+        return;
+      case 'settled':
+        this.#settling.get(effect.consumer)?.add(effect.id);
+        return;
+      case 'deliver':
+        this.#deliver(effect.consumer, effect.id, effect.index);
+    }
+  }
+
+  #deliver(consumer: string, id: string, index: number): void {
+    this.observer.delivered(consumer, id, index);
+    this.deliveries++;
+    if (this.#dead.has(consumer)) return;
+    const settled = this.#settling.get(consumer)!;
+    settled.delete(id);
+    const roll = this.#draining.has(consumer) ? 0 : this.dice.next();
+    const command: QueueCommand = roll < 0.8 ? { t: 'ack', consumer, id } : { t: 'nack', consumer, id, requeue: roll < 0.93 };
+    this.#retry(command, () => settled.has(id) || this.#dead.has(consumer));
+  }
+
+  #retry(command: QueueCommand, done: () => boolean): void {
+    new Retried(this.clock, this.link, this.members, this.dice, command, done);
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * One simulated member: the real Raft and the replicated machine inside a shell like
+ * raft-node.ts, over a SimDisk and the SimNetwork. It processes one Ready at a time in the
+ * shell's order: write, fsync (taking simulated time), then send, apply, advance. Only the
+ * leader carries out the machine's effects. A crash ends this incarnation; callbacks it left
+ * behind are ignored.
+ */
+import type { ReplicatedMachine } from '../machine.js';
+import { Raft } from '../raft/raft.js';
+import type { Message, NodeId, RaftFaults, Ready } from '../raft/types.js';
+import type { SimDisk } from './disk.js';
+import type { EventQueue } from './event-queue.js';
+import type { Observer } from './observer.js';
+import type { Prng } from './prng.js';
+
+export interface SimNodeEnv<S, C, E> {
+  readonly clock: EventQueue;
+  readonly dice: Prng;
+  readonly observer: Observer;
+  readonly machine: ReplicatedMachine<S, C, E>;
+  readonly faults: RaftFaults;
+  readonly electionTick: number;
+  /** Compact the log once this many entries are applied past the last snapshot. */
+  readonly snapshotEvery: number;
+  readonly maxEntriesPerAppend: number;
+  readonly maxInflight: number;
+  send(message: Message): void;
+  /** This member just became leader, or applied entries while leading (for triggered faults). */
+  onLeaderEvent(node: NodeId, event: 'elected' | 'applied'): void;
+  /** Effects of every applied command; only those applied while leading are carried out. */
+  effects(node: NodeId, effects: readonly E[], leading: boolean): void;
+}
+
+export class SimNode<S, C, E> {
+  raft: Raft;
+  state: S;
+  up = true;
+  /** Milliseconds per fsync; raised by the slow-disk fault. */
+  fsyncMs = 1;
+  #incarnation = 0;
+  /** Read-index requests in flight: context -> the read index once known, and the answer. */
+  readonly #reads = new Map<string, { index: number; answer: (state: S) => void }>();
+  #busy = false;
+  #wasLeaderTerm = -1;
+
+  constructor(
+    readonly id: NodeId,
+    readonly disk: SimDisk,
+    /** The first configuration's voters; empty for a member that joins later. */
+    private readonly peers: readonly NodeId[],
+    private readonly env: SimNodeEnv<S, C, E>,
+  ) {
+    this.raft = this.#boot();
+    this.state = this.#restoreState();
+  }
+
+  #boot(): Raft {
+    const dice = this.env.dice.fork();
+    return new Raft({
+      id: this.id,
+      peers: this.peers,
+      storage: this.disk.read(),
+      electionTick: this.env.electionTick,
+      heartbeatTick: 1,
+      random: () => dice.next(),
+      faults: this.env.faults,
+      maxInflight: this.env.maxInflight,
+      maxEntriesPerAppend: this.env.maxEntriesPerAppend,
+    });
+  }
+
+  #restoreState(): S {
+    const snapshot = this.raft.log.snapshot;
+    this.env.observer.restored(this.id, snapshot?.index ?? 0);
+    return snapshot === undefined ? this.env.machine.init() : this.env.machine.restore(snapshot.data);
+  }
+
+  crash(powerLoss: boolean): void {
+    if (!this.up) return;
+    this.up = false;
+    this.#incarnation++;
+    this.#reads.clear();
+    this.#busy = false;
+    if (powerLoss) this.disk.powerLoss();
+    else this.disk.crash();
+  }
+
+  restart(): void {
+    if (this.up) return;
+    this.up = true;
+    this.#wasLeaderTerm = -1;
+    this.raft = this.#boot();
+    this.state = this.#restoreState();
+  }
+
+  /** A linearizable read (read-index): `answer` gets the machine state once it covers the read. */
+  read(context: string, answer: (state: S) => void): boolean {
+    if (!this.up || !this.raft.readIndex(context)) return false;
+    this.#reads.set(context, { index: Number.POSITIVE_INFINITY, answer });
+    this.pump();
+    return true;
+  }
+
+  tick(): void {
+    if (!this.up) return;
+    this.raft.tick();
+    this.pump();
+  }
+
+  receive(message: Message): void {
+    if (!this.up) return;
+    this.raft.step(message);
+    this.pump();
+  }
+
+  /** Runs the next Ready if none is in flight. */
+  pump(): void {
+    if (!this.up) return;
+    const raft = this.raft;
+    if (raft.role === 'leader' && this.#wasLeaderTerm !== raft.term) {
+      this.#wasLeaderTerm = raft.term;
+      this.env.observer.leader(this.id, raft.term, raft.log);
+      this.env.onLeaderEvent(this.id, 'elected');
+    }
+    if (this.#busy || !raft.hasReady()) return;
+    const ready = raft.ready();
+    const first = ready.entries[0];
+    if (first !== undefined) this.env.observer.appended(this.id, ready.entries, raft.log.term(first.index - 1));
+    if (ready.snapshot !== undefined) this.disk.write({ kind: 'install', snapshot: ready.snapshot });
+    if (ready.entries.length > 0) this.disk.write({ kind: 'entries', entries: ready.entries });
+    if (ready.hardState !== undefined) this.disk.write({ kind: 'hardState', hardState: ready.hardState });
+    if (!ready.mustSync) {
+      this.#finish(ready);
+      return;
+    }
+    this.#busy = true;
+    const incarnation = this.#incarnation;
+    const synced = this.disk.beginSync();
+    this.env.clock.after(this.fsyncMs * this.env.dice.between(0.5, 1.5), () => {
+      if (incarnation !== this.#incarnation) return;
+      synced();
+      this.#busy = false;
+      this.#finish(ready);
+    });
+  }
+
+  #finish(ready: Ready): void {
+    for (const message of ready.messages) this.env.send(message);
+    if (ready.snapshot !== undefined) {
+      this.state = this.env.machine.restore(ready.snapshot.data);
+      this.env.observer.restored(this.id, ready.snapshot.index);
+    }
+    const leading = this.raft.role === 'leader';
+    for (const entry of ready.committedEntries) {
+      this.env.observer.apply(this.id, entry);
+      if (entry.type !== 'normal' || entry.data.length === 0) continue;
+      const { state, effects } = this.env.machine.apply(this.state, this.env.machine.decode(entry.data), entry);
+      this.state = state;
+      if (effects.length > 0) this.env.effects(this.id, effects, leading);
+    }
+    this.raft.advance(ready);
+    for (const read of ready.readStates) {
+      const waiting = this.#reads.get(read.context);
+      if (waiting !== undefined) waiting.index = read.index;
+    }
+    for (const [context, read] of this.#reads) {
+      if (read.index > this.raft.log.applied) continue;
+      this.#reads.delete(context);
+      read.answer(this.state);
+    }
+    if (leading && ready.committedEntries.length > 0) this.env.onLeaderEvent(this.id, 'applied');
+    this.#maybeCompact();
+    this.pump();
+  }
+
+  #maybeCompact(): void {
+    const log = this.raft.log;
+    if (log.applied - log.snapshotIndex < this.env.snapshotEvery) return;
+    this.raft.compact(log.applied, this.env.machine.snapshot(this.state));
+    const snapshot = log.snapshot;
+    if (snapshot !== undefined) this.disk.write({ kind: 'compact', snapshot });
+  }
+}

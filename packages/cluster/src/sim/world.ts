@@ -1,0 +1,335 @@
+/**
+ * One deterministic run: N members of the real Raft, each with the queue-contract machine, on
+ * simulated disks and a simulated network, driven by the seed's history. After the chaos it
+ * heals everything, restarts every member, drains the queue, and checks the end state: the
+ * group converges, every member holds the same state, and no confirmed message was lost.
+ * Everything random comes from the seed, so a seed (and the kept steps) replays exactly.
+ */
+import type { Message, NodeId, RaftFaults } from '../raft/types.js';
+import { Clients, type ClientLink } from './clients.js';
+import { SimDisk } from './disk.js';
+import { EventQueue } from './event-queue.js';
+import { CALM, generateWorld, type HistoryStep, type SimEvent, type Trigger, type WorldShape } from './history.js';
+import { SimNetwork } from './network.js';
+import { Observer, Violation } from './observer.js';
+import { Prng } from './prng.js';
+import { queueContractMachine, type QueueCommand, type QueueEffect, type QueueState } from './queue-contract-machine.js';
+import { SimNode } from './sim-node.js';
+
+export interface RunOptions {
+  readonly faults?: RaftFaults;
+  /** Indices of history steps to play; all when absent (shrinking passes fewer). */
+  readonly keep?: readonly number[];
+}
+
+export interface RunResult {
+  readonly seed: number;
+  readonly violation: Violation | undefined;
+  readonly steps: number;
+  readonly simMs: number;
+  readonly leaderChanges: number;
+  readonly applies: number;
+  readonly messages: number;
+  readonly published: number;
+  readonly confirmed: number;
+  readonly deliveries: number;
+  readonly reads: number;
+}
+
+const ELECTION_TICK = 10;
+const DRAIN_LIMIT_MS = 20_000;
+
+type Node = SimNode<QueueState, QueueCommand, QueueEffect>;
+
+class World {
+  readonly clock = new EventQueue();
+  readonly observer = new Observer();
+  readonly dice: Prng;
+  readonly network: SimNetwork;
+  readonly nodes = new Map<NodeId, Node>();
+  readonly clients: Clients;
+  /** Armed crashOn traps, oldest first. */
+  #reads = 0;
+  readonly #traps: Extract<SimEvent, { kind: 'crashOn' }>[] = [];
+
+  constructor(
+    readonly seed: number,
+    readonly shape: WorldShape,
+    faults: RaftFaults,
+  ) {
+    this.dice = new Prng(seed);
+    const everyone = shape.spare === undefined ? shape.members : [...shape.members, shape.spare];
+    this.network = new SimNetwork(this.clock, this.dice.fork(), everyone, shape.quality);
+    const nodeDice = this.dice.fork();
+    for (const id of everyone) {
+      this.nodes.set(
+        id,
+        new SimNode(id, new SimDisk(), id === shape.spare ? [] : shape.members, {
+          clock: this.clock,
+          dice: nodeDice,
+          observer: this.observer,
+          machine: queueContractMachine,
+          faults,
+          electionTick: ELECTION_TICK,
+          snapshotEvery: shape.snapshotEvery,
+          maxEntriesPerAppend: shape.maxEntriesPerAppend,
+          maxInflight: shape.maxInflight,
+          send: (m) => this.#send(m),
+          onLeaderEvent: (node, event) => this.#spring(node, event),
+          effects: (_node, effects, leading) => this.#effects(effects, leading),
+        }),
+      );
+    }
+    this.clients = new Clients(this.clock, this.#link(), everyone, this.dice.fork(), this.observer);
+    everyone.forEach((id, i) => this.#tickLoop(this.nodes.get(id)!, shape.tickMs[i] ?? 10));
+  }
+
+  #tickLoop(node: Node, ms: number): void {
+    this.clock.after(ms, () => {
+      node.tick();
+      this.#tickLoop(node, ms);
+    });
+  }
+
+  #spring(id: NodeId, event: Trigger): void {
+    const at = this.#traps.findIndex((t) => t.trigger === event);
+    if (at < 0) return;
+    const trap = this.#traps.splice(at, 1)[0]!;
+    const node = this.nodes.get(id)!;
+    this.clock.after(trap.delayMs, () => {
+      node.crash(trap.powerLoss);
+      this.clock.after(trap.downMs, () => node.restart());
+    });
+  }
+
+  #send(m: Message): void {
+    this.network.send(m.from, m.to, () => this.nodes.get(m.to)?.receive(m));
+  }
+
+  /** Effects leave only from a member that leads when it applies; acks are recorded from any. */
+  #effects(effects: readonly QueueEffect[], leading: boolean): void {
+    for (const effect of effects) {
+      if (effect.kind === 'settled' && effect.outcome === 'acked') this.observer.acked(effect.id, effect.index);
+    }
+    if (!leading) return;
+    for (const effect of effects) this.#toClient(() => this.clients.effect(effect));
+  }
+
+  #toClient(run: () => void): void {
+    const q = this.network.quality;
+    if (this.dice.chance(q.drop)) return;
+    this.clock.after(this.dice.between(q.minDelay, q.maxDelay), run);
+  }
+
+  #link(): ClientLink {
+    return {
+      propose: (to, command, answer) =>
+        this.#toClient(() => {
+          const node = this.nodes.get(to);
+          if (node === undefined || !node.up) return;
+          const raft = node.raft;
+          if (raft.propose(queueContractMachine.encode(command)) !== undefined) {
+            node.pump();
+            this.#spring(to, 'proposed');
+            this.#toClient(() => answer(undefined));
+          } else {
+            this.#toClient(() => answer(raft.lead));
+          }
+        }),
+    };
+  }
+
+  play(step: SimEvent): void {
+    switch (step.kind) {
+      case 'publish':
+        this.clients.publish(step.id);
+        return;
+      case 'read':
+        this.#read([...this.observer.confirmed], 0);
+        return;
+      case 'consume':
+        this.clients.consume(step.consumer, step.prefetch);
+        return;
+      case 'kill':
+        this.clients.kill(step.consumer);
+        return;
+      case 'partition':
+        this.network.partition(step.partition);
+        return;
+      case 'heal':
+        this.network.heal();
+        return;
+      case 'crash':
+        this.nodes.get(step.node)!.crash(step.powerLoss);
+        return;
+      case 'crashLeader': {
+        const leader = this.leader();
+        if (leader === undefined) return;
+        leader.crash(step.powerLoss);
+        this.clock.after(step.downMs, () => leader.restart());
+        return;
+      }
+      case 'crashOn':
+        this.#traps.push(step);
+        return;
+      case 'restart':
+        this.nodes.get(step.node)!.restart();
+        return;
+      case 'slowDisk':
+        this.nodes.get(step.node)!.fsyncMs = step.fsyncMs;
+        return;
+      case 'network':
+        this.network.quality = step.quality;
+        return;
+      case 'addMember':
+      case 'promote':
+      case 'removeMember': {
+        const leader = this.leader();
+        const spare = this.shape.spare;
+        if (leader === undefined || spare === undefined) return;
+        const raft = leader.raft;
+        if (step.kind === 'addMember') raft.proposeConfChange({ type: 'addLearner', node: spare });
+        else if (step.kind === 'promote') raft.proposeConfChange({ type: 'promote', node: spare });
+        // Keep three voters at least, so the world's faults still leave a majority sometimes.
+        else if (raft.tracker.voters.length > 3) raft.proposeConfChange({ type: 'remove', node: step.node });
+        leader.pump();
+        return;
+      }
+      case 'transfer': {
+        const leader = this.leader();
+        if (leader !== undefined) {
+          leader.raft.transferLeadership(step.to);
+          leader.pump();
+        }
+      }
+    }
+  }
+
+  /** A client's read, sent to some member (followers forward it), retried a few times. */
+  #read(confirmedBefore: string[], attempt: number): void {
+    if (attempt > 8) return;
+    const context = `read${this.#reads++}`;
+    const target = this.leader() ?? this.nodes.get(this.dice.pick(this.shape.members))!;
+    let answered = false;
+    this.#toClient(() => {
+      const accepted = target.read(context, (state) => {
+        answered = true;
+        const seen = new Set(state.seen);
+        this.#toClient(() => this.observer.read(confirmedBefore, seen));
+      });
+      if (!accepted) answered = false;
+    });
+    this.clock.after(300, () => {
+      if (!answered) this.#read(confirmedBefore, attempt + 1);
+    });
+  }
+
+  leader(): Node | undefined {
+    let found: Node | undefined;
+    for (const node of this.nodes.values()) {
+      if (node.up && node.raft.role === 'leader' && (found === undefined || node.raft.term > found.raft.term)) found = node;
+    }
+    return found;
+  }
+
+  /** Heals everything, restarts every member, kills every consumer and drains the queue. */
+  settle(): void {
+    this.#traps.length = 0;
+    this.network.heal();
+    this.network.quality = CALM;
+    for (const node of this.nodes.values()) {
+      node.restart();
+      node.fsyncMs = 1;
+    }
+    for (const consumer of this.clients.living()) this.clients.kill(consumer);
+    let drain = 0;
+    this.clients.consume(`drain${drain}`, 1000, true);
+    const deadline = this.clock.now + DRAIN_LIMIT_MS;
+    let reconnectAt = this.clock.now + 2000;
+    let held = '';
+    while (this.clock.now < deadline && !this.#converged()) {
+      this.clock.runUntil(this.clock.now + 50);
+      // A delivery carried out by a leader that lost its place before sending it leaves the
+      // consumer waiting for a message it never heard of: when the same messages stay unacked
+      // for 2 s, the consumer reconnects, and its death requeues what it held.
+      const state = this.leader()?.state;
+      const now = state === undefined ? held : [...state.unacked.keys()].join(',');
+      if (now !== held) {
+        held = now;
+        reconnectAt = this.clock.now + 2000;
+      } else if (this.clock.now >= reconnectAt && held !== '') {
+        this.clients.kill(`drain${drain}`);
+        this.clients.consume(`drain${++drain}`, 1000, true);
+        reconnectAt = this.clock.now + 2000;
+      }
+    }
+    if (!this.#converged()) {
+      const leader = this.leader();
+      throw new Violation(
+        'liveness',
+        `not converged ${DRAIN_LIMIT_MS} ms after healing: leader ${leader?.id ?? 'none'}, ${this.clients.unconfirmed()} unconfirmed, ` +
+          [...this.nodes.values()].map((n) => `${n.id}:${n.raft.role}/t${n.raft.term}/c${n.raft.log.committed}/a${n.raft.log.applied}/l${n.raft.log.lastIndex}`).join(' ') +
+          `; voters ${leader?.raft.tracker.voters.join(',')} learners ${leader?.raft.tracker.learners.join(',')}` +
+          `; queue ready ${leader?.state.ready.length} unacked ${leader?.state.unacked.size} consumers ${[...(leader?.state.consumers.keys() ?? [])].join(',')}` +
+          `; progress ${[...(leader?.raft.tracker.progress ?? [])].map(([id, p]) => `${id}:${p.state}/m${p.match}/n${p.next}/i${p.inflightCount}`).join(' ')}`,
+      );
+    }
+    this.#checkEnd();
+  }
+
+  #converged(): boolean {
+    const leader = this.leader();
+    if (leader === undefined || this.clients.unconfirmed() > 0) return false;
+    const state = leader.state;
+    if (state.ready.length > 0 || state.unacked.size > 0) return false;
+    const last = leader.raft.log.lastIndex;
+    if (leader.raft.log.committed !== last) return false;
+    for (const node of this.#members(leader)) if (node.raft.log.applied !== last) return false;
+    return true;
+  }
+
+  /** The members of the leader's configuration: a removed member is left behind, rightly. */
+  #members(leader: Node): Node[] {
+    return leader.raft.tracker.members().map((id) => this.nodes.get(id)!);
+  }
+
+  #checkEnd(): void {
+    const leader = this.leader()!;
+    for (const id of this.observer.confirmed) {
+      if (!leader.state.acked.has(id) && !leader.state.dropped.has(id)) throw new Violation('queue: confirmed message lost', `${id} was confirmed but is gone`);
+    }
+    const expected = Buffer.from(queueContractMachine.snapshot(leader.state)).toString('latin1');
+    for (const node of this.#members(leader)) {
+      const own = Buffer.from(queueContractMachine.snapshot(node.state)).toString('latin1');
+      if (own !== expected) throw new Violation('state machine safety', `${node.id} ends in a different state than leader ${leader.id}`);
+    }
+  }
+}
+
+export function runSeed(seed: number, options: RunOptions = {}): RunResult {
+  const shape = generateWorld(seed);
+  const history: HistoryStep[] = options.keep === undefined ? [...shape.history] : options.keep.map((i) => shape.history[i]!).filter(Boolean);
+  const world = new World(seed, { ...shape, history }, options.faults ?? {});
+  let violation: Violation | undefined;
+  try {
+    for (const step of history) world.clock.at(step.at, () => world.play(step.event));
+    world.clock.runUntil(shape.chaosMs + 500);
+    world.settle();
+  } catch (error) {
+    violation = error instanceof Violation ? error : new Violation('raft assertion', error instanceof Error ? error.message : String(error));
+  }
+  const o = world.observer;
+  return {
+    seed,
+    violation,
+    steps: history.length,
+    simMs: world.clock.now,
+    leaderChanges: o.leaderChanges,
+    applies: o.applies,
+    messages: world.network.sent,
+    published: o.published.size,
+    confirmed: o.confirmed.size,
+    deliveries: world.clients.deliveries,
+    reads: o.reads,
+  };
+}
