@@ -18,6 +18,7 @@ export default defineConfig({
       '@warren/store': src('store'),
       '@warren/server': src('server'),
       '@warren/client': src('client'),
+      '@warren/cli': src('cli'),
       '@warren/cluster': src('cluster'),
     },
   },

@@ -32,7 +32,8 @@ describe('under a memory alarm', () => {
   it('blocks a publisher after its first publish, which is confirmed, while a consumer-only connection keeps consuming', async () => {
     const overview = await (await fetch(`${broker.httpUrl}/api/overview`)).json();
     expect(overview).toMatchObject({ mem_alarm: true, mem_limit: 1 });
-    expect((await fetch(`${broker.httpUrl}/readyz`)).status).toBe(200);
+    expect((await fetch(`${broker.httpUrl}/readyz`)).status).toBe(503);
+    expect((await fetch(`${broker.httpUrl}/readyz?exclude=alarms`)).status).toBe(200);
 
     const publisher = await client();
     await publisher.declareQueue('work', { durable: false });

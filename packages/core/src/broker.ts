@@ -10,6 +10,7 @@ import { DEFAULT_BACKLOG_LIMITS, type BacklogLimits } from './queue/backlog.js';
 import { silentLogger, type Clock, type Logger, type ScheduledRecord, type Store } from './ports.js';
 import { Scheduler } from './scheduler.js';
 import { AuditLog, type AuditRetention } from './audit.js';
+import { BrokerCounters } from './broker-counters.js';
 import { RedriveJobs } from './redrive-jobs.js';
 import { checkVHostName, emptyVHost, loadVHostRecords, putVHostRecord, type VHostMetadata } from './vhost-records.js';
 import { VHost } from './vhost.js';
@@ -41,6 +42,8 @@ export class Broker {
   readonly clock: Clock;
   readonly audit: AuditLog;
   readonly redrives: RedriveJobs;
+  /** Totals of messages, queues and connections, for metrics (broker-counters.ts). */
+  readonly counters = new BrokerCounters();
   private readonly logger: Logger;
   private readonly limits: BacklogLimits;
   private readonly maxQueues: number;
@@ -163,6 +166,7 @@ export class Broker {
         limits: this.limits,
         clock: this.clock,
         newId: this.newId,
+        counters: this.counters,
         schedule: (record) => this.scheduler.schedule(record),
         scheduler: this.scheduler,
         beforeNewQueue: () => this.checkQueueLimit(),

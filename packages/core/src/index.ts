@@ -1,5 +1,6 @@
 /** @warren/core: the broker's meaning. Pure TypeScript: no sockets, no disk, no clock. */
 export { Broker, DEFAULT_VHOST, type BrokerOptions } from './broker.js';
+export { BrokerCounters, MESSAGE_SIZE_BUCKETS, type DeadLetterStrategy } from './broker-counters.js';
 export { VHost, type ExchangeSpec, type QueueSpec } from './vhost.js';
 export { UNROUTED, REJECTED, ROUTED, type PublishOutcome } from './message-paths.js';
 export { COMMITTED, PendingCommit, type Commit } from './commit.js';

@@ -4,6 +4,7 @@
  * persistence, paging, overflow and confirms work the same whichever way a message came.
  */
 import { WarrenError } from '@warren/protocol';
+import type { BrokerCounters } from './broker-counters.js';
 import type { Commit } from './commit.js';
 import { deadLettered, deathsOf, isCycle, type DeathReason } from './dead-letter.js';
 import { Deduplication, Held } from './dedup.js';
@@ -46,6 +47,7 @@ export interface PathsContext {
   clock: Clock;
   logger: Logger;
   newId(): string;
+  counters: BrokerCounters;
   schedule(record: ScheduledRecord): void;
 }
 
@@ -71,6 +73,7 @@ export class MessagePaths {
     const exchange = this.scope.exchange(exchangeName);
     if (exchange === undefined) throw new WarrenError('exchange_not_found', `no exchange '${exchangeName}' in vhost '${this.vhost}'`);
     if (exchange.record.internal) throw new WarrenError('access_refused', `exchange '${exchangeName}' is internal`);
+    this.context.counters.published(message.body.length);
     if (delay > 0) {
       const durable = message.persistent && exchange.durable;
       this.context.schedule({
@@ -84,7 +87,7 @@ export class MessagePaths {
       });
       return { route: ROUTED, commit: durable ? this.context.store.commit() : undefined, duplicate: false, durable };
     }
-    return this.toQueues(exchangeName, message, publisherId);
+    return this.counted(this.toQueues(exchangeName, message, publisherId));
   }
 
   /** A delayed publish that came due: routed now, as if published now. */
@@ -93,7 +96,13 @@ export class MessagePaths {
       this.context.logger.warn({ exchange: record.exchange, id: record.id }, 'delayed message dropped: its exchange is gone');
       return;
     }
-    this.toQueues(record.exchange as string, { ...record.message, publishedAt: this.context.clock.now() }, false);
+    this.counted(this.toQueues(record.exchange as string, { ...record.message, publishedAt: this.context.clock.now() }, false));
+  }
+
+  private counted(outcome: PublishOutcome): PublishOutcome {
+    if (outcome.route === UNROUTED) this.context.counters.unroutable++;
+    else this.context.counters.routed++;
+    return outcome;
   }
 
   /** A retry that came due: back to the tail of its queue, if that same queue still exists. */
@@ -119,6 +128,7 @@ export class MessagePaths {
   /** Republishes a message leaving `queue` to its dead-letter exchange; without one, it is dropped. */
   deadLetter(queue: Queue, message: Message, reason: DeathReason): void {
     const { deadLetterExchange, deadLetterRoutingKey } = queue.settings;
+    this.context.counters.deadLettered[reason][deadLetterExchange === undefined ? 'disabled' : 'at_most_once']++;
     if (deadLetterExchange === undefined) return;
     const exchange = this.scope.exchange(deadLetterExchange);
     if (exchange === undefined) {

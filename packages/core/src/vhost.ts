@@ -6,6 +6,7 @@
  */
 import { DEFAULT_VHOST_METADATA, type VHostMetadata } from './vhost-records.js';
 import { WarrenError, type ExchangeType } from '@warren/protocol';
+import type { BrokerCounters } from './broker-counters.js';
 import { canonicalJson } from './canonical.js';
 import type { DeathReason } from './dead-letter.js';
 import { Exchange, type Destination } from './exchange/exchange.js';
@@ -29,6 +30,7 @@ export interface VHostContext {
   limits: BacklogLimits;
   clock: Clock;
   newId(): string;
+  counters: BrokerCounters;
   schedule(record: ScheduledRecord): void;
   /** The broker's one scheduler, which this vhost sees a part of through `scheduled`. */
   scheduler: Scheduler;
@@ -172,6 +174,7 @@ export class VHost implements RoutingScope, QueueHost {
   // --- queues ------------------------------------------------------------------------------
 
   declareQueue(spec: QueueSpec, passive: boolean, owner: string): Queue {
+    this.context.counters.queuesDeclared++;
     const existing = this.queues.get(spec.name);
     if (existing !== undefined) this.checkOwner(existing, owner);
     if (passive) {
@@ -206,6 +209,7 @@ export class VHost implements RoutingScope, QueueHost {
     if (spec.exclusive) record.owner = owner;
     const queue = this.addQueue(record);
     if (queue.survivesRestart) this.context.store.putQueue(record);
+    this.context.counters.queuesCreated++;
     return queue;
   }
 
@@ -342,6 +346,7 @@ export class VHost implements RoutingScope, QueueHost {
   private removeQueue(queue: Queue): number {
     const count = queue.markDeleted();
     this.queues.delete(queue.name);
+    this.context.counters.queuesDeleted++;
     for (const exchange of [...this.exchanges.values()]) {
       const stored = exchange.durable && queue.survivesRestart ? [...exchange.router.bindings()].filter((b) => b.destination === queue) : [];
       if (exchange.router.unbindAll(queue) === 0) continue;

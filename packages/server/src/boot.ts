@@ -4,7 +4,7 @@
  */
 import { Broker } from '@warren/core';
 import { LevelStore } from '@warren/store';
-import Fastify from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import { systemClock } from './clock.js';
 import { createLogger, type ServerLogger } from './log.js';
@@ -12,6 +12,11 @@ import { registerRoutes } from './http/router.js';
 import { importDefinitionsFile } from './definitions-file.js';
 import { WebSocketListener } from './ws/listener.js';
 import { resourceAlarmsFor } from './alarms/from-config.js';
+import { BrokerMetrics, type MetricsContributor } from './metrics/broker-metrics.js';
+import { metricsRoutes } from './metrics/routes.js';
+import { healthRoutes } from './health/routes.js';
+import { alarmsCheck, storeCheck, type ReadinessCheck } from './health/readiness.js';
+import { requestIdHooks, requestIdOf } from './logging/request-id.js';
 import { registerAdminUi } from './admin-ui/static-files.js';
 import { LiveEndpoint } from './live/live-endpoint.js';
 import { sendError } from './http/errors.js';
@@ -31,9 +36,18 @@ export interface WarrenServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: ServerLogger = createLogger(config)): Promise<WarrenServer> {
+/** What a package beside the core adds to a node's operations surface (the cluster: joined, leaders known; Raft terms, commit lag). */
+export interface ServerExtensions {
+  /** More /readyz checks. */
+  readiness?: readonly ReadinessCheck[];
+  /** More /metrics families. */
+  metrics?: readonly MetricsContributor[];
+}
+
+export async function startServer(config: Config, logger: ServerLogger = createLogger(config), extensions: ServerExtensions = {}): Promise<WarrenServer> {
+  const store = new LevelStore(config.dataDir);
   const broker = new Broker({
-    store: new LevelStore(config.dataDir),
+    store,
     clock: systemClock,
     logger,
     limits: { maxRamMessages: config.queueRamMessages, maxRamBytes: config.queueRamBytes },
@@ -42,17 +56,34 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   });
   await broker.start();
   if (config.definitions !== undefined) await importDefinitionsFile(broker, config.definitions, logger);
-  // No fastify logger: the API logs its own events, and request lines would drown the broker's.
+  // Fastify logs through the broker's pino with a request id on every line; its own line per
+  // request is off (it would drown the broker's), request-id.ts logs one at debug level instead.
   const app = Fastify({
     forceCloseConnections: true,
     bodyLimit: config.httpBodyLimit,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Errors fastify answers before any route (a bad URL, a path parameter too long) in Warren's shape too.
     frameworkErrors: (error, _request, reply) => sendError(reply, frameworkError(error), logger),
+    // Typed as fastify's base logger, so the instance keeps the type every route file is written for.
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: false,
+    genReqId: requestIdOf,
   });
   const alarms = resourceAlarmsFor(config, logger);
   await alarms.start();
   const listener = new WebSocketListener(app.server, broker, config, logger, alarms);
+  let closing: Promise<void> | undefined;
+  const readiness: ReadinessCheck[] = [
+    storeCheck(store),
+    alarmsCheck(alarms),
+    { name: 'shutdown', problem: () => (closing === undefined ? undefined : 'the node is shutting down') },
+    ...(extensions.readiness ?? []),
+  ];
+  requestIdHooks(app);
+  healthRoutes(app, readiness);
+  const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix, contributors: extensions.metrics });
+  metricsRoutes(app, metrics);
   registerRoutes(app, broker, listener, config.nodeId, logger);
   await registerAdminUi(app);
   const live = new LiveEndpoint(app, logger);
@@ -72,7 +103,6 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   logger.info({ url: `ws://${host}:${port}/ws`, dataDir: config.dataDir }, 'warren is ready');
 
-  let closing: Promise<void> | undefined;
   return {
     config,
     broker,

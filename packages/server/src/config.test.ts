@@ -23,6 +23,18 @@ describe('resource alarm settings', () => {
   });
 });
 
+describe('metrics settings', () => {
+  it('default to warren_ series in cluster "warren"; WARREN_METRICS_PREFIX and WARREN_CLUSTER_NAME set them', () => {
+    expect(loadConfig()).toMatchObject({ metricsPrefix: 'warren', clusterName: 'warren' });
+    expect(loadConfig({ env: { WARREN_METRICS_PREFIX: 'rabbitmq', WARREN_CLUSTER_NAME: 'prod-eu' } })).toMatchObject({ metricsPrefix: 'rabbitmq', clusterName: 'prod-eu' });
+  });
+
+  it('refuse a prefix other than warren or rabbitmq, and an empty cluster name', () => {
+    expect(() => loadConfig({ env: { WARREN_METRICS_PREFIX: 'rabbit' } })).toThrow(/metricsPrefix/);
+    expect(() => loadConfig({ overrides: { clusterName: '' } })).toThrow(/clusterName/);
+  });
+});
+
 describe('allowed browser origins', () => {
   it('default to none, and come from a comma-separated WARREN_ALLOWED_ORIGINS or the file', () => {
     expect(loadConfig().allowedOrigins).toEqual([]);

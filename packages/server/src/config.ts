@@ -53,6 +53,10 @@ export interface Config {
   memoryCheckInterval: number;
   /** How often free disk is measured, ms; four times as often while the disk alarm is up. */
   diskCheckInterval: number;
+  /** Prefix of the /metrics series: `warren`, or `rabbitmq` so dashboards made for rabbitmq_prometheus work (docs/operations.md). */
+  metricsPrefix: 'warren' | 'rabbitmq';
+  /** The cluster's name in metrics (rabbitmq_identity_info's rabbitmq_cluster). */
+  clusterName: string;
   /**
    * Browser origins (scheme://host[:port]) allowed to open the WebSocket, besides the broker's
    * own; `*` allows every origin. Clients that are not browsers send no Origin and are not concerned.
@@ -86,6 +90,8 @@ export const DEFAULT_CONFIG: Config = {
   diskFreeLimit: 50_000_000,
   memoryCheckInterval: 250,
   diskCheckInterval: 1000,
+  metricsPrefix: 'warren',
+  clusterName: 'warren',
   allowedOrigins: [],
 };
 
@@ -128,6 +134,8 @@ const schema = {
     diskFreeLimit: { type: 'integer', minimum: 0 },
     memoryCheckInterval: positive,
     diskCheckInterval: positive,
+    metricsPrefix: { enum: ['warren', 'rabbitmq'] },
+    clusterName: { type: 'string', minLength: 1, maxLength: 255 },
     allowedOrigins: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 2048 } },
   },
 };
@@ -149,6 +157,8 @@ const ENV: Record<string, keyof Config> = {
   WARREN_MAX_QUEUES: 'maxQueues',
   WARREN_MEMORY_HIGH_WATERMARK: 'memoryHighWatermark',
   WARREN_DISK_FREE_LIMIT: 'diskFreeLimit',
+  WARREN_METRICS_PREFIX: 'metricsPrefix',
+  WARREN_CLUSTER_NAME: 'clusterName',
 };
 
 /** The absolute form of the watermark has its own variable, so a value is never read as both a fraction and bytes. */

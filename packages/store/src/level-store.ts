@@ -89,6 +89,11 @@ export class LevelStore implements Store {
     return { batches, syncs, messagesWritten: this.#messagesWritten };
   }
 
+  /** The database is open for reads and writes (the server's /readyz asks). */
+  get isOpen(): boolean {
+    return this.#db?.status === 'open';
+  }
+
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     // Built here, not in the constructor: level opens itself on creation, and the directory

@@ -23,6 +23,11 @@ export class PublisherBlock {
     return this.blocked;
   }
 
+  /** The connection has published (RabbitMQ's publishers gauge counts such connections). */
+  get isPublisher(): boolean {
+    return this.publishes;
+  }
+
   /** A publish was read from this connection. */
   published(): void {
     if (this.publishes) return;

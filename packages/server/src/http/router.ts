@@ -36,7 +36,7 @@ export function registerRoutes(app: FastifyInstance, broker: Broker, listener: W
     if (body === '') done(null, undefined);
     else parseJson(request, body as string, done);
   });
-  app.setErrorHandler((error, _request, reply) => sendError(reply, error, logger));
+  app.setErrorHandler((error, request, reply) => sendError(reply, error, logger === undefined ? undefined : request.log));
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, new WarrenError('not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`)),
   );

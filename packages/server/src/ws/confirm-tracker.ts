@@ -16,6 +16,8 @@ import { Deque, type Commit } from '@warren/core';
 export interface ConfirmSink {
   readonly socket: { pause(): void; resume(): void };
   send(header: object): void;
+  /** Where confirms sent are counted (the broker's counters, for metrics); tests may leave it out. */
+  readonly counters?: { confirmed: number };
 }
 
 /** accept()'s `receipt` flags: how a publish's receipt differs from the client's assumption. */
@@ -77,6 +79,7 @@ export class ConfirmTracker {
    */
   flush(): void {
     let runEnd = 0;
+    let confirmed = 0;
     let transient = false;
     let duplicate: number[] | undefined;
     while (this.seqs.length > 0) {
@@ -100,8 +103,10 @@ export class ConfirmTracker {
       transient = isTransient;
       if ((flags & Receipt.Duplicate) !== 0) (duplicate ??= []).push(seq);
       runEnd = seq;
+      confirmed++;
     }
     if (runEnd > 0) this.ack(runEnd, transient, duplicate);
+    if (confirmed > 0 && this.sink.counters !== undefined) this.sink.counters.confirmed += confirmed;
     if (this.paused && this.seqs.length <= this.window / 2) {
       this.paused = false;
       this.sink.socket.resume();

@@ -82,6 +82,7 @@ export class WebSocketListener {
       return;
     }
     this.sessions.add(session);
+    this.broker.counters.connectionsOpened++;
     session.publisherBlock.alarmsChanged(this.alarms.active);
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
@@ -96,7 +97,7 @@ export class WebSocketListener {
       this.logger.info({ connection: session.id, err: error.message }, 'websocket error');
     });
     ws.on('close', () => {
-      this.sessions.delete(session);
+      if (this.sessions.delete(session)) this.broker.counters.connectionsClosed++;
       session.closed();
     });
   }

@@ -80,7 +80,7 @@ export class Session implements DeliverySink {
     readonly logger: ServerLogger,
   ) {
     this.readGate = new ReadGate(socket);
-    this.confirms = new ConfirmTracker({ socket: this.readGate.lever('publish window'), send: (frame) => this.send(frame) }, config.publishWindow);
+    this.confirms = new ConfirmTracker({ socket: this.readGate.lever('publish window'), send: (frame) => this.send(frame), counters: broker.counters }, config.publishWindow);
     this.publisherBlock = new PublisherBlock(this.readGate.lever('resource alarm'), (frame) => this.send(frame));
     this.turns = new FrameTurns(
       (raw) => this.handleRaw(raw),
@@ -129,6 +129,9 @@ export class Session implements DeliverySink {
     if (this.isClosed) return;
     try {
       const frame: ClientFrame = parseClientFrame(raw);
+      // A request is traced by its connection and its id (docs/operations.md, "Logs").
+      // Requests only: publishes, acks and deliveries carry no id and are the hot path.
+      if ('id' in frame) this.logger.debug({ connection: this.id, request: frame.id, type: frame.type }, 'ws request');
       handleFrame(this, frame, raw.body);
       if (frame.type === 'publish') this.publisherBlock.published();
     } catch (error) {
@@ -152,6 +155,7 @@ export class Session implements DeliverySink {
       return;
     }
     const seq = error.context?.seq;
+    this.logger.debug({ connection: this.id, request: error.context?.id, seq, code: error.code, reason: error.message }, 'ws request failed');
     if (seq !== undefined && this.state === 'open') {
       this.confirms.nack(seq, error);
       return;
@@ -238,9 +242,16 @@ export class Session implements DeliverySink {
 
   deliver(consumer: Consumer, entry: QueueEntry): void {
     const tag = this.nextDeliveryTag++;
-    if (!consumer.options.noAck) this.unacked.set(tag, { entry, consumer });
-    if (consumer.options.noAck) this.info.messageStats.deliver_no_ack++;
-    else this.info.messageStats.deliver++;
+    const counters = this.broker.counters;
+    if (consumer.options.noAck) {
+      counters.deliveredConsumeAutoAck++;
+      this.info.messageStats.deliver_no_ack++;
+    } else {
+      counters.deliveredConsumeManualAck++;
+      this.info.messageStats.deliver++;
+      this.unacked.set(tag, { entry, consumer });
+    }
+    if (entry.redelivered) counters.redelivered++;
     this.send(deliverHeader(consumer, entry, tag), entry.message.body);
   }
 

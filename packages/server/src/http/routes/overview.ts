@@ -1,4 +1,4 @@
-/** Health, readiness and `GET /api/overview`: what one node is doing, in RabbitMQ's field names. */
+/** `GET /api/overview`: what one node is doing, in RabbitMQ's field names. */
 import type { FastifyInstance } from 'fastify';
 import type { Broker } from '@warren/core';
 import { VERSION } from '../../version.js';
@@ -6,9 +6,6 @@ import type { ApiContext } from '../api-context.js';
 import { EXCHANGE_COUNTERS, QUEUE_COUNTERS, StatsSum } from '../stats-views.js';
 
 export function overviewRoutes(app: FastifyInstance, { broker, listener, nodeId }: ApiContext): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async () => ({ status: 'ready' }));
-
   app.get('/api/overview', { config: { doc: { summary: "The node's totals, rates and alarms" } } }, async () => {
     let ready = 0;
     let unacked = 0;

@@ -37,6 +37,8 @@ export function queueMessageRoutes(app: FastifyInstance, { broker }: ApiContext)
       return entries.map(({ entry, position }) => browsed(entry, Math.max(0, ready - ((position ?? 0) + 1)), get));
     }
     const entries = await queue.take(get.count);
+    if (entries.length === 0) broker.counters.getEmpty++;
+    else broker.counters.deliveredGetAutoAck += entries.length;
     // AMQP basic.reject with requeue=false: the message goes to the queue's dead-letter exchange, if it has one.
     if (get.reject) for (const { message } of entries) vhostOf(broker, request.params.vhost).deadLetter(queue, message, 'rejected');
     await written(broker);

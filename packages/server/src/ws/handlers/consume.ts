@@ -102,13 +102,17 @@ function settle(session: Session, tag: number, multiple: boolean, outcome: Settl
     unacked.delete(tag);
     if (outcome === 'ack') session.info.messageStats.ack++;
     delivery.consumer.queue.settle(delivery.entry, delivery.consumer, outcome, options);
+    if (outcome === 'ack') session.broker.counters.acknowledged++;
     return;
   }
   if (!unacked.has(tag)) outstanding(session, tag);
+  let settled = 0;
   for (const [each, delivery] of unacked) {
     if (each > tag) break;
     unacked.delete(each);
     if (outcome === 'ack') session.info.messageStats.ack++;
     delivery.consumer.queue.settle(delivery.entry, delivery.consumer, outcome, options);
+    settled++;
   }
+  if (outcome === 'ack') session.broker.counters.acknowledged += settled;
 }

@@ -13,6 +13,7 @@ import { keptBody } from '../kept-body.js';
 
 export function handlePublish(session: Session, frame: PublishFrame, body: Uint8Array): void {
   const seq = frame.seq;
+  session.broker.counters.receivedConfirm++;
   session.info.messageStats.publish++;
   const outcome = withContext({ seq }, () => {
     session.confirms.next(seq);
@@ -40,6 +41,7 @@ export function handlePublish(session: Session, frame: PublishFrame, body: Uint8
   }
   if (route === UNROUTED) {
     if (frame.mandatory) {
+      session.broker.counters.returned++;
       session.send(
         {
           type: 'publish.return',
