@@ -62,6 +62,7 @@ export class Broker {
   async start(): Promise<void> {
     await this.store.open();
     this.ensureVHost(DEFAULT_VHOST);
+    for (const { id } of await this.store.readRecords('vhost', { limit: Number.MAX_SAFE_INTEGER })) this.ensureVHost(id);
     const topology = await this.store.loadTopology();
     for (const record of topology.policies) this.ensureVHost(record.vhost).restorePolicy(record);
     for (const record of topology.exchanges) this.ensureVHost(record.vhost).restoreExchange(record);
@@ -134,9 +135,24 @@ export class Broker {
     this.store.whenWritten(ticket, done);
   }
 
-  /** The vhost with this name, created if missing (definitions import; vhost management comes later). */
+  /** The vhost with this name, created if missing and kept across restarts (definitions import, the management API). */
   declareVHost(name: string): VHost {
+    if (!this.vhosts.has(name)) this.store.putRecord('vhost', name, { name }, true);
     return this.ensureVHost(name);
+  }
+
+  /**
+   * Deletes a vhost and everything in it: its queues with their messages (their consumers are
+   * cancelled), exchanges and policies, as RabbitMQ's vhost delete does. Closing the vhost's
+   * connections is the server's job. False when there is no such vhost.
+   */
+  deleteVHost(name: string): boolean {
+    const vhost = this.vhosts.get(name);
+    if (vhost === undefined) return false;
+    vhost.removeEverything();
+    this.vhosts.delete(name);
+    this.store.deleteRecord('vhost', name);
+    return true;
   }
 
   private ensureVHost(name: string): VHost {

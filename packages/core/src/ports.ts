@@ -69,8 +69,11 @@ export interface DedupRecord {
   at: number;
 }
 
-/** The key spaces of putRecord: redrive jobs (redrive-job.ts) and the audit log (audit.ts). */
-export type RecordSpace = 'redrive' | 'audit';
+/**
+ * The key spaces of putRecord: redrive jobs (redrive-job.ts), the audit log (audit.ts), vhosts
+ * created at run time (broker.ts), and users and permissions (the server's auth/).
+ */
+export type RecordSpace = 'redrive' | 'audit' | 'vhost' | 'access';
 
 export interface StoredRecord {
   id: string;

@@ -321,6 +321,13 @@ export class VHost implements RoutingScope, QueueHost {
 
   // --- internals ---------------------------------------------------------------------------
 
+  /** The vhost is being deleted (Broker.deleteVHost): every queue, exchange and policy goes, from the store too. */
+  removeEverything(): void {
+    for (const queue of [...this.queues.values()]) this.removeQueue(queue);
+    for (const exchange of [...this.exchanges.values()]) this.removeExchange(exchange);
+    for (const name of [...this.policies.keys()]) this.deletePolicy(name);
+  }
+
   private addExchange(record: ExchangeRecord): Exchange {
     const exchange = new Exchange(record);
     exchange.policy = effectivePolicy(this.policies.values(), 'exchange', record.name);

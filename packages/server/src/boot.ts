@@ -12,6 +12,9 @@ import { registerRoutes } from './http/router.js';
 import { importDefinitionsFile } from './definitions-file.js';
 import { WebSocketListener } from './ws/listener.js';
 import { resourceAlarmsFor } from './alarms/from-config.js';
+import { accessRoutes, installAccessHooks, startAccessControl } from './auth/install.js';
+import { httpsOptions, watchCertificates } from './auth/tls.js';
+import type { Server as HttpsServer } from 'node:https';
 
 export interface WarrenServer {
   readonly config: Config;
@@ -19,9 +22,9 @@ export interface WarrenServer {
   readonly logger: ServerLogger;
   /** The bound port (the real one when the config asked for port 0). */
   readonly port: number;
-  /** ws://host:port/ws */
+  /** ws://host:port/ws (wss:// under TLS) */
   readonly url: string;
-  /** http://host:port */
+  /** http://host:port (https:// under TLS) */
   readonly httpUrl: string;
   /** Graceful stop: refuse new connections, close the open ones, finish writes, close the store. */
   close(): Promise<void>;
@@ -38,17 +41,23 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   });
   await broker.start();
   if (config.definitions !== undefined) await importDefinitionsFile(broker, config.definitions, logger);
+  const access = await startAccessControl(broker, config, logger);
+  const https = httpsOptions(config);
   // No fastify logger: the API logs its own events, and request lines would drown the broker's.
-  const app = Fastify({ forceCloseConnections: true, bodyLimit: config.httpBodyLimit });
+  const app = Fastify({ forceCloseConnections: true, bodyLimit: config.httpBodyLimit, ...(https === undefined ? {} : { https }) });
   const alarms = resourceAlarmsFor(config, logger);
   await alarms.start();
-  const listener = new WebSocketListener(app.server, broker, config, logger, alarms);
+  const listener = new WebSocketListener(app.server, broker, config, logger, alarms, access);
+  const httpSessions = installAccessHooks(app, access);
   registerRoutes(app, broker, listener, config.nodeId, logger);
+  accessRoutes(app, access, httpSessions, listener, https !== undefined);
   await app.listen({ host: config.host, port: config.port });
+  const stopWatching = https === undefined ? () => {} : watchCertificates(app.server as unknown as HttpsServer, config, logger);
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  logger.info({ url: `ws://${host}:${port}/ws`, dataDir: config.dataDir }, 'warren is ready');
+  const secure = https === undefined ? '' : 's';
+  logger.info({ url: `ws${secure}://${host}:${port}/ws`, dataDir: config.dataDir }, 'warren is ready');
 
   let closing: Promise<void> | undefined;
   return {
@@ -56,11 +65,12 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     broker,
     logger,
     port,
-    url: `ws://${host}:${port}/ws`,
-    httpUrl: `http://${host}:${port}`,
+    url: `ws${secure}://${host}:${port}/ws`,
+    httpUrl: `http${secure}://${host}:${port}`,
     close: () =>
       (closing ??= (async () => {
         alarms.stop();
+        stopWatching();
         listener.close();
         await app.close();
         await broker.stop();

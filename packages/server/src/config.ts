@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT } from '@warren/protocol';
+import { securityEnv, securityProperties, type SecurityConfig } from './auth/security-config.js';
 
-export interface Config {
+export interface Config extends SecurityConfig {
   host: string;
   port: number;
   dataDir: string;
@@ -74,6 +75,11 @@ export const DEFAULT_CONFIG: Config = {
   diskFreeLimit: 50_000_000,
   memoryCheckInterval: 250,
   diskCheckInterval: 1000,
+  loopbackUsers: ['guest'],
+  tlsClientCertificates: 'none',
+  maxConnectionsPerUser: 0,
+  maxConnectionsPerVhost: 0,
+  maxQueuesPerVhost: 0,
 };
 
 const positive = { type: 'integer', minimum: 1 };
@@ -114,6 +120,7 @@ const schema = {
     diskFreeLimit: { type: 'integer', minimum: 0 },
     memoryCheckInterval: positive,
     diskCheckInterval: positive,
+    ...securityProperties,
   },
 };
 
@@ -152,6 +159,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
   }
   const watermarkBytes = options.env?.[MEMORY_HIGH_WATERMARK_BYTES];
   if (watermarkBytes !== undefined && watermarkBytes !== '') merged.memoryHighWatermark = { bytes: watermarkBytes };
+  securityEnv(merged, options.env ?? {});
   for (const [key, value] of Object.entries(options.overrides ?? {})) if (value !== undefined) merged[key] = value;
   if (!validate(merged)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || e.params.additionalProperty || 'config'} ${e.message}`);

@@ -6,7 +6,7 @@ import type { JsonSchema } from '../frames/schema.js';
 import { bodyParser } from './body.js';
 
 export interface AuditObject {
-  type: 'queue' | 'exchange' | 'policy' | 'definitions';
+  type: 'queue' | 'exchange' | 'policy' | 'definitions' | 'user' | 'permission' | 'topic_permission' | 'vhost' | 'connection' | 'route';
   vhost: string | null;
   name: string | null;
 }

@@ -7,3 +7,4 @@ export * from './definitions.js';
 export * from './scheduled.js';
 export * from './filter.js';
 export * from './audit.js';
+export * from './access.js';

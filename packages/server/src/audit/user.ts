@@ -9,6 +9,8 @@ import type { FastifyRequest } from 'fastify';
 export const DEFAULT_USER = 'guest';
 
 export function httpUser(request: FastifyRequest): string {
+  // The user auth/http-access.ts verified; the header is only read where no gate is installed.
+  if (request.principal !== null && request.principal !== undefined) return request.principal.user;
   const header = request.headers.authorization;
   if (header === undefined || !/^basic /i.test(header)) return DEFAULT_USER;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');

@@ -12,6 +12,8 @@ import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
 import type { ResourceAlarms } from '../alarms/resource-alarms.js';
 import { Session, type SessionSocket } from './session.js';
+import type { AccessControl } from '../auth/access-control.js';
+import { sessionAuthFor } from '../auth/connection-limits.js';
 
 /** Room for frame headers around the largest body. */
 const FRAME_OVERHEAD = 64 * 1024;
@@ -27,6 +29,8 @@ export class WebSocketListener {
     private readonly logger: ServerLogger,
     /** Blocks publishing connections while an alarm is up; also measures the bytes read here. */
     readonly alarms: ResourceAlarms,
+    /** Who may connect and do what (auth/); without it every connection is let in unchecked (tests of the wire alone). */
+    private readonly access?: AccessControl,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -35,7 +39,7 @@ export class WebSocketListener {
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
     server.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
-    this.wss.on('connection', (ws) => this.accept(ws));
+    this.wss.on('connection', (ws: WebSocket, request: IncomingMessage) => this.accept(ws, request));
     alarms.onChange((active) => {
       for (const session of this.sessions) session.publisherBlock.alarmsChanged(active);
     });
@@ -63,8 +67,9 @@ export class WebSocketListener {
     this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
   }
 
-  private accept(ws: WebSocket): void {
-    const session = new Session(this.broker.newId(), socketOf(ws), this.broker, this.config, this.logger);
+  private accept(ws: WebSocket, request: IncomingMessage): void {
+    const auth = this.access === undefined ? undefined : sessionAuthFor(this.access, request, this.sessions);
+    const session = new Session(this.broker.newId(), socketOf(ws), this.broker, this.config, this.logger, auth);
     const { maxConnections } = this.config;
     if (maxConnections > 0 && this.sessions.size >= maxConnections) {
       session.fail(new WarrenError('connection_limit', `the broker already has ${this.sessions.size} connections (maxConnections ${maxConnections})`));

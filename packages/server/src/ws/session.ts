@@ -4,7 +4,7 @@
  * consumes decoded messages and writes frames to a SessionSocket, so tests can drive it without
  * a real socket. What each frame means is in handlers/; the rules are in docs/protocol.md.
  */
-import { decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, RepeatedHeaders, WarrenError, type ClientFrame, type RawFrame } from '@warren/protocol';
+import { decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, RepeatedHeaders, WarrenError, type ClientFrame, type HelloFrame, type RawFrame } from '@warren/protocol';
 import type { Broker, Consumer, DeliverySink, QueueEntry, VHost } from '@warren/core';
 import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
@@ -16,6 +16,7 @@ import { DEFAULT_USER } from '../audit/user.js';
 import { deliverHeader } from './deliver-header.js';
 import { RevokedTags } from './revoked-tags.js';
 import { handleFrame } from './handlers/index.js';
+import { SessionGuard, type SessionAuth } from '../auth/session-guard.js';
 
 /** A frame with a body this large leaves as a WebSocket message of its own (send()). */
 const OWN_MESSAGE_BODY_BYTES = 16 * 1024;
@@ -39,7 +40,8 @@ export interface Delivery {
   consumer: Consumer;
 }
 
-export type SessionState = 'handshake' | 'open' | 'closing' | 'closed';
+/** `authenticating`: the hello is being checked; later frames wait (auth/session-guard.ts). */
+export type SessionState = 'handshake' | 'authenticating' | 'open' | 'closing' | 'closed';
 
 export class Session implements DeliverySink {
   state: SessionState = 'handshake';
@@ -66,6 +68,10 @@ export class Session implements DeliverySink {
   private lastReceived = Date.now();
   private sentSinceTick = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Authentication and per-frame checks; the listener always passes them, unit tests and the fuzzer may not. */
+  readonly guard: SessionGuard | undefined;
+  /** Frames received while the hello is being authenticated. */
+  private held: RawFrame[] = [];
 
   constructor(
     readonly id: string,
@@ -73,7 +79,9 @@ export class Session implements DeliverySink {
     readonly broker: Broker,
     readonly config: Config,
     readonly logger: ServerLogger,
+    auth?: SessionAuth,
   ) {
+    this.guard = auth === undefined ? undefined : new SessionGuard(this, auth);
     this.readGate = new ReadGate(socket);
     this.confirms = new ConfirmTracker({ broker, socket: this.readGate.lever('publish window'), send: (frame) => this.send(frame) }, config.publishWindow);
     this.publisherBlock = new PublisherBlock(this.readGate.lever('resource alarm'), (frame) => this.send(frame));
@@ -105,8 +113,23 @@ export class Session implements DeliverySink {
 
   private handleRaw(raw: RawFrame): void {
     if (this.isClosed) return;
+    if (this.state === 'authenticating') {
+      this.held.push(raw);
+      return;
+    }
     try {
       const frame: ClientFrame = parseClientFrame(raw);
+      if (this.guard !== undefined && this.state === 'handshake' && frame.type === 'hello') {
+        this.login(this.guard, frame);
+        return;
+      }
+      if (this.guard !== undefined && this.state === 'open') {
+        if (frame.type === 'auth.refresh') {
+          void this.guard.refresh(frame);
+          return;
+        }
+        this.guard.frames?.check(frame);
+      }
       handleFrame(this, frame, raw.body);
       if (frame.type === 'publish') this.publisherBlock.published();
     } catch (error) {
@@ -116,6 +139,24 @@ export class Session implements DeliverySink {
       }
       this.reportError(error);
     }
+  }
+
+  private login(guard: SessionGuard, hello: HelloFrame): void {
+    this.state = 'authenticating';
+    const gate = this.readGate.lever('authentication');
+    gate.pause();
+    void guard.hello(hello).finally(() => {
+      gate.resume();
+      const held = this.held;
+      this.held = [];
+      if (this.state === 'open' && held.length > 0) this.turns.add(held);
+    });
+  }
+
+  /** Opens the connection once the guard has authenticated its hello. */
+  open(hello: HelloFrame): void {
+    this.state = 'handshake';
+    handleFrame(this, hello, new Uint8Array(0));
   }
 
   /** Sends an operation error to where it belongs, or ends the connection for the rest. */
@@ -236,6 +277,8 @@ export class Session implements DeliverySink {
     this.state = 'open';
     this.vhost = vhost;
     this.heartbeat = heartbeat;
+    // Heartbeats count from the welcome: authenticating the hello may have taken a while.
+    this.lastReceived = Date.now();
     clearTimeout(this.timer);
     this.timer = heartbeat > 0 ? setInterval(this.tick, heartbeat / 2) : undefined;
   }
@@ -286,6 +329,8 @@ export class Session implements DeliverySink {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.turns.stop();
+    this.guard?.closed();
+    this.held = [];
     clearTimeout(this.timer);
     clearInterval(this.timer);
     const vhost = this.vhost;

@@ -1,0 +1,52 @@
+/**
+ * Wires authentication and authorisation into the server (boot.ts calls these): the access
+ * control with its first administrator, the HTTP gate with its routes, and what follows a user's
+ * deletion or password change: its browser sessions end and its password connections close.
+ * Connections of a deleted vhost are closed before the vhost goes.
+ */
+import type { FastifyInstance } from 'fastify';
+import { WarrenError } from '@warren/protocol';
+import type { Broker } from '@warren/core';
+import type { Config } from '../config.js';
+import type { ServerLogger } from '../log.js';
+import type { WebSocketListener } from '../ws/listener.js';
+import { AccessControl } from './access-control.js';
+import { installHttpAccess } from './http-access.js';
+import { HttpSessions } from './http-sessions.js';
+import { loginRoutes } from './routes/login.js';
+import { permissionRoutes } from './routes/permissions.js';
+import { userRoutes } from './routes/users.js';
+import { vhostRoutes } from './routes/vhosts.js';
+
+export async function startAccessControl(broker: Broker, config: Config, logger: ServerLogger): Promise<AccessControl> {
+  const access = new AccessControl(broker, config, logger);
+  await access.start();
+  return access;
+}
+
+/** Before any route is registered: the hooks read each route's rule as it is added. */
+export function installAccessHooks(app: FastifyInstance, access: AccessControl): HttpSessions {
+  const sessions = new HttpSessions();
+  installHttpAccess(app, access, sessions);
+  return sessions;
+}
+
+export function accessRoutes(app: FastifyInstance, access: AccessControl, sessions: HttpSessions, listener: WebSocketListener, secure: boolean): void {
+  userRoutes(app, access);
+  permissionRoutes(app, access);
+  loginRoutes(app, access, sessions, secure);
+  vhostRoutes(app, access, (vhost) => {
+    for (const session of listener.sessions) {
+      if (session.vhost?.name === vhost) session.fail(new WarrenError('vhost_not_found', `vhost '${vhost}' was deleted`));
+    }
+  });
+  access.registry.onUserRevoked((user) => {
+    sessions.revoke(user);
+    for (const session of listener.sessions) {
+      const principal = session.guard?.principal;
+      if (principal?.user === user && principal.mechanism !== 'token') {
+        session.fail(new WarrenError('not_authorized', `user '${user}' was deleted or its password changed`));
+      }
+    }
+  });
+}
