@@ -40,8 +40,8 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     auditRetention: config.auditRetention,
   });
   await broker.start();
-  if (config.definitions !== undefined) await importDefinitionsFile(broker, config.definitions, logger);
   const access = await startAccessControl(broker, config, logger);
+  if (config.definitions !== undefined) await importDefinitionsFile(broker, config.definitions, logger, access.registry);
   const https = httpsOptions(config);
   // No fastify logger: the API logs its own events, and request lines would drown the broker's.
   const app = Fastify({ forceCloseConnections: true, bodyLimit: config.httpBodyLimit, ...(https === undefined ? {} : { https }) });

@@ -27,6 +27,7 @@ export async function startAccessControl(broker: Broker, config: Config, logger:
 /** Before any route is registered: the hooks read each route's rule as it is added. */
 export function installAccessHooks(app: FastifyInstance, access: AccessControl): HttpSessions {
   const sessions = new HttpSessions();
+  app.decorate('warrenAccess', access);
   installHttpAccess(app, access, sessions);
   return sessions;
 }
