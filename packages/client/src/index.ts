@@ -10,5 +10,6 @@ export type { Properties, PublishProperties } from './properties.js';
 export type { PublishReceipt } from './publisher.js';
 export type { PublishBody } from './body.js';
 export type { WebSocketConstructor, WebSocketLike } from './transport.js';
+export type { TokenProvider } from './token-refresh.js';
 export { MessageReturnedError, PublishNackedError } from './errors.js';
 export { WarrenError, isWarrenError, type ErrorCode, type ExchangeType, type PolicyBody, type PolicyView } from '@warren/protocol';

@@ -37,6 +37,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     logger,
     limits: { maxRamMessages: config.queueRamMessages, maxRamBytes: config.queueRamBytes },
     maxQueues: config.maxQueues,
+    maxQueuesPerVhost: config.maxQueuesPerVhost,
     auditRetention: config.auditRetention,
   });
   await broker.start();
