@@ -177,7 +177,7 @@ describe('failed logins', () => {
     // The 4th waits 250 ms and the 5th 500 ms before their check (login-throttle.ts).
     expect(timings[3]).toBeGreaterThanOrEqual(240);
     expect(timings[4]).toBeGreaterThanOrEqual(490);
-    // A success from the address clears it.
+    // A success clears that address and user only; guest from the same address was never slowed.
     expect((await api('GET', '/api/whoami')).status).toBe(200);
     const audit = (await api('GET', '/api/audit?page_size=20')).body.items;
     expect(audit.filter((e: { user: string; action: string }) => e.user === 'mallory' && e.action === 'refused.GET /api/overview')).toHaveLength(5);

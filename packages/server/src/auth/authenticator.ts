@@ -3,7 +3,7 @@
  * nothing) into a Principal, or refuses with WarrenError `not_authorized`. Nothing presented
  * means `guest` / `guest`, which, like any user listed as loopback-only (RabbitMQ's
  * loopback_users), is refused unless the client connects from the machine itself. Failed
- * attempts from one address are slowed down (login-throttle.ts). A password that verified is
+ * attempts from one address for one user are slowed down (login-throttle.ts). A password that verified is
  * remembered as an HMAC under a key of this process, so that a client sending Basic auth with
  * every HTTP request pays scrypt once, not per request; a password change forgets it.
  */
@@ -48,8 +48,11 @@ export class Authenticator {
     registry.onUserRevoked((user) => this.remembered.delete(user));
   }
 
+  /** Failures are counted per address and claimed user, so a guesser is slowed and another user from the same address is not. */
   async authenticate(credentials: Credentials, address: string | undefined): Promise<Principal> {
-    const from = address ?? 'unknown';
+    // Only an attempt that presents a secret can be a guess; the others are not slowed.
+    if (credentials.kind === 'none' || credentials.kind === 'certificate') return this.check(credentials, address);
+    const from = `${address ?? 'unknown'} ${credentials.kind === 'password' ? credentials.username : '(token)'}`;
     const delay = this.throttle.delayFor(from);
     if (delay > 0) await sleep(delay);
     try {

@@ -1,6 +1,7 @@
 /**
- * Slows down repeated failed logins from one address (docs/security.md, "Failed logins"): after
- * FREE_FAILURES failures, each further attempt from that address waits before it is checked,
+ * Slows down repeated failed logins from one address (docs/security.md, "Failed logins"); the
+ * caller picks the key (authenticator.ts: address and claimed user). After FREE_FAILURES
+ * failures, each further attempt with that key waits before it is checked,
  * doubling per failure up to MAX_DELAY_MS. A success clears the address; failures older than
  * FORGET_MS are forgotten. Addresses kept are bounded, so a spray of addresses costs bounded memory.
  */
