@@ -94,8 +94,8 @@ describe('a RabbitMQ 3.12 export', () => {
     expect(body).toMatchObject({ rabbit_version: '3.12.0', product_name: 'Warren', vhosts: [{ name: '/' }] });
     // Users and permissions travel with the definitions (issue 23): the first administrator and the imported ones.
     expect(body.users.map((u: { name: string }) => u.name)).toEqual(['guest', 'admin', 'orders-service']);
-    expect(body.users[1]).toEqual({ ...rabbitExport.users[0], limits: {} });
-    expect(body.permissions).toContainEqual(rabbitExport.permissions[1]);
+    expect(body.users[1]).toEqual({ ...(rabbitExport.users as object[])[0], limits: {} });
+    expect(body.permissions).toContainEqual((rabbitExport.permissions as object[])[1]);
     expect(body.topic_permissions).toEqual(rabbitExport.topic_permissions);
     expect(body.policies).toContainEqual({
       vhost: '/',

@@ -47,7 +47,7 @@ export class TokenRefresher {
     const expiry = tokenExpiry(token);
     if (this.stopped || expiry === undefined) return;
     const left = expiry - this.now();
-    const wait = Math.max(0, Math.min(left - REFRESH_AHEAD_MS, left / 2));
+    const wait = left > 2 * REFRESH_AHEAD_MS ? left - REFRESH_AHEAD_MS : Math.max(0, left / 2);
     this.timer = setTimeout(() => void this.refresh(), Math.min(wait, 2 ** 31 - 1));
     // A pending refresh must not keep a Node process alive by itself.
     (this.timer as { unref?: () => void }).unref?.();

@@ -38,11 +38,12 @@ export class TokenVerifier {
   /** The token's principal; WarrenError `not_authorized` (with jose's reason) when it is not valid. */
   async verify(token: string): Promise<TokenPrincipal> {
     let payload: JWTPayload;
+    const tolerance = this.config.clockTolerance ?? 30;
     try {
       ({ payload } = await jwtVerify(token, this.keySet, {
         issuer: this.config.issuer,
         audience: this.config.audience ?? this.config.resourceServerId,
-        clockTolerance: this.config.clockTolerance ?? 30,
+        clockTolerance: tolerance,
         requiredClaims: ['exp'],
       }));
     } catch (cause) {
@@ -52,6 +53,7 @@ export class TokenVerifier {
     if (typeof user !== 'string' || user === '') throw new WarrenError('not_authorized', 'access token refused: it names no user');
     const raw = payload.scope ?? payload.scp;
     const scopes = typeof raw === 'string' ? raw.split(' ') : Array.isArray(raw) ? raw.filter((s): s is string => typeof s === 'string') : [];
-    return new TokenPrincipal(user, scopes, `${this.config.resourceServerId}.`, (payload.exp as number) * 1000);
+    // The connection lives as long as the token verifies: until exp plus the tolerance.
+    return new TokenPrincipal(user, scopes, `${this.config.resourceServerId}.`, ((payload.exp as number) + tolerance) * 1000);
   }
 }
