@@ -77,6 +77,18 @@ describe('TLS on the public port', () => {
     await expect(fetch(`http://127.0.0.1:${broker.port}/api/overview`)).rejects.toThrow();
   });
 
+  it('marks the browser session cookie Secure', async () => {
+    const setCookie = await new Promise<string>((resolve, reject) => {
+      const req = request(`${broker.httpUrl}/api/auth/login`, { method: 'POST', ca: ca.cert, headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(String(res.headers['set-cookie'] ?? ''));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ username: 'guest', password: 'guest' }));
+    });
+    expect(setCookie).toMatch(/HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+  });
+
   it('reloads the certificate when its files change, without a restart', async () => {
     const before = await presentedFingerprint(broker.port);
     const renewed = await signed(ca, 'localhost', 'server');
