@@ -11,12 +11,9 @@ import type { Store } from '@warren/core';
 import type { PasswordHash } from './password-hash.js';
 import { regexMatcher } from './patterns.js';
 
-export const TAGS = ['administrator', 'monitoring', 'policymaker', 'management'] as const;
-export type Tag = (typeof TAGS)[number];
-
 export interface UserRecord extends PasswordHash {
   name: string;
-  /** Any strings; the four of TAGS mean something to Warren, others are kept (RabbitMQ does the same). */
+  /** Any strings; administrator, monitoring, policymaker and management mean something to Warren, others are kept (as RabbitMQ does). */
   tags: string[];
   /** RabbitMQ's user limits: `max-connections` (-1 or absent: none). */
   limits: Record<string, number>;

@@ -91,7 +91,7 @@ async function authenticate(request: FastifyRequest, access: AccessControl, sess
   return access.authenticate(credentialsOf(request, header), address);
 }
 
-export function credentialsOf(request: { socket: unknown }, header: string | undefined): Credentials {
+function credentialsOf(request: { socket: unknown }, header: string | undefined): Credentials {
   if (header !== undefined) {
     const space = header.indexOf(' ');
     const scheme = header.slice(0, space).toLowerCase();
