@@ -39,7 +39,7 @@ export function handleFrame(session: Session, frame: ClientFrame, body: Uint8Arr
       return handleClose(session);
     case 'auth.refresh':
       // A guarded session handles it before here (auth/session-guard.ts).
-      throw new WarrenError('frame_invalid', 'this connection has no authentication to refresh');
+      throw new WarrenError('frame_invalid', 'this connection has no authentication to refresh', { context: { id: frame.id } });
     case 'exchange.declare':
       return handleDeclareExchange(session, frame);
     case 'exchange.delete':
