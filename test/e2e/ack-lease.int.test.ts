@@ -171,4 +171,25 @@ describe('ack leases: bad input', () => {
     expect([policy.status, policy.body.error]).toEqual([400, 'invalid_argument']);
     expect((await client.declareQueue(queue, { passive: true })).consumerCount).toBe(0);
   });
+
+  it('refuses a lease under 100 ms everywhere, so a consumer cannot turn its deliveries into a redelivery loop', async () => {
+    const queue = `lease-${++n}`;
+    await client.declareQueue(queue);
+    await client.publish('', queue, 'once');
+    const refused = await client.consume(queue, () => {}, { ackTimeout: 1, prefetch: 0 }).catch((error: WarrenError) => error);
+    expect(refused).toMatchObject({ code: 'invalid_argument' });
+    expect((refused as WarrenError).message).toContain('100 ms minimum');
+    await expect(client.declareQueue(`${queue}-short`, { arguments: { 'x-ack-timeout': 99 } })).rejects.toMatchObject({ code: 'invalid_argument' });
+    const policy = await call(broker.httpUrl, 'PUT', `/api/policies/%2F/${queue}-short`, { pattern: 'x', definition: { 'ack-timeout': 1 } });
+    expect([policy.status, policy.body.error]).toEqual([400, 'invalid_argument']);
+    const errors = collectErrors(client);
+    const held = await holdAll(client, queue, { ackTimeout: 60_000 });
+    const first = await held.nth(1);
+    first.extend(99);
+    first.ack();
+    await client.declareQueue(queue, { passive: true });
+    expect(errors.map((e) => e.code)).toEqual(['frame_invalid']);
+    expect([held.got.length, await depth(client, queue)]).toEqual([1, 0]);
+    await held.consumer.cancel();
+  });
 });

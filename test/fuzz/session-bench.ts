@@ -66,8 +66,9 @@ function recordingLogger(problems: string[]): ServerLogger {
 }
 
 /**
- * Objects the generated names refer to (frame-arbitraries.ts), declared again before every case
- * since a case may delete them; errors (a conflicting re-declare) are part of the game.
+ * Objects the generated names refer to (frame-arbitraries.ts), declared again and emptied before
+ * every case since a case may delete or fill them; errors (a conflicting re-declare) are part of
+ * the game.
  */
 const WORLD: Header[] = [
   { type: 'queue.declare', id: 9101, queue: 'fz-q1' },
@@ -76,6 +77,9 @@ const WORLD: Header[] = [
   { type: 'exchange.declare', id: 9104, exchange: 'fz-x2', kind: 'headers' },
   { type: 'queue.bind', id: 9105, queue: 'fz-q1', exchange: 'fz-x1', routing_key: '#' },
   { type: 'queue.bind', id: 9106, queue: 'fz-q2', exchange: 'fz-x2', arguments: { 'x-match': 'any', h1: 1 } },
+  // Emptied too, so what a case costs never depends on how many messages earlier cases left.
+  { type: 'queue.purge', id: 9107, queue: 'fz-q1' },
+  { type: 'queue.purge', id: 9108, queue: 'fz-q2' },
 ];
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));

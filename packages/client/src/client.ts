@@ -44,7 +44,7 @@ export interface ConnectOptions {
   token?: string | TokenProvider;
   /** Proposed heartbeat interval in ms (default 30000); 0 turns heartbeats off. */
   heartbeat?: number;
-  /** Shown by the broker's management API. */
+  /** Sent as `hello.client`; the broker's `connection opened` log line names the connection by it. */
   name?: string;
   /** Default: the global WebSocket, else the `ws` package. */
   WebSocket?: WebSocketConstructor;

@@ -21,6 +21,8 @@ const DEFAULT_AUDIT_RETENTION: AuditRetention = { count: 10_000 };
 
 export interface AuditRecord {
   user: string;
+  /** The server authenticated `user`; absent or false when the name is only claimed. */
+  verified?: boolean;
   action: string;
   object: AuditObject;
   parameters?: Record<string, unknown>;
@@ -69,6 +71,7 @@ export class AuditLog {
     const entry: AuditEntryView = {
       time: new Date(this.clock.now()).toISOString(),
       user: record.user,
+      user_verified: record.verified ?? false,
       action: record.action,
       object: record.object,
       parameters: record.parameters ?? {},

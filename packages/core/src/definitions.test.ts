@@ -164,7 +164,7 @@ describe('importDefinitions', () => {
     expect(bad({ policies: [{ name: 'p', pattern: '.', definition: { 'max-length': 'ten' } }] })).toThrow(
       "policy 'p' in vhost '/': definition key 'max-length' = \"ten\": must be integer",
     );
-    expect(bad({ policies: [{ name: 'p', pattern: '(', definition: {} }] })).toThrow("policy 'p' in vhost '/': policy pattern '(' is not a valid regular expression");
+    expect(bad({ policies: [{ name: 'p', pattern: '(', definition: {} }] })).toThrow("policy 'p' in vhost '/': policy pattern '(' is not a regular expression Warren can match in linear time: missing closing ): `(`");
     expect(bad({ queues: [{ name: 'q', arguments: { 'x-max-length': -1 } }] })).toThrow("queue 'q' in vhost '/': queue argument 'x-max-length' = -1");
     expect(bad({ bindings: [{ source: 'events', destination: 'nowhere', destination_type: 'queue' }] })).toThrow("no queue 'nowhere'");
     expect(bad({ queues: [{ name: 'q', vhost: 'elsewhere' }] })).toThrow(

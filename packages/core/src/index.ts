@@ -37,6 +37,7 @@ export {
   type Topology,
 } from './ports.js';
 export { canonicalJson } from './canonical.js';
+export { compileNamePattern, type NamePattern } from './name-pattern.js';
 export { browse, type BrowseOptions, type BrowsePage, type BrowsedEntry } from './browse.js';
 export { planRedrive, type RedrivePlan, type RedriveTarget } from './redrive.js';
 export { RedriveJob, type RedriveJobRecord, type RedriveState } from './redrive-job.js';

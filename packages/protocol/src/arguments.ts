@@ -5,6 +5,7 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { WarrenError } from './errors.js';
+import { MIN_ACK_LEASE_MS } from './frames/consume.js';
 
 const nonNegative = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
 const name = { type: 'string', maxLength: 255 };
@@ -30,7 +31,7 @@ export const QUEUE_SETTING_SCHEMAS = {
   'retry-max-attempts': { type: 'integer', minimum: 1, maximum: 1_000_000 },
   'dedup-window': { type: 'integer', minimum: 0, maximum: 0xffffffff },
   'attempt-log-limit': { type: 'integer', minimum: 0, maximum: 1000 },
-  'ack-timeout': { type: 'integer', minimum: 1, maximum: 0xffffffff },
+  'ack-timeout': { type: 'integer', minimum: MIN_ACK_LEASE_MS, maximum: 0xffffffff },
 } as const;
 
 export const QUEUE_ARGUMENTS_SCHEMA = {

@@ -12,6 +12,8 @@ import { registerRoutes } from './http/router.js';
 import { importDefinitionsFile } from './definitions-file.js';
 import { WebSocketListener } from './ws/listener.js';
 import { resourceAlarmsFor } from './alarms/from-config.js';
+import { sendError } from './http/errors.js';
+import { frameworkError, MAX_PARAM_LENGTH } from './http/limits.js';
 import { accessRoutes, installAccessHooks, startAccessControl } from './auth/install.js';
 import { httpsOptions, watchCertificates } from './auth/tls.js';
 import type { Server as HttpsServer } from 'node:https';
@@ -45,14 +47,30 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   if (config.definitions !== undefined) await importDefinitionsFile(broker, config.definitions, logger, access.registry);
   const https = httpsOptions(config);
   // No fastify logger: the API logs its own events, and request lines would drown the broker's.
-  const app = Fastify({ forceCloseConnections: true, bodyLimit: config.httpBodyLimit, ...(https === undefined ? {} : { https }) });
+  const app = Fastify({
+    forceCloseConnections: true,
+    bodyLimit: config.httpBodyLimit,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Errors fastify answers before any route (a bad URL, a path parameter too long) in Warren's shape too.
+    frameworkErrors: (error, _request, reply) => sendError(reply, frameworkError(error), logger),
+    ...(https === undefined ? {} : { https }),
+  });
   const alarms = resourceAlarmsFor(config, logger);
   await alarms.start();
   const listener = new WebSocketListener(app.server, broker, config, logger, alarms, access);
   const httpSessions = installAccessHooks(app, access);
   registerRoutes(app, broker, listener, config.nodeId, logger);
   accessRoutes(app, access, httpSessions, listener, https !== undefined);
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // The store is open and holds its lock: close it, so the caller can report and exit cleanly.
+    alarms.stop();
+    listener.close();
+    await app.close();
+    await broker.stop();
+    throw error;
+  }
   const stopWatching = https === undefined ? () => {} : watchCertificates(app.server as unknown as HttpsServer, config, logger);
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -22,3 +22,17 @@ describe('resource alarm settings', () => {
     expect(() => loadConfig({ overrides: { diskFreeLimit: -1 } })).toThrow(/diskFreeLimit/);
   });
 });
+
+describe('allowed browser origins', () => {
+  it('default to none, and come from a comma-separated WARREN_ALLOWED_ORIGINS or the file', () => {
+    expect(loadConfig().allowedOrigins).toEqual([]);
+    expect(loadConfig({ env: { WARREN_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:3000' } }).allowedOrigins).toEqual(['https://app.example.com', 'http://localhost:3000']);
+    expect(loadConfig({ overrides: { allowedOrigins: ['*'] } }).allowedOrigins).toEqual(['*']);
+  });
+
+  it('refuse what is not an http(s) origin', () => {
+    for (const origin of ['app.example.com', 'ftp://x', '']) {
+      expect(() => loadConfig({ overrides: { allowedOrigins: [origin] } }), origin).toThrow(/allowedOrigins/);
+    }
+  });
+});

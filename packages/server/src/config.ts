@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT } from '@warren/protocol';
 import { securityEnv, securityProperties, type SecurityConfig } from './auth/security-config.js';
+import { normalizeOrigin } from './ws/origin-check.js';
 
 export interface Config extends SecurityConfig {
   host: string;
@@ -24,6 +25,11 @@ export interface Config extends SecurityConfig {
   handshakeTimeout: number;
   /** Unsent bytes per connection above which deliveries to it pause. */
   deliveryBufferBytes: number;
+  /**
+   * Unsent bytes per connection (replies, errors, confirms, returns, deliveries) above which its
+   * frames are no longer read until it drains; twice that closes it (ws/send-buffer.ts).
+   */
+  sendBufferBytes: number;
   /** Ready messages one queue keeps in RAM before paging new ones out to the store. */
   queueRamMessages: number;
   /** Body bytes one queue keeps in RAM before paging new ones out to the store. */
@@ -48,6 +54,11 @@ export interface Config extends SecurityConfig {
   memoryCheckInterval: number;
   /** How often free disk is measured, ms; four times as often while the disk alarm is up. */
   diskCheckInterval: number;
+  /**
+   * Browser origins (scheme://host[:port]) allowed to open the WebSocket, besides the broker's
+   * own; `*` allows every origin. Clients that are not browsers send no Origin and are not concerned.
+   */
+  allowedOrigins: string[];
 }
 
 /** RabbitMQ's vm_memory_high_watermark.relative (a fraction of RAM) or .absolute (`{ bytes }`). */
@@ -64,6 +75,7 @@ export const DEFAULT_CONFIG: Config = {
   publishWindow: 4096,
   handshakeTimeout: 10_000,
   deliveryBufferBytes: 4 * 1024 * 1024,
+  sendBufferBytes: 16 * 1024 * 1024,
   queueRamMessages: 100_000,
   queueRamBytes: 32 * 1024 * 1024,
   maxConnections: 0,
@@ -80,6 +92,7 @@ export const DEFAULT_CONFIG: Config = {
   maxConnectionsPerUser: 0,
   maxConnectionsPerVhost: 0,
   maxQueuesPerVhost: 0,
+  allowedOrigins: [],
 };
 
 const positive = { type: 'integer', minimum: 1 };
@@ -98,6 +111,7 @@ const schema = {
     publishWindow: positive,
     handshakeTimeout: positive,
     deliveryBufferBytes: positive,
+    sendBufferBytes: positive,
     queueRamMessages: positive,
     queueRamBytes: positive,
     definitions: { type: 'string', minLength: 1 },
@@ -121,6 +135,7 @@ const schema = {
     memoryCheckInterval: positive,
     diskCheckInterval: positive,
     ...securityProperties,
+    allowedOrigins: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 2048 } },
   },
 };
 
@@ -145,6 +160,8 @@ const ENV: Record<string, keyof Config> = {
 
 /** The absolute form of the watermark has its own variable, so a value is never read as both a fraction and bytes. */
 const MEMORY_HIGH_WATERMARK_BYTES = 'WARREN_MEMORY_HIGH_WATERMARK_BYTES';
+/** A comma-separated list, so not a plain ENV entry. */
+const ALLOWED_ORIGINS = 'WARREN_ALLOWED_ORIGINS';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -157,6 +174,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     const value = options.env?.[name];
     if (value !== undefined && value !== '') merged[key] = value;
   }
+  const origins = options.env?.[ALLOWED_ORIGINS];
+  if (origins !== undefined && origins !== '') merged.allowedOrigins = origins.split(',').map((o) => o.trim()).filter((o) => o !== '');
   const watermarkBytes = options.env?.[MEMORY_HIGH_WATERMARK_BYTES];
   if (watermarkBytes !== undefined && watermarkBytes !== '') merged.memoryHighWatermark = { bytes: watermarkBytes };
   securityEnv(merged, options.env ?? {});
@@ -165,6 +184,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || e.params.additionalProperty || 'config'} ${e.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
+  const badOrigin = (merged.allowedOrigins as string[]).find((o) => o !== '*' && normalizeOrigin(o) === undefined);
+  if (badOrigin !== undefined) throw new ConfigError(`invalid configuration: allowedOrigins '${badOrigin}' is not an origin (scheme://host[:port], http or https) or '*'`);
   return merged as unknown as Config;
 }
 

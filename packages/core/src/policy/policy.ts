@@ -6,8 +6,8 @@
  * schema) before they get here.
  */
 import { WarrenError, type PolicyBody } from '@warren/protocol';
-import safeRegex from 'safe-regex2';
 import type { Table } from '../message.js';
+import { compileNamePattern, type NamePattern } from '../name-pattern.js';
 
 export type ApplyTo = 'queues' | 'exchanges' | 'all';
 
@@ -22,12 +22,12 @@ export interface PolicyRecord {
 
 export class Policy {
   /**
-   * Throws WarrenError `invalid_argument` for a pattern that is not a regular expression, or could
-   * backtrack for ages. `regex` is passed only by withDefinition, whose pattern is already checked.
+   * Throws WarrenError `invalid_argument` for a pattern RE2 cannot take (name-pattern.ts).
+   * `regex` is passed only by withDefinition, whose pattern is already compiled.
    */
   constructor(
     readonly record: PolicyRecord,
-    private readonly regex: RegExp = compilePattern(record.pattern),
+    private readonly regex: NamePattern = compilePattern(record.pattern),
   ) {}
 
   /** This policy carrying another definition: the merged one, as it applies to one object (merge.ts). */
@@ -62,20 +62,7 @@ export function policyFromBody(vhost: string, name: string, body: PolicyBody): P
   return { vhost, name, pattern: body.pattern, applyTo: body['apply-to'] ?? 'all', priority: body.priority ?? 0, definition: { ...body.definition } };
 }
 
-/**
- * A policy pattern is matched against every queue and exchange name, on the broker's one
- * thread: a pattern with nested repetition (`(a+)+$`) could take exponential time on a
- * crafted name and stall everything. Such patterns are refused, as are invalid ones.
- */
-export function compilePattern(pattern: string): RegExp {
-  let regex: RegExp;
-  try {
-    regex = new RegExp(pattern);
-  } catch (cause) {
-    throw new WarrenError('invalid_argument', `policy pattern '${pattern}' is not a valid regular expression`, { cause });
-  }
-  if (!safeRegex(regex)) {
-    throw new WarrenError('invalid_argument', `policy pattern '${pattern}' could take exponential time (nested repetition); simplify it`);
-  }
-  return regex;
+/** A policy pattern, matched in linear time against every queue and exchange name (name-pattern.ts). */
+export function compilePattern(pattern: string): NamePattern {
+  return compileNamePattern(pattern, 'policy pattern');
 }

@@ -14,8 +14,10 @@ export interface AuditObject {
 export interface AuditEntryView {
   /** ISO 8601, UTC. */
   time: string;
-  /** The authenticated user; `guest` while Warren has no authentication (docs/http-api.md). */
+  /** Who asked: the user name the client gave, or `guest` (docs/http-api.md). */
   user: string;
+  /** Whether the broker checked `user` (authenticated it); false for a name only claimed. */
+  user_verified: boolean;
   /** `queue.purge`, `queue.delete`, `exchange.delete`, `policy.set`, `policy.delete`, `definitions.import`, `redrive`, `redrive.start`, `redrive.stop`, `redrive.end`. */
   action: string;
   object: AuditObject;

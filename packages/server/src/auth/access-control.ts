@@ -17,6 +17,8 @@ import { TokenVerifier } from './token-verifier.js';
 export interface RefusalRecord {
   /** Who asked: a verified user, or the name a refused login claimed (shown as such). */
   user: string;
+  /** Whether `user` was authenticated: false for a refused login. */
+  verified: boolean;
   /** What was refused: `login`, a frame type or `METHOD /route`. */
   operation: string;
   object: { type: 'queue' | 'exchange' | 'policy' | 'connection' | 'route' | 'user' | 'vhost'; vhost: string | null; name: string | null };
@@ -60,6 +62,7 @@ export class AccessControl {
     this.logger.warn({ user: record.user, operation: record.operation, code: record.code, address: record.address, reason: record.reason }, 'access refused');
     this.broker.audit.record({
       user: record.user,
+      verified: record.verified,
       action: `refused.${record.operation}`,
       object: record.object,
       parameters: { code: record.code, reason: record.reason, ...(record.address === undefined ? {} : { address: record.address }) },

@@ -65,7 +65,7 @@ export class SessionGuard {
       this.session.open(frame);
       this.session.user = principal.user;
     } catch (error) {
-      if (error instanceof WarrenError) this.refused(claimed, 'login', error);
+      if (error instanceof WarrenError) this.refused(claimed, false, 'login', error);
       this.session.fail(error);
     }
   }
@@ -86,7 +86,7 @@ export class SessionGuard {
       this.session.reply(frame.id, { expires_at: principal.expiresAt ?? null });
     } catch (error) {
       const refusal = error instanceof WarrenError && error.scope === 'connection' ? new WarrenError('access_refused', error.message) : error;
-      if (refusal instanceof WarrenError) this.refused(this.session.user, 'auth.refresh', refusal);
+      if (refusal instanceof WarrenError) this.refused(this.session.user, true, 'auth.refresh', refusal);
       this.session.reportError(refusal instanceof WarrenError ? new WarrenError(refusal.code, refusal.message, { context: { id: frame.id } }) : refusal);
     }
   }
@@ -100,7 +100,7 @@ export class SessionGuard {
     const access = this.auth.access;
     this.frameAccess = new FrameAccess(
       { principal, vhost: this.vhost, broker: access.broker, generation: () => access.registry.generation },
-      (refusal) => access.refused({ user: principal.user, operation: refusal.operation, object: refusal.object, code: 'access_refused', reason: refusal.reason, address: this.auth.address }),
+      (refusal) => access.refused({ user: principal.user, verified: true, operation: refusal.operation, object: refusal.object, code: 'access_refused', reason: refusal.reason, address: this.auth.address }),
     );
     clearTimeout(this.expiry);
     if (principal.expiresAt !== undefined) this.armExpiry(principal.expiresAt);
@@ -121,7 +121,7 @@ export class SessionGuard {
     return { kind: 'none' };
   }
 
-  private refused(user: string, operation: string, error: WarrenError): void {
-    this.auth.access.refused({ user, operation, object: { type: 'connection', vhost: this.vhost, name: this.session.id }, code: error.code, reason: error.message, address: this.auth.address });
+  private refused(user: string, verified: boolean, operation: string, error: WarrenError): void {
+    this.auth.access.refused({ user, verified, operation, object: { type: 'connection', vhost: this.vhost, name: this.session.id }, code: error.code, reason: error.message, address: this.auth.address });
   }
 }

@@ -18,6 +18,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   not_authorized: 401,
   token_expired: 401,
   vhost_access_refused: 403,
+  name_too_long: 414,
 };
 
 /** AMQP reply codes that carry over: 403, 404; 406 PRECONDITION_FAILED is a bad request. */

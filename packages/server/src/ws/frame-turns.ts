@@ -24,6 +24,10 @@ export class FrameTurns {
   private next = 0;
   private waiting: NodeJS.Immediate | undefined;
   private stopped = false;
+  /** Frames wait, so reading is stopped. */
+  private gatePaused = false;
+  /** Held by the send buffer (send-buffer.ts): no frame is handled until released. */
+  private held = false;
 
   /**
    * `handle` handles one frame; `turnEnded` runs after each turn's frames (the confirms go out
@@ -45,7 +49,18 @@ export class FrameTurns {
     } else {
       for (const frame of frames) this.pending.push(frame);
     }
-    if (this.waiting === undefined) this.turn();
+    if (this.waiting === undefined && !this.held) this.turn();
+  }
+
+  /** Handles no more frames, from the next one on, until release(). */
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (!this.stopped && this.waiting === undefined && this.next < this.pending.length) this.waiting = setImmediate(this.turn);
   }
 
   /** The connection closed: waiting frames are dropped, nothing more is handled. */
@@ -58,23 +73,28 @@ export class FrameTurns {
   }
 
   private readonly turn = (): void => {
-    const wasWaiting = this.waiting !== undefined;
     this.waiting = undefined;
     const started = this.now();
     const pending = this.pending;
-    while (this.next < pending.length && !this.stopped) {
+    while (this.next < pending.length && !this.stopped && !this.held) {
       this.handle(pending[this.next++] as RawFrame);
       if (this.next % FRAMES_PER_LOOK === 0 && this.now() - started >= TURN_MS) break;
     }
     if (this.stopped) return;
     this.turnEnded();
     if (this.next < this.pending.length) {
-      if (!wasWaiting) this.gate.pause();
-      this.waiting = setImmediate(this.turn);
+      if (!this.gatePaused) {
+        this.gatePaused = true;
+        this.gate.pause();
+      }
+      if (!this.held) this.waiting = setImmediate(this.turn);
       return;
     }
     this.pending = [];
     this.next = 0;
-    if (wasWaiting) this.gate.resume();
+    if (this.gatePaused) {
+      this.gatePaused = false;
+      this.gate.resume();
+    }
   };
 }

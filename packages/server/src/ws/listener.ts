@@ -1,7 +1,8 @@
 /**
  * Accepts WebSocket connections at /ws on the HTTP server's port and gives each a Session.
  * Upgrades to any other path, or without the `warren.v1` subprotocol, are refused with HTTP 400
- * before a WebSocket exists. `maxPayload` is the frame limit, never ws's 100 MiB default.
+ * before a WebSocket exists, and upgrades from a browser origin that is not allowed with 403
+ * (origin-check.ts). `maxPayload` is the frame limit, never ws's 100 MiB default.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -14,6 +15,7 @@ import type { ResourceAlarms } from '../alarms/resource-alarms.js';
 import { Session, type SessionSocket } from './session.js';
 import type { AccessControl } from '../auth/access-control.js';
 import { sessionAuthFor } from '../auth/connection-limits.js';
+import { OriginCheck } from './origin-check.js';
 
 /** Room for frame headers around the largest body. */
 const FRAME_OVERHEAD = 64 * 1024;
@@ -21,6 +23,7 @@ const FRAME_OVERHEAD = 64 * 1024;
 export class WebSocketListener {
   readonly sessions = new Set<Session>();
   private readonly wss: WebSocketServer;
+  private readonly origins: OriginCheck;
 
   constructor(
     server: Server,
@@ -32,6 +35,7 @@ export class WebSocketListener {
     /** Who may connect and do what (auth/); without it every connection is let in unchecked (tests of the wire alone). */
     private readonly access?: AccessControl,
   ) {
+    this.origins = new OriginCheck(config.allowedOrigins);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: config.maxMessageSize + FRAME_OVERHEAD,
@@ -61,7 +65,13 @@ export class WebSocketListener {
     const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     if (path !== '/ws' || !offered.includes(SUBPROTOCOL)) {
       const why = path !== '/ws' ? 'WebSocket endpoint is /ws' : `subprotocol ${SUBPROTOCOL} required`;
-      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: ${why.length}\r\nConnection: close\r\n\r\n${why}`);
+      refuse(socket, 400, 'Bad Request', why);
+      return;
+    }
+    const verdict = this.origins.check(request, 'encrypted' in socket && socket.encrypted === true);
+    if (!verdict.allowed) {
+      this.logger.warn({ origin: verdict.origin, remote: request.socket.remoteAddress }, 'websocket upgrade refused: origin not allowed');
+      refuse(socket, 403, 'Forbidden', `origin ${verdict.origin} is not allowed to open a WebSocket here (allowedOrigins, WARREN_ALLOWED_ORIGINS)`);
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
@@ -94,6 +104,12 @@ export class WebSocketListener {
       session.closed();
     });
   }
+}
+
+/** Answers an upgrade request with a plain HTTP error, before any WebSocket exists. */
+function refuse(socket: Duplex, status: number, text: string, why: string): void {
+  const body = Buffer.from(why);
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${why}`);
 }
 
 function socketOf(ws: WebSocket): SessionSocket {

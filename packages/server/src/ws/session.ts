@@ -15,6 +15,7 @@ import { FrameTurns } from './frame-turns.js';
 import { DEFAULT_USER } from '../audit/user.js';
 import { deliverHeader } from './deliver-header.js';
 import { RevokedTags } from './revoked-tags.js';
+import { SendBuffer } from './send-buffer.js';
 import { handleFrame } from './handlers/index.js';
 import { SessionGuard, type SessionAuth } from '../auth/session-guard.js';
 
@@ -54,6 +55,7 @@ export class Session implements DeliverySink {
   readonly publisherBlock: PublisherBlock;
   private readonly readGate: ReadGate;
   private readonly turns: FrameTurns;
+  private readonly sendBuffer: SendBuffer;
   readonly consumers = new Map<string, Consumer>();
   /** Unsettled deliveries by tag; a Map iterates in insertion order, which is tag order. */
   readonly unacked = new Map<number, Delivery>();
@@ -90,7 +92,27 @@ export class Session implements DeliverySink {
       () => this.confirms.flush(),
       this.readGate.lever('frame turns'),
     );
+    const unread = this.readGate.lever('peer not reading');
+    this.sendBuffer = new SendBuffer(
+      config,
+      {
+        pause: () => {
+          this.turns.hold();
+          unread.pause();
+        },
+        resume: () => {
+          unread.resume();
+          this.turns.release();
+        },
+      },
+      (unsent) => this.fail(new WarrenError('peer_not_reading', `${unsent} bytes wait to be sent to a peer that does not read them`)),
+    );
     this.timer = setTimeout(() => this.fail(new WarrenError('handshake_timeout')), config.handshakeTimeout);
+  }
+
+  /** Whether `user` was authenticated (audit log's user_verified). */
+  get verified(): boolean {
+    return this.guard?.principal !== undefined;
   }
 
   get isClosed(): boolean {
@@ -200,6 +222,7 @@ export class Session implements DeliverySink {
       return;
     }
     this.writer.add(header, body);
+    this.sendBuffer.grew(this.sentBytesPending + this.writer.size);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flush);
@@ -217,6 +240,7 @@ export class Session implements DeliverySink {
     this.sentBytesPending += data.length;
     this.sentSinceTick = true;
     this.socket.send(data, () => this.written(data.length));
+    this.sendBuffer.grew(this.sentBytesPending + this.writer.size);
   }
 
   private writeLarge(header: object | string, body: Uint8Array): void {
@@ -229,10 +253,12 @@ export class Session implements DeliverySink {
     this.sentBytesPending += size;
     this.sentSinceTick = true;
     this.socket.sendInParts(head, body, () => this.written(size));
+    this.sendBuffer.grew(this.sentBytesPending + this.writer.size);
   }
 
   private written(size: number): void {
     this.sentBytesPending -= size;
+    this.sendBuffer.shrank(this.sentBytesPending + this.writer.size);
     if (this.deliveriesBlocked && this.writable) {
       this.deliveriesBlocked = false;
       for (const consumer of this.consumers.values()) consumer.queue.dispatch();

@@ -23,6 +23,7 @@ export function loginRoutes(app: FastifyInstance, access: AccessControl, session
       if (error instanceof WarrenError) {
         access.refused({
           user: credentials.kind === 'password' ? credentials.username : '(token)',
+          verified: false,
           operation: 'login',
           object: { type: 'route', vhost: null, name: '/api/auth/login' },
           code: error.code,

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { parsePermissionBody, parseTopicPermissionBody, WarrenError, type PermissionView, type TopicPermissionView } from '@warren/protocol';
 import type { AccessControl } from '../access-control.js';
 import { written } from '../../http/lookup.js';
-import { actor } from './users.js';
+import { httpActor } from '../../audit/user.js';
 
 interface Params {
   vhost: string;
@@ -39,7 +39,7 @@ export function permissionRoutes(app: FastifyInstance, access: AccessControl): v
     const existed = registry.permission(request.params.user, request.params.vhost) !== undefined;
     const record = { user: request.params.user, vhost: request.params.vhost, configure: body.configure, write: body.write, read: body.read };
     registry.putPermission(record);
-    broker.audit.record({ user: actor(request), action: 'permission.set', object: { type: 'permission', vhost: record.vhost, name: record.user }, parameters: { ...body } });
+    broker.audit.record({ ...httpActor(request), action: 'permission.set', object: { type: 'permission', vhost: record.vhost, name: record.user }, parameters: { ...body } });
     await written(broker);
     return reply.code(existed ? 204 : 201).send();
   });
@@ -47,7 +47,7 @@ export function permissionRoutes(app: FastifyInstance, access: AccessControl): v
   app.delete<{ Params: Params }>('/api/permissions/:vhost/:user', async (request, reply) => {
     const { vhost, user } = request.params;
     if (!registry.deletePermission(user, vhost)) throw new WarrenError('not_found', `user '${user}' has no permissions in vhost '${vhost}'`);
-    broker.audit.record({ user: actor(request), action: 'permission.delete', object: { type: 'permission', vhost, name: user } });
+    broker.audit.record({ ...httpActor(request), action: 'permission.delete', object: { type: 'permission', vhost, name: user } });
     await written(broker);
     return reply.code(204).send();
   });
@@ -69,7 +69,7 @@ export function permissionRoutes(app: FastifyInstance, access: AccessControl): v
     const { vhost, user } = request.params;
     const existed = registry.topicPermission(user, vhost, body.exchange) !== undefined;
     registry.putTopicPermission({ user, vhost, exchange: body.exchange, write: body.write, read: body.read });
-    broker.audit.record({ user: actor(request), action: 'topic_permission.set', object: { type: 'topic_permission', vhost, name: user }, parameters: { ...body } });
+    broker.audit.record({ ...httpActor(request), action: 'topic_permission.set', object: { type: 'topic_permission', vhost, name: user }, parameters: { ...body } });
     await written(broker);
     return reply.code(existed ? 204 : 201).send();
   });
@@ -81,7 +81,7 @@ export function permissionRoutes(app: FastifyInstance, access: AccessControl): v
     const targets = [...registry.topicPermissions.values()].filter((t) => t.user === user && t.vhost === vhost && (exchange === undefined || t.exchange === exchange));
     if (targets.length === 0) throw new WarrenError('not_found', `user '${user}' has no topic permissions in vhost '${vhost}'`);
     for (const t of targets) registry.deleteTopicPermission(t.user, t.vhost, t.exchange);
-    broker.audit.record({ user: actor(request), action: 'topic_permission.delete', object: { type: 'topic_permission', vhost, name: user }, parameters: exchange === undefined ? {} : { exchange } });
+    broker.audit.record({ ...httpActor(request), action: 'topic_permission.delete', object: { type: 'topic_permission', vhost, name: user }, parameters: exchange === undefined ? {} : { exchange } });
     await written(broker);
     return reply.code(204).send();
   });

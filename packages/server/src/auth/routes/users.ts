@@ -4,7 +4,8 @@
  * (RabbitMQ's salted SHA-256 / SHA-512 / MD5, or Warren's scrypt) is kept as it is. Who may call
  * these is route-rules.ts's business; every change is audited with the verified user.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { httpActor } from '../../audit/user.js';
 import { parseUserBody, WarrenError, type UserView, type WhoamiView } from '@warren/protocol';
 import type { AccessControl } from '../access-control.js';
 import type { UserRecord } from '../access-registry.js';
@@ -47,10 +48,6 @@ export async function passwordOf(body: { password?: string; password_hash?: stri
   return before ?? { password_hash: '', hashing_algorithm: HASHING_ALGORITHMS[0] };
 }
 
-export function actor(request: FastifyRequest): string {
-  return request.principal?.user ?? 'guest';
-}
-
 export function userRoutes(app: FastifyInstance, access: AccessControl): void {
   const { registry } = access;
   app.get('/api/whoami', async (request): Promise<WhoamiView> => whoami(request.principal!));
@@ -70,7 +67,7 @@ export function userRoutes(app: FastifyInstance, access: AccessControl): void {
     const password = await passwordOf(body, before);
     const tags = body.tags === undefined ? (before?.tags ?? []) : parseTags(body.tags);
     registry.putUser({ name, ...password, tags, limits: body.limits ?? before?.limits ?? {} });
-    access.broker.audit.record({ user: actor(request), action: 'user.put', object: { type: 'user', vhost: null, name }, parameters: { tags, password_changed: password !== before } });
+    access.broker.audit.record({ ...httpActor(request), action: 'user.put', object: { type: 'user', vhost: null, name }, parameters: { tags, password_changed: password !== before } });
     await written(access.broker);
     return reply.code(before === undefined ? 201 : 204).send();
   });
@@ -78,7 +75,7 @@ export function userRoutes(app: FastifyInstance, access: AccessControl): void {
   app.delete<{ Params: UserParams }>('/api/users/:name', async (request, reply) => {
     const name = request.params.name;
     if (!registry.deleteUser(name)) throw new WarrenError('not_found', `no user '${name}'`);
-    access.broker.audit.record({ user: actor(request), action: 'user.delete', object: { type: 'user', vhost: null, name } });
+    access.broker.audit.record({ ...httpActor(request), action: 'user.delete', object: { type: 'user', vhost: null, name } });
     await written(access.broker);
     return reply.code(204).send();
   });

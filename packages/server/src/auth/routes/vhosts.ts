@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { WarrenError } from '@warren/protocol';
 import type { AccessControl } from '../access-control.js';
 import { written } from '../../http/lookup.js';
-import { actor } from './users.js';
+import { httpActor } from '../../audit/user.js';
 
 export function vhostRoutes(app: FastifyInstance, access: AccessControl, closeConnections: (vhost: string) => void): void {
   const { broker, registry } = access;
@@ -21,7 +21,7 @@ export function vhostRoutes(app: FastifyInstance, access: AccessControl, closeCo
     if (!existed && user !== undefined && registry.user(user) !== undefined && registry.permission(user, name) === undefined) {
       registry.putPermission({ user, vhost: name, configure: '.*', write: '.*', read: '.*' });
     }
-    if (!existed) broker.audit.record({ user: actor(request), action: 'vhost.create', object: { type: 'vhost', vhost: name, name } });
+    if (!existed) broker.audit.record({ ...httpActor(request), action: 'vhost.create', object: { type: 'vhost', vhost: name, name } });
     await written(broker);
     return reply.code(existed ? 204 : 201).send();
   });
@@ -32,7 +32,7 @@ export function vhostRoutes(app: FastifyInstance, access: AccessControl, closeCo
     closeConnections(name);
     broker.deleteVHost(name);
     registry.vhostDeleted(name);
-    broker.audit.record({ user: actor(request), action: 'vhost.delete', object: { type: 'vhost', vhost: name, name } });
+    broker.audit.record({ ...httpActor(request), action: 'vhost.delete', object: { type: 'vhost', vhost: name, name } });
     await written(broker);
     return reply.code(204).send();
   });

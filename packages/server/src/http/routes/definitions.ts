@@ -11,7 +11,7 @@ import { diffDefinitionsImport, exportDefinitions, importDefinitions, type Broke
 import { VERSION } from '../../version.js';
 import { written } from '../lookup.js';
 import { definitionsAudit } from '../../audit/definitions.js';
-import { httpUser } from '../../audit/user.js';
+import { httpActor } from '../../audit/user.js';
 import { ACCESS_SECTIONS, exportAccess, stageAccess } from '../../auth/access-definitions.js';
 import type { AccessControl } from '../../auth/access-control.js';
 
@@ -41,7 +41,7 @@ export function definitionRoutes(app: FastifyInstance, broker: Broker): void {
     const applyAccess = registry === undefined ? undefined : await stageAccess(registry, broker, request.body);
     const result = importDefinitions(broker, request.body, { ...options, importedElsewhere });
     applyAccess?.();
-    broker.audit.record({ user: httpUser(request), ...definitionsAudit(request.body, options, result) });
+    broker.audit.record({ ...httpActor(request), ...definitionsAudit(request.body, options, result) });
     await written(broker);
     return result;
   });

@@ -7,7 +7,7 @@ import { checkExchangeArguments, parseExchangeDeclareBody, parseRouteBody, type 
 import { traceRoute, type Broker } from '@warren/core';
 import { exchangeOf, flag, vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
 import { exchangeView } from '../views.js';
-import { httpUser } from '../../audit/user.js';
+import { httpActor } from '../../audit/user.js';
 
 export function exchangeRoutes(app: FastifyInstance, broker: Broker): void {
   app.get('/api/exchanges', async () => [...broker.vhosts.values()].flatMap((v) => [...v.exchanges.values()].map(exchangeView)));
@@ -50,7 +50,7 @@ export function exchangeRoutes(app: FastifyInstance, broker: Broker): void {
     const ifUnused = flag(request.query, 'if-unused');
     vhostOf(broker, request.params.vhost).deleteExchange(exchange.name, ifUnused);
     const object = { type: 'exchange' as const, vhost: request.params.vhost, name: exchange.name };
-    broker.audit.record({ user: httpUser(request), action: 'exchange.delete', object, parameters: { if_unused: ifUnused } });
+    broker.audit.record({ ...httpActor(request), action: 'exchange.delete', object, parameters: { if_unused: ifUnused } });
     await written(broker);
     return reply.code(204).send();
   });

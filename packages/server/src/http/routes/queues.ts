@@ -7,7 +7,7 @@ import { checkQueueArguments, parseQueueDeclareBody, type EffectiveArguments, ty
 import { explainQueueSettings, mergePolicies, type Broker } from '@warren/core';
 import { flag, queueOf, vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
 import { queueView } from '../views.js';
-import { httpUser } from '../../audit/user.js';
+import { httpActor } from '../../audit/user.js';
 
 /** The owner of queues declared over HTTP (only exclusive queues have one, and HTTP cannot declare those). */
 export const HTTP_OWNER = 'http-api';
@@ -54,7 +54,7 @@ export function queueRoutes(app: FastifyInstance, broker: Broker): void {
     const messages = vhostOf(broker, request.params.vhost).deleteQueue(queue.name, ifUnused, ifEmpty, HTTP_OWNER);
     const object = { type: 'queue' as const, vhost: request.params.vhost, name: queue.name };
     const parameters = { if_unused: ifUnused, if_empty: ifEmpty };
-    broker.audit.record({ user: httpUser(request), action: 'queue.delete', object, parameters, counts: { messages } });
+    broker.audit.record({ ...httpActor(request), action: 'queue.delete', object, parameters, counts: { messages } });
     await written(broker);
     return reply.code(204).send();
   });
@@ -63,7 +63,7 @@ export function queueRoutes(app: FastifyInstance, broker: Broker): void {
     const queue = queueOf(broker, request.params);
     const messages = vhostOf(broker, request.params.vhost).purgeQueue(queue.name, HTTP_OWNER);
     const object = { type: 'queue' as const, vhost: request.params.vhost, name: queue.name };
-    broker.audit.record({ user: httpUser(request), action: 'queue.purge', object, counts: { messages } });
+    broker.audit.record({ ...httpActor(request), action: 'queue.purge', object, counts: { messages } });
     await written(broker);
     return reply.code(204).send();
   });

@@ -5,6 +5,7 @@
  * `delivery_expired` when the broker took it back, for that frame only (docs/protocol.md).
  */
 import {
+  MIN_ACK_LEASE_MS,
   WarrenError,
   type AckFrame,
   type CancelFrame,
@@ -20,6 +21,10 @@ import { withContext } from './context.js';
 
 export function handleConsume(session: Session, frame: ConsumeFrame): void {
   const consumer = withContext({ id: frame.id }, () => {
+    const lease = frame.ack_timeout;
+    if (lease !== undefined && lease > 0 && lease < MIN_ACK_LEASE_MS) {
+      throw new WarrenError('invalid_argument', `ack_timeout ${lease} ms is below the ${MIN_ACK_LEASE_MS} ms minimum lease (0: no lease)`);
+    }
     const tag = frame.consumer_tag || `amq.ctag-${session.broker.newId()}`;
     if (session.consumers.has(tag)) throw new WarrenError('consumer_tag_in_use', `consumer tag '${tag}' is in use on this connection`);
     const limit = session.config.maxConsumersPerConnection;
