@@ -41,7 +41,7 @@ describe('browser sessions', () => {
     const reply = await callAs(broker.httpUrl, undefined, 'POST', '/api/auth/login', { username: 'ui', password: 'nope' });
     expect(reply).toMatchObject({ status: 401, body: { error: 'not_authorized' } });
     const audit = (await callAs(broker.httpUrl, ROOT, 'GET', '/api/audit')).body.items;
-    expect(audit[0]).toMatchObject({ user: 'ui', action: 'refused.login' });
+    expect(audit[0]).toMatchObject({ user: 'ui', user_verified: false, action: 'refused.login' });
   });
 
   it('demand the CSRF token on every state-changing request made with the cookie, and change nothing without it', async () => {

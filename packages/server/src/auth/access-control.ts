@@ -57,8 +57,8 @@ export class AccessControl {
     return this.authenticator.authenticate(credentials, address);
   }
 
-  /** Logs and audits a refusal; the caller answers it. */
-  refused(record: RefusalRecord): void {
+  /** Logs and audits a refusal; the caller answers it, over HTTP once the promise says the entry is stored. */
+  refused(record: RefusalRecord): Promise<void> {
     this.logger.warn({ user: record.user, operation: record.operation, code: record.code, address: record.address, reason: record.reason }, 'access refused');
     this.broker.audit.record({
       user: record.user,
@@ -67,5 +67,6 @@ export class AccessControl {
       object: record.object,
       parameters: { code: record.code, reason: record.reason, ...(record.address === undefined ? {} : { address: record.address }) },
     });
+    return new Promise((resolve) => this.broker.afterWrites(() => resolve()));
   }
 }

@@ -42,7 +42,7 @@ export function installHttpAccess(app: FastifyInstance, access: AccessControl, s
       request.principal = await authenticate(request, access, sessions);
     } catch (error) {
       if (error instanceof WarrenError) {
-        refused(access, request, claimedUser(request), false, error);
+        await refused(access, request, claimedUser(request), false, error);
         if (error.code === 'not_authorized') void reply.header('www-authenticate', 'Basic realm="Warren", charset="UTF-8"');
       }
       throw error;
@@ -56,7 +56,7 @@ export function installHttpAccess(app: FastifyInstance, access: AccessControl, s
     const reason = refusalOf(rule, principal, request.params as Record<string, string> | undefined);
     if (reason === undefined) return;
     const error = new WarrenError('access_refused', reason);
-    refused(access, request, principal.user, true, error);
+    await refused(access, request, principal.user, true, error);
     throw error;
   });
 
@@ -142,8 +142,8 @@ function claimedUser(request: FastifyRequest): string {
   }
 }
 
-function refused(access: AccessControl, request: FastifyRequest, user: string, verified: boolean, error: WarrenError): void {
-  access.refused({
+function refused(access: AccessControl, request: FastifyRequest, user: string, verified: boolean, error: WarrenError): Promise<void> {
+  return access.refused({
     user,
     verified,
     operation: `${request.method} ${request.routeOptions.url ?? ''}`,

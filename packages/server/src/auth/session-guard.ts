@@ -100,7 +100,7 @@ export class SessionGuard {
     const access = this.auth.access;
     this.frameAccess = new FrameAccess(
       { principal, vhost: this.vhost, broker: access.broker, generation: () => access.registry.generation },
-      (refusal) => access.refused({ user: principal.user, verified: true, operation: refusal.operation, object: refusal.object, code: 'access_refused', reason: refusal.reason, address: this.auth.address }),
+      (refusal) => void access.refused({ user: principal.user, verified: true, operation: refusal.operation, object: refusal.object, code: 'access_refused', reason: refusal.reason, address: this.auth.address }),
     );
     clearTimeout(this.expiry);
     if (principal.expiresAt !== undefined) this.armExpiry(principal.expiresAt);
@@ -122,6 +122,6 @@ export class SessionGuard {
   }
 
   private refused(user: string, verified: boolean, operation: string, error: WarrenError): void {
-    this.auth.access.refused({ user, verified, operation, object: { type: 'connection', vhost: this.vhost, name: this.session.id }, code: error.code, reason: error.message, address: this.auth.address });
+    void this.auth.access.refused({ user, verified, operation, object: { type: 'connection', vhost: this.vhost, name: this.session.id }, code: error.code, reason: error.message, address: this.auth.address });
   }
 }

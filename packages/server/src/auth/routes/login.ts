@@ -21,7 +21,7 @@ export function loginRoutes(app: FastifyInstance, access: AccessControl, session
       return { ...whoami(principal), csrf_token: csrf };
     } catch (error) {
       if (error instanceof WarrenError) {
-        access.refused({
+        await access.refused({
           user: credentials.kind === 'password' ? credentials.username : '(token)',
           verified: false,
           operation: 'login',
