@@ -10,6 +10,9 @@ export default defineConfig({
     alias: {
       '@warren/core/internal': fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)),
       '@warren/server/internal': fileURLToPath(new URL('./packages/server/src/internal.ts', import.meta.url)),
+      '@warren/protocol/wire': fileURLToPath(new URL('./packages/protocol/src/wire.ts', import.meta.url)),
+      '@warren/protocol/http': fileURLToPath(new URL('./packages/protocol/src/http/index.ts', import.meta.url)),
+      '@warren/protocol/validation': fileURLToPath(new URL('./packages/protocol/src/validation.ts', import.meta.url)),
       '@warren/protocol': src('protocol'),
       '@warren/core': src('core'),
       '@warren/store': src('store'),

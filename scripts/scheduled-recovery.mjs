@@ -14,7 +14,7 @@ import { LevelStore } from '@warren/store';
 
 const total = Number(process.argv[2] ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'warren-scheduled-'));
-const written = (store) => new Promise((resolve, reject) => store.whenWritten(store.ticket(), (e) => (e ? reject(e) : resolve())));
+const written = (store) => new Promise((resolve, reject) => store.commit().onSettled((e) => (e ? reject(e) : resolve())));
 const clock = { now: () => Date.now(), setTimer: () => () => {} };
 
 try {

@@ -43,6 +43,7 @@ describe('queue, exchange and binding endpoints', () => {
       destination_type: 'queue',
       routing_key: 'a.*',
       arguments: {},
+      properties_key: 'a.*',
     });
     await client.publish('crud.x', 'a.b', 'routed');
     expect(await depth(client, 'crud.q')).toBe(1);

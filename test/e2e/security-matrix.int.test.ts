@@ -116,7 +116,7 @@ describe('every WebSocket frame type', () => {
   it.each([
     ['no credentials', {}],
     ['wrong credentials', { username: 'allowed', password: 'wrong' }],
-  ])('with %s: the hello is refused (not_authorized, 4010) and no frame behind it runs', async (_, credentials) => {
+  ])('with %s: the hello is refused (not_authorized, 4013) and no frame behind it runs', async (_, credentials) => {
     await q('amq.sync-point').catch(() => undefined);
     const before = await snapshot();
     const raw = await RawClient.open(broker.url, { hello: false });
@@ -125,7 +125,7 @@ describe('every WebSocket frame type', () => {
     const parts = [encodeFrame({ type: 'hello', version: 1, ...credentials })];
     for (const [type, c] of Object.entries(frames)) parts.push(encodeFrame({ type, ...(REQUESTS_WITHOUT_ID.has(type) ? {} : { id: id++ }), ...c.frame }, type === 'publish' ? BODY : undefined));
     raw.sendBytes(Buffer.concat(parts));
-    expect((await raw.closed).code).toBe(4010);
+    expect((await raw.closed).code).toBe(4013);
     expect(raw.frames.map((f: ReceivedFrame) => f.header)).toEqual([expect.objectContaining({ type: 'error', code: 'not_authorized' })]);
     expect(await snapshot()).toEqual(before);
     // Refused logins are throttled per address and user; a success for that user clears it.

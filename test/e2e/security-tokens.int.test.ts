@@ -54,11 +54,11 @@ describe('a token in hello', () => {
     ['from another issuer', { issuer: 'https://evil.test' }],
     ['for another audience', { audience: 'someone-else' }],
     ['expired', { lifetime: -10 }],
-  ])('is refused when %s (not_authorized, 4010)', async (_, options) => {
+  ])('is refused when %s (not_authorized, 4013)', async (_, options) => {
     const { raw, welcomed } = await helloAs(broker.url, { token: await token(options) });
     expect(welcomed).toBe(false);
     expect(raw.frames[0]?.header).toMatchObject({ code: 'not_authorized' });
-    expect((await raw.closed).code).toBe(4010);
+    expect((await raw.closed).code).toBe(4013);
   });
 
   it('is refused when signed by another key, or when it names no vhost the connection asks for', async () => {

@@ -65,14 +65,14 @@ describe('users and permissions over HTTP', () => {
 });
 
 describe('logging in over the WebSocket', () => {
-  it('welcomes the right password, refuses a wrong one (4010) and a vhost without permissions (4011)', async () => {
+  it('welcomes the right password, refuses a wrong one (4013) and a vhost without permissions (4011)', async () => {
     await createUser(broker.httpUrl, undefined, 'erin', 'erin-pw', [], { '/': ALL });
     const ok = await helloAs(broker.url, { username: 'erin', password: 'erin-pw' });
     expect(ok.welcomed).toBe(true);
     await ok.raw.close();
     const wrong = await helloAs(broker.url, { username: 'erin', password: 'nope' });
     expect(wrong.welcomed).toBe(false);
-    expect((await wrong.raw.closed).code).toBe(4010);
+    expect((await wrong.raw.closed).code).toBe(4013);
     expect(wrong.raw.frames[0]?.header).toMatchObject({ type: 'error', code: 'not_authorized', reply_code: 403 });
     expect((await api('PUT', '/api/vhosts/erin-only', undefined)).status).toBe(201);
     const noVhost = await helloAs(broker.url, { username: 'erin', password: 'erin-pw', vhost: 'erin-only' });
@@ -190,7 +190,7 @@ describe('WARREN_DEFAULT_USER / WARREN_DEFAULT_PASS', () => {
     try {
       const anonymous = await helloAs(own.url, {});
       expect(anonymous.welcomed).toBe(false);
-      expect((await anonymous.raw.closed).code).toBe(4010);
+      expect((await anonymous.raw.closed).code).toBe(4013);
       expect((await call(own.httpUrl, 'GET', '/api/overview')).status).toBe(401);
       expect((await callAs(own.httpUrl, basic('root', 'hunter22'), 'GET', '/api/whoami')).body).toMatchObject({ name: 'root', tags: ['administrator'] });
       const root = await connect(own.url, { username: 'root', password: 'hunter22' });

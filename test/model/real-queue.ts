@@ -114,7 +114,7 @@ export class RealQueue {
       persistent,
       publishedAt: this.clock.now(),
     };
-    return this.vhost.publish('', message).ticket !== REJECTED;
+    return this.vhost.publish('', message).route !== REJECTED;
   }
 
   consume(connection: number, tag: string, prefetch: number): void {
@@ -163,10 +163,11 @@ export class RealQueue {
     for (let round = 0; round < 100; round++) {
       this.clock.fireDue();
       const before = this.activity();
+      const commit = this.broker.store.commit();
       await new Promise<void>((resolve, reject) => this.broker.afterWrites((error) => (error ? reject(error) : resolve())));
       await Promise.allSettled([...this.reads]);
       await new Promise((resolve) => setImmediate(resolve));
-      if (this.activity() === before && this.reads.size === 0) return;
+      if (this.activity() === before && this.broker.store.commit() === commit && this.reads.size === 0) return;
     }
     throw new Error('the broker did not settle');
   }
@@ -198,7 +199,7 @@ export class RealQueue {
 
   private activity(): string {
     const [q, dlq] = [this.queue('q').stats(), this.queue('dlq').stats()];
-    return `${this.broker.store.ticket()}/${this.deliveries.length}/${q.ram}/${q.ready}/${q.unacked}/${dlq.ram}/${dlq.ready}`;
+    return `${this.deliveries.length}/${q.ram}/${q.ready}/${q.unacked}/${dlq.ram}/${dlq.ready}`;
   }
 
   private async boot(): Promise<void> {

@@ -4,7 +4,7 @@
  * so new publishes wait in the client (the publisher holds them) and go out, in order, once it is
  * unblocked; none is lost. Listeners registered with `client.on` hear of both changes.
  */
-import type { BlockedReason, ConnectionBlockedFrame } from '@warren/protocol';
+import type { BlockedReason, ConnectionBlockedFrame } from '@warren/protocol/wire';
 import type { ClientEventHub } from './client-events.js';
 
 export class Blocking {

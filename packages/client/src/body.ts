@@ -2,7 +2,7 @@
  * Message bodies: what publish() accepts turned into bytes plus the content type it implies,
  * and bytes turned back into text or JSON for a received message.
  */
-import { WarrenError } from '@warren/protocol';
+import { WarrenError } from '@warren/protocol/wire';
 
 /** Bytes go as they are; a string as UTF-8 text; anything else as JSON. */
 export type PublishBody = Uint8Array | ArrayBuffer | string | number | boolean | null | object;

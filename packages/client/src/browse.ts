@@ -3,7 +3,8 @@
  * filtered), fetched a page per `queue.browse` request, so a long queue is never held at once.
  * Nothing is consumed: a browsed message cannot be acked and does not change the queue.
  */
-import type { BrowseEntry, MessageFilter, OkFrame, QueueBrowseFrame, QueueBrowseOk } from '@warren/protocol';
+import type { BrowseEntry, OkFrame, QueueBrowseFrame, QueueBrowseOk } from '@warren/protocol/wire';
+import type { MessageFilter } from '@warren/protocol/http';
 import { decodeText } from './body.js';
 import { fromWireProperties, type Properties } from './properties.js';
 

@@ -3,7 +3,7 @@
  * alarms (blocking.ts) and the publish window's drain (publisher.ts). A throwing listener
  * surfaces as an uncaught error without breaking frame handling or the other listeners.
  */
-import type { BlockedReason } from '@warren/protocol';
+import type { BlockedReason } from '@warren/protocol/wire';
 
 export interface BlockedEvent {
   /** The resource whose alarm is up on the broker. */

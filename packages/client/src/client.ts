@@ -10,9 +10,8 @@ import {
   type ExchangeType,
   type HelloFrame,
   type OkFrame,
-  type PolicyBody,
-  type PolicyView,
-} from '@warren/protocol';
+} from '@warren/protocol/wire';
+import type { PolicyBody, PolicyView } from '@warren/protocol/http';
 import { encodeBody, type PublishBody } from './body.js';
 import { Blocking } from './blocking.js';
 import { ClientEventHub, type ClientEvent, type ClientEvents } from './client-events.js';

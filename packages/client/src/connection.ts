@@ -25,7 +25,7 @@ import {
   type PublishNackFrame,
   type PublishReturnFrame,
   type WelcomeFrame,
-} from '@warren/protocol';
+} from '@warren/protocol/wire';
 import { errorFromWire } from './errors.js';
 import { Outbox } from './outbox.js';
 import { ServerHeaders } from './server-headers.js';

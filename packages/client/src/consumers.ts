@@ -3,7 +3,7 @@
  * deliver frame to its consumer as a Message. What a consumer does with its messages (call a
  * handler, feed an iterator) is a Sink, in consumer.ts and message-stream.ts.
  */
-import type { ConsumeFrame, ConsumerCancelledFrame, DeliverFrame, OkFrame, WarrenError } from '@warren/protocol';
+import type { ConsumeFrame, ConsumerCancelledFrame, DeliverFrame, OkFrame, WarrenError } from '@warren/protocol/wire';
 import { errorFromWire } from './errors.js';
 import { Message } from './message.js';
 import type { Settlement } from './settlement.js';

@@ -9,7 +9,7 @@
  * that way but turns out not to be JSON, or to disagree with the fields read early, throws
  * `frame_malformed` where its metadata is read.
  */
-import { bytesAt, digitsAt, jsonIntegerAt, WarrenError, type DeliverFrame, type MessageProperties } from '@warren/protocol';
+import { bytesAt, digitsAt, jsonIntegerAt, WarrenError, type DeliverFrame, type MessageProperties } from '@warren/protocol/wire';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -2,7 +2,7 @@
  * The client's typed errors. Every error is a WarrenError from the protocol's registry, so
  * callers branch on `code`; the two subclasses add what a failed publish needs to be handled.
  */
-import { isErrorCode, WarrenError } from '@warren/protocol';
+import { isErrorCode, WarrenError } from '@warren/protocol/wire';
 
 /**
  * A WarrenError for a code received from the server. A code this client does not know (a newer

@@ -12,4 +12,5 @@ export type { PublishBody } from './body.js';
 export type { WebSocketConstructor, WebSocketLike } from './transport.js';
 export type { TokenProvider } from './token-refresh.js';
 export { MessageReturnedError, PublishNackedError } from './errors.js';
-export { WarrenError, isWarrenError, type ErrorCode, type ExchangeType, type PolicyBody, type PolicyView } from '@warren/protocol';
+export { WarrenError, isWarrenError, type ErrorCode, type ExchangeType } from '@warren/protocol/wire';
+export type { PolicyBody, PolicyView } from '@warren/protocol/http';

@@ -4,7 +4,7 @@
  * but not yet handed out. The buffer needs no limit of its own: the broker stops at `prefetch`
  * unacked deliveries, so it holds at most that many (with `noAck` the broker does not count).
  */
-import type { WarrenError } from '@warren/protocol';
+import type { WarrenError } from '@warren/protocol/wire';
 import type { Sink } from './consumers.js';
 import { Fifo } from './fifo.js';
 import type { Message } from './message.js';

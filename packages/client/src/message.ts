@@ -3,7 +3,7 @@
  * metadata in camelCase, and the calls that settle it. Tracking what is settled is
  * settlement.ts's job.
  */
-import type { AttemptLogEntry, DeliverFrame } from '@warren/protocol';
+import type { AttemptLogEntry, DeliverFrame } from '@warren/protocol/wire';
 import { decodeText } from './body.js';
 import { fromWireProperties, type Properties } from './properties.js';
 import type { Settlement } from './settlement.js';

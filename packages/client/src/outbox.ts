@@ -5,7 +5,7 @@
  * frame is never appended to a batch it would push past the server's message limit, and a frame
  * with a large body is sent alone.
  */
-import { encodeFrame, FrameWriter } from '@warren/protocol';
+import { encodeFrame, FrameWriter } from '@warren/protocol/wire';
 
 /**
  * Large enough that per-message costs vanish (about 450 publishes of 100 bytes), small enough

@@ -3,7 +3,7 @@
  * (snake_case, packages/protocol/src/frames/publish.ts). Only names and value shapes change
  * here; the body and its content type are body.ts's job.
  */
-import type { MessageProperties as WireProperties } from '@warren/protocol';
+import type { MessageProperties as WireProperties } from '@warren/protocol/wire';
 
 /** AMQP basic properties of a received message. */
 export interface Properties {

@@ -3,7 +3,7 @@
  * the fields object gives, in a fraction of its time on the publish hot path. Serialized at
  * publish time, so a caller mutating its headers object later cannot change the message.
  */
-import { flatObjectJson, routeJson, type MessageProperties } from '@warren/protocol';
+import { flatObjectJson, routeJson, type MessageProperties } from '@warren/protocol/wire';
 
 export interface PublishFields {
   exchange: string;

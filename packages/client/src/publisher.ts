@@ -6,7 +6,7 @@
  * publishes, and about `windowBytes` of bodies, are unanswered at once; later ones wait in FIFO
  * order and are written as answers free room. Encoding the body is the caller's job.
  */
-import type { PublishAckFrame, PublishNackFrame, PublishReturnFrame, WarrenError } from '@warren/protocol';
+import type { PublishAckFrame, PublishNackFrame, PublishReturnFrame, WarrenError } from '@warren/protocol/wire';
 import { MessageReturnedError, PublishNackedError } from './errors.js';
 import { Fifo } from './fifo.js';
 import { Unconfirmed } from './unconfirmed.js';

@@ -23,7 +23,7 @@ import type {
   ScheduledListFrame,
   ScheduledRescheduleFrame,
   WarrenError,
-} from '@warren/protocol';
+} from '@warren/protocol/wire';
 import { errorFromWire } from './errors.js';
 
 type RequestFrame =

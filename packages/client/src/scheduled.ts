@@ -8,10 +8,9 @@ import type {
   OkFrame,
   ScheduledCancelFrame,
   ScheduledListFrame,
-  ScheduledPageView,
   ScheduledRescheduleFrame,
-  ScheduledView,
-} from '@warren/protocol';
+} from '@warren/protocol/wire';
+import type { ScheduledPageView, ScheduledView } from '@warren/protocol/http';
 
 type ScheduledRequest = Omit<ScheduledListFrame, 'id'> | Omit<ScheduledCancelFrame, 'id'> | Omit<ScheduledRescheduleFrame, 'id'>;
 

@@ -3,7 +3,7 @@
  * the rest when first needed (deliver-frame.ts), a header that repeats a recent one but for a
  * number (the publish.acks) by its bytes, everything else with JSON.parse.
  */
-import { RepeatedHeaders, type HeaderShortcut } from '@warren/protocol';
+import { RepeatedHeaders, type HeaderShortcut } from '@warren/protocol/wire';
 import { readDeliverHeader } from './deliver-frame.js';
 export class ServerHeaders implements HeaderShortcut {
   private readonly repeated = new RepeatedHeaders();

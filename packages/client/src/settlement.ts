@@ -5,7 +5,7 @@
  * an `unknown_delivery_tag` error; `multiple` settles every unsettled tag up to the given one, as
  * the server does. A failed attempt's error travels as text (docs/retry.md, "Attempt log").
  */
-import { WarrenError, type AckFrame, type ExtendFrame, type NackFrame, type RejectFrame, type RetryFrame } from '@warren/protocol';
+import { WarrenError, type AckFrame, type ExtendFrame, type NackFrame, type RejectFrame, type RetryFrame } from '@warren/protocol/wire';
 
 export type Settle = 'ack' | 'nack' | 'reject' | 'retry';
 

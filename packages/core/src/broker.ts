@@ -1,6 +1,6 @@
 /**
  * The facade the server calls: it owns the vhosts, recovers the topology and the durable
- * queues from the store at boot, and exposes the store's write tickets so that replies and
+ * queues from the store at boot, and exposes the store's commit handles so that replies and
  * confirms can wait for the disk. It knows nothing of WebSocket or HTTP.
  */
 import { nanoid } from 'nanoid';
@@ -11,6 +11,7 @@ import { silentLogger, type Clock, type Logger, type ScheduledRecord, type Store
 import { Scheduler } from './scheduler.js';
 import { AuditLog, type AuditRetention } from './audit.js';
 import { RedriveJobs } from './redrive-jobs.js';
+import { checkVHostName, emptyVHost, loadVHostRecords, putVHostRecord, type VHostMetadata } from './vhost-records.js';
 import { VHost } from './vhost.js';
 
 export interface BrokerOptions {
@@ -66,7 +67,7 @@ export class Broker {
   async start(): Promise<void> {
     await this.store.open();
     this.ensureVHost(DEFAULT_VHOST);
-    for (const { id } of await this.store.readRecords('vhost', { limit: Number.MAX_SAFE_INTEGER })) this.ensureVHost(id);
+    for (const { name, metadata } of await loadVHostRecords(this.store)) this.ensureVHost(name).metadata = metadata;
     const topology = await this.store.loadTopology();
     for (const record of topology.policies) this.ensureVHost(record.vhost).restorePolicy(record);
     for (const record of topology.exchanges) this.ensureVHost(record.vhost).restoreExchange(record);
@@ -136,32 +137,31 @@ export class Broker {
 
   /** Calls back once every write requested so far is applied (and synced where it asked to be). */
   afterWrites(done: (error?: Error) => void): void {
-    this.store.whenWritten(this.store.ticket(), done);
+    this.store.commit().onSettled(done);
   }
 
-  whenWritten(ticket: number, done: (error?: Error) => void): void {
-    this.store.whenWritten(ticket, done);
+  /** The vhost with this name, created and stored if missing (definitions import, `PUT /api/vhosts/{name}`). */
+  declareVHost(name: string, metadata?: VHostMetadata): VHost {
+    checkVHostName(name);
+    const existed = this.vhosts.has(name);
+    const vhost = this.ensureVHost(name);
+    if (metadata !== undefined) vhost.metadata = metadata;
+    if (!existed || metadata !== undefined) putVHostRecord(this.store, vhost);
+    return vhost;
   }
 
-  /** The vhost with this name, created if missing and kept across restarts (definitions import, the management API). */
-  declareVHost(name: string): VHost {
-    if (!this.vhosts.has(name)) this.store.putRecord('vhost', name, { name }, true);
-    return this.ensureVHost(name);
-  }
-
-  /**
-   * Deletes a vhost and everything in it: its queues with their messages (their consumers are
-   * cancelled), exchanges and policies, as RabbitMQ's vhost delete does. Closing the vhost's
-   * connections is the server's job. False when there is no such vhost.
-   */
-  deleteVHost(name: string): boolean {
+  /** Deletes a vhost and all it holds; returns the messages its queues held. */
+  deleteVHost(name: string): number {
     const vhost = this.vhosts.get(name);
-    if (vhost === undefined) return false;
-    vhost.removeEverything();
+    if (vhost === undefined) throw new WarrenError('vhost_not_found', `no vhost '${name}'`);
+    const messages = emptyVHost(this.store, vhost);
+    // Its delayed publishes and retries would otherwise fire into a vhost of the same name created later.
+    const waiting = [...this.scheduler.inDueOrder()].filter((r) => r.vhost === name).map((r) => r.id);
+    for (const id of waiting) this.scheduler.cancel(id);
     this.vhosts.delete(name);
-    this.store.deleteRecord('vhost', name);
-    return true;
+    return messages;
   }
+
 
   private ensureVHost(name: string): VHost {
     let vhost = this.vhosts.get(name);

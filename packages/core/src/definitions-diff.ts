@@ -13,7 +13,7 @@ import type { PolicyRecord } from './policy/policy.js';
 export function diffDefinitions(broker: Broker, plan: ImportPlan, deletions: DefinitionsObjects | undefined): DefinitionsDiff {
   const diff: DefinitionsDiff = {
     mode: 'diff',
-    create: { vhosts: [...plan.newVHosts], policies: [], exchanges: [], queues: [], bindings: [] },
+    create: { vhosts: [...plan.newVHosts.keys()], policies: [], exchanges: [], queues: [], bindings: [] },
     change: { policies: [], exchanges: [], queues: [] },
     delete: deletions ?? { policies: [], exchanges: [], queues: [], bindings: [] },
     warnings: plan.warnings.list(),

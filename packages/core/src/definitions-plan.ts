@@ -20,6 +20,7 @@ import {
   type ExchangeDefinition,
   type PolicyEntryDefinition,
   type QueueDefinition,
+  type VHostDefinition,
 } from '@warren/protocol';
 import type { Broker } from './broker.js';
 import { canonicalJson } from './canonical.js';
@@ -31,6 +32,7 @@ import type { Table } from './message.js';
 import { compilePattern, policyFromBody, type PolicyRecord } from './policy/policy.js';
 import { DefinitionsWarnings } from './definitions-warnings.js';
 import type { ExchangeSpec, QueueSpec, VHost } from './vhost.js';
+import { DEFAULT_VHOST_METADATA, type VHostMetadata } from './vhost-records.js';
 
 /** The owner of queues declared by an import (only exclusive queues care, and none are imported). */
 export const IMPORT_OWNER = 'definitions';
@@ -48,7 +50,8 @@ const QUEUE_ARGUMENTS = new Set(Object.keys(QUEUE_ARGUMENTS_SCHEMA.properties));
 export class ImportPlan {
   readonly warnings = new DefinitionsWarnings();
   /** Vhosts the definitions list that the broker does not have yet. */
-  readonly newVHosts = new Set<string>();
+  /** The vhosts to create, with the metadata the document gives them. */
+  readonly newVHosts = new Map<string, VHostMetadata>();
   /** Every vhost the document names (in `vhosts` or in an entry): where a prune looks. */
   readonly vhostsNamed = new Set<string>();
   readonly policies: PolicyRecord[] = [];
@@ -72,7 +75,7 @@ export class ImportPlan {
     this.warnings.checkSections(definitions, importedElsewhere);
     for (const v of definitions.vhosts ?? []) {
       this.vhostsNamed.add(v.name);
-      if (!broker.vhosts.has(v.name)) this.newVHosts.add(v.name);
+      if (!broker.vhosts.has(v.name)) this.newVHosts.set(v.name, vhostMetadata(v));
     }
     for (const p of definitions.policies ?? []) this.planPolicy(p);
     for (const x of definitions.exchanges ?? []) this.planExchange(x);
@@ -83,13 +86,15 @@ export class ImportPlan {
   /**
    * Declares the plan. What the checks cannot foresee (the broker's queue limit, which other
    * connections share) may still stop it halfway: then what it had done is undone, newest first,
-   * so that the import changes nothing but the vhosts it created (empty; a vhost cannot be
-   * deleted yet).
+   * so that the import changes nothing, the vhosts it created included.
    */
   apply(): void {
     const undo: Array<() => void> = [];
     try {
-      for (const name of this.newVHosts) this.broker.declareVHost(name);
+      for (const [name, metadata] of this.newVHosts) {
+        this.broker.declareVHost(name, metadata);
+        undo.push(() => this.broker.deleteVHost(name));
+      }
       for (const record of this.policies) {
         const v = this.vhost(record.vhost);
         const previous = v.policies.get(record.name)?.record;
@@ -340,4 +345,17 @@ function sameExchange(a: Omit<ExchangeSpec, 'name'>, b: Omit<ExchangeSpec, 'name
 /** The rule of queue.declare (AMQP 0-9-1 §1.7), as the vhost applies it. */
 function sameQueue(a: Omit<QueueSpec, 'name'>, b: Omit<QueueSpec, 'name'>): boolean {
   return canonicalJson(queueFields(a)) === canonicalJson(queueFields(b));
+}
+
+/** RabbitMQ's vhost entry: `description`, `tags` (a list, or a comma-separated string), `default_queue_type`, or the same in `metadata`. */
+function vhostMetadata(v: VHostDefinition): VHostMetadata {
+  const meta = (typeof v.metadata === 'object' && v.metadata !== null ? v.metadata : {}) as Record<string, unknown>;
+  const description = typeof v.description === 'string' ? v.description : typeof meta.description === 'string' ? meta.description : '';
+  const rawTags = v.tags ?? meta.tags;
+  const tags = (Array.isArray(rawTags) ? rawTags : typeof rawTags === 'string' ? rawTags.split(',') : [])
+    .filter((t): t is string => typeof t === 'string')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  const queueType = v.default_queue_type ?? meta.default_queue_type;
+  return { ...DEFAULT_VHOST_METADATA, description, tags, defaultQueueType: typeof queueType === 'string' ? queueType : 'classic' };
 }

@@ -14,6 +14,7 @@ import { ImportPlan, isBuiltIn } from './definitions-plan.js';
 import { prune, pruneTargets, refuseNonEmpty } from './definitions-prune.js';
 import { Exchange } from './exchange/exchange.js';
 import type { PolicyRecord } from './policy/policy.js';
+import type { VHost } from './vhost.js';
 
 /** The RabbitMQ definitions format an export follows (its `rabbit_version`). */
 export const DEFINITIONS_FORMAT = '3.12.0';
@@ -26,7 +27,7 @@ export function exportDefinitions(broker: Broker, product: { name: string; versi
     product_name: product.name,
     product_version: product.version,
     users: [],
-    vhosts: vhosts.map((v) => ({ name: v.name })),
+    vhosts: vhosts.map(vhostEntry),
     permissions: [],
     topic_permissions: [],
     parameters: [],
@@ -100,6 +101,13 @@ export function importDefinitions(broker: Broker, input: unknown, options: Impor
 export function diffDefinitionsImport(broker: Broker, input: unknown, options: Pick<ImportOptions, 'prune' | 'importedElsewhere'> = {}): DefinitionsDiff {
   const plan = new ImportPlan(broker, parseDefinitions(input), true, options.importedElsewhere);
   return diffDefinitions(broker, plan, options.prune === true ? pruneTargets(broker, plan) : undefined);
+}
+
+/** A vhost as RabbitMQ exports it; metadata only when it has some, so a plain vhost stays `{ name }`. */
+function vhostEntry(v: VHost): Record<string, unknown> & { name: string } {
+  const { description, tags, defaultQueueType } = v.metadata;
+  if (description === '' && tags.length === 0 && defaultQueueType === 'classic') return { name: v.name };
+  return { name: v.name, description, tags, default_queue_type: defaultQueueType, metadata: { description, tags } };
 }
 
 function policyEntry(p: PolicyRecord): PolicyEntryDefinition & { vhost: string; 'apply-to': string; priority: number } {

@@ -1,7 +1,8 @@
 /** @warren/core: the broker's meaning. Pure TypeScript: no sockets, no disk, no clock. */
 export { Broker, DEFAULT_VHOST, type BrokerOptions } from './broker.js';
 export { VHost, type ExchangeSpec, type QueueSpec } from './vhost.js';
-export { UNROUTED, REJECTED, type PublishOutcome } from './message-paths.js';
+export { UNROUTED, REJECTED, ROUTED, type PublishOutcome } from './message-paths.js';
+export { COMMITTED, PendingCommit, type Commit } from './commit.js';
 export { Policy, policyFromBody, type PolicyRecord, type ApplyTo } from './policy/policy.js';
 export { effectivePolicy, mergePolicies } from './policy/merge.js';
 export { explainQueueSettings } from './policy/explain.js';
@@ -13,6 +14,10 @@ export { Scheduler } from './scheduler.js';
 export type { ScheduledPage } from './scheduled-view.js';
 export { Exchange, type Destination } from './exchange/exchange.js';
 export { Queue, type QueueStats, type SettleOptions, type Settlement } from './queue/queue.js';
+export { QueueMachine, Enqueued } from './queue/queue-machine.js';
+export type { QueueCommand, QueueCommandKind, QueueTimer } from './queue/queue-command.js';
+export type { QueueEffects, QueueWrites } from './queue/queue-effects.js';
+export { RecordedEffects, recordingQueueMachine, applyQueueCommand, type QueueEffect } from './queue/recorded-effects.js';
 export { ATTEMPT_HEADER, attemptOf } from './queue/attempt-log.js';
 export { ATTEMPTS_HEADER, attemptsOf, type AttemptEntry, type AttemptReason } from './queue/attempt-log.js';
 export { Consumer, type ConsumerOptions, type DeliverySink } from './queue/consumer.js';
@@ -36,6 +41,8 @@ export {
   type StoreStats,
   type Topology,
 } from './ports.js';
+export type { VHostMetadata } from './vhost-records.js';
+export { MessageStats, MESSAGE_COUNTERS, type MessageCounter } from './message-stats.js';
 export { canonicalJson } from './canonical.js';
 export { compileNamePattern, type NamePattern } from './name-pattern.js';
 export { browse, type BrowseOptions, type BrowsePage, type BrowsedEntry } from './browse.js';
@@ -44,3 +51,5 @@ export { RedriveJob, type RedriveJobRecord, type RedriveState } from './redrive-
 export { RedriveJobs, type RedriveSpec } from './redrive-jobs.js';
 export { AuditLog, type AuditRecord, type AuditRetention, type AuditPage } from './audit.js';
 export { exportDefinitions, importDefinitions, diffDefinitionsImport, DEFINITIONS_FORMAT, type ImportOptions } from './definitions.js';
+/** The fast JSON text of a message's fields, for the store's message values (the store imports core, never protocol). */
+export { flatObjectJson, jsonString } from '@warren/protocol';

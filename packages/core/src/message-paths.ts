@@ -4,6 +4,7 @@
  * persistence, paging, overflow and confirms work the same whichever way a message came.
  */
 import { WarrenError } from '@warren/protocol';
+import type { Commit } from './commit.js';
 import { deadLettered, deathsOf, isCycle, type DeathReason } from './dead-letter.js';
 import { Deduplication, Held } from './dedup.js';
 import type { Message } from './message.js';
@@ -11,6 +12,8 @@ import type { Clock, Logger, ScheduledRecord, Store } from './ports.js';
 import { Enqueued, type Queue } from './queue/queue.js';
 import type { MessageRouter, RoutingScope } from './routing.js';
 
+/** publish(): some queue took the message (or held it as a duplicate), or it waits for its delay. */
+export const ROUTED = 0;
 /** publish(): no queue took the message. */
 export const UNROUTED = -1;
 /** publish(): a queue refused it (x-overflow reject-publish); the publisher gets a nack. */
@@ -18,20 +21,25 @@ export const REJECTED = -2;
 
 /** What became of a publish: what its confirm waits for, and what its receipt says (docs/protocol.md, "Publish receipts"). */
 export interface PublishOutcome {
-  /** UNROUTED, REJECTED, 0 when it may be confirmed now, or the store ticket to wait for. */
-  ticket: number;
+  /** ROUTED, UNROUTED or REJECTED. */
+  route: number;
+  /**
+   * What the confirm waits for: the commit handle of the writes that hold the message (the
+   * store's batch for a classic queue); undefined when it may be confirmed now.
+   */
+  commit: Commit | undefined;
   /** Every queue it was routed to already held its message id in its dedup window, so none took it. */
   duplicate: boolean;
   /**
-   * On disk once the ticket is written: a persistent message that a queue surviving restarts
+   * On disk once the commit settles: a persistent message that a queue surviving restarts
    * took now, or a persistent duplicate of a persistent copy such a queue took earlier, or a
    * delayed one a durable exchange keeps.
    */
   durable: boolean;
 }
 
-const UNROUTED_OUTCOME: PublishOutcome = Object.freeze({ ticket: UNROUTED, duplicate: false, durable: false });
-const REJECTED_OUTCOME: PublishOutcome = Object.freeze({ ticket: REJECTED, duplicate: false, durable: false });
+const UNROUTED_OUTCOME: PublishOutcome = Object.freeze({ route: UNROUTED, commit: undefined, duplicate: false, durable: false });
+const REJECTED_OUTCOME: PublishOutcome = Object.freeze({ route: REJECTED, commit: undefined, duplicate: false, durable: false });
 
 export interface PathsContext {
   store: Store;
@@ -74,7 +82,7 @@ export class MessagePaths {
         message,
         durable,
       });
-      return { ticket: durable ? this.context.store.ticket() : 0, duplicate: false, durable };
+      return { route: ROUTED, commit: durable ? this.context.store.commit() : undefined, duplicate: false, durable };
     }
     return this.toQueues(exchangeName, message, publisherId);
   }
@@ -92,7 +100,7 @@ export class MessagePaths {
   retryDue(record: ScheduledRecord): void {
     const queue = this.scope.queue(record.queue ?? '');
     if (queue === undefined || queue.record.id !== record.queueId) return;
-    queue.enqueue({ ...record.message, publishedAt: this.context.clock.now() });
+    queue.retryDue({ ...record.message, publishedAt: this.context.clock.now() });
   }
 
   scheduleRetry(queue: Queue, message: Message, delay: number): void {
@@ -120,6 +128,9 @@ export class MessagePaths {
     const dead = deadLettered(message, queue.name, reason, deadLetterExchange, deadLetterRoutingKey, this.context.clock.now());
     const routed = new Set<Queue>();
     this.router.route(exchange, dead.routingKey, dead.headers, routed);
+    exchange.messageStats.publish_in++;
+    if (routed.size === 0) exchange.messageStats.drop_unroutable++;
+    else exchange.messageStats.publish_out++;
     for (const target of routed) {
       if (isCycle(dead, reason, target.name)) {
         this.context.logger.warn({ queue: queue.name, target: target.name, reason }, 'dead-letter cycle: message dropped for that queue');
@@ -138,7 +149,7 @@ export class MessagePaths {
     if (to !== undefined) {
       if (this.scope.exchange(to.exchange) === undefined) return false;
       const moved = { ...message, exchange: to.exchange, routingKey: to.routingKey ?? message.routingKey, publishedAt: now };
-      return this.toQueues(to.exchange, moved, false).ticket !== UNROUTED;
+      return this.toQueues(to.exchange, moved, false).route !== UNROUTED;
     }
     const death = deathsOf(message)[0];
     const origin = death === undefined ? undefined : this.scope.queue(death.queue);
@@ -156,7 +167,13 @@ export class MessagePaths {
     const exchange = this.scope.exchange(exchangeName)!;
     const routed = this.routed;
     this.router.route(exchange, message.routingKey, message.headers, routed);
-    if (routed.size === 0) return UNROUTED_OUTCOME;
+    const stats = exchange.messageStats;
+    stats.publish_in++;
+    if (routed.size === 0) {
+      stats.drop_unroutable++;
+      return UNROUTED_OUTCOME;
+    }
+    stats.publish_out++;
     let stored = false;
     let rejected = false;
     let durable = false;
@@ -184,6 +201,11 @@ export class MessagePaths {
     routed.clear();
     if (rejected) return REJECTED_OUTCOME;
     // A repeat waits for the batch that holds the first copy and its id, if that is still being written.
-    return { ticket: stored || heldOnDisk ? this.context.store.ticket() : 0, duplicate, durable: durable || (heldOnDisk && message.persistent) };
+    return {
+      route: ROUTED,
+      commit: stored || heldOnDisk ? this.context.store.commit() : undefined,
+      duplicate,
+      durable: durable || (heldOnDisk && message.persistent),
+    };
   }
 }

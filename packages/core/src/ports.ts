@@ -4,6 +4,7 @@
  * and tests pass the in-memory store and a fake clock.
  */
 import type { ExchangeType } from '@warren/protocol';
+import type { Commit } from './commit.js';
 import type { Message, Table } from './message.js';
 import type { PolicyRecord } from './policy/policy.js';
 
@@ -71,7 +72,7 @@ export interface DedupRecord {
 
 /**
  * The key spaces of putRecord: redrive jobs (redrive-job.ts), the audit log (audit.ts), vhosts
- * created at run time (broker.ts), and users and permissions (the server's auth/).
+ * (vhost-records.ts), and users and permissions (the server's auth/).
  */
 export type RecordSpace = 'redrive' | 'audit' | 'vhost' | 'access';
 
@@ -100,9 +101,9 @@ export interface QueueRecovery {
 /**
  * Writes are queued and applied in order by group commit: everything queued while one write
  * is in flight goes into the next batch, and a batch is synced when any of its writes asks for
- * it. A ticket names the batch that holds every write queued so far; `whenWritten(ticket)`
- * calls back once that batch (and so every write queued before the ticket) is applied, synced
- * if any of its writes asked for sync.
+ * it. `commit()` hands out the commit handle (commit.ts) of the batch that holds every write
+ * queued so far: it settles once that batch (and so every write queued before it) is applied,
+ * synced if any of its writes asked for sync. Batches settle in the order they were queued.
  */
 export interface Store {
   open(): Promise<void>;
@@ -175,8 +176,8 @@ export interface Store {
   /** Records of the space in id order (descending with `reverse`), starting at `from` (inclusive), at most `limit`. */
   readRecords(space: RecordSpace, options: { from?: string; limit: number; reverse?: boolean }): Promise<StoredRecord[]>;
 
-  ticket(): number;
-  whenWritten(ticket: number, done: (error?: Error) => void): void;
+  /** The commit handle of every write queued so far (a settled one when nothing is pending). */
+  commit(): Commit;
 
   /** Counters since open, for the management API and for tests of group commit. */
   stats(): StoreStats;

@@ -182,7 +182,7 @@ export class RedriveJob {
 
   private written(): Promise<void> {
     const store = this.host.store;
-    return new Promise((resolve, reject) => store.whenWritten(store.ticket(), (error) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) => store.commit().onSettled((error) => (error ? reject(error) : resolve())));
   }
 
   /** Waits `ms` (pacing, or a turn of the event loop between slices); stop() and halt() cut it short. */

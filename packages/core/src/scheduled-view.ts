@@ -2,7 +2,7 @@
  * One vhost's window on the scheduler: list its waiting messages (filtered, in due order, a page
  * at a time), cancel one, or move one to a new due time. A record of another vhost is as unknown
  * as a missing one. Durability is the scheduler's (it writes every change to the store); the
- * caller waits for the store's ticket before it answers. Query parsing is the adapters' job.
+ * caller waits for the store's commit before it answers. Query parsing is the adapters' job.
  */
 import { WarrenError } from '@warren/protocol';
 import type { ScheduledRecord } from './ports.js';

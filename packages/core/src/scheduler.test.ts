@@ -22,7 +22,7 @@ function record(id: string, inMs: number, durable = true): ScheduledRecord {
   };
 }
 
-const written = () => new Promise<void>((resolve) => store.whenWritten(store.ticket(), () => resolve()));
+const written = () => new Promise<void>((resolve) => store.commit().onSettled(() => resolve()));
 
 beforeEach(async () => {
   clock = new FakeClock();

@@ -1,9 +1,10 @@
 /**
  * One virtual host: its exchanges, queues and bindings, and the AMQP rules for declaring,
  * binding and deleting them (AMQP 0-9-1 §1.6 exchange.*, §1.7 queue.*). Every durable change
- * is written through the Store; the caller (the server) waits for the store's ticket before it
+ * is written through the Store; the caller (the server) waits for the store's commit before it
  * replies, so a reply means the change is on disk.
  */
+import { DEFAULT_VHOST_METADATA, type VHostMetadata } from './vhost-records.js';
 import { WarrenError, type ExchangeType } from '@warren/protocol';
 import { canonicalJson } from './canonical.js';
 import type { DeathReason } from './dead-letter.js';
@@ -43,6 +44,8 @@ export class VHost implements RoutingScope, QueueHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
   readonly policies = new Map<string, Policy>();
+  /** Description, tags, default queue type (vhost-records.ts). */
+  metadata: VHostMetadata = { ...DEFAULT_VHOST_METADATA };
   readonly paths: MessagePaths;
   /** The vhost's delayed publishes and retry back-offs: list, cancel, reschedule. */
   readonly scheduled: ScheduledMessages;
@@ -245,9 +248,9 @@ export class VHost implements RoutingScope, QueueHost {
   // --- publishing --------------------------------------------------------------------------
 
   /**
-   * Routes and enqueues a message (or, with a delay, schedules it). The outcome's ticket is
-   * UNROUTED when no queue took it, REJECTED when a full queue refused it, 0 when it may be
-   * confirmed now, or the store ticket to wait for before confirming. `publisherId`: the message
+   * Routes and enqueues a message (or, with a delay, schedules it). The outcome's route is
+   * UNROUTED when no queue took it, REJECTED when a full queue refused it, else ROUTED, and its
+   * commit the handle to wait for before confirming (undefined: confirm now). `publisherId`: the message
    * id is the publisher's, so dedup windows apply (message-paths.ts).
    */
   publish(exchangeName: string, message: Message, delay = 0, publisherId = false): PublishOutcome {
@@ -320,13 +323,6 @@ export class VHost implements RoutingScope, QueueHost {
   }
 
   // --- internals ---------------------------------------------------------------------------
-
-  /** The vhost is being deleted (Broker.deleteVHost): every queue, exchange and policy goes, from the store too. */
-  removeEverything(): void {
-    for (const queue of [...this.queues.values()]) this.removeQueue(queue);
-    for (const exchange of [...this.exchanges.values()]) this.removeExchange(exchange);
-    for (const name of [...this.policies.keys()]) this.deletePolicy(name);
-  }
 
   private addExchange(record: ExchangeRecord): Exchange {
     const exchange = new Exchange(record);

@@ -3,7 +3,7 @@
  * names and ranges). Unknown arguments are kept and ignored, as RabbitMQ does; a known one with
  * a wrong type or range is rejected with `invalid_argument` naming it.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import { compiledOnUse, type SchemaValidator } from './schema-compiler.js';
 import { WarrenError } from './errors.js';
 import { MIN_ACK_LEASE_MS } from './frames/consume.js';
 
@@ -52,11 +52,11 @@ export const EXCHANGE_ARGUMENTS_SCHEMA = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: false, strict: true });
-const queueArguments = ajv.compile(QUEUE_ARGUMENTS_SCHEMA);
-const exchangeArguments = ajv.compile(EXCHANGE_ARGUMENTS_SCHEMA);
+const queueArguments = compiledOnUse(QUEUE_ARGUMENTS_SCHEMA);
+const exchangeArguments = compiledOnUse(EXCHANGE_ARGUMENTS_SCHEMA);
 
-function check(validate: ValidateFunction, what: string, args: Record<string, unknown>): void {
+function check(validator: () => SchemaValidator, what: string, args: Record<string, unknown>): void {
+  const validate = validator();
   if (validate(args)) return;
   const error = validate.errors?.[0];
   const key = error?.instancePath.slice(1).replaceAll('~1', '/').replaceAll('~0', '~') ?? '';

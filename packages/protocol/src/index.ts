@@ -1,23 +1,12 @@
-/** @warren/protocol: the wire contract shared by the server and the client. Browser-safe. */
-export const SUBPROTOCOL = 'warren.v1';
-export const PROTOCOL_VERSION = 1;
-export const DEFAULT_PORT = 5680;
-export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
+/**
+ * @warren/protocol: the wire contract shared by the server and the client, with every validator
+ * (ajv, loaded here). Browser code that must not pay for ajv at load imports the entries
+ * `@warren/protocol/wire` and `@warren/protocol/http` instead (schema-compiler.ts).
+ */
+import './validation.js';
 
-export * from './errors.js';
-export * from './codec.js';
-export { RepeatedHeaders } from './repeated-headers.js';
-export { bytesAt, digitsAt, jsonIntegerAt } from './header-bytes.js';
+export * from './wire.js';
 export * from './validate.js';
 export * from './arguments.js';
-export * from './json-depth.js';
-export * from './json-text.js';
-export * from './frames/connection.js';
-export * from './frames/exchange.js';
-export * from './frames/queue.js';
-export * from './frames/publish.js';
-export * from './frames/consume.js';
-export * from './frames/policy.js';
-export * from './frames/browse.js';
-export * from './frames/scheduled.js';
 export * from './http/index.js';
+export { setSchemaCompiler, type SchemaCompiler, type SchemaValidator, type SchemaError } from './schema-compiler.js';

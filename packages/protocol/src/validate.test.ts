@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import './validation.js';
 import { checkExchangeArguments, checkQueueArguments } from './arguments.js';
 import type { RawFrame } from './codec.js';
 import { WarrenError, type ErrorCode } from './errors.js';

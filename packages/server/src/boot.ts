@@ -12,6 +12,8 @@ import { registerRoutes } from './http/router.js';
 import { importDefinitionsFile } from './definitions-file.js';
 import { WebSocketListener } from './ws/listener.js';
 import { resourceAlarmsFor } from './alarms/from-config.js';
+import { registerAdminUi } from './admin-ui/static-files.js';
+import { LiveEndpoint } from './live/live-endpoint.js';
 import { sendError } from './http/errors.js';
 import { frameworkError, MAX_PARAM_LENGTH } from './http/limits.js';
 import { accessRoutes, installAccessHooks, startAccessControl } from './auth/install.js';
@@ -61,11 +63,14 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   const httpSessions = installAccessHooks(app, access);
   registerRoutes(app, broker, listener, config.nodeId, logger);
   accessRoutes(app, access, httpSessions, listener, https !== undefined);
+  await registerAdminUi(app);
+  const live = new LiveEndpoint(app, logger);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     // The store is open and holds its lock: close it, so the caller can report and exit cleanly.
     alarms.stop();
+    live.close();
     listener.close();
     await app.close();
     await broker.stop();
@@ -90,6 +95,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
       (closing ??= (async () => {
         alarms.stop();
         stopWatching();
+        live.close();
         listener.close();
         await app.close();
         await broker.stop();

@@ -1,5 +1,6 @@
 import type { Level } from 'level';
 import { describe, expect, it } from 'vitest';
+import type { Commit } from '@warren/core';
 import { GroupCommit } from './group-commit.js';
 
 type Call = { batch: string[]; sync: boolean } | { clear: string };
@@ -35,20 +36,21 @@ function fakeDb(options: { failFirstWrite?: boolean } = {}) {
   };
 }
 
-const written = (writes: GroupCommit, ticket: number) =>
-  new Promise<Error | undefined>((resolve) => writes.whenWritten(ticket, resolve));
+const written = (commit: Commit) => new Promise<Error | undefined>((resolve) => commit.onSettled(resolve));
 
 describe('GroupCommit', () => {
   it('runs batches and range deletes in the order they were queued, syncing only a batch that asked', async () => {
     const fake = fakeDb();
     const writes = new GroupCommit(fake.db);
     writes.put('a', Buffer.alloc(0), false);
-    const first = writes.ticket();
+    const first = writes.commit();
     writes.clear('m', 'n');
+    const second = writes.commit();
     writes.put('b', Buffer.alloc(0), true);
     writes.del('c');
-    expect([first, writes.ticket()]).toEqual([1, 3]);
-    expect(await written(writes, writes.ticket())).toBeUndefined();
+    expect(new Set([first, second, writes.commit()]).size).toBe(3);
+    expect(await written(writes.commit())).toBeUndefined();
+    expect([first.done, second.done]).toEqual([true, true]);
     expect(fake.calls).toEqual([{ batch: ['put a'], sync: false }, { clear: 'm..n' }, { batch: ['put b', 'del c'], sync: true }]);
   });
 
@@ -61,10 +63,10 @@ describe('GroupCommit', () => {
     expect(fake.calls).toHaveLength(1);
     writes.put('b', Buffer.alloc(0), true);
     writes.put('c', Buffer.alloc(0), false);
-    expect(writes.ticket()).toBe(2);
+    const second = writes.commit();
     fake.holdWrites(false);
     fake.release();
-    expect(await written(writes, 2)).toBeUndefined();
+    expect(await written(second)).toBeUndefined();
     expect(fake.calls).toEqual([
       { batch: ['put a'], sync: true },
       { batch: ['put b', 'put c'], sync: true },
@@ -75,13 +77,15 @@ describe('GroupCommit', () => {
     const fake = fakeDb({ failFirstWrite: true });
     const writes = new GroupCommit(fake.db);
     writes.put('a', Buffer.alloc(0), true);
-    const failed = written(writes, 1);
+    const first = writes.commit();
+    const failed = written(first);
     writes.clear('m', 'n');
-    const next = written(writes, 2);
+    const next = written(writes.commit());
     expect((await failed)?.message).toBe('disk full');
     expect(await next).toBeUndefined();
-    // A waiter that comes after the fact still hears of the failure.
-    expect((await written(writes, 1))?.message).toBe('disk full');
-    expect(() => writes.whenWritten(3, () => {})).toThrow(RangeError);
+    // A waiter that comes after the fact still hears of the failure, and only on that handle.
+    expect((await written(first))?.message).toBe('disk full');
+    expect(first.error?.message).toBe('disk full');
+    expect(writes.commit().error).toBeUndefined();
   });
 });

@@ -1,17 +1,18 @@
 /**
- * Group commit: the store's one write queue, in ticket-numbered steps run strictly one after
- * another, so writes land in the order they were queued. A step is either one LevelDB batch,
+ * Group commit: the store's one write queue, in steps run strictly one after another, so writes
+ * land in the order they were queued. Each step carries the commit handle (core's commit.ts)
+ * that every write in it shares, settled when the step is done. A step is either one LevelDB batch,
  * synced (one fsync) when any write in it asked for sync, or a list of range deletes, which a
  * batch cannot hold (db.clear; unsynced, so the next synced batch makes them durable, LevelDB's
  * log being sequential). Writes join the last step until it starts: the first write after a
  * quiet spell schedules it for the end of the event-loop turn, and while one step is in flight
- * the next fills up and starts the moment it completes. A failed step calls its waiters back
- * with the error; later steps still run. What the keys and values mean is level-store.ts's job.
+ * the next fills up and starts the moment it completes. A failed step settles its handle with
+ * the error; later steps still run. What the keys and values mean is level-store.ts's job.
  */
+import { COMMITTED, PendingCommit, type Commit } from '@warren/core';
 import type { ChainedBatch, Level } from 'level';
 
 type Db = Level<string, Buffer>;
-export type WriteDone = (error?: Error) => void;
 
 interface Range {
   gte: string;
@@ -20,34 +21,30 @@ interface Range {
 
 interface BatchStep {
   kind: 'batch';
-  ticket: number;
   batch: ChainedBatch<Db, string, Buffer>;
   sync: boolean;
-  waiters: WriteDone[];
+  commit: PendingCommit;
 }
 
 interface ClearStep {
   kind: 'clear';
-  ticket: number;
   ranges: Range[];
-  waiters: WriteDone[];
+  commit: PendingCommit;
 }
 
 type Step = BatchStep | ClearStep;
 
 export class GroupCommit {
-  /** Steps not done yet, with consecutive tickets from #doneTicket + 1; the first may be running. */
+  /** Steps not done yet, in order; the first may be running. */
   readonly #steps: Step[] = [];
   /** The last step while it still takes writes (it has not started). */
   #tail: Step | undefined;
-  #lastTicket = 0;
-  #doneTicket = 0;
+  /** The handle of the last step done (it keeps its error), while no step is pending. */
+  #lastDone: Commit = COMMITTED;
   #running = false;
   #batches = 0;
   #syncs = 0;
   #scheduled = false;
-  /** So that a waiter that comes late for a failed step still hears of the failure. */
-  #lastFailure: { ticket: number; error: Error } | undefined;
 
   constructor(private readonly db: Db) {}
 
@@ -71,39 +68,28 @@ export class GroupCommit {
   /** Deletes every key k with gte <= k < lt. */
   clear(gte: string, lt: string): void {
     const tail = this.#tail;
-    const step = tail?.kind === 'clear' ? tail : this.#push({ kind: 'clear', ticket: this.#lastTicket + 1, ranges: [], waiters: [] });
+    const step = tail?.kind === 'clear' ? tail : this.#push({ kind: 'clear', ranges: [], commit: new PendingCommit() });
     step.ranges.push({ gte, lt });
   }
 
-  /** The ticket of the step that holds every write queued so far (0 before the first write). */
-  ticket(): number {
-    return this.#lastTicket;
-  }
-
-  whenWritten(ticket: number, done: WriteDone): void {
-    if (ticket <= this.#doneTicket) {
-      const error = this.#lastFailure?.ticket === ticket ? this.#lastFailure.error : undefined;
-      queueMicrotask(() => done(error));
-      return;
-    }
-    const step = this.#steps[ticket - this.#doneTicket - 1];
-    if (step === undefined) throw new RangeError(`store ticket ${ticket} was never issued`);
-    step.waiters.push(done);
+  /** The handle of the step that holds every write queued so far. */
+  commit(): Commit {
+    const last = this.#steps[this.#steps.length - 1];
+    return last === undefined ? this.#lastDone : last.commit;
   }
 
   /** Resolves once every write queued so far is applied; rejects if the last step failed. */
   written(): Promise<void> {
-    return new Promise((resolve, reject) => this.whenWritten(this.#lastTicket, (error) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) => this.commit().onSettled((error) => (error ? reject(error) : resolve())));
   }
 
   #batchStep(): BatchStep {
     const tail = this.#tail;
     if (tail?.kind === 'batch') return tail;
-    return this.#push({ kind: 'batch', ticket: this.#lastTicket + 1, batch: this.db.batch(), sync: false, waiters: [] });
+    return this.#push({ kind: 'batch', batch: this.db.batch(), sync: false, commit: new PendingCommit() });
   }
 
   #push<S extends Step>(step: S): S {
-    this.#lastTicket = step.ticket;
     this.#steps.push(step);
     this.#tail = step;
     if (!this.#running && !this.#scheduled) {
@@ -136,20 +122,10 @@ export class GroupCommit {
 
   #finish(step: Step, error: Error | undefined): void {
     this.#steps.shift();
-    this.#doneTicket = step.ticket;
-    if (error !== undefined) this.#lastFailure = { ticket: step.ticket, error };
+    this.#lastDone = step.commit;
     // Still "running" while the waiters run, so writes they queue (acks after a confirm, say)
-    // join the next step, which starts right after them.
-    for (const done of step.waiters) {
-      try {
-        done(error);
-      } catch (thrown) {
-        // A waiter's bug must not stall the queue: rethrow it on its own, as an uncaught error.
-        queueMicrotask(() => {
-          throw thrown;
-        });
-      }
-    }
+    // join the next step, which starts right after them. A waiter's bug surfaces on its own.
+    step.commit.settle(error);
     this.#running = false;
     if (this.#steps.length > 0) this.#run();
   }

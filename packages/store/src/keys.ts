@@ -12,7 +12,7 @@
  *   i!<queueId>!<messageId>                                   dedup id the queue took, value: ms as decimal text
  *   r!<jobId>                                                 redrive job record (record space 'redrive')
  *   a!<entryId>                                               audit log entry (record space 'audit')
- *   v!<vhost>                                                 vhost created at run time (record space 'vhost')
+ *   v!<vhost>                                                 a vhost and its metadata (record space 'vhost')
  *   u!<kind>:<key>                                            user, permission, topic permission (record space 'access')
  *
  * `<seq>` is 16 hex digits, so byte order is seq order. `<args>` is the canonical JSON of the

@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import type {
   BindingRecord,
+  Commit,
   DedupRecord,
   ExchangeRecord,
   Message,
@@ -22,7 +23,7 @@ import type {
   Topology,
 } from '@warren/core';
 import { Level } from 'level';
-import { GroupCommit, type WriteDone } from './group-commit.js';
+import { GroupCommit } from './group-commit.js';
 import {
   BINDINGS,
   DEDUP_IDS,
@@ -301,12 +302,8 @@ export class LevelStore implements Store {
     return entries.map(([key, value]) => ({ id: key.slice(prefix.length), value: JSON.parse(value.toString('utf8')) as unknown }));
   }
 
-  ticket(): number {
-    return this.#queue.ticket();
-  }
-
-  whenWritten(ticket: number, done: WriteDone): void {
-    this.#queue.whenWritten(ticket, done);
+  commit(): Commit {
+    return this.#queue.commit();
   }
 
   get #database(): Db {

@@ -3,7 +3,7 @@
  * every field but the body, then the body's raw bytes. The body is never base64'd or parsed.
  */
 import type { Message, ScheduledRecord } from '@warren/core';
-import { flatObjectJson, jsonString } from '@warren/protocol';
+import { flatObjectJson, jsonString } from '@warren/core';
 
 type MessageHeader = Omit<Message, 'body'>;
 

@@ -3,6 +3,7 @@
  * queues or other exchanges (exchange-to-exchange bindings); following those, the alternate
  * exchange and the default exchange is the vhost's job (routing.ts).
  */
+import { MessageStats } from '../message-stats.js';
 import type { Policy } from '../policy/policy.js';
 import type { ExchangeRecord } from '../ports.js';
 import type { Queue } from '../queue/queue.js';
@@ -16,6 +17,8 @@ export class Exchange {
   deleted = false;
   /** The policy that applies to this exchange, set by the vhost. */
   policy: Policy | undefined;
+  /** publish_in, publish_out and drop_unroutable of the publishes that enter here (message-paths.ts). */
+  readonly messageStats = new MessageStats();
 
   constructor(readonly record: ExchangeRecord) {
     this.router = createRouter<Destination>(record.type);

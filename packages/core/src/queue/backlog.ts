@@ -5,6 +5,7 @@
  * back as consumers drain the head. Invariant: every entry in RAM (ready or returned) has a lower
  * seq than every paged-out one, so reading pages in seq order keeps the queue's order exact.
  */
+import { COMMITTED, type Commit } from '../commit.js';
 import type { QueueEntry } from '../message.js';
 import type { Logger, Store, StoredMessage } from '../ports.js';
 import { Deque } from './deque.js';
@@ -36,7 +37,8 @@ export class Backlog {
   private diskFrom = 0;
   /** Seqs removed from the paged-out range that no page has passed yet (they are gone from the store). */
   private readonly removedPagedOut = new Set<number>();
-  private pagedTicket = 0;
+  /** The commit of the last paged-out write: pages are read only once it is applied. */
+  private pagedCommit: Commit = COMMITTED;
   private loading = false;
   /** Running estimate of a paged-out body's size, to size pages by bytes. */
   private averageSize = 1024;
@@ -87,7 +89,7 @@ export class Backlog {
     this.diskCount++;
     this.totalBytes += size;
     this.averageSize += (size - this.averageSize) / 64;
-    this.pagedTicket = this.store.ticket();
+    this.pagedCommit = this.store.commit();
   }
 
   /**
@@ -154,7 +156,7 @@ export class Backlog {
     }
     if (pagedOut.length > 0) {
       this.discardPageInFlight();
-      this.pagedTicket = this.store.ticket();
+      this.pagedCommit = this.store.commit();
       // The page discarded may have been the one consumers wait for: read it again, after the deletes.
       this.maybePageIn();
     }
@@ -170,7 +172,7 @@ export class Backlog {
       else out.push(entry);
     }
     if (out.length >= count || this.diskCount === 0) return out;
-    await new Promise<void>((resolve) => this.store.whenWritten(this.pagedTicket, () => resolve()));
+    await new Promise<void>((resolve) => this.pagedCommit.onSettled(() => resolve()));
     const page = await this.store.readMessages(this.queueId, this.diskFrom, skip + count - out.length);
     for (const stored of page.slice(skip)) out.push(this.entryOf(stored));
     return out;
@@ -188,7 +190,7 @@ export class Backlog {
     }
     if (out.length >= count || this.diskCount === 0) return out;
     const from = Math.max(afterSeq + 1, this.diskFrom);
-    await new Promise<void>((resolve) => this.store.whenWritten(this.pagedTicket, () => resolve()));
+    await new Promise<void>((resolve) => this.pagedCommit.onSettled(() => resolve()));
     for (const { seq, message } of await this.store.readMessages(this.queueId, from, Math.min(count - out.length, this.pageLength()))) {
       out.push({ seq, message, redelivered: false, deliveryCount: 0, stored: true });
     }
@@ -240,7 +242,7 @@ export class Backlog {
     const generation = this.generation;
     const from = this.diskFrom;
     // Paged-out writes may still sit in the store's queue: read only once they are applied.
-    this.store.whenWritten(this.pagedTicket, () => {
+    this.pagedCommit.onSettled(() => {
       if (generation !== this.generation) return;
       this.store.readMessages(this.queueId, from, page).then(
         (messages) => {

@@ -12,7 +12,7 @@ async function setup() {
   await store.open();
   const released: number[] = [];
   const gate = new DeliveryGate(store, (_c, e) => released.push(e.seq), () => {});
-  const written = () => new Promise<void>((resolve) => store.whenWritten(store.ticket(), () => resolve()));
+  const written = () => new Promise<void>((resolve) => store.commit().onSettled(() => resolve()));
   return { store, gate, released, written };
 }
 

@@ -38,12 +38,15 @@ export class DeliveryGate {
 
   /** Delivers now, or holds the delivery when writes must land first or earlier deliveries are held. */
   send(consumer: Consumer, entry: QueueEntry, mustWait: boolean): void {
-    if (!mustWait && this.rounds.length === 0 && this.open.length === 0) {
-      this.release(consumer, entry);
-      return;
-    }
+    if (this.admit(consumer, entry, mustWait)) this.release(consumer, entry);
+  }
+
+  /** As send, but a delivery that may go now is left to the caller: true means deliver it yourself, at once. */
+  admit(consumer: Consumer, entry: QueueEntry, mustWait: boolean): boolean {
+    if (!mustWait && this.rounds.length === 0 && this.open.length === 0) return true;
     this.open.push({ consumer, entry });
     if (mustWait) this.openMustWait = true;
+    return false;
   }
 
   /** Ends a dispatch round. */
@@ -57,7 +60,7 @@ export class DeliveryGate {
       this.releaseReady();
       return;
     }
-    this.store.whenWritten(this.store.ticket(), (error) => {
+    this.store.commit().onSettled((error) => {
       // The writes may be lost to a crash now; holding the messages back would not make them safer.
       if (error) this.failed(error);
       round.ready = true;

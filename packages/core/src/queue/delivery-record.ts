@@ -64,7 +64,7 @@ export class DeliveryRecord {
       const mark = entry.seq + STEP;
       this.queued = mark;
       this.store.putDeliveryMark(this.queueId, mark);
-      this.store.whenWritten(this.store.ticket(), (error) => {
+      this.store.commit().onSettled((error) => {
         if (error === undefined && mark > this.applied) this.applied = mark;
       });
     }

@@ -5,10 +5,11 @@
  * (reasons `expired` and `maxlen`).
  */
 import type { QueueEntry } from '../message.js';
+import type { Clock } from '../ports.js';
 import type { Backlog } from './backlog.js';
 import { isOver } from './max-length.js';
 import type { Outcomes } from './outcomes.js';
-import type { Queue, QueueHost } from './queue.js';
+import type { QueueMachine } from './queue-machine.js';
 import { expiryOf, hasExpired, mayExpire } from './ttl.js';
 
 export class HeadLimits {
@@ -16,15 +17,18 @@ export class HeadLimits {
   private ttlTimerDue = Number.POSITIVE_INFINITY;
 
   constructor(
-    private readonly queue: Queue,
-    private readonly host: QueueHost,
+    private readonly queue: QueueMachine,
+    /** The queue machine's clock: the command's time, the timer armed as an effect. */
+    private readonly clock: Clock,
     private readonly backlog: Backlog,
     private readonly outcomes: Outcomes,
+    /** The head's TTL came due: the queue dispatches, which expires it. */
+    private readonly due: () => void,
   ) {}
 
   /** Whether the entry, just taken from the head, has expired (the caller dead-letters it). */
   hasExpired(entry: QueueEntry): boolean {
-    return hasExpired(entry, this.queue.settings, this.host.clock);
+    return hasExpired(entry, this.queue.settings, this.clock);
   }
 
   /** drop-head: the oldest ready messages leave (dead-lettered as maxlen) until the queue fits. */
@@ -66,10 +70,10 @@ export class HeadLimits {
     this.stop();
     this.ttlTimerDue = due;
     if (due === Number.POSITIVE_INFINITY) return;
-    this.cancelTtlTimer = this.host.clock.setTimer(due - this.host.clock.now(), () => {
+    this.cancelTtlTimer = this.clock.setTimer(due - this.clock.now(), () => {
       this.ttlTimerDue = Number.POSITIVE_INFINITY;
       this.cancelTtlTimer = undefined;
-      this.queue.dispatch();
+      this.due();
     });
   }
 

@@ -2,22 +2,27 @@
  * What becomes of a queue's message that leaves other than by a delivery: acked and forgotten,
  * requeued, retried later, or dead-lettered (RabbitMQ's semantics, docs/dead-lettering.md and
  * docs/retry.md). A failed attempt is written into the message's attempt log on the way. Where
- * a message goes next (a dead-letter exchange, the scheduler) is the QueueHost's business.
+ * a message goes next (a dead-letter exchange, the scheduler) is the shell's business, asked
+ * through QueueEffects; the time and the jitter's random number are the queue machine's, from
+ * the command being applied.
  */
 import type { DeathReason } from '../dead-letter.js';
 import type { Message, QueueEntry } from '../message.js';
 import { attemptOf, ATTEMPT_HEADER, DEFAULT_ATTEMPT_LOG_LIMIT, withAttempt, type AttemptFailure, type AttemptReason } from './attempt-log.js';
 import type { Backlog } from './backlog.js';
 import type { Consumer } from './consumer.js';
-import type { Queue, QueueHost } from './queue.js';
+import type { Settlement } from './queue-command.js';
+import type { QueueEffects } from './queue-effects.js';
+import type { QueueMachine } from './queue-machine.js';
 import { DEFAULT_RETRY, retryDelay, type RetrySettings } from './settings.js';
 
-export type Settlement = 'ack' | 'requeue' | 'drop' | 'retry';
-
 export class Outcomes {
+  /** The jitter's random number: the command's, never Math.random. */
+  private readonly drawn = (): number => this.queue.random;
+
   constructor(
-    private readonly queue: Queue,
-    private readonly host: QueueHost,
+    private readonly queue: QueueMachine,
+    private readonly effects: QueueEffects,
     private readonly backlog: Backlog,
   ) {}
 
@@ -61,18 +66,18 @@ export class Outcomes {
 
   /** Writes the message to its dead-letter target first, then drops it here: both land in one store batch. */
   deadLetter(entry: QueueEntry, reason: DeathReason, message: Message = entry.message): void {
-    this.host.deadLetter(this.queue, message, reason);
+    this.effects.deadLetter(message, reason);
     this.forget(entry);
   }
 
   /** The message is done with here: its stored copy goes. */
   forget(entry: QueueEntry): void {
-    if (entry.stored) this.host.store.deleteMessage(this.queue.record.id, entry.seq);
+    if (entry.stored) this.effects.writes.deleteMessage(this.queue.record.id, entry.seq);
   }
 
   private logAttempt(message: Message, failure: AttemptFailure): Message {
     const { attemptLogLimit } = this.queue.settings;
-    return withAttempt(message, this.queue.name, failure, this.host.clock.now(), attemptLogLimit ?? DEFAULT_ATTEMPT_LOG_LIMIT);
+    return withAttempt(message, this.queue.name, failure, this.queue.now, attemptLogLimit ?? DEFAULT_ATTEMPT_LOG_LIMIT);
   }
 
   /**
@@ -84,7 +89,7 @@ export class Outcomes {
       entry.redelivered = true;
       return entry;
     }
-    if (entry.stored) this.host.store.putMessage(this.queue.record.id, entry.seq, message, this.queue.survivesRestart && message.persistent, false);
+    if (entry.stored) this.effects.writes.putMessage(this.queue.record.id, entry.seq, message, this.queue.survivesRestart && message.persistent, false);
     return { ...entry, message, redelivered: true };
   }
 
@@ -96,7 +101,7 @@ export class Outcomes {
       return;
     }
     const next: Message = { ...message, headers: { ...message.headers, [ATTEMPT_HEADER]: attempt + 1 } };
-    this.host.scheduleRetry(this.queue, next, delay ?? retryDelay(retry, attempt));
+    this.effects.scheduleRetry(next, delay ?? retryDelay(retry, attempt, this.drawn));
     this.forget(entry);
   }
 }

@@ -1,27 +1,30 @@
 /**
- * One queue: its backlog of ready messages, its consumers (served round-robin, each within its
- * prefetch) and the settlement of their deliveries. What becomes of a message that fails is
- * outcomes.ts's (requeue, retry, dead-letter, with the attempt log), what its head's TTL and
- * drop-head do is head-limits.ts's; what to store is decided here and there, through the Store
- * port. The rest that stands alone lives beside it: backlog.ts, ack-lease.ts, attempt-log.ts,
- * delivery-gate.ts, delivery-record.ts.
+ * A classic queue: the queue machine (queue-machine.ts) with its local shell
+ * (local-queue-shell.ts). Each call the vhost, the connections and the management API make is
+ * turned here into one command, stamped with its time (and, where a retry may be drawn,
+ * Math.random's number for its jitter), and applied; the machine itself reads neither. Reads
+ * that change nothing (stats, browsing, paging a page in) go to the state as they are.
+ *
+ * Reading the clock costs as much as the rest of a delivery on some machines, so the per-message
+ * commands do not read it when the queue's rules will not look at the time: an enqueue happens
+ * at its message's publish time (stamped by whoever published it, just before), and a settle or
+ * a hand-over with no TTL, no ack lease and no message with its own expiration in sight carries
+ * the last command's time, which nothing then reads.
  */
-import type { DeathReason } from '../dead-letter.js';
 import type { Message, QueueEntry } from '../message.js';
+import { MessageStats } from '../message-stats.js';
 import type { Clock, Logger, QueueRecord, Store } from '../ports.js';
+import type { DeathReason } from '../dead-letter.js';
 import type { Policy } from '../policy/policy.js';
-import { AckLeases, type Lease } from './ack-lease.js';
 import type { AttemptReason } from './attempt-log.js';
 import { Backlog, type BacklogLimits } from './backlog.js';
 import { Consumer, type ConsumerOptions, type DeliverySink } from './consumer.js';
-import { DeliveryGate } from './delivery-gate.js';
-import { DeliveryRecord } from './delivery-record.js';
-import { HeadLimits } from './head-limits.js';
-import { isFull } from './max-length.js';
-import { failureOf, Outcomes, type Settlement } from './outcomes.js';
-import { queueSettings, type QueueSettings } from './settings.js';
+import { LocalQueueShell } from './local-queue-shell.js';
+import type { QueueCommand, Settlement } from './queue-command.js';
+import { Enqueued, QueueMachine } from './queue-machine.js';
 
 export type { Settlement };
+export { Enqueued, type QueueStats } from './queue-machine.js';
 
 /** How a consumer settled: a retry's delay, and for a failure what it was and why (the attempt log). */
 export interface SettleOptions {
@@ -29,10 +32,6 @@ export interface SettleOptions {
   reason?: AttemptReason;
   error?: string;
 }
-
-/** What enqueue() did with a message. */
-export const Enqueued = { Rejected: -1, InRam: 0, Stored: 1 } as const;
-export type Enqueued = (typeof Enqueued)[keyof typeof Enqueued];
 
 export interface QueueHost {
   store: Store;
@@ -47,170 +46,91 @@ export interface QueueHost {
   expired(queue: Queue): void;
 }
 
-export interface QueueStats {
-  /** Ready messages (AMQP message-count). */
-  ready: number;
-  /** Delivered, not yet settled. */
-  unacked: number;
-  /** Ready messages held in RAM (the rest are paged out to the store). */
-  ram: number;
-  /** Body bytes of the ready messages. */
-  bytes: number;
-  consumers: number;
-}
+type Enqueue = Extract<QueueCommand, { kind: 'enqueue' }>;
+type Settle = Extract<QueueCommand, { kind: 'settle' }>;
 
-export class Queue {
-  readonly consumers: Consumer[] = [];
-  settings: QueueSettings;
-  policy: Policy | undefined;
-  private readonly backlog: Backlog;
-  private readonly store: Store;
-  private nextSeq = 1;
-  private roundRobin = 0;
-  private unackedCount = 0;
-  private dispatching = false;
-  private cancelExpiry: (() => void) | undefined;
-  private readonly leases: AckLeases;
-  private readonly gate: DeliveryGate;
-  private readonly deliveryRecord: DeliveryRecord;
-  private readonly outcomes: Outcomes;
-  private readonly limits: HeadLimits;
-  deleted = false;
-  /** Auto-delete applies only once the queue has had a consumer (AMQP 0-9-1 queue.declare auto-delete). */
-  hadConsumer = false;
+export class Queue extends QueueMachine {
+  private readonly shell: LocalQueueShell;
+  /** RabbitMQ's message_stats of this queue (the management API's rates); counted by the shell, not the machine. */
+  readonly messageStats: MessageStats;
+  private readonly clock: Clock;
+  /** Consumers with an ack lease of their own: their deliveries need the time. */
+  private leasedConsumers = 0;
+  /** A message with its own expiration was enqueued: deliveries may need the time from then on. */
+  private expiringMessages = false;
+  /** Reused for the per-message commands; the machine reads a command's fields before anything else runs. */
+  private readonly enqueueCommand: Enqueue = { kind: 'enqueue', now: 0, message: undefined as unknown as Message };
+  private readonly settleCommand: Settle = {
+    kind: 'settle',
+    now: 0,
+    random: 0,
+    entry: undefined as unknown as QueueEntry,
+    consumer: undefined as unknown as Consumer,
+    outcome: 'ack',
+    delay: undefined,
+    reason: undefined,
+    error: undefined,
+  };
 
-  constructor(
-    readonly record: QueueRecord,
-    private readonly host: QueueHost,
-  ) {
-    this.store = host.store;
-    this.settings = queueSettings(record.arguments, undefined);
-    this.backlog = new Backlog(record.id, host.store, host.limits, host.logger, () => this.pagedIn());
-    this.leases = new AckLeases(host.clock, this.expireLease);
-    this.outcomes = new Outcomes(this, host, this.backlog);
-    this.limits = new HeadLimits(this, host, this.backlog, this.outcomes);
-    this.deliveryRecord = new DeliveryRecord(host.store, record.id);
-    this.gate = new DeliveryGate(host.store, this.handOver, (error) =>
-      host.logger.error({ queue: record.name, err: error }, 'writing delivery counts failed; delivering anyway'),
-    );
+  constructor(record: QueueRecord, host: QueueHost) {
+    const shell = new LocalQueueShell(record, host);
+    super(record, shell, new Backlog(record.id, host.store, host.limits, host.logger, shell.pagedIn));
+    this.shell = shell;
+    this.clock = host.clock;
+    this.messageStats = new MessageStats(host.clock.now());
+    shell.bind(this);
   }
 
-  get name(): string {
-    return this.record.name;
+  /** A command's time: the clock's when the queue's rules may look at it, else the last command's (see the header). */
+  timeOfDelivery(): number {
+    const { messageTtl, ackTimeout } = this.settings;
+    if (messageTtl !== undefined || ackTimeout !== undefined || this.leasedConsumers > 0 || this.expiringMessages) return this.clock.now();
+    return this.now;
   }
 
-  /** Exclusive queues die with their connection, so only durable, non-exclusive ones are stored. */
-  get survivesRestart(): boolean {
-    return this.record.durable && !this.record.exclusive;
+  /** The random number of a command that may draw a retry's jitter; 0 when the queue's retry has none. */
+  draw(): number {
+    return this.settings.retry !== undefined && this.settings.retry.jitter > 0 ? Math.random() : 0;
   }
 
-  get messageCount(): number {
-    return this.backlog.count;
-  }
-
-  stats(): QueueStats {
-    const b = this.backlog;
-    return { ready: b.count, unacked: this.unackedCount, ram: b.ramCount, bytes: b.bytes, consumers: this.consumers.length };
-  }
-
-  /** Applies a new policy (or none); the queue's arguments stay. */
-  applyPolicy(policy: Policy | undefined): void {
-    this.policy = policy;
-    this.settings = queueSettings(this.record.arguments, policy?.record.definition);
-    this.touch();
-    this.dispatch();
-    this.limits.enforceMaxLength();
-  }
-
-  /** Called once at boot with what the store holds for this durable queue. */
-  recover(count: number, lastSeq: number, deliveredUpTo = 0): void {
-    this.nextSeq = lastSeq + 1;
-    this.backlog.recover(count, this.deliveryRecord.recover(deliveredUpTo, lastSeq));
-    this.backlog.maybePageIn();
-    this.touch();
-  }
-
-  /**
-   * Adds a message; returns whether it was written to the store (then the confirm must wait for
-   * that write, synced for a persistent message in a durable queue), kept in RAM only, or
-   * rejected by the overflow mode. Waiting for paged-out writes too is what bounds a fast
-   * publisher by the disk instead of by RAM.
-   */
+  /** Adds a message (overflow and length limits apply); see Enqueued. */
   enqueue(message: Message): Enqueued {
-    const { overflow } = this.settings;
-    if (overflow !== 'drop-head' && isFull(this.settings, this.backlog.count, this.backlog.bytes + message.body.length)) {
-      if (overflow === 'reject-publish-dlx') this.host.deadLetter(this, message, 'maxlen');
-      return Enqueued.Rejected;
-    }
-    const seq = this.nextSeq++;
-    const persist = this.survivesRestart && message.persistent;
-    let result: Enqueued = persist ? Enqueued.Stored : Enqueued.InRam;
-    if (this.backlog.mustPageOut) {
-      this.store.putMessage(this.record.id, seq, message, persist, persist);
-      this.backlog.pushPagedOut(seq, message.body.length);
-      result = Enqueued.Stored;
-    } else {
-      if (persist) this.store.putMessage(this.record.id, seq, message, true, true);
-      this.backlog.push({ seq, message, redelivered: false, deliveryCount: 0, stored: persist });
-      this.dispatch();
-    }
-    this.limits.enforceMaxLength();
+    const command = this.enqueueCommand;
+    command.now = message.publishedAt;
+    command.message = message;
+    if (message.properties.expiration !== undefined) this.expiringMessages = true;
+    const result = this.applyEnqueue(command);
+    command.message = undefined as unknown as Message;
+    if (result !== Enqueued.Rejected) this.messageStats.publish++;
     return result;
+  }
+
+  /** A retry's back-off fired: the message comes back to the tail. */
+  retryDue(message: Message): void {
+    this.apply({ kind: 'retry-due', now: message.publishedAt, message });
   }
 
   addConsumer(options: ConsumerOptions, sink: DeliverySink): Consumer {
     const consumer = new Consumer(this, options, sink);
-    this.consumers.push(consumer);
-    this.hadConsumer = true;
-    this.touch();
-    this.dispatch();
+    if (options.ackTimeout !== undefined) this.leasedConsumers++;
+    this.apply({ kind: 'attach', now: this.clock.now(), consumer });
     return consumer;
   }
 
   /** Stops deliveries to the consumer; its unacked deliveries stay with its connection. */
   removeConsumer(consumer: Consumer): void {
-    consumer.active = false;
-    const index = this.consumers.indexOf(consumer);
-    if (index >= 0) this.consumers.splice(index, 1);
-    this.touch();
+    if (consumer.options.ackTimeout !== undefined && consumer.active) this.leasedConsumers--;
+    this.apply({ kind: 'cancel', now: this.clock.now(), consumer });
   }
 
-  /** Delivers while there are ready messages and consumers with credit; expires what is due first. */
+  /** Delivers what can be delivered (a consumer's connection can take more again). */
   dispatch(): void {
-    if (this.dispatching || this.deleted) return;
-    this.dispatching = true;
-    try {
-      this.limits.expireHead();
-      while (this.backlog.ramCount > 0) {
-        const consumer = this.nextConsumer();
-        if (consumer === undefined) break;
-        const entry = this.backlog.shift() as QueueEntry;
-        if (this.limits.hasExpired(entry)) {
-          this.outcomes.deadLetter(entry, 'expired');
-          continue;
-        }
-        if (this.outcomes.overDeliveryLimit(entry)) continue;
-        entry.deliveryCount++;
-        let mustWait = false;
-        if (consumer.options.noAck) {
-          this.outcomes.forget(entry);
-        } else {
-          consumer.unacked++;
-          this.unackedCount++;
-          if (entry.stored && entry.message.persistent && this.survivesRestart) mustWait = this.deliveryRecord.record(entry);
-        }
-        this.gate.send(consumer, entry, mustWait);
-      }
-    } finally {
-      this.dispatching = false;
-      this.gate.seal();
-    }
-    this.limits.armTtlTimer();
+    this.apply({ kind: 'dispatch', now: this.timeOfDelivery() });
   }
 
   /** Renews a delivery's ack lease to `ms` from now; false when it holds none. */
   extendLease(entry: QueueEntry, ms: number): boolean {
-    return this.leases.extend(entry, ms);
+    return this.apply({ kind: 'extend-lease', now: this.clock.now(), entry, ms }) === 1;
   }
 
   /**
@@ -218,33 +138,46 @@ export class Queue {
    * retried) or retried. Anything but an ack is a failed attempt, logged in the message.
    */
   settle(entry: QueueEntry, consumer: Consumer, outcome: Settlement, options: SettleOptions = {}): void {
-    consumer.unacked--;
-    this.leases.release(entry);
-    if (this.deleted) return;
-    this.unackedCount--;
-    const failure = outcome === 'ack' ? undefined : failureOf(consumer, options.reason ?? (outcome === 'retry' ? 'retry' : 'nack'), options.error);
-    this.outcomes.settle(entry, outcome, options.delay, failure);
-    this.dispatch();
+    const command = this.settleCommand;
+    // A failure is written in the message's attempt log with its time.
+    command.now = outcome === 'ack' ? this.timeOfDelivery() : this.clock.now();
+    command.random = outcome === 'ack' ? 0 : this.draw();
+    command.entry = entry;
+    command.consumer = consumer;
+    command.outcome = outcome;
+    command.delay = options.delay;
+    command.reason = options.reason;
+    command.error = options.error;
+    this.applySettle(command);
+    if (outcome === 'ack') this.messageStats.ack++;
+    command.entry = undefined as unknown as QueueEntry;
+    command.consumer = undefined as unknown as Consumer;
   }
 
   /** Returns many deliveries at once (a closed connection's), then dispatches once. */
   requeueAll(deliveries: Iterable<{ entry: QueueEntry; consumer: Consumer }>): void {
-    for (const { entry, consumer } of deliveries) {
-      consumer.unacked--;
-      this.leases.release(entry);
-      if (this.deleted) continue;
-      this.unackedCount--;
-      this.outcomes.settle(entry, 'requeue', undefined, failureOf(consumer, 'connection_closed'));
-    }
-    this.dispatch();
+    this.apply({ kind: 'connection-lost', now: this.clock.now(), deliveries });
   }
 
   /** Removes the ready messages; returns how many. Unacked deliveries are not touched (AMQP queue.purge). */
   purge(): number {
-    const { entries, pagedOut, pagedFrom } = this.backlog.purge();
-    for (const entry of entries) this.outcomes.forget(entry);
-    if (pagedOut > 0) this.store.purgeMessages(this.record.id, pagedFrom);
-    return entries.length + pagedOut;
+    return this.apply({ kind: 'purge', now: this.clock.now() }) as number;
+  }
+
+  /** Applies a new policy (or none); the queue's arguments stay. */
+  applyPolicy(policy: Policy | undefined): void {
+    this.apply({ kind: 'policy', now: this.clock.now(), policy });
+  }
+
+  /** Restarts the x-expires clock (the queue was declared again). */
+  touch(): void {
+    this.apply({ kind: 'touch', now: this.clock.now() });
+  }
+
+  /** Called once at boot with what the store holds for this durable queue. */
+  recover(count: number, lastSeq: number, deliveredUpTo = 0): void {
+    const mark = this.shell.deliveryRecord.recover(deliveredUpTo, lastSeq);
+    this.apply({ kind: 'recover', now: this.clock.now(), count, lastSeq, deliveredUpTo: mark });
   }
 
   /** Ready messages in order from `offset`, without changing anything (browsing). */
@@ -275,46 +208,39 @@ export class Queue {
   async take(count: number): Promise<QueueEntry[]> {
     const taken: QueueEntry[] = [];
     while (taken.length < count && this.backlog.count > 0 && !this.deleted) {
-      const entry = this.backlog.shift();
+      const entry = this.shiftReady();
       if (entry === undefined) {
         const before = this.backlog.ramCount;
         await this.backlog.pageIn();
         if (this.backlog.ramCount === before) break;
         continue;
       }
-      this.outcomes.forget(entry);
+      this.drop(entry);
       taken.push(entry);
+      this.messageStats.get++;
+      if (entry.redelivered) this.messageStats.redeliver++;
     }
     return taken;
   }
 
   /** Removes the given ready entries (found by peek) wherever they are in the queue. */
   remove(entries: QueueEntry[]): void {
-    const set = new Set<QueueEntry>();
-    const pagedOut: QueueEntry[] = [];
-    for (const entry of entries) {
-      const found = this.backlog.inRam(entry.seq);
-      if (found !== undefined) set.add(found);
-      else pagedOut.push(entry);
-      this.outcomes.forget(entry);
-    }
-    this.backlog.remove(set, pagedOut);
+    this.apply({ kind: 'remove', now: this.clock.now(), entries });
   }
 
   /** Takes the head ready message out, in RAM only (undefined when the head is paged out: see pageIn). */
   shiftReady(): QueueEntry | undefined {
-    return this.backlog.shift();
+    return this.apply({ kind: 'take-head', now: this.clock.now() }) as QueueEntry | undefined;
   }
 
   /** Puts a message taken with shiftReady back in its place, unchanged. */
   putBack(entry: QueueEntry): void {
-    this.backlog.returnEntry(entry);
-    this.dispatch();
+    this.apply({ kind: 'put-back', now: this.clock.now(), entry });
   }
 
   /** Deletes the stored copy of a message taken with shiftReady, which has gone elsewhere. */
   drop(entry: QueueEntry): void {
-    this.outcomes.forget(entry);
+    this.apply({ kind: 'drop', now: this.clock.now(), entry });
   }
 
   /** Resolves once the next page of paged-out messages is in RAM. */
@@ -324,84 +250,11 @@ export class Queue {
 
   /** Marks the queue deleted and cancels its consumers; the vhost removes its record. */
   markDeleted(): number {
-    const count = this.backlog.count;
-    this.deleted = true;
-    this.limits.stop();
-    this.cancelExpiry?.();
-    this.leases.stop();
-    for (const consumer of this.consumers.splice(0)) {
-      consumer.active = false;
-      consumer.sink.cancelled(consumer, 'queue_deleted', `queue '${this.name}' was deleted`);
-    }
-    return count;
+    return this.apply({ kind: 'delete', now: this.clock.now() }) as number;
   }
 
   /** Cancels the queue's timers and leaves its delivery record exact (the broker is stopping). */
   stopTimers(): void {
-    this.limits.stop();
-    this.cancelExpiry?.();
-    this.leases.stop();
-    if (this.survivesRestart && !this.deleted) this.deliveryRecord.stop();
-  }
-
-  /** Restarts the x-expires clock (a declare, a consumer coming or going). */
-  touch(): void {
-    this.cancelExpiry?.();
-    this.cancelExpiry = undefined;
-    const { expires } = this.settings;
-    if (expires === undefined || this.consumers.length > 0 || this.deleted) return;
-    this.cancelExpiry = this.host.clock.setTimer(expires, () => {
-      if (!this.deleted && this.consumers.length === 0) this.host.expired(this);
-    });
-  }
-
-  /** The gate lets a delivery out: it goes to its consumer, unless the consumer left meanwhile. */
-  private readonly handOver = (consumer: Consumer, entry: QueueEntry): void => {
-    if (this.deleted) return;
-    if (!consumer.options.noAck && !consumer.active) {
-      // Never sent: it goes back as it was, and its count on disk stays one high ("at least").
-      consumer.unacked--;
-      this.unackedCount--;
-      entry.deliveryCount--;
-      this.backlog.returnEntry(entry);
-      this.dispatch();
-      return;
-    }
-    const ms = consumer.options.ackTimeout ?? this.settings.ackTimeout;
-    if (!consumer.options.noAck && ms !== undefined && ms > 0) this.leases.grant(entry, consumer, ms);
-    consumer.sink.deliver(consumer, entry);
-  };
-
-  /** A lease ran out: the message comes back as if nacked (retried when the queue retries); the consumer stays. */
-  private readonly expireLease = (lease: Lease): void => {
-    const { entry, consumer } = lease;
-    consumer.sink.revoked(consumer, entry);
-    consumer.unacked--;
-    if (this.deleted) return;
-    this.unackedCount--;
-    const failure = failureOf(consumer, 'ack_timeout', `not settled within its ${lease.ms} ms ack lease`);
-    this.outcomes.settle(entry, this.settings.retry === undefined ? 'requeue' : 'drop', undefined, failure);
-    this.dispatch();
-  };
-
-  /** A page of messages is back in RAM: the oldest go first if the queue is over its length, then deliveries. */
-  private pagedIn(): void {
-    if (this.deleted) return;
-    this.limits.enforceMaxLength();
-    this.dispatch();
-  }
-
-  private nextConsumer(): Consumer | undefined {
-    const consumers = this.consumers;
-    const n = consumers.length;
-    for (let i = 0; i < n; i++) {
-      const index = (this.roundRobin + i) % n;
-      const consumer = consumers[index] as Consumer;
-      if (consumer.hasCredit) {
-        this.roundRobin = (index + 1) % n;
-        return consumer;
-      }
-    }
-    return undefined;
+    this.apply({ kind: 'stop', now: this.clock.now() });
   }
 }

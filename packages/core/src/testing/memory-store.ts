@@ -1,10 +1,11 @@
 /**
  * An in-memory Store for core unit tests. It keeps the LevelDB store's write semantics: writes
- * queue up and are applied together once per microtask turn (one batch, one ticket), reads see
- * only applied writes, and whenWritten always calls back later, never inside the call. Its data
+ * queue up and are applied together once per microtask turn (one batch, one commit handle), reads
+ * see only applied writes, and a handle always calls back later, never inside onSettled. Its data
  * lives in a MemoryDisk, which a test hands to a new MemoryStore to simulate a restart; as on
  * disk, transient messages stay until recoverQueue runs. Nothing is ever synced: `sync` is moot.
  */
+import { COMMITTED, PendingCommit, type Commit } from '../commit.js';
 import { canonicalJson } from '../canonical.js';
 import type { Message } from '../message.js';
 import type {
@@ -98,11 +99,12 @@ export class MemoryDisk {
 type Write = (disk: MemoryDisk) => void;
 
 export class MemoryStore implements Store {
-  /** Writes of the open batch, whose ticket is #lastTicket; empty when no batch is open. */
+  /** Writes of the open batch, whose handle is #commit; empty when no batch is open. */
   #pending: Write[] = [];
-  #waiters: Array<(error?: Error) => void> = [];
-  #lastTicket = 0;
-  #doneTicket = 0;
+  #commit: PendingCommit | undefined;
+  /** The handle of the last batch applied. */
+  #lastDone: Commit = COMMITTED;
+  #batches = 0;
   #messagesWritten = 0;
   #open = false;
 
@@ -291,24 +293,18 @@ export class MemoryStore implements Store {
       .map((id) => ({ id, value: JSON.parse(records.get(id) as string) as unknown }));
   }
 
-  ticket(): number {
-    return this.#lastTicket;
+  commit(): Commit {
+    return this.#commit ?? this.#lastDone;
   }
 
   stats(): StoreStats {
-    return { batches: this.#doneTicket, syncs: this.#doneTicket, messagesWritten: this.#messagesWritten };
-  }
-
-  whenWritten(ticket: number, done: (error?: Error) => void): void {
-    if (ticket <= this.#doneTicket) void Promise.resolve().then(() => done());
-    else if (ticket === this.#lastTicket) this.#waiters.push(done);
-    else throw new RangeError(`store ticket ${ticket} was never issued`);
+    return { batches: this.#batches, syncs: this.#batches, messagesWritten: this.#messagesWritten };
   }
 
   #write(write: Write): void {
     if (!this.#open) throw new Error('MemoryStore is not open');
-    if (this.#pending.length === 0) {
-      this.#lastTicket++;
+    if (this.#commit === undefined) {
+      this.#commit = new PendingCommit();
       void Promise.resolve().then(this.#flush);
     }
     this.#pending.push(write);
@@ -316,16 +312,17 @@ export class MemoryStore implements Store {
 
   readonly #flush = (): void => {
     const writes = this.#pending;
-    const waiters = this.#waiters;
+    const commit = this.#commit as PendingCommit;
     this.#pending = [];
-    this.#waiters = [];
+    this.#commit = undefined;
     for (const write of writes) write(this.disk);
-    this.#doneTicket = this.#lastTicket;
-    for (const done of waiters) done();
+    this.#batches++;
+    this.#lastDone = commit;
+    commit.settle();
   };
 
   #written(): Promise<void> {
-    return new Promise((resolve) => this.whenWritten(this.#lastTicket, () => resolve()));
+    return new Promise((resolve) => this.commit().onSettled(() => resolve()));
   }
 }
 

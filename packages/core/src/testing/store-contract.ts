@@ -2,7 +2,7 @@
  * The Store contract (ports.ts): one vitest suite that every Store runs, the in-memory store in
  * core and the LevelDB store in @warren/store, so the core may rely on exactly this whichever
  * store it is given. It covers what a store keeps and gives back, recovery at boot, and the
- * ticket semantics of group commit, one part per file in store-contract/. Speed and the stored
+ * commit handles of group commit, one part per file in store-contract/. Speed and the stored
  * format are each store's own business.
  */
 import { afterEach, beforeEach, describe } from 'vitest';
@@ -11,7 +11,7 @@ import { message, type StoreContext } from './store-contract/context.js';
 import { messagesContract } from './store-contract/messages.js';
 import { recordsContract } from './store-contract/records.js';
 import { recoveryContract } from './store-contract/recovery.js';
-import { ticketsContract } from './store-contract/tickets.js';
+import { commitsContract } from './store-contract/commits.js';
 import { topologyContract } from './store-contract/topology.js';
 
 export interface StoreHarness {
@@ -60,7 +60,7 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
     topologyContract(ctx);
     messagesContract(ctx);
     recoveryContract(ctx);
-    ticketsContract(ctx);
+    commitsContract(ctx);
     recordsContract(ctx);
   });
 }

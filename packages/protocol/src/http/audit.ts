@@ -18,7 +18,7 @@ export interface AuditEntryView {
   user: string;
   /** Whether the broker checked `user` (authenticated it); false for a name only claimed. */
   user_verified: boolean;
-  /** `queue.purge`, `queue.delete`, `exchange.delete`, `policy.set`, `policy.delete`, `definitions.import`, `redrive`, `redrive.start`, `redrive.stop`, `redrive.end`. */
+  /** `queue.purge`, `queue.delete`, `exchange.delete`, `policy.set`, `policy.delete`, `definitions.import`, `vhost.delete`, `connection.close`, `redrive`, `redrive.start`, `redrive.stop`, `redrive.end`. */
   action: string;
   object: AuditObject;
   parameters: Record<string, unknown>;

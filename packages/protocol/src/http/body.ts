@@ -1,16 +1,13 @@
 /**
- * Management API bodies: one ajv instance for every schema in src/http/, each compiled once, and
- * the one way a body that fails becomes an error: WarrenError `invalid_argument` whose message
+ * Management API bodies: every schema in src/http/ compiled once, on first use, by the plugged-in
+ * compiler (schema-compiler.ts; nothing is compiled at import), and the one way a body that fails becomes an error: WarrenError `invalid_argument` whose message
  * names the field, its value and why (the server answers it with HTTP 400). Which fields mean
  * what is each resource file's job; answering is the server's.
  */
-import { Ajv, type ErrorObject } from 'ajv';
 import { WarrenError } from '../errors.js';
 import { exceedsDepth, MAX_JSON_DEPTH } from '../json-depth.js';
 import type { JsonSchema } from '../frames/schema.js';
-
-// verbose: errors carry their parent schema, so an unknown key's error can list the known ones.
-const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false, verbose: true });
+import { compiledOnUse, type SchemaError } from '../schema-compiler.js';
 
 /** Turns the path of a failing field (`['definition', 'max-length']`) into words. */
 export type FieldNamer = (path: string[], body: unknown) => string;
@@ -21,15 +18,16 @@ export type BodyParser<T> = (body: unknown) => T;
 const defaultNamer: FieldNamer = (path) => `field '${path.join('.')}'`;
 
 export function bodyParser<T>(schema: JsonSchema, name: FieldNamer = defaultNamer): BodyParser<T> {
-  const validate = ajv.compile(schema);
+  const validator = compiledOnUse(schema);
   return (body) => {
     if (exceedsDepth(body)) throw new WarrenError('invalid_argument', `the body may nest at most ${MAX_JSON_DEPTH} levels`);
+    const validate = validator();
     if (validate(body)) return body as T;
     throw new WarrenError('invalid_argument', describeError(validate.errors?.[0], body, name));
   };
 }
 
-function describeError(error: ErrorObject | undefined, body: unknown, name: FieldNamer): string {
+function describeError(error: SchemaError | undefined, body: unknown, name: FieldNamer): string {
   if (error === undefined) return 'is invalid';
   const path = error.instancePath === '' ? [] : error.instancePath.slice(1).split('/').map(unescapePointer);
   if (error.keyword === 'required') {

@@ -7,6 +7,8 @@
 import type { ExchangeType } from '../frames/exchange.js';
 import type { JsonSchema } from '../frames/schema.js';
 import { bodyParser } from './body.js';
+import type { MessageStatsView } from './stats.js';
+import { asBoolean, BOOLEAN_LIKE, type BooleanLike } from './rabbit-values.js';
 
 export interface ExchangeView {
   name: string;
@@ -18,14 +20,17 @@ export interface ExchangeView {
   arguments: Record<string, unknown>;
   /** The name of the policy that applies, or null. */
   policy: string | null;
+  /** publish_in, publish_out, drop_unroutable, each with its `_details.rate`. */
+  message_stats: MessageStatsView;
 }
 
+/** `PUT /api/exchanges/{vhost}/{name}`. Flags may be `"true"` / `"false"` strings (rabbitmqadmin). */
 export interface ExchangeDeclareBody {
   type: ExchangeType;
   /** Default true. */
-  durable?: boolean;
-  auto_delete?: boolean;
-  internal?: boolean;
+  durable?: BooleanLike;
+  auto_delete?: BooleanLike;
+  internal?: BooleanLike;
   arguments?: Record<string, unknown>;
 }
 
@@ -35,16 +40,36 @@ export const EXCHANGE_DECLARE_BODY_SCHEMA: JsonSchema = {
   required: ['type'],
   properties: {
     type: { enum: ['direct', 'fanout', 'topic', 'headers'] },
-    durable: { type: 'boolean' },
-    auto_delete: { type: 'boolean' },
-    internal: { type: 'boolean' },
+    durable: BOOLEAN_LIKE,
+    auto_delete: BOOLEAN_LIKE,
+    internal: BOOLEAN_LIKE,
     arguments: { type: 'object', maxProperties: 1024 },
     vhost: { type: 'string' },
     name: { type: 'string' },
   },
 };
 
-export const parseExchangeDeclareBody = bodyParser<ExchangeDeclareBody>(EXCHANGE_DECLARE_BODY_SCHEMA);
+/** An exchange declare with its defaults filled in. */
+export interface ExchangeDeclareRequest {
+  type: ExchangeType;
+  durable: boolean;
+  auto_delete: boolean;
+  internal: boolean;
+  arguments: Record<string, unknown>;
+}
+
+const parseDeclare = bodyParser<ExchangeDeclareBody>(EXCHANGE_DECLARE_BODY_SCHEMA);
+
+export function parseExchangeDeclareBody(body: unknown): ExchangeDeclareRequest {
+  const parsed = parseDeclare(body);
+  return {
+    type: parsed.type,
+    durable: asBoolean(parsed.durable, true),
+    auto_delete: asBoolean(parsed.auto_delete, false),
+    internal: asBoolean(parsed.internal, false),
+    arguments: parsed.arguments ?? {},
+  };
+}
 
 export interface BindingView {
   source: string;
@@ -53,11 +78,16 @@ export interface BindingView {
   destination_type: 'queue' | 'exchange';
   routing_key: string;
   arguments: Record<string, unknown>;
+  /** Names this binding in `DELETE /api/bindings/{vhost}/e/{source}/{q|e}/{destination}/{properties_key}`. */
+  properties_key: string;
 }
 
+/** The body of a binding's `POST`; RabbitMQ's tools also send the binding's own fields, which the URL already names. */
 export interface BindingBody {
   routing_key?: string;
   arguments?: Record<string, unknown>;
+  /** Must agree with the URL's `q` / `e` when given (rabbitmqadmin sends it). */
+  destination_type?: 'queue' | 'exchange' | 'q' | 'e';
 }
 
 export const BINDING_BODY_SCHEMA: JsonSchema = {
@@ -66,6 +96,11 @@ export const BINDING_BODY_SCHEMA: JsonSchema = {
   properties: {
     routing_key: { type: 'string', maxLength: 255 },
     arguments: { type: 'object', maxProperties: 1024 },
+    vhost: { type: 'string' },
+    source: { type: 'string' },
+    destination: { type: 'string' },
+    destination_type: { enum: ['queue', 'exchange', 'q', 'e'] },
+    properties_key: { type: 'string' },
   },
 };
 

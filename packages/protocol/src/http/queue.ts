@@ -6,8 +6,10 @@
  */
 import type { JsonSchema } from '../frames/schema.js';
 import type { PolicyDefinition } from './policy.js';
+import type { MessageStatsView, RateDetails } from './stats.js';
 import { WarrenError } from '../errors.js';
 import { bodyParser } from './body.js';
+import { asBoolean, asInteger, BOOLEAN_LIKE, integerLike, type BooleanLike } from './rabbit-values.js';
 import { MESSAGE_FILTER_SCHEMA, REDRIVE_FILTER_SCHEMA, type MessageFilter, type RedriveFilter } from './filter.js';
 
 export interface QueueView {
@@ -29,31 +31,72 @@ export interface QueueView {
   messages_unacknowledged: number;
   messages_ram: number;
   messages_paged_out: number;
+  /** How fast `messages`, `messages_ready`, `messages_unacknowledged` grew per second over the last sampling interval (negative: shrank). */
+  messages_details: RateDetails;
+  messages_ready_details: RateDetails;
+  messages_unacknowledged_details: RateDetails;
+  /** RabbitMQ's name for messages_ram. */
+  messages_ready_ram: number;
+  /** Body bytes of the ready messages (unacknowledged ones are not counted). */
+  message_bytes: number;
+  message_bytes_ready: number;
   consumers: number;
+  /** As consumer_utilisation, 0 without consumers (RabbitMQ 3.12's name). */
+  consumer_capacity: number;
+  /** Fraction (0 to 1) of the last minute's samples at which the queue could hand a message to a consumer at once; null without consumers. */
+  consumer_utilisation: number | null;
+  exclusive_consumer_tag: string | null;
+  /** The node the queue lives on. */
+  node: string;
+  state: 'running';
+  operator_policy: null;
+  /** publish, deliver, deliver_no_ack, get, get_no_ack, deliver_get, ack, redeliver, each with its `_details.rate`. */
+  message_stats: MessageStatsView;
+  /** ISO 8601 time of the queue's last publish, delivery or ack; present only while it is idle. */
+  idle_since?: string;
 }
 
-/** `PUT /api/queues/{vhost}/{name}`. RabbitMQ's `node` is accepted and ignored. */
+/**
+ * `PUT /api/queues/{vhost}/{name}`. RabbitMQ's `node` is accepted and ignored; its `queue_type`
+ * (rabbitmqadmin's) is the `x-queue-type` argument. Flags may be `"true"` / `"false"` strings.
+ */
 export interface QueueDeclareBody {
   /** Default true. */
-  durable?: boolean;
-  auto_delete?: boolean;
+  durable?: BooleanLike;
+  auto_delete?: BooleanLike;
   arguments?: Record<string, unknown>;
+  queue_type?: string;
 }
 
 export const QUEUE_DECLARE_BODY_SCHEMA: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    durable: { type: 'boolean' },
-    auto_delete: { type: 'boolean' },
+    durable: BOOLEAN_LIKE,
+    auto_delete: BOOLEAN_LIKE,
     arguments: { type: 'object', maxProperties: 1024 },
+    queue_type: { enum: ['classic', 'quorum', 'replicated'] },
     node: { type: 'string' },
     vhost: { type: 'string' },
     name: { type: 'string' },
   },
 };
 
-export const parseQueueDeclareBody = bodyParser<QueueDeclareBody>(QUEUE_DECLARE_BODY_SCHEMA);
+/** A queue declare with its defaults filled in: what the broker declares. */
+export interface QueueDeclareRequest {
+  durable: boolean;
+  auto_delete: boolean;
+  arguments: Record<string, unknown>;
+}
+
+const parseDeclare = bodyParser<QueueDeclareBody>(QUEUE_DECLARE_BODY_SCHEMA);
+
+export function parseQueueDeclareBody(body: unknown): QueueDeclareRequest {
+  const parsed = parseDeclare(body);
+  const args = { ...(parsed.arguments ?? {}) };
+  if (parsed.queue_type !== undefined) args['x-queue-type'] ??= parsed.queue_type;
+  return { durable: asBoolean(parsed.durable, true), auto_delete: asBoolean(parsed.auto_delete, false), arguments: args };
+}
 
 export type AckMode = 'ack_requeue_true' | 'ack_requeue_false' | 'reject_requeue_true' | 'reject_requeue_false';
 
@@ -63,12 +106,13 @@ export type AckMode = 'ack_requeue_true' | 'ack_requeue_false' | 'reject_requeue
  * `take` removes the messages (the `*_requeue_false` ack modes). Default: peek one message.
  */
 export interface QueueGetBody {
-  count?: number;
+  /** A number, or a string of digits as rabbitmqadmin sends it. */
+  count?: number | string;
   ackmode?: AckMode;
   /** `auto` (default): a payload that is valid UTF-8 is shown as a string, any other as base64. */
   encoding?: 'auto' | 'base64';
   /** Show at most this many bytes of each payload (`payload_bytes` still tells the full size). */
-  truncate?: number;
+  truncate?: number | string;
   mode?: 'peek' | 'take';
   /** Peek only: skip this many ready messages first (paging); with a filter, this many matching ones. */
   offset?: number;
@@ -82,22 +126,25 @@ export const QUEUE_GET_BODY_SCHEMA: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    count: { type: 'integer', minimum: 1, maximum: MAX_GET_COUNT },
+    count: integerLike(1, MAX_GET_COUNT),
     ackmode: { enum: ['ack_requeue_true', 'ack_requeue_false', 'reject_requeue_true', 'reject_requeue_false'] },
     encoding: { enum: ['auto', 'base64'] },
-    truncate: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    truncate: integerLike(0, Number.MAX_SAFE_INTEGER),
     mode: { enum: ['peek', 'take'] },
     offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
     filter: MESSAGE_FILTER_SCHEMA,
     // Sent by RabbitMQ's UI and tools; Warren reads the queue's name from the URL.
     vhost: { type: 'string' },
     name: { type: 'string' },
+    queue: { type: 'string' },
   },
 };
 
 /** A `…/get` body with its defaults filled in and its ack mode turned into a mode. */
 export interface QueueGetRequest {
   mode: 'peek' | 'take';
+  /** For `take`: reject_requeue_false dead-letters what it takes (reason `rejected`); the ack modes drop it. */
+  reject: boolean;
   count: number;
   offset: number;
   encoding: 'auto' | 'base64';
@@ -117,7 +164,10 @@ export function parseQueueGetBody(body: unknown): QueueGetRequest {
   const offset = parsed.offset ?? 0;
   if (mode === 'take' && offset > 0) throw new WarrenError('invalid_argument', "'offset' pages a peek; take always starts at the head");
   if (mode === 'take' && parsed.filter !== undefined) throw new WarrenError('invalid_argument', "'filter' searches with a peek; take always takes the head");
-  return { mode, count: parsed.count ?? 1, offset, encoding: parsed.encoding ?? 'auto', truncate: parsed.truncate, filter: parsed.filter };
+  const count = asInteger(parsed.count) ?? 1;
+  if (count < 1 || count > MAX_GET_COUNT) throw new WarrenError('invalid_argument', `field 'count' = ${count}: must be between 1 and ${MAX_GET_COUNT}`);
+  const reject = parsed.ackmode === 'reject_requeue_false';
+  return { mode, reject, count, offset, encoding: parsed.encoding ?? 'auto', truncate: asInteger(parsed.truncate), filter: parsed.filter };
 }
 
 /** One message as `…/get` shows it: RabbitMQ's fields plus Warren's `id`, `seq`, `delivery_count`. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import '../validation.js';
 import { WarrenError } from '../errors.js';
 import { parseClientFrame } from '../validate.js';
 import { MAX_DUE, parseRescheduleBody, parseScheduledListQuery } from './scheduled.js';

@@ -16,7 +16,6 @@ import { HttpSessions } from './http-sessions.js';
 import { loginRoutes } from './routes/login.js';
 import { permissionRoutes } from './routes/permissions.js';
 import { userRoutes } from './routes/users.js';
-import { vhostRoutes } from './routes/vhosts.js';
 
 export async function startAccessControl(broker: Broker, config: Config, logger: ServerLogger): Promise<AccessControl> {
   const access = new AccessControl(broker, config, logger);
@@ -36,11 +35,6 @@ export function accessRoutes(app: FastifyInstance, access: AccessControl, sessio
   userRoutes(app, access);
   permissionRoutes(app, access);
   loginRoutes(app, access, sessions, secure);
-  vhostRoutes(app, access, (vhost) => {
-    for (const session of listener.sessions) {
-      if (session.vhost?.name === vhost) session.fail(new WarrenError('vhost_not_found', `vhost '${vhost}' was deleted`));
-    }
-  });
   access.registry.onUserRevoked((user) => {
     sessions.revoke(user);
     for (const session of listener.sessions) {

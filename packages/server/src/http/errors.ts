@@ -18,6 +18,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   not_authorized: 401,
   token_expired: 401,
   vhost_access_refused: 403,
+  queue_full: 409,
   name_too_long: 414,
 };
 

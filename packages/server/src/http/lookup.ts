@@ -22,8 +22,13 @@ export function queueOf(broker: Broker, params: NameParams): Queue {
   return queue;
 }
 
+/** RabbitMQ's URLs name the default exchange (whose name is empty) `amq.default`. */
+export function exchangeName(name: string): string {
+  return name === 'amq.default' ? '' : name;
+}
+
 export function exchangeOf(broker: Broker, params: NameParams): Exchange {
-  const exchange = vhostOf(broker, params.vhost).exchange(params.name);
+  const exchange = vhostOf(broker, params.vhost).exchange(exchangeName(params.name));
   if (exchange === undefined) throw new WarrenError('exchange_not_found', `no exchange '${params.name}' in vhost '${params.vhost}'`);
   return exchange;
 }

@@ -19,6 +19,15 @@ import { queueRoutes } from './routes/queues.js';
 import { redriveRoutes } from './routes/redrives.js';
 import { auditRoutes } from './routes/audit.js';
 import { scheduledRoutes } from './routes/scheduled.js';
+import { vhostRoutes } from './routes/vhosts.js';
+import { nodeRoutes } from './routes/nodes.js';
+import { connectionRoutes } from './routes/connections.js';
+import { exchangePublishRoutes } from './routes/exchange-publish.js';
+import { openApiRoutes } from './routes/openapi.js';
+import { vhostDefinitionRoutes } from './routes/vhost-definitions.js';
+import { collectOpenApi } from './openapi.js';
+import { startStatsSampler } from './stats-sampler.js';
+import type { ApiContext } from './api-context.js';
 
 export function registerRoutes(app: FastifyInstance, broker: Broker, listener: WebSocketListener, nodeId: string, logger?: Logger): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -32,14 +41,25 @@ export function registerRoutes(app: FastifyInstance, broker: Broker, listener: W
     sendError(reply, new WarrenError('not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`)),
   );
 
-  overviewRoutes(app, broker, listener, nodeId);
-  queueRoutes(app, broker);
-  queueMessageRoutes(app, broker);
-  exchangeRoutes(app, broker);
-  bindingRoutes(app, broker);
+  const context: ApiContext = { broker, listener, nodeId, logger };
+  const openApi = collectOpenApi(app);
+  const stopSampler = startStatsSampler(context);
+  app.addHook('onClose', async () => stopSampler());
+
+  overviewRoutes(app, context);
+  nodeRoutes(app, context);
+  vhostRoutes(app, context);
+  connectionRoutes(app, context);
+  queueRoutes(app, context);
+  queueMessageRoutes(app, context);
+  exchangeRoutes(app, context);
+  exchangePublishRoutes(app, context);
+  bindingRoutes(app, context);
   policyRoutes(app, broker);
   definitionRoutes(app, broker);
+  vhostDefinitionRoutes(app, broker);
   redriveRoutes(app, broker);
   auditRoutes(app, broker);
   scheduledRoutes(app, broker);
+  openApiRoutes(app, openApi);
 }

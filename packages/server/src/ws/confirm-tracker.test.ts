@@ -1,21 +1,31 @@
 import { describe, expect, it } from 'vitest';
+import { PendingCommit } from '@warren/core';
 import { WarrenError } from '@warren/protocol';
 import { ConfirmTracker, Receipt, type ConfirmSink } from './confirm-tracker.js';
 
+/** A commit handle that counts how often it is waited on. */
+class CountedCommit extends PendingCommit {
+  waits = 0;
+
+  override onSettled(settled: (error?: Error) => void): void {
+    this.waits++;
+    super.onSettled(settled);
+  }
+}
+
 function harness(window: number) {
   const sent: Record<string, unknown>[] = [];
-  const waiting = new Map<number, ((error?: Error) => void)[]>();
+  const handles = new Map<number, CountedCommit>();
   const socket = { paused: false, pauses: 0, pause() { this.paused = true; this.pauses++; }, resume() { this.paused = false; } };
-  const sink: ConfirmSink = {
-    broker: { whenWritten: (ticket, done) => waiting.set(ticket, [...(waiting.get(ticket) ?? []), done]) },
-    socket,
-    send: (header) => sent.push(header as Record<string, unknown>),
+  const sink: ConfirmSink = { socket, send: (header) => sent.push(header as Record<string, unknown>) };
+  /** The handle of store batch `n` (0: nothing to wait for). */
+  const batch = (n: number): CountedCommit | undefined => {
+    if (n === 0) return undefined;
+    if (!handles.has(n)) handles.set(n, new CountedCommit());
+    return handles.get(n);
   };
-  const write = (ticket: number, error?: Error) => {
-    for (const done of waiting.get(ticket) ?? []) done(error);
-    waiting.delete(ticket);
-  };
-  return { tracker: new ConfirmTracker(sink, window), sent, socket, write, waiting };
+  const write = (n: number, error?: Error) => batch(n)?.settle(error);
+  return { tracker: new ConfirmTracker(sink, window), sent, socket, write, batch };
 }
 
 describe('ConfirmTracker', () => {
@@ -23,29 +33,62 @@ describe('ConfirmTracker', () => {
     const { tracker, sent } = harness(10);
     for (const seq of [1, 2, 3]) {
       tracker.next(seq);
-      tracker.accept(seq, 0);
+      tracker.accept(seq, undefined);
     }
     tracker.flush();
     expect(sent).toEqual([{ type: 'publish.ack', seq: 3, multiple: true }]);
   });
 
-  it('holds later publishes behind one waiting for the store, and asks once per ticket', () => {
-    const { tracker, sent, write, waiting } = harness(10);
-    tracker.accept(1, 0);
-    tracker.accept(2, 7);
-    tracker.accept(3, 7);
-    tracker.accept(4, 0);
+  it('holds later publishes behind one waiting for the store, and waits once per handle', () => {
+    const { tracker, sent, write, batch } = harness(10);
+    tracker.accept(1, batch(0));
+    tracker.accept(2, batch(7));
+    tracker.accept(3, batch(7));
+    tracker.accept(4, batch(0));
     tracker.flush();
     expect(sent).toEqual([{ type: 'publish.ack', seq: 1, multiple: true }]);
-    expect(waiting.get(7)).toHaveLength(1);
+    expect(batch(7)?.waits).toBe(1);
     write(7);
     expect(sent.at(-1)).toEqual({ type: 'publish.ack', seq: 4, multiple: true });
   });
 
+  it('confirms in sequence order when handles of different writers settle out of order', () => {
+    // One connection publishing to a classic queue (the store's fsync) and to a replicated one
+    // (a majority commit): the replicated commit lands first, yet its confirm waits its turn.
+    const { tracker, sent } = harness(10);
+    const fsync = new PendingCommit();
+    const majority = new PendingCommit();
+    tracker.accept(1, fsync);
+    tracker.accept(2, majority);
+    tracker.accept(3, fsync);
+    tracker.accept(4, undefined);
+    majority.settle();
+    tracker.flush();
+    expect(sent).toEqual([]);
+    fsync.settle();
+    expect(sent).toEqual([{ type: 'publish.ack', seq: 4, multiple: true }]);
+  });
+
+  it('nacks only the publishes of the handle that failed, each in its place', () => {
+    const { tracker, sent } = harness(10);
+    const fsync = new PendingCommit();
+    const majority = new PendingCommit();
+    tracker.accept(1, fsync);
+    tracker.accept(2, majority);
+    tracker.accept(3, fsync);
+    majority.settle(new Error('no majority: leader lost'));
+    fsync.settle();
+    expect(sent.map((f) => [f.type, f.seq, f.code])).toEqual([
+      ['publish.ack', 1, undefined],
+      ['publish.nack', 2, 'store_failed'],
+      ['publish.ack', 3, undefined],
+    ]);
+  });
+
   it('nacks the publishes of a failed write with store_failed', () => {
-    const { tracker, sent, write } = harness(10);
-    tracker.accept(1, 3);
-    tracker.accept(2, 3);
+    const { tracker, sent, write, batch } = harness(10);
+    tracker.accept(1, batch(3));
+    tracker.accept(2, batch(3));
     write(3, new Error('disk full'));
     expect(sent.map((f) => [f.type, f.seq, f.code])).toEqual([
       ['publish.nack', 1, 'store_failed'],
@@ -54,8 +97,8 @@ describe('ConfirmTracker', () => {
   });
 
   it('pauses the socket above the window and resumes at half of it', () => {
-    const { tracker, socket, write } = harness(4);
-    for (let seq = 1; seq <= 5; seq++) tracker.accept(seq, seq);
+    const { tracker, socket, write, batch } = harness(4);
+    for (let seq = 1; seq <= 5; seq++) tracker.accept(seq, batch(seq));
     expect(socket.paused).toBe(true);
     write(1);
     write(2);
@@ -67,12 +110,12 @@ describe('ConfirmTracker', () => {
 
   it('lists duplicates in the ack that covers them, and adds nothing when there are none', () => {
     const { tracker, sent } = harness(10);
-    tracker.accept(1, 0);
-    tracker.accept(2, 0, Receipt.Duplicate);
-    tracker.accept(3, 0);
-    tracker.accept(4, 0, Receipt.Duplicate);
+    tracker.accept(1, undefined);
+    tracker.accept(2, undefined, Receipt.Duplicate);
+    tracker.accept(3, undefined);
+    tracker.accept(4, undefined, Receipt.Duplicate);
     tracker.flush();
-    tracker.accept(5, 0);
+    tracker.accept(5, undefined);
     tracker.flush();
     expect(sent).toEqual([
       { type: 'publish.ack', seq: 4, multiple: true, duplicate: [2, 4] },
@@ -82,10 +125,10 @@ describe('ConfirmTracker', () => {
 
   it('confirms a run of persistent publishes on no disk with an ack of its own, marked transient', () => {
     const { tracker, sent } = harness(10);
-    tracker.accept(1, 0);
-    tracker.accept(2, 0, Receipt.Transient);
-    tracker.accept(3, 0, Receipt.Transient | Receipt.Duplicate);
-    tracker.accept(4, 0);
+    tracker.accept(1, undefined);
+    tracker.accept(2, undefined, Receipt.Transient);
+    tracker.accept(3, undefined, Receipt.Transient | Receipt.Duplicate);
+    tracker.accept(4, undefined);
     tracker.flush();
     expect(sent).toEqual([
       { type: 'publish.ack', seq: 1, multiple: true },
@@ -95,10 +138,10 @@ describe('ConfirmTracker', () => {
   });
 
   it('forgets the receipt of a publish nacked by a failed write', () => {
-    const { tracker, sent, write } = harness(10);
-    tracker.accept(1, 3, Receipt.Duplicate);
+    const { tracker, sent, write, batch } = harness(10);
+    tracker.accept(1, batch(3), Receipt.Duplicate);
     write(3, new Error('disk full'));
-    tracker.accept(2, 0);
+    tracker.accept(2, undefined);
     tracker.flush();
     expect(sent.map((f) => [f.type, f.seq, f.duplicate])).toEqual([
       ['publish.nack', 1, undefined],

@@ -1,8 +1,9 @@
 /**
  * Publisher confirms of one connection (docs/protocol.md, "Publishing"). Publishes are answered
- * in sequence order: a publish whose message was written to the store waits for the store ticket
- * of that write, and everything behind it waits too, so one cumulative `publish.ack` answers a
- * whole group commit. The number of unanswered publishes is the connection's publish window:
+ * in sequence order: a publish whose message was written waits for the commit handle of that
+ * write (core's commit.ts: a classic queue's store batch and its fsync; a replicated queue's
+ * majority commit), and everything behind it waits too, so one cumulative `publish.ack` answers a
+ * whole group commit, and a fast handle behind a slow one waits for it. The number of unanswered publishes is the connection's publish window:
  * above it the server stops reading the socket, which pushes back on the publisher over TCP.
  * A receipt differs from what the client assumes in two ways ("Publish receipts"): a duplicate
  * is listed by seq in the ack that covers it; persistent publishes that are on no disk are
@@ -10,10 +11,9 @@
  * publish adds no bytes, and a stream to transient queues adds a few bytes per ack.
  */
 import { WarrenError, type PublishAckFrame } from '@warren/protocol';
-import { Deque } from '@warren/core';
+import { Deque, type Commit } from '@warren/core';
 
 export interface ConfirmSink {
-  readonly broker: { whenWritten(ticket: number, done: (error?: Error) => void): void };
   readonly socket: { pause(): void; resume(): void };
   send(header: object): void;
 }
@@ -28,12 +28,13 @@ export const Receipt = {
 
 export class ConfirmTracker {
   private readonly seqs = new Deque<number>();
-  private readonly tickets = new Deque<number>();
+  /** Each unanswered publish's commit handle; undefined when it waits for nothing. */
+  private readonly commits = new Deque<Commit | undefined>();
   /** Receipt flags of the unanswered publishes that have any; empty in the usual case. */
   private readonly receipts = new Map<number, number>();
   private lastSeq = 0;
-  private writtenTicket = 0;
-  private awaitedTicket = 0;
+  /** The handle last waited on: a group commit's publishes share one, which is waited on once. */
+  private awaited: Commit | undefined;
   private paused = false;
   private abandoned = false;
 
@@ -50,14 +51,14 @@ export class ConfirmTracker {
     this.lastSeq = seq;
   }
 
-  /** Queues the publish's confirm behind `ticket` (0: nothing to wait for), with its Receipt flags. */
-  accept(seq: number, ticket: number, receipt = 0): void {
+  /** Queues the publish's confirm behind `commit` (undefined: nothing to wait for), with its Receipt flags. */
+  accept(seq: number, commit: Commit | undefined, receipt = 0): void {
     if (receipt !== 0) this.receipts.set(seq, receipt);
     this.seqs.push(seq);
-    this.tickets.push(ticket);
-    if (ticket > this.awaitedTicket) {
-      this.awaitedTicket = ticket;
-      this.sink.broker.whenWritten(ticket, (error) => this.written(ticket, error));
+    this.commits.push(commit);
+    if (commit !== undefined && commit !== this.awaited && !commit.done) {
+      this.awaited = commit;
+      commit.onSettled(this.settled);
     }
     if (!this.paused && this.seqs.length > this.window) {
       this.paused = true;
@@ -71,16 +72,26 @@ export class ConfirmTracker {
 
   /**
    * Sends one cumulative ack for every leading publish whose write is done; one per run when
-   * they change between on disk and not (the `transient` mark covers every seq of its ack).
+   * they change between on disk and not (the `transient` mark covers every seq of its ack). A
+   * publish whose write failed is nacked in its place in the sequence.
    */
   flush(): void {
     let runEnd = 0;
     let transient = false;
     let duplicate: number[] | undefined;
-    while (this.seqs.length > 0 && (this.tickets.peek() as number) <= this.writtenTicket) {
+    while (this.seqs.length > 0) {
+      const commit = this.commits.peek();
+      if (commit !== undefined && !commit.done) break;
       const seq = this.seqs.shift() as number;
-      this.tickets.shift();
+      this.commits.shift();
       const flags = this.receipts.size === 0 ? 0 : this.takeReceipt(seq);
+      if (commit?.error !== undefined) {
+        if (runEnd > 0) this.ack(runEnd, transient, duplicate);
+        runEnd = 0;
+        duplicate = undefined;
+        this.nack(seq, new WarrenError('store_failed', `the store could not write the message: ${commit.error.message}`));
+        continue;
+      }
       const isTransient = (flags & Receipt.Transient) !== 0;
       if (runEnd > 0 && isTransient !== transient) {
         this.ack(runEnd, transient, duplicate);
@@ -101,7 +112,7 @@ export class ConfirmTracker {
   abandon(): void {
     this.abandoned = true;
     this.seqs.clear();
-    this.tickets.clear();
+    this.commits.clear();
     this.receipts.clear();
   }
 
@@ -119,18 +130,8 @@ export class ConfirmTracker {
     return flags;
   }
 
-  private written(ticket: number, error: Error | undefined): void {
-    if (this.abandoned) return;
-    if (error !== undefined) {
-      const failure = new WarrenError('store_failed', `the store could not write the message: ${error.message}`);
-      while (this.seqs.length > 0 && (this.tickets.peek() as number) <= ticket) {
-        const seq = this.seqs.shift() as number;
-        this.receipts.delete(seq);
-        this.nack(seq, failure);
-        this.tickets.shift();
-      }
-    }
-    if (ticket > this.writtenTicket) this.writtenTicket = ticket;
-    this.flush();
-  }
+  /** A handle settled: whatever now leads with its write done goes out. */
+  private readonly settled = (): void => {
+    if (!this.abandoned) this.flush();
+  };
 }

@@ -43,7 +43,7 @@ export class WebSocketListener {
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
     server.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
-    this.wss.on('connection', (ws: WebSocket, request: IncomingMessage) => this.accept(ws, request));
+    this.wss.on('connection', (ws, request) => this.accept(ws, request));
     alarms.onChange((active) => {
       for (const session of this.sessions) session.publisherBlock.alarmsChanged(active);
     });
@@ -77,9 +77,10 @@ export class WebSocketListener {
     this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
   }
 
-  private accept(ws: WebSocket, request: IncomingMessage): void {
-    const auth = this.access === undefined ? undefined : sessionAuthFor(this.access, request, this.sessions);
+  private accept(ws: WebSocket, request?: IncomingMessage): void {
+    const auth = this.access === undefined || request === undefined ? undefined : sessionAuthFor(this.access, request, this.sessions);
     const session = new Session(this.broker.newId(), socketOf(ws), this.broker, this.config, this.logger, auth);
+    session.info.fromRequest(request);
     const { maxConnections } = this.config;
     if (maxConnections > 0 && this.sessions.size >= maxConnections) {
       session.fail(new WarrenError('connection_limit', `the broker already has ${this.sessions.size} connections (maxConnections ${maxConnections})`));

@@ -15,6 +15,7 @@ import { FrameTurns } from './frame-turns.js';
 import { DEFAULT_USER } from '../audit/user.js';
 import { deliverHeader } from './deliver-header.js';
 import { RevokedTags } from './revoked-tags.js';
+import { ConnectionInfo } from './connection-info.js';
 import { SendBuffer } from './send-buffer.js';
 import { handleFrame } from './handlers/index.js';
 import { SessionGuard, type SessionAuth } from '../auth/session-guard.js';
@@ -61,6 +62,8 @@ export class Session implements DeliverySink {
   readonly unacked = new Map<number, Delivery>();
   /** Deliveries taken back by the broker (ack lease expired): settling one is `delivery_expired`. */
   readonly revokedTags = new RevokedTags();
+  /** For the management API (connection-info.ts). */
+  readonly info = new ConnectionInfo();
   private nextDeliveryTag = 1;
   private readonly writer = new FrameWriter();
   private readonly repeatedHeaders = new RepeatedHeaders();
@@ -85,7 +88,7 @@ export class Session implements DeliverySink {
   ) {
     this.guard = auth === undefined ? undefined : new SessionGuard(this, auth);
     this.readGate = new ReadGate(socket);
-    this.confirms = new ConfirmTracker({ broker, socket: this.readGate.lever('publish window'), send: (frame) => this.send(frame) }, config.publishWindow);
+    this.confirms = new ConfirmTracker({ socket: this.readGate.lever('publish window'), send: (frame) => this.send(frame) }, config.publishWindow);
     this.publisherBlock = new PublisherBlock(this.readGate.lever('resource alarm'), (frame) => this.send(frame));
     this.turns = new FrameTurns(
       (raw) => this.handleRaw(raw),
@@ -123,6 +126,8 @@ export class Session implements DeliverySink {
   receive(data: Uint8Array): void {
     if (this.state === 'closed') return;
     this.lastReceived = Date.now();
+    this.info.recvOct += data.length;
+    this.info.recvCnt++;
     let frames;
     try {
       frames = decodeFrames(data, this.repeatedHeaders);
@@ -258,6 +263,8 @@ export class Session implements DeliverySink {
 
   private written(size: number): void {
     this.sentBytesPending -= size;
+    this.info.sendOct += size;
+    this.info.sendCnt++;
     this.sendBuffer.shrank(this.sentBytesPending + this.writer.size);
     if (this.deliveriesBlocked && this.writable) {
       this.deliveriesBlocked = false;
@@ -278,6 +285,8 @@ export class Session implements DeliverySink {
   deliver(consumer: Consumer, entry: QueueEntry): void {
     const tag = this.nextDeliveryTag++;
     if (!consumer.options.noAck) this.unacked.set(tag, { entry, consumer });
+    if (consumer.options.noAck) this.info.messageStats.deliver_no_ack++;
+    else this.info.messageStats.deliver++;
     this.send(deliverHeader(consumer, entry, tag), entry.message.body);
   }
 

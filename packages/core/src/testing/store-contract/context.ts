@@ -16,7 +16,7 @@ export interface StoreContext {
 }
 
 export function written(store: Store): Promise<void> {
-  return new Promise((resolve, reject) => store.whenWritten(store.ticket(), (error) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) => store.commit().onSettled((error) => (error ? reject(error) : resolve())));
 }
 
 export function message(id: string): Message {

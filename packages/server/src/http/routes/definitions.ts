@@ -6,7 +6,7 @@
  * only reads the query and waits for the store before answering.
  */
 import type { FastifyInstance } from 'fastify';
-import { parseDefinitionsQuery, type Definitions, type DefinitionsDiff, type DefinitionsImportResult } from '@warren/protocol';
+import { DEFINITIONS_QUERY_SCHEMA, DEFINITIONS_SCHEMA, parseDefinitionsQuery, type Definitions, type DefinitionsDiff, type DefinitionsImportResult } from '@warren/protocol';
 import { diffDefinitionsImport, exportDefinitions, importDefinitions, type Broker } from '@warren/core';
 import { VERSION } from '../../version.js';
 import { written } from '../lookup.js';
@@ -27,12 +27,12 @@ const DEFINITIONS_BODY_LIMIT = 64 * 1024 * 1024;
 
 export function definitionRoutes(app: FastifyInstance, broker: Broker): void {
   const access = (): AccessControl | undefined => (app.hasDecorator('warrenAccess') ? app.warrenAccess : undefined);
-  app.get('/api/definitions', async (): Promise<Definitions> => {
+  app.get('/api/definitions', { config: { doc: { summary: 'Export the definitions (RabbitMQ format)' } } }, async (): Promise<Definitions> => {
     const registry = access()?.registry;
     return { ...exportDefinitions(broker, { name: 'Warren', version: VERSION }), ...(registry === undefined ? {} : exportAccess(registry)) };
   });
 
-  app.post('/api/definitions', { bodyLimit: DEFINITIONS_BODY_LIMIT }, async (request): Promise<DefinitionsImportResult | DefinitionsDiff> => {
+  app.post('/api/definitions', { bodyLimit: DEFINITIONS_BODY_LIMIT, config: { doc: { summary: 'Import definitions (?prune=true, ?mode=diff)', body: DEFINITIONS_SCHEMA, query: DEFINITIONS_QUERY_SCHEMA } } }, async (request): Promise<DefinitionsImportResult | DefinitionsDiff> => {
     const query = parseDefinitionsQuery(request.query ?? {});
     const options = { prune: query.prune === 'true', force: query.force === 'true' };
     const registry = access()?.registry;

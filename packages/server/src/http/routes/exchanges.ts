@@ -1,51 +1,62 @@
 /**
- * Exchanges: list, show, declare (`PUT`) and delete, in RabbitMQ's shape, and Warren's routing
- * dry run (`POST …/route`), whose walk is core's route-trace.ts.
+ * Exchanges: list (paged as RabbitMQ's), show, declare (`PUT`) and delete, in RabbitMQ's shape,
+ * and Warren's routing dry run (`POST …/route`), whose walk is core's route-trace.ts. Publishing
+ * through one is exchange-publish.ts's.
  */
 import type { FastifyInstance } from 'fastify';
-import { checkExchangeArguments, parseExchangeDeclareBody, parseRouteBody, type RouteResult } from '@warren/protocol';
-import { traceRoute, type Broker } from '@warren/core';
+import {
+  checkExchangeArguments,
+  EXCHANGE_DECLARE_BODY_SCHEMA,
+  LIST_QUERY_SCHEMA,
+  parseExchangeDeclareBody,
+  parseListQuery,
+  parseRouteBody,
+  ROUTE_BODY_SCHEMA,
+  type RouteResult,
+} from '@warren/protocol';
+import { traceRoute, type Exchange } from '@warren/core';
+import type { ApiContext } from '../api-context.js';
+import { listPage } from '../list-page.js';
 import { exchangeOf, flag, vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
 import { exchangeView } from '../views.js';
 import { httpActor } from '../../audit/user.js';
 
-export function exchangeRoutes(app: FastifyInstance, broker: Broker): void {
-  app.get('/api/exchanges', async () => [...broker.vhosts.values()].flatMap((v) => [...v.exchanges.values()].map(exchangeView)));
+export function exchangeRoutes(app: FastifyInstance, { broker }: ApiContext): void {
+  const list = (exchanges: Exchange[], query: unknown) =>
+    listPage({ objects: exchanges, nameOf: (e) => e.name, tieOf: (e) => e.record.vhost, view: exchangeView }, parseListQuery(query));
 
-  app.get<{ Params: VHostParams }>('/api/exchanges/:vhost', async (request) =>
-    [...vhostOf(broker, request.params.vhost).exchanges.values()].map(exchangeView),
+  app.get('/api/exchanges', { config: { doc: { summary: 'List every exchange', query: LIST_QUERY_SCHEMA } } }, async (request) =>
+    list([...broker.vhosts.values()].flatMap((v) => [...v.exchanges.values()]), request.query),
   );
 
-  app.get<{ Params: NameParams }>('/api/exchanges/:vhost/:name', async (request) => exchangeView(exchangeOf(broker, request.params)));
+  app.get<{ Params: VHostParams }>('/api/exchanges/:vhost', { config: { doc: { summary: "List a vhost's exchanges", query: LIST_QUERY_SCHEMA } } }, async (request) =>
+    list([...vhostOf(broker, request.params.vhost).exchanges.values()], request.query),
+  );
 
-  app.put<{ Params: NameParams }>('/api/exchanges/:vhost/:name', async (request, reply) => {
+  app.get<{ Params: NameParams }>('/api/exchanges/:vhost/:name', { config: { doc: { summary: 'Show an exchange' } } }, async (request) =>
+    exchangeView(exchangeOf(broker, request.params)),
+  );
+
+  app.put<{ Params: NameParams }>('/api/exchanges/:vhost/:name', { config: { doc: { summary: 'Declare an exchange', body: EXCHANGE_DECLARE_BODY_SCHEMA } } }, async (request, reply) => {
     const vhost = vhostOf(broker, request.params.vhost);
     const body = parseExchangeDeclareBody(request.body);
-    const args = body.arguments ?? {};
-    checkExchangeArguments(args);
+    checkExchangeArguments(body.arguments);
     const existed = vhost.exchange(request.params.name) !== undefined;
     vhost.declareExchange(
-      {
-        name: request.params.name,
-        type: body.type,
-        durable: body.durable ?? true,
-        autoDelete: body.auto_delete ?? false,
-        internal: body.internal ?? false,
-        arguments: args,
-      },
+      { name: request.params.name, type: body.type, durable: body.durable, autoDelete: body.auto_delete, internal: body.internal, arguments: body.arguments },
       false,
     );
     await written(broker);
     return reply.code(existed ? 204 : 201).send();
   });
 
-  app.post<{ Params: NameParams }>('/api/exchanges/:vhost/:name/route', async (request): Promise<RouteResult> => {
+  app.post<{ Params: NameParams }>('/api/exchanges/:vhost/:name/route', { config: { doc: { summary: 'Routing dry run: which queues a routing key would reach (Warren)', body: ROUTE_BODY_SCHEMA } } }, async (request): Promise<RouteResult> => {
     const exchange = exchangeOf(broker, request.params);
     const body = parseRouteBody(request.body);
     return traceRoute(vhostOf(broker, request.params.vhost), exchange, body.routing_key, body.headers);
   });
 
-  app.delete<{ Params: NameParams }>('/api/exchanges/:vhost/:name', async (request, reply) => {
+  app.delete<{ Params: NameParams }>('/api/exchanges/:vhost/:name', { config: { doc: { summary: 'Delete an exchange (?if-unused=true)' } } }, async (request, reply) => {
     const exchange = exchangeOf(broker, request.params);
     const ifUnused = flag(request.query, 'if-unused');
     vhostOf(broker, request.params.vhost).deleteExchange(exchange.name, ifUnused);

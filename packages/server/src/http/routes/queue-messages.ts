@@ -9,6 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import {
   parseQueueGetBody,
   parseRedriveBody,
+  QUEUE_GET_BODY_SCHEMA,
+  REDRIVE_BODY_SCHEMA,
   WarrenError,
   type BrowsedMessage,
   type QueueGetRequest,
@@ -16,12 +18,17 @@ import {
   type RedrivePlanView,
   type RedriveResult,
 } from '@warren/protocol';
-import { browse, planRedrive, type Broker, type QueueEntry, type RedriveTarget } from '@warren/core';
+import { browse, planRedrive, type QueueEntry, type RedriveTarget } from '@warren/core';
+import type { ApiContext } from '../api-context.js';
 import { httpActor } from '../../audit/user.js';
 import { exchangeOf, queueOf, vhostOf, written, type NameParams } from '../lookup.js';
 
-export function queueMessageRoutes(app: FastifyInstance, broker: Broker): void {
-  app.post<{ Params: NameParams }>('/api/queues/:vhost/:name/get', async (request): Promise<BrowsedMessage[]> => {
+export function queueMessageRoutes(app: FastifyInstance, { broker }: ApiContext): void {
+  const getDoc = {
+    summary: "Get messages: peek (browse without consuming; RabbitMQ's *_requeue_true ack modes) or take (ack_requeue_false; reject_requeue_false dead-letters them)",
+    body: QUEUE_GET_BODY_SCHEMA,
+  };
+  app.post<{ Params: NameParams }>('/api/queues/:vhost/:name/get', { config: { doc: getDoc } }, async (request): Promise<BrowsedMessage[]> => {
     const queue = queueOf(broker, request.params);
     const get = parseQueueGetBody(request.body ?? {});
     if (get.mode === 'peek') {
@@ -30,12 +37,15 @@ export function queueMessageRoutes(app: FastifyInstance, broker: Broker): void {
       return entries.map(({ entry, position }) => browsed(entry, Math.max(0, ready - ((position ?? 0) + 1)), get));
     }
     const entries = await queue.take(get.count);
+    // AMQP basic.reject with requeue=false: the message goes to the queue's dead-letter exchange, if it has one.
+    if (get.reject) for (const { message } of entries) vhostOf(broker, request.params.vhost).deadLetter(queue, message, 'rejected');
     await written(broker);
     const left = queue.stats().ready;
     return entries.map((entry, i) => browsed(entry, left + entries.length - i - 1, get));
   });
 
-  app.post<{ Params: NameParams }>('/api/queues/:vhost/:name/redrive', async (request, reply) => {
+  const redriveDoc = { summary: 'Move dead-lettered messages back to where they died, or to an exchange (Warren)', body: REDRIVE_BODY_SCHEMA };
+  app.post<{ Params: NameParams }>('/api/queues/:vhost/:name/redrive', { config: { doc: redriveDoc } }, async (request, reply) => {
     const vhost = vhostOf(broker, request.params.vhost);
     const queue = queueOf(broker, request.params);
     const body = parseRedriveBody(request.body ?? {});

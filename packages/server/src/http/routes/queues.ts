@@ -1,12 +1,24 @@
 /**
- * Queues: list, show, declare (`PUT`), delete, and purge (`DELETE …/contents`), in RabbitMQ's
- * shape. Reading and moving the messages themselves is queue-messages.ts's job.
+ * Queues: list (RabbitMQ's paging, filtering and sorting: list-page.ts), show, declare (`PUT`),
+ * delete, and purge (`DELETE …/contents`), in RabbitMQ's shape. Reading and moving the messages
+ * themselves is queue-messages.ts's job.
  */
 import type { FastifyInstance } from 'fastify';
-import { checkQueueArguments, parseQueueDeclareBody, type EffectiveArguments, type PolicyDefinition, type QueueView } from '@warren/protocol';
-import { explainQueueSettings, mergePolicies, type Broker } from '@warren/core';
+import {
+  checkQueueArguments,
+  LIST_QUERY_SCHEMA,
+  parseListQuery,
+  parseQueueDeclareBody,
+  QUEUE_DECLARE_BODY_SCHEMA,
+  type EffectiveArguments,
+  type PolicyDefinition,
+  type QueueView,
+} from '@warren/protocol';
+import { explainQueueSettings, mergePolicies, type Queue } from '@warren/core';
+import type { ApiContext } from '../api-context.js';
+import { listPage } from '../list-page.js';
 import { flag, queueOf, vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
-import { queueView } from '../views.js';
+import { queueSortValue, queueView } from '../views.js';
 import { httpActor } from '../../audit/user.js';
 
 /** The owner of queues declared over HTTP (only exclusive queues have one, and HTTP cannot declare those). */
@@ -15,31 +27,35 @@ export const HTTP_OWNER = 'http-api';
 /** One queue, with Warren's explanation of each setting in effect (docs/policies.md). */
 type QueueDetailView = QueueView & { effective_arguments: EffectiveArguments };
 
-export function queueRoutes(app: FastifyInstance, broker: Broker): void {
-  app.get('/api/queues', async () => [...broker.vhosts.values()].flatMap((v) => [...v.queues.values()].map(queueView)));
+export function queueRoutes(app: FastifyInstance, { broker, nodeId }: ApiContext): void {
+  const list = (queues: Queue[], query: unknown) =>
+    listPage({ objects: queues, nameOf: (q) => q.name, tieOf: (q) => q.record.vhost, view: (q) => queueView(q, nodeId), sortValue: queueSortValue }, parseListQuery(query));
 
-  app.get<{ Params: VHostParams }>('/api/queues/:vhost', async (request) =>
-    [...vhostOf(broker, request.params.vhost).queues.values()].map(queueView),
+  app.get('/api/queues', { config: { doc: { summary: 'List every queue', query: LIST_QUERY_SCHEMA } } }, async (request) =>
+    list([...broker.vhosts.values()].flatMap((v) => [...v.queues.values()]), request.query),
   );
 
-  app.get<{ Params: NameParams }>('/api/queues/:vhost/:name', async (request): Promise<QueueDetailView> => {
+  app.get<{ Params: VHostParams }>('/api/queues/:vhost', { config: { doc: { summary: "List a vhost's queues", query: LIST_QUERY_SCHEMA } } }, async (request) =>
+    list([...vhostOf(broker, request.params.vhost).queues.values()], request.query),
+  );
+
+  app.get<{ Params: NameParams }>('/api/queues/:vhost/:name', { config: { doc: { summary: 'Show a queue' } } }, async (request): Promise<QueueDetailView> => {
     const queue = queueOf(broker, request.params);
     const merged = mergePolicies(vhostOf(broker, request.params.vhost).policies.values(), 'queue', queue.name);
     return {
-      ...queueView(queue),
+      ...queueView(queue, nodeId),
       effective_policy_definition: merged.definition as PolicyDefinition,
       effective_arguments: explainQueueSettings(queue.record.arguments, merged),
     };
   });
 
-  app.put<{ Params: NameParams }>('/api/queues/:vhost/:name', async (request, reply) => {
+  app.put<{ Params: NameParams }>('/api/queues/:vhost/:name', { config: { doc: { summary: 'Declare a queue', body: QUEUE_DECLARE_BODY_SCHEMA } } }, async (request, reply) => {
     const vhost = vhostOf(broker, request.params.vhost);
     const body = parseQueueDeclareBody(request.body ?? {});
-    const args = body.arguments ?? {};
-    checkQueueArguments(args);
+    checkQueueArguments(body.arguments);
     const existed = vhost.queue(request.params.name) !== undefined;
     vhost.declareQueue(
-      { name: request.params.name, durable: body.durable ?? true, exclusive: false, autoDelete: body.auto_delete ?? false, arguments: args },
+      { name: request.params.name, durable: body.durable, exclusive: false, autoDelete: body.auto_delete, arguments: body.arguments },
       false,
       HTTP_OWNER,
     );
@@ -47,7 +63,7 @@ export function queueRoutes(app: FastifyInstance, broker: Broker): void {
     return reply.code(existed ? 204 : 201).send();
   });
 
-  app.delete<{ Params: NameParams }>('/api/queues/:vhost/:name', async (request, reply) => {
+  app.delete<{ Params: NameParams }>('/api/queues/:vhost/:name', { config: { doc: { summary: 'Delete a queue (?if-empty=true, ?if-unused=true)' } } }, async (request, reply) => {
     const queue = queueOf(broker, request.params);
     const ifUnused = flag(request.query, 'if-unused');
     const ifEmpty = flag(request.query, 'if-empty');
@@ -59,7 +75,7 @@ export function queueRoutes(app: FastifyInstance, broker: Broker): void {
     return reply.code(204).send();
   });
 
-  app.delete<{ Params: NameParams }>('/api/queues/:vhost/:name/contents', async (request, reply) => {
+  app.delete<{ Params: NameParams }>('/api/queues/:vhost/:name/contents', { config: { doc: { summary: "Purge a queue's ready messages" } } }, async (request, reply) => {
     const queue = queueOf(broker, request.params);
     const messages = vhostOf(broker, request.params.vhost).purgeQueue(queue.name, HTTP_OWNER);
     const object = { type: 'queue' as const, vhost: request.params.vhost, name: queue.name };

@@ -21,11 +21,11 @@ export function redriveRoutes(app: FastifyInstance, broker: Broker): void {
     return job;
   };
 
-  app.get('/api/redrives', async (): Promise<RedriveJobView[]> => broker.redrives.list().map(redriveView));
+  app.get('/api/redrives', { config: { doc: { summary: 'List redrive jobs (Warren)' } } }, async (): Promise<RedriveJobView[]> => broker.redrives.list().map(redriveView));
 
-  app.get<{ Params: IdParams }>('/api/redrives/:id', async (request): Promise<RedriveJobView> => redriveView(jobOf(request.params.id)));
+  app.get<{ Params: IdParams }>('/api/redrives/:id', { config: { doc: { summary: "Show a redrive job's progress (Warren)" } } }, async (request): Promise<RedriveJobView> => redriveView(jobOf(request.params.id)));
 
-  app.delete<{ Params: IdParams }>('/api/redrives/:id', async (request): Promise<RedriveJobView> => {
+  app.delete<{ Params: IdParams }>('/api/redrives/:id', { config: { doc: { summary: 'Stop a redrive job (Warren)' } } }, async (request): Promise<RedriveJobView> => {
     const job = jobOf(request.params.id);
     if (job.running) {
       job.stop();

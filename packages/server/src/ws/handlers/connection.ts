@@ -15,6 +15,7 @@ export function handleHello(session: Session, frame: HelloFrame): void {
   const heartbeat = proposed === 0 || session.config.heartbeat === 0 ? 0 : Math.min(proposed, session.config.heartbeat);
   session.opened(vhost, heartbeat);
   if (frame.username !== undefined && frame.username !== '') session.user = frame.username;
+  session.info.client = frame.client;
   session.logger.info({ connection: session.id, vhost: vhostName, client: frame.client, heartbeat }, 'connection opened');
   session.send({
     type: 'welcome',

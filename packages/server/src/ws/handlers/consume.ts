@@ -100,6 +100,7 @@ function settle(session: Session, tag: number, multiple: boolean, outcome: Settl
   if (!multiple) {
     const delivery = outstanding(session, tag);
     unacked.delete(tag);
+    if (outcome === 'ack') session.info.messageStats.ack++;
     delivery.consumer.queue.settle(delivery.entry, delivery.consumer, outcome, options);
     return;
   }
@@ -107,6 +108,7 @@ function settle(session: Session, tag: number, multiple: boolean, outcome: Settl
   for (const [each, delivery] of unacked) {
     if (each > tag) break;
     unacked.delete(each);
+    if (outcome === 'ack') session.info.messageStats.ack++;
     delivery.consumer.queue.settle(delivery.entry, delivery.consumer, outcome, options);
   }
 }

@@ -13,6 +13,7 @@ import { keptBody } from '../kept-body.js';
 
 export function handlePublish(session: Session, frame: PublishFrame, body: Uint8Array): void {
   const seq = frame.seq;
+  session.info.messageStats.publish++;
   const outcome = withContext({ seq }, () => {
     session.confirms.next(seq);
     if (body.length > session.config.maxMessageSize) {
@@ -32,12 +33,12 @@ export function handlePublish(session: Session, frame: PublishFrame, body: Uint8
     };
     return session.vhost!.publish(frame.exchange, message, frame.delay ?? 0, given.message_id !== undefined);
   });
-  const ticket = outcome.ticket;
-  if (ticket === REJECTED) {
+  const route = outcome.route;
+  if (route === REJECTED) {
     session.confirms.nack(seq, new WarrenError('queue_full', 'a queue the message was routed to is full (x-overflow reject-publish)'));
     return;
   }
-  if (ticket === UNROUTED) {
+  if (route === UNROUTED) {
     if (frame.mandatory) {
       session.send(
         {
@@ -54,10 +55,10 @@ export function handlePublish(session: Session, frame: PublishFrame, body: Uint8
         body,
       );
     }
-    session.confirms.accept(seq, 0, receiptOf(frame, outcome));
+    session.confirms.accept(seq, undefined, receiptOf(frame, outcome));
     return;
   }
-  session.confirms.accept(seq, ticket, receiptOf(frame, outcome));
+  session.confirms.accept(seq, outcome.commit, receiptOf(frame, outcome));
 }
 
 /**

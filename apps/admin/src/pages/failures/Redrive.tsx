@@ -1,0 +1,81 @@
+/**
+ * Redrives a failure group back to the queues its messages died in: a dry run shows how many
+ * would move and where, the user confirms, then the job's progress is followed live over the
+ * push socket and can be cancelled. The API filters by reason and source queue; the error is
+ * not a filter, so the dry run's count is what really moves. The job's progress is shown by
+ * RedriveProgress, which the page keeps while the group empties.
+ */
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { cancelRedrive, redriveDryRun, redrivePath, startRedrive, type RedriveFilter, type RedriveJob } from '../../api/messages.js';
+import { Confirm } from '../../components/Confirm.js';
+import { ErrorNote } from '../../components/ErrorNote.js';
+import { useLive } from '../../live/useLive.js';
+import type { FailureGroup } from './groups.js';
+
+export function Redrive({ vhost, group, onStarted }: { vhost: string; group: FailureGroup; onStarted(id: string): void }) {
+  const filter: RedriveFilter = { reason: group.reason, source_queue: group.sourceQueue };
+  const preview = useMutation({ mutationFn: () => redriveDryRun(vhost, group.queue, filter) });
+  const start = useMutation({
+    mutationFn: () => startRedrive(vhost, group.queue, filter),
+    onSuccess: ({ id }) => {
+      preview.reset();
+      onStarted(id);
+    },
+  });
+  return (
+    <div className="redrive">
+      <button type="button" onClick={() => preview.mutate()}>
+        Redrive…
+      </button>
+      <ErrorNote error={preview.error ?? start.error} />
+      <Confirm
+        open={preview.data !== undefined}
+        title={`Redrive from “${group.queue}”?`}
+        action={`Redrive ${preview.data?.matched ?? 0}`}
+        onCancel={() => preview.reset()}
+        onConfirm={() => start.mutate()}
+      >
+        <p data-testid="redrive-preview">
+          Dry run: {preview.data?.matched ?? 0} messages ({group.reason}, died in {group.sourceQueue}) would move:
+        </p>
+        <ul>
+          {preview.data?.groups.map((g, i) => (
+            <li key={i}>
+              {g.count} to{' '}
+              {g.to === null ? 'nowhere (they stay)' : 'queue' in g.to ? `queue ${g.to.queue}` : `exchange ${g.to.exchange} with key ${g.to.routing_key}`}
+            </li>
+          ))}
+        </ul>
+      </Confirm>
+    </div>
+  );
+}
+
+/** A redrive job's progress, pushed live; it outlives the group it came from (which empties as it runs). */
+export function RedriveProgress({ id }: { id: string }) {
+  const queryClient = useQueryClient();
+  const job = useLive<RedriveJob>(redrivePath(id));
+  const cancel = useMutation({
+    mutationFn: () => cancelRedrive(id),
+    onSuccess: (j) => queryClient.setQueryData(['api', redrivePath(id)], j),
+  });
+  const j = job.data;
+  return (
+    <>
+      <ErrorNote error={job.error ?? cancel.error} />
+      {j !== undefined && (
+        <div role="status" data-testid="redrive-job" data-state={j.state}>
+          Redrive {j.state}: {j.moved} moved, {j.skipped} skipped
+          {j.remaining !== null && `, ${j.remaining} remaining`}
+          {j.matched !== null && <progress max={Math.max(1, j.matched)} value={j.moved + j.skipped} aria-label="Redrive progress" />}
+          {typeof j.error === 'string' && ` (${j.error})`}
+          {j.state === 'running' && (
+            <button type="button" onClick={() => cancel.mutate()}>
+              Cancel redrive
+            </button>
+          )}
+        </div>
+      )}
+    </>
+  );
+}
