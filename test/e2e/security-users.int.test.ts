@@ -149,7 +149,7 @@ describe('vhosts at run time', () => {
     const doomed = await connect(broker.url, { vhost: 'doomed' });
     await doomed.declareQueue('gone');
     expect((await api('DELETE', '/api/vhosts/doomed')).status).toBe(204);
-    expect(await doomed.closed).toMatchObject({ code: 'vhost_not_found' });
+    expect(await doomed.closed).toMatchObject({ code: 'connection_forced' });
     expect((await api('GET', '/api/queues/doomed/gone')).status).toBe(404);
     expect((await api('GET', '/api/permissions/doomed/guest')).status).toBe(404);
     await client.close();

@@ -28,6 +28,18 @@ export function installAccessHooks(app: FastifyInstance, access: AccessControl):
   const sessions = new HttpSessions();
   app.decorate('warrenAccess', access);
   installHttpAccess(app, access, sessions);
+  // Vhosts are the management API's (routes/vhosts.ts); their permissions are ours: the creator
+  // gets full permissions on a new vhost (as RabbitMQ's management plugin does), and a deleted
+  // vhost takes its permissions with it.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.routeOptions.url !== '/api/vhosts/:name') return payload;
+    const vhost = (request.params as { name: string }).name;
+    const user = request.principal?.user;
+    if (request.method === 'PUT' && reply.statusCode === 201 && user !== undefined && access.registry.user(user) !== undefined) {
+      access.registry.putPermission({ user, vhost, configure: '.*', write: '.*', read: '.*' });
+    } else if (request.method === 'DELETE' && reply.statusCode === 204) access.registry.vhostDeleted(vhost);
+    return payload;
+  });
   return sessions;
 }
 
