@@ -2,8 +2,8 @@
  * The audit log (issue 11, point 3): every redrive, purge, queue and exchange delete, policy
  * change and definitions import, through HTTP and WebSocket, as `{time, user, action, object,
  * parameters, counts}` at `GET /api/audit`, newest first, paged, kept across restarts and
- * bounded by `auditRetention`. The user is the one the client names (Basic auth, hello), else
- * `guest`, while Warren has no authentication.
+ * bounded by `auditRetention`. The user is the authenticated one (issue 23): Basic auth, hello
+ * credentials, else `guest` from loopback.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Client } from '@warren/client';
@@ -21,6 +21,10 @@ const asBob = { authorization: `Basic ${Buffer.from('bob:secret').toString('base
 beforeAll(async () => {
   dir = await tempDir();
   broker = await startBroker({}, dir.path);
+  for (const [name, password, tags] of [['alice', 'alice-pw', 'policymaker'], ['bob', 'secret', 'management']]) {
+    expect((await api('PUT', `/api/users/${name}`, { password, tags })).status).toBe(201);
+    expect((await api('PUT', `/api/permissions/%2F/${name}`, { configure: '.*', write: '.*', read: '.*' })).status).toBe(201);
+  }
 });
 afterAll(async () => {
   await broker?.close();
@@ -29,7 +33,7 @@ afterAll(async () => {
 
 describe('GET /api/audit', () => {
   it('records actions through HTTP and WebSocket with user, object, parameters and counts, newest first', async () => {
-    const alice: Client = await connect(broker.url, { username: 'alice' });
+    const alice: Client = await connect(broker.url, { username: 'alice', password: 'alice-pw' });
     await alice.declareQueue('au.q');
     await alice.declareExchange('au.x', 'fanout');
     for (let i = 0; i < 3; i++) await alice.publish('', 'au.q', `m${i}`);
@@ -64,9 +68,13 @@ describe('GET /api/audit', () => {
       ['alice', 'policy.delete', 'policy', 'au.p'],
       ['alice', 'policy.set', 'policy', 'au.p'],
       ['alice', 'queue.purge', 'queue', 'au.q'],
+      ['guest', 'permission.set', 'permission', 'bob'],
+      ['guest', 'user.put', 'user', 'bob'],
+      ['guest', 'permission.set', 'permission', 'alice'],
+      ['guest', 'user.put', 'user', 'alice'],
     ]);
-    // No authentication yet: every name is only claimed, and the log says so.
-    expect(page.items.every((e: { user_verified: boolean }) => e.user_verified === false)).toBe(true);
+    // Every one of these users was authenticated (issue 23); only a refused login is recorded unverified.
+    expect(page.items.every((e: { user_verified: boolean }) => e.user_verified === true)).toBe(true);
     const [deleteDef, importDef, , policySet, , deleteQ, , , , purge] = page.items;
     expect(purge).toMatchObject({ object: { type: 'queue', vhost: '/', name: 'au.q' }, counts: { messages: 3 }, parameters: {} });
     expect(deleteQ).toMatchObject({ parameters: { if_unused: false, if_empty: false }, counts: { messages: 1 } });

@@ -42,9 +42,6 @@ describe('a RabbitMQ 3.12 export', () => {
       "vhosts: key 'default_queue_type' is not known to Warren and was ignored (1 entry)",
       "vhosts: key 'metadata' is not known to Warren and was ignored (1 entry)",
       "vhosts: key 'limits' is not known to Warren and was ignored (1 entry)",
-      'users: 2 entries not imported (users are configured on the broker, not imported)',
-      'permissions: 2 entries not imported (permissions are not imported)',
-      'topic_permissions: 1 entry not imported (topic permissions are not imported)',
       'parameters: 1 entry not imported (runtime parameters (shovels, federation, limits) are not supported)',
       'global_parameters: 2 entries not imported (global parameters are not supported)',
       "policy 'ha-all' in vhost '/': definition key 'ha-mode' is not a Warren policy key; left out",
@@ -94,7 +91,12 @@ describe('a RabbitMQ 3.12 export', () => {
   it('exports in RabbitMQ format, and the export imports into a fresh broker without warnings', async () => {
     const { status, body } = await api('GET', '/api/definitions');
     expect(status).toBe(200);
-    expect(body).toMatchObject({ rabbit_version: '3.12.0', product_name: 'Warren', users: [], vhosts: [{ name: '/' }], permissions: [] });
+    expect(body).toMatchObject({ rabbit_version: '3.12.0', product_name: 'Warren', vhosts: [{ name: '/' }] });
+    // Users and permissions travel with the definitions (issue 23): the first administrator and the imported ones.
+    expect(body.users.map((u: { name: string }) => u.name)).toEqual(['guest', 'admin', 'orders-service']);
+    expect(body.users[1]).toEqual({ ...(rabbitExport.users as object[])[0], limits: {} });
+    expect(body.permissions).toContainEqual((rabbitExport.permissions as object[])[1]);
+    expect(body.topic_permissions).toEqual(rabbitExport.topic_permissions);
     expect(body.policies).toContainEqual({
       vhost: '/',
       name: 'payments-limits',

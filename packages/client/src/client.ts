@@ -29,12 +29,18 @@ import { Requests, type RequestBody } from './requests.js';
 import { ScheduledMessages } from './scheduled.js';
 import { Settlement } from './settlement.js';
 import { resolveWebSocket, type WebSocketConstructor } from './transport.js';
+import { TokenRefresher, type TokenProvider } from './token-refresh.js';
 
 export interface ConnectOptions {
   /** Default '/'. */
   vhost?: string;
   username?: string;
   password?: string;
+  /**
+   * A JWT access token instead of username and password, or a function that returns one (it is
+   * called at connect and again before each token expires; the new token is sent as auth.refresh).
+   */
+  token?: string | TokenProvider;
   /** Proposed heartbeat interval in ms (default 30000); 0 turns heartbeats off. */
   heartbeat?: number;
   /** Sent as `hello.client`; the broker's `connection opened` log line names the connection by it. */
@@ -75,6 +81,7 @@ export class Client {
   private readonly blocking: Blocking;
   private readonly events = new ClientEventHub();
   private maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+  private tokens: TokenRefresher | undefined;
   /** Why new operations fail: set when close() starts or the connection ends. */
   private ending: WarrenError | undefined;
 
@@ -88,7 +95,13 @@ export class Client {
     if (options.username !== undefined) hello.username = options.username;
     if (options.password !== undefined) hello.password = options.password;
     if (options.name !== undefined) hello.client = options.name;
+    if (typeof options.token === 'string') hello.token = options.token;
+    if (typeof options.token === 'function') {
+      client.tokens = new TokenRefresher(options.token, (token) => client.sendToken(token), (error) => client.report(error));
+      hello.token = await client.tokens.first();
+    }
     const welcome = await client.connection.handshake(hello, client.timeoutMs);
+    if (hello.token !== undefined) client.tokens?.schedule(hello.token);
     client.maxMessageSize = welcome.max_message_size || DEFAULT_MAX_MESSAGE_SIZE;
     client.publisher.window = options.publishWindow ?? (welcome.publish_window || Number.POSITIVE_INFINITY);
     return client;
@@ -250,6 +263,22 @@ export class Client {
     );
   }
 
+  /**
+   * Sends a new access token for this connection (auth.refresh) and resolves once the broker
+   * accepted it: from the provider given as `token` when called without one.
+   */
+  async refreshToken(token?: string): Promise<void> {
+    if (token !== undefined) {
+      await this.sendToken(token);
+      this.tokens?.schedule(token);
+    } else if (this.tokens !== undefined) await this.tokens.refresh();
+    else throw new WarrenError('invalid_argument', 'refreshToken() without a token needs a token provider in connect()');
+  }
+
+  private async sendToken(token: string): Promise<void> {
+    await this.request({ type: 'auth.refresh', token });
+  }
+
   /** Closes after the broker has answered everything sent before; publishes still waiting for window room are rejected. */
   async close(): Promise<void> {
     if (this.ending === undefined) {
@@ -305,6 +334,7 @@ export class Client {
   }
 
   private end(error: WarrenError | undefined): void {
+    this.tokens?.stop();
     const reason = error ?? this.ending ?? new WarrenError('shutting_down', 'the connection is closed');
     this.ending = reason;
     this.requests.failAll(reason);

@@ -10,6 +10,7 @@ export type { Properties, PublishProperties } from './properties.js';
 export type { PublishReceipt } from './publisher.js';
 export type { PublishBody } from './body.js';
 export type { WebSocketConstructor, WebSocketLike } from './transport.js';
+export type { TokenProvider } from './token-refresh.js';
 export { MessageReturnedError, PublishNackedError } from './errors.js';
 export { WarrenError, isWarrenError, type ErrorCode, type ExchangeType } from '@warren/protocol/wire';
 export type { PolicyBody, PolicyView } from '@warren/protocol/http';

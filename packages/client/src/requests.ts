@@ -3,6 +3,7 @@
  * (spec: "Requests and replies"). Sending the frame is the caller's job.
  */
 import type {
+  AuthRefreshFrame,
   CancelFrame,
   ConsumeFrame,
   ErrorFrame,
@@ -26,6 +27,7 @@ import type {
 import { errorFromWire } from './errors.js';
 
 type RequestFrame =
+  | AuthRefreshFrame
   | ExchangeDeclareFrame
   | ExchangeDeleteFrame
   | ExchangeBindFrame

@@ -27,6 +27,8 @@ export interface BrokerOptions {
   newMessageId?: () => string;
   /** Queues in all vhosts at most; 0 (the default) means no limit. */
   maxQueues?: number;
+  /** Queues in one vhost at most; 0 (the default) means no limit. */
+  maxQueuesPerVhost?: number;
   /** How much of the audit log to keep (default: the newest 10,000 entries). */
   auditRetention?: AuditRetention;
 }
@@ -47,6 +49,7 @@ export class Broker {
   private readonly logger: Logger;
   private readonly limits: BacklogLimits;
   private readonly maxQueues: number;
+  private readonly maxQueuesPerVhost: number;
 
   constructor(options: BrokerOptions) {
     this.store = options.store;
@@ -56,6 +59,7 @@ export class Broker {
     this.newId = options.newId ?? (() => nanoid());
     this.newMessageId = options.newMessageId ?? new MessageIds().next;
     this.maxQueues = options.maxQueues ?? 0;
+    this.maxQueuesPerVhost = options.maxQueuesPerVhost ?? 0;
     this.scheduler = new Scheduler(this.store, this.clock, this.logger, (record) => this.fireScheduled(record));
     this.audit = new AuditLog(this.store, this.clock, this.logger, options.auditRetention);
     const { store, clock, logger, newId } = this;
@@ -111,7 +115,11 @@ export class Broker {
     await this.store.close();
   }
 
-  private checkQueueLimit(): void {
+  private checkQueueLimit(vhost: VHost): void {
+    const perVhost = this.maxQueuesPerVhost;
+    if (perVhost > 0 && vhost.queues.size >= perVhost) {
+      throw new WarrenError('queue_limit', `vhost '${vhost.name}' already has ${vhost.queues.size} queues (maxQueuesPerVhost ${perVhost})`);
+    }
     const limit = this.maxQueues;
     if (limit === 0) return;
     let total = 0;
@@ -157,10 +165,11 @@ export class Broker {
     return messages;
   }
 
+
   private ensureVHost(name: string): VHost {
     let vhost = this.vhosts.get(name);
     if (vhost === undefined) {
-      vhost = new VHost(name, {
+      const created: VHost = new VHost(name, {
         store: this.store,
         logger: this.logger,
         limits: this.limits,
@@ -169,8 +178,9 @@ export class Broker {
         counters: this.counters,
         schedule: (record) => this.scheduler.schedule(record),
         scheduler: this.scheduler,
-        beforeNewQueue: () => this.checkQueueLimit(),
+        beforeNewQueue: () => this.checkQueueLimit(created),
       });
+      vhost = created;
       this.vhosts.set(name, vhost);
     }
     return vhost;

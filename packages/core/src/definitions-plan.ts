@@ -69,8 +69,10 @@ export class ImportPlan {
     private readonly broker: Broker,
     definitions: Definitions,
     private readonly collectConflicts = false,
+    /** Sections another layer imports (the server's users and permissions): not warned about. */
+    importedElsewhere: readonly string[] = [],
   ) {
-    this.warnings.checkSections(definitions);
+    this.warnings.checkSections(definitions, importedElsewhere);
     for (const v of definitions.vhosts ?? []) {
       this.vhostsNamed.add(v.name);
       if (!broker.vhosts.has(v.name)) this.newVHosts.set(v.name, vhostMetadata(v));

@@ -32,9 +32,9 @@ export class DefinitionsWarnings {
     this.lines.push(line);
   }
 
-  checkSections(definitions: Definitions): void {
+  checkSections(definitions: Definitions, importedElsewhere: readonly string[] = []): void {
     for (const [key, value] of Object.entries(definitions)) {
-      if (INFORMATIONAL.has(key)) continue;
+      if (INFORMATIONAL.has(key) || importedElsewhere.includes(key)) continue;
       const why = LEFT_OUT[key];
       if (why !== undefined) {
         const n = Array.isArray(value) ? value.length : 0;

@@ -3,9 +3,9 @@
  * in (importDefinitions), so that a file exported from RabbitMQ 3.x imports as it is
  * (docs/definitions.md). An import is all or nothing: definitions-plan.ts checks every entry
  * before the first change, definitions-prune.ts finds what a prune deletes, and
- * definitions-diff.ts answers what an import would do. What Warren does not import (users,
- * permissions, parameters, unknown keys, stream queues, plugin exchange types) is reported as
- * warnings (definitions-warnings.ts), never as errors. Waiting for the store is the caller's job.
+ * definitions-diff.ts answers what an import would do. Users and permissions are the server's
+ * (it imports them itself and says so in `importedElsewhere`). What Warren does not import
+ * (parameters, unknown keys, stream queues, plugin exchange types) is reported as warnings (definitions-warnings.ts), never as errors. Waiting for the store is the caller's job.
  */
 import { parseDefinitions, type Definitions, type DefinitionsDiff, type DefinitionsImportResult, type PolicyEntryDefinition } from '@warren/protocol';
 import type { Broker } from './broker.js';
@@ -76,6 +76,8 @@ export interface ImportOptions {
   prune?: boolean;
   /** Let the prune delete queues that hold messages. */
   force?: boolean;
+  /** Sections the caller imports itself (the server's users, permissions, topic_permissions): no warning for them. */
+  importedElsewhere?: readonly string[];
 }
 
 /**
@@ -86,7 +88,7 @@ export interface ImportOptions {
  * queues with messages a prune without `force` would delete.
  */
 export function importDefinitions(broker: Broker, input: unknown, options: ImportOptions = {}): DefinitionsImportResult {
-  const plan = new ImportPlan(broker, parseDefinitions(input));
+  const plan = new ImportPlan(broker, parseDefinitions(input), false, options.importedElsewhere);
   const deletions = options.prune === true ? pruneTargets(broker, plan) : undefined;
   if (deletions !== undefined && options.force !== true) refuseNonEmpty(deletions);
   plan.apply();
@@ -96,8 +98,8 @@ export function importDefinitions(broker: Broker, input: unknown, options: Impor
 }
 
 /** What importDefinitions would do with the same arguments, changing nothing (definitions-diff.ts). */
-export function diffDefinitionsImport(broker: Broker, input: unknown, options: Pick<ImportOptions, 'prune'> = {}): DefinitionsDiff {
-  const plan = new ImportPlan(broker, parseDefinitions(input), true);
+export function diffDefinitionsImport(broker: Broker, input: unknown, options: Pick<ImportOptions, 'prune' | 'importedElsewhere'> = {}): DefinitionsDiff {
+  const plan = new ImportPlan(broker, parseDefinitions(input), true, options.importedElsewhere);
   return diffDefinitions(broker, plan, options.prune === true ? pruneTargets(broker, plan) : undefined);
 }
 

@@ -70,8 +70,11 @@ export interface DedupRecord {
   at: number;
 }
 
-/** The key spaces of putRecord: redrive jobs (redrive-job.ts), the audit log (audit.ts), vhosts (vhost-records.ts). */
-export type RecordSpace = 'redrive' | 'audit' | 'vhost';
+/**
+ * The key spaces of putRecord: redrive jobs (redrive-job.ts), the audit log (audit.ts), vhosts
+ * (vhost-records.ts), and users and permissions (the server's auth/).
+ */
+export type RecordSpace = 'redrive' | 'audit' | 'vhost' | 'access';
 
 export interface StoredRecord {
   id: string;

@@ -28,8 +28,10 @@ const VALID: Record<string, Array<Record<string, unknown>>> = {
   hello: [
     { type: 'hello', version: 1 },
     { type: 'hello', version: 1, vhost: '/', username: 'guest', password: 'guest', heartbeat: 0, client: 'warren-js/0.1.0' },
+    { type: 'hello', version: 1, token: 'eyJ.x.y' },
   ],
   heartbeat: [{ type: 'heartbeat' }],
+  'auth.refresh': [{ type: 'auth.refresh', id: 3, token: 'eyJ.x.y' }],
   close: [{ type: 'close' }, { type: 'close', code: 'shutting_down', message: 'bye' }],
   'exchange.declare': [
     { type: 'exchange.declare', id: 0, exchange: 'orders', kind: 'topic' },

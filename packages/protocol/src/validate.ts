@@ -8,7 +8,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { WarrenError } from './errors.js';
 import { exceedsDepth, MAX_JSON_DEPTH } from './json-depth.js';
 import type { RawFrame } from './codec.js';
-import { connectionSchemas, type CloseFrame, type HeartbeatFrame, type HelloFrame } from './frames/connection.js';
+import { connectionSchemas, type AuthRefreshFrame, type CloseFrame, type HeartbeatFrame, type HelloFrame } from './frames/connection.js';
 import { exchangeSchemas, type ExchangeBindFrame, type ExchangeDeclareFrame, type ExchangeDeleteFrame } from './frames/exchange.js';
 import { queueSchemas, type QueueBindFrame, type QueueDeclareFrame, type QueueDeleteFrame, type QueuePurgeFrame } from './frames/queue.js';
 import { publishSchemas, type PublishFrame } from './frames/publish.js';
@@ -32,6 +32,7 @@ export type ClientFrame =
   | HelloFrame
   | HeartbeatFrame
   | CloseFrame
+  | AuthRefreshFrame
   | ExchangeDeclareFrame
   | ExchangeDeleteFrame
   | ExchangeBindFrame

@@ -21,6 +21,9 @@ import { registerAdminUi } from './admin-ui/static-files.js';
 import { LiveEndpoint } from './live/live-endpoint.js';
 import { sendError } from './http/errors.js';
 import { frameworkError, MAX_PARAM_LENGTH } from './http/limits.js';
+import { accessRoutes, installAccessHooks, startAccessControl } from './auth/install.js';
+import { httpsOptions, watchCertificates } from './auth/tls.js';
+import type { Server as HttpsServer } from 'node:https';
 
 export interface WarrenServer {
   readonly config: Config;
@@ -28,9 +31,9 @@ export interface WarrenServer {
   readonly logger: ServerLogger;
   /** The bound port (the real one when the config asked for port 0). */
   readonly port: number;
-  /** ws://host:port/ws */
+  /** ws://host:port/ws (wss:// under TLS) */
   readonly url: string;
-  /** http://host:port */
+  /** http://host:port (https:// under TLS) */
   readonly httpUrl: string;
   /** Graceful stop: refuse new connections, close the open ones, finish writes, close the store. */
   close(): Promise<void>;
@@ -52,10 +55,13 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     logger,
     limits: { maxRamMessages: config.queueRamMessages, maxRamBytes: config.queueRamBytes },
     maxQueues: config.maxQueues,
+    maxQueuesPerVhost: config.maxQueuesPerVhost,
     auditRetention: config.auditRetention,
   });
   await broker.start();
-  if (config.definitions !== undefined) await importDefinitionsFile(broker, config.definitions, logger);
+  const access = await startAccessControl(broker, config, logger);
+  if (config.definitions !== undefined) await importDefinitionsFile(broker, config.definitions, logger, access.registry);
+  const https = httpsOptions(config);
   // Fastify logs through the broker's pino with a request id on every line; its own line per
   // request is off (it would drown the broker's), request-id.ts logs one at debug level instead.
   const app = Fastify({
@@ -69,10 +75,11 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     genReqId: requestIdOf,
+    ...(https === undefined ? {} : { https }),
   });
   const alarms = resourceAlarmsFor(config, logger);
   await alarms.start();
-  const listener = new WebSocketListener(app.server, broker, config, logger, alarms);
+  const listener = new WebSocketListener(app.server, broker, config, logger, alarms, access);
   let closing: Promise<void> | undefined;
   const readiness: ReadinessCheck[] = [
     storeCheck(store),
@@ -84,7 +91,9 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   healthRoutes(app, readiness);
   const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix, contributors: extensions.metrics });
   metricsRoutes(app, metrics);
+  const httpSessions = installAccessHooks(app, access);
   registerRoutes(app, broker, listener, config.nodeId, logger);
+  accessRoutes(app, access, httpSessions, listener, https !== undefined);
   await registerAdminUi(app);
   const live = new LiveEndpoint(app, logger);
   try {
@@ -98,21 +107,24 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     await broker.stop();
     throw error;
   }
+  const stopWatching = https === undefined ? () => {} : watchCertificates(app.server as unknown as HttpsServer, config, logger);
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  logger.info({ url: `ws://${host}:${port}/ws`, dataDir: config.dataDir }, 'warren is ready');
+  const secure = https === undefined ? '' : 's';
+  logger.info({ url: `ws${secure}://${host}:${port}/ws`, dataDir: config.dataDir }, 'warren is ready');
 
   return {
     config,
     broker,
     logger,
     port,
-    url: `ws://${host}:${port}/ws`,
-    httpUrl: `http://${host}:${port}`,
+    url: `ws${secure}://${host}:${port}/ws`,
+    httpUrl: `http${secure}://${host}:${port}`,
     close: () =>
       (closing ??= (async () => {
         alarms.stop();
+        stopWatching();
         live.close();
         listener.close();
         await app.close();

@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT } from '@warren/protocol';
+import { securityEnv, securityProperties, type SecurityConfig } from './auth/security-config.js';
 import { normalizeOrigin } from './ws/origin-check.js';
 
-export interface Config {
+export interface Config extends SecurityConfig {
   host: string;
   port: number;
   dataDir: string;
@@ -92,6 +93,11 @@ export const DEFAULT_CONFIG: Config = {
   diskCheckInterval: 1000,
   metricsPrefix: 'warren',
   clusterName: 'warren',
+  loopbackUsers: ['guest'],
+  tlsClientCertificates: 'none',
+  maxConnectionsPerUser: 0,
+  maxConnectionsPerVhost: 0,
+  maxQueuesPerVhost: 0,
   allowedOrigins: [],
 };
 
@@ -136,6 +142,7 @@ const schema = {
     diskCheckInterval: positive,
     metricsPrefix: { enum: ['warren', 'rabbitmq'] },
     clusterName: { type: 'string', minLength: 1, maxLength: 255 },
+    ...securityProperties,
     allowedOrigins: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 2048 } },
   },
 };
@@ -181,6 +188,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
   if (origins !== undefined && origins !== '') merged.allowedOrigins = origins.split(',').map((o) => o.trim()).filter((o) => o !== '');
   const watermarkBytes = options.env?.[MEMORY_HIGH_WATERMARK_BYTES];
   if (watermarkBytes !== undefined && watermarkBytes !== '') merged.memoryHighWatermark = { bytes: watermarkBytes };
+  securityEnv(merged, options.env ?? {});
   for (const [key, value] of Object.entries(options.overrides ?? {})) if (value !== undefined) merged[key] = value;
   if (!validate(merged)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || e.params.additionalProperty || 'config'} ${e.message}`);

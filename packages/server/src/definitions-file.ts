@@ -6,8 +6,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { importDefinitions, type Broker, type Logger } from '@warren/core';
+import { ACCESS_SECTIONS, stageAccess } from './auth/access-definitions.js';
+import type { AccessRegistry } from './auth/access-registry.js';
 
-export async function importDefinitionsFile(broker: Broker, path: string, logger: Logger): Promise<void> {
+/** With `registry`, the file's users and permissions are imported too (RabbitMQ's load_definitions seeds them). */
+export async function importDefinitionsFile(broker: Broker, path: string, logger: Logger, registry?: AccessRegistry): Promise<void> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
@@ -16,7 +19,9 @@ export async function importDefinitionsFile(broker: Broker, path: string, logger
   }
   let warnings: string[];
   try {
-    ({ warnings } = importDefinitions(broker, parsed));
+    const applyAccess = registry === undefined ? undefined : await stageAccess(registry, broker, parsed);
+    ({ warnings } = importDefinitions(broker, parsed, { importedElsewhere: registry === undefined ? [] : ACCESS_SECTIONS }));
+    applyAccess?.();
   } catch (cause) {
     throw new Error(`cannot import definitions file ${path}: ${(cause as Error).message}`, { cause });
   }

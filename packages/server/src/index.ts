@@ -6,3 +6,4 @@ export type { Families as MetricFamilies } from './metrics/families.js';
 export { loadConfig, ConfigError, DEFAULT_CONFIG, type Config } from './config.js';
 export { createLogger, type ServerLogger } from './log.js';
 export { VERSION } from './version.js';
+export { ROUTE_RULES, type RouteRule } from './auth/route-rules.js';

@@ -13,6 +13,7 @@
  *   r!<jobId>                                                 redrive job record (record space 'redrive')
  *   a!<entryId>                                               audit log entry (record space 'audit')
  *   v!<vhost>                                                 a vhost and its metadata (record space 'vhost')
+ *   u!<kind>:<key>                                            user, permission, topic permission (record space 'access')
  *
  * `<seq>` is 16 hex digits, so byte order is seq order. `<args>` is the canonical JSON of the
  * binding's arguments, so argument tables with equal entries name the same binding. Every other
@@ -34,7 +35,7 @@ export const DEDUP_IDS = 'i!';
 export const DELIVERY_COUNTS = 'd!';
 export const DELIVERY_MARKS = 'h!';
 /** Record spaces (Store.putRecord), each its own prefix; ids sort as their keys do. */
-export const RECORD_SPACES: Record<RecordSpace, string> = { redrive: 'r!', audit: 'a!', vhost: 'v!' };
+export const RECORD_SPACES: Record<RecordSpace, string> = { redrive: 'r!', audit: 'a!', vhost: 'v!', access: 'u!' };
 
 function escapeKeyPart(part: string): string {
   if (part.indexOf('!') === -1 && part.indexOf('%') === -1) return part;

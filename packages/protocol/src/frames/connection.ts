@@ -1,5 +1,5 @@
 /** Connection family: handshake, heartbeats, close, and the generic replies `ok` and `error`. */
-import { frame, requestId, str, uint, type JsonSchema } from './schema.js';
+import { frame, request, requestId, str, uint, type JsonSchema } from './schema.js';
 
 export interface HelloFrame {
   type: 'hello';
@@ -8,6 +8,8 @@ export interface HelloFrame {
   vhost?: string;
   username?: string;
   password?: string;
+  /** A JWT access token instead of username and password (docs/security.md, "Tokens"). */
+  token?: string;
   /** Heartbeat interval the client proposes, in ms; 0 turns heartbeats off. */
   heartbeat?: number;
   client?: string;
@@ -46,6 +48,13 @@ export interface ConnectionUnblockedFrame {
   type: 'connection.unblocked';
 }
 
+/** Replaces the connection's access token before it expires; answered by `ok { expires_at }` (docs/security.md). */
+export interface AuthRefreshFrame {
+  type: 'auth.refresh';
+  id: number;
+  token: string;
+}
+
 export interface CloseFrame {
   type: 'close';
   code?: string;
@@ -71,11 +80,12 @@ export interface ErrorFrame {
 export const connectionSchemas: Record<string, JsonSchema> = {
   hello: frame(
     'hello',
-    { version: uint, vhost: str(), username: str(), password: str(1024), heartbeat: uint, client: str() },
+    { version: uint, vhost: str(), username: str(), password: str(1024), token: str(16384), heartbeat: uint, client: str() },
     ['version'],
   ),
   heartbeat: frame('heartbeat', {}),
   close: frame('close', { code: str(), message: str(1024) }),
+  'auth.refresh': request('auth.refresh', { token: str(16384) }, ['token']),
 };
 
 export const serverConnectionSchemas: Record<string, JsonSchema> = {

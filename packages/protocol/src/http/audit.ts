@@ -6,7 +6,7 @@ import type { JsonSchema } from '../frames/schema.js';
 import { bodyParser } from './body.js';
 
 export interface AuditObject {
-  type: 'queue' | 'exchange' | 'policy' | 'definitions' | 'vhost' | 'connection';
+  type: 'queue' | 'exchange' | 'policy' | 'definitions' | 'user' | 'permission' | 'topic_permission' | 'vhost' | 'connection' | 'route';
   vhost: string | null;
   name: string | null;
 }
@@ -14,7 +14,7 @@ export interface AuditObject {
 export interface AuditEntryView {
   /** ISO 8601, UTC. */
   time: string;
-  /** Who asked: the user name the client gave, or `guest` (docs/http-api.md). */
+  /** Who asked: the authenticated user, or for a refused login the name it claimed (docs/http-api.md). */
   user: string;
   /** Whether the broker checked `user` (authenticated it); false for a name only claimed. */
   user_verified: boolean;

@@ -11,6 +11,7 @@ export * from './definitions.js';
 export * from './scheduled.js';
 export * from './filter.js';
 export * from './audit.js';
+export * from './access.js';
 export * from './rabbit-values.js';
 export * from './list-query.js';
 export * from './stats.js';

@@ -15,6 +15,9 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   shutting_down: 503,
   message_too_large: 413,
   queue_limit: 400,
+  not_authorized: 401,
+  token_expired: 401,
+  vhost_access_refused: 403,
   queue_full: 409,
   name_too_long: 414,
 };

@@ -13,6 +13,8 @@ import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
 import type { ResourceAlarms } from '../alarms/resource-alarms.js';
 import { Session, type SessionSocket } from './session.js';
+import type { AccessControl } from '../auth/access-control.js';
+import { sessionAuthFor } from '../auth/connection-limits.js';
 import { OriginCheck } from './origin-check.js';
 
 /** Room for frame headers around the largest body. */
@@ -30,6 +32,8 @@ export class WebSocketListener {
     private readonly logger: ServerLogger,
     /** Blocks publishing connections while an alarm is up; also measures the bytes read here. */
     readonly alarms: ResourceAlarms,
+    /** Who may connect and do what (auth/); without it every connection is let in unchecked (tests of the wire alone). */
+    private readonly access?: AccessControl,
   ) {
     this.origins = new OriginCheck(config.allowedOrigins);
     this.wss = new WebSocketServer({
@@ -74,7 +78,8 @@ export class WebSocketListener {
   }
 
   private accept(ws: WebSocket, request?: IncomingMessage): void {
-    const session = new Session(this.broker.newId(), socketOf(ws), this.broker, this.config, this.logger);
+    const auth = this.access === undefined || request === undefined ? undefined : sessionAuthFor(this.access, request, this.sessions);
+    const session = new Session(this.broker.newId(), socketOf(ws), this.broker, this.config, this.logger, auth);
     session.info.fromRequest(request);
     const { maxConnections } = this.config;
     if (maxConnections > 0 && this.sessions.size >= maxConnections) {

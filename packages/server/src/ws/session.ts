@@ -4,7 +4,7 @@
  * consumes decoded messages and writes frames to a SessionSocket, so tests can drive it without
  * a real socket. What each frame means is in handlers/; the rules are in docs/protocol.md.
  */
-import { decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, RepeatedHeaders, WarrenError, type ClientFrame, type RawFrame } from '@warren/protocol';
+import { decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, RepeatedHeaders, WarrenError, type ClientFrame, type HelloFrame, type RawFrame } from '@warren/protocol';
 import type { Broker, Consumer, DeliverySink, QueueEntry, VHost } from '@warren/core';
 import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
@@ -18,6 +18,7 @@ import { RevokedTags } from './revoked-tags.js';
 import { ConnectionInfo } from './connection-info.js';
 import { SendBuffer } from './send-buffer.js';
 import { handleFrame } from './handlers/index.js';
+import { SessionGuard, type SessionAuth } from '../auth/session-guard.js';
 
 /** A frame with a body this large leaves as a WebSocket message of its own (send()). */
 const OWN_MESSAGE_BODY_BYTES = 16 * 1024;
@@ -41,7 +42,8 @@ export interface Delivery {
   consumer: Consumer;
 }
 
-export type SessionState = 'handshake' | 'open' | 'closing' | 'closed';
+/** `authenticating`: the hello is being checked; later frames wait (auth/session-guard.ts). */
+export type SessionState = 'handshake' | 'authenticating' | 'open' | 'closing' | 'closed';
 
 export class Session implements DeliverySink {
   state: SessionState = 'handshake';
@@ -71,6 +73,10 @@ export class Session implements DeliverySink {
   private lastReceived = Date.now();
   private sentSinceTick = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Authentication and per-frame checks; the listener always passes them, unit tests and the fuzzer may not. */
+  readonly guard: SessionGuard | undefined;
+  /** Frames received while the hello is being authenticated. */
+  private held: RawFrame[] = [];
 
   constructor(
     readonly id: string,
@@ -78,7 +84,9 @@ export class Session implements DeliverySink {
     readonly broker: Broker,
     readonly config: Config,
     readonly logger: ServerLogger,
+    auth?: SessionAuth,
   ) {
+    this.guard = auth === undefined ? undefined : new SessionGuard(this, auth);
     this.readGate = new ReadGate(socket);
     this.confirms = new ConfirmTracker({ socket: this.readGate.lever('publish window'), send: (frame) => this.send(frame), counters: broker.counters }, config.publishWindow);
     this.publisherBlock = new PublisherBlock(this.readGate.lever('resource alarm'), (frame) => this.send(frame));
@@ -105,6 +113,11 @@ export class Session implements DeliverySink {
     this.timer = setTimeout(() => this.fail(new WarrenError('handshake_timeout')), config.handshakeTimeout);
   }
 
+  /** Whether `user` was authenticated (audit log's user_verified). */
+  get verified(): boolean {
+    return this.guard?.principal !== undefined;
+  }
+
   get isClosed(): boolean {
     return this.state === 'closed';
   }
@@ -127,11 +140,26 @@ export class Session implements DeliverySink {
 
   private handleRaw(raw: RawFrame): void {
     if (this.isClosed) return;
+    if (this.state === 'authenticating') {
+      this.held.push(raw);
+      return;
+    }
     try {
       const frame: ClientFrame = parseClientFrame(raw);
       // A request is traced by its connection and its id (docs/operations.md, "Logs").
       // Requests only: publishes, acks and deliveries carry no id and are the hot path.
       if ('id' in frame) this.logger.debug({ connection: this.id, request: frame.id, type: frame.type }, 'ws request');
+      if (this.guard !== undefined && this.state === 'handshake' && frame.type === 'hello') {
+        this.login(this.guard, frame);
+        return;
+      }
+      if (this.guard !== undefined && this.state === 'open') {
+        if (frame.type === 'auth.refresh') {
+          void this.guard.refresh(frame);
+          return;
+        }
+        this.guard.frames?.check(frame);
+      }
       handleFrame(this, frame, raw.body);
       if (frame.type === 'publish') this.publisherBlock.published();
     } catch (error) {
@@ -141,6 +169,24 @@ export class Session implements DeliverySink {
       }
       this.reportError(error);
     }
+  }
+
+  private login(guard: SessionGuard, hello: HelloFrame): void {
+    this.state = 'authenticating';
+    const gate = this.readGate.lever('authentication');
+    gate.pause();
+    void guard.hello(hello).finally(() => {
+      gate.resume();
+      const held = this.held;
+      this.held = [];
+      if (this.state === 'open' && held.length > 0) this.turns.add(held);
+    });
+  }
+
+  /** Opens the connection once the guard has authenticated its hello. */
+  open(hello: HelloFrame): void {
+    this.state = 'handshake';
+    handleFrame(this, hello, new Uint8Array(0));
   }
 
   /** Sends an operation error to where it belongs, or ends the connection for the rest. */
@@ -277,6 +323,8 @@ export class Session implements DeliverySink {
     this.state = 'open';
     this.vhost = vhost;
     this.heartbeat = heartbeat;
+    // Heartbeats count from the welcome: authenticating the hello may have taken a while.
+    this.lastReceived = Date.now();
     clearTimeout(this.timer);
     this.timer = heartbeat > 0 ? setInterval(this.tick, heartbeat / 2) : undefined;
   }
@@ -327,6 +375,8 @@ export class Session implements DeliverySink {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.turns.stop();
+    this.guard?.closed();
+    this.held = [];
     clearTimeout(this.timer);
     clearInterval(this.timer);
     const vhost = this.vhost;

@@ -19,7 +19,7 @@ import { listPage } from '../list-page.js';
 import { vhostOf, type VHostParams } from '../lookup.js';
 import { channelName, channelView, connectionView, consumerView } from '../connection-views.js';
 import type { Session } from '../../ws/session.js';
-import { httpUser } from '../../audit/user.js';
+import { httpActor } from '../../audit/user.js';
 
 interface ConnectionParams {
   name: string;
@@ -54,7 +54,7 @@ export function connectionRoutes(app: FastifyInstance, { listener, nodeId, broke
       const given = request.headers['x-reason'];
       const reason = (Array.isArray(given) ? given[0] : given)?.slice(0, 255) || 'closed via management API';
       session.fail(new WarrenError('connection_forced', reason));
-      broker.audit.record({ user: httpUser(request), action: 'connection.close', object: { type: 'connection', vhost: session.vhost?.name ?? null, name: session.id }, parameters: { reason } });
+      broker.audit.record({ ...httpActor(request), action: 'connection.close', object: { type: 'connection', vhost: session.vhost?.name ?? null, name: session.id }, parameters: { reason } });
       return reply.code(204).send();
     },
   );

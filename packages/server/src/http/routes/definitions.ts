@@ -11,20 +11,37 @@ import { diffDefinitionsImport, exportDefinitions, importDefinitions, type Broke
 import { VERSION } from '../../version.js';
 import { written } from '../lookup.js';
 import { definitionsAudit } from '../../audit/definitions.js';
-import { httpUser } from '../../audit/user.js';
+import { httpActor } from '../../audit/user.js';
+import { ACCESS_SECTIONS, exportAccess, stageAccess } from '../../auth/access-definitions.js';
+import type { AccessControl } from '../../auth/access-control.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Users and permissions, when auth/ is installed: they travel with the definitions. */
+    warrenAccess?: AccessControl;
+  }
+}
 
 /** Exports of big brokers run to megabytes; fastify's default limit is 1 MiB. */
 const DEFINITIONS_BODY_LIMIT = 64 * 1024 * 1024;
 
 export function definitionRoutes(app: FastifyInstance, broker: Broker): void {
-  app.get('/api/definitions', { config: { doc: { summary: 'Export the definitions (RabbitMQ format)' } } }, async (): Promise<Definitions> => exportDefinitions(broker, { name: 'Warren', version: VERSION }));
+  const access = (): AccessControl | undefined => (app.hasDecorator('warrenAccess') ? app.warrenAccess : undefined);
+  app.get('/api/definitions', { config: { doc: { summary: 'Export the definitions (RabbitMQ format)' } } }, async (): Promise<Definitions> => {
+    const registry = access()?.registry;
+    return { ...exportDefinitions(broker, { name: 'Warren', version: VERSION }), ...(registry === undefined ? {} : exportAccess(registry)) };
+  });
 
   app.post('/api/definitions', { bodyLimit: DEFINITIONS_BODY_LIMIT, config: { doc: { summary: 'Import definitions (?prune=true, ?mode=diff)', body: DEFINITIONS_SCHEMA, query: DEFINITIONS_QUERY_SCHEMA } } }, async (request): Promise<DefinitionsImportResult | DefinitionsDiff> => {
     const query = parseDefinitionsQuery(request.query ?? {});
     const options = { prune: query.prune === 'true', force: query.force === 'true' };
-    if (query.mode === 'diff') return diffDefinitionsImport(broker, request.body, options);
-    const result = importDefinitions(broker, request.body, options);
-    broker.audit.record({ user: httpUser(request), ...definitionsAudit(request.body, options, result) });
+    const registry = access()?.registry;
+    const importedElsewhere = registry === undefined ? [] : ACCESS_SECTIONS;
+    if (query.mode === 'diff') return diffDefinitionsImport(broker, request.body, { ...options, importedElsewhere });
+    const applyAccess = registry === undefined ? undefined : await stageAccess(registry, broker, request.body);
+    const result = importDefinitions(broker, request.body, { ...options, importedElsewhere });
+    applyAccess?.();
+    broker.audit.record({ ...httpActor(request), ...definitionsAudit(request.body, options, result) });
     await written(broker);
     return result;
   });

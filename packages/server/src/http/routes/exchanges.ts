@@ -19,7 +19,7 @@ import type { ApiContext } from '../api-context.js';
 import { listPage } from '../list-page.js';
 import { exchangeOf, flag, vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
 import { exchangeView } from '../views.js';
-import { httpUser } from '../../audit/user.js';
+import { httpActor } from '../../audit/user.js';
 
 export function exchangeRoutes(app: FastifyInstance, { broker }: ApiContext): void {
   const list = (exchanges: Exchange[], query: unknown) =>
@@ -61,7 +61,7 @@ export function exchangeRoutes(app: FastifyInstance, { broker }: ApiContext): vo
     const ifUnused = flag(request.query, 'if-unused');
     vhostOf(broker, request.params.vhost).deleteExchange(exchange.name, ifUnused);
     const object = { type: 'exchange' as const, vhost: request.params.vhost, name: exchange.name };
-    broker.audit.record({ user: httpUser(request), action: 'exchange.delete', object, parameters: { if_unused: ifUnused } });
+    broker.audit.record({ ...httpActor(request), action: 'exchange.delete', object, parameters: { if_unused: ifUnused } });
     await written(broker);
     return reply.code(204).send();
   });

@@ -9,7 +9,7 @@ import { POLICY_BODY_SCHEMA, POLICY_PUT_QUERY_SCHEMA, parsePolicyBody, parsePoli
 import { policyFromBody, previewPolicy, type Broker, type VHost } from '@warren/core';
 import { vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
 import { policyView } from '../views.js';
-import { httpUser } from '../../audit/user.js';
+import { httpActor } from '../../audit/user.js';
 
 export function policyRoutes(app: FastifyInstance, broker: Broker): void {
   app.get('/api/policies', { config: { doc: { summary: 'List every policy' } } }, async () => [...broker.vhosts.values()].flatMap(policyViews));
@@ -31,14 +31,14 @@ export function policyRoutes(app: FastifyInstance, broker: Broker): void {
     const existed = vhost.policies.has(request.params.name);
     vhost.setPolicy(record);
     const object = { type: 'policy' as const, vhost: vhost.name, name: request.params.name };
-    broker.audit.record({ user: httpUser(request), action: 'policy.set', object, parameters: { ...body } });
+    broker.audit.record({ ...httpActor(request), action: 'policy.set', object, parameters: { ...body } });
     await written(broker);
     return reply.code(existed ? 204 : 201).send();
   });
 
   app.delete<{ Params: NameParams }>('/api/policies/:vhost/:name', { config: { doc: { summary: 'Delete a policy' } } }, async (request, reply) => {
     if (!vhostOf(broker, request.params.vhost).deletePolicy(request.params.name)) throw notFound(request.params);
-    broker.audit.record({ user: httpUser(request), action: 'policy.delete', object: { type: 'policy', vhost: request.params.vhost, name: request.params.name } });
+    broker.audit.record({ ...httpActor(request), action: 'policy.delete', object: { type: 'policy', vhost: request.params.vhost, name: request.params.name } });
     await written(broker);
     return reply.code(204).send();
   });

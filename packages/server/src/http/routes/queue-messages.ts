@@ -20,7 +20,7 @@ import {
 } from '@warren/protocol';
 import { browse, planRedrive, type QueueEntry, type RedriveTarget } from '@warren/core';
 import type { ApiContext } from '../api-context.js';
-import { httpUser } from '../../audit/user.js';
+import { httpActor } from '../../audit/user.js';
 import { exchangeOf, queueOf, vhostOf, written, type NameParams } from '../lookup.js';
 
 export function queueMessageRoutes(app: FastifyInstance, { broker }: ApiContext): void {
@@ -57,18 +57,18 @@ export function queueMessageRoutes(app: FastifyInstance, { broker }: ApiContext)
       const plan = await planRedrive(queue, (name) => vhost.queue(name) !== undefined, body.filter, to, body.count);
       return { dry_run: true, matched: plan.matched, groups: plan.groups } satisfies RedrivePlanView;
     }
-    const user = httpUser(request);
+    const actor = httpActor(request);
     const object = { type: 'queue' as const, vhost: vhost.name, name: queue.name };
     if (body.ids !== undefined) {
       const running = broker.redrives.runningOn(queue);
       if (running !== undefined) throw new WarrenError('in_use', `queue '${queue.name}' has a running redrive job '${running.record.id}'`);
       const result = await vhost.redrive(queue.name, { to, ids: body.ids });
-      broker.audit.record({ user, action: 'redrive', object, parameters: redriveParameters(body), counts: { ...result } });
+      broker.audit.record({ ...actor, action: 'redrive', object, parameters: redriveParameters(body), counts: { ...result } });
       await written(broker);
       return result satisfies RedriveResult;
     }
-    const job = broker.redrives.start(vhost, queue, { filter: body.filter, to, count: body.count, rate: body.rate, user });
-    broker.audit.record({ user, action: 'redrive.start', object, parameters: { ...redriveParameters(body), job: job.record.id } });
+    const job = broker.redrives.start(vhost, queue, { filter: body.filter, to, count: body.count, rate: body.rate, user: actor.user });
+    broker.audit.record({ ...actor, action: 'redrive.start', object, parameters: { ...redriveParameters(body), job: job.record.id } });
     await written(broker);
     return reply.code(202).send({ id: job.record.id });
   });

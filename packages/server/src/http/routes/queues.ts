@@ -19,7 +19,7 @@ import type { ApiContext } from '../api-context.js';
 import { listPage } from '../list-page.js';
 import { flag, queueOf, vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
 import { queueSortValue, queueView } from '../views.js';
-import { httpUser } from '../../audit/user.js';
+import { httpActor } from '../../audit/user.js';
 
 /** The owner of queues declared over HTTP (only exclusive queues have one, and HTTP cannot declare those). */
 export const HTTP_OWNER = 'http-api';
@@ -70,7 +70,7 @@ export function queueRoutes(app: FastifyInstance, { broker, nodeId }: ApiContext
     const messages = vhostOf(broker, request.params.vhost).deleteQueue(queue.name, ifUnused, ifEmpty, HTTP_OWNER);
     const object = { type: 'queue' as const, vhost: request.params.vhost, name: queue.name };
     const parameters = { if_unused: ifUnused, if_empty: ifEmpty };
-    broker.audit.record({ user: httpUser(request), action: 'queue.delete', object, parameters, counts: { messages } });
+    broker.audit.record({ ...httpActor(request), action: 'queue.delete', object, parameters, counts: { messages } });
     await written(broker);
     return reply.code(204).send();
   });
@@ -79,7 +79,7 @@ export function queueRoutes(app: FastifyInstance, { broker, nodeId }: ApiContext
     const queue = queueOf(broker, request.params);
     const messages = vhostOf(broker, request.params.vhost).purgeQueue(queue.name, HTTP_OWNER);
     const object = { type: 'queue' as const, vhost: request.params.vhost, name: queue.name };
-    broker.audit.record({ user: httpUser(request), action: 'queue.purge', object, counts: { messages } });
+    broker.audit.record({ ...httpActor(request), action: 'queue.purge', object, counts: { messages } });
     await written(broker);
     return reply.code(204).send();
   });

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { WarrenError, type RedriveJobView } from '@warren/protocol';
 import type { Broker, RedriveJob } from '@warren/core';
-import { httpUser } from '../../audit/user.js';
+import { httpActor } from '../../audit/user.js';
 import { written } from '../lookup.js';
 
 interface IdParams {
@@ -31,7 +31,7 @@ export function redriveRoutes(app: FastifyInstance, broker: Broker): void {
       job.stop();
       await job.done;
       const { vhost, queue, id, moved, skipped } = job.record;
-      broker.audit.record({ user: httpUser(request), action: 'redrive.stop', object: { type: 'queue', vhost, name: queue }, parameters: { job: id }, counts: { moved, skipped } });
+      broker.audit.record({ ...httpActor(request), action: 'redrive.stop', object: { type: 'queue', vhost, name: queue }, parameters: { job: id }, counts: { moved, skipped } });
       await written(broker);
     }
     return redriveView(job);

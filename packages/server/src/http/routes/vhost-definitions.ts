@@ -10,7 +10,7 @@ import { diffDefinitionsImport, exportDefinitions, importDefinitions, type Broke
 import { VERSION } from '../../version.js';
 import { vhostOf, written, type VHostParams } from '../lookup.js';
 import { definitionsAudit } from '../../audit/definitions.js';
-import { httpUser } from '../../audit/user.js';
+import { httpActor } from '../../audit/user.js';
 
 const SECTIONS = ['policies', 'exchanges', 'queues', 'bindings'] as const;
 const DEFINITIONS_BODY_LIMIT = 64 * 1024 * 1024;
@@ -42,7 +42,7 @@ export function vhostDefinitionRoutes(app: FastifyInstance, broker: Broker): voi
       const body = intoVHost(request.body, vhost.name);
       if (query.mode === 'diff') return diffDefinitionsImport(broker, body, options);
       const result = importDefinitions(broker, body, options);
-      broker.audit.record({ user: httpUser(request), ...definitionsAudit(body, options, result) });
+      broker.audit.record({ ...httpActor(request), ...definitionsAudit(body, options, result) });
       await written(broker);
       return result;
     },

@@ -11,7 +11,7 @@ import type { ApiContext } from '../api-context.js';
 import { listPage } from '../list-page.js';
 import { vhostOf, written } from '../lookup.js';
 import { EXCHANGE_COUNTERS, QUEUE_COUNTERS, StatsSum } from '../stats-views.js';
-import { httpUser } from '../../audit/user.js';
+import { httpActor } from '../../audit/user.js';
 
 interface VHostNameParams {
   name: string;
@@ -75,7 +75,7 @@ export function vhostRoutes(app: FastifyInstance, { broker, listener, nodeId }: 
       if (session.vhost === vhost) session.fail(new WarrenError('connection_forced', `vhost '${vhost.name}' was deleted`));
     }
     const messages = broker.deleteVHost(vhost.name);
-    broker.audit.record({ user: httpUser(request), action: 'vhost.delete', object: { type: 'vhost', vhost: vhost.name, name: vhost.name }, counts: { messages } });
+    broker.audit.record({ ...httpActor(request), action: 'vhost.delete', object: { type: 'vhost', vhost: vhost.name, name: vhost.name }, counts: { messages } });
     await written(broker);
     return reply.code(204).send();
   });

@@ -25,7 +25,7 @@ export function handleDeclareExchange(session: Session, frame: ExchangeDeclareFr
 export function handleDeleteExchange(session: Session, frame: ExchangeDeleteFrame): void {
   withContext({ id: frame.id }, () => session.vhost!.deleteExchange(frame.exchange, frame.if_unused ?? false));
   const object = { type: 'exchange' as const, vhost: session.vhost!.name, name: frame.exchange };
-  session.broker.audit.record({ user: session.user, action: 'exchange.delete', object, parameters: { if_unused: frame.if_unused ?? false } });
+  session.broker.audit.record({ user: session.user, verified: session.verified, action: 'exchange.delete', object, parameters: { if_unused: frame.if_unused ?? false } });
   session.reply(frame.id);
 }
 

@@ -37,6 +37,9 @@ export function handleFrame(session: Session, frame: ClientFrame, body: Uint8Arr
       throw new WarrenError('frame_invalid', 'hello was already received on this connection');
     case 'close':
       return handleClose(session);
+    case 'auth.refresh':
+      // A guarded session handles it before here (auth/session-guard.ts).
+      throw new WarrenError('frame_invalid', 'this connection has no authentication to refresh', { context: { id: frame.id } });
     case 'exchange.declare':
       return handleDeclareExchange(session, frame);
     case 'exchange.delete':

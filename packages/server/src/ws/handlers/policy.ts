@@ -11,7 +11,7 @@ export function handleDeclarePolicy(session: Session, frame: PolicyDeclareFrame)
     vhost.setPolicy(policyFromBody(vhost.name, frame.name, parsePolicyBody(frame.policy)));
   });
   const object = { type: 'policy' as const, vhost: session.vhost!.name, name: frame.name };
-  session.broker.audit.record({ user: session.user, action: 'policy.set', object, parameters: { ...frame.policy } });
+  session.broker.audit.record({ user: session.user, verified: session.verified, action: 'policy.set', object, parameters: { ...frame.policy } });
   session.reply(frame.id);
 }
 
@@ -19,7 +19,7 @@ export function handleDeletePolicy(session: Session, frame: PolicyDeleteFrame): 
   withContext({ id: frame.id }, () => {
     if (!session.vhost!.deletePolicy(frame.name)) throw new WarrenError('not_found', `no policy '${frame.name}' in vhost '${session.vhost!.name}'`);
   });
-  session.broker.audit.record({ user: session.user, action: 'policy.delete', object: { type: 'policy', vhost: session.vhost!.name, name: frame.name } });
+  session.broker.audit.record({ user: session.user, verified: session.verified, action: 'policy.delete', object: { type: 'policy', vhost: session.vhost!.name, name: frame.name } });
   session.reply(frame.id);
 }
 

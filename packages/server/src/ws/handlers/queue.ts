@@ -45,7 +45,7 @@ export function handleUnbindQueue(session: Session, frame: QueueBindFrame): void
 export function handlePurgeQueue(session: Session, frame: QueuePurgeFrame): void {
   const count = withContext({ id: frame.id }, () => session.vhost!.purgeQueue(frame.queue, session.id));
   const object = { type: 'queue' as const, vhost: session.vhost!.name, name: frame.queue };
-  session.broker.audit.record({ user: session.user, action: 'queue.purge', object, counts: { messages: count } });
+  session.broker.audit.record({ user: session.user, verified: session.verified, action: 'queue.purge', object, counts: { messages: count } });
   session.reply(frame.id, { message_count: count });
 }
 
@@ -55,7 +55,7 @@ export function handleDeleteQueue(session: Session, frame: QueueDeleteFrame): vo
   );
   const object = { type: 'queue' as const, vhost: session.vhost!.name, name: frame.queue };
   const parameters = { if_unused: frame.if_unused ?? false, if_empty: frame.if_empty ?? false };
-  session.broker.audit.record({ user: session.user, action: 'queue.delete', object, parameters, counts: { messages: count } });
+  session.broker.audit.record({ user: session.user, verified: session.verified, action: 'queue.delete', object, parameters, counts: { messages: count } });
   session.reply(frame.id, { message_count: count });
 }
 

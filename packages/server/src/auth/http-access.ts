@@ -1,0 +1,155 @@
+/**
+ * The management API's one gate (docs/security.md, "The management API"): a fastify onRequest
+ * hook authenticates every request to a non-public route (Basic, Bearer, the session cookie, a
+ * verified client certificate, or nothing: guest from loopback), a preHandler hook checks the
+ * route's rule (route-rules.ts) against the URL's vhost and name, and a preSerialization hook
+ * drops list entries of vhosts the user may not see. Routes only declare; nothing in them checks.
+ * A refusal answers 401 `not_authorized` or 403 `access_refused` before the handler runs, so it
+ * changes nothing, and is logged and audited.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { WarrenError } from '@warren/protocol';
+import type { AccessControl } from './access-control.js';
+import type { Credentials } from './authenticator.js';
+import { certificateUser } from './connection-limits.js';
+import { cookieValue, CSRF_HEADER, HttpSessions, SESSION_COOKIE } from './http-sessions.js';
+import type { Principal } from './principal.js';
+import { ruleFor, type RouteRule } from './route-rules.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is asking, once the onRequest hook authenticated the request (null on public routes). */
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    access?: RouteRule;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function installHttpAccess(app: FastifyInstance, access: AccessControl, sessions: HttpSessions): void {
+  app.decorateRequest('principal', null);
+  app.addHook('onRoute', (route) => {
+    const method = [route.method].flat()[0] ?? 'GET';
+    route.config = { ...(route.config as object | undefined), access: ruleFor(method, route.url) } as typeof route.config;
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const rule = ruleOf(request);
+    if (rule === undefined || rule.public === true) return;
+    try {
+      request.principal = await authenticate(request, access, sessions);
+    } catch (error) {
+      if (error instanceof WarrenError) {
+        await refused(access, request, claimedUser(request), false, error);
+        if (error.code === 'not_authorized') void reply.header('www-authenticate', 'Basic realm="Warren", charset="UTF-8"');
+      }
+      throw error;
+    }
+  });
+
+  app.addHook('preHandler', async (request) => {
+    const rule = ruleOf(request);
+    const principal = request.principal;
+    if (rule === undefined || rule.public === true || principal === null) return;
+    const reason = refusalOf(rule, principal, request.params as Record<string, string> | undefined);
+    if (reason === undefined) return;
+    const error = new WarrenError('access_refused', reason);
+    await refused(access, request, principal.user, true, error);
+    throw error;
+  });
+
+  app.addHook('preSerialization', async (request, _reply, payload: unknown) => {
+    const rule = ruleOf(request);
+    const principal = request.principal;
+    if (rule?.filter === undefined || principal === null || !Array.isArray(payload) || principal.hasTag('monitoring')) return payload;
+    const field = rule.filter;
+    return payload.filter((entry: Record<string, unknown>) => typeof entry[field] !== 'string' || principal.hasVHost(entry[field]));
+  });
+}
+
+function ruleOf(request: FastifyRequest): RouteRule | undefined {
+  // A request that matched no route (404) has no rule: nothing to protect, nothing to tell.
+  return request.routeOptions.url === undefined ? undefined : request.routeOptions.config.access;
+}
+
+async function authenticate(request: FastifyRequest, access: AccessControl, sessions: HttpSessions): Promise<Principal> {
+  const address = request.socket.remoteAddress;
+  const header = request.headers.authorization;
+  if (header === undefined) {
+    const id = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    if (id !== undefined) {
+      const session = sessions.find(id);
+      if (session === undefined) throw new WarrenError('not_authorized', 'the session has ended; log in again');
+      if (!SAFE_METHODS.has(request.method) && !HttpSessions.csrfMatches(session, headerValue(request.headers[CSRF_HEADER]))) {
+        throw new WarrenError('access_refused', `a ${request.method} with the session cookie needs the ${CSRF_HEADER} header of the login`);
+      }
+      return session.principal;
+    }
+  }
+  return access.authenticate(credentialsOf(request, header), address);
+}
+
+function credentialsOf(request: { socket: unknown }, header: string | undefined): Credentials {
+  if (header !== undefined) {
+    const space = header.indexOf(' ');
+    const scheme = header.slice(0, space).toLowerCase();
+    const value = header.slice(space + 1).trim();
+    if (scheme === 'bearer') return { kind: 'token', token: value };
+    if (scheme === 'basic') {
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon > 0) return { kind: 'password', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+    }
+    throw new WarrenError('not_authorized', 'the Authorization header must be Basic or Bearer');
+  }
+  const user = certificateUser(request);
+  return user === undefined ? { kind: 'none' } : { kind: 'certificate', username: user };
+}
+
+function refusalOf(rule: RouteRule, principal: Principal, params: Record<string, string> | undefined): string | undefined {
+  if (rule.anyUser === true) return undefined;
+  const tag = rule.tag ?? 'administrator';
+  if (!principal.hasTag(tag)) return `this needs the '${tag}' tag; user '${principal.user}' has ${describeTags(principal)}`;
+  // Administrators manage every vhost over the API (docs/security.md, "Differences from RabbitMQ").
+  if (principal.hasTag('administrator')) return undefined;
+  const vhost = params?.vhost;
+  if (rule.vhost === true && vhost !== undefined && !principal.hasVHost(vhost)) return `user '${principal.user}' has no access to vhost '${vhost}'`;
+  const name = params?.name;
+  if (rule.resource !== undefined && vhost !== undefined && name !== undefined && !principal.may(vhost, rule.resource.kind, name)) {
+    return `${rule.resource.kind} access to ${rule.resource.type} '${name}' in vhost '${vhost}' refused for user '${principal.user}'`;
+  }
+  return undefined;
+}
+
+function describeTags(principal: Principal): string {
+  const tags = principal.tags();
+  return tags.length === 0 ? 'no tags' : `tags ${tags.join(', ')}`;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The name a refused request claimed, for the log and the audit (it is not verified). */
+function claimedUser(request: FastifyRequest): string {
+  try {
+    const credentials = credentialsOf(request, request.headers.authorization);
+    return credentials.kind === 'password' || credentials.kind === 'certificate' ? credentials.username : credentials.kind === 'none' ? 'guest' : '(token)';
+  } catch {
+    return '(malformed)';
+  }
+}
+
+function refused(access: AccessControl, request: FastifyRequest, user: string, verified: boolean, error: WarrenError): Promise<void> {
+  return access.refused({
+    user,
+    verified,
+    operation: `${request.method} ${request.routeOptions.url ?? ''}`,
+    object: { type: 'route', vhost: (request.params as Record<string, string> | undefined)?.vhost ?? null, name: request.url.split('?')[0] ?? null },
+    code: error.code,
+    reason: error.message,
+    address: request.socket.remoteAddress,
+  });
+}
