@@ -63,7 +63,7 @@ describe('warren start-up failures', () => {
     expect(stderr.trim().split('\n')).toEqual([`warren: invalid configuration: allowedOrigins 'not-an-origin' is not an origin (scheme://host[:port], http or https) or '*'`]);
   });
 
-  it('--help names only what exists', async () => {
+  it('--help names what the port serves and the flags that exist', async () => {
     const help = await new Promise<string>((resolve) => {
       const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'ignore'] });
       let out = '';
@@ -71,6 +71,8 @@ describe('warren start-up failures', () => {
       child.once('exit', () => resolve(out));
     });
     expect(help).toContain('--allowed-origins');
-    expect(help).not.toMatch(/metrics/i);
+    expect(help).toContain('the admin UI and /metrics');
+    const port = await fetch(`${running.httpUrl}/metrics`);
+    expect(port.status).toBe(200);
   });
 });
