@@ -26,7 +26,7 @@ export type Pace =
   /** Confirms on both, `perSecond` publishes a second, at most `inFlight` unconfirmed. */
   | { kind: 'rate'; perSecond: number; inFlight: number };
 
-/** RabbitMQ's figures on this machine from /work/shared/performance.md, shown when RabbitMQ is not run. */
+/** RabbitMQ's figures on this machine from shared/performance.md (beside the repository), shown when RabbitMQ is not run. */
 export interface Reference {
   rate?: number;
   p50?: number;

@@ -11,6 +11,9 @@ import { parseArgs } from 'node:util';
 import { queueContractMachine } from '../sim/queue-contract-machine.js';
 import { LocalGroup } from './local-group.js';
 
+/** Results go to stdout, one line each: this is a command, not library code. */
+const print = (text: string): void => void process.stdout.write(`${text}\n`);
+
 interface Result {
   batching: 'on' | 'off';
   commitsPerSecond: number;
@@ -85,6 +88,6 @@ if (!(seconds > 0) || !Number.isInteger(concurrency) || concurrency < 1) {
   process.exit(2);
 }
 const results = [await measure(true, seconds, concurrency), await measure(false, seconds, concurrency)];
-console.log(`3-member Raft group, one process, loopback TCP, LevelDB (fsync), ${concurrency} proposals outstanding, ${seconds} s each`);
+print(`3-member Raft group, one process, loopback TCP, LevelDB (fsync), ${concurrency} proposals outstanding, ${seconds} s each`);
 console.table(results);
-console.log(JSON.stringify(results));
+print(JSON.stringify(results));

@@ -9,6 +9,9 @@ import type { RaftFaults } from '../raft/types.js';
 import { describeFailure, runSeeds } from './run.js';
 import { runSeed } from './world.js';
 
+/** Results go to stdout, one line each: this is a command, not library code. */
+const print = (text: string): void => void process.stdout.write(`${text}\n`);
+
 const PLANTABLE = ['ackBeforeFsync', 'voteWithoutPersist', 'commitOldTermByCount', 'applyBeforeCommit'];
 
 function fail(message: string): never {
@@ -42,8 +45,8 @@ if (values.seed !== undefined) {
   const keep = values.keep?.split(',').map((k) => count(k, 'keep', 0));
   const result = runSeed(seed, { faults: faults as RaftFaults, ...(keep ? { keep } : {}) });
   const { violation, ...stats } = result;
-  console.log(JSON.stringify(stats));
-  console.log(violation === undefined ? `seed ${seed}: every invariant held` : `seed ${seed}: ${violation.message}`);
+  print(JSON.stringify(stats));
+  print(violation === undefined ? `seed ${seed}: every invariant held` : `seed ${seed}: ${violation.message}`);
   process.exit(violation === undefined ? 0 : 1);
 }
 
@@ -59,9 +62,9 @@ const totals = runSeeds(start, seeds, faults as RaftFaults, (r) => {
     process.stderr.write(`${done}/${seeds} seeds (${start}..${start + done - 1}), ${failed} failed, ${rate.toFixed(1)} seeds/s\n`);
   }
 });
-for (const failure of totals.failures.slice(0, 5)) console.log(describeFailure(failure, faults as RaftFaults));
+for (const failure of totals.failures.slice(0, 5)) print(describeFailure(failure, faults as RaftFaults));
 const seconds = totals.wallMs / 1000;
-console.log(
+print(
   `seeds ${start}..${start + seeds - 1}: ${totals.seeds} run, ${totals.failures.length} failed, ${seconds.toFixed(1)} s (${(totals.seeds / seconds).toFixed(1)} seeds/s)\n` +
     `  simulated ${(totals.simMs / 1000).toFixed(0)} s, ${totals.leaderChanges} leaders elected, ${totals.messages} Raft messages, ${totals.applies} entries applied\n` +
     `  ${totals.published} messages published, ${totals.confirmed} confirmed, ${totals.deliveries} deliveries, ${totals.reads} linearizable reads`,
