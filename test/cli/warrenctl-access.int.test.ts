@@ -157,7 +157,7 @@ describe('vhosts', () => {
     expect(await ctlJson('permissions', 'list', '--vhost', 'cli-staging')).toEqual([{ user: 'guest', vhost: 'cli-staging', configure: '.*', write: '.*', read: '.*' }]);
     await ctl('users', 'add', 'cli-stager', 'pw');
     expect((await ctl('--vhost', 'cli-staging', 'permissions', 'set', 'cli-stager', '.*', '.*', '.*')).code).toBe(0);
-    expect((await ctlJson<{ user: string }[]>('permissions', 'list', 'cli-stager', '--all')).map((p) => p.vhost)).toEqual(['cli-staging']);
+    expect((await ctlJson<{ vhost: string }[]>('permissions', 'list', 'cli-stager', '--all')).map((p) => p.vhost)).toEqual(['cli-staging']);
     expect((await ctl('vhosts', 'add', 'cli-odd', '--default-queue-type', 'stream')).code).toBe(EXIT.usage);
     expect(await ctl('vhosts', 'delete', 'cli-staging')).toEqual({ code: 0, out: "vhost 'cli-staging' deleted\n", err: '' });
     expect(await ctlJson('permissions', 'list', 'cli-stager', '--all')).toEqual([]);

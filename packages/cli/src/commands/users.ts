@@ -5,11 +5,10 @@
  */
 import { Command } from 'commander';
 import type { UserBody, UserView, WhoamiView } from '@warren/protocol/http';
-import { act } from '../action.js';
+import { act, type Flags } from '../action.js';
 import { apiPath } from '../api.js';
 import type { Context } from '../context.js';
 import { CliFailure, EXIT } from '../exit-codes.js';
-import type { Flags } from '../action.js';
 import { objectOf, pair } from '../options.js';
 import { done, fields, json, table, type Io } from '../output.js';
 
