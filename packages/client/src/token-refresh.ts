@@ -5,7 +5,7 @@
  * refresh happens is read from the token's `exp` claim: a minute before it, or halfway through
  * a shorter lifetime. A provider that fails leaves the old token in place; `onError` hears of it.
  */
-import { WarrenError } from '@warren/protocol';
+import { WarrenError } from '@warren/protocol/wire';
 
 /** Returns a fresh access token (JWT); may be async, as a fetch to an identity provider is. */
 export type TokenProvider = () => string | Promise<string>;
