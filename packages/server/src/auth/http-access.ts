@@ -3,7 +3,7 @@
  * hook authenticates every request to a non-public route (Basic, Bearer, the session cookie, a
  * verified client certificate, or nothing: guest from loopback), a preHandler hook checks the
  * route's rule (route-rules.ts) against the URL's vhost and name, and a preSerialization hook
- * drops list entries of vhosts the user may not see. Routes only declare; nothing in them checks.
+ * drops list entries the user may not see and refuses another user's connection or channel. Routes only declare; nothing in them checks.
  * A refusal answers 401 `not_authorized` or 403 `access_refused` before the handler runs, so it
  * changes nothing, and is logged and audited.
  */
@@ -63,10 +63,36 @@ export function installHttpAccess(app: FastifyInstance, access: AccessControl, s
   app.addHook('preSerialization', async (request, _reply, payload: unknown) => {
     const rule = ruleOf(request);
     const principal = request.principal;
-    if (rule?.filter === undefined || principal === null || !Array.isArray(payload) || principal.hasTag('monitoring')) return payload;
-    const field = rule.filter;
-    return payload.filter((entry: Record<string, unknown>) => typeof entry[field] !== 'string' || principal.hasVHost(entry[field]));
+    if (rule === undefined || principal === null || principal.hasTag('monitoring')) return payload;
+    if (rule.owner === true && isRecord(payload) && typeof payload.user === 'string' && payload.user !== principal.user) {
+      const error = new WarrenError('access_refused', `user '${principal.user}' may see only its own connections and channels (this needs the 'monitoring' tag)`);
+      await refused(access, request, principal.user, true, error);
+      throw error;
+    }
+    const filter = rule.filter;
+    if (filter === undefined) return payload;
+    const visible = (entry: unknown): boolean => isVisible(entry, filter, principal);
+    if (Array.isArray(payload)) return payload.filter(visible);
+    // A page (?page=): its items are filtered the same way, and its counts follow.
+    if (isRecord(payload) && Array.isArray(payload.items)) {
+      const items = payload.items.filter(visible);
+      const hidden = payload.items.length - items.length;
+      return { ...payload, items, item_count: items.length, ...(typeof payload.filtered_count === 'number' ? { filtered_count: payload.filtered_count - hidden } : {}) };
+    }
+    return payload;
   });
+}
+
+/** Whether a list entry is one the principal (without `monitoring`) may see; an entry that lacks the field is not. */
+function isVisible(entry: unknown, filter: NonNullable<RouteRule['filter']>, principal: Principal): boolean {
+  if (!isRecord(entry)) return false;
+  if (filter === 'user') return entry.user === principal.user;
+  const vhost = filter === 'queue' ? (isRecord(entry.queue) ? entry.queue.vhost : undefined) : entry[filter];
+  return typeof vhost === 'string' && principal.hasVHost(vhost);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 function ruleOf(request: FastifyRequest): RouteRule | undefined {
@@ -119,6 +145,10 @@ function refusalOf(rule: RouteRule, principal: Principal, params: Record<string,
   const name = params?.name;
   if (rule.resource !== undefined && vhost !== undefined && name !== undefined && !principal.may(vhost, rule.resource.kind, name)) {
     return `${rule.resource.kind} access to ${rule.resource.type} '${name}' in vhost '${vhost}' refused for user '${principal.user}'`;
+  }
+  if (rule.binding === true && vhost !== undefined && params?.source !== undefined && params.destination !== undefined) {
+    if (!principal.may(vhost, 'write', params.destination)) return `write access to destination '${params.destination}' in vhost '${vhost}' refused for user '${principal.user}'`;
+    if (!principal.may(vhost, 'read', params.source)) return `read access to exchange '${params.source}' in vhost '${vhost}' refused for user '${principal.user}'`;
   }
   return undefined;
 }
