@@ -80,6 +80,13 @@ describe('consumers, queues and nodes', () => {
     expect((await callAs(broker.httpUrl, MANAGER, 'GET', '/api/consumers/private')).status).toBe(403);
   });
 
+  it('a monitoring user reads a vhost it has no permissions in, and changes nothing there', async () => {
+    expect((await callAs(broker.httpUrl, WATCHER, 'GET', '/api/consumers/private')).status).toBe(200);
+    expect((await callAs(broker.httpUrl, WATCHER, 'GET', '/api/queues/private/secret')).status).toBe(200);
+    expect((await callAs(broker.httpUrl, MANAGER, 'GET', '/api/queues/private/secret')).status).toBe(403);
+    expect((await callAs(broker.httpUrl, WATCHER, 'PUT', '/api/scheduled/private/none', { due: 0 })).status).toBe(403);
+  });
+
   it('a page of queues keeps only the vhosts the user may see', async () => {
     const page = (await callAs(broker.httpUrl, MANAGER, 'GET', '/api/queues?page=1&page_size=100')).body;
     expect(page.items.map((q: { name: string }) => q.name)).toEqual(['open']);
