@@ -1,7 +1,7 @@
 /**
- * The management HTTP API as warrenctl calls it: JSON in and out, Basic auth when a user is
- * given, a timeout, and the broker's `{error, reason}` carried to the user as it is. It knows
- * no command; commands say which path they want.
+ * The management HTTP API as warrenctl calls it: JSON in and out, Bearer auth when a token is
+ * given (else Basic auth when a user is), a timeout, and the broker's `{error, reason}` carried
+ * to the user as it is. It knows no command; commands say which path they want.
  */
 import { randomUUID } from 'node:crypto';
 import { CliFailure, EXIT } from './exit-codes.js';
@@ -10,6 +10,8 @@ export interface ApiOptions {
   url: string;
   user?: string;
   password?: string;
+  /** An OAuth 2 access token (JWT), sent as `Authorization: Bearer`; it wins over a user. */
+  token?: string;
   timeoutMs: number;
 }
 
@@ -37,11 +39,13 @@ export class Api {
     this.base = options.url.replace(/\/+$/, '');
   }
 
-  async call<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiReply<T>> {
+  async call<T = unknown>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ApiReply<T>> {
     const requestId = randomUUID();
-    const headers: Record<string, string> = { accept: 'application/json', 'x-request-id': requestId };
+    const headers: Record<string, string> = { ...extraHeaders, accept: 'application/json', 'x-request-id': requestId };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.options.user !== undefined) {
+    if (this.options.token !== undefined) {
+      headers.authorization = `Bearer ${this.options.token}`;
+    } else if (this.options.user !== undefined) {
       headers.authorization = `Basic ${Buffer.from(`${this.options.user}:${this.options.password ?? ''}`).toString('base64')}`;
     }
     let response: Response;

@@ -7,6 +7,8 @@ import Table from 'cli-table3';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** All of standard input, for flags that read a secret from it (`--password-stdin`); absent in-process unless given. */
+  readInput?(): Promise<string>;
 }
 
 /** One column: its header and how a row gives its cell. */

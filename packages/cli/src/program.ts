@@ -10,11 +10,15 @@ import { completionCommand } from './commands/completion.js';
 import { definitionsCommand } from './commands/definitions.js';
 import { bindingsCommand, exchangesCommand } from './commands/exchanges.js';
 import { browseCommand, publishCommand } from './commands/messages.js';
+import { connectionsCommand } from './commands/connections.js';
 import { auditCommand, nodesCommand, overviewCommand } from './commands/overview.js';
+import { permissionsCommand, topicPermissionsCommand } from './commands/permissions.js';
 import { policiesCommand } from './commands/policies.js';
 import { queuesCommand } from './commands/queues.js';
 import { redriveCommand, redrivesCommand } from './commands/redrive.js';
 import { scheduledCommand } from './commands/scheduled.js';
+import { usersCommand, whoamiCommand } from './commands/users.js';
+import { vhostsCommand } from './commands/vhosts.js';
 import { VERSION } from './version.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:5680';
@@ -25,8 +29,10 @@ export function program(io: Io, env: Record<string, string | undefined>): Comman
     .version(VERSION)
     .addOption(new Option('-u, --url <url>', 'the broker’s HTTP address').env('WARREN_URL').default(env.WARREN_URL ?? DEFAULT_URL))
     .addOption(new Option('--vhost <vhost>', 'virtual host (WARREN_VHOST)').default(env.WARREN_VHOST ?? '/'))
-    .addOption(new Option('--user <name>', 'user for HTTP Basic auth (WARREN_USER)').default(env.WARREN_USER))
-    .addOption(new Option('--password <password>', 'its password (WARREN_PASSWORD)').default(env.WARREN_PASSWORD))
+    .addOption(new Option('--user <name>', 'user for HTTP Basic auth (WARREN_USER)').default(env.WARREN_USER, 'from the environment'))
+    // The description stands in for the value in --help, so a password or token from the environment is never printed.
+    .addOption(new Option('--password <password>', 'its password (WARREN_PASSWORD)').default(env.WARREN_PASSWORD, 'from the environment'))
+    .addOption(new Option('--token <jwt>', 'an OAuth 2 access token, sent as Bearer instead of a user (WARREN_TOKEN)').default(env.WARREN_TOKEN, 'from the environment').conflicts(['user', 'password']))
     .addOption(new Option('--timeout <ms>', 'give up on an answer after this long').argParser(positiveInt).default(30_000))
     .option('--json', 'print JSON for scripts instead of tables')
     .showHelpAfterError()
@@ -45,6 +51,12 @@ export function program(io: Io, env: Record<string, string | undefined>): Comman
     definitionsCommand(io),
     scheduledCommand(io),
     auditCommand(io),
+    whoamiCommand(io),
+    usersCommand(io),
+    permissionsCommand(io),
+    topicPermissionsCommand(io),
+    vhostsCommand(io),
+    connectionsCommand(io),
     completionCommand(io, () => root),
   ]) {
     root.addCommand(sub);

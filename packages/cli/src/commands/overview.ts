@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import type { AuditPageView } from '@warren/protocol/http';
 import { act } from '../action.js';
+import { apiPath } from '../api.js';
 import { positiveInt } from '../options.js';
 import { fields, json, table, type Io } from '../output.js';
 
@@ -16,21 +17,37 @@ export function overviewCommand(io: Io): Command {
 }
 
 export function nodesCommand(io: Io): Command {
-  return new Command('nodes').description('the cluster’s nodes (this node until the cluster lands)').action(
-    act(io, async (c) => {
-      const { body } = await c.api.call<Record<string, unknown>[]>('GET', '/api/nodes');
-      if (c.json) return json(c.io, body);
-      table(c.io, body, [
-        ['NAME', (n) => n.name],
-        ['RUNNING', (n) => n.running],
-        ['MEM_USED', (n) => n.mem_used],
-        ['MEM_ALARM', (n) => n.mem_alarm],
-        ['DISK_FREE', (n) => n.disk_free],
-        ['DISK_ALARM', (n) => n.disk_free_alarm],
-        ['UPTIME_MS', (n) => n.uptime],
-      ]);
-    }),
-  );
+  const nodes = new Command('nodes').description('the cluster’s nodes (this node until the cluster lands): list (the default), show');
+  nodes
+    .command('list', { isDefault: true })
+    .description('every node with its memory, disk and alarms')
+    .action(
+      act(io, async (c) => {
+        const { body } = await c.api.call<Record<string, unknown>[]>('GET', '/api/nodes');
+        if (c.json) return json(c.io, body);
+        table(c.io, body, [
+          ['NAME', (n) => n.name],
+          ['RUNNING', (n) => n.running],
+          ['MEM_USED', (n) => n.mem_used],
+          ['MEM_ALARM', (n) => n.mem_alarm],
+          ['DISK_FREE', (n) => n.disk_free],
+          ['DISK_ALARM', (n) => n.disk_free_alarm],
+          ['CONNECTIONS', (n) => n.connections],
+          ['UPTIME_MS', (n) => n.uptime],
+        ]);
+      }),
+    );
+  nodes
+    .command('show <name>')
+    .description('one node, all it reports')
+    .action(
+      act(io, async (c, [name]) => {
+        const { body } = await c.api.call<Record<string, unknown>>('GET', apiPath('nodes', name!));
+        if (c.json) json(c.io, body);
+        else fields(c.io, body);
+      }),
+    );
+  return nodes;
 }
 
 export function auditCommand(io: Io): Command {
