@@ -76,7 +76,7 @@ async function token(scope: string): Promise<string> {
 
 describe('users', () => {
   it('whoami answers the caller: the loopback guest when no credentials are given', async () => {
-    expect(await ctlJson('whoami')).toEqual({ name: 'guest', tags: ['administrator'], mechanism: 'password' });
+    expect(await ctlJson('whoami')).toEqual({ name: 'guest', tags: ['administrator'], mechanism: 'password', permissions: [{ vhost: '/', configure: true, write: true, read: true }] });
     expect((await ctl('users', 'whoami')).out).toMatch(/^name\s+guest\ntags\s+administrator\nmechanism\s+password\n$/);
   });
 
@@ -205,7 +205,7 @@ describe('logging in', () => {
   it('sends --user / --password or WARREN_USER / WARREN_PASSWORD as Basic; wrong ones are not_authorized, exit 1', async () => {
     await ctl('users', 'add', 'cli-ops', 'pw-ops', '--tags', 'management');
     await ctl('permissions', 'set', 'cli-ops', '.*', '.*', '.*');
-    expect(await ctlJson('whoami', '--user', 'cli-ops', '--password', 'pw-ops')).toEqual({ name: 'cli-ops', tags: ['management'], mechanism: 'password' });
+    expect(await ctlJson('whoami', '--user', 'cli-ops', '--password', 'pw-ops')).toMatchObject({ name: 'cli-ops', tags: ['management'], mechanism: 'password' });
     const fromEnv = await ctlWith({ WARREN_USER: 'cli-ops', WARREN_PASSWORD: 'pw-ops' }, undefined, 'whoami', '--json');
     expect(JSON.parse(fromEnv.out)).toMatchObject({ name: 'cli-ops' });
     const wrong = await ctl('whoami', '--user', 'cli-ops', '--password', 'not-it');
@@ -223,12 +223,14 @@ describe('logging in', () => {
       ['permissions', 'set', 'cli-ops', '.*', '.*', '.*'],
       ['topic-permissions', 'list'],
       ['vhosts', 'add', 'cli-ops-own'],
-      ['connections', 'list'],
+      ['connections', 'close', 'cli-no-such-connection'],
     ]) {
       const refused = await ctl(...asOps, ...argv);
       expect(refused, argv.join(' ')).toMatchObject({ code: EXIT.brokerError, out: '' });
       expect(refused.err, argv.join(' ')).toMatch(/^warrenctl: access_refused: .*administrator/);
     }
+    // Its own connections only (RabbitMQ's management tag): it has none open.
+    expect(await ctlJson(...asOps, 'connections', 'list')).toEqual([]);
     expect((await ctl('users', 'show', 'cli-intruder')).code).toBe(EXIT.notFound);
     expect((await ctl('vhosts', 'show', 'cli-ops-own')).code).toBe(EXIT.notFound);
   });

@@ -37,6 +37,20 @@ describe('browser sessions', () => {
     expect((await callAs(broker.httpUrl, undefined, 'GET', '/api/whoami', undefined, { cookie })).body).toMatchObject({ name: 'ui' });
   });
 
+  it("whoami with the cookie answers the session's CSRF token (a reloaded page gets it back); without a session, none", async () => {
+    const { cookie, csrf } = await login('ui', 'ui-pw');
+    expect((await callAs(broker.httpUrl, undefined, 'GET', '/api/whoami', undefined, { cookie })).body.csrf_token).toBe(csrf);
+    expect((await callAs(broker.httpUrl, basic('ui', 'ui-pw'), 'GET', '/api/whoami')).body.csrf_token).toBeUndefined();
+  });
+
+  it('a 401 to a request marked X-Requested-With carries no Basic challenge (no browser password dialog over the login page)', async () => {
+    const plain = await callAs(broker.httpUrl, undefined, 'GET', '/api/queues');
+    expect(plain.headers.get('www-authenticate')).toContain('Basic');
+    const marked = await callAs(broker.httpUrl, undefined, 'GET', '/api/queues', undefined, { 'x-requested-with': 'XMLHttpRequest' });
+    expect(marked.status).toBe(401);
+    expect(marked.headers.get('www-authenticate')).toBeNull();
+  });
+
   it('refuse a wrong password with 401, audited', async () => {
     const reply = await callAs(broker.httpUrl, undefined, 'POST', '/api/auth/login', { username: 'ui', password: 'nope' });
     expect(reply).toMatchObject({ status: 401, body: { error: 'not_authorized' } });

@@ -26,7 +26,13 @@ afterAll(async () => {
 
 describe('users and permissions over HTTP', () => {
   it('whoami answers the guest from loopback as the first administrator', async () => {
-    expect((await api('GET', '/api/whoami')).body).toEqual({ name: 'guest', tags: ['administrator'], mechanism: 'password' });
+    expect((await api('GET', '/api/whoami')).body).toEqual({
+      name: 'guest',
+      tags: ['administrator'],
+      mechanism: 'password',
+      // Warren's summary per vhost, for a UI to hide what cannot be done.
+      permissions: [{ vhost: '/', configure: true, write: true, read: true }],
+    });
     expect((await callAs(broker.httpUrl, basic('guest', 'guest'), 'GET', '/api/whoami')).body.name).toBe('guest');
   });
 

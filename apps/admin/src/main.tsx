@@ -1,4 +1,4 @@
-/** Boots the UI: one query cache, one live socket feeding it, the router. */
+/** Boots the UI: one query cache, one live socket feeding it, the session gate, the router. */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
 import { StrictMode } from 'react';
@@ -7,6 +7,7 @@ import { ApiError } from './api/http.js';
 import { LiveSocket } from './live/socket.js';
 import { LiveContext } from './live/useLive.js';
 import { router } from './router.js';
+import { SessionGate } from './session/SessionGate.js';
 import './styles.css';
 
 const queryClient = new QueryClient({
@@ -16,13 +17,14 @@ const queryClient = new QueryClient({
   },
 });
 const live = new LiveSocket(queryClient);
-live.start();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <LiveContext.Provider value={live}>
-        <RouterProvider router={router} />
+        <SessionGate live={live}>
+          <RouterProvider router={router} />
+        </SessionGate>
       </LiveContext.Provider>
     </QueryClientProvider>
   </StrictMode>,

@@ -1,6 +1,8 @@
 /**
  * The one way the UI calls the management API: JSON in and out, and an API error
  * (`{ error, reason }`, docs/http-api.md) turned into an ApiError carrying its stable code.
+ * With a browser session (docs/security.md), every request that changes something carries the
+ * session's CSRF token, and a 401 (the session ended) tells the session gate to show the login.
  */
 export class ApiError extends Error {
   constructor(
@@ -14,8 +16,25 @@ export class ApiError extends Error {
 
 export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
+let csrfToken: string | undefined;
+let unauthorized: () => void = () => {};
+
+/** The session's CSRF token (from login or whoami), or none without a session. */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+/** Called when the API answers 401 to anything but the login itself. */
+export function onUnauthorized(handler: () => void): void {
+  unauthorized = handler;
+}
+
 export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, headers: { accept: 'application/json' }, credentials: 'same-origin' };
+  // X-Requested-With: the broker then answers a 401 without a Basic challenge, so the browser
+  // opens no password dialog of its own over the login page.
+  const headers: Record<string, string> = { accept: 'application/json', 'x-requested-with': 'XMLHttpRequest' };
+  if (method !== 'GET' && csrfToken !== undefined) headers['x-csrf-token'] = csrfToken;
+  const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers = { ...init.headers, 'content-type': 'application/json' };
@@ -24,6 +43,7 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
   const text = await response.text();
   const data: unknown = text === '' ? undefined : safeJson(text);
   if (!response.ok) {
+    if (response.status === 401 && path !== '/api/auth/login' && path !== '/api/whoami') unauthorized();
     const e = data as { error?: string; reason?: string } | undefined;
     throw new ApiError(response.status, e?.error ?? 'http_error', e?.reason ?? `${response.status} ${response.statusText}`);
   }

@@ -25,6 +25,7 @@ export class LiveSocket {
   private readonly listeners = new Set<(state: LiveState) => void>();
   private retryDelay = 250;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = true;
   state: LiveState = 'closed';
   /** Snapshots received, for the status line; also lets tests see pushes arrive. */
   received = 0;
@@ -51,9 +52,24 @@ export class LiveSocket {
     };
   }
 
+  /** Called when a pushed path answers 401: the session ended. */
+  onUnauthorized: () => void = () => {};
+
   /** Opens the socket now, so the status line says Live before any page subscribes. */
   start(): void {
+    this.stopped = false;
     this.open();
+  }
+
+  /** Closes the socket and stays closed until start() (logged out: the upgrade would be refused). */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close();
+    this.setState('closed');
   }
 
   onState(listener: (state: LiveState) => void): () => void {
@@ -62,7 +78,7 @@ export class LiveSocket {
   }
 
   private open(): void {
-    if (this.socket !== undefined || this.retryTimer !== undefined) return;
+    if (this.stopped || this.socket !== undefined || this.retryTimer !== undefined) return;
     this.setState('connecting');
     const socket = new WebSocket(this.url);
     this.socket = socket;
@@ -73,6 +89,8 @@ export class LiveSocket {
     };
     socket.onmessage = (event) => this.receive(String(event.data));
     socket.onclose = () => {
+      // A socket stop() let go of is done with; only the current one comes back.
+      if (this.socket !== socket) return;
       this.socket = undefined;
       this.setState('closed');
       this.retryTimer = setTimeout(() => {
@@ -92,6 +110,7 @@ export class LiveSocket {
     }
     if (push.path === undefined || !this.counts.has(push.path)) return;
     this.received++;
+    if (push.status === 401) this.onUnauthorized();
     if (push.status !== undefined && push.status >= 200 && push.status < 300) {
       this.queryClient.setQueryData(apiKey(push.path), push.data);
     }

@@ -91,8 +91,10 @@ export function whoamiCommand(io: Io): Command {
   return new Command('whoami').description('who the broker takes you for: your user, tags, and how you logged in').action(
     act(io, async (c) => {
       const { body } = await c.api.call<WhoamiView>('GET', '/api/whoami');
-      if (c.json) json(c.io, body);
-      else fields(c.io, { ...body, tags: body.tags.join(',') });
+      if (c.json) return json(c.io, body);
+      // RabbitMQ's fields; the per-vhost permission summary is in --json.
+      const { name, tags, mechanism, expires_at } = body;
+      fields(c.io, { name, tags: tags.join(','), mechanism, ...(expires_at === undefined ? {} : { expires_at }) });
     }),
   );
 }

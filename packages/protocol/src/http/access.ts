@@ -59,6 +59,21 @@ export interface WhoamiView {
   mechanism: string;
   /** When a token's access ends, ISO 8601. */
   expires_at?: string;
+  /**
+   * Warren: per existing vhost the user may connect to, whether it has any configure, write and
+   * read permission there (a pattern that can match something), so a UI can hide what it may not
+   * do. The broker still checks each object against the patterns.
+   */
+  permissions?: VHostAccessView[];
+  /** Warren: for a request made with the browser session cookie, the session's CSRF token. */
+  csrf_token?: string;
+}
+
+export interface VHostAccessView {
+  vhost: string;
+  configure: boolean;
+  write: boolean;
+  read: boolean;
 }
 
 export interface LoginView extends WhoamiView {

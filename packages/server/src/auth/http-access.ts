@@ -3,7 +3,7 @@
  * hook authenticates every request to a non-public route (Basic, Bearer, the session cookie, a
  * verified client certificate, or nothing: guest from loopback), a preHandler hook checks the
  * route's rule (route-rules.ts) against the URL's vhost and name, and a preSerialization hook
- * drops list entries of vhosts the user may not see. Routes only declare; nothing in them checks.
+ * drops list entries the user may not see and refuses another user's connection or channel. Routes only declare; nothing in them checks.
  * A refusal answers 401 `not_authorized` or 403 `access_refused` before the handler runs, so it
  * changes nothing, and is logged and audited.
  */
@@ -20,6 +20,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who is asking, once the onRequest hook authenticated the request (null on public routes). */
     principal: Principal | null;
+    /** The CSRF token of the browser session the request was authenticated by, if any (whoami answers it). */
+    csrfToken: string | undefined;
   }
   interface FastifyContextConfig {
     access?: RouteRule;
@@ -30,6 +32,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function installHttpAccess(app: FastifyInstance, access: AccessControl, sessions: HttpSessions): void {
   app.decorateRequest('principal', null);
+  app.decorateRequest('csrfToken', undefined);
   app.addHook('onRoute', (route) => {
     const method = [route.method].flat()[0] ?? 'GET';
     route.config = { ...(route.config as object | undefined), access: ruleFor(method, route.url) } as typeof route.config;
@@ -43,7 +46,7 @@ export function installHttpAccess(app: FastifyInstance, access: AccessControl, s
     } catch (error) {
       if (error instanceof WarrenError) {
         await refused(access, request, claimedUser(request), false, error);
-        if (error.code === 'not_authorized') void reply.header('www-authenticate', 'Basic realm="Warren", charset="UTF-8"');
+        if (error.code === 'not_authorized' && !fromScript(request)) void reply.header('www-authenticate', 'Basic realm="Warren", charset="UTF-8"');
       }
       throw error;
     }
@@ -53,7 +56,7 @@ export function installHttpAccess(app: FastifyInstance, access: AccessControl, s
     const rule = ruleOf(request);
     const principal = request.principal;
     if (rule === undefined || rule.public === true || principal === null) return;
-    const reason = refusalOf(rule, principal, request.params as Record<string, string> | undefined);
+    const reason = refusalOf(rule, principal, request.params as Record<string, string> | undefined, SAFE_METHODS.has(request.method));
     if (reason === undefined) return;
     const error = new WarrenError('access_refused', reason);
     await refused(access, request, principal.user, true, error);
@@ -63,10 +66,45 @@ export function installHttpAccess(app: FastifyInstance, access: AccessControl, s
   app.addHook('preSerialization', async (request, _reply, payload: unknown) => {
     const rule = ruleOf(request);
     const principal = request.principal;
-    if (rule?.filter === undefined || principal === null || !Array.isArray(payload) || principal.hasTag('monitoring')) return payload;
-    const field = rule.filter;
-    return payload.filter((entry: Record<string, unknown>) => typeof entry[field] !== 'string' || principal.hasVHost(entry[field]));
+    if (rule === undefined || principal === null || principal.hasTag('monitoring')) return payload;
+    if (rule.owner === true && isRecord(payload) && typeof payload.user === 'string' && payload.user !== principal.user) {
+      const error = new WarrenError('access_refused', `user '${principal.user}' may see only its own connections and channels (this needs the 'monitoring' tag)`);
+      await refused(access, request, principal.user, true, error);
+      throw error;
+    }
+    const filter = rule.filter;
+    if (filter === undefined) return payload;
+    const visible = (entry: unknown): boolean => isVisible(entry, filter, principal);
+    if (Array.isArray(payload)) return payload.filter(visible);
+    // A page (?page=): its items are filtered the same way, and its counts follow.
+    if (isRecord(payload) && Array.isArray(payload.items)) {
+      const items = payload.items.filter(visible);
+      const hidden = payload.items.length - items.length;
+      return { ...payload, items, item_count: items.length, ...(typeof payload.filtered_count === 'number' ? { filtered_count: payload.filtered_count - hidden } : {}) };
+    }
+    return payload;
   });
+}
+
+/** Whether a list entry is one the principal (without `monitoring`) may see; an entry that lacks the field is not. */
+function isVisible(entry: unknown, filter: NonNullable<RouteRule['filter']>, principal: Principal): boolean {
+  if (!isRecord(entry)) return false;
+  if (filter === 'user') return entry.user === principal.user;
+  const vhost = filter === 'queue' ? (isRecord(entry.queue) ? entry.queue.vhost : undefined) : entry[filter];
+  return typeof vhost === 'string' && principal.hasVHost(vhost);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/**
+ * A request a page's script made and marked with X-Requested-With (the admin UI's fetch): a
+ * Basic challenge would make the browser open its own password dialog over the UI's login page,
+ * so none is sent. Every other client, a browser's navigation included, still gets it.
+ */
+function fromScript(request: FastifyRequest): boolean {
+  return request.headers['x-requested-with'] !== undefined;
 }
 
 function ruleOf(request: FastifyRequest): RouteRule | undefined {
@@ -85,6 +123,7 @@ async function authenticate(request: FastifyRequest, access: AccessControl, sess
       if (!SAFE_METHODS.has(request.method) && !HttpSessions.csrfMatches(session, headerValue(request.headers[CSRF_HEADER]))) {
         throw new WarrenError('access_refused', `a ${request.method} with the session cookie needs the ${CSRF_HEADER} header of the login`);
       }
+      request.csrfToken = session.csrf;
       return session.principal;
     }
   }
@@ -108,17 +147,23 @@ function credentialsOf(request: { socket: unknown }, header: string | undefined)
   return user === undefined ? { kind: 'none' } : { kind: 'certificate', username: user };
 }
 
-function refusalOf(rule: RouteRule, principal: Principal, params: Record<string, string> | undefined): string | undefined {
+function refusalOf(rule: RouteRule, principal: Principal, params: Record<string, string> | undefined, reading: boolean): string | undefined {
   if (rule.anyUser === true) return undefined;
   const tag = rule.tag ?? 'administrator';
   if (!principal.hasTag(tag)) return `this needs the '${tag}' tag; user '${principal.user}' has ${describeTags(principal)}`;
   // Administrators manage every vhost over the API (docs/security.md, "Differences from RabbitMQ").
   if (principal.hasTag('administrator')) return undefined;
   const vhost = params?.vhost;
-  if (rule.vhost === true && vhost !== undefined && !principal.hasVHost(vhost)) return `user '${principal.user}' has no access to vhost '${vhost}'`;
+  // `monitoring` reads every vhost (RabbitMQ); what it may change still follows its permissions.
+  const seesAll = reading && principal.hasTag('monitoring');
+  if (rule.vhost === true && vhost !== undefined && !seesAll && !principal.hasVHost(vhost)) return `user '${principal.user}' has no access to vhost '${vhost}'`;
   const name = params?.name;
   if (rule.resource !== undefined && vhost !== undefined && name !== undefined && !principal.may(vhost, rule.resource.kind, name)) {
     return `${rule.resource.kind} access to ${rule.resource.type} '${name}' in vhost '${vhost}' refused for user '${principal.user}'`;
+  }
+  if (rule.binding === true && vhost !== undefined && params?.source !== undefined && params.destination !== undefined) {
+    if (!principal.may(vhost, 'write', params.destination)) return `write access to destination '${params.destination}' in vhost '${vhost}' refused for user '${principal.user}'`;
+    if (!principal.may(vhost, 'read', params.source)) return `read access to exchange '${params.source}' in vhost '${vhost}' refused for user '${principal.user}'`;
   }
   return undefined;
 }

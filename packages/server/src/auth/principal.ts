@@ -20,6 +20,8 @@ export interface Principal {
   /** Whether it has any permissions in the vhost (required to connect to it). */
   hasVHost(vhost: string): boolean;
   may(vhost: string, kind: PermissionKind, resource: string): boolean;
+  /** Whether some permission of this kind in the vhost can match a name (for a UI to hide what cannot be done). */
+  mayAny(vhost: string, kind: PermissionKind): boolean;
   mayTopic(vhost: string, exchange: string, kind: TopicKind, routingKey: string): boolean;
   /** ms since the epoch when its credentials stop being valid (tokens). */
   readonly expiresAt?: number;
@@ -59,6 +61,11 @@ export class UserPrincipal implements Principal {
   may(vhost: string, kind: PermissionKind, resource: string): boolean {
     const permission = this.registry.permission(this.user, vhost);
     return permission !== undefined && regexMatcher(permission[kind])(resourceName(resource));
+  }
+
+  mayAny(vhost: string, kind: PermissionKind): boolean {
+    const pattern = this.registry.permission(this.user, vhost)?.[kind];
+    return pattern !== undefined && pattern !== '';
   }
 
   /** No topic permission for the exchange means no restriction (RabbitMQ). Patterns may use {username} and {vhost}. */

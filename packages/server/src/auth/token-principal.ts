@@ -64,6 +64,10 @@ export class TokenPrincipal implements Principal {
     return this.grants.some((g) => g.kind === kind && g.vhost(vhost) && g.name(name));
   }
 
+  mayAny(vhost: string, kind: PermissionKind): boolean {
+    return this.grants.some((g) => g.kind === kind && g.vhost(vhost));
+  }
+
   mayTopic(vhost: string, exchange: string, kind: TopicKind, routingKey: string): boolean {
     return this.grants.some((g) => g.kind === kind && g.vhost(vhost) && g.name(exchange) && g.routingKey(routingKey));
   }

@@ -6,8 +6,10 @@
  * gets fresh snapshots, so the page is correct again at once.
  *
  * Snapshots are the API's own answers (fastify's inject, with the upgrade request's
- * credentials), so they are exactly what a GET would give, auth and errors included; what the
- * API shows is the routes' business, not this file's.
+ * credentials and its real remote address), so they are exactly what a GET from that client
+ * would give: the same rule of auth/route-rules.ts is checked for each path, lists are filtered
+ * the same way, and a refused path is answered with its 401 / 403 once and not followed. The
+ * upgrade itself needs a user, as `GET /api/whoami` does: without one it is answered 401.
  *
  * The /ws listener refuses every other upgrade path, so this endpoint takes the server's
  * upgrade event over and hands it everything that is not /api/live.
@@ -60,14 +62,19 @@ export class LiveEndpoint {
       socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: ${why.length}\r\nConnection: close\r\n\r\n${why}`);
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
+    const credentials = credentialsOf(request);
+    const address = request.socket.remoteAddress;
+    void this.snapshot('/api/whoami', credentials, address).then(
+      ({ status, body }) => {
+        if (status === 200) this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, credentials, address));
+        else socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      },
+      () => socket.destroy(),
+    );
   }
 
-  private accept(ws: WebSocket, request: IncomingMessage): void {
-    const credentials: Record<string, string> = {};
-    if (request.headers.authorization !== undefined) credentials.authorization = request.headers.authorization;
-    if (request.headers.cookie !== undefined) credentials.cookie = request.headers.cookie;
-    const subscriber = new LiveSubscriber(ws, (path) => this.snapshot(path, credentials), this.logger);
+  private accept(ws: WebSocket, credentials: Record<string, string>, address: string | undefined): void {
+    const subscriber = new LiveSubscriber(ws, (path) => this.snapshot(path, credentials, address), this.logger);
     this.subscribers.add(subscriber);
     ws.on('close', () => {
       this.subscribers.delete(subscriber);
@@ -83,11 +90,19 @@ export class LiveEndpoint {
     for (const subscriber of this.subscribers) subscriber.refresh();
   }
 
-  private async snapshot(path: string, headers: Record<string, string>): Promise<Snapshot> {
-    const response = await this.app.inject({ method: 'GET', url: path, headers });
+  private async snapshot(path: string, headers: Record<string, string>, remoteAddress: string | undefined): Promise<Snapshot> {
+    // The client's own address, never inject's loopback default: guest logs in from loopback only.
+    const response = await this.app.inject({ method: 'GET', url: path, headers, remoteAddress: remoteAddress ?? '0.0.0.0' });
     const json = String(response.headers['content-type'] ?? '').includes('json');
     return { status: response.statusCode, body: json || response.payload === '' ? response.payload : JSON.stringify(response.payload) };
   }
+}
+
+function credentialsOf(request: IncomingMessage): Record<string, string> {
+  const credentials: Record<string, string> = {};
+  if (request.headers.authorization !== undefined) credentials.authorization = request.headers.authorization;
+  if (request.headers.cookie !== undefined) credentials.cookie = request.headers.cookie;
+  return credentials;
 }
 
 function sameHost(origin: string, host: string | undefined): boolean {

@@ -86,6 +86,9 @@ export class LiveSubscriber {
         const key = `${status} ${body}`;
         if (this.subscriptions.get(path) !== subscription || subscription.last === key) return;
         subscription.last = key;
+        // Refused (the session ended, the permission is gone): answered once, then no longer
+        // followed, so a page is never pushed what it may not GET and the refusal is audited once.
+        if (status === 401 || status === 403) this.subscriptions.delete(path);
         this.sendRaw(`{"path":${JSON.stringify(path)},"status":${status},"data":${body === '' ? 'null' : body}}`);
       })
       .catch((error: unknown) => {

@@ -6,6 +6,7 @@ import { Confirm } from '../../components/Confirm.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLive } from '../../live/useLive.js';
 import { bytes } from '../nodes/Nodes.js';
+import { useAccess } from '../../session/useAccess.js';
 
 export function Connections() {
   const id = useId();
@@ -14,6 +15,8 @@ export function Connections() {
   const [closing, setClosing] = useState<ConnectionRow | undefined>();
   const [reason, setReason] = useState('Closed from the admin UI');
   const queryClient = useQueryClient();
+  // Closing a connection is the administrator's (docs/security.md).
+  const mayClose = useAccess().hasTag('administrator');
   const close = useMutation({
     mutationFn: (c: ConnectionRow) => closeConnection(c.name, reason),
     onSuccess: () => {
@@ -57,9 +60,11 @@ export function Connections() {
                   <td>{bytes(c.recv_oct_details?.rate)}</td>
                   <td>{bytes(c.send_oct_details?.rate)}</td>
                   <td>
-                    <button type="button" className="danger" onClick={() => setClosing(c)}>
-                      Close {c.name}
-                    </button>
+                    {mayClose && (
+                      <button type="button" className="danger" onClick={() => setClosing(c)}>
+                        Close {c.name}
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}

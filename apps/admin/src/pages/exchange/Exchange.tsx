@@ -9,6 +9,7 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import { PublishForm } from '../../components/PublishForm.js';
 import { useLive } from '../../live/useLive.js';
 import { RouteDryRun } from './RouteDryRun.js';
+import { useAccess } from '../../session/useAccess.js';
 
 export function Exchange() {
   const { vhost, name: param } = useParams({ from: '/exchanges/$vhost/$name' });
@@ -16,6 +17,7 @@ export function Exchange() {
   const exchange = useLive<ExchangeRow>(exchangePath(vhost, param));
   const bindings = useLive<BindingView[]>(bindingsPath(vhost));
   const [confirm, setConfirm] = useState(false);
+  const access = useAccess();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const remove = useMutation({
@@ -43,7 +45,7 @@ export function Exchange() {
         {x !== undefined && ` · ${x.type}${x.durable ? ', durable' : ''}${x.internal ? ', internal' : ''}`}
       </p>
       <ErrorNote error={exchange.error ?? remove.error ?? unbind.error} />
-      {name !== '' && !name.startsWith('amq.') && (
+      {name !== '' && !name.startsWith('amq.') && access.may(vhost, 'configure') && (
         <button type="button" className="danger" onClick={() => setConfirm(true)}>
           Delete
         </button>
@@ -78,7 +80,7 @@ export function Exchange() {
                 <td className="mono">{b.routing_key}</td>
                 <td className="mono">{JSON.stringify(b.arguments)}</td>
                 <td>
-                  {name !== '' && (
+                  {name !== '' && access.may(vhost, 'write') && (
                     <button type="button" onClick={() => unbind.mutate(b)}>
                       Unbind {b.destination}
                     </button>
@@ -102,14 +104,18 @@ export function Exchange() {
           </>
         )}
       </section>
-      <section aria-labelledby="route">
-        <h2 id="route">Where would a message go?</h2>
-        <RouteDryRun vhost={vhost} exchange={param} />
-      </section>
-      <section aria-labelledby="publish-x">
-        <h2 id="publish-x">Publish a test message</h2>
-        <PublishForm vhost={vhost} exchange={name} />
-      </section>
+      {access.may(vhost, 'write') && (
+        <>
+          <section aria-labelledby="route">
+            <h2 id="route">Where would a message go?</h2>
+            <RouteDryRun vhost={vhost} exchange={param} />
+          </section>
+          <section aria-labelledby="publish-x">
+            <h2 id="publish-x">Publish a test message</h2>
+            <PublishForm vhost={vhost} exchange={name} />
+          </section>
+        </>
+      )}
       <Confirm open={confirm} title={`Delete exchange “${name}”?`} action="Delete" onCancel={() => setConfirm(false)} onConfirm={() => remove.mutate()}>
         <p>
           Exchange “{name}” (vhost {vhost}) and its {from.length} bindings will be deleted.

@@ -7,6 +7,7 @@ import { declareExchange, type ExchangeRow } from '../../api/exchanges.js';
 import { DataTable } from '../../components/DataTable.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLive } from '../../live/useLive.js';
+import { useAccess } from '../../session/useAccess.js';
 
 const columns: ColumnDef<ExchangeRow, any>[] = [
   {
@@ -28,6 +29,7 @@ const columns: ColumnDef<ExchangeRow, any>[] = [
 export function Exchanges() {
   const exchanges = useLive<ExchangeRow[]>('/api/exchanges');
   const [filter, setFilter] = useState('');
+  const mayDeclare = useAccess().mayAnywhere('configure');
   const rows = (exchanges.data ?? []).filter((x) => x.name.includes(filter));
   return (
     <>
@@ -37,7 +39,7 @@ export function Exchanges() {
       </label>
       <ErrorNote error={exchanges.error} />
       <DataTable label="Exchanges" data={rows} columns={columns} rowId={(x) => `${x.vhost}\n${x.name}`} />
-      <NewExchange />
+      {mayDeclare && <NewExchange />}
     </>
   );
 }

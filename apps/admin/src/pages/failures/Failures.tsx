@@ -16,6 +16,7 @@ import { useLive } from '../../live/useLive.js';
 import { MessageList } from '../queue/MessageList.js';
 import { deadLetterQueues, groupFailures, type FailureGroup } from './groups.js';
 import { Redrive, RedriveProgress } from './Redrive.js';
+import { useAccess } from '../../session/useAccess.js';
 
 /** Messages read from each dead-letter queue to group; the counts say when there are more. */
 const SAMPLE = 1000;
@@ -25,6 +26,8 @@ export function Failures() {
   const navigate = useNavigate({ from: '/failures' });
   const queues = useLive<QueueRow[]>(`/api/queues/${enc(vhost)}`);
   const bindings = useLive<BindingView[]>(bindingsPath(vhost));
+  const access = useAccess();
+  const mayRead = access.may(vhost, 'read');
   const dlqs = deadLetterQueues(Array.isArray(queues.data) ? queues.data : [], bindings.data ?? []);
   const depth = new Map((Array.isArray(queues.data) ? queues.data : []).map((q) => [q.name, q.messages_ready]));
   // Re-read a dead-letter queue whenever its depth changes (the live socket tells).
@@ -32,6 +35,8 @@ export function Failures() {
     queries: dlqs.map((name) => ({
       queryKey: ['failures', vhost, name, depth.get(name)],
       queryFn: () => browse(vhost, name, SAMPLE, 0),
+      // Reading a dead-letter queue's messages needs read on it: without any, they are not asked for.
+      enabled: mayRead,
     })),
   });
   const groups: FailureGroup[] = samples.flatMap((s, i) => (s.data === undefined ? [] : groupFailures(dlqs[i]!, s.data)));
@@ -45,6 +50,7 @@ export function Failures() {
         Vhost <input value={vhost} onChange={(e) => void navigate({ search: { vhost: e.target.value } })} />
       </label>
       <ErrorNote error={queues.error ?? samples.find((s) => s.error)?.error} />
+      {!mayRead && <p>Browsing dead-lettered messages needs read permission in vhost {vhost}.</p>}
       <p>
         Dead-letter queues: {dlqs.length === 0 ? 'none (no queue has a dead-letter exchange bound to a queue)' : dlqs.join(', ')}
       </p>
@@ -95,7 +101,7 @@ export function Failures() {
           <h2 id="group-h">
             {shown.reason} in {shown.sourceQueue}
           </h2>
-          <Redrive vhost={vhost} group={shown} onStarted={(id) => setJobs((all) => [id, ...all])} />
+          {access.may(vhost, 'configure') && <Redrive vhost={vhost} group={shown} onStarted={(id) => setJobs((all) => [id, ...all])} />}
           <MessageList messages={shown.messages.slice(0, 50)} />
           {shown.messages.length > 50 && <p>Showing 50 of {shown.messages.length}; browse the queue for the rest.</p>}
         </section>

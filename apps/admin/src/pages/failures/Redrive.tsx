@@ -11,6 +11,7 @@ import { Confirm } from '../../components/Confirm.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLive } from '../../live/useLive.js';
 import type { FailureGroup } from './groups.js';
+import { useAccess } from '../../session/useAccess.js';
 
 export function Redrive({ vhost, group, onStarted }: { vhost: string; group: FailureGroup; onStarted(id: string): void }) {
   const filter: RedriveFilter = { reason: group.reason, source_queue: group.sourceQueue };
@@ -60,6 +61,8 @@ export function RedriveProgress({ id }: { id: string }) {
     onSuccess: (j) => queryClient.setQueryData(['api', redrivePath(id)], j),
   });
   const j = job.data;
+  // Cancelling a redrive is the administrator's (docs/security.md).
+  const mayCancel = useAccess().hasTag('administrator');
   return (
     <>
       <ErrorNote error={job.error ?? cancel.error} />
@@ -69,7 +72,7 @@ export function RedriveProgress({ id }: { id: string }) {
           {j.remaining !== null && `, ${j.remaining} remaining`}
           {j.matched !== null && <progress max={Math.max(1, j.matched)} value={j.moved + j.skipped} aria-label="Redrive progress" />}
           {typeof j.error === 'string' && ` (${j.error})`}
-          {j.state === 'running' && (
+          {j.state === 'running' && mayCancel && (
             <button type="button" onClick={() => cancel.mutate()}>
               Cancel redrive
             </button>

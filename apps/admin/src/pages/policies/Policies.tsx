@@ -12,6 +12,7 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLive } from '../../live/useLive.js';
 import { DeadLetterForm } from './DeadLetterForm.js';
 import { PolicyEditor } from './PolicyEditor.js';
+import { useAccess } from '../../session/useAccess.js';
 
 export interface Draft {
   vhost: string;
@@ -26,6 +27,7 @@ export function Policies() {
   const [editing, setEditing] = useState<PolicyView | undefined>();
   const [removing, setRemoving] = useState<PolicyView | undefined>();
   const [mode, setMode] = useState<'guided' | 'json'>('guided');
+  const mayEdit = useAccess().hasTag('policymaker');
   const queryClient = useQueryClient();
   const remove = useMutation({
     mutationFn: (p: PolicyView) => deletePolicy(p.vhost, p.name),
@@ -63,33 +65,43 @@ export function Policies() {
                 <td>{p.priority}</td>
                 <td className="mono">{JSON.stringify(p.definition)}</td>
                 <td className="buttons">
-                  <button
-                    type="button"
-                    onClick={() => {
-                      setMode('json');
-                      setEditing(p);
-                    }}
-                  >
-                    Edit {p.name}
-                  </button>
-                  <button type="button" className="danger" onClick={() => setRemoving(p)}>
-                    Delete {p.name}
-                  </button>
+                  {mayEdit && (
+                    <>
+                      <button
+                        type="button"
+                        onClick={() => {
+                          setMode('json');
+                          setEditing(p);
+                        }}
+                      >
+                        Edit {p.name}
+                      </button>
+                      <button type="button" className="danger" onClick={() => setRemoving(p)}>
+                        Delete {p.name}
+                      </button>
+                    </>
+                  )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      <div role="group" aria-label="Policy editor" className="tabs">
-        <button type="button" aria-pressed={mode === 'guided'} onClick={() => setMode('guided')}>
-          Dead-letter + retry (guided)
-        </button>
-        <button type="button" aria-pressed={mode === 'json'} onClick={() => setMode('json')}>
-          JSON editor
-        </button>
-      </div>
-      {mode === 'guided' ? <DeadLetterForm /> : <PolicyEditor key={editing === undefined ? 'new' : `${editing.vhost}\n${editing.name}`} policy={editing} />}
+      {mayEdit ? (
+        <>
+          <div role="group" aria-label="Policy editor" className="tabs">
+            <button type="button" aria-pressed={mode === 'guided'} onClick={() => setMode('guided')}>
+              Dead-letter + retry (guided)
+            </button>
+            <button type="button" aria-pressed={mode === 'json'} onClick={() => setMode('json')}>
+              JSON editor
+            </button>
+          </div>
+          {mode === 'guided' ? <DeadLetterForm /> : <PolicyEditor key={editing === undefined ? 'new' : `${editing.vhost}\n${editing.name}`} policy={editing} />}
+        </>
+      ) : (
+        <p>Changing policies needs the policymaker tag.</p>
+      )}
       <Confirm
         open={removing !== undefined}
         title={`Delete policy “${removing?.name ?? ''}”?`}

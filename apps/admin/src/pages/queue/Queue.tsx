@@ -15,6 +15,7 @@ import { Confirm } from '../../components/Confirm.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { PublishForm } from '../../components/PublishForm.js';
 import { useLive } from '../../live/useLive.js';
+import { useAccess } from '../../session/useAccess.js';
 import { DEFAULT_QUEUES_SEARCH } from '../queues/Queues.js';
 import { AddBinding } from './AddBinding.js';
 import { Browse } from './Browse.js';
@@ -26,6 +27,7 @@ export function Queue() {
   const bindings = useLive<BindingView[]>(bindingsPath(vhost));
   const consumers = useLive<ConsumerRow[]>(`/api/consumers/${enc(vhost)}`);
   const [confirm, setConfirm] = useState<'purge' | 'delete' | undefined>();
+  const access = useAccess();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const act = useMutation({
@@ -75,12 +77,16 @@ export function Queue() {
             </div>
           </dl>
           <div className="buttons">
-            <button type="button" onClick={() => setConfirm('purge')}>
-              Purge
-            </button>
-            <button type="button" className="danger" onClick={() => setConfirm('delete')}>
-              Delete
-            </button>
+            {access.may(vhost, 'read') && (
+              <button type="button" onClick={() => setConfirm('purge')}>
+                Purge
+              </button>
+            )}
+            {access.may(vhost, 'configure') && (
+              <button type="button" className="danger" onClick={() => setConfirm('delete')}>
+                Delete
+              </button>
+            )}
           </div>
           <div className="charts">
             <Chart title="Depth" series={['ready', 'unacknowledged']} values={[q.messages_ready, q.messages_unacknowledged]} />
@@ -119,7 +125,7 @@ export function Queue() {
             ))}
           </tbody>
         </table>
-        <AddBinding vhost={vhost} queue={name} />
+        {access.may(vhost, 'write') && <AddBinding vhost={vhost} queue={name} />}
       </section>
       <section aria-labelledby="consumers">
         <h2 id="consumers">Consumers</h2>
@@ -150,12 +156,14 @@ export function Queue() {
           </table>
         )}
       </section>
-      <section aria-labelledby="publish">
-        <h2 id="publish">Publish a message</h2>
-        <p>Through the default exchange, straight to this queue.</p>
-        <PublishForm vhost={vhost} exchange="" routingKey={name} />
-      </section>
-      <Browse vhost={vhost} queue={name} />
+      {access.may(vhost, 'write') && (
+        <section aria-labelledby="publish">
+          <h2 id="publish">Publish a message</h2>
+          <p>Through the default exchange, straight to this queue.</p>
+          <PublishForm vhost={vhost} exchange="" routingKey={name} />
+        </section>
+      )}
+      {access.may(vhost, 'read') && <Browse vhost={vhost} queue={name} />}
       <ErrorNote error={act.error} />
       <Confirm
         open={confirm !== undefined}

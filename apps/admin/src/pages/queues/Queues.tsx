@@ -13,6 +13,7 @@ import { DataTable, selectColumn } from '../../components/DataTable.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLive } from '../../live/useLive.js';
 import { NewQueue } from './NewQueue.js';
+import { useAccess } from '../../session/useAccess.js';
 
 export interface QueuesSearch {
   name: string;
@@ -57,6 +58,7 @@ export function Queues() {
   const page = useMemo(() => (list.data === undefined ? undefined : toPage(list.data, query)), [list.data, JSON.stringify(query)]);
   const [selection, setSelection] = useState<RowSelectionState>({});
   const [confirming, setConfirming] = useState(false);
+  const mayDelete = useAccess().mayAnywhere('configure');
   const queryClient = useQueryClient();
   const rows = page?.items ?? [];
   const selected = rows.filter((q) => selection[`${q.vhost}\n${q.name}`]);
@@ -93,9 +95,11 @@ export function Queues() {
             ))}
           </select>
         </label>
-        <button type="button" className="danger" disabled={selected.length === 0} onClick={() => setConfirming(true)}>
-          Delete selected ({selected.length})
-        </button>
+        {mayDelete && (
+          <button type="button" className="danger" disabled={selected.length === 0} onClick={() => setConfirming(true)}>
+            Delete selected ({selected.length})
+          </button>
+        )}
       </div>
       <ErrorNote error={list.error ?? remove.error} />
       {page !== undefined && (
@@ -114,8 +118,7 @@ export function Queues() {
           const first = next[0];
           set({ sort: first?.id ?? 'name', reverse: first?.desc ?? false });
         }}
-        selection={selection}
-        onSelectionChange={setSelection}
+        {...(mayDelete ? { selection, onSelectionChange: setSelection } : {})}
         empty="No queues match."
       />
       {page !== undefined && page.page_count > 1 && (
@@ -128,7 +131,7 @@ export function Queues() {
           </button>
         </nav>
       )}
-      <NewQueue />
+      {mayDelete && <NewQueue />}
       <Confirm
         open={confirming}
         title={`Delete ${selected.length} queue${selected.length === 1 ? '' : 's'}?`}

@@ -7,6 +7,7 @@ import { cancelScheduled, reschedule, scheduledPath } from '../../api/scheduled.
 import { Confirm } from '../../components/Confirm.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLive } from '../../live/useLive.js';
+import { useAccess } from '../../session/useAccess.js';
 
 interface ScheduledItem {
   id: string;
@@ -29,6 +30,7 @@ export function Scheduled() {
   const [cancelling, setCancelling] = useState<ScheduledItem | undefined>();
   const [moving, setMoving] = useState<{ id: string; due: string } | undefined>();
   const queryClient = useQueryClient();
+  const mayChange = useAccess().inVhost(vhost);
   const done = () => void queryClient.invalidateQueries({ queryKey: ['api'] });
   const cancel = useMutation({
     mutationFn: (item: ScheduledItem) => cancelScheduled(vhost, item.id),
@@ -78,7 +80,7 @@ export function Scheduled() {
                 <td>{item.attempt}</td>
                 <td>{item.size}</td>
                 <td className="buttons">
-                  {moving?.id === item.id ? (
+                  {!mayChange ? null : moving?.id === item.id ? (
                     <>
                       <label>
                         New time{' '}
@@ -93,9 +95,11 @@ export function Scheduled() {
                       Reschedule
                     </button>
                   )}
-                  <button type="button" className="danger" onClick={() => setCancelling(item)}>
-                    Cancel
-                  </button>
+                  {mayChange && (
+                    <button type="button" className="danger" onClick={() => setCancelling(item)}>
+                      Cancel
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}

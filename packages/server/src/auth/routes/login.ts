@@ -18,7 +18,7 @@ export function loginRoutes(app: FastifyInstance, access: AccessControl, session
       const principal = await access.authenticate(credentials, request.socket.remoteAddress);
       const { id, csrf } = sessions.open(principal);
       void reply.header('set-cookie', sessions.cookie(id, secure));
-      return { ...whoami(principal), csrf_token: csrf };
+      return { ...whoami(principal, access.broker.vhosts.keys()), csrf_token: csrf };
     } catch (error) {
       if (error instanceof WarrenError) {
         await access.refused({

@@ -21,9 +21,13 @@ export function userView(user: UserRecord): UserView {
   return { name: user.name, password_hash: user.password_hash, hashing_algorithm: user.hashing_algorithm, tags: user.tags, limits: user.limits };
 }
 
-export function whoami(principal: Principal): WhoamiView {
+/** RabbitMQ's whoami (name, tags), and Warren's summary of the user's permissions per vhost it may use. */
+export function whoami(principal: Principal, vhosts: Iterable<string>): WhoamiView {
   const view: WhoamiView = { name: principal.user, tags: principal.tags(), mechanism: principal.mechanism };
   if (principal.expiresAt !== undefined) view.expires_at = new Date(principal.expiresAt).toISOString();
+  view.permissions = [...vhosts]
+    .filter((vhost) => principal.hasVHost(vhost))
+    .map((vhost) => ({ vhost, configure: principal.mayAny(vhost, 'configure'), write: principal.mayAny(vhost, 'write'), read: principal.mayAny(vhost, 'read') }));
   return view;
 }
 
@@ -50,7 +54,10 @@ export async function passwordOf(body: { password?: string; password_hash?: stri
 
 export function userRoutes(app: FastifyInstance, access: AccessControl): void {
   const { registry } = access;
-  app.get('/api/whoami', async (request): Promise<WhoamiView> => whoami(request.principal!));
+  app.get('/api/whoami', async (request): Promise<WhoamiView> => ({
+    ...whoami(request.principal!, access.broker.vhosts.keys()),
+    ...(request.csrfToken === undefined ? {} : { csrf_token: request.csrfToken }),
+  }));
 
   app.get('/api/users', async (): Promise<UserView[]> => [...registry.users.values()].map(userView));
 
