@@ -90,16 +90,20 @@ export class Client {
     if (options.publishWindow !== undefined && !(options.publishWindow >= 1)) {
       throw new WarrenError('invalid_argument', `publishWindow must be at least 1, got ${options.publishWindow}`);
     }
-    const client = new Client(await resolveWebSocket(options.WebSocket), url, options.connectTimeout ?? 10_000);
     const hello: HelloFrame = { type: 'hello', version: PROTOCOL_VERSION, vhost: options.vhost ?? '/', heartbeat: options.heartbeat ?? 30_000 };
     if (options.username !== undefined) hello.username = options.username;
     if (options.password !== undefined) hello.password = options.password;
     if (options.name !== undefined) hello.client = options.name;
     if (typeof options.token === 'string') hello.token = options.token;
+    let client: Client | undefined;
+    let tokens: TokenRefresher | undefined;
     if (typeof options.token === 'function') {
-      client.tokens = new TokenRefresher(options.token, (token) => client.sendToken(token), (error) => client.report(error));
-      hello.token = await client.tokens.first();
+      tokens = new TokenRefresher(options.token, (token) => client!.sendToken(token), (error) => client!.report(error));
+      // Before the socket opens: however long the provider takes must not count against the broker's handshake timeout.
+      hello.token = await tokens.first();
     }
+    client = new Client(await resolveWebSocket(options.WebSocket), url, options.connectTimeout ?? 10_000);
+    client.tokens = tokens;
     const welcome = await client.connection.handshake(hello, client.timeoutMs);
     if (hello.token !== undefined) client.tokens?.schedule(hello.token);
     client.maxMessageSize = welcome.max_message_size || DEFAULT_MAX_MESSAGE_SIZE;
