@@ -1,6 +1,10 @@
 /** Browsing a queue without consuming (peek, with the API's filters) and redriving dead letters. */
+import type { BrowsedMessage } from '@warren/protocol';
 import { api } from './http.js';
 import { queuePath } from './queues.js';
+
+/** The broker's own type for what `…/get` answers. */
+export type { BrowsedMessage };
 
 export interface BrowseFilter {
   routing_key?: string;
@@ -8,20 +12,6 @@ export interface BrowseFilter {
   body_contains?: string;
   json_path?: string;
   equals?: unknown;
-}
-
-export interface BrowsedMessage {
-  payload: string;
-  payload_bytes: number;
-  payload_encoding: 'string' | 'base64';
-  redelivered: boolean;
-  exchange: string;
-  routing_key: string;
-  message_count: number;
-  properties: { headers?: Record<string, unknown>; [key: string]: unknown };
-  id: string;
-  seq: number;
-  delivery_count: number;
 }
 
 export const browse = (vhost: string, queue: string, count: number, offset: number, filter?: BrowseFilter) =>
