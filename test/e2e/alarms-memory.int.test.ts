@@ -55,14 +55,17 @@ describe('memory alarm', () => {
     for (let n = 0; bytes < 1.5 * WATERMARK; n++) {
       bytes += sizeOf(n);
       const confirm = publisher.publish('', 'flood', block.subarray(0, sizeOf(n)), { persistent: false, headers: { n } });
-      pending.push(confirm.then(() => void confirmedAt.set(n, Date.now())));
+      const confirmed = confirm.then(() => void confirmedAt.set(n, Date.now()));
+      // Awaited below; until then a failed assertion must report itself, not hundreds of confirms the broker's stop rejects.
+      confirmed.catch(() => {});
+      pending.push(confirmed);
       if (n % 32 === 31 && !publisher.blocked) await Promise.race([confirm, blocked]);
     }
     const published = pending.length;
     expect(await blocked).toEqual({ reason: 'memory' });
-    await expect.poll(async () => (await broker.overview()).mem_alarm, { timeout: 10_000 }).toBe(true);
+    // The alarm may clear once on garbage the broker collects late, and rise again as the publisher resumes.
+    await expect.poll(async () => publisher.blocked && (await broker.overview()).mem_alarm, { timeout: 10_000 }).toBe(true);
     expect(await broker.overview()).toMatchObject({ disk_free_alarm: false, mem_limit: WATERMARK });
-    expect(publisher.blocked).toBe(true);
     const maxFloodRss = floodRss.stop();
     expect(maxFloodRss).toBeLessThanOrEqual(WATERMARK * 1.2);
 

@@ -4,14 +4,19 @@ import { ResourceAlarms, type AlarmLimits } from './resource-alarms.js';
 const MB = 1_000_000;
 
 function setup(limits: Partial<AlarmLimits> = {}) {
-  const gauges = { memory: 10 * MB, disk: 100 * MB, collections: 0 };
+  /** `freed`: what the next collection frees. */
+  const gauges = { memory: 10 * MB, disk: 100 * MB, collections: 0, freed: 0 };
   const logs: Array<{ level: string; fields: object; message?: string }> = [];
   const log = (level: string) => (fields: object, message?: string) => logs.push({ level, fields, message });
   const alarms = new ResourceAlarms(
     { memoryLimit: 50 * MB, diskFreeLimit: 20 * MB, memoryCheckInterval: 250, diskCheckInterval: 1000, ...limits },
     {
       memoryUsed: () => gauges.memory,
-      collectGarbage: () => void gauges.collections++,
+      collectGarbage: () => {
+        gauges.collections++;
+        gauges.memory -= gauges.freed;
+        gauges.freed = 0;
+      },
       diskFree: () => Promise.resolve(gauges.disk),
     },
     { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
@@ -55,6 +60,18 @@ describe('ResourceAlarms', () => {
     gauges.memory = 10 * MB;
     await vi.advanceTimersByTimeAsync(2000);
     expect(gauges.collections).toBe(2);
+    alarms.stop();
+  });
+
+  it('does not raise the alarm on garbage that a collection frees', async () => {
+    const { gauges, alarms, changes } = setup();
+    await alarms.start();
+    gauges.memory = 60 * MB;
+    gauges.freed = 20 * MB;
+    alarms.checkMemory();
+    expect(gauges.collections).toBe(1);
+    expect(changes).toEqual([]);
+    expect(alarms.status()).toMatchObject({ mem_alarm: false, mem_used: 40 * MB });
     alarms.stop();
   });
 

@@ -105,9 +105,11 @@ export class ResourceAlarms {
   }
 
   /**
-   * Above the watermark the figure may be garbage: the alarm goes up at once (safe), and garbage
-   * is collected so that the next check shows what is really held, and clears the alarm if that
-   * is below the watermark.
+   * Above the watermark the figure may be garbage. When a collection is due, garbage is collected
+   * and memory measured again before deciding, so garbage alone does not raise the alarm (a
+   * publisher blocked and released at once only to be blocked again). When it is not due, the
+   * alarm goes up on the figure as it is (safe); the next due collection clears it if what is
+   * really held is below the watermark.
    */
   checkMemory(): void {
     this.memUsed = this.gauges.memoryUsed();
@@ -116,6 +118,7 @@ export class ResourceAlarms {
       this.gauges.collectGarbage();
       this.lastCollect = Date.now();
       this.collectGap = Math.max(COLLECT_GAP, (this.lastCollect - started) / COLLECT_SHARE);
+      this.memUsed = this.gauges.memoryUsed();
     }
     this.set('memory', this.memUsed >= this.limits.memoryLimit, { used: this.memUsed, limit: this.limits.memoryLimit });
   }
