@@ -5,7 +5,7 @@
  * a real socket. What each frame means is in handlers/; the rules are in docs/protocol.md.
  */
 import { decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, RepeatedHeaders, WarrenError, type ClientFrame, type HelloFrame, type RawFrame } from '@warren/protocol';
-import type { Broker, Consumer, DeliverySink, QueueEntry, VHost } from '@warren/core';
+import type { Broker, Consumer, DeliverySink, Queue, QueueEntry, VHost } from '@warren/core';
 import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
 import { PublisherBlock } from '../alarms/publisher-block.js';
@@ -55,6 +55,9 @@ export class Session implements DeliverySink {
   /** Blocks this connection while a resource alarm is up, once it has published (alarms/). */
   readonly publisherBlock: PublisherBlock;
   private readonly readGate: ReadGate;
+  /** Credit flow: reading waits while a queue this connection published into holds its publishers. */
+  private readonly flowGate: { pause(): void; resume(): void };
+  private heldBy: Queue | undefined;
   private readonly turns: FrameTurns;
   private readonly sendBuffer: SendBuffer;
   readonly consumers = new Map<string, Consumer>();
@@ -90,6 +93,7 @@ export class Session implements DeliverySink {
     this.readGate = new ReadGate(socket);
     this.confirms = new ConfirmTracker({ socket: this.readGate.lever('publish window'), send: (frame) => this.send(frame), counters: broker.counters }, config.publishWindow);
     this.publisherBlock = new PublisherBlock(this.readGate.lever('resource alarm'), (frame) => this.send(frame));
+    this.flowGate = this.readGate.lever('queue flow');
     this.turns = new FrameTurns(
       (raw) => this.handleRaw(raw),
       () => this.confirms.flush(),
@@ -275,6 +279,29 @@ export class Session implements DeliverySink {
       for (const consumer of this.consumers.values()) consumer.queue.dispatch();
     }
   }
+
+  /** Whether credit flow holds this connection (the management API's `flow` state). */
+  get inFlow(): boolean {
+    return this.heldBy !== undefined;
+  }
+
+  /**
+   * A queue this connection just published into holds its publishers (core's queue-flow.ts):
+   * stop reading until it lets them go. Never for a queue this connection consumes from, whose
+   * acks it must go on reading, or the queue could not drain.
+   */
+  holdFor(queue: Queue): void {
+    if (this.heldBy !== undefined || this.state !== 'open') return;
+    for (const consumer of this.consumers.values()) if (consumer.queue === queue) return;
+    this.heldBy = queue;
+    this.flowGate.pause();
+    queue.flow.wait(this.flowReleased);
+  }
+
+  private readonly flowReleased = (): void => {
+    this.heldBy = undefined;
+    if (this.state !== 'closed') this.flowGate.resume();
+  };
 
   // --- DeliverySink ------------------------------------------------------------------------
 
