@@ -25,6 +25,12 @@ export interface Config extends SecurityConfig {
   handshakeTimeout: number;
   /** Unsent bytes per connection above which deliveries to it pause. */
   deliveryBufferBytes: number;
+  /** Credit flow (core's queue/queue-flow.ts): ready messages above which a queue with consumers holds its publishers; it lets them go at half. */
+  queueFlowMessages: number;
+  /** The same in ready body bytes. */
+  queueFlowBytes: number;
+  /** Longest a queue holds its publishers before it takes its consumers for slow ones and holds nobody. */
+  queueFlowHoldMs: number;
   /**
    * Unsent bytes per connection (replies, errors, confirms, returns, deliveries) above which its
    * frames are no longer read until it drains; twice that closes it (ws/send-buffer.ts).
@@ -79,6 +85,9 @@ export const DEFAULT_CONFIG: Config = {
   publishWindow: 4096,
   handshakeTimeout: 10_000,
   deliveryBufferBytes: 4 * 1024 * 1024,
+  queueFlowMessages: 1_000,
+  queueFlowBytes: 8 * 1024 * 1024,
+  queueFlowHoldMs: 200,
   sendBufferBytes: 16 * 1024 * 1024,
   queueRamMessages: 100_000,
   queueRamBytes: 32 * 1024 * 1024,
@@ -117,6 +126,9 @@ const schema = {
     publishWindow: positive,
     handshakeTimeout: positive,
     deliveryBufferBytes: positive,
+    queueFlowMessages: positive,
+    queueFlowBytes: positive,
+    queueFlowHoldMs: positive,
     sendBufferBytes: positive,
     queueRamMessages: positive,
     queueRamBytes: positive,

@@ -287,21 +287,23 @@ export class Session implements DeliverySink {
 
   /**
    * A queue this connection just published into holds its publishers (core's queue-flow.ts):
-   * stop reading until it lets them go. Never for a queue this connection consumes from, whose
-   * acks it must go on reading, or the queue could not drain.
+   * stop reading until it lets them go. Never while this connection holds unacked deliveries,
+   * whose acks must go on being read for some queue to drain (its own, or the queue of a
+   * connection that waits on ours): so credit flow cannot deadlock connections.
    */
   holdFor(queue: Queue): void {
-    if (this.heldBy !== undefined || this.state !== 'open') return;
-    for (const consumer of this.consumers.values()) if (consumer.queue === queue) return;
+    if (this.heldBy !== undefined || this.state !== 'open' || this.unacked.size > 0) return;
     this.heldBy = queue;
     this.flowGate.pause();
-    queue.flow.wait(this.flowReleased);
+    queue.flow.wait(() => {
+      if (this.heldBy === queue) this.letGo();
+    });
   }
 
-  private readonly flowReleased = (): void => {
+  private letGo(): void {
     this.heldBy = undefined;
     if (this.state !== 'closed') this.flowGate.resume();
-  };
+  }
 
   // --- DeliverySink ------------------------------------------------------------------------
 
@@ -323,6 +325,7 @@ export class Session implements DeliverySink {
       counters.deliveredConsumeManualAck++;
       this.info.messageStats.deliver++;
       this.unacked.set(tag, { entry, consumer });
+      if (this.heldBy !== undefined) this.letGo();
     }
     if (entry.redelivered) counters.redelivered++;
     this.send(deliverHeader(consumer, entry, tag), entry.message.body);
