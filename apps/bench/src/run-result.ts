@@ -37,6 +37,11 @@ export interface RunResult {
   peakRssMb?: number;
   /** Broker user + system CPU time during the window, as % of one core (it can exceed 100). */
   cpuPercent?: number;
+  /**
+   * The scenario's messages (msgs/s × window) per second of broker CPU time in the window: what
+   * one message costs the broker, a figure that holds across machines and under load.
+   */
+  msgsPerCpuSecond?: number;
   producerCpuPercent?: number;
   consumerCpuPercent?: number;
   /**
