@@ -2,7 +2,7 @@
 // launcher (packages/server/src/launch/broker-process.ts; run the build first), with its RSS
 // read from /proc by PID.
 import { readFileSync } from 'node:fs';
-import { launchBroker } from '../packages/server/dist/launch/broker-process.js';
+import { launchBroker } from '@warren/server/launch';
 
 export async function startBrokerProcess(name, env = {}) {
   const broker = await launchBroker({ name, env });
