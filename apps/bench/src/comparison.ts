@@ -31,7 +31,7 @@ export interface Row {
   /** Warren's rate as a fraction of the relay probe's. */
   ofWsRelay?: number;
   checks: Check[];
-  /** RabbitMQ's figures from performance.md, used where RabbitMQ was not run. */
+  /** RabbitMQ's figures from docs/performance.md, used where RabbitMQ was not run. */
   reference?: Reference;
   ratio?: number;
   meetsTarget?: boolean;

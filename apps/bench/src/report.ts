@@ -1,6 +1,6 @@
 /**
  * The comparison as people read it: one line per broker per scenario with the same columns for
- * both (RabbitMQ's from performance.md, marked so, where it was not run), the ratio and target
+ * both (RabbitMQ's from docs/performance.md, marked so, where it was not run), the ratio and target
  * on Warren's line, a detail table that explains a number (a producer far ahead of its consumer
  * is a backing-up queue), the deep-queue line, and what went wrong. JSON is results-json.ts's job.
  */

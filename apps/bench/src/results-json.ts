@@ -27,7 +27,7 @@ export async function writeResultsJson(file: string, rows: readonly Row[], deep:
       row.rabbitmq !== undefined
         ? { ...figures(row.rabbitmq.median), runs: row.rabbitmq.runs.map(figures) }
         : row.reference !== undefined
-          ? { source: 'shared/performance.md (beside the repository)', msgsPerSecond: row.reference.rate ?? null, p50Ms: row.reference.p50 ?? null, p99Ms: row.reference.p99 ?? null }
+          ? { source: 'docs/performance.md', msgsPerSecond: row.reference.rate ?? null, p50Ms: row.reference.p50 ?? null, p99Ms: row.reference.p99 ?? null }
           : null,
   }));
   if (deep !== undefined) {

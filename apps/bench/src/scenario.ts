@@ -17,7 +17,7 @@ export interface Topology {
 /**
  * How the producer paces itself. Warren confirms every publish, so with Warren every pace keeps
  * at most `inFlight` publishes unconfirmed. With RabbitMQ, `unbounded` publishes without confirms
- * as fast as the socket takes them (amqplib's `drain`), as performance.md measured it.
+ * as fast as the socket takes them (amqplib's `drain`), as docs/performance.md measured it.
  */
 export type Pace =
   /** Warren: its default publish window (4096) unconfirmed; RabbitMQ: no confirms. */
@@ -27,7 +27,7 @@ export type Pace =
   /** Confirms on both, `perSecond` publishes a second, at most `inFlight` unconfirmed. */
   | { kind: 'rate'; perSecond: number; inFlight: number };
 
-/** RabbitMQ's figures on this machine from shared/performance.md (beside the repository), shown when RabbitMQ is not run. */
+/** RabbitMQ's figures on this machine from docs/performance.md, shown when RabbitMQ is not run. */
 export interface Reference {
   rate?: number;
   p50?: number;

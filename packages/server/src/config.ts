@@ -1,7 +1,7 @@
 /**
  * Configuration: defaults, then a JSON file, then WARREN_* environment variables, then command
  * line flags, each overriding the one before. The result is validated once with ajv; a bad
- * value stops the boot with a message naming the key (../shared/design.md, "Running").
+ * value stops the boot with a message naming the key (docs/operations.md, "Configuration").
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
@@ -86,7 +86,7 @@ export const DEFAULT_CONFIG: Config = {
   handshakeTimeout: 10_000,
   deliveryBufferBytes: 4 * 1024 * 1024,
   queueFlowMessages: 1_000,
-  queueFlowBytes: 8 * 1024 * 1024,
+  queueFlowBytes: 16 * 1024 * 1024,
   queueFlowHoldMs: 200,
   sendBufferBytes: 16 * 1024 * 1024,
   queueRamMessages: 100_000,
@@ -161,7 +161,7 @@ const schema = {
 
 const validate = new Ajv({ coerceTypes: true, allErrors: true, strict: true }).compile(schema);
 
-/** Environment variables and the config keys they set (design.md). */
+/** Environment variables and the config keys they set (docs/operations.md). */
 const ENV: Record<string, keyof Config> = {
   WARREN_HOST: 'host',
   WARREN_PORT: 'port',

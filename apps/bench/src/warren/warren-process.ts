@@ -13,7 +13,7 @@ import { ResourceSampler, type Usage } from '../resource-sampler.js';
 const STOP_GRACE_MS = 3_000;
 const KEPT_WARNINGS = 5;
 
-/** Extra node flags for the broker only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile its hot path. */
+/** Extra node flags for the broker only, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile its hot path. */
 function brokerNodeArgs(): string[] {
   return (process.env.WARREN_BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 }
