@@ -85,7 +85,7 @@ export const DEFAULT_CONFIG: Config = {
   publishWindow: 4096,
   handshakeTimeout: 10_000,
   deliveryBufferBytes: 4 * 1024 * 1024,
-  queueFlowMessages: 1_000,
+  queueFlowMessages: 500,
   queueFlowBytes: 16 * 1024 * 1024,
   queueFlowHoldMs: 200,
   sendBufferBytes: 16 * 1024 * 1024,

@@ -28,15 +28,17 @@ export interface FlowMarks {
 }
 
 /**
- * Sized for latency: at the rates of docs/performance.md a backlog of 1,000 messages is 10 to 30
- * ms of delivery, under RabbitMQ's p99, while it is many client batches deep, so the consumer
- * never runs dry between a release and the publisher's next batch. The byte marks bound large
+ * Sized for latency. A message's end-to-end time is about what is ahead of it over the delivery
+ * rate: the backlog, the publisher's window still in its socket (1,000 in the bench) and the
+ * consumer's prefetch; at 50,000 msgs/s, 500 + 1,000 + 200 messages are 34 ms, RabbitMQ's p99.
+ * The 250 between the marks are several client batches, so the consumer does not run dry
+ * between a release and the publisher's next batch (it is already in the socket). The byte marks bound large
  * messages (256 of 64 KiB) below the RAM a queue keeps before paging to disk (32 MiB by default),
  * so a queue in step with its consumer never pages.
  */
 export const DEFAULT_FLOW_MARKS: FlowMarks = {
-  highMessages: 1_000,
-  lowMessages: 500,
+  highMessages: 500,
+  lowMessages: 250,
   highBytes: 16 * 1024 * 1024,
   lowBytes: 8 * 1024 * 1024,
   maxHoldMs: 200,

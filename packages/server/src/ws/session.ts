@@ -104,12 +104,12 @@ export class Session implements DeliverySink {
       config,
       {
         pause: () => {
-          this.turns.hold();
+          this.turns.hold('peer not reading');
           unread.pause();
         },
         resume: () => {
           unread.resume();
-          this.turns.release();
+          this.turns.release('peer not reading');
         },
       },
       (unsent) => this.fail(new WarrenError('peer_not_reading', `${unsent} bytes wait to be sent to a peer that does not read them`)),
@@ -287,13 +287,15 @@ export class Session implements DeliverySink {
 
   /**
    * A queue this connection just published into holds its publishers (core's queue-flow.ts):
-   * stop reading until it lets them go. Never while this connection holds unacked deliveries,
+   * handle none of its frames and stop reading until it lets them go (the frames already read
+   * wait in order, so a batch of publishes does not run past the queue's mark). Never while this connection holds unacked deliveries,
    * whose acks must go on being read for some queue to drain (its own, or the queue of a
    * connection that waits on ours): so credit flow cannot deadlock connections.
    */
   holdFor(queue: Queue): void {
     if (this.heldBy !== undefined || this.state !== 'open' || this.unacked.size > 0) return;
     this.heldBy = queue;
+    this.turns.hold('queue flow');
     this.flowGate.pause();
     queue.flow.wait(() => {
       if (this.heldBy === queue) this.letGo();
@@ -302,7 +304,9 @@ export class Session implements DeliverySink {
 
   private letGo(): void {
     this.heldBy = undefined;
-    if (this.state !== 'closed') this.flowGate.resume();
+    if (this.state === 'closed') return;
+    this.flowGate.resume();
+    this.turns.release('queue flow');
   }
 
   // --- DeliverySink ------------------------------------------------------------------------
