@@ -101,8 +101,7 @@ export function buildRows(scenarios: readonly Scenario[], runs: readonly RunResu
 
 /** Published over consumed, minus one: how fast the queue grew, relative to what was delivered. */
 export function growthOf(run: RunResult): number | undefined {
-  const { rate, publishedRate } = run;
-  return rate === undefined || publishedRate === undefined || rate <= 0 ? undefined : publishedRate / rate - 1;
+  return run.publishedOverConsumed === undefined ? undefined : run.publishedOverConsumed - 1;
 }
 
 function addChecks(row: Row, checks: FlowScenario['checks']): void {

@@ -48,7 +48,7 @@ export function formatReport(rows: readonly Row[], deep: DeepQueueRow | undefine
             r.scenario,
             LABEL[r.broker],
             count(r.publishedRate),
-            r.rate === undefined || r.publishedRate === undefined || r.rate <= 0 ? DASH : (r.publishedRate / r.rate).toFixed(3),
+            fixed(r.publishedOverConsumed, 3),
             r.failedPublishes === undefined ? DASH : String(r.failedPublishes),
             ms(r.latencyMs?.max),
             fixed(r.prefillSeconds, 0),

@@ -50,7 +50,7 @@ function figures(r: RunResult): Record<string, unknown> {
   return {
     msgsPerSecond: r.rate,
     publishedPerSecond: r.publishedRate,
-    publishedOverConsumed: r.publishedRate !== undefined && r.rate !== undefined && r.rate > 0 ? r.publishedRate / r.rate : undefined,
+    publishedOverConsumed: r.publishedOverConsumed,
     msgsPerCpuSecond: r.msgsPerCpuSecond,
     p50Ms: r.latencyMs?.p50,
     p99Ms: r.latencyMs?.p99,

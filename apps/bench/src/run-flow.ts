@@ -55,6 +55,7 @@ export async function runFlow(broker: Broker, running: RunningBroker, scenario: 
     } else {
       result.rate = consumed.seconds > 0 ? consumed.delivered / consumed.seconds : 0;
       result.latencyMs = consumed.latency;
+      if (scenario.unit === 'msgs/s' && result.rate > 0) result.publishedOverConsumed = result.publishedRate / result.rate;
       result.consumerCpuPercent = consumed.cpuPercent;
     }
     if (before !== undefined && after !== undefined) {

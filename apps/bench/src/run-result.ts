@@ -26,6 +26,11 @@ export interface RunResult {
   rate?: number;
   /** Publishes completed per second during the window (confirmed, or written where no confirms are asked for): above `rate` means the queue was backing up. */
   publishedRate?: number;
+  /**
+   * publishedRate ÷ rate where both count messages (not where `rate` counts deliveries to
+   * several queues): above 1, the queue grew during the window.
+   */
+  publishedOverConsumed?: number;
   failedPublishes?: number;
   latencyMs?: LatencySummary;
   /** Seconds the producer took to prefill the queue, where the scenario prefills. */
