@@ -24,15 +24,23 @@ export interface Listing<T, V> {
 /** sortValue()'s answer for a path it does not read itself: the view is built and read instead. */
 export const SORT_BY_VIEW = Symbol('sort by view');
 
-export function listPage<T, V>(listing: Listing<T, V>, request: ListRequest): V[] | PagedView<unknown> {
-  const total = listing.objects.length;
+/** The page's objects in order, each with its view when sorting had to build it. */
+interface Selected<T, V> {
+  rows: { o: T; view?: V }[];
+  filtered: number;
+  total: number;
+}
+
+function selectPage<T, V>(listing: Listing<T, V>, request: ListRequest): Selected<T, V> {
   const filtered = filterByName(listing, request);
   const sort = request.sort;
-  let views: V[] | undefined;
-  let objects: readonly T[] = filtered;
+  let rows: { o: T; view?: V }[];
   if (sort === undefined || (sort.length === 1 && sort[0] === 'name')) {
-    objects = [...filtered].sort((a, b) => compareText(listing.nameOf(a), listing.nameOf(b)) || compareText(listing.tieOf?.(a) ?? '', listing.tieOf?.(b) ?? ''));
-    if (request.sortReverse) (objects as T[]).reverse();
+    // Names read once per object, not twice per comparison: 10,000 queues take ~140,000 comparisons.
+    const named = filtered.map((o) => ({ o, name: listing.nameOf(o), tie: listing.tieOf?.(o) ?? '' }));
+    named.sort((a, b) => compareText(a.name, b.name) || compareText(a.tie, b.tie));
+    if (request.sortReverse) named.reverse();
+    rows = named;
   } else {
     const keyed = filtered.map((o) => {
       const fast = listing.sortValue === undefined ? SORT_BY_VIEW : listing.sortValue(o, sort);
@@ -42,19 +50,48 @@ export function listPage<T, V>(listing: Listing<T, V>, request: ListRequest): V[
     });
     keyed.sort((a, b) => compareValues(a.key, b.key) || compareText(listing.nameOf(a.o), listing.nameOf(b.o)));
     if (request.sortReverse) keyed.reverse();
-    if (keyed.every((k) => k.view === undefined)) objects = keyed.map((k) => k.o);
-    else views = keyed.map((k) => k.view ?? listing.view(k.o));
+    rows = keyed;
   }
   const page = request.page;
+  if (page !== undefined) {
+    const pageCount = Math.ceil(filtered.length / request.pageSize);
+    if (page > 1 && page > pageCount) throw new WarrenError('invalid_argument', `page ${page} is beyond the last page, ${pageCount}`);
+    rows = rows.slice((page - 1) * request.pageSize, page * request.pageSize);
+  }
+  return { rows, filtered: filtered.length, total: listing.objects.length };
+}
+
+function envelope(request: ListRequest & { page: number }, selected: Selected<unknown, unknown>) {
   const pageSize = request.pageSize;
-  const from = page === undefined ? 0 : (page - 1) * pageSize;
-  const to = page === undefined ? filtered.length : from + pageSize;
-  const pageViews = views === undefined ? objects.slice(from, to).map((o) => listing.view(o)) : views.slice(from, to);
-  const items = request.columns === undefined ? pageViews : pageViews.map((v) => pickColumns(v, request.columns!));
-  if (page === undefined) return items as V[];
-  const pageCount = Math.ceil(filtered.length / pageSize);
-  if (page > 1 && page > pageCount) throw new WarrenError('invalid_argument', `page ${page} is beyond the last page, ${pageCount}`);
-  return { items, page, page_count: pageCount, page_size: pageSize, filtered_count: filtered.length, item_count: items.length, total_count: total };
+  return {
+    page: request.page,
+    page_count: Math.ceil(selected.filtered / pageSize),
+    page_size: pageSize,
+    filtered_count: selected.filtered,
+    item_count: selected.rows.length,
+    total_count: selected.total,
+  };
+}
+
+export function listPage<T, V>(listing: Listing<T, V>, request: ListRequest): V[] | PagedView<unknown> {
+  const selected = selectPage(listing, request);
+  const views = selected.rows.map((r) => r.view ?? listing.view(r.o));
+  const items = request.columns === undefined ? views : views.map((v) => pickColumns(v, request.columns!));
+  if (request.page === undefined) return items as V[];
+  return { items, ...envelope(request as ListRequest & { page: number }, selected) };
+}
+
+/**
+ * listPage's answer as JSON text, each object written by `json` (the same text as
+ * JSON.stringify of its view) unless sorting or `columns` needed the view anyway.
+ */
+export function listPageJson<T, V>(listing: Listing<T, V>, json: (object: T) => string, request: ListRequest): string {
+  if (request.columns !== undefined) return JSON.stringify(listPage(listing, request));
+  const selected = selectPage(listing, request);
+  const items = `[${selected.rows.map((r) => (r.view === undefined ? json(r.o) : JSON.stringify(r.view))).join(',')}]`;
+  if (request.page === undefined) return items;
+  const paging = JSON.stringify(envelope(request as ListRequest & { page: number }, selected));
+  return `{"items":${items},${paging.slice(1)}`;
 }
 
 function filterByName<T, V>(listing: Listing<T, V>, request: ListRequest): readonly T[] {

@@ -15,7 +15,7 @@ function rounded(rate: number): number {
 const idleTexts = new WeakMap<Queue, { at: number; text: string }>();
 
 /** RabbitMQ's idle_since: when the queue last did anything, shown while it does nothing (its text kept: lists show thousands). */
-function idleSince(queue: Queue): string | undefined {
+export function idleSince(queue: Queue): string | undefined {
   const s = queue.messageStats;
   if (s.rate('publish') !== 0 || s.deliverGetRate !== 0 || s.rate('ack') !== 0) return undefined;
   const kept = idleTexts.get(queue);
@@ -127,7 +127,7 @@ export function policyView(p: PolicyRecord): PolicyView {
 const settingsViews = new WeakMap<object, Record<string, unknown>>();
 
 /** A queue's settings object changes only when its policy does, so its view is kept with it. */
-function settingsView(settings: object): Record<string, unknown> {
+export function settingsView(settings: object): Record<string, unknown> {
   let view = settingsViews.get(settings);
   if (view === undefined) settingsViews.set(settings, (view = kebabKeys(settings)));
   return view;
