@@ -52,9 +52,9 @@ async function measure(path, ready) {
 }
 
 const apiStart = performance.now();
-const list = await fetch(`${broker.httpUrl}/api/queues?page=1&page_size=500`);
+const list = await fetch(`${broker.httpUrl}/api/queues/%2F?page=1&page_size=100`);
 await list.arrayBuffer();
-console.log(`GET /api/queues?page=1&page_size=500: ${(performance.now() - apiStart).toFixed(0)} ms`);
+console.log(`GET /api/queues/%2F?page=1&page_size=100 (what the Queues page asks first): ${(performance.now() - apiStart).toFixed(0)} ms`);
 console.log(`Overview first render (totals shown): ${(await measure('/', '[data-testid="total-messages"]')).toFixed(0)} ms (median of 5)`);
 console.log(`Queues first render (first row shown): ${(await measure('/queues', 'tbody a')).toFixed(0)} ms (median of 5)`);
 await browser.close();

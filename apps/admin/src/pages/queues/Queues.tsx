@@ -25,7 +25,7 @@ export interface QueuesSearch {
   size: number;
 }
 
-export const DEFAULT_QUEUES_SEARCH: QueuesSearch = { name: '', regex: false, sort: 'name', reverse: false, page: 1, size: 500 };
+export const DEFAULT_QUEUES_SEARCH: QueuesSearch = { name: '', regex: false, sort: 'name', reverse: false, page: 1, size: 100 };
 
 const rate = (r: QueueRow, key: 'publish_details' | 'deliver_get_details' | 'ack_details') => r.message_stats?.[key]?.rate?.toFixed(1) ?? '–';
 
