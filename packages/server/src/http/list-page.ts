@@ -81,17 +81,26 @@ export function listPage<T, V>(listing: Listing<T, V>, request: ListRequest): V[
   return { items, ...envelope(request as ListRequest & { page: number }, selected) };
 }
 
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+const ITEMS = Buffer.from('{"items":');
+
 /**
- * listPage's answer as JSON text, each object written by `json` (the same text as
- * JSON.stringify of its view) unless sorting or `columns` needed the view anyway.
+ * listPage's answer as UTF-8 JSON, each object written by `json` (the bytes of JSON.stringify
+ * of its view) unless sorting or `columns` needed the view anyway.
  */
-export function listPageJson<T, V>(listing: Listing<T, V>, json: (object: T) => string, request: ListRequest): string {
-  if (request.columns !== undefined) return JSON.stringify(listPage(listing, request));
+export function listPageJson<T, V>(listing: Listing<T, V>, json: (object: T) => Buffer, request: ListRequest): Buffer {
+  if (request.columns !== undefined) return Buffer.from(JSON.stringify(listPage(listing, request)));
   const selected = selectPage(listing, request);
-  const items = `[${selected.rows.map((r) => (r.view === undefined ? json(r.o) : JSON.stringify(r.view))).join(',')}]`;
-  if (request.page === undefined) return items;
-  const paging = JSON.stringify(envelope(request as ListRequest & { page: number }, selected));
-  return `{"items":${items},${paging.slice(1)}`;
+  const parts: Buffer[] = request.page === undefined ? [OPEN] : [ITEMS, OPEN];
+  selected.rows.forEach((r, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(r.view === undefined ? json(r.o) : Buffer.from(JSON.stringify(r.view)));
+  });
+  parts.push(CLOSE);
+  if (request.page !== undefined) parts.push(Buffer.from(`,${JSON.stringify(envelope(request as ListRequest & { page: number }, selected)).slice(1)}`));
+  return Buffer.concat(parts);
 }
 
 function filterByName<T, V>(listing: Listing<T, V>, request: ListRequest): readonly T[] {

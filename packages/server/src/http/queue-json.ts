@@ -1,10 +1,12 @@
 /**
- * A queue's view (views.ts's queueView) written straight to JSON text, for lists of thousands
- * of queues: building 10,000 view objects and handing them to JSON.stringify costs more than
- * the rest of the request together. The part that changes only with the queue's declaration
- * or policy (names, flags, arguments, effective settings) is kept as text per queue; the
- * counts and rates are written fresh. The text is byte for byte JSON.stringify(queueView(…))
- * (queue-json.test.ts), so lists keep one shape whichever way they are written.
+ * A queue's view (views.ts's queueView) written straight to JSON, for lists of thousands of
+ * queues: building 10,000 view objects and handing them to JSON.stringify costs more than the
+ * rest of the request together. The part that changes only with the queue's declaration or
+ * policy (names, flags, arguments, effective settings) is kept as text per queue; the counts
+ * and rates are written fresh, and the whole is kept as UTF-8 bytes until they change, so a
+ * list is one Buffer.concat, with no 10 MB string to build and encode again per request. The
+ * bytes are exactly JSON.stringify(queueView(…)) (queue-json.test.ts), so lists keep one shape
+ * whichever way they are written.
  * fast-json-stringify with a response schema was measured and is slower here: the free-form
  * argument and policy objects fall back to JSON.stringify, and its per-field checks cost more.
  */
@@ -58,7 +60,7 @@ interface Written {
   exclusiveTag: string | undefined;
   idle: string | undefined;
   node: string;
-  text: string;
+  bytes: Buffer;
 }
 
 const written = new WeakMap<Queue, Written>();
@@ -90,18 +92,18 @@ function sameNumbers(a: Float64Array, b: Float64Array): boolean {
 }
 
 /**
- * JSON.stringify(queueView(queue, node)), without building the view. A queue whose numbers,
- * declaration and policy have not changed since it was last written (most of 10,000, between
- * two requests) answers the text it was written as, so a list costs one join.
+ * JSON.stringify(queueView(queue, node)) as UTF-8, without building the view. A queue whose
+ * numbers, declaration and policy have not changed since it was last written (most of 10,000,
+ * between two requests) answers the bytes it was written as.
  */
-export function queueJson(queue: Queue, node: string): string {
+export function queueJson(queue: Queue, node: string): Buffer {
   readNumbers(queue, scratch);
   const declared = declaredText(queue);
   const exclusiveTag = queue.consumers.find((c) => c.options.exclusive)?.tag;
   const idle = idleSince(queue);
   const kept = written.get(queue);
   if (kept !== undefined && kept.declared === declared && kept.exclusiveTag === exclusiveTag && kept.idle === idle && kept.node === node && sameNumbers(kept.numbers, scratch)) {
-    return kept.text;
+    return kept.bytes;
   }
   const n = scratch;
   const parts = [
@@ -122,8 +124,7 @@ export function queueJson(queue: Queue, node: string): string {
   }
   parts.push(`,"deliver_get":${num(n[i]!)},"deliver_get_details":{"rate":${rate(n[i + 1]!)}}}`);
   parts.push(idle === undefined ? '}' : `,"idle_since":"${idle}"}`);
-  // join('') makes one flat string: kept for many requests, a rope of parts would cost every one of them.
-  const text = parts.join('');
-  written.set(queue, { numbers: Float64Array.from(scratch), declared, exclusiveTag, idle, node, text });
-  return text;
+  const bytes = Buffer.from(parts.join(''));
+  written.set(queue, { numbers: Float64Array.from(scratch), declared, exclusiveTag, idle, node, bytes });
+  return bytes;
 }

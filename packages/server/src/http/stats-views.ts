@@ -10,18 +10,24 @@ export const QUEUE_COUNTERS: readonly MessageCounter[] = ['publish', 'deliver', 
 export const EXCHANGE_COUNTERS: readonly MessageCounter[] = ['publish_in', 'publish_out', 'drop_unroutable'];
 export const CONNECTION_COUNTERS: readonly MessageCounter[] = ['publish', 'deliver', 'deliver_no_ack', 'ack'];
 
+/** A queue's counters a vhost or the overview adds up: its `publish` is the exchanges' `publish_in`. */
+export const QUEUE_SUMMED: readonly MessageCounter[] = QUEUE_COUNTERS.filter((c) => c !== 'publish');
+
 const DELIVER_GET: readonly MessageCounter[] = ['deliver', 'deliver_no_ack', 'get', 'get_no_ack'];
+const INDEX = new Map(MESSAGE_COUNTERS.map((c, i) => [c, i]));
 
-/** Counts and rates added up over several objects. */
+/** Counts and rates added up over several objects (arrays, not maps: a vhost of 10,000 queues adds 70,000 of them). */
 export class StatsSum {
-  private readonly counts = new Map<MessageCounter, number>();
-  private readonly rates = new Map<MessageCounter, number>();
+  private readonly counts = new Float64Array(MESSAGE_COUNTERS.length);
+  private readonly rates = new Float64Array(MESSAGE_COUNTERS.length);
+  private readonly present = new Uint8Array(MESSAGE_COUNTERS.length);
 
-  add(stats: MessageStats, counters: readonly MessageCounter[], as: (c: MessageCounter) => MessageCounter = (c) => c): this {
+  add(stats: MessageStats, counters: readonly MessageCounter[], as?: (c: MessageCounter) => MessageCounter): this {
     for (const counter of counters) {
-      const key = as(counter);
-      this.counts.set(key, (this.counts.get(key) ?? 0) + stats[counter]);
-      this.rates.set(key, (this.rates.get(key) ?? 0) + stats.rate(counter));
+      const i = INDEX.get(as === undefined ? counter : as(counter)) as number;
+      this.counts[i]! += stats[counter];
+      this.rates[i]! += stats.rate(counter);
+      this.present[i] = 1;
     }
     return this;
   }
@@ -31,10 +37,11 @@ export class StatsSum {
     let deliverGet = 0;
     let deliverGetRate = 0;
     let any = false;
-    for (const counter of MESSAGE_COUNTERS) {
-      const count = this.counts.get(counter);
-      if (count === undefined) continue;
-      const rate = this.rates.get(counter) ?? 0;
+    for (let i = 0; i < MESSAGE_COUNTERS.length; i++) {
+      if (this.present[i] === 0) continue;
+      const counter = MESSAGE_COUNTERS[i] as MessageCounter;
+      const count = this.counts[i] as number;
+      const rate = this.rates[i] as number;
       view[counter] = count;
       view[`${counter}_details`] = { rate: round(rate) };
       if (DELIVER_GET.includes(counter)) {

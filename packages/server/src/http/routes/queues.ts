@@ -29,15 +29,15 @@ export const HTTP_OWNER = 'http-api';
 type QueueDetailView = QueueView & { effective_arguments: EffectiveArguments };
 
 export function queueRoutes(app: FastifyInstance, { broker, nodeId }: ApiContext): void {
-  // Written as JSON text directly (queue-json.ts): a list of 10,000 queues is mostly serialising.
-  // The access hook's preSerialization never sees text, so the queues of vhosts the user may not
+  // Written as JSON bytes directly (queue-json.ts): a list of 10,000 queues is mostly serialising.
+  // The access hook's preSerialization never sees bytes, so the queues of vhosts the user may not
   // see are left out here, before paging, which keeps the page counts right too.
   const list = (all: Queue[], request: FastifyRequest, reply: FastifyReply) => {
     const principal = request.principal;
     const queues = principal === null || principal.hasTag('monitoring') ? all : all.filter((q) => principal.hasVHost(q.record.vhost));
     const listing = { objects: queues, nameOf: (q: Queue) => q.name, tieOf: (q: Queue) => q.record.vhost, view: (q: Queue) => queueView(q, nodeId), sortValue: queueSortValue };
-    const text = listPageJson(listing, (q) => queueJson(q, nodeId), parseListQuery(request.query));
-    return reply.type('application/json; charset=utf-8').send(text);
+    const body = listPageJson(listing, (q) => queueJson(q, nodeId), parseListQuery(request.query));
+    return reply.type('application/json; charset=utf-8').send(body);
   };
 
   app.get('/api/queues', { config: { doc: { summary: 'List every queue', query: LIST_QUERY_SCHEMA } } }, async (request, reply) =>
