@@ -4,7 +4,7 @@ import { FakeClock, MemoryStore } from '@warren/core/internal';
 import { parseListQuery } from '@warren/protocol';
 import { listPage, listPageJson, type Listing } from './list-page.js';
 import { queueJson } from './queue-json.js';
-import { queueSortValue, queueView } from './views.js';
+import { queueSortKey, queueView } from './views.js';
 
 const NODE = 'warren@test';
 const clock = new FakeClock();
@@ -57,7 +57,7 @@ describe('listPageJson', () => {
     for (let i = 0; i < 25; i++) declare(`q-${String(i).padStart(2, '0')}`);
     for (let i = 0; i < 25; i += 3) publish(`q-${String(i).padStart(2, '0')}`, 'x');
     const queues = [...vhost.queues.values()];
-    const listing: Listing<Queue, unknown> = { objects: queues, nameOf: (q) => q.name, view: (q) => queueView(q, NODE), sortValue: queueSortValue };
+    const listing: Listing<Queue, unknown> = { objects: queues, nameOf: (q) => q.name, view: (q) => queueView(q, NODE), sortKey: queueSortKey };
     const queries = [{}, { page: '2', page_size: '10' }, { sort: 'messages', sort_reverse: 'true', page: '1', page_size: '5' }, { sort: 'arguments' }, { name: 'q-1', columns: 'name,messages' }];
     for (const query of queries) {
       const request = parseListQuery(query);

@@ -77,20 +77,21 @@ export function messageStatsView(stats: MessageStats, counters: readonly Message
 const DETAILS = Object.fromEntries(MESSAGE_COUNTERS.map((c) => [c, `${c}_details`])) as Record<MessageCounter, string>;
 
 /**
- * One field of a queue's `message_stats` (`['publish']`, `['ack_details', 'rate']`,
- * `['deliver_get']`) without building the view, for sorting thousands of queues; undefined for
- * a path that names no such field.
+ * A reader of one field of `message_stats` (`['publish']`, `['ack_details', 'rate']`,
+ * `['deliver_get']`) that needs no view, made once for sorting thousands of queues; undefined
+ * for a path that names no such field.
  */
-export function messageStatsField(stats: MessageStats, counters: readonly MessageCounter[], path: readonly string[]): number | undefined {
+export function messageStatsField(counters: readonly MessageCounter[], path: readonly string[]): ((stats: MessageStats) => number) | undefined {
   const [key, sub] = path;
   if (key === undefined) return undefined;
   const details = key.endsWith('_details');
   if (details && (sub !== 'rate' || path.length !== 2)) return undefined;
   if (!details && path.length !== 1) return undefined;
   const name = details ? key.slice(0, -'_details'.length) : key;
-  if (name === 'deliver_get') return details ? round(stats.deliverGetRate) : stats.deliverGet;
+  if (name === 'deliver_get') return details ? (s) => round(s.deliverGetRate) : (s) => s.deliverGet;
   if (!counters.includes(name as MessageCounter)) return undefined;
-  return details ? round(stats.rate(name as MessageCounter)) : stats[name as MessageCounter];
+  const counter = name as MessageCounter;
+  return details ? (s) => round(s.rate(counter)) : (s) => s[counter];
 }
 
 function round(rate: number): number {

@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import type { BindingView, ExchangeView, PolicyDefinition, PolicyView, QueueView } from '@warren/protocol';
 import { canonicalJson, Exchange, type PolicyRecord, type Queue, type VHost } from '@warren/core';
 import { EXCHANGE_COUNTERS, messageStatsField, messageStatsView, QUEUE_COUNTERS } from './stats-views.js';
-import { SORT_BY_VIEW } from './list-page.js';
 
 function rounded(rate: number): number {
   return Math.round(rate * 100) / 100;
@@ -134,36 +133,39 @@ export function settingsView(settings: object): Record<string, unknown> {
 }
 
 /**
- * A queue field for sorting without building the queue's view (list-page.ts): the counts and
- * rates lists are sorted by. SORT_BY_VIEW for anything else.
+ * A reader of the queue field a list is sorted by, made once per request, that needs no view
+ * (list-page.ts): the counts and rates lists are sorted by. Undefined for any other field.
  */
-export function queueSortValue(queue: Queue, path: readonly string[]): unknown {
+export function queueSortKey(path: readonly string[]): ((queue: Queue) => unknown) | undefined {
   const [key, ...rest] = path;
-  const stats = queue.stats();
   if (rest.length === 0) {
     switch (key) {
       case 'vhost':
-        return queue.record.vhost;
+        return (q) => q.record.vhost;
       case 'messages':
-        return stats.ready + stats.unacked;
+        return (q) => {
+          const stats = q.stats();
+          return stats.ready + stats.unacked;
+        };
       case 'messages_ready':
-        return stats.ready;
+        return (q) => q.stats().ready;
       case 'messages_unacknowledged':
-        return stats.unacked;
+        return (q) => q.stats().unacked;
       case 'message_bytes':
       case 'message_bytes_ready':
-        return stats.bytes;
+        return (q) => q.stats().bytes;
       case 'consumers':
-        return stats.consumers;
+        return (q) => q.stats().consumers;
       case 'durable':
-        return queue.record.durable;
+        return (q) => q.record.durable;
       case 'policy':
-        return queue.policy?.name ?? null;
+        return (q) => q.policy?.name ?? null;
     }
-    return SORT_BY_VIEW;
+    return undefined;
   }
-  if (key !== 'message_stats') return SORT_BY_VIEW;
-  return messageStatsField(queue.messageStats, QUEUE_COUNTERS, rest) ?? SORT_BY_VIEW;
+  if (key !== 'message_stats') return undefined;
+  const field = messageStatsField(QUEUE_COUNTERS, rest);
+  return field === undefined ? undefined : (q) => field(q.messageStats);
 }
 
 /** `{ deadLetterExchange, retry: { maxAttempts } }` → `{ 'dead-letter-exchange', retry: { 'max-attempts' } }`: policy spelling. */

@@ -19,7 +19,7 @@ import type { ApiContext } from '../api-context.js';
 import { listPageJson } from '../list-page.js';
 import { queueJson } from '../queue-json.js';
 import { flag, queueOf, vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
-import { queueSortValue, queueView } from '../views.js';
+import { queueSortKey, queueView } from '../views.js';
 import { httpActor } from '../../audit/user.js';
 
 /** The owner of queues declared over HTTP (only exclusive queues have one, and HTTP cannot declare those). */
@@ -35,7 +35,7 @@ export function queueRoutes(app: FastifyInstance, { broker, nodeId }: ApiContext
   const list = (all: Queue[], request: FastifyRequest, reply: FastifyReply) => {
     const principal = request.principal;
     const queues = principal === null || principal.hasTag('monitoring') ? all : all.filter((q) => principal.hasVHost(q.record.vhost));
-    const listing = { objects: queues, nameOf: (q: Queue) => q.name, tieOf: (q: Queue) => q.record.vhost, view: (q: Queue) => queueView(q, nodeId), sortValue: queueSortValue };
+    const listing = { objects: queues, nameOf: (q: Queue) => q.name, tieOf: (q: Queue) => q.record.vhost, view: (q: Queue) => queueView(q, nodeId), sortKey: queueSortKey };
     const body = listPageJson(listing, (q) => queueJson(q, nodeId), parseListQuery(request.query));
     return reply.type('application/json; charset=utf-8').send(body);
   };
