@@ -1,7 +1,9 @@
 /**
  * The public Client: topology requests, publish, consume, close. It composes the parts, each
  * with its own file (connection, requests, publisher, consumers, settlement) and routes the
- * frames the connection hands over to them; it holds no protocol state of its own.
+ * frames the connection hands over to them; it holds no protocol state of its own. When a
+ * connection is lost it decides what waits and what fails, and hands the reconnecting to
+ * reconnector.ts, topology.ts / recovery.ts and consumers.ts (docs/client-failover.md).
  */
 import {
   DEFAULT_MAX_MESSAGE_SIZE,
@@ -13,9 +15,11 @@ import {
 } from '@warren/protocol/wire';
 import type { PolicyBody, PolicyView } from '@warren/protocol/http';
 import { encodeBody, type PublishBody } from './body.js';
+import { backoffOf, type Backoff, type ReconnectOptions } from './backoff.js';
 import { Blocking } from './blocking.js';
 import { ClientEventHub, type ClientEvent, type ClientEvents } from './client-events.js';
 import { Connection, type ServerFrame } from './connection.js';
+import { ConnectionStates, type ConnectionState } from './connection-states.js';
 import { handlerSink, type Consumer, type MessageHandler } from './consumer.js';
 import { Consumers, type ConsumeOptions } from './consumers.js';
 import { errorFromWire } from './errors.js';
@@ -25,9 +29,13 @@ import { browsePages, type BrowsedMessage, type BrowseOptions } from './browse.j
 import { toWireProperties, type PublishProperties } from './properties.js';
 import { publishFieldsJson, type PublishFields } from './publish-fields.js';
 import { Publisher, type PublishReceipt } from './publisher.js';
-import { Requests, type RequestBody } from './requests.js';
+import { isRecoverable, Reconnector } from './reconnector.js';
+import { declareAgain } from './recovery.js';
+import { Requests, type PendingRequest, type RequestBody } from './requests.js';
 import { ScheduledMessages } from './scheduled.js';
 import { Settlement } from './settlement.js';
+import { Fifo } from './fifo.js';
+import { Topology } from './topology.js';
 import { resolveWebSocket, type WebSocketConstructor } from './transport.js';
 import { TokenRefresher, type TokenProvider } from './token-refresh.js';
 
@@ -51,6 +59,11 @@ export interface ConnectOptions {
   publishWindow?: number;
   /** Ms to open the socket and complete the handshake (default 10000); also bounds close(). */
   connectTimeout?: number;
+  /**
+   * Reconnect when the connection is lost (docs/client-failover.md): `true`, back-off options,
+   * or `false`. Default: on when `connect` is given a list of URLs, off for a single URL string.
+   */
+  reconnect?: boolean | ReconnectOptions;
 }
 
 export interface PublishOptions extends PublishProperties {
@@ -61,67 +74,137 @@ export interface PublishOptions extends PublishProperties {
   headers?: Record<string, unknown>;
 }
 
-/** Opens a connection and completes the handshake; rejects with the broker's reason when it refuses. */
-export function connect(url: string, options: ConnectOptions = {}): Promise<Client> {
+/**
+ * Opens a connection to the first URL that takes it and completes the handshake; rejects with
+ * the broker's reason when it refuses (with a list, each URL is tried once, in order).
+ */
+export function connect(url: string | readonly string[], options: ConnectOptions = {}): Promise<Client> {
   return Client.open(url, options);
 }
+
+/** Requests that may be sent again when their connection was lost before the answer: doing them twice does no harm. */
+const RESENT = new Set<RequestBody['type']>([
+  'exchange.declare',
+  'exchange.bind',
+  'exchange.unbind',
+  'queue.declare',
+  'queue.bind',
+  'queue.unbind',
+  'queue.browse',
+  'consume',
+  'policy.declare',
+  'policy.list',
+  'scheduled.list',
+  'auth.refresh',
+]);
+
+/** The answer to a cancel while disconnected: the lost connection took its consumers with it. */
+const CANCELLED: OkFrame = { type: 'ok', id: 0 };
+
+/** Where the client is: `online` is the only phase in which requests and publishes are written. */
+type Phase = 'connecting' | 'online' | 'offline' | 'recovering' | 'ended';
 
 export class Client {
   /** Called with errors the broker sends outside any request, such as `unknown_delivery_tag` or a cancelled consumer. */
   onError: ((error: WarrenError) => void) | undefined;
-  /** Resolves when the connection ends: `undefined` after a clean close, else the error that ended it. */
+  /**
+   * Resolves when the client is over: `undefined` after close(), else the error that ended it
+   * (with reconnect on, `reconnect_failed` or an error no reconnect can fix).
+   */
   readonly closed: Promise<WarrenError | undefined>;
   /** The vhost's delayed publishes and retry back-offs: list, cancel, reschedule. */
   readonly scheduled: ScheduledMessages;
-  private readonly connection: Connection;
+  private resolveClosed!: (error: WarrenError | undefined) => void;
+  private connection: Connection | undefined;
+  private index = 0;
+  private phase: Phase = 'connecting';
   private readonly requests = new Requests();
+  /** Requests made while disconnected, and resent ones: written once the client is online again. */
+  private readonly deferred = new Fifo<PendingRequest>();
   private readonly publisher: Publisher;
-  private readonly settlement: Settlement;
+  /** The current connection's: delivery tags are per connection, so each connection has its own. */
+  private settlement = new Settlement(() => {});
   private readonly consumers: Consumers;
   private readonly blocking: Blocking;
   private readonly events = new ClientEventHub();
+  private readonly topology = new Topology();
+  private stateMachine!: ConnectionStates;
+  private reconnector: Reconnector | undefined;
   private maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
   private tokens: TokenRefresher | undefined;
-  /** Why new operations fail: set when close() starts or the connection ends. */
+  /** Why new operations fail: set when close() starts or the client ends. */
   private ending: WarrenError | undefined;
 
   /** @internal Use connect(). */
-  static async open(url: string, options: ConnectOptions): Promise<Client> {
+  static async open(target: string | readonly string[], options: ConnectOptions): Promise<Client> {
     if (options.publishWindow !== undefined && !(options.publishWindow >= 1)) {
       throw new WarrenError('invalid_argument', `publishWindow must be at least 1, got ${options.publishWindow}`);
     }
+    const urls = typeof target === 'string' ? [target] : [...target];
+    if (urls.length === 0) throw new WarrenError('invalid_argument', 'connect needs at least one URL');
+    const reconnect = options.reconnect ?? typeof target !== 'string';
+    const backoff = reconnect === false ? undefined : backoffOf(reconnect === true ? {} : reconnect);
     const hello: HelloFrame = { type: 'hello', version: PROTOCOL_VERSION, vhost: options.vhost ?? '/', heartbeat: options.heartbeat ?? 30_000 };
     if (options.username !== undefined) hello.username = options.username;
     if (options.password !== undefined) hello.password = options.password;
     if (options.name !== undefined) hello.client = options.name;
     if (typeof options.token === 'string') hello.token = options.token;
-    let client: Client | undefined;
-    let tokens: TokenRefresher | undefined;
+    const client = new Client(await resolveWebSocket(options.WebSocket), urls, hello, options, backoff);
     if (typeof options.token === 'function') {
-      tokens = new TokenRefresher(options.token, (token) => client!.sendToken(token), (error) => client!.report(error));
-      // Before the socket opens: however long the provider takes must not count against the broker's handshake timeout.
-      hello.token = await tokens.first();
+      client.tokens = new TokenRefresher(options.token, (token) => client.sendToken(token), (error) => client.report(error));
     }
-    client = new Client(await resolveWebSocket(options.WebSocket), url, options.connectTimeout ?? 10_000);
-    client.tokens = tokens;
-    const welcome = await client.connection.handshake(hello, client.timeoutMs);
-    if (hello.token !== undefined) client.tokens?.schedule(hello.token);
-    client.maxMessageSize = welcome.max_message_size || DEFAULT_MAX_MESSAGE_SIZE;
-    client.publisher.window = options.publishWindow ?? (welcome.publish_window || Number.POSITIVE_INFINITY);
+    for (let index = 0; ; index++) {
+      try {
+        await client.link(index);
+        break;
+      } catch (error) {
+        // The next URL may take us where this one was down; credentials it would refuse as well.
+        if (index + 1 === urls.length || !isRecoverable(error)) throw error;
+      }
+    }
+    client.publisher.window = client.window;
+    client.stateMachine = new ConnectionStates(client.url, client.events);
+    client.phase = 'online';
     return client;
   }
 
-  private constructor(WebSocket: WebSocketConstructor, url: string, private readonly timeoutMs: number) {
-    this.connection = new Connection(WebSocket, url, { frame: (frame, body) => this.route(frame, body), end: (error) => this.end(error) });
-    this.closed = this.connection.closed;
+  private constructor(
+    private readonly WebSocket: WebSocketConstructor,
+    private readonly urls: readonly string[],
+    private readonly hello: HelloFrame,
+    private readonly options: ConnectOptions,
+    private readonly backoff: Backoff | undefined,
+  ) {
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.publisher = new Publisher(
-      (header, body) => this.connection.write(header, body),
+      (header, body) => this.connection?.write(header, body),
       () => this.events.emit('drain'),
     );
-    this.settlement = new Settlement((frame) => this.connection.write(frame));
-    this.consumers = new Consumers((frame) => this.request(frame), this.settlement);
+    this.consumers = new Consumers((frame) => this.request(frame), () => this.settlement);
     this.scheduled = new ScheduledMessages((frame) => this.request(frame));
     this.blocking = new Blocking(this.publisher, this.events);
+  }
+
+  private get timeoutMs(): number {
+    return this.options.connectTimeout ?? 10_000;
+  }
+
+  /** The URL of the broker the client is connected (or reconnecting) to. */
+  get url(): string {
+    return this.urls[this.index]!;
+  }
+
+  /** The connection's state now: `open`, `disconnected`, `reconnecting`, `failed` or `closed`. */
+  get state(): ConnectionState {
+    return this.stateMachine.current;
+  }
+
+  /**
+   * The connection's state changes from now on, as an async iterator that ends after `failed`
+   * or `closed`: `for await (const change of client.states()) …`.
+   */
+  states(): AsyncIterableIterator<ConnectionState> {
+    return this.stateMachine.changes();
   }
 
   /** True while the broker has blocked this connection for a resource alarm (between the `blocked` and `unblocked` events). */
@@ -159,11 +242,14 @@ export class Client {
     options: { durable?: boolean; autoDelete?: boolean; internal?: boolean; passive?: boolean; arguments?: Record<string, unknown> } = {},
   ): Promise<void> {
     const { durable = true, autoDelete, internal, passive } = options;
-    await this.request({ type: 'exchange.declare', exchange: name, kind: type, durable, auto_delete: autoDelete, internal, passive, arguments: options.arguments });
+    const frame = { type: 'exchange.declare', exchange: name, kind: type, durable, auto_delete: autoDelete, internal, passive, arguments: options.arguments } as const;
+    await this.request(frame);
+    this.topology.declaredExchange(frame);
   }
 
   async deleteExchange(name: string, options: { ifUnused?: boolean } = {}): Promise<void> {
     await this.request({ type: 'exchange.delete', exchange: name, if_unused: options.ifUnused });
+    this.topology.deletedExchange(name);
   }
 
   /** An empty name asks the broker to name the queue (`amq.gen-…`), returned as `queue`. */
@@ -172,29 +258,40 @@ export class Client {
     options: { durable?: boolean; exclusive?: boolean; autoDelete?: boolean; passive?: boolean; arguments?: Record<string, unknown> } = {},
   ): Promise<{ queue: string; messageCount: number; consumerCount: number }> {
     const { durable = true, exclusive, autoDelete, passive } = options;
-    const reply = await this.request({ type: 'queue.declare', queue: name, durable, exclusive, auto_delete: autoDelete, passive, arguments: options.arguments });
+    const frame = { type: 'queue.declare', queue: name, durable, exclusive, auto_delete: autoDelete, passive, arguments: options.arguments } as const;
+    const reply = await this.request(frame);
+    this.topology.declaredQueue(String(reply.queue), frame);
     return { queue: String(reply.queue), messageCount: Number(reply.message_count), consumerCount: Number(reply.consumer_count) };
   }
 
   async bind(queue: string, exchange: string, routingKey = '', args?: Record<string, unknown>): Promise<void> {
-    await this.request({ type: 'queue.bind', queue, exchange, routing_key: routingKey, arguments: args });
+    const frame = { type: 'queue.bind', queue, exchange, routing_key: routingKey, arguments: args } as const;
+    await this.request(frame);
+    this.topology.bound(frame);
   }
 
   async unbind(queue: string, exchange: string, routingKey = '', args?: Record<string, unknown>): Promise<void> {
-    await this.request({ type: 'queue.unbind', queue, exchange, routing_key: routingKey, arguments: args });
+    const frame = { type: 'queue.unbind', queue, exchange, routing_key: routingKey, arguments: args } as const;
+    await this.request(frame);
+    this.topology.unbound(frame);
   }
 
   /** Routes messages from exchange `source` to exchange `destination`. */
   async bindExchange(destination: string, source: string, routingKey = '', args?: Record<string, unknown>): Promise<void> {
-    await this.request({ type: 'exchange.bind', destination, source, routing_key: routingKey, arguments: args });
+    const frame = { type: 'exchange.bind', destination, source, routing_key: routingKey, arguments: args } as const;
+    await this.request(frame);
+    this.topology.bound(frame);
   }
 
   async unbindExchange(destination: string, source: string, routingKey = '', args?: Record<string, unknown>): Promise<void> {
-    await this.request({ type: 'exchange.unbind', destination, source, routing_key: routingKey, arguments: args });
+    const frame = { type: 'exchange.unbind', destination, source, routing_key: routingKey, arguments: args } as const;
+    await this.request(frame);
+    this.topology.unbound(frame);
   }
 
   async deleteQueue(name: string, options: { ifUnused?: boolean; ifEmpty?: boolean } = {}): Promise<{ messageCount: number }> {
     const reply = await this.request({ type: 'queue.delete', queue: name, if_unused: options.ifUnused, if_empty: options.ifEmpty });
+    this.topology.deletedQueue(name);
     return { messageCount: Number(reply.message_count) };
   }
 
@@ -256,15 +353,23 @@ export class Client {
   /** Calls `handler` for each message; the handler settles it (ack, nack or reject). */
   async consume(queue: string, handler: MessageHandler, options: ConsumeOptions = {}): Promise<Consumer> {
     const tag = await this.consumers.start(queue, options, handlerSink(handler));
-    return { tag, cancel: () => this.consumers.cancel(tag) };
+    return { tag, cancel: () => this.cancel(tag) };
   }
 
   /** The queue's messages as an async iterator; leaving the loop cancels the consumer. */
   messages(queue: string, options: ConsumeOptions = {}): AsyncIterableIterator<Message> {
     return new MessageStream(
       (sink) => this.consumers.start(queue, options, sink),
-      (tag) => this.consumers.cancel(tag),
+      (tag) => this.cancel(tag),
     );
+  }
+
+  /** Cancels a consumer; an auto-delete queue it was the last consumer of is gone, so not declared again on reconnect. */
+  private async cancel(tag: string): Promise<void> {
+    const queue = await this.consumers.cancel(tag);
+    if (queue !== undefined && this.topology.queue(queue)?.declaration.auto_delete === true && !this.consumers.consumes(queue)) {
+      this.topology.deletedQueue(queue);
+    }
   }
 
   /**
@@ -283,20 +388,118 @@ export class Client {
     await this.request({ type: 'auth.refresh', token });
   }
 
-  /** Closes after the broker has answered everything sent before; publishes still waiting for window room are rejected. */
+  /**
+   * Closes after the broker has answered everything sent before; publishes still waiting for
+   * window room are rejected. While reconnecting it stops trying and rejects what waits.
+   */
   async close(): Promise<void> {
     if (this.ending === undefined) {
       this.ending = new WarrenError('shutting_down', 'the client closed the connection');
       this.publisher.failWaiting(this.ending);
     }
-    await this.connection.close(this.timeoutMs);
+    const connection = this.connection;
+    if (this.phase !== 'online') {
+      this.reconnector?.stop();
+      this.finish(undefined);
+    }
+    await connection?.close(this.timeoutMs);
+    await this.closed;
   }
 
-  private async request(frame: RequestBody): Promise<OkFrame> {
-    if (this.ending !== undefined) throw this.ending;
-    const { id, reply } = this.requests.open();
-    this.connection.write({ ...frame, id });
+  /** Writes the request now when online; otherwise it waits for the reconnect (docs/client-failover.md). */
+  private request(frame: RequestBody): Promise<OkFrame> {
+    if (this.ending !== undefined) return Promise.reject(this.ending);
+    if (this.phase === 'online') return this.send(frame);
+    // While recovering the cancel must follow the consume that resumes its consumer.
+    if (frame.type === 'cancel' && this.phase === 'offline') return Promise.resolve(CANCELLED);
+    return new Promise((resolve, reject) => this.deferred.push({ frame, resolve, reject }));
+  }
+
+  private send(frame: RequestBody): Promise<OkFrame> {
+    const { id, reply } = this.requests.open(frame);
+    this.connection?.write({ ...frame, id });
     return reply;
+  }
+
+  /** Opens a connection to urls[index] and completes the handshake; the client's connection from then on. */
+  private async link(index: number): Promise<void> {
+    const hello = { ...this.hello };
+    if (this.tokens !== undefined) hello.token = await this.tokens.first();
+    const connection: Connection = new Connection(this.WebSocket, this.urls[index]!, {
+      frame: (frame, body) => {
+        if (connection === this.connection) this.route(frame, body);
+      },
+      end: (error) => this.lost(connection, error),
+    });
+    this.connection = connection;
+    this.index = index;
+    this.settlement = new Settlement((frame) => connection.write(frame));
+    const welcome = await connection.handshake(hello, this.timeoutMs);
+    if (hello.token !== undefined) this.tokens?.schedule(hello.token);
+    this.maxMessageSize = welcome.max_message_size || DEFAULT_MAX_MESSAGE_SIZE;
+    this.window = this.options.publishWindow ?? (welcome.publish_window || Number.POSITIVE_INFINITY);
+  }
+
+  private window = Number.POSITIVE_INFINITY;
+
+  /**
+   * A connection ended. While connecting or recovering, that attempt fails (its requests with
+   * it). Online, the client reconnects when it may (reconnect on, not closing, an error another
+   * connection can fix); else it is over.
+   */
+  private lost(connection: Connection, error: WarrenError | undefined): void {
+    if (connection !== this.connection) return;
+    this.connection = undefined;
+    if (this.phase !== 'online') {
+      this.requests.failAll(error ?? new WarrenError('connection_lost', 'the connection closed'));
+      return;
+    }
+    if (this.backoff === undefined || this.ending !== undefined || error === undefined || !isRecoverable(error)) {
+      this.finish(error);
+      return;
+    }
+    this.phase = 'offline';
+    this.settlement.clear();
+    this.tokens?.pause();
+    this.blocking.reset();
+    this.publisher.disconnect();
+    for (const request of this.requests.detach()) {
+      if (request.frame.type === 'cancel') request.resolve(CANCELLED);
+      else if (RESENT.has(request.frame.type)) this.deferred.push(request);
+      else request.reject(new WarrenError('connection_lost', `the connection to ${this.url} was lost before the broker answered ${request.frame.type}: it may or may not have been done`));
+    }
+    this.stateMachine.set({ state: 'disconnected', url: this.url, error });
+    void this.reconnect(this.backoff);
+  }
+
+  private async reconnect(backoff: Backoff): Promise<void> {
+    let renamed: Record<string, string> = {};
+    this.reconnector = new Reconnector(this.urls, backoff, this.stateMachine, async (index) => {
+      renamed = await this.recover(index);
+    });
+    const outcome = await this.reconnector.run(this.index);
+    this.reconnector = undefined;
+    if (outcome === 'stopped') return;
+    if ('error' in outcome) return this.finish(outcome.error);
+    this.phase = 'online';
+    this.stateMachine.set({ state: 'open', url: this.url }, renamed);
+    for (const request of this.deferred.drain()) {
+      this.connection?.write({ ...request.frame, id: this.requests.adopt(request) });
+    }
+    this.publisher.reconnect(this.window);
+  }
+
+  /** One attempt: connect, declare the topology again, resume the consumers. Rejects when the connection is lost meanwhile. */
+  private async recover(index: number): Promise<Record<string, string>> {
+    this.phase = 'recovering';
+    await this.link(index);
+    const connection = this.connection;
+    const link = { send: (frame: RequestBody) => this.send(frame), connected: () => this.connection === connection && connection !== undefined, report: (error: WarrenError) => this.report(error) };
+    const renamed = await declareAgain(this.topology, link);
+    const refused = await this.consumers.resume((frame) => this.send(frame), renamed, link.connected);
+    for (const error of refused) this.report(error);
+    if (!link.connected()) throw new WarrenError('connection_lost', 'the connection closed while declaring the topology again');
+    return renamed;
   }
 
   private route(frame: ServerFrame, body: Uint8Array): void {
@@ -337,13 +540,20 @@ export class Client {
     }
   }
 
-  private end(error: WarrenError | undefined): void {
+  /** The client is over: everything still waiting fails with why, and the state becomes `closed` or `failed`. */
+  private finish(error: WarrenError | undefined): void {
+    if (this.phase === 'ended') return;
+    this.phase = 'ended';
     this.tokens?.stop();
     const reason = error ?? this.ending ?? new WarrenError('shutting_down', 'the connection is closed');
     this.ending = reason;
     this.requests.failAll(reason);
+    for (const request of this.deferred.drain()) request.reject(reason);
     this.publisher.failAll(reason);
     this.settlement.clear();
     this.consumers.endAll(error);
+    // A connect that never opened has no state machine yet.
+    if (this.stateMachine !== undefined) this.stateMachine.set(error === undefined ? { state: 'closed' } : { state: 'failed', error });
+    this.resolveClosed(error);
   }
 }
