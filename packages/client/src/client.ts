@@ -5,20 +5,13 @@
  * connection is lost it decides what waits and what fails, and hands the reconnecting to
  * reconnector.ts, topology.ts / recovery.ts and consumers.ts (docs/client-failover.md).
  */
-import {
-  DEFAULT_MAX_MESSAGE_SIZE,
-  PROTOCOL_VERSION,
-  WarrenError,
-  type ExchangeType,
-  type HelloFrame,
-  type OkFrame,
-} from '@warren/protocol/wire';
+import { WarrenError, type ExchangeType, type OkFrame } from '@warren/protocol/wire';
 import type { PolicyBody, PolicyView } from '@warren/protocol/http';
 import { encodeBody, type PublishBody } from './body.js';
-import { backoffOf, type Backoff, type ReconnectOptions } from './backoff.js';
+import { backoffOf, type Backoff } from './backoff.js';
 import { Blocking } from './blocking.js';
 import { ClientEventHub, type ClientEvent, type ClientEvents } from './client-events.js';
-import { Connection, type ServerFrame } from './connection.js';
+import type { ServerFrame } from './connection.js';
 import { ConnectionStates, type ConnectionState } from './connection-states.js';
 import { handlerSink, type Consumer, type MessageHandler } from './consumer.js';
 import { Consumers, type ConsumeOptions } from './consumers.js';
@@ -26,53 +19,20 @@ import { errorFromWire } from './errors.js';
 import type { Message } from './message.js';
 import { MessageStream } from './message-stream.js';
 import { browsePages, type BrowsedMessage, type BrowseOptions } from './browse.js';
-import { toWireProperties, type PublishProperties } from './properties.js';
+import { toWireProperties } from './properties.js';
 import { publishFieldsJson, type PublishFields } from './publish-fields.js';
 import { Publisher, type PublishReceipt } from './publisher.js';
+import { Link } from './link.js';
 import { isRecoverable, Reconnector } from './reconnector.js';
-import { declareAgain } from './recovery.js';
-import { Requests, type PendingRequest, type RequestBody } from './requests.js';
+import { recover } from './recovery.js';
+import type { RequestBody } from './requests.js';
 import { ScheduledMessages } from './scheduled.js';
-import { Settlement } from './settlement.js';
-import { Fifo } from './fifo.js';
 import { Topology } from './topology.js';
 import { resolveWebSocket, type WebSocketConstructor } from './transport.js';
-import { TokenRefresher, type TokenProvider } from './token-refresh.js';
+import { TokenRefresher } from './token-refresh.js';
+import { helloOf, type ConnectOptions, type PublishOptions } from './connect-options.js';
 
-export interface ConnectOptions {
-  /** Default '/'. */
-  vhost?: string;
-  username?: string;
-  password?: string;
-  /**
-   * A JWT access token instead of username and password, or a function that returns one (it is
-   * called at connect and again before each token expires; the new token is sent as auth.refresh).
-   */
-  token?: string | TokenProvider;
-  /** Proposed heartbeat interval in ms (default 30000); 0 turns heartbeats off. */
-  heartbeat?: number;
-  /** Sent as `hello.client`; the broker's `connection opened` log line names the connection by it. */
-  name?: string;
-  /** Default: the global WebSocket, else the `ws` package. */
-  WebSocket?: WebSocketConstructor;
-  /** Most publishes awaiting their confirm at once; default: the broker's publish_window. */
-  publishWindow?: number;
-  /** Ms to open the socket and complete the handshake (default 10000); also bounds close(). */
-  connectTimeout?: number;
-  /**
-   * Reconnect when the connection is lost (docs/client-failover.md): `true`, back-off options,
-   * or `false`. Default: on when `connect` is given a list of URLs, off for a single URL string.
-   */
-  reconnect?: boolean | ReconnectOptions;
-}
-
-export interface PublishOptions extends PublishProperties {
-  /** Return the message (rejecting with MessageReturnedError) when no queue takes it. */
-  mandatory?: boolean;
-  /** Hold the message this many ms before routing it; the publish is confirmed once it is stored. */
-  delay?: number;
-  headers?: Record<string, unknown>;
-}
+export type { ConnectOptions, PublishOptions } from './connect-options.js';
 
 /**
  * Opens a connection to the first URL that takes it and completes the handshake; rejects with
@@ -81,28 +41,6 @@ export interface PublishOptions extends PublishProperties {
 export function connect(url: string | readonly string[], options: ConnectOptions = {}): Promise<Client> {
   return Client.open(url, options);
 }
-
-/** Requests that may be sent again when their connection was lost before the answer: doing them twice does no harm. */
-const RESENT = new Set<RequestBody['type']>([
-  'exchange.declare',
-  'exchange.bind',
-  'exchange.unbind',
-  'queue.declare',
-  'queue.bind',
-  'queue.unbind',
-  'queue.browse',
-  'consume',
-  'policy.declare',
-  'policy.list',
-  'scheduled.list',
-  'auth.refresh',
-]);
-
-/** The answer to a cancel while disconnected: the lost connection took its consumers with it. */
-const CANCELLED: OkFrame = { type: 'ok', id: 0 };
-
-/** Where the client is: `online` is the only phase in which requests and publishes are written. */
-type Phase = 'connecting' | 'online' | 'offline' | 'recovering' | 'ended';
 
 export class Client {
   /** Called with errors the broker sends outside any request, such as `unknown_delivery_tag` or a cancelled consumer. */
@@ -115,22 +53,14 @@ export class Client {
   /** The vhost's delayed publishes and retry back-offs: list, cancel, reschedule. */
   readonly scheduled: ScheduledMessages;
   private resolveClosed!: (error: WarrenError | undefined) => void;
-  private connection: Connection | undefined;
-  private index = 0;
-  private phase: Phase = 'connecting';
-  private readonly requests = new Requests();
-  /** Requests made while disconnected, and resent ones: written once the client is online again. */
-  private readonly deferred = new Fifo<PendingRequest>();
+  private readonly link: Link;
   private readonly publisher: Publisher;
-  /** The current connection's: delivery tags are per connection, so each connection has its own. */
-  private settlement = new Settlement(() => {});
   private readonly consumers: Consumers;
   private readonly blocking: Blocking;
   private readonly events = new ClientEventHub();
   private readonly topology = new Topology();
   private stateMachine!: ConnectionStates;
   private reconnector: Reconnector | undefined;
-  private maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
   private tokens: TokenRefresher | undefined;
   /** Why new operations fail: set when close() starts or the client ends. */
   private ending: WarrenError | undefined;
@@ -144,54 +74,54 @@ export class Client {
     if (urls.length === 0) throw new WarrenError('invalid_argument', 'connect needs at least one URL');
     const reconnect = options.reconnect ?? typeof target !== 'string';
     const backoff = reconnect === false ? undefined : backoffOf(reconnect === true ? {} : reconnect);
-    const hello: HelloFrame = { type: 'hello', version: PROTOCOL_VERSION, vhost: options.vhost ?? '/', heartbeat: options.heartbeat ?? 30_000 };
-    if (options.username !== undefined) hello.username = options.username;
-    if (options.password !== undefined) hello.password = options.password;
-    if (options.name !== undefined) hello.client = options.name;
-    if (typeof options.token === 'string') hello.token = options.token;
-    const client = new Client(await resolveWebSocket(options.WebSocket), urls, hello, options, backoff);
+    const client = new Client(await resolveWebSocket(options.WebSocket), urls, options, backoff);
     if (typeof options.token === 'function') {
       client.tokens = new TokenRefresher(options.token, (token) => client.sendToken(token), (error) => client.report(error));
     }
     for (let index = 0; ; index++) {
       try {
-        await client.link(index);
+        await client.link.open(index);
         break;
       } catch (error) {
         // The next URL may take us where this one was down; credentials it would refuse as well.
         if (index + 1 === urls.length || !isRecoverable(error)) throw error;
       }
     }
-    client.publisher.window = client.window;
+    client.publisher.window = client.link.window;
     client.stateMachine = new ConnectionStates(client.url, client.events);
-    client.phase = 'online';
+    client.link.online();
     return client;
   }
 
   private constructor(
-    private readonly WebSocket: WebSocketConstructor,
-    private readonly urls: readonly string[],
-    private readonly hello: HelloFrame,
-    private readonly options: ConnectOptions,
+    WebSocket: WebSocketConstructor,
+    urls: readonly string[],
+    options: ConnectOptions,
     private readonly backoff: Backoff | undefined,
   ) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.link = new Link({
+      WebSocket,
+      urls,
+      hello: helloOf(options),
+      timeoutMs: options.connectTimeout ?? 10_000,
+      publishWindow: options.publishWindow,
+      tokens: () => this.tokens,
+      frame: (frame, body) => this.route(frame, body),
+      lost: (error) => this.lost(error),
+    });
     this.publisher = new Publisher(
-      (header, body) => this.connection?.write(header, body),
+      (header, body) => this.link.write(header, body),
       () => this.events.emit('drain'),
     );
-    this.consumers = new Consumers((frame) => this.request(frame), () => this.settlement);
+    this.consumers = new Consumers((frame) => this.request(frame), () => this.link.settlement);
     this.scheduled = new ScheduledMessages((frame) => this.request(frame));
     this.blocking = new Blocking(this.publisher, this.events);
   }
 
-  private get timeoutMs(): number {
-    return this.options.connectTimeout ?? 10_000;
-  }
-
   /** The URL of the broker the client is connected (or reconnecting) to. */
   get url(): string {
-    return this.urls[this.index]!;
+    return this.link.url;
   }
 
   /** The connection's state now: `open`, `disconnected`, `reconnecting`, `failed` or `closed`. */
@@ -339,8 +269,8 @@ export class Client {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (encoded.bytes.length > this.maxMessageSize) {
-      return Promise.reject(new WarrenError('message_too_large', `${encoded.bytes.length} bytes; the broker takes at most ${this.maxMessageSize}`));
+    if (encoded.bytes.length > this.link.maxMessageSize) {
+      return Promise.reject(new WarrenError('message_too_large', `${encoded.bytes.length} bytes; the broker takes at most ${this.link.maxMessageSize}`));
     }
     const properties = toWireProperties(options, encoded.contentType);
     const fields: PublishFields = { exchange, routingKey, properties };
@@ -397,109 +327,48 @@ export class Client {
       this.ending = new WarrenError('shutting_down', 'the client closed the connection');
       this.publisher.failWaiting(this.ending);
     }
-    const connection = this.connection;
-    if (this.phase !== 'online') {
+    if (this.link.phase !== 'online') {
       this.reconnector?.stop();
       this.finish(undefined);
     }
-    await connection?.close(this.timeoutMs);
+    await this.link.close();
     await this.closed;
   }
 
-  /** Writes the request now when online; otherwise it waits for the reconnect (docs/client-failover.md). */
   private request(frame: RequestBody): Promise<OkFrame> {
     if (this.ending !== undefined) return Promise.reject(this.ending);
-    if (this.phase === 'online') return this.send(frame);
-    // While recovering the cancel must follow the consume that resumes its consumer.
-    if (frame.type === 'cancel' && this.phase === 'offline') return Promise.resolve(CANCELLED);
-    return new Promise((resolve, reject) => this.deferred.push({ frame, resolve, reject }));
+    return this.link.request(frame);
   }
-
-  private send(frame: RequestBody): Promise<OkFrame> {
-    const { id, reply } = this.requests.open(frame);
-    this.connection?.write({ ...frame, id });
-    return reply;
-  }
-
-  /** Opens a connection to urls[index] and completes the handshake; the client's connection from then on. */
-  private async link(index: number): Promise<void> {
-    const hello = { ...this.hello };
-    if (this.tokens !== undefined) hello.token = await this.tokens.first();
-    const connection: Connection = new Connection(this.WebSocket, this.urls[index]!, {
-      frame: (frame, body) => {
-        if (connection === this.connection) this.route(frame, body);
-      },
-      end: (error) => this.lost(connection, error),
-    });
-    this.connection = connection;
-    this.index = index;
-    this.settlement = new Settlement((frame) => connection.write(frame));
-    const welcome = await connection.handshake(hello, this.timeoutMs);
-    if (hello.token !== undefined) this.tokens?.schedule(hello.token);
-    this.maxMessageSize = welcome.max_message_size || DEFAULT_MAX_MESSAGE_SIZE;
-    this.window = this.options.publishWindow ?? (welcome.publish_window || Number.POSITIVE_INFINITY);
-  }
-
-  private window = Number.POSITIVE_INFINITY;
 
   /**
-   * A connection ended. While connecting or recovering, that attempt fails (its requests with
-   * it). Online, the client reconnects when it may (reconnect on, not closing, an error another
-   * connection can fix); else it is over.
+   * The connection was lost while online: the client reconnects when it may (reconnect on, not
+   * closing, an error another connection can fix); otherwise it is over.
    */
-  private lost(connection: Connection, error: WarrenError | undefined): void {
-    if (connection !== this.connection) return;
-    this.connection = undefined;
-    if (this.phase !== 'online') {
-      this.requests.failAll(error ?? new WarrenError('connection_lost', 'the connection closed'));
-      return;
-    }
+  private lost(error: WarrenError | undefined): void {
     if (this.backoff === undefined || this.ending !== undefined || error === undefined || !isRecoverable(error)) {
       this.finish(error);
       return;
     }
-    this.phase = 'offline';
-    this.settlement.clear();
+    this.link.disconnect();
     this.tokens?.pause();
     this.blocking.reset();
     this.publisher.disconnect();
-    for (const request of this.requests.detach()) {
-      if (request.frame.type === 'cancel') request.resolve(CANCELLED);
-      else if (RESENT.has(request.frame.type)) this.deferred.push(request);
-      else request.reject(new WarrenError('connection_lost', `the connection to ${this.url} was lost before the broker answered ${request.frame.type}: it may or may not have been done`));
-    }
     this.stateMachine.set({ state: 'disconnected', url: this.url, error });
     void this.reconnect(this.backoff);
   }
 
   private async reconnect(backoff: Backoff): Promise<void> {
     let renamed: Record<string, string> = {};
-    this.reconnector = new Reconnector(this.urls, backoff, this.stateMachine, async (index) => {
-      renamed = await this.recover(index);
+    this.reconnector = new Reconnector(this.link.urls, backoff, this.stateMachine, async (index) => {
+      renamed = await recover(index, this.link, this.topology, this.consumers, (error) => this.report(error));
     });
-    const outcome = await this.reconnector.run(this.index);
+    const outcome = await this.reconnector.run(this.link.index);
     this.reconnector = undefined;
     if (outcome === 'stopped') return;
     if ('error' in outcome) return this.finish(outcome.error);
-    this.phase = 'online';
     this.stateMachine.set({ state: 'open', url: this.url }, renamed);
-    for (const request of this.deferred.drain()) {
-      this.connection?.write({ ...request.frame, id: this.requests.adopt(request) });
-    }
-    this.publisher.reconnect(this.window);
-  }
-
-  /** One attempt: connect, declare the topology again, resume the consumers. Rejects when the connection is lost meanwhile. */
-  private async recover(index: number): Promise<Record<string, string>> {
-    this.phase = 'recovering';
-    await this.link(index);
-    const connection = this.connection;
-    const link = { send: (frame: RequestBody) => this.send(frame), connected: () => this.connection === connection && connection !== undefined, report: (error: WarrenError) => this.report(error) };
-    const renamed = await declareAgain(this.topology, link);
-    const refused = await this.consumers.resume((frame) => this.send(frame), renamed, link.connected);
-    for (const error of refused) this.report(error);
-    if (!link.connected()) throw new WarrenError('connection_lost', 'the connection closed while declaring the topology again');
-    return renamed;
+    this.link.online();
+    this.publisher.reconnect(this.link.window);
   }
 
   private route(frame: ServerFrame, body: Uint8Array): void {
@@ -513,10 +382,10 @@ export class Client {
       case 'deliver':
         return this.consumers.deliver(frame, body);
       case 'ok':
-        this.requests.answer(frame);
+        this.link.answer(frame);
         return;
       case 'error':
-        if (!this.requests.answer(frame)) this.report(errorFromWire(frame.code, frame.message));
+        if (!this.link.answer(frame)) this.report(errorFromWire(frame.code, frame.message));
         return;
       case 'consumer.cancelled':
         return this.report(this.consumers.cancelled(frame));
@@ -542,18 +411,14 @@ export class Client {
 
   /** The client is over: everything still waiting fails with why, and the state becomes `closed` or `failed`. */
   private finish(error: WarrenError | undefined): void {
-    if (this.phase === 'ended') return;
-    this.phase = 'ended';
+    if (this.link.phase === 'ended') return;
     this.tokens?.stop();
     const reason = error ?? this.ending ?? new WarrenError('shutting_down', 'the connection is closed');
     this.ending = reason;
-    this.requests.failAll(reason);
-    for (const request of this.deferred.drain()) request.reject(reason);
+    this.link.end(reason);
     this.publisher.failAll(reason);
-    this.settlement.clear();
     this.consumers.endAll(error);
-    // A connect that never opened has no state machine yet.
-    if (this.stateMachine !== undefined) this.stateMachine.set(error === undefined ? { state: 'closed' } : { state: 'failed', error });
+    this.stateMachine.set(error === undefined ? { state: 'closed' } : { state: 'failed', error });
     this.resolveClosed(error);
   }
 }

@@ -1,13 +1,33 @@
 /**
- * Declaring a client's topology again on a new connection (docs/client-failover.md,
- * "Topology"): exchanges, then queues, then bindings, each group pipelined. A server-named
+ * One reconnect attempt (docs/client-failover.md): open a connection, declare the client's
+ * topology again (exchanges, then queues, then bindings, each group pipelined), resume its
+ * consumers. A server-named
  * queue comes back under a new name, returned as old → new. A declaration the new broker refuses
  * (a conflict, a missing permission) is reported and the rest goes on; a lost connection rejects,
  * so the next attempt starts over. Resuming consumers is consumers.ts's part.
  */
-import type { OkFrame, WarrenError } from '@warren/protocol/wire';
+import { WarrenError, type OkFrame } from '@warren/protocol/wire';
+import type { Consumers } from './consumers.js';
+import type { Link } from './link.js';
 import type { RequestBody } from './requests.js';
 import type { Replay, Topology } from './topology.js';
+
+/** Connects to urls[index] and recovers there; resolves with the renamed queues, rejects when the connection is lost meanwhile. */
+export async function recover(index: number, link: Link, topology: Topology, consumers: Consumers, report: (error: WarrenError) => void): Promise<Record<string, string>> {
+  link.phase = 'recovering';
+  try {
+    await link.open(index);
+    const connection = link.current;
+    const recovery: RecoveryLink = { send: (frame) => link.send(frame), connected: () => link.isCurrent(connection), report };
+    const renamed = await declareAgain(topology, recovery);
+    for (const error of await consumers.resume(recovery.send, renamed, recovery.connected)) report(error);
+    if (!recovery.connected()) throw new WarrenError('connection_lost', 'the connection closed while declaring the topology again');
+    return renamed;
+  } catch (error) {
+    link.attemptFailed();
+    throw error;
+  }
+}
 
 export interface RecoveryLink {
   send(frame: RequestBody): Promise<OkFrame>;

@@ -1,0 +1,54 @@
+/**
+ * What `connect()` and `publish()` take: the options and the hello frame they make. How the
+ * client uses them is client.ts's and link.ts's business.
+ */
+import { PROTOCOL_VERSION, type HelloFrame } from '@warren/protocol/wire';
+import type { ReconnectOptions } from './backoff.js';
+import type { PublishProperties } from './properties.js';
+import type { TokenProvider } from './token-refresh.js';
+import type { WebSocketConstructor } from './transport.js';
+
+export interface ConnectOptions {
+  /** Default '/'. */
+  vhost?: string;
+  username?: string;
+  password?: string;
+  /**
+   * A JWT access token instead of username and password, or a function that returns one (it is
+   * called at connect and again before each token expires; the new token is sent as auth.refresh).
+   */
+  token?: string | TokenProvider;
+  /** Proposed heartbeat interval in ms (default 30000); 0 turns heartbeats off. */
+  heartbeat?: number;
+  /** Sent as `hello.client`; the broker's `connection opened` log line names the connection by it. */
+  name?: string;
+  /** Default: the global WebSocket, else the `ws` package. */
+  WebSocket?: WebSocketConstructor;
+  /** Most publishes awaiting their confirm at once; default: the broker's publish_window. */
+  publishWindow?: number;
+  /** Ms to open the socket and complete the handshake (default 10000); also bounds close(). */
+  connectTimeout?: number;
+  /**
+   * Reconnect when the connection is lost (docs/client-failover.md): `true`, back-off options,
+   * or `false`. Default: on when `connect` is given a list of URLs, off for a single URL string.
+   */
+  reconnect?: boolean | ReconnectOptions;
+}
+
+export interface PublishOptions extends PublishProperties {
+  /** Return the message (rejecting with MessageReturnedError) when no queue takes it. */
+  mandatory?: boolean;
+  /** Hold the message this many ms before routing it; the publish is confirmed once it is stored. */
+  delay?: number;
+  headers?: Record<string, unknown>;
+}
+
+/** The hello frame a connection opens with (a token provider's token is added per connection). */
+export function helloOf(options: ConnectOptions): HelloFrame {
+  const hello: HelloFrame = { type: 'hello', version: PROTOCOL_VERSION, vhost: options.vhost ?? '/', heartbeat: options.heartbeat ?? 30_000 };
+  if (options.username !== undefined) hello.username = options.username;
+  if (options.password !== undefined) hello.password = options.password;
+  if (options.name !== undefined) hello.client = options.name;
+  if (typeof options.token === 'string') hello.token = options.token;
+  return hello;
+}
