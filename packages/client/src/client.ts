@@ -351,8 +351,9 @@ export class Client {
     }
     this.link.disconnect();
     this.tokens?.pause();
-    this.blocking.reset();
+    // Offline first, so the release of a blocked publisher writes nothing to the lost connection.
     this.publisher.disconnect();
+    this.blocking.reset();
     this.stateMachine.set({ state: 'disconnected', url: this.url, error });
     void this.reconnect(this.backoff);
   }

@@ -78,8 +78,9 @@ export class Link {
     return this.connection;
   }
 
+  /** Still the connection the client works on: not replaced, not lost, the client not ended. */
   isCurrent(connection: object | undefined): boolean {
-    return connection !== undefined && connection === this.connection;
+    return connection !== undefined && connection === this.connection && this.phase !== 'ended';
   }
 
   write(header: object | string, body?: Uint8Array): void {
