@@ -247,6 +247,55 @@ describe('failover', () => {
     expect(states.map((change) => change.state)).toEqual(['disconnected', 'reconnecting', 'closed']);
   });
 
+  it('logs in again with the same credentials, and with a fresh token from the token provider', async () => {
+    const { server, client } = await failoverClient({ username: 'app', password: 'secret' });
+    const back = reconnected(client);
+    server.close(1006);
+    await back;
+    expect(server.framesOf('hello').map((frame) => [frame.header.username, frame.header.password])).toEqual([
+      ['app', 'secret'],
+      ['app', 'secret'],
+    ]);
+
+    let issued = 0;
+    const withTokens = await failoverClient({ token: () => `token-${++issued}` });
+    const again = reconnected(withTokens.client);
+    withTokens.server.close(4010, 'connection_forced');
+    await again;
+    expect(withTokens.server.framesOf('hello').map((frame) => frame.header.token)).toEqual(['token-1', 'token-2']);
+  });
+
+  it('forgets an auto-delete queue once its last consumer is cancelled, and ends a consumer whose queue the new broker refuses', async () => {
+    const { server, client } = await failoverClient();
+    const errors: string[] = [];
+    client.onError = (error) => errors.push(error.code);
+    await client.declareQueue('temp', { autoDelete: true });
+    const consumer = await client.consume('temp', () => {});
+    await consumer.cancel();
+    await client.declareQueue('clash');
+    const ended = client.messages('clash');
+    const next = ended.next();
+    await settle();
+    play(server);
+    const answer = server.onFrame;
+    server.onFrame = (frame) => {
+      const { type, id, queue } = frame.header;
+      if (type === 'queue.declare' && queue === 'clash') server.send({ type: 'error', id, code: 'queue_conflict', reply_code: 406, message: 'different arguments' });
+      else if (type === 'consume' && queue === 'clash') server.send({ type: 'error', id, code: 'queue_not_found', reply_code: 404, message: "no queue 'clash'" });
+      else answer(frame);
+    };
+    const back = reconnected(client);
+    server.close(1006);
+    await back;
+    expect(framesOn(server, 1).map((frame) => [frame.header.type, frame.header.queue])).toEqual([
+      ['hello', undefined],
+      ['queue.declare', 'clash'],
+      ['consume', 'clash'],
+    ]);
+    await expect(next).rejects.toMatchObject({ code: 'queue_not_found' });
+    expect(errors).toEqual(['queue_conflict', 'queue_not_found']);
+  });
+
   it('keeps a single URL string as it was: no reconnect unless asked for', async () => {
     const server = new FakeServer();
     const client: Client = await connect('ws://a/ws', { WebSocket: server.WebSocket });
