@@ -19,6 +19,8 @@ class Workload {
   readonly confirmed = new Map<string, string>();
   readonly delivered = new Map<string, number>();
   readonly failures: unknown[] = [];
+  /** Published, not yet confirmed or refused. */
+  readonly pending = new Set<string>();
   duplicateReceipts = 0;
   private stopped = false;
   private publishing: Promise<void> | undefined;
@@ -80,14 +82,19 @@ class Workload {
     const inFlight = new Set<Promise<void>>();
     for (let n = 1; !this.stopped; n++) {
       const id = `order-${n}`;
+      this.pending.add(id);
       const publish = this.client.publish('orders', 'order.created', { n }, { messageId: id }).then(
         (receipt) => {
+          this.pending.delete(id);
           // Acks come only from the current connection, so its URL is the broker that confirmed.
           this.confirmed.set(id, this.client.url);
           if (receipt.duplicate) this.duplicateReceipts++;
           this.wake();
         },
-        (error: unknown) => void this.failures.push(error),
+        (error: unknown) => {
+          this.pending.delete(id);
+          this.failures.push(error);
+        },
       );
       inFlight.add(publish);
       void publish.finally(() => inFlight.delete(publish));
@@ -123,6 +130,9 @@ async function expectTopology(httpUrl: string, tempQueue: string): Promise<void>
   expect((await call(httpUrl, 'GET', `/api/bindings/%2F/e/events/q/${encodeURIComponent(tempQueue)}`)).body).toHaveLength(1);
 }
 
+/** The publishes still unconfirmed when the client sees its connection lost (after the last frame of that connection). */
+const unconfirmedAtLoss = (client: Client, work: Workload): Promise<string[]> =>
+  new Promise((resolve) => client.on('disconnected', () => resolve([...work.pending])));
 const nextReconnect = (client: Client): Promise<ReconnectedEvent> => new Promise((resolve) => client.on('reconnected', resolve));
 const portOf = (url: string): string => new URL(url).port;
 
@@ -145,7 +155,7 @@ async function dataDir(): Promise<string> {
   return dir.path;
 }
 
-function report(name: string, verdict: ReturnType<Workload['verdict']>): void {
+function report(name: string, verdict: ReturnType<Workload['verdict']> & { republished: number }): void {
   process.stderr.write(`client failover (${name}): ${JSON.stringify(verdict)}\n`);
 }
 
@@ -159,10 +169,13 @@ describe('client failover', () => {
     const work = new Workload(client);
     await client.consume('orders.q', work.handler, { prefetch: 50 });
     work.start();
-    await work.confirmedAtLeast(300);
+    await work.confirmedAtLeast(200);
 
     const back = nextReconnect(client);
+    const lost = unconfirmedAtLoss(client, work);
     await first.kill9();
+    // No ack comes from a lost connection: whatever is confirmed of these was published again.
+    const unconfirmedAtKill = await lost;
     const disconnectedAt = work.confirmed.size;
     const restarted = await broker(dir, portOf(first.url));
     const event = await back;
@@ -172,11 +185,12 @@ describe('client failover', () => {
     expect(renamed).toMatch(/^amq\.gen-/);
     await expectTopology(restarted.httpUrl, renamed!);
 
-    await work.confirmedAtLeast(disconnectedAt + 300);
+    await work.confirmedAtLeast(disconnectedAt + 200);
     await work.stop();
     await work.allDelivered();
-    const verdict = work.verdict();
+    const verdict = { ...work.verdict(), republished: unconfirmedAtKill.length };
     report('restart', verdict);
+    expect(unconfirmedAtKill.filter((id) => !work.confirmed.has(id))).toEqual([]);
     expect(work.failures).toEqual([]);
     expect(verdict.lost).toBe(0);
     expect(client.state).toEqual({ state: 'open', url: first.url });
@@ -196,17 +210,19 @@ describe('client failover', () => {
     const work = new Workload(client);
     await client.consume('orders.q', work.handler, { prefetch: 50 });
     work.start();
-    await work.confirmedAtLeast(300);
+    await work.confirmedAtLeast(200);
 
     let back = nextReconnect(client);
+    const lost = unconfirmedAtLoss(client, work);
     await one.kill9();
+    const unconfirmedAtKill = await lost;
     let event = await back;
     expect(event.url).toBe(two.url);
     tempQueue = event.renamedQueues[tempQueue]!;
     await expectTopology(two.httpUrl, tempQueue);
     // The consumer resumed on the second broker: what it confirms is delivered.
     const movedAt = work.confirmed.size;
-    await work.confirmedAtLeast(movedAt + 300);
+    await work.confirmedAtLeast(movedAt + 200);
     await work.until(() => [...work.confirmed].some(([id, by]) => by === two.url && work.delivered.has(id)));
 
     // The first broker comes back with what it confirmed and never delivered; the second one dies after delivering all it confirmed.
@@ -220,8 +236,10 @@ describe('client failover', () => {
     await expectTopology(one.httpUrl, event.renamedQueues[tempQueue]!);
     await work.allDelivered();
 
-    const verdict = work.verdict();
+    const verdict = { ...work.verdict(), republished: unconfirmedAtKill.length };
     report('move', verdict);
+    // What the first broker never confirmed was published again to the second, and confirmed there.
+    expect(unconfirmedAtKill.filter((id) => work.confirmed.get(id) !== two.url)).toEqual([]);
     expect(work.failures).toEqual([]);
     expect(verdict.lost).toBe(0);
     expect(new Set(work.confirmed.values())).toEqual(new Set([one.url, two.url]));
