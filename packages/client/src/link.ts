@@ -91,6 +91,7 @@ export class Link {
   async open(index: number): Promise<void> {
     const hello = { ...this.options.hello };
     const tokens = this.options.tokens();
+    // Before the socket opens: however long the provider takes must not count against the broker's handshake timeout.
     if (tokens !== undefined) hello.token = await tokens.first();
     // close() may have come while the provider worked: no connection may open after it.
     if (this.phase === 'ended') throw new WarrenError('shutting_down', 'the client closed the connection');
