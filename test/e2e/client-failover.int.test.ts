@@ -1,9 +1,9 @@
 /**
  * Issue 21, point 5: client failover through the public client against real broker processes.
- * A publisher with confirms and a consumer with manual acks run while a broker dies by kill -9;
- * the client reconnects (to the same broker restarted on its port and data dir, or to a second
- * broker URL), declares its topology again, resumes its consumer and republishes what was not
- * confirmed. Every confirmed message must be delivered; duplicates are allowed and counted.
+ * A publisher with confirms and a consumer with manual acks run while a broker dies by kill -9
+ * (or stops answering, by SIGSTOP); the client reconnects (to the same broker restarted on its
+ * port and data dir, or to a second broker URL), declares its topology again, resumes its
+ * consumer and republishes what was not confirmed. Every confirmed message must be delivered; duplicates are allowed and counted.
  * Runs the built broker (packages/server/dist), so build first.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -198,8 +198,8 @@ describe('client failover', () => {
 
   it('moves to the second broker URL when its broker is killed, and back when that one dies: topology declared on each, consumer resumed, nothing confirmed lost', async () => {
     const [dir1, dir2] = [await dataDir(), await dataDir()];
-    let one = await broker(dir1);
-    const two = await broker(dir2);
+    const [started, two] = await Promise.all([broker(dir1), broker(dir2)]);
+    let one = started;
     const client = await connect([one.url, two.url], { reconnect: RECONNECT, name: 'failover-move' });
     cleanup.push(() => client.close());
     const states: string[] = [];
@@ -244,5 +244,31 @@ describe('client failover', () => {
     expect(verdict.lost).toBe(0);
     expect(new Set(work.confirmed.values())).toEqual(new Set([one.url, two.url]));
     expect(states.filter((state) => !state.startsWith('reconnecting'))).toEqual([`disconnected ${one.url}`, `open ${two.url}`, `disconnected ${two.url}`, `open ${one.url}`]);
+  });
+
+  it('leaves a paused broker (SIGSTOP) after two heartbeat intervals of silence; what was published meanwhile is confirmed by the next one', async () => {
+    const [paused, next] = await Promise.all([broker(await dataDir()), broker(await dataDir())]);
+    cleanup.push(async () => void paused.child.kill('SIGCONT'));
+    const client = await connect([paused.url, next.url], { reconnect: RECONNECT, heartbeat: 500, name: 'failover-paused' });
+    cleanup.push(() => client.close());
+    await declareTopology(client);
+    const work = new Workload(client);
+    await client.consume('orders.q', work.handler, { prefetch: 50 });
+    work.start();
+    await work.confirmedAtLeast(50);
+
+    const disconnected = new Promise<string>((resolve) => client.on('disconnected', ({ error }) => resolve(error.code)));
+    const back = nextReconnect(client);
+    const lost = unconfirmedAtLoss(client, work);
+    paused.child.kill('SIGSTOP');
+    expect(await disconnected).toBe('heartbeat_timeout');
+    expect((await back).url).toBe(next.url);
+    const unconfirmed = await lost;
+    const movedAt = work.confirmed.size;
+    await work.confirmedAtLeast(movedAt + 50);
+    await work.stop();
+    await work.allDelivered(next.url);
+    expect(work.failures).toEqual([]);
+    expect(unconfirmed.filter((id) => work.confirmed.get(id) !== next.url)).toEqual([]);
   });
 });
