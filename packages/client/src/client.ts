@@ -72,6 +72,8 @@ export class Client {
     }
     const urls = typeof target === 'string' ? [target] : [...target];
     if (urls.length === 0) throw new WarrenError('invalid_argument', 'connect needs at least one URL');
+    // A URL only a reconnect would reach must not fail then, attempt after attempt.
+    for (const url of urls) parseUrl(url);
     const reconnect = options.reconnect ?? typeof target !== 'string';
     const backoff = reconnect === false ? undefined : backoffOf(reconnect === true ? {} : reconnect);
     const client = new Client(await resolveWebSocket(options.WebSocket), urls, options, backoff);
@@ -421,5 +423,13 @@ export class Client {
     this.consumers.endAll(error);
     this.stateMachine.set(error === undefined ? { state: 'closed' } : { state: 'failed', error });
     this.resolveClosed(error);
+  }
+}
+
+function parseUrl(url: string): void {
+  try {
+    new URL(url);
+  } catch {
+    throw new WarrenError('invalid_argument', `not a URL: ${url}`);
   }
 }

@@ -130,9 +130,10 @@ describe('failover', () => {
     const receipts = [1, 2, 3].map((n) => client.publish('', 'q', `m${n}`, { messageId: `id-${n}` }));
     await settle();
     const back = reconnected(client);
+    const gone = new Promise((resolve) => client.on('disconnected', resolve));
     fake.server.close(1001, 'shutting_down');
-    await settle();
-    // While disconnected, a new publish waits too.
+    // Right after the loss (before any reconnect timer): a new publish waits too.
+    await gone;
     const during = client.publish('', 'q', 'm4', { messageId: 'id-4' });
     expect(client.writable).toBe(false);
     confirming = true;
@@ -178,8 +179,9 @@ describe('failover', () => {
     await settle();
     play(fake.server);
     const back = reconnected(client);
+    const gone = new Promise((resolve) => client.on('disconnected', resolve));
     fake.server.close(1006);
-    await settle();
+    await gone;
     const bound = client.bind('q', 'amq.direct', 'k');
     await back;
     await purged;
@@ -312,6 +314,14 @@ describe('failover', () => {
     await back;
     expect(again.sockets.map((socket) => socket.url)).toEqual(['ws://a/ws', 'ws://a/ws']);
     await reconnecting.close();
+  });
+
+  it('refuses an empty list, a URL that does not parse and nonsense back-off options before connecting', async () => {
+    const { server, WebSocket } = brokers();
+    await expect(connect([], { WebSocket })).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(connect(['ws://a/ws', 'not a url'], { WebSocket })).rejects.toMatchObject({ code: 'invalid_argument', message: 'not a URL: not a url' });
+    await expect(connect(['ws://a/ws'], { WebSocket, reconnect: { minDelay: 10, maxDelay: 1 } })).rejects.toMatchObject({ code: 'invalid_argument' });
+    expect(server.sockets).toHaveLength(0);
   });
 
   it('connects to the next URL when the first is down, and rejects when every one is', async () => {
