@@ -426,9 +426,10 @@ export class Client {
   }
 }
 
+/** A page may give a URL relative to itself, as WebSocket takes it. */
 function parseUrl(url: string): void {
   try {
-    new URL(url);
+    new URL(url, (globalThis as { location?: { href: string } }).location?.href);
   } catch {
     throw new WarrenError('invalid_argument', `not a URL: ${url}`);
   }
