@@ -8,7 +8,7 @@
 import { WarrenError, type ExchangeType, type OkFrame } from '@warren/protocol/wire';
 import type { PolicyBody, PolicyView } from '@warren/protocol/http';
 import { encodeBody, type PublishBody } from './body.js';
-import { backoffOf, type Backoff } from './backoff.js';
+import type { Backoff } from './backoff.js';
 import { Blocking } from './blocking.js';
 import { ClientEventHub, type ClientEvent, type ClientEvents } from './client-events.js';
 import type { ServerFrame } from './connection.js';
@@ -30,7 +30,7 @@ import { ScheduledMessages } from './scheduled.js';
 import { Topology } from './topology.js';
 import { resolveWebSocket, type WebSocketConstructor } from './transport.js';
 import { TokenRefresher } from './token-refresh.js';
-import { helloOf, type ConnectOptions, type PublishOptions } from './connect-options.js';
+import { backoffFor, helloOf, urlsOf, type ConnectOptions, type PublishOptions } from './connect-options.js';
 
 export type { ConnectOptions, PublishOptions } from './connect-options.js';
 
@@ -70,12 +70,8 @@ export class Client {
     if (options.publishWindow !== undefined && !(options.publishWindow >= 1)) {
       throw new WarrenError('invalid_argument', `publishWindow must be at least 1, got ${options.publishWindow}`);
     }
-    const urls = typeof target === 'string' ? [target] : [...target];
-    if (urls.length === 0) throw new WarrenError('invalid_argument', 'connect needs at least one URL');
-    // A URL only a reconnect would reach must not fail then, attempt after attempt.
-    for (const url of urls) parseUrl(url);
-    const reconnect = options.reconnect ?? typeof target !== 'string';
-    const backoff = reconnect === false ? undefined : backoffOf(reconnect === true ? {} : reconnect);
+    const urls = urlsOf(target);
+    const backoff = backoffFor(target, options);
     const client = new Client(await resolveWebSocket(options.WebSocket), urls, options, backoff);
     if (typeof options.token === 'function') {
       client.tokens = new TokenRefresher(options.token, (token) => client.sendToken(token), (error) => client.report(error));
@@ -423,14 +419,5 @@ export class Client {
     this.consumers.endAll(error);
     this.stateMachine.set(error === undefined ? { state: 'closed' } : { state: 'failed', error });
     this.resolveClosed(error);
-  }
-}
-
-/** A page may give a URL relative to itself, as WebSocket takes it. */
-function parseUrl(url: string): void {
-  try {
-    new URL(url, (globalThis as { location?: { href: string } }).location?.href);
-  } catch {
-    throw new WarrenError('invalid_argument', `not a URL: ${url}`);
   }
 }

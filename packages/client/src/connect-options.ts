@@ -1,9 +1,9 @@
 /**
- * What `connect()` and `publish()` take: the options and the hello frame they make. How the
- * client uses them is client.ts's and link.ts's business.
+ * What `connect()` and `publish()` take: the options, checked, and the hello frame they make.
+ * How the client uses them is client.ts's and link.ts's business.
  */
-import { PROTOCOL_VERSION, type HelloFrame } from '@warren/protocol/wire';
-import type { ReconnectOptions } from './backoff.js';
+import { PROTOCOL_VERSION, WarrenError, type HelloFrame } from '@warren/protocol/wire';
+import { backoffOf, type Backoff, type ReconnectOptions } from './backoff.js';
 import type { PublishProperties } from './properties.js';
 import type { TokenProvider } from './token-refresh.js';
 import type { WebSocketConstructor } from './transport.js';
@@ -51,4 +51,25 @@ export function helloOf(options: ConnectOptions): HelloFrame {
   if (options.name !== undefined) hello.client = options.name;
   if (typeof options.token === 'string') hello.token = options.token;
   return hello;
+}
+
+/** The broker URLs to connect to; a URL only a reconnect would reach must not fail then, attempt after attempt. */
+export function urlsOf(target: string | readonly string[]): string[] {
+  const urls = typeof target === 'string' ? [target] : [...target];
+  if (urls.length === 0) throw new WarrenError('invalid_argument', 'connect needs at least one URL');
+  for (const url of urls) {
+    try {
+      // A page may give a URL relative to itself, as WebSocket takes it.
+      new URL(url, (globalThis as { location?: { href: string } }).location?.href);
+    } catch {
+      throw new WarrenError('invalid_argument', `not a URL: ${url}`);
+    }
+  }
+  return urls;
+}
+
+/** The back-off when the client reconnects (on by default for a list of URLs), else undefined. */
+export function backoffFor(target: string | readonly string[], options: ConnectOptions): Backoff | undefined {
+  const reconnect = options.reconnect ?? typeof target !== 'string';
+  return reconnect === false ? undefined : backoffOf(reconnect === true ? {} : reconnect);
 }
