@@ -61,7 +61,7 @@ class Retried {
       const follow = redirect !== null && ++this.#bounces <= 3;
       if (!follow) this.#bounces = 0;
       this.target = follow ? redirect : this.dice.pick(this.members);
-      // No hint: an election is likely under way; give it a moment.
+      // No hint (an election is likely under way) or too many hops: give it a moment.
       this.clock.after(follow ? 0 : RETRY_MS * this.dice.between(0.8, 1.2), () => {
         if (attempt === this.#attempts) this.#attempt();
       });
