@@ -259,7 +259,11 @@ export class Raft {
   /** The shell did what `ready` asked: it is on disk, sent, and applied. */
   advance(ready: Ready): void {
     const log = this.log;
-    if (ready.snapshot !== undefined && log.snapshotIndex === ready.snapshot.index) log.stable = Math.max(log.stable, ready.snapshot.index);
+    if (ready.snapshot !== undefined) {
+      // The shell installed it in its machine: it is applied, whatever the log did since.
+      log.applied = Math.max(log.applied, ready.snapshot.index);
+      if (log.snapshotIndex === ready.snapshot.index) log.stable = Math.max(log.stable, ready.snapshot.index);
+    }
     const last = ready.entries.at(-1);
     if (last !== undefined && log.matchTerm(last.index, last.term)) log.stable = Math.max(log.stable, last.index);
     for (const entry of ready.committedEntries) {
