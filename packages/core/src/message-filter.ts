@@ -56,7 +56,7 @@ export function compileFilter(filter: RedriveFilter | undefined): MessagePredica
 }
 
 /** The error of the newest attempt-log entry; null when it gave none or nothing was logged. */
-function lastErrorOf(message: Message): string | null {
+export function lastErrorOf(message: Message): string | null {
   const error = attemptsOf(message).at(-1)?.error;
   return typeof error === 'string' ? error : null;
 }

@@ -1,7 +1,7 @@
 /**
  * Which messages a browse or a redrive is about (Warren): every condition given must hold.
- * Shared by `POST …/get`, `POST …/redrive` and the `queue.browse` frame. The schema checks the
- * shape; the JSON path's syntax is checked where it is compiled (core's json-path.ts).
+ * `POST …/get` and `POST …/redrive` take the redrive filter, the `queue.browse` frame the message
+ * filter. The schema checks the shape; the JSON path's syntax is checked where it is compiled (core's json-path.ts).
  */
 import type { JsonSchema } from '../frames/schema.js';
 
@@ -18,8 +18,9 @@ export interface MessageFilter {
 }
 
 /**
- * A redrive's filter adds the newest `x-death` entry's reason and queue, and the error of the
- * message's last failed attempt (the newest `x-warren-attempts` entry, docs/retry.md).
+ * A redrive's (and an HTTP browse's) filter adds the newest `x-death` entry's reason and queue,
+ * and the error of the message's last failed attempt (the newest `x-warren-attempts` entry,
+ * docs/retry.md): a failure group's filter (failures.ts).
  */
 export interface RedriveFilter extends MessageFilter {
   reason?: 'rejected' | 'expired' | 'maxlen' | 'delivery_limit' | 'retries_exhausted';

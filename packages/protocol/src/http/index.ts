@@ -10,6 +10,7 @@ export * from './exchange.js';
 export * from './definitions.js';
 export * from './scheduled.js';
 export * from './filter.js';
+export * from './failures.js';
 export * from './audit.js';
 export * from './access.js';
 export * from './rabbit-values.js';

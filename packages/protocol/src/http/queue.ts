@@ -10,7 +10,7 @@ import type { MessageStatsView, RateDetails } from './stats.js';
 import { WarrenError } from '../errors.js';
 import { bodyParser } from './body.js';
 import { asBoolean, asInteger, BOOLEAN_LIKE, integerLike, type BooleanLike } from './rabbit-values.js';
-import { MESSAGE_FILTER_SCHEMA, REDRIVE_FILTER_SCHEMA, type MessageFilter, type RedriveFilter } from './filter.js';
+import { REDRIVE_FILTER_SCHEMA, type RedriveFilter } from './filter.js';
 
 export interface QueueView {
   name: string;
@@ -116,8 +116,8 @@ export interface QueueGetBody {
   mode?: 'peek' | 'take';
   /** Peek only: skip this many ready messages first (paging); with a filter, this many matching ones. */
   offset?: number;
-  /** Peek only (Warren): only the messages that match (filter.ts). */
-  filter?: MessageFilter;
+  /** Peek only (Warren): only the messages that match (filter.ts), dead-letter fields included, as redrive's. */
+  filter?: RedriveFilter;
 }
 
 export const MAX_GET_COUNT = 10_000;
@@ -132,7 +132,7 @@ export const QUEUE_GET_BODY_SCHEMA: JsonSchema = {
     truncate: integerLike(0, Number.MAX_SAFE_INTEGER),
     mode: { enum: ['peek', 'take'] },
     offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-    filter: MESSAGE_FILTER_SCHEMA,
+    filter: REDRIVE_FILTER_SCHEMA,
     // Sent by RabbitMQ's UI and tools; Warren reads the queue's name from the URL.
     vhost: { type: 'string' },
     name: { type: 'string' },
@@ -149,7 +149,7 @@ export interface QueueGetRequest {
   offset: number;
   encoding: 'auto' | 'base64';
   truncate: number | undefined;
-  filter: MessageFilter | undefined;
+  filter: RedriveFilter | undefined;
 }
 
 const parseGet = bodyParser<QueueGetBody>(QUEUE_GET_BODY_SCHEMA);

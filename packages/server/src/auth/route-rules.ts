@@ -96,6 +96,7 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'DELETE /api/queues/:vhost/:name/contents': queue('read'),
   'POST /api/queues/:vhost/:name/get': queue('read'),
   'POST /api/queues/:vhost/:name/redrive': queue('configure'),
+  'GET /api/queues/:vhost/:name/failures': queue('read'),
   'GET /api/exchanges': list,
   'GET /api/exchanges/:vhost': inVhost,
   'GET /api/exchanges/:vhost/:name': { tag: 'management', vhost: true },
@@ -120,6 +121,8 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'GET /api/policies/:vhost/:name': { tag: 'management', vhost: true },
   'PUT /api/policies/:vhost/:name': policymaker,
   'DELETE /api/policies/:vhost/:name': policymaker,
+  // Each dead-letter queue is read only if the user may read it (routes/failures.ts).
+  'GET /api/failures/:vhost': { tag: 'management', vhost: true },
   'GET /api/redrives': list,
   'GET /api/redrives/:id': management,
   'DELETE /api/redrives/:id': administrator,

@@ -17,6 +17,7 @@ import { policyRoutes } from './routes/policies.js';
 import { queueMessageRoutes } from './routes/queue-messages.js';
 import { queueRoutes } from './routes/queues.js';
 import { redriveRoutes } from './routes/redrives.js';
+import { failureRoutes } from './routes/failures.js';
 import { auditRoutes } from './routes/audit.js';
 import { scheduledRoutes } from './routes/scheduled.js';
 import { vhostRoutes } from './routes/vhosts.js';
@@ -59,6 +60,7 @@ export function registerRoutes(app: FastifyInstance, broker: Broker, listener: W
   definitionRoutes(app, broker);
   vhostDefinitionRoutes(app, broker);
   redriveRoutes(app, broker);
+  failureRoutes(app, broker);
   auditRoutes(app, broker);
   scheduledRoutes(app, broker);
   openApiRoutes(app, openApi);

@@ -1,0 +1,108 @@
+/**
+ * Dead-lettered messages grouped by why they died: the reason and queue of their newest `x-death`
+ * entry and the error of their last attempt (`x-warren-attempts`), with exact counts over the
+ * whole queue. The queue is read a page at a time, as browse and redrive read it, so memory holds
+ * one page and the groups, never the queue; the number of groups kept is bounded too (messages of
+ * further groups are counted, not grouped). Which queues hold dead letters: deadLetterQueues().
+ */
+import type { RedriveFilter } from '@warren/protocol';
+import { deathsOf, type DeathReason } from './dead-letter.js';
+import { lastErrorOf } from './message-filter.js';
+import type { Message } from './message.js';
+import type { Clock } from './ports.js';
+import type { Queue } from './queue/queue.js';
+import type { VHost } from './vhost.js';
+
+export interface FailureGroup {
+  /** The dead-letter queue holding the messages. */
+  queue: string;
+  /** null: the message has no `x-death` (it was published to the queue, not dead-lettered). */
+  reason: string | null;
+  sourceQueue: string | null;
+  lastError: string | null;
+  count: number;
+  /** When the oldest and newest of them died (ms since the epoch; the publish time without `x-death`). */
+  oldest: number;
+  newest: number;
+  /** The filter that selects exactly this group for browse and redrive; null when none can (no `x-death`, or one a publisher made up). */
+  filter: RedriveFilter | null;
+}
+
+export interface FailureSummary {
+  groups: FailureGroup[];
+  /** Ready messages read. */
+  scanned: number;
+  /** Messages of groups beyond `maxGroups`, counted but not grouped. */
+  ungrouped: number;
+}
+
+const SCAN_PAGE = 1000;
+const REASONS: ReadonlySet<string> = new Set<DeathReason>(['rejected', 'expired', 'maxlen', 'delivery_limit', 'retries_exhausted']);
+const isDeathReason = (reason: string): reason is DeathReason => REASONS.has(reason);
+
+/** Groups the ready messages of each queue, biggest group first. */
+export async function groupFailures(queues: Queue[], maxGroups: number, clock: Clock): Promise<FailureSummary> {
+  const groups = new Map<string, FailureGroup>();
+  const summary: FailureSummary = { groups: [], scanned: 0, ungrouped: 0 };
+  for (const queue of queues) {
+    let cursor = 0;
+    while (!queue.deleted) {
+      const page = await queue.readyAfter(cursor, SCAN_PAGE);
+      if (page.length === 0) break;
+      for (const entry of page) {
+        cursor = entry.seq;
+        summary.scanned++;
+        if (!count(groups, queue.name, entry.message, maxGroups)) summary.ungrouped++;
+      }
+      // Lets deliveries and requests run between pages of a long scan.
+      await new Promise<void>((resolve) => clock.setTimer(0, resolve));
+    }
+  }
+  summary.groups = [...groups.values()].sort((a, b) => b.count - a.count || a.newest - b.newest);
+  return summary;
+}
+
+/** Adds one message to its group; false when that group is new and there is no room for it. */
+function count(groups: Map<string, FailureGroup>, queue: string, message: Message, maxGroups: number): boolean {
+  const death = deathsOf(message)[0];
+  const reason = typeof death?.reason === 'string' ? death.reason : null;
+  const sourceQueue = typeof death?.queue === 'string' ? death.queue : null;
+  const lastError = lastErrorOf(message);
+  const at = typeof death?.time === 'number' ? death.time * 1000 : message.publishedAt;
+  const key = JSON.stringify([queue, reason, sourceQueue, lastError]);
+  const group = groups.get(key);
+  if (group !== undefined) {
+    group.count++;
+    if (at < group.oldest) group.oldest = at;
+    if (at > group.newest) group.newest = at;
+    return true;
+  }
+  if (groups.size >= maxGroups) return false;
+  const filter = reason === null || !isDeathReason(reason) || sourceQueue === null ? null : { reason, source_queue: sourceQueue, last_error: lastError };
+  groups.set(key, { queue, reason, sourceQueue, lastError, count: 1, oldest: at, newest: at, filter });
+  return true;
+}
+
+/**
+ * The queues a vhost's queues dead-letter into: bound to a queue's dead-letter exchange, or named
+ * by the dead-letter routing key when that exchange is the default one. Sorted by name.
+ */
+export function deadLetterQueues(vhost: VHost): Queue[] {
+  const found = new Map<string, Queue>();
+  for (const queue of vhost.queues.values()) {
+    const { deadLetterExchange, deadLetterRoutingKey } = queue.settings;
+    if (deadLetterExchange === undefined) continue;
+    if (deadLetterExchange === '') {
+      const target = deadLetterRoutingKey === undefined ? undefined : vhost.queue(deadLetterRoutingKey);
+      if (target !== undefined) found.set(target.name, target);
+      continue;
+    }
+    const exchange = vhost.exchange(deadLetterExchange);
+    if (exchange === undefined) continue;
+    for (const binding of exchange.router.bindings()) {
+      const target = vhost.queue(binding.destination.name);
+      if (target !== undefined && target === binding.destination) found.set(target.name, target);
+    }
+  }
+  return [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
