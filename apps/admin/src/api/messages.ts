@@ -14,7 +14,8 @@ export interface BrowseFilter {
   equals?: unknown;
 }
 
-export const browse = (vhost: string, queue: string, count: number, offset: number, filter?: BrowseFilter) =>
+/** The filter may be a failure group's (reason, source queue, last error), as redrive's. */
+export const browse = (vhost: string, queue: string, count: number, offset: number, filter?: RedriveFilter) =>
   api<BrowsedMessage[]>('POST', `${queuePath(vhost, queue)}/get`, {
     count,
     mode: 'peek',

@@ -1,57 +1,43 @@
 /**
- * Dead-lettered messages across a vhost, grouped by reason, source queue and last error. Open a
- * group to browse it; redrive it back where it came from: a dry run first, then the job's live
- * progress, which can be cancelled.
+ * Dead-lettered messages across a vhost, grouped by reason, source queue and last error. The
+ * broker groups every message of every dead-letter queue (`GET /api/failures/{vhost}`, followed
+ * live), so the counts are exact however many there are. Open a group to browse exactly its
+ * messages; redrive it back where it came from: a dry run first, then the job's live progress,
+ * which can be cancelled.
  */
-import { useQueries } from '@tanstack/react-query';
-import type { BindingView } from '@warren/protocol';
 import { useState } from 'react';
-import { bindingsPath } from '../../api/exchanges.js';
-import { enc } from '../../api/http.js';
-import { browse } from '../../api/messages.js';
-import type { QueueRow } from '../../api/queues.js';
+import { failuresPath, groupKey, type FailuresView } from '../../api/failures.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLive } from '../../live/useLive.js';
-import { MessageList } from '../queue/MessageList.js';
-import { deadLetterQueues, groupFailures, type FailureGroup } from './groups.js';
+import { GroupMessages } from './GroupMessages.js';
 import { Redrive, RedriveProgress } from './Redrive.js';
 import { useAccess } from '../../session/useAccess.js';
 import { useVhost, useVhostChange } from '../../vhost/useVhost.js';
 
-/** Messages read from each dead-letter queue to group; the counts say when there are more. */
-const SAMPLE = 1000;
-
 export function Failures() {
   const vhost = useVhost();
-  // Only what finding dead-letter queues needs: a vhost of 10,000 queues is 10 MB in full.
-  const queues = useLive<QueueRow[]>(`/api/queues/${enc(vhost)}?columns=name,effective_settings,messages_ready`);
-  const bindings = useLive<BindingView[]>(bindingsPath(vhost));
   const access = useAccess();
   const mayRead = access.may(vhost, 'read');
-  const dlqs = deadLetterQueues(Array.isArray(queues.data) ? queues.data : [], bindings.data ?? []);
-  const depth = new Map((Array.isArray(queues.data) ? queues.data : []).map((q) => [q.name, q.messages_ready]));
-  // Re-read a dead-letter queue whenever its depth changes (the live socket tells).
-  const samples = useQueries({
-    queries: dlqs.map((name) => ({
-      queryKey: ['failures', vhost, name, depth.get(name)],
-      queryFn: () => browse(vhost, name, SAMPLE, 0),
-      // Reading a dead-letter queue's messages needs read on it: without any, they are not asked for.
-      enabled: mayRead,
-    })),
-  });
-  const groups: FailureGroup[] = samples.flatMap((s, i) => (s.data === undefined ? [] : groupFailures(dlqs[i]!, s.data)));
+  // Reading dead-letter queues needs read on them: without any, the broker is not asked.
+  const failures = useLive<FailuresView>(mayRead ? failuresPath(vhost) : undefined);
   const [open, setOpen] = useState<string | undefined>();
   useVhostChange(vhost, () => setOpen(undefined));
   const [jobs, setJobs] = useState<string[]>([]);
-  const shown = groups.find((g) => g.key === open);
+  const view = failures.data;
+  const groups = view?.groups ?? [];
+  const shown = groups.find((g) => groupKey(g) === open);
   return (
     <>
       <h1>Failures in vhost {vhost}</h1>
-      <ErrorNote error={queues.error ?? samples.find((s) => s.error)?.error} />
+      <ErrorNote error={failures.error} />
       {!mayRead && <p>Browsing dead-lettered messages needs read permission in vhost {vhost}.</p>}
-      <p>
-        Dead-letter queues: {dlqs.length === 0 ? 'none (no queue has a dead-letter exchange bound to a queue)' : dlqs.join(', ')}
-      </p>
+      {view !== undefined && (
+        <p>
+          Dead-letter queues: {view.queues.length === 0 ? 'none (no queue has a dead-letter exchange bound to a queue)' : view.queues.join(', ')}
+          {view.queues.length > 0 && ` (${view.scanned} messages)`}
+          {view.ungrouped > 0 && `; ${view.ungrouped} more in groups beyond the first ${groups.length}`}
+        </p>
+      )}
       {jobs.length > 0 && (
         <section aria-label="Redrives">
           {jobs.map((id) => (
@@ -67,6 +53,7 @@ export function Failures() {
             <th scope="col">Died in</th>
             <th scope="col">Last error</th>
             <th scope="col">Messages</th>
+            <th scope="col">Died between</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -75,34 +62,41 @@ export function Failures() {
         <tbody>
           {groups.length === 0 && (
             <tr>
-              <td colSpan={6}>No dead-lettered messages.</td>
+              <td colSpan={7}>No dead-lettered messages.</td>
             </tr>
           )}
-          {groups.map((g) => (
-            <tr key={g.key} data-testid="failure-group">
-              <td>{g.queue}</td>
-              <td>{g.reason}</td>
-              <td>{g.sourceQueue}</td>
-              <td>{g.error ?? '–'}</td>
-              <td>{g.messages.length}</td>
-              <td>
-                <button type="button" aria-expanded={open === g.key} onClick={() => setOpen(open === g.key ? undefined : g.key)}>
-                  {open === g.key ? 'Close' : 'Open'}
-                </button>
-              </td>
-            </tr>
-          ))}
+          {groups.map((g) => {
+            const key = groupKey(g);
+            return (
+              <tr key={key} data-testid="failure-group">
+                <td>{g.queue}</td>
+                <td>{g.reason ?? 'unknown'}</td>
+                <td>{g.source_queue ?? 'unknown'}</td>
+                <td>{g.last_error ?? '–'}</td>
+                <td data-testid="failure-count">{g.count}</td>
+                <td>
+                  <time dateTime={g.oldest}>{new Date(g.oldest).toLocaleString()}</time> – <time dateTime={g.newest}>{new Date(g.newest).toLocaleString()}</time>
+                </td>
+                <td>
+                  <button type="button" aria-expanded={open === key} onClick={() => setOpen(open === key ? undefined : key)}>
+                    {open === key ? 'Close' : 'Open'}
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
       {shown !== undefined && (
         <section aria-labelledby="group-h">
           <h2 id="group-h">
-            {shown.reason} in {shown.sourceQueue}
-            {shown.error !== null && <>: “{shown.error}”</>}
+            {shown.reason ?? 'unknown'} in {shown.source_queue ?? 'unknown'}
+            {shown.last_error !== null && <>: “{shown.last_error}”</>}
           </h2>
-          {access.may(vhost, 'configure') && <Redrive vhost={vhost} group={shown} onStarted={(id) => setJobs((all) => [id, ...all])} />}
-          <MessageList messages={shown.messages.slice(0, 50)} />
-          {shown.messages.length > 50 && <p>Showing 50 of {shown.messages.length}; browse the queue for the rest.</p>}
+          {shown.filter !== null && access.may(vhost, 'configure') && (
+            <Redrive vhost={vhost} queue={shown.queue} filter={shown.filter} onStarted={(id) => setJobs((all) => [id, ...all])} />
+          )}
+          <GroupMessages key={open} vhost={vhost} group={shown} />
         </section>
       )}
     </>

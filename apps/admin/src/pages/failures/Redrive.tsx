@@ -1,10 +1,10 @@
 /**
  * Redrives a failure group back to the queues its messages died in: a dry run shows how many
  * would move and where, the user confirms, then the job's progress is followed live over the
- * push socket and can be cancelled. The API filters by all three of the group's keys (reason,
- * source queue, last error), so the dry run counts exactly the group, beyond the page's sample
- * too. A pace (messages a second) keeps a large redrive from flooding its consumers. The job's
- * progress is shown by RedriveProgress, which the page keeps while the group empties.
+ * push socket and can be cancelled. The API filters by the group's filter (reason, source queue,
+ * last error, as the broker grouped them), so the dry run counts exactly the group. A pace
+ * (messages a second) keeps a large redrive from flooding its consumers. The job's progress is
+ * shown by RedriveProgress, which the page keeps while the group empties.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
@@ -12,16 +12,14 @@ import { cancelRedrive, redriveDryRun, redrivePath, startRedrive, type RedriveFi
 import { Confirm } from '../../components/Confirm.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLive } from '../../live/useLive.js';
-import type { FailureGroup } from './groups.js';
 import { useAccess } from '../../session/useAccess.js';
 
-export function Redrive({ vhost, group, onStarted }: { vhost: string; group: FailureGroup; onStarted(id: string): void }) {
+export function Redrive({ vhost, queue, filter, onStarted }: { vhost: string; queue: string; filter: RedriveFilter; onStarted(id: string): void }) {
   const id = useId();
   const [pace, setPace] = useState('');
-  const filter: RedriveFilter = { reason: group.reason, source_queue: group.sourceQueue, last_error: group.error };
-  const preview = useMutation({ mutationFn: () => redriveDryRun(vhost, group.queue, filter) });
+  const preview = useMutation({ mutationFn: () => redriveDryRun(vhost, queue, filter) });
   const start = useMutation({
-    mutationFn: () => startRedrive(vhost, group.queue, filter, pace === '' ? undefined : Number(pace)),
+    mutationFn: () => startRedrive(vhost, queue, filter, pace === '' ? undefined : Number(pace)),
     onSuccess: ({ id }) => {
       preview.reset();
       onStarted(id);
@@ -35,14 +33,14 @@ export function Redrive({ vhost, group, onStarted }: { vhost: string; group: Fai
       <ErrorNote error={preview.error ?? start.error} />
       <Confirm
         open={preview.data !== undefined}
-        title={`Redrive from “${group.queue}”?`}
+        title={`Redrive from “${queue}”?`}
         action={`Redrive ${preview.data?.matched ?? 0}`}
         onCancel={() => preview.reset()}
         onConfirm={() => start.mutate()}
       >
         <p data-testid="redrive-preview">
-          Dry run: {preview.data?.matched ?? 0} messages ({group.reason}, died in {group.sourceQueue}, last error{' '}
-          {group.error === null ? 'none' : `“${group.error}”`}) would move:
+          Dry run: {preview.data?.matched ?? 0} messages ({filter.reason}, died in {filter.source_queue}, last error{' '}
+          {filter.last_error === null ? 'none' : `“${filter.last_error}”`}) would move:
         </p>
         <ul>
           {preview.data?.groups.map((g, i) => (
