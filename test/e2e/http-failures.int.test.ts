@@ -19,12 +19,12 @@ let broker: TestBroker;
 let client: Client;
 const api = (method: string, path: string, body?: unknown) => call(broker.httpUrl, method, path, body);
 
-/** Publishes `errors.length` messages to `work`, then rejects message i with `errors[i]` (none when undefined). */
-async function deadLetter(work: string, errors: (string | undefined)[]): Promise<void> {
-  await Promise.all(errors.map((_, i) => client.publish('', work, `${work}-${i}`, { messageId: `${work}-${i}` })));
+/** Publishes `errors.length` messages to `work` (ids from `${work}-${first}`), then rejects each with its error (none when undefined). */
+async function deadLetter(work: string, errors: (string | undefined)[], first = 0): Promise<void> {
+  await Promise.all(errors.map((_, i) => client.publish('', work, `${work}-${first + i}`, { messageId: `${work}-${first + i}` })));
   const taken = await take(client, work, errors.length);
   taken.forEach((m) => {
-    const error = errors[Number(m.text().slice(work.length + 1))];
+    const error = errors[Number(m.text().slice(work.length + 1)) - first];
     m.reject({ requeue: false, ...(error === undefined ? {} : { error }) });
   });
 }
@@ -132,5 +132,23 @@ describe('GET /api/failures/{vhost}', () => {
     expect(body.queues).toEqual(['billing.dlq']);
     expect(shape(body.groups)).toEqual([['billing.dlq', 'rejected', 'billing', 'card declined', 200]]);
     expect((await callAs(broker.httpUrl, user, 'GET', '/api/queues/%2F/failures.dlq/failures')).status).toBe(403);
+  });
+});
+
+describe('after the queue changes', () => {
+  it('counts the new dead letters and forgets the redriven ones', async () => {
+    expect(shape((await api('GET', '/api/queues/%2F/billing.dlq/failures')).body.groups)).toEqual([['billing.dlq', 'rejected', 'billing', 'card declined', 200]]);
+    await deadLetter('billing', Array.from({ length: 5 }, () => 'expired card'), 200);
+    await vi.waitFor(async () => expect(await depth(client, 'billing.dlq')).toBe(205), { timeout: 20_000, interval: 20 });
+    expect(shape((await api('GET', '/api/queues/%2F/billing.dlq/failures')).body.groups)).toEqual([
+      ['billing.dlq', 'rejected', 'billing', 'card declined', 200],
+      ['billing.dlq', 'rejected', 'billing', 'expired card', 5],
+    ]);
+    const moved = await api('POST', '/api/queues/%2F/billing.dlq/redrive', { ids: ['billing-0', 'billing-1', 'billing-2'] });
+    expect(moved.body).toEqual({ moved: 3, skipped: 0 });
+    expect(shape((await api('GET', '/api/failures/%2F')).body.groups).slice(-2)).toEqual([
+      ['billing.dlq', 'rejected', 'billing', 'card declined', 197],
+      ['billing.dlq', 'rejected', 'billing', 'expired card', 5],
+    ]);
   });
 });

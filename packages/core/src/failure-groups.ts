@@ -40,25 +40,60 @@ const SCAN_PAGE = 1000;
 const REASONS: ReadonlySet<string> = new Set<DeathReason>(['rejected', 'expired', 'maxlen', 'delivery_limit', 'retries_exhausted']);
 const isDeathReason = (reason: string): reason is DeathReason => REASONS.has(reason);
 
-/** Groups the ready messages of each queue, biggest group first. */
-export async function groupFailures(queues: Queue[], maxGroups: number, clock: Clock): Promise<FailureSummary> {
+/**
+ * Groups the ready messages of each queue: biggest group first, then the one that failed most
+ * recently. At most `maxGroups` in all; the messages of the rest are counted as ungrouped.
+ */
+export async function groupFailures(queues: Queue[], maxGroups: number, clock: Clock, cache?: FailureScans): Promise<FailureSummary> {
+  const summaries: FailureSummary[] = [];
+  // One queue after the other: memory holds one page at a time, however many queues there are.
+  for (const queue of queues) summaries.push(await (cache === undefined ? scanQueue(queue, maxGroups, clock) : cache.scan(queue, maxGroups, clock)));
+  const all = summaries.flatMap((s) => s.groups).sort((a, b) => b.count - a.count || b.newest - a.newest);
+  const groups = all.slice(0, maxGroups);
+  const dropped = all.slice(maxGroups).reduce((sum, g) => sum + g.count, 0);
+  return {
+    groups,
+    scanned: summaries.reduce((sum, s) => sum + s.scanned, 0),
+    ungrouped: summaries.reduce((sum, s) => sum + s.ungrouped, dropped),
+  };
+}
+
+/**
+ * The last scan of each queue, kept while its ready messages are the same ones (its
+ * readyVersion): an idle dead-letter queue, however deep, is read once, not once per look (the
+ * admin UI follows the groups live). Requests during a scan share it.
+ */
+export class FailureScans {
+  private readonly scans = new WeakMap<Queue, { version: number; maxGroups: number; summary: Promise<FailureSummary> }>();
+
+  scan(queue: Queue, maxGroups: number, clock: Clock): Promise<FailureSummary> {
+    const known = this.scans.get(queue);
+    if (known !== undefined && known.version === queue.readyVersion && known.maxGroups === maxGroups) return known.summary;
+    const summary = scanQueue(queue, maxGroups, clock);
+    this.scans.set(queue, { version: queue.readyVersion, maxGroups, summary });
+    // A failed scan is not kept: the next look tries again.
+    summary.catch(() => this.scans.delete(queue));
+    return summary;
+  }
+}
+
+/** One queue's groups, at most `maxGroups` (the first ones met); the queue is read a page at a time. */
+async function scanQueue(queue: Queue, maxGroups: number, clock: Clock): Promise<FailureSummary> {
   const groups = new Map<string, FailureGroup>();
   const summary: FailureSummary = { groups: [], scanned: 0, ungrouped: 0 };
-  for (const queue of queues) {
-    let cursor = 0;
-    while (!queue.deleted) {
-      const page = await queue.readyAfter(cursor, SCAN_PAGE);
-      if (page.length === 0) break;
-      for (const entry of page) {
-        cursor = entry.seq;
-        summary.scanned++;
-        if (!count(groups, queue.name, entry.message, maxGroups)) summary.ungrouped++;
-      }
-      // Lets deliveries and requests run between pages of a long scan.
-      await new Promise<void>((resolve) => clock.setTimer(0, resolve));
+  let cursor = 0;
+  while (!queue.deleted) {
+    const page = await queue.readyAfter(cursor, SCAN_PAGE);
+    if (page.length === 0) break;
+    for (const entry of page) {
+      cursor = entry.seq;
+      summary.scanned++;
+      if (!count(groups, queue.name, entry.message, maxGroups)) summary.ungrouped++;
     }
+    // Lets deliveries and requests run between pages of a long scan.
+    await new Promise<void>((resolve) => clock.setTimer(0, resolve));
   }
-  summary.groups = [...groups.values()].sort((a, b) => b.count - a.count || a.newest - b.newest);
+  summary.groups = [...groups.values()];
   return summary;
 }
 

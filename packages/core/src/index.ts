@@ -49,7 +49,7 @@ export { canonicalJson } from './canonical.js';
 export { compileNamePattern, type NamePattern } from './name-pattern.js';
 export { browse, type BrowseOptions, type BrowsePage, type BrowsedEntry } from './browse.js';
 export { planRedrive, type RedrivePlan, type RedriveTarget } from './redrive.js';
-export { deadLetterQueues, groupFailures, type FailureGroup, type FailureSummary } from './failure-groups.js';
+export { deadLetterQueues, FailureScans, groupFailures, type FailureGroup, type FailureSummary } from './failure-groups.js';
 export { RedriveJob, type RedriveJobRecord, type RedriveState } from './redrive-job.js';
 export { RedriveJobs, type RedriveSpec } from './redrive-jobs.js';
 export { AuditLog, type AuditRecord, type AuditRetention, type AuditPage } from './audit.js';

@@ -55,6 +55,8 @@ export class Backlog {
   private pageWaiters: (() => void)[] = [];
   /** The delivery mark found at boot. */
   private deliveredUpTo = 0;
+  /** Bumped by every change to which messages are ready (not by paging), so a reader can tell the set is unchanged. */
+  changes = 0;
 
   constructor(
     private readonly queueId: string,
@@ -85,6 +87,7 @@ export class Backlog {
   }
 
   push(entry: QueueEntry): void {
+    this.changes++;
     const size = entry.message.body.length;
     this.ram.push(entry);
     this.ramBytes += size;
@@ -93,6 +96,7 @@ export class Backlog {
 
   /** Records that the message with this seq went to the store only. */
   pushPagedOut(seq: number, size: number): void {
+    this.changes++;
     if (this.diskCount === 0 && !this.loading) this.diskFrom = seq;
     this.diskCount++;
     this.totalBytes += size;
@@ -105,12 +109,14 @@ export class Backlog {
    * stored count says (delivery-record.ts).
    */
   recover(count: number, deliveredUpTo = 0): void {
+    this.changes++;
     this.diskCount = count;
     this.diskFrom = 0;
     this.deliveredUpTo = deliveredUpTo;
   }
 
   returnEntry(entry: QueueEntry): void {
+    this.changes++;
     this.returned.insert(entry);
     this.totalBytes += entry.message.body.length;
   }
@@ -127,13 +133,17 @@ export class Backlog {
       entry = this.ram.shift();
       if (entry !== undefined) this.ramBytes -= entry.message.body.length;
     }
-    if (entry !== undefined) this.totalBytes = Math.max(0, this.totalBytes - entry.message.body.length);
+    if (entry !== undefined) {
+      this.changes++;
+      this.totalBytes = Math.max(0, this.totalBytes - entry.message.body.length);
+    }
     this.maybePageIn();
     return entry;
   }
 
   /** Empties the backlog; returns the RAM entries (the caller deletes their stored copies) and the paged-out range. */
   purge(): { entries: QueueEntry[]; pagedOut: number; pagedFrom: number } {
+    this.changes++;
     const entries = [...this.returned.clear(), ...this.ram.clear()];
     const result = { entries, pagedOut: this.diskCount, pagedFrom: this.diskFrom };
     this.ramBytes = 0;
@@ -149,6 +159,7 @@ export class Backlog {
    * counting them out (the caller deletes their stored copies, before any new page is read).
    */
   remove(entries: ReadonlySet<QueueEntry>, pagedOut: readonly QueueEntry[]): void {
+    this.changes++;
     const keep = (list: QueueEntry[]) => list.filter((e) => !entries.has(e));
     const returned = keep(this.returned.clear());
     const ram = keep(this.ram.clear());
@@ -269,6 +280,7 @@ export class Backlog {
     if (last === undefined) {
       this.logger.error({ queueId: this.queueId, expected: this.diskCount }, 'paged-out messages missing from the store');
       this.diskCount = 0;
+      this.changes++;
     } else {
       this.diskCount -= messages.length;
       this.diskFrom = last.seq + 1;

@@ -219,6 +219,11 @@ export class Queue extends QueueMachine {
     return this.backlog.peek(offset, count);
   }
 
+  /** Changes when the set of ready messages changes (not when they page in or out): equal values, same messages. */
+  get readyVersion(): number {
+    return this.backlog.changes;
+  }
+
   /** Ready messages after seq `afterSeq` in order, at most `count`, without changing anything (browsing in pages). */
   readyAfter(afterSeq: number, count: number): Promise<QueueEntry[]> {
     return this.backlog.readyAfter(afterSeq, count);

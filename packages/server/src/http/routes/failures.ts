@@ -2,17 +2,19 @@
  * Dead-lettered messages grouped by reason, source queue and last error (Warren):
  * `GET /api/queues/{vhost}/{name}/failures` for one queue, `GET /api/failures/{vhost}` for every
  * dead-letter queue of the vhost (those the user may read). Reading and grouping is the core's
- * job (failure-groups.ts); each group's filter browses or redrives exactly it (queue-messages.ts).
+ * job (failure-groups.ts), which reads a queue again only once its ready messages changed; each
+ * group's filter browses or redrives exactly it (queue-messages.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FAILURES_QUERY_SCHEMA, parseFailuresQuery, type FailureGroupView, type FailuresView } from '@warren/protocol';
-import { deadLetterQueues, groupFailures, type Broker, type FailureGroup, type Queue } from '@warren/core';
+import { deadLetterQueues, FailureScans, groupFailures, type Broker, type FailureGroup, type Queue } from '@warren/core';
 import { queueOf, vhostOf, type NameParams, type VHostParams } from '../lookup.js';
 
 export function failureRoutes(app: FastifyInstance, broker: Broker): void {
+  const scans = new FailureScans();
   const answer = async (vhost: string, queues: Queue[], query: unknown): Promise<FailuresView> => {
     const { maxGroups } = parseFailuresQuery(query);
-    const summary = await groupFailures(queues, maxGroups, broker.clock);
+    const summary = await groupFailures(queues, maxGroups, broker.clock, scans);
     return { vhost, queues: queues.map((q) => q.name), groups: summary.groups.map(groupView), scanned: summary.scanned, ungrouped: summary.ungrouped };
   };
 
