@@ -24,6 +24,9 @@ import { frameworkError, MAX_PARAM_LENGTH } from './http/limits.js';
 import { accessRoutes, installAccessHooks, startAccessControl } from './auth/install.js';
 import { httpsOptions, watchCertificates } from './auth/tls.js';
 import type { Server as HttpsServer } from 'node:https';
+import { MetadataReplication } from './cluster/metadata-replication.js';
+import { clusterReadiness, startClusterNode } from './cluster/cluster-boot.js';
+import { nodeView } from './http/routes/nodes.js';
 
 export interface WarrenServer {
   readonly config: Config;
@@ -89,17 +92,27 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   ];
   requestIdHooks(app);
   healthRoutes(app, readiness);
+  // Cluster mode: metadata changes go through the metadata group's log (cluster/metadata-replication.ts).
+  const replication = config.peers.length > 0 ? new MetadataReplication() : undefined;
+  replication?.installReplayGate(app);
   const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix, contributors: extensions.metrics });
   metricsRoutes(app, metrics);
   const httpSessions = installAccessHooks(app, access);
-  registerRoutes(app, broker, listener, config.nodeId, logger);
+  replication?.installForwarding(app);
+  let cluster: Awaited<ReturnType<typeof startClusterNode>> | undefined;
+  registerRoutes(app, broker, listener, config.nodeId, logger, () => cluster);
   accessRoutes(app, access, httpSessions, listener, https !== undefined);
   await registerAdminUi(app);
   const live = new LiveEndpoint(app, logger);
   try {
+    if (replication !== undefined) {
+      cluster = await startClusterNode(config, logger, app, replication, () => nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster }));
+      readiness.push(clusterReadiness(cluster));
+    }
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     // The store is open and holds its lock: close it, so the caller can report and exit cleanly.
+    await cluster?.stop();
     alarms.stop();
     live.close();
     listener.close();
@@ -127,6 +140,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
         stopWatching();
         live.close();
         listener.close();
+        await cluster?.stop();
         await app.close();
         await broker.stop();
         logger.info('warren stopped');

@@ -1,0 +1,97 @@
+/**
+ * Issue 21, points 1 and 2 with real node processes: three nodes form a cluster, every metadata
+ * change made through any node is committed in the metadata group and appears on every node, and
+ * a node that was down catches up from the log when it returns.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { api, TestCluster, type NodeProcess } from './cluster-processes.js';
+
+const SECRET = 'test-cluster-secret-0123456789';
+let cluster: TestCluster;
+
+beforeAll(async () => {
+  cluster = await TestCluster.start({ ids: ['a', 'b', 'c'], secret: SECRET });
+});
+afterAll(async () => {
+  await cluster?.close();
+});
+
+const wait = { timeout: 15_000, interval: 50 };
+
+async function metadataOf(node: NodeProcess): Promise<{ leader: string | null; applied_index: number; commit_index: number }> {
+  const { body } = await api(node, 'GET', `/api/nodes/${node.id}`);
+  return (body as { metadata: { leader: string | null; applied_index: number; commit_index: number } }).metadata;
+}
+
+describe('a three-node cluster', () => {
+  it('elects one metadata leader that every node knows, and becomes ready', async () => {
+    const nodes = [...cluster.nodes.values()];
+    await vi.waitFor(async () => {
+      for (const node of nodes) expect((await fetch(`${node.httpUrl}/readyz`)).status).toBe(200);
+      const leaders = await Promise.all(nodes.map(async (n) => (await metadataOf(n)).leader));
+      expect(leaders[0]).not.toBeNull();
+      expect(new Set(leaders).size).toBe(1);
+    }, wait);
+  });
+
+  it('commits a change made through any node on every node', async () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => cluster.node(id));
+    expect((await api(b!, 'PUT', '/api/exchanges/%2F/orders', { type: 'topic', durable: true })).status).toBe(201);
+    expect((await api(c!, 'PUT', '/api/queues/%2F/orders.eu', { durable: true, arguments: { 'x-max-length': 100 } })).status).toBe(201);
+    expect((await api(a!, 'POST', '/api/bindings/%2F/e/orders/q/orders.eu', { routing_key: 'eu.#' })).status).toBe(201);
+    expect((await api(a!, 'PUT', '/api/policies/%2F/ttl', { pattern: '^orders\\.', definition: { 'message-ttl': 60000 }, 'apply-to': 'queues' })).status).toBe(201);
+    // The answer comes once the node it was sent to applied the change; the others follow.
+    await vi.waitFor(async () => {
+      for (const node of [a!, b!, c!]) {
+        const queue = await api(node, 'GET', '/api/queues/%2F/orders.eu');
+        expect(queue.status).toBe(200);
+        expect((queue.body as { arguments: Record<string, unknown>; policy: string | null }).arguments['x-max-length']).toBe(100);
+        expect((queue.body as { policy: string | null }).policy).toBe('ttl');
+        const bindings = (await api(node, 'GET', '/api/queues/%2F/orders.eu/bindings')).body as { source: string; routing_key: string }[];
+        expect(bindings.map((x) => `${x.source}:${x.routing_key}`)).toContain('orders:eu.#');
+      }
+    }, wait);
+    // A refusal is decided the same way everywhere and answered as a single node would.
+    const refused = await api(b!, 'PUT', '/api/queues/%2F/orders.eu', { durable: true, arguments: { 'x-max-length': 5 } });
+    expect(refused.status).toBe(400);
+    expect((refused.body as { error: string }).error).toBe('queue_conflict');
+  });
+
+  it('imports a definitions file as one committed change', async () => {
+    const a = cluster.node('a');
+    const before = await metadataOf(a);
+    const definitions = {
+      vhosts: [{ name: 'shop' }],
+      exchanges: [{ name: 'events', vhost: 'shop', type: 'fanout', durable: true, auto_delete: false, internal: false, arguments: {} }],
+      queues: [
+        { name: 'audit', vhost: 'shop', durable: true, auto_delete: false, arguments: {} },
+        { name: 'mail', vhost: 'shop', durable: true, auto_delete: false, arguments: {} },
+      ],
+      bindings: [{ source: 'events', vhost: 'shop', destination: 'audit', destination_type: 'queue', routing_key: '', arguments: {} }],
+    };
+    const imported = await api(a, 'POST', '/api/definitions', definitions);
+    expect(imported.status).toBeLessThan(300);
+    const after = await metadataOf(a);
+    expect(after.applied_index).toBe(before.applied_index + 1);
+    await vi.waitFor(async () => {
+      for (const node of cluster.nodes.values()) {
+        const queues = (await api(node, 'GET', '/api/queues/shop')).body as { name: string }[];
+        expect(queues.map((q) => q.name).sort()).toEqual(['audit', 'mail']);
+      }
+    }, wait);
+  });
+
+  it('brings a node that was down up to date from the log when it returns', async () => {
+    const c = cluster.node('c');
+    await cluster.kill9('c');
+    const a = cluster.node('a');
+    expect((await api(a, 'PUT', '/api/queues/%2F/while-c-was-down', { durable: true })).status).toBe(201);
+    expect((await api(a, 'DELETE', '/api/queues/%2F/orders.eu')).status).toBe(204);
+    const back = await cluster.restart(c.id);
+    await vi.waitFor(async () => {
+      expect((await api(back, 'GET', '/api/queues/%2F/while-c-was-down')).status).toBe(200);
+      expect((await api(back, 'GET', '/api/queues/%2F/orders.eu')).status).toBe(404);
+      expect((await metadataOf(back)).applied_index).toBe((await metadataOf(a)).applied_index);
+    }, wait);
+  });
+});
