@@ -4,6 +4,7 @@
  * a node that was down catches up from the log when it returns.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connect, type Message } from '@warren/client';
 import { api, TestCluster, type NodeProcess } from './cluster-processes.js';
 
 const SECRET = 'test-cluster-secret-0123456789';
@@ -55,6 +56,42 @@ describe('a three-node cluster', () => {
     const refused = await api(b!, 'PUT', '/api/queues/%2F/orders.eu', { durable: true, arguments: { 'x-max-length': 5 } });
     expect(refused.status).toBe(400);
     expect((refused.body as { error: string }).error).toBe('queue_conflict');
+  });
+
+  it('commits what a client declares, binds and deletes over the WebSocket, and answers it as a single node would', async () => {
+    const b = cluster.node('b');
+    const client = await connect(b.url);
+    try {
+      await client.declareExchange('ws.events', 'fanout');
+      const declared = await client.declareQueue('ws.inbox', { arguments: { 'x-message-ttl': 30_000 } });
+      expect(declared).toMatchObject({ queue: 'ws.inbox', messageCount: 0, consumerCount: 0 });
+      await client.bind('ws.inbox', 'ws.events');
+      await expect(client.declareQueue('ws.inbox', { durable: false })).rejects.toMatchObject({ code: 'queue_conflict', replyCode: 406 });
+      await expect(client.bind('ws.inbox', 'no-such-exchange')).rejects.toMatchObject({ code: 'exchange_not_found' });
+      const mine = await client.declareQueue('', { exclusive: true });
+      for (const node of cluster.nodes.values()) {
+        await vi.waitFor(async () => {
+          const bindings = (await api(node, 'GET', '/api/queues/%2F/ws.inbox/bindings')).body as { source: string }[];
+          expect(bindings.map((x) => x.source)).toContain('ws.events');
+        }, wait);
+        // An exclusive queue belongs to its connection, and lives only where that is.
+        expect((await api(node, 'GET', `/api/queues/%2F/${mine.queue}`)).status).toBe(node.id === 'b' ? 200 : 404);
+      }
+      // Publish and consume through the node the queue was declared on.
+      const got: Message[] = [];
+      await client.consume('ws.inbox', (m) => void got.push(m), { prefetch: 10 });
+      await client.publish('ws.events', '', 'hello cluster');
+      await vi.waitFor(() => expect(got.map((m) => m.text())).toEqual(['hello cluster']), wait);
+      got[0]!.ack();
+      await client.unbind('ws.inbox', 'ws.events');
+      await client.unbind('ws.inbox', 'ws.events');
+      expect(await client.deleteQueue('ws.inbox')).toEqual({ messageCount: 0 });
+      await vi.waitFor(async () => {
+        for (const node of cluster.nodes.values()) expect((await api(node, 'GET', '/api/queues/%2F/ws.inbox')).status).toBe(404);
+      }, wait);
+    } finally {
+      await client.close();
+    }
   });
 
   it('imports a definitions file as one committed change', async () => {

@@ -25,6 +25,7 @@ import { accessRoutes, installAccessHooks, startAccessControl } from './auth/ins
 import { httpsOptions, watchCertificates } from './auth/tls.js';
 import type { Server as HttpsServer } from 'node:https';
 import { MetadataReplication } from './cluster/metadata-replication.js';
+import { gateMetadataFrames } from './cluster/ws-metadata-gate.js';
 import { clusterReadiness, startClusterNode } from './cluster/cluster-boot.js';
 import { nodeView } from './http/routes/nodes.js';
 
@@ -95,6 +96,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   // Cluster mode: metadata changes go through the metadata group's log (cluster/metadata-replication.ts).
   const replication = config.peers.length > 0 ? new MetadataReplication() : undefined;
   replication?.installReplayGate(app);
+  if (replication !== undefined) gateMetadataFrames(broker, replication);
   const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix, contributors: extensions.metrics });
   metricsRoutes(app, metrics);
   const httpSessions = installAccessHooks(app, access);

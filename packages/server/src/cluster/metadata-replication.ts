@@ -64,13 +64,7 @@ export class MetadataReplication {
       if (this.#replays.has(request) || !REPLICATED.has(`${request.method} ${request.routeOptions.url ?? ''}`)) return;
       const group = this.#group;
       if (group === undefined) return;
-      let outcome: MetadataOutcome;
-      try {
-        outcome = await group.change({ method: request.method, url: request.url, body: request.body ?? undefined, user: request.principal?.user ?? 'guest' });
-      } catch (error) {
-        if (!(error instanceof ClusterUnavailableError)) throw error;
-        return reply.code(503).send({ error: 'cluster_unavailable', reason: error.message });
-      }
+      const outcome = await this.change({ method: request.method, url: request.url, body: request.body ?? undefined, user: request.principal?.user ?? 'guest' });
       void reply.code(outcome.status);
       if (outcome.contentType !== undefined) void reply.header('content-type', outcome.contentType);
       return reply.send(outcome.body === '' ? undefined : outcome.body);
@@ -79,6 +73,16 @@ export class MetadataReplication {
 
   attach(group: MetadataGroup): void {
     this.#group = group;
+  }
+
+  /** Commits a change and answers what applying it answered on this node (cluster_unavailable without a majority). */
+  async change(command: MetadataCommand): Promise<MetadataOutcome> {
+    try {
+      return await this.#group!.change(command);
+    } catch (error) {
+      if (error instanceof ClusterUnavailableError) throw new WarrenError('cluster_unavailable', error.message);
+      throw error;
+    }
   }
 
   /** Carries out one committed change on this node, through its own routes. */
