@@ -129,6 +129,7 @@ describe('a three-node cluster', () => {
       expect((await api(back, 'GET', '/api/queues/%2F/while-c-was-down')).status).toBe(200);
       expect((await api(back, 'GET', '/api/queues/%2F/orders.eu')).status).toBe(404);
       expect((await metadataOf(back)).applied_index).toBe((await metadataOf(a)).applied_index);
+      expect((await fetch(`${back.httpUrl}/readyz`)).status).toBe(200);
     }, wait);
   });
 });

@@ -73,6 +73,8 @@ const KEPT_OUTCOMES = 1_000;
 export class MetadataGroup {
   #applied: number;
   #chain: Promise<void> = Promise.resolve();
+  /** Committed commands handed over and not yet carried out. */
+  #pending = 0;
   readonly #outcomes = new Map<number, MetadataOutcome>();
   readonly #waiters = new Map<number, ((outcome: MetadataOutcome) => void)[]>();
 
@@ -111,9 +113,14 @@ export class MetadataGroup {
     return group;
   }
 
-  /** The index of the last command applied on this node. */
+  /** The log position this node's metadata reflects: every entry up to it is carried out here. */
   get applied(): number {
-    return this.#applied;
+    return this.#pending === 0 ? Math.max(this.#applied, this.node.raft.log.applied) : this.#applied;
+  }
+
+  /** Whether this node has carried out every entry it knows to be committed. */
+  get caughtUp(): boolean {
+    return this.#pending === 0 && this.node.raft.log.applied >= this.node.raft.log.committed;
   }
 
   /**
@@ -160,7 +167,8 @@ export class MetadataGroup {
 
   /** Runs a committed command after those before it (RaftNode hands them over as it applies). */
   private enqueue(effect: Applied): void {
-    this.#chain = this.#chain.then(() => this.#run(effect));
+    this.#pending++;
+    this.#chain = this.#chain.then(() => this.#run(effect)).finally(() => this.#pending--);
   }
 
   async #run({ index, command }: Applied): Promise<void> {

@@ -37,7 +37,12 @@ export async function startClusterNode(
 export function clusterReadiness(node: ClusterNode): ReadinessCheck {
   return {
     name: 'cluster',
-    problem: () => (node.metadata.node.leader === null ? 'no metadata leader is known (is a majority of the cluster up?)' : undefined),
+    problem: () => {
+      const { leader, commit_index, applied_index } = node.status().metadata;
+      if (leader === null) return 'no metadata leader is known (is a majority of the cluster up?)';
+      if (!node.metadata.caughtUp) return `catching up with the metadata log (${applied_index} of ${commit_index} applied)`;
+      return undefined;
+    },
   };
 }
 
