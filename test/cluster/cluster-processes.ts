@@ -50,7 +50,7 @@ export class TestCluster {
 
   private constructor(
     private readonly spec: ClusterSpec,
-    private readonly peers: string,
+    private peers: string,
   ) {}
 
   /** Starts every node at once and waits until each is listening. */
@@ -77,6 +77,16 @@ export class TestCluster {
     await node.exited;
   }
 
+  /** Starts a new node that waits to be added to the running cluster (WARREN_CLUSTER_JOIN). */
+  async join(id: string): Promise<NodeProcess> {
+    const clusterPort = await freePort();
+    this.peers = `${this.peers},${id}@127.0.0.1:${clusterPort}`;
+    const dataDir = await mkdtemp(join(tmpdir(), `warren-cluster-${id}-`));
+    const node = await this.#spawn({ id, dataDir, clusterPort }, { WARREN_CLUSTER_JOIN: 'true' });
+    this.nodes.set(id, node);
+    return node;
+  }
+
   /** Starts a stopped node again on its data dir and cluster port. */
   async restart(id: string): Promise<NodeProcess> {
     const old = this.node(id);
@@ -97,7 +107,7 @@ export class TestCluster {
     );
   }
 
-  async #spawn(at: { id: string; dataDir: string; clusterPort: number }): Promise<NodeProcess> {
+  async #spawn(at: { id: string; dataDir: string; clusterPort: number }, extra: Record<string, string> = {}): Promise<NodeProcess> {
     const child = spawn(process.execPath, [BIN], {
       env: {
         ...process.env,
@@ -110,6 +120,7 @@ export class TestCluster {
         WARREN_PEERS: this.peers,
         WARREN_CLUSTER_SECRET: this.spec.secret,
         ...this.spec.env?.[at.id],
+        ...extra,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,7 +1,8 @@
 /**
- * Issue 21, points 1 and 2 with real node processes: three nodes form a cluster, every metadata
- * change made through any node is committed in the metadata group and appears on every node, and
- * a node that was down catches up from the log when it returns.
+ * Issue 21, points 1, 2 and 6 with real node processes: three nodes form a cluster, every
+ * metadata change made through any node is committed in the metadata group and appears on every
+ * node, a node that was down catches up from the log when it returns, and a fourth node joins
+ * while an old one leaves.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connect, type Message } from '@warren/client';
@@ -18,6 +19,13 @@ afterAll(async () => {
 });
 
 const wait = { timeout: 15_000, interval: 50 };
+
+interface NodeView {
+  name: string;
+  running: boolean;
+}
+
+const nodesSeenBy = async (node: NodeProcess) => (await api(node, 'GET', '/api/nodes')).body as NodeView[];
 
 async function metadataOf(node: NodeProcess): Promise<{ leader: string | null; applied_index: number; commit_index: number }> {
   const { body } = await api(node, 'GET', `/api/nodes/${node.id}`);
@@ -131,5 +139,40 @@ describe('a three-node cluster', () => {
       expect((await metadataOf(back)).applied_index).toBe((await metadataOf(a)).applied_index);
       expect((await fetch(`${back.httpUrl}/readyz`)).status).toBe(200);
     }, wait);
+  });
+
+  // Membership while running (point 6, the metadata part); last, as it changes the cluster.
+  it('adds a fourth node, which catches up with every change, and removes an old one', async () => {
+    const a = cluster.node('a');
+    await vi.waitFor(async () => expect((await fetch(`${a.httpUrl}/readyz`)).status).toBe(200), wait);
+    expect((await api(a, 'PUT', '/api/queues/%2F/before-d', { durable: true })).status).toBe(201);
+
+    const d = await cluster.join('d');
+    // Not a member yet: it founded nothing and knows no leader.
+    expect((await fetch(`${d.httpUrl}/readyz`)).status).toBe(503);
+    const bad = await api(a, 'PUT', '/api/nodes/d', { cluster_address: 'nowhere' });
+    expect(bad.status).toBe(400);
+    const added = await api(cluster.node('b'), 'PUT', '/api/nodes/d', { cluster_address: `127.0.0.1:${d.clusterPort}` });
+    expect(added.status).toBe(200);
+    expect((added.body as { voters: string[] }).voters.sort()).toEqual(['a', 'b', 'c', 'd']);
+
+    await vi.waitFor(async () => {
+      expect((await api(d, 'GET', '/api/queues/%2F/before-d')).status).toBe(200);
+      expect((await fetch(`${d.httpUrl}/readyz`)).status).toBe(200);
+      const seen = await nodesSeenBy(a);
+      expect(seen.map((n) => n.name)).toEqual(['a', 'b', 'c', 'd']);
+      expect(seen.every((n) => n.running)).toBe(true);
+    }, wait);
+    expect((await api(d, 'PUT', '/api/queues/%2F/through-d', { durable: true })).status).toBe(201);
+
+    const removed = await api(d, 'DELETE', '/api/nodes/c');
+    expect(removed.status).toBe(204);
+    await vi.waitFor(async () => {
+      for (const id of ['a', 'b', 'd']) expect((await nodesSeenBy(cluster.node(id))).map((n) => n.name)).toEqual(['a', 'b', 'd']);
+    }, wait);
+    // With c gone, a and b are a majority of three: changes still commit with c stopped.
+    await cluster.kill9('c');
+    expect((await api(a, 'DELETE', '/api/queues/%2F/before-d')).status).toBe(204);
+    await vi.waitFor(async () => expect((await api(d, 'GET', '/api/queues/%2F/before-d')).status).toBe(404), wait);
   });
 });

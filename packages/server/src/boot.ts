@@ -26,6 +26,7 @@ import { httpsOptions, watchCertificates } from './auth/tls.js';
 import type { Server as HttpsServer } from 'node:https';
 import { MetadataReplication } from './cluster/metadata-replication.js';
 import { gateMetadataFrames } from './cluster/ws-metadata-gate.js';
+import { membershipRoutes } from './cluster/membership-routes.js';
 import { clusterReadiness, startClusterNode } from './cluster/cluster-boot.js';
 import { nodeView } from './http/routes/nodes.js';
 
@@ -103,6 +104,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   replication?.installForwarding(app);
   let cluster: Awaited<ReturnType<typeof startClusterNode>> | undefined;
   registerRoutes(app, broker, listener, config.nodeId, logger, () => cluster);
+  if (replication !== undefined) membershipRoutes(app, replication, () => cluster);
   accessRoutes(app, access, httpSessions, listener, https !== undefined);
   await registerAdminUi(app);
   const live = new LiveEndpoint(app, logger);

@@ -70,6 +70,8 @@ export interface Config extends SecurityConfig {
   peers: string[];
   /** What nodes prove to each other (as Erlang's cookie); required with peers. */
   clusterSecret?: string;
+  /** This node joins a running cluster (PUT /api/nodes/{name} adds it) instead of founding one with its peers. */
+  clusterJoin: boolean;
 }
 
 /** RabbitMQ's vm_memory_high_watermark.relative (a fraction of RAM) or .absolute (`{ bytes }`). */
@@ -108,6 +110,7 @@ export const DEFAULT_CONFIG: Config = {
   allowedOrigins: [],
   clusterPort: 5681,
   peers: [],
+  clusterJoin: false,
 };
 
 const positive = { type: 'integer', minimum: 1 };
@@ -156,6 +159,7 @@ const schema = {
     clusterPort: { type: 'integer', minimum: 0, maximum: 65535 },
     peers: { type: 'array', maxItems: 99, items: { type: 'string', minLength: 3, maxLength: 1024 } },
     clusterSecret: { type: 'string', minLength: 16, maxLength: 1024 },
+    clusterJoin: { type: 'boolean' },
   },
 };
 
@@ -180,6 +184,7 @@ const ENV: Record<string, keyof Config> = {
   WARREN_CLUSTER_NAME: 'clusterName',
   WARREN_CLUSTER_PORT: 'clusterPort',
   WARREN_CLUSTER_SECRET: 'clusterSecret',
+  WARREN_CLUSTER_JOIN: 'clusterJoin',
 };
 
 /** The absolute form of the watermark has its own variable, so a value is never read as both a fraction and bytes. */

@@ -9,7 +9,7 @@
  *   proof      {proof}                            dialer -> acceptor (checked first: a rogue dialer is logged where it knocks)
  *   welcome    {proof}                            acceptor -> dialer
  *   batch      u32 count, then per message: u16 group length, group, u32 length, message
- *   forward    u32 json length, {rid, group}, then the command's bytes
+ *   forward    u32 json length, {rid, group, conf?}, then the command's bytes
  *   forwarded  u32 json length, {rid, index?, error?, leader?}
  *   status     u32 json length, what the node reports of itself (GET /api/nodes), once a second
  */
@@ -30,6 +30,8 @@ export interface GroupMessage {
 export interface ForwardHeader {
   readonly rid: number;
   readonly group: string;
+  /** The command is a membership change (ConfChange), not a machine command. */
+  readonly conf?: boolean;
 }
 
 export interface ForwardedHeader {

@@ -14,6 +14,8 @@ export interface ClusterNodeOptions {
   readonly id: string;
   /** Every member, this node included (WARREN_PEERS, which may or may not list this node). */
   readonly peers: readonly PeerSpec[];
+  /** A node added to a running cluster: it waits to be made a member instead of founding one. */
+  readonly join?: boolean;
   readonly secret: string;
   readonly host: string;
   readonly port: number;
@@ -34,10 +36,19 @@ export interface PeerReport {
 }
 
 const REPORT_EVERY = 1_000;
+/** Members added and removed while running, kept beside the log: the config's peer list predates them. */
+const PEERS_KEY = 'cluster/peers';
+
+interface PeerChanges {
+  added: Record<string, { host: string; port: number }>;
+  removed: string[];
+}
 
 export interface ClusterStatus {
   readonly node: string;
   readonly members: readonly string[];
+  readonly voters: readonly string[];
+  readonly learners: readonly string[];
   readonly connected: readonly string[];
   readonly metadata: { readonly role: string; readonly leader: string | null; readonly term: number; readonly commit_index: number; readonly applied_index: number };
 }
@@ -48,7 +59,7 @@ export class ClusterNode {
 
   private constructor(
     readonly id: string,
-    readonly members: readonly string[],
+    private readonly changes: PeerChanges,
     readonly transport: ClusterTransport,
     readonly metadata: MetadataGroup,
     private readonly keyspace: LevelKeyspace,
@@ -65,14 +76,20 @@ export class ClusterNode {
   }
 
   static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
-    const members = [...new Set([options.id, ...options.peers.map((p) => p.id)])].sort();
+    const founders = [...new Set([options.id, ...options.peers.map((p) => p.id)])].sort();
     const keyspace = await LevelKeyspace.open(join(options.dataDir, 'cluster'));
     let transport: ClusterTransport | undefined;
     try {
-      transport = await ClusterTransport.listen({ id: options.id, secret: options.secret, host: options.host, port: options.port, peers: options.peers, tls: options.tls, logger: options.logger });
+      const stored = await keyspace.get(PEERS_KEY);
+      const changes: PeerChanges = stored === undefined ? { added: {}, removed: [] } : (JSON.parse(stored.toString('utf8')) as PeerChanges);
+      const peers = [...options.peers.filter((p) => changes.added[p.id] === undefined), ...Object.entries(changes.added).map(([id, at]) => ({ id, ...at }))].filter(
+        (p) => !changes.removed.includes(p.id),
+      );
+      transport = await ClusterTransport.listen({ id: options.id, secret: options.secret, host: options.host, port: options.port, peers, tls: options.tls, logger: options.logger });
       const metadata = await MetadataGroup.start({
         id: options.id,
-        voters: members,
+        // A joining node starts with no configuration and learns it from the leader's log.
+        voters: options.join === true ? [] : founders,
         keyspace,
         transport,
         apply: options.applyMetadata,
@@ -80,8 +97,8 @@ export class ClusterNode {
         tickMs: options.tickMs,
         electionTick: options.electionTick,
       });
-      options.logger.info({ node: options.id, members, clusterPort: transport.port }, 'cluster node started');
-      return new ClusterNode(options.id, members, transport, metadata, keyspace, options.report ?? (() => ({})));
+      options.logger.info({ node: options.id, peers: peers.map((p) => p.id), join: options.join === true, clusterPort: transport.port }, 'cluster node started');
+      return new ClusterNode(options.id, changes, transport, metadata, keyspace, options.report ?? (() => ({})));
     } catch (error) {
       await transport?.close();
       await keyspace.close();
@@ -89,14 +106,43 @@ export class ClusterNode {
     }
   }
 
+  /** Every member of the metadata group (voters and learners), this node included. */
+  get members(): string[] {
+    const { voters, learners } = this.metadata.members();
+    return [...new Set([this.id, ...voters, ...learners])].sort();
+  }
+
+  /** Makes a member's address known (before it is added to the group), and keeps it. */
+  addPeer(peer: PeerSpec): void {
+    this.changes.added[peer.id] = { host: peer.host, port: peer.port };
+    this.changes.removed = this.changes.removed.filter((id) => id !== peer.id);
+    this.transport.addPeer(peer);
+    this.#savePeers();
+  }
+
+  /** Forgets a member (once it is out of the group). */
+  removePeer(id: string): void {
+    delete this.changes.added[id];
+    if (!this.changes.removed.includes(id)) this.changes.removed.push(id);
+    this.transport.removePeer(id);
+    this.#savePeers();
+  }
+
   status(): ClusterStatus {
     const raft = this.metadata.node.raft;
+    const { voters, learners } = this.metadata.members();
     return {
       node: this.id,
       members: this.members,
+      voters,
+      learners,
       connected: this.transport.connectedPeers(),
       metadata: { role: raft.role, leader: raft.lead, term: raft.term, commit_index: raft.log.committed, applied_index: this.metadata.applied },
     };
+  }
+
+  #savePeers(): void {
+    this.keyspace.put(PEERS_KEY, Buffer.from(JSON.stringify(this.changes)), true);
   }
 
   async stop(): Promise<void> {

@@ -33,7 +33,7 @@ export interface ClusterTransportOptions {
 }
 
 /** Answers a proposal forwarded by a follower with its log index, or throws (not the leader). */
-export type ForwardHandler = (group: string, command: Uint8Array) => Promise<number>;
+export type ForwardHandler = (group: string, command: Uint8Array, conf: boolean) => Promise<number>;
 
 /** A forwarded proposal the leader refused. */
 export class ForwardError extends Error {
@@ -103,6 +103,19 @@ export class ClusterTransport {
     return typeof address === 'object' && address !== null ? address.port : 0;
   }
 
+  /** A member added while running: it may connect, and is dialled when this node dials it. */
+  addPeer(peer: PeerSpec): void {
+    if (peer.id === this.options.id) return;
+    this.#peers.set(peer.id, peer);
+    if (this.options.id < peer.id) this.#dial(peer.id, 0);
+  }
+
+  /** A member removed: its connection closes and it is refused from now on. */
+  removePeer(id: string): void {
+    this.#peers.delete(id);
+    this.#links.get(id)?.socket.destroy();
+  }
+
   /** Peers with an open, authenticated connection. */
   connectedPeers(): string[] {
     return [...this.#links.keys()];
@@ -120,8 +133,8 @@ export class ClusterTransport {
     return link;
   }
 
-  /** Hands a proposal to the peer that leads the group; resolves with its log index. */
-  forward(to: string, group: string, command: Uint8Array): Promise<number> {
+  /** Hands a proposal (a configuration change when `conf`) to the peer that leads the group; resolves with its log index. */
+  forward(to: string, group: string, command: Uint8Array, conf = false): Promise<number> {
     const link = this.#links.get(to);
     if (link === undefined) return Promise.reject(new ForwardError(`node ${to} is not connected`, null));
     const rid = ++this.#rid;
@@ -131,7 +144,7 @@ export class ClusterTransport {
         reject(new ForwardError(`node ${to} did not answer a forwarded proposal`, null));
       }, FORWARD_TIMEOUT);
       this.#forwards.set(rid, { resolve, reject, timer });
-      link.socket.write(jsonFrame(FrameKind.forward, { rid, group } satisfies ForwardHeader, command));
+      link.socket.write(jsonFrame(FrameKind.forward, { rid, group, ...(conf ? { conf } : {}) } satisfies ForwardHeader, command));
     });
   }
 
@@ -175,7 +188,12 @@ export class ClusterTransport {
     this.#dialing.add(id);
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
-      const peer = this.#peers.get(id)!;
+      const peer = this.#peers.get(id);
+      if (peer === undefined) {
+        // Removed while waiting to dial.
+        this.#dialing.delete(id);
+        return;
+      }
       const tls = this.options.tls;
       const socket: Socket =
         tls === undefined
@@ -290,7 +308,7 @@ export class ClusterTransport {
       case FrameKind.forward: {
         const { value, payload } = readJsonFrame<ForwardHeader>(frame);
         const answer = (header: Omit<ForwardedHeader, 'rid'>) => this.#links.get(peer)?.socket.write(jsonFrame(FrameKind.forwarded, { rid: value.rid, ...header }));
-        this.onForward(value.group, Uint8Array.from(payload)).then(
+        this.onForward(value.group, Uint8Array.from(payload), value.conf === true).then(
           (index) => answer({ index }),
           (error: Error & { leader?: string | null }) => answer({ error: error.message, leader: error.leader ?? null }),
         );

@@ -12,6 +12,8 @@
 import type { LevelKeyspace } from '@warren/store';
 import type { ReplicatedMachine } from '../machine.js';
 import { NotLeaderError, RaftNode } from '../raft-node.js';
+import { decodeConfChange, encodeConfChange } from '../raft/membership.js';
+import type { ConfChange } from '../raft/types.js';
 import { LevelRaftStorage } from '../raft-storage.js';
 import { ForwardError, type ClusterTransport } from './cluster-transport.js';
 import type { ClusterLogger } from './peers.js';
@@ -67,6 +69,8 @@ export interface MetadataGroupOptions {
 const APPLIED_KEY = 'meta/applied';
 /** How long a change waits for a leader before it is refused (a few election timeouts). */
 const PROPOSE_DEADLINE = 8_000;
+/** How long a membership change may wait, a new member's catching up included. */
+const MEMBERSHIP_DEADLINE = 30_000;
 /** Outcomes kept for callers that learn their index after it was applied (forwarded proposals). */
 const KEPT_OUTCOMES = 1_000;
 
@@ -106,9 +110,9 @@ export class MetadataGroup {
     });
     const group = new MetadataGroup(options, node, applied);
     holder.group = group;
-    options.transport.onForward = async (name, command) => {
+    options.transport.onForward = async (name, command, conf) => {
       if (name !== METADATA_GROUP) throw new Error(`no group '${name}' on this node`);
-      return node.propose(metadataMachine.decode(command));
+      return conf ? node.proposeConfChange(decodeConfChange(command)) : node.propose(metadataMachine.decode(command));
     };
     return group;
   }
@@ -137,16 +141,47 @@ export class MetadataGroup {
     await this.#chain;
   }
 
-  async #propose(command: MetadataCommand): Promise<number> {
-    const deadline = Date.now() + PROPOSE_DEADLINE;
+  /**
+   * A membership change of the metadata group, one server at a time (replication.md): made by the
+   * leader, forwarded to it from elsewhere, and retried until the leader takes it (a promotion
+   * waits until the learner has caught up) or `deadline` ms pass.
+   */
+  async changeMembership(change: ConfChange, deadline = MEMBERSHIP_DEADLINE): Promise<number> {
+    const index = await this.#untilLeaderTakes(
+      () => this.node.proposeConfChange(change),
+      (leader) => this.options.transport.forward(leader, METADATA_GROUP, encodeConfChange(change), true),
+      deadline,
+    );
+    // The leader answered once it applied the change; this node shows it once it has too.
+    const until = Date.now() + PROPOSE_DEADLINE;
+    while (this.node.raft.log.applied < index && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    return index;
+  }
+
+  /** Voters and learners of the metadata group, as this node knows them. */
+  members(): { voters: readonly string[]; learners: readonly string[] } {
+    const conf = this.node.raft.tracker.conf;
+    return { voters: conf.voters, learners: conf.learners };
+  }
+
+  #propose(command: MetadataCommand): Promise<number> {
+    return this.#untilLeaderTakes(
+      () => this.node.propose(command),
+      (leader) => this.options.transport.forward(leader, METADATA_GROUP, metadataMachine.encode(command)),
+      PROPOSE_DEADLINE,
+    );
+  }
+
+  async #untilLeaderTakes(here: () => Promise<number>, there: (leader: string) => Promise<number>, deadlineMs: number): Promise<number> {
+    const deadline = Date.now() + deadlineMs;
     let lastError: Error | undefined;
     while (Date.now() < deadline) {
       const leader = this.node.leader;
       try {
-        if (leader === this.options.id) return await this.node.propose(command);
-        if (leader !== null) return await this.options.transport.forward(leader, METADATA_GROUP, metadataMachine.encode(command));
+        if (leader === this.options.id) return await here();
+        if (leader !== null) return await there(leader);
       } catch (error) {
-        // Refused by a member that no longer leads, or lost with a connection: ask the next leader.
+        // Refused by a member that no longer leads (or not yet able to take it), or lost with a connection: ask again.
         if (!(error instanceof NotLeaderError) && !(error instanceof ForwardError)) throw error;
         lastError = error;
       }

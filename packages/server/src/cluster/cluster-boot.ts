@@ -21,6 +21,7 @@ export async function startClusterNode(
   const node = await ClusterNode.start({
     id: config.nodeId,
     peers: parsePeers(config.peers.join(',')),
+    join: config.clusterJoin,
     secret: config.clusterSecret!,
     host: config.host,
     port: config.clusterPort,

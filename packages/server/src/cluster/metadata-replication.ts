@@ -39,6 +39,8 @@ const REPLICATED = new Set([
   'DELETE /api/policies/:vhost/:name',
   'POST /api/definitions',
   'POST /api/definitions/:vhost',
+  'PUT /api/nodes/:name/address',
+  'DELETE /api/nodes/:name/address',
 ]);
 
 export class MetadataReplication {
