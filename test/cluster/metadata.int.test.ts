@@ -41,6 +41,13 @@ describe('a three-node cluster', () => {
       expect(leaders[0]).not.toBeNull();
       expect(new Set(leaders).size).toBe(1);
     }, wait);
+    // Prometheus sees the same: one leader of the metadata group, every node connected to the others.
+    const scrapes = await Promise.all(nodes.map(async (n) => (await fetch(`${n.httpUrl}/metrics`)).text()));
+    expect(scrapes.filter((text) => /^warren_raft_leader\{group="meta"\} 1$/m.test(text))).toHaveLength(1);
+    for (const text of scrapes) {
+      expect(text).toMatch(/^warren_raft_term_total\{group="meta"\} [1-9]\d*$/m);
+      expect(text).toMatch(/^warren_cluster_members 3$/m);
+    }
   });
 
   it('commits a change made through any node on every node', async () => {

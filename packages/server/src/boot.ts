@@ -27,6 +27,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { MetadataReplication } from './cluster/metadata-replication.js';
 import { gateMetadataFrames } from './cluster/ws-metadata-gate.js';
 import { membershipRoutes } from './cluster/membership-routes.js';
+import { clusterMetrics } from './cluster/cluster-metrics.js';
 import { clusterReadiness, startClusterNode } from './cluster/cluster-boot.js';
 import { nodeView } from './http/routes/nodes.js';
 
@@ -98,11 +99,12 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   const replication = config.peers.length > 0 ? new MetadataReplication() : undefined;
   replication?.installReplayGate(app);
   if (replication !== undefined) gateMetadataFrames(broker, replication);
-  const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix, contributors: extensions.metrics });
+  let cluster: Awaited<ReturnType<typeof startClusterNode>> | undefined;
+  const contributors = [...(extensions.metrics ?? []), ...(config.peers.length > 0 ? [clusterMetrics(() => cluster)] : [])];
+  const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix, contributors });
   metricsRoutes(app, metrics);
   const httpSessions = installAccessHooks(app, access);
   replication?.installForwarding(app);
-  let cluster: Awaited<ReturnType<typeof startClusterNode>> | undefined;
   registerRoutes(app, broker, listener, config.nodeId, logger, () => cluster);
   if (replication !== undefined) membershipRoutes(app, replication, () => cluster);
   accessRoutes(app, access, httpSessions, listener, https !== undefined);
