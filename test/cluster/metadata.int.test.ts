@@ -182,4 +182,15 @@ describe('a three-node cluster', () => {
     expect((await api(a, 'DELETE', '/api/queues/%2F/before-d')).status).toBe(204);
     await vi.waitFor(async () => expect((await api(d, 'GET', '/api/queues/%2F/before-d')).status).toBe(404), wait);
   });
+
+  it('refuses a change with cluster_unavailable when no majority is up, and applies nothing meanwhile', async () => {
+    // Members are a, b and d now (c was removed): with b and d gone, a alone is no majority.
+    await Promise.all([cluster.kill9('b'), cluster.kill9('d')]);
+    const a = cluster.node('a');
+    const refused = await api(a, 'PUT', '/api/queues/%2F/no-majority', { durable: true });
+    expect(refused.status).toBe(503);
+    expect((refused.body as { error: string }).error).toBe('cluster_unavailable');
+    expect((await api(a, 'GET', '/api/queues/%2F/no-majority')).status).toBe(404);
+    expect((await fetch(`${a.httpUrl}/readyz`)).status).toBe(503);
+  });
 });

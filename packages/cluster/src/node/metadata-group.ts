@@ -190,13 +190,24 @@ export class MetadataGroup {
     throw new ClusterUnavailableError(`no metadata leader could commit the change${lastError === undefined ? '' : ` (${lastError.message})`}; is a majority of the cluster up?`);
   }
 
+  /** What applying entry `index` answered here; a node cut off from its leader after the commit gives up. */
   #outcomeOf(index: number): Promise<MetadataOutcome> {
     const done = this.#outcomes.get(index);
     if (done !== undefined) return Promise.resolve(done);
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const list = this.#waiters.get(index)?.filter((w) => w !== waiter) ?? [];
+        if (list.length === 0) this.#waiters.delete(index);
+        else this.#waiters.set(index, list);
+        reject(new ClusterUnavailableError(`the change was committed (metadata log index ${index}) but this node has not applied it yet; it will, once it hears from the leader`));
+      }, PROPOSE_DEADLINE);
+      const waiter = (outcome: MetadataOutcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      };
       const list = this.#waiters.get(index);
-      if (list === undefined) this.#waiters.set(index, [resolve]);
-      else list.push(resolve);
+      if (list === undefined) this.#waiters.set(index, [waiter]);
+      else list.push(waiter);
     });
   }
 

@@ -8,7 +8,7 @@
  * it may see the publish routed before the declare is applied; clients await declares.
  */
 import type { Broker } from '@warren/core';
-import { checkExchangeArguments, checkQueueArguments, parsePolicyBody, WarrenError, type ClientFrame } from '@warren/protocol';
+import { checkExchangeArguments, checkQueueArguments, isErrorCode, parsePolicyBody, WarrenError, type ClientFrame, type ErrorCode } from '@warren/protocol';
 import type { Session } from '../ws/session.js';
 import { propertiesKey } from '../http/views.js';
 import type { MetadataReplication } from './metadata-replication.js';
@@ -55,13 +55,24 @@ export function takenByCluster(session: Session, frame: ClientFrame): boolean {
   replication.change({ method: request.method, url: request.path, body: request.body, user: session.user }).then(
     (outcome) => {
       if (outcome.status < 300) return session.reply(id, request.answer?.() ?? {});
-      const { error, reason } = JSON.parse(outcome.body) as { error: string; reason: string };
+      const { error, reason } = errorOf(outcome.body);
       if (error === request.alsoOk) return session.reply(id, request.answer?.() ?? {});
-      session.reportError(new WarrenError(error as 'not_found', reason, { context: { id } }));
+      session.reportError(new WarrenError(error, reason, { context: { id } }));
     },
     (error: unknown) => session.reportError(error instanceof WarrenError ? new WarrenError(error.code, error.message, { context: { id } }) : error),
   );
   return true;
+}
+
+/** The management API's error body, as the WebSocket error it stands for. */
+function errorOf(body: string): { error: ErrorCode; reason: string } {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown; reason?: unknown };
+    if (isErrorCode(parsed.error)) return { error: parsed.error, reason: typeof parsed.reason === 'string' ? parsed.reason : parsed.error };
+  } catch {
+    // Not Warren's error shape: reported as an internal error below.
+  }
+  return { error: 'internal_error', reason: 'applying the change failed' };
 }
 
 function requestFor(session: Session, frame: ClientFrame): Request | undefined {
