@@ -26,6 +26,11 @@ export class Blocking {
     this.events.emit('blocked', { reason: frame.reason });
   }
 
+  /** A new connection starts unblocked: the alarm of the lost one no longer holds publishes. */
+  reset(): void {
+    this.onUnblocked();
+  }
+
   onUnblocked(): void {
     if (this.reason === undefined) return;
     this.reason = undefined;

@@ -1,7 +1,9 @@
 /** @warren/client: a typed client for the Warren broker, for browsers and Node. */
 export { connect, type Client, type ConnectOptions, type PublishOptions } from './client.js';
 export type { Consumer, MessageHandler } from './consumer.js';
-export type { BlockedEvent, ClientEvent, ClientEvents } from './client-events.js';
+export type { BlockedEvent, ClientEvent, ClientEvents, DisconnectedEvent, FailedEvent, ReconnectedEvent, ReconnectingEvent } from './client-events.js';
+export type { ConnectionState } from './connection-states.js';
+export type { ReconnectOptions } from './backoff.js';
 export type { ConsumeOptions } from './consumers.js';
 export type { BrowsedMessage, BrowseOptions } from './browse.js';
 export type { Attempt, Message } from './message.js';

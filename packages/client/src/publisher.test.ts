@@ -1,6 +1,7 @@
 import { WarrenError } from '@warren/protocol';
 import { describe, expect, it } from 'vitest';
 import { MessageReturnedError, PublishNackedError } from './errors.js';
+import { Publisher } from './publisher.js';
 import { connected, fakeServer, settle } from './testing/helpers.js';
 
 /** Records how each promise settled, so a test can look without awaiting. */
@@ -203,5 +204,40 @@ describe('publish', () => {
     await settle();
     server.close(1006);
     await expect(pending).rejects.toMatchObject({ code: 'internal_error' });
+  });
+});
+
+describe('publisher across a lost connection', () => {
+  const fields = (n: number) => `{"exchange":"x","routing_key":"k${n}","properties":{}}`;
+
+  it('puts unanswered publishes back ahead of the waiting ones, in order, and sends them again from seq 1 once reconnected', async () => {
+    const written: string[] = [];
+    const publisher = new Publisher((header) => void written.push(header));
+    publisher.window = 2;
+    const outcomes = track([1, 2, 3, 4].map((n) => publisher.publish(fields(n), true, new Uint8Array([n]))));
+    publisher.onReturn({ type: 'publish.return', seq: 1, exchange: 'x', routing_key: 'k1', reply_code: 312, code: 'unroutable', message: 'NO_ROUTE' });
+    await settle();
+    expect(written).toHaveLength(2);
+
+    publisher.disconnect();
+    expect(publisher.writable).toBe(false);
+    const during = track([publisher.publish(fields(5), true, new Uint8Array([5]))]);
+    publisher.onAck({ type: 'publish.ack', seq: 2 }); // a late ack of the lost connection means nothing now
+    await settle();
+    expect(written).toHaveLength(2);
+    expect(outcomes.slice(1)).toEqual(['pending', 'pending', 'pending']);
+
+    publisher.reconnect(10);
+    // The returned one was answered already; 2, 3, 4 and 5 go out again with new seqs.
+    expect(written.slice(2).map((header) => JSON.parse(header) as { seq: number; routing_key: string }).map(({ seq, routing_key }) => [seq, routing_key])).toEqual([
+      [1, 'k2'],
+      [2, 'k3'],
+      [3, 'k4'],
+      [4, 'k5'],
+    ]);
+    publisher.onAck({ type: 'publish.ack', seq: 4, multiple: true });
+    await settle();
+    expect(outcomes[0]).toBeInstanceOf(MessageReturnedError);
+    expect([...outcomes.slice(1), ...during]).toEqual(['acked', 'acked', 'acked', 'acked']);
   });
 });

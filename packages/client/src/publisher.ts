@@ -5,6 +5,11 @@
  * or not) corrected by the ack's `transient` mark and `duplicate` list (spec: "Publish receipts"). At most `window`
  * publishes, and about `windowBytes` of bodies, are unanswered at once; later ones wait in FIFO
  * order and are written as answers free room. Encoding the body is the caller's job.
+ *
+ * When the connection is lost (docs/client-failover.md), disconnect() puts every unanswered
+ * publish back at the head of the line, in its order, and holds everything until reconnect():
+ * they go out again on the new connection with new seqs (at-least-once). Each keeps its frame
+ * and body until answered for that.
  */
 import type { PublishAckFrame, PublishNackFrame, PublishReturnFrame, WarrenError } from '@warren/protocol/wire';
 import { MessageReturnedError, PublishNackedError } from './errors.js';
@@ -33,18 +38,15 @@ interface Confirm {
   persistent: boolean;
   /** Body bytes, counted against windowBytes while unanswered. */
   bytes: number;
-}
-
-interface Waiting {
+  /** Kept to publish it again on a new connection. */
   fieldsJson: string;
   body: Uint8Array;
-  confirm: Confirm;
 }
 
 export class Publisher {
   /** Unanswered publishes by seq. */
   private readonly unconfirmed = new Unconfirmed<Confirm>();
-  private readonly waiting = new Fifo<Waiting>();
+  private readonly waiting = new Fifo<Confirm>();
   private lastSeq = 0;
   private unconfirmedBytes = 0;
   window = Number.POSITIVE_INFINITY;
@@ -57,6 +59,8 @@ export class Publisher {
   private held = false;
   /** `writable` has been false since the last drain. */
   private full = false;
+  /** No connection: publishes wait here until reconnect(). */
+  private offline = false;
 
   /** `write` takes the frame header as JSON text; `drained` is told when `writable` turns true again. */
   constructor(
@@ -72,9 +76,9 @@ export class Publisher {
   /** `fieldsJson` is the JSON text of the frame's fields (publish-fields.ts), without type and seq. */
   publish(fieldsJson: string, persistent: boolean, body: Uint8Array): Promise<PublishReceipt> {
     return new Promise<PublishReceipt>((resolve, reject) => {
-      const confirm: Confirm = { resolve, reject, returned: false, persistent, bytes: body.length };
-      if (this.waiting.size === 0 && this.hasRoom) this.send(fieldsJson, body, confirm);
-      else this.waiting.push({ fieldsJson, body, confirm });
+      const confirm: Confirm = { resolve, reject, returned: false, persistent, bytes: body.length, fieldsJson, body };
+      if (this.waiting.size === 0 && this.hasRoom) this.send(confirm);
+      else this.waiting.push(confirm);
       if (!this.writable) this.full = true;
     });
   }
@@ -124,12 +128,34 @@ export class Publisher {
 
   private get hasRoom(): boolean {
     // Bytes are checked before a publish is added, so a body larger than windowBytes still goes.
-    return !this.held && this.unconfirmed.size < this.window && this.unconfirmedBytes < this.windowBytes;
+    return !this.held && !this.offline && this.unconfirmed.size < this.window && this.unconfirmedBytes < this.windowBytes;
   }
 
   /** Rejects the publishes not yet written; written ones still get their answers. */
   failWaiting(error: WarrenError): void {
-    for (const waiting of this.waiting.drain()) waiting.confirm.reject(error);
+    for (const waiting of this.waiting.drain()) waiting.reject(error);
+  }
+
+  /**
+   * The connection is lost: unanswered publishes (but those already rejected by a return) go
+   * back ahead of the waiting ones, in seq order, and nothing is written until reconnect().
+   * Their outcome is unknown, so they are published again: at-least-once.
+   */
+  disconnect(): void {
+    this.offline = true;
+    this.full = true;
+    const again = this.unconfirmed.clear().filter((confirm) => !confirm.returned);
+    for (const waiting of this.waiting.drain()) again.push(waiting);
+    for (const confirm of again) this.waiting.push(confirm);
+    this.unconfirmedBytes = 0;
+    this.lastSeq = 0;
+  }
+
+  /** A new connection is ready: seqs start again at 1 and the held publishes go out. */
+  reconnect(window: number): void {
+    this.offline = false;
+    this.window = window;
+    this.drain();
   }
 
   failAll(error: WarrenError): void {
@@ -142,7 +168,7 @@ export class Publisher {
     while (this.hasRoom) {
       const next = this.waiting.shift();
       if (next === undefined) break;
-      this.send(next.fieldsJson, next.body, next.confirm);
+      this.send(next);
     }
     if (this.full && this.writable) {
       this.full = false;
@@ -151,11 +177,11 @@ export class Publisher {
   }
 
   /** Splices type and seq into the fields' JSON: cheaper on this hot path than a new object and a second stringify. */
-  private send(fieldsJson: string, body: Uint8Array, confirm: Confirm): void {
+  private send(confirm: Confirm): void {
     const seq = ++this.lastSeq;
     this.unconfirmed.add(seq, confirm);
     this.unconfirmedBytes += confirm.bytes;
-    this.write(`{"type":"publish","seq":${seq},${fieldsJson.slice(1)}`, body);
+    this.write(`{"type":"publish","seq":${seq},${confirm.fieldsJson.slice(1)}`, confirm.body);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Requests in flight: each gets a u32 id and waits for its one reply, `ok` or `error`
- * (spec: "Requests and replies"). Sending the frame is the caller's job.
+ * (spec: "Requests and replies"). Sending the frame is the caller's job; so is deciding what
+ * becomes of the requests a lost connection leaves unanswered (detach()).
  */
 import type {
   AuthRefreshFrame,
@@ -51,7 +52,8 @@ type WithoutId<F> = F extends unknown ? Omit<F, 'id'> : never;
 /** A request frame without its `id`, which open() assigns. */
 export type RequestBody = WithoutId<RequestFrame>;
 
-interface Pending {
+export interface PendingRequest {
+  frame: RequestBody;
   resolve(reply: OkFrame): void;
   reject(error: WarrenError): void;
 }
@@ -59,17 +61,28 @@ interface Pending {
 const MAX_ID = 0xffffffff;
 
 export class Requests {
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new Map<number, PendingRequest>();
   private lastId = 0;
 
-  /** Reserves an id; the returned promise settles when its reply arrives. */
-  open(): { id: number; reply: Promise<OkFrame> } {
+  /** Reserves an id for `frame`; the returned promise settles when its reply arrives. */
+  open(frame: RequestBody): { id: number; reply: Promise<OkFrame> } {
+    let resolve!: PendingRequest['resolve'];
+    let reject!: PendingRequest['reject'];
+    const reply = new Promise<OkFrame>((ok, fail) => {
+      resolve = ok;
+      reject = fail;
+    });
+    return { id: this.adopt({ frame, resolve, reject }), reply };
+  }
+
+  /** Reserves an id for a request that already has its promise (one carried over from a lost connection). */
+  adopt(request: PendingRequest): number {
     let id = this.lastId;
     do id = id === MAX_ID ? 1 : id + 1;
     while (this.pending.has(id));
     this.lastId = id;
-    const reply = new Promise<OkFrame>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    return { id, reply };
+    this.pending.set(id, request);
+    return id;
   }
 
   /** Settles the request an `ok` or `error` frame answers; false when no request has that id. */
@@ -84,7 +97,13 @@ export class Requests {
   }
 
   failAll(error: WarrenError): void {
-    for (const request of this.pending.values()) request.reject(error);
+    for (const request of this.detach()) request.reject(error);
+  }
+
+  /** Removes every unanswered request, oldest first, leaving its promise to the caller. */
+  detach(): PendingRequest[] {
+    const requests = [...this.pending.values()];
     this.pending.clear();
+    return requests;
   }
 }

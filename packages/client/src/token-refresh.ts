@@ -67,6 +67,11 @@ export class TokenRefresher {
     this.schedule(token);
   }
 
+  /** The connection is lost: no refresh until the next connection's token is scheduled. */
+  pause(): void {
+    clearTimeout(this.timer);
+  }
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);

@@ -34,6 +34,8 @@ export const ERRORS = {
   heartbeat_timeout: { replyCode: 320, scope: 'connection', closeCode: 4005, message: 'no frame from the peer within two heartbeat intervals' },
   connection_forced: { replyCode: 320, scope: 'connection', closeCode: 4010, message: 'an operator closed the connection' },
   shutting_down: { replyCode: 320, scope: 'connection', closeCode: 1001, message: 'the broker is shutting down' },
+  connection_lost: { replyCode: 320, scope: 'operation', message: 'the connection was lost before the broker answered' },
+  reconnect_failed: { replyCode: 320, scope: 'operation', message: 'the client gave up reconnecting' },
   not_found: { replyCode: 404, scope: 'operation', message: 'no such object' },
   exchange_not_found: { replyCode: 404, scope: 'operation', message: 'no such exchange' },
   queue_not_found: { replyCode: 404, scope: 'operation', message: 'no such queue' },

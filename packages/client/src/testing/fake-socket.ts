@@ -79,9 +79,10 @@ export class FakeServer {
     this.socket.closeWith(code, reason);
   }
 
-  receive(data: Uint8Array): void {
+  receive(data: Uint8Array, from?: FakeSocket): void {
     const frames = decodeFrames(data).map(({ header, body }) => ({ header: header as SentFrame['header'], body: body.slice() }));
     this.messages.push(frames);
+    from?.sent.push(...frames);
     for (const frame of frames) {
       if (frame.header.type !== 'hello') this.onFrame(frame);
       else if (this.welcome !== null) {
@@ -94,6 +95,8 @@ export class FakeServer {
 export class FakeSocket implements WebSocketLike {
   binaryType = 'blob';
   readyState = CONNECTING;
+  /** Every frame the client sent on this socket. */
+  readonly sent: SentFrame[] = [];
   /** The close code and reason the client closed with, if it did. */
   closedByClient: { code: number; reason: string } | undefined;
   onopen: ((event: object) => void) | null = null;
@@ -115,7 +118,7 @@ export class FakeSocket implements WebSocketLike {
 
   send(data: Uint8Array): void {
     if (this.readyState !== OPEN) throw new Error(`send in readyState ${this.readyState}`);
-    this.server.receive(data.slice());
+    this.server.receive(data.slice(), this);
   }
 
   close(code = 1000, reason = ''): void {

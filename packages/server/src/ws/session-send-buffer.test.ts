@@ -38,17 +38,20 @@ class UnreadSocket implements SessionSocket {
 const CONFIG: Config = { ...DEFAULT_CONFIG, deliveryBufferBytes: 1024, maxMessageSize: 1024, sendBufferBytes: 1 };
 const SOFT = sendBufferSoftLimit(CONFIG);
 const QUEUE = 'q'.repeat(255);
-const settled = () => new Promise((resolve) => setTimeout(resolve, 5));
+/**
+ * One pass of the session's work: a turn of frames already scheduled runs first (its immediate was
+ * queued before ours), its replies wait for their writes before ours does, and their flush is
+ * queued before our resolve.
+ */
+const pass = () => new Promise<void>((resolve) => setImmediate(() => broker.afterWrites(() => setImmediate(resolve))));
 
-/** Waits until the session sends nothing more for a while: it is done, or held. */
+/** Waits until a pass of the session's work sends nothing more: it is done, or held. No clock involved, so a slow machine cannot end it early. */
 async function quiet(socket: UnreadSocket): Promise<void> {
-  let seen = -1;
-  let still = 0;
-  while (still < 4) {
-    await settled();
-    still = socket.frames.length === seen ? still + 1 : 0;
+  let seen: number;
+  do {
     seen = socket.frames.length;
-  }
+    await pass();
+  } while (socket.frames.length !== seen);
 }
 
 let broker: Broker;
@@ -70,7 +73,7 @@ async function open(): Promise<{ session: Session; socket: UnreadSocket }> {
   const session = new Session('c1', socket, broker, CONFIG, silentLogger as unknown as ServerLogger);
   session.receive(encodeFrame({ type: 'hello', version: 1, heartbeat: 0 }));
   session.receive(encodeFrame({ type: 'queue.declare', id: 1, queue: QUEUE }));
-  await settled();
+  await pass();
   socket.drain();
   return { session, socket };
 }
@@ -86,7 +89,7 @@ describe('a session whose peer does not read', () => {
     expect(socket.events).toContain('pause');
     expect(answered * replyBytes).toBeGreaterThanOrEqual(SOFT);
     expect(answered).toBeLessThan(requests);
-    await settled();
+    await pass();
     expect(socket.frames.filter((f) => (f.id as number) >= 1_000).length).toBe(answered);
 
     while (socket.frames.filter((f) => (f.id as number) >= 1_000).length < requests) {
@@ -95,6 +98,9 @@ describe('a session whose peer does not read', () => {
     }
     const ids = socket.frames.filter((f) => (f.id as number) >= 1_000).map((f) => f.id);
     expect(ids).toEqual(Array.from({ length: requests }, (_, i) => 1_000 + i));
+    // The last replies may hold reading in their turn until the peer reads them too.
+    socket.drain();
+    await quiet(socket);
     expect(socket.events.at(-1)).toBe('resume');
     expect(socket.closed).toBeUndefined();
   });
