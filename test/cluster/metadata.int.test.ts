@@ -148,6 +148,31 @@ describe('a three-node cluster', () => {
     }, wait);
   });
 
+  it('lets a client whose node dies carry on through another: its topology is already there and declared again through the log', async () => {
+    const [a, b] = [cluster.node('a'), cluster.node('b')];
+    const client = await connect([b.url, a.url], { reconnect: { minDelay: 20, maxDelay: 250, maxAttempts: 400 }, name: 'cluster-failover' });
+    try {
+      await client.declareExchange('fo.events', 'direct');
+      await client.declareQueue('fo.work');
+      await client.bind('fo.work', 'fo.events', 'job');
+      const got: string[] = [];
+      await client.consume('fo.work', (m) => {
+        got.push(m.text());
+        m.ack();
+      });
+      const moved = new Promise<string>((resolve) => client.on('reconnected', (event) => resolve(event.url)));
+      await cluster.kill9('b');
+      expect(await moved).toBe(a.url);
+      await client.publish('fo.events', 'job', 'after failover');
+      await vi.waitFor(() => expect(got).toEqual(['after failover']), wait);
+      const bindings = (await api(a, 'GET', '/api/queues/%2F/fo.work/bindings')).body as { source: string; routing_key: string }[];
+      expect(bindings.map((x) => `${x.source}:${x.routing_key}`)).toContain('fo.events:job');
+    } finally {
+      await client.close();
+    }
+    await cluster.restart('b');
+  });
+
   // Membership while running (point 6, the metadata part); last, as it changes the cluster.
   it('adds a fourth node, which catches up with every change, and removes an old one', async () => {
     const a = cluster.node('a');

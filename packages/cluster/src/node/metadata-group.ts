@@ -55,6 +55,15 @@ export class ClusterUnavailableError extends Error {
   readonly code = 'cluster_unavailable';
 }
 
+/** The promise, or a ClusterUnavailableError once the clock passes `deadline` (ms since the epoch). */
+function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new ClusterUnavailableError('no majority committed the change in time; it may still be committed later')), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export interface MetadataGroupOptions {
   readonly id: string;
   readonly voters: readonly string[];
@@ -178,8 +187,9 @@ export class MetadataGroup {
     while (Date.now() < deadline) {
       const leader = this.node.leader;
       try {
-        if (leader === this.options.id) return await here();
-        if (leader !== null) return await there(leader);
+        // A leader that loses its majority keeps the proposal in its log, uncommitted: wait no longer than the deadline.
+        if (leader === this.options.id) return await beforeDeadline(here(), deadline);
+        if (leader !== null) return await beforeDeadline(there(leader), deadline);
       } catch (error) {
         // Refused by a member that no longer leads (or not yet able to take it), or lost with a connection: ask again.
         if (!(error instanceof NotLeaderError) && !(error instanceof ForwardError)) throw error;
