@@ -106,7 +106,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   const httpSessions = installAccessHooks(app, access);
   replication?.installForwarding(app);
   registerRoutes(app, broker, listener, config.nodeId, logger, () => cluster);
-  if (replication !== undefined) membershipRoutes(app, replication, () => cluster);
+  membershipRoutes(app, replication, () => cluster);
   accessRoutes(app, access, httpSessions, listener, https !== undefined);
   await registerAdminUi(app);
   const live = new LiveEndpoint(app, logger);
