@@ -1,13 +1,21 @@
 // Time to first render of the admin UI against a broker with many queues (issue 22, point 5):
 // declares N queues (default 10,000) in a broker process of its own, then opens the Overview and
 // the Queues page in Debian's Chromium (playwright-core) with a cold cache, and prints how long
-// each took from navigation to its data on screen, median of 5 loads.
+// each took from navigation to its data on screen, median of 5 loads; and the first load's size:
+// every script apps/admin/dist/index.html loads, gzipped (as test/browser/bundle-size.test.ts).
 // Usage: node scripts/admin-first-render.mjs [queues=10000]   (needs a build: npx -y pnpm@10.34.8 build)
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { connect } from '@warren/client';
 import { chromium } from 'playwright-core';
 import { startBrokerProcess } from './broker-process.mjs';
 
 const total = Number(process.argv[2] ?? 10_000);
+const dist = new URL('../apps/admin/dist/', import.meta.url);
+const html = readFileSync(new URL('index.html', dist), 'utf8');
+const scripts = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="\/([^"]+\.js)"/g)].map((m) => m[1]);
+const gzipped = scripts.reduce((sum, file) => sum + gzipSync(readFileSync(new URL(file, dist)), { level: 9 }).length, 0);
+console.log(`first load: ${scripts.length} script(s), ${(gzipped / 1024).toFixed(1)} KB of gzipped JavaScript`);
 const broker = await startBrokerProcess('first-render');
 const client = await connect(broker.url);
 let started = performance.now();
@@ -44,9 +52,9 @@ async function measure(path, ready) {
 }
 
 const apiStart = performance.now();
-const list = await fetch(`${broker.httpUrl}/api/queues?page=1&page_size=500`);
+const list = await fetch(`${broker.httpUrl}/api/queues/%2F?page=1&page_size=100`);
 await list.arrayBuffer();
-console.log(`GET /api/queues?page=1&page_size=500: ${(performance.now() - apiStart).toFixed(0)} ms`);
+console.log(`GET /api/queues/%2F?page=1&page_size=100 (what the Queues page asks first): ${(performance.now() - apiStart).toFixed(0)} ms`);
 console.log(`Overview first render (totals shown): ${(await measure('/', '[data-testid="total-messages"]')).toFixed(0)} ms (median of 5)`);
 console.log(`Queues first render (first row shown): ${(await measure('/queues', 'tbody a')).toFixed(0)} ms (median of 5)`);
 await browser.close();

@@ -178,10 +178,12 @@ describe('redrive', () => {
     await client.bind('cli.dlq', 'cli.dlx', '');
     await client.declareQueue('cli.work', { arguments: { 'x-dead-letter-exchange': 'cli.dlx' } });
     for (const n of [1, 2, 3]) await client.publish('', 'cli.work', `job ${n}`);
-    for (const m of await take(client, 'cli.work', 3)) m.reject({ requeue: false });
+    const taken = await take(client, 'cli.work', 3);
+    taken.forEach((m, i) => m.reject({ requeue: false, ...(i === 0 ? { error: 'timeout' } : {}) }));
     await expect.poll(async () => (await ctlJson('queues', 'show', 'cli.dlq')).messages_ready).toBe(3);
     const plan = await ctlJson('redrive', 'cli.dlq', '--dry-run');
     expect(plan).toEqual({ dry_run: true, matched: 3, groups: [{ to: { queue: 'cli.work' }, count: 3 }] });
+    expect(await ctlJson('redrive', 'cli.dlq', '--dry-run', '--reason', 'rejected', '--last-error', 'timeout')).toMatchObject({ matched: 1 });
     const followed = await ctl('redrive', 'cli.dlq', '--follow');
     expect(followed.code).toBe(0);
     expect(followed.out.trimEnd().split('\n').at(-1)).toBe('completed: moved 3, skipped 0, remaining 0 of 3');

@@ -90,6 +90,9 @@ describe('consumers, queues and nodes', () => {
   it('a page of queues keeps only the vhosts the user may see', async () => {
     const page = (await callAs(broker.httpUrl, MANAGER, 'GET', '/api/queues?page=1&page_size=100')).body;
     expect(page.items.map((q: { name: string }) => q.name)).toEqual(['open']);
+    expect(page).toMatchObject({ item_count: 1, filtered_count: 1 });
+    const all = (await callAs(broker.httpUrl, MANAGER, 'GET', '/api/queues')).body;
+    expect(all.map((q: { name: string }) => q.name)).toEqual(['open']);
   });
 
   it('nodes need monitoring', async () => {

@@ -1,14 +1,21 @@
 /**
  * How fast the management API answers its lists with 10,000 queues (issue 22): starts a Warren
  * process, declares the queues over HTTP, publishes to some of them so their counters differ,
- * lets the broker take a rate sample, then times each list query (median and p95 of 30 calls,
- * client-side wall time over loopback HTTP). Run: `node apps/bench/dist/mgmt-list.js [queues]`.
+ * lets the broker take a rate sample, then times each list query: the fastest, median and p95
+ * of 30 calls (client-side wall time over loopback HTTP, the client reading the whole body) and
+ * the broker's CPU time per call, which other processes on a shared machine disturb far less
+ * than wall time. Prints a table and writes it to apps/bench/results/mgmt-list.json.
+ * Run: `node apps/bench/dist/mgmt-list.js [queues]`.
  */
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { connect } from '@warren/client';
+import { readCpuSeconds } from './proc-stats.js';
 import { WarrenProcess } from './warren/warren-process.js';
 
 const QUEUES = Number(process.argv[2] ?? 10_000);
 const CALLS = 30;
+const RESULTS = new URL('../results/mgmt-list.json', import.meta.url);
 
 const QUERIES = [
   '/api/queues?page=1&page_size=100',
@@ -41,11 +48,13 @@ async function main(): Promise<void> {
     await client.close();
     // Let the broker's sampler (every 5 s) turn the counters into rates, so rate sorts have something to sort.
     await new Promise((resolve) => setTimeout(resolve, 5_500));
-    console.log(`management API lists, ${QUEUES} queues, ${CALLS} calls each (ms)`);
-    console.log(['query'.padEnd(92), 'median', 'p95', 'bytes'].join('\t'));
+    console.log(`management API lists, ${QUEUES} queues, ${CALLS} calls each (ms; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
+    console.log(['query'.padEnd(92), 'min', 'median', 'p95', 'cpu/call', 'bytes'].join('\t'));
+    const rows = [];
     for (const query of QUERIES) {
       const times: number[] = [];
       let bytes = 0;
+      const cpuBefore = await readCpuSeconds(broker.pid);
       for (let i = 0; i < CALLS; i++) {
         const started = performance.now();
         const response = await fetch(`${http}${query}`);
@@ -54,13 +63,23 @@ async function main(): Promise<void> {
         if (response.status !== 200) throw new Error(`${query}: ${response.status} ${text.slice(0, 200)}`);
         bytes = text.length;
       }
+      const cpuAfter = await readCpuSeconds(broker.pid);
       times.sort((a, b) => a - b);
-      const at = (q: number) => (times[Math.min(times.length - 1, Math.floor(q * times.length))] as number).toFixed(1);
-      console.log([query.padEnd(92), at(0.5), at(0.95), String(bytes)].join('\t'));
+      const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] as number;
+      const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1000) / CALLS;
+      const row = { query, min_ms: round(at(0)), median_ms: round(at(0.5)), p95_ms: round(at(0.95)), broker_cpu_ms_per_call: cpuMs === undefined ? null : round(cpuMs), bytes };
+      rows.push(row);
+      console.log([query.padEnd(92), row.min_ms, row.median_ms, row.p95_ms, row.broker_cpu_ms_per_call ?? '-', bytes].join('\t'));
     }
+    const result = { at: new Date().toISOString(), queues: QUEUES, calls: CALLS, load_average: round(loadavg()[0]!), cores: cpus().length, node: process.version, rows };
+    await writeFile(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
   } finally {
     await broker.stop();
   }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
 }
 
 await main();

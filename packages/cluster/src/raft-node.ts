@@ -221,7 +221,7 @@ export class RaftNode<S, C, E> {
       const waiting = this.#reads.get(read.context);
       if (waiting !== undefined) waiting.index = read.index;
     }
-    const applied = ready.committedEntries.at(-1)?.index ?? this.raft.log.applied;
+    const applied = ready.committedEntries.at(-1)?.index ?? ready.snapshot?.index ?? this.raft.log.applied;
     for (const [context, read] of this.#reads) {
       if (read.index <= applied) {
         this.#reads.delete(context);

@@ -50,6 +50,18 @@ describe('compileFilter', () => {
     expect(compileFilter({ reason: 'rejected' })(message('k', ''))).toBe(false);
   });
 
+  it("compares last_error with the error of the newest attempt-log entry; null matches one without an error, or no log", () => {
+    const attempt = (error: string | null) => ({ attempt: 1, time: 0, queue: 'orders', consumer_tag: null, connection: null, reason: 'nack', error });
+    const timedOut = message('k', '', { 'x-warren-attempts': [attempt('bad json'), attempt('timeout')] });
+    const silent = message('k', '', { 'x-warren-attempts': [attempt('timeout'), attempt(null)] });
+    expect(compileFilter({ last_error: 'timeout' })(timedOut)).toBe(true);
+    expect(compileFilter({ last_error: 'bad json' })(timedOut)).toBe(false);
+    expect(compileFilter({ last_error: 'timeout' })(silent)).toBe(false);
+    expect(compileFilter({ last_error: null })(silent)).toBe(true);
+    expect(compileFilter({ last_error: null })(message('k', ''))).toBe(true);
+    expect(compileFilter({ last_error: null })(timedOut)).toBe(false);
+  });
+
   it('refuses a malformed JSON path when compiled', () => {
     expect(() => compileFilter({ json_path: '$.a.', equals: 1 })).toThrow(/json_path '\$\.a\.' at character 5/);
   });

@@ -7,6 +7,7 @@
 import type { RedriveFilter } from '@warren/protocol';
 import { canonicalJson } from './canonical.js';
 import { deathsOf } from './dead-letter.js';
+import { attemptsOf } from './queue/attempt-log.js';
 import { TopicTrie } from './exchange/topic-trie.js';
 import { parseJsonPath, valueAtPath } from './json-path.js';
 import type { Message } from './message.js';
@@ -47,7 +48,17 @@ export function compileFilter(filter: RedriveFilter | undefined): MessagePredica
     const queue = filter.source_queue;
     tests.push((m) => deathsOf(m)[0]?.queue === queue);
   }
+  if (filter.last_error !== undefined) {
+    const error = filter.last_error;
+    tests.push((m) => lastErrorOf(m) === error);
+  }
   return (m) => tests.every((test) => test(m));
+}
+
+/** The error of the newest attempt-log entry; null when it gave none or nothing was logged. */
+function lastErrorOf(message: Message): string | null {
+  const error = attemptsOf(message).at(-1)?.error;
+  return typeof error === 'string' ? error : null;
 }
 
 function routingKeyTest(pattern: string): MessagePredicate {

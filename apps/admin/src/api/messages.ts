@@ -26,6 +26,8 @@ export const browse = (vhost: string, queue: string, count: number, offset: numb
 export interface RedriveFilter extends BrowseFilter {
   reason?: string;
   source_queue?: string;
+  /** The error of the message's last failed attempt; null: it gave none. */
+  last_error?: string | null;
 }
 
 export interface RedriveDryRun {
@@ -48,8 +50,9 @@ export interface RedriveJob {
 
 export const redriveDryRun = (vhost: string, queue: string, filter: RedriveFilter) =>
   api<RedriveDryRun>('POST', `${queuePath(vhost, queue)}/redrive`, { filter, dry_run: true });
-export const startRedrive = (vhost: string, queue: string, filter: RedriveFilter) =>
-  api<{ id: string }>('POST', `${queuePath(vhost, queue)}/redrive`, { filter });
+/** `rate`: at most this many messages a second (undefined: as fast as the broker moves them). */
+export const startRedrive = (vhost: string, queue: string, filter: RedriveFilter, rate?: number) =>
+  api<{ id: string }>('POST', `${queuePath(vhost, queue)}/redrive`, { filter, ...(rate === undefined ? {} : { rate }) });
 export const redrivePath = (id: string): string => `/api/redrives/${encodeURIComponent(id)}`;
 export const cancelRedrive = (id: string) => api<RedriveJob>('DELETE', redrivePath(id));
 

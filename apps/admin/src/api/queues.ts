@@ -23,8 +23,8 @@ export interface QueueListQuery {
   reverse: boolean;
 }
 
-/** The list path RabbitMQ's UI asks for: its paging, search and sort parameters. */
-export function queueListPath(q: QueueListQuery): string {
+/** A vhost's queue list as RabbitMQ's UI asks for it: its paging, search and sort parameters. */
+export function queueListPath(vhost: string, q: QueueListQuery): string {
   const params = new URLSearchParams({
     page: String(q.page),
     page_size: String(q.pageSize),
@@ -33,7 +33,7 @@ export function queueListPath(q: QueueListQuery): string {
     sort: q.sort,
     sort_reverse: String(q.reverse),
   });
-  return `/api/queues?${params}`;
+  return `/api/queues/${enc(vhost)}?${params}`;
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
  * The frame of every page: a skip link, the navigation (only the pages the user may open), the
- * live socket's state, who is logged in, the page, or a note when the user may not open it.
+ * vhost the pages show, the live socket's state, who is logged in, the page, or a note when the user may not open it.
  */
 import { Link, Outlet, useLocation } from '@tanstack/react-router';
 import { useLiveState } from '../live/useLive.js';
 import { useSession } from '../session/useAccess.js';
+import { VhostPicker } from '../vhost/VhostPicker.js';
 
 const PAGES = [
   ['/', 'Overview'],
@@ -42,6 +43,7 @@ export function Layout() {
             ))}
           </ul>
         </nav>
+        <VhostPicker />
         <span className={`live live-${state}`} role="status" data-live={state}>
           {state === 'open' ? 'Live' : state === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
         </span>

@@ -22,6 +22,7 @@ export function redriveCommand(io: Io): Command {
     .option('-k, --routing-key <key>', 'with --to-exchange: this routing key (default: the message’s own)')
     .addOption(new Option('--reason <reason>', 'only messages that died for this reason').choices(['rejected', 'expired', 'maxlen', 'delivery_limit', 'retries_exhausted']))
     .option('--source-queue <name>', 'only messages that died in this queue')
+    .option('--last-error <text>', 'only messages whose last failed attempt gave this error')
     .option('--routing-key-pattern <pattern>', 'only routing keys matching this topic pattern')
     .option('-H, --header <key=value>', 'only messages with this header (repeatable)', pair)
     .option('--contains <text>', 'only bodies containing this text')
@@ -38,6 +39,7 @@ export function redriveCommand(io: Io): Command {
         const filter: Record<string, unknown> = {};
         if (flags.reason !== undefined) filter.reason = flags.reason;
         if (flags.sourceQueue !== undefined) filter.source_queue = flags.sourceQueue;
+        if (flags.lastError !== undefined) filter.last_error = flags.lastError;
         if (flags.routingKeyPattern !== undefined) filter.routing_key = flags.routingKeyPattern;
         if (flags.header !== undefined) filter.headers = objectOf(flags.header);
         if (flags.contains !== undefined) filter.body_contains = flags.contains;

@@ -136,14 +136,18 @@ export class RaftLog {
     return this.slice(Math.max(this.unstable, this.firstIndex), this.lastIndex);
   }
 
-  /** Replaces the whole log with a snapshot from the leader (InstallSnapshot). */
+  /**
+   * Replaces the whole log with a snapshot from the leader (InstallSnapshot). It is handed out
+   * for applying at once, but counts as applied only when the shell says it installed it
+   * (Raft.advance): a read or a convergence check must not see it applied before the machine is.
+   */
   restore(snapshot: Snapshot): void {
     this.#snapIndex = snapshot.index;
     this.#snapTerm = snapshot.term;
     this.#entries = [];
     this.snapshot = snapshot;
     this.pendingSnapshot = snapshot;
-    this.committed = this.applying = this.applied = snapshot.index;
+    this.committed = this.applying = snapshot.index;
     this.unstable = snapshot.index + 1;
     this.stable = Math.min(this.stable, snapshot.index);
   }

@@ -141,6 +141,34 @@ describe('§7 log compaction and InstallSnapshot', () => {
     expect(c.log.committed).toBe(13);
     expect(group.appliedText('c')).toEqual(['p10']);
   });
+
+  it('a snapshot counts as applied only once the shell installed it, so no read is answered from the state before it', () => {
+    const group = new MemoryCluster(ids);
+    const leader = group.elect('a');
+    group.isolate('c');
+    for (let i = 0; i < 10; i++) leader.propose(text(`p${i}`));
+    group.stabilize();
+    leader.compact(leader.log.applied, text('state-after-10'));
+    group.heal();
+    const c = group.node('c');
+    const before = c.log.applied;
+    // Deliver appends and heartbeats to c until the snapshot lands in its log, without a Ready.
+    for (let i = 0; i < 10; i++) {
+      leader.tick();
+      const out = leader.ready();
+      leader.advance(out);
+      for (const m of out.messages) if (m.to === 'c') c.step(m);
+      if (c.log.snapshotIndex === 12) break;
+      const answer = c.ready();
+      c.advance(answer);
+      for (const m of answer.messages) leader.step(m);
+    }
+    const ready = c.ready();
+    expect(ready.snapshot?.index).toBe(12);
+    expect(c.log.applied).toBe(before);
+    c.advance(ready);
+    expect(c.log.applied).toBe(12);
+  });
 });
 
 describe('§4 membership changes', () => {

@@ -106,8 +106,12 @@ export class Raft {
     return this.tracker.isVoter(this.id);
   }
 
+  /** Every caller passes a fresh literal, which becomes the message: a copy cost more than the rest of a send. */
   send(message: Omit<Message, 'from' | 'term'> & { term?: number }): void {
-    this.messages.push({ ...message, from: this.id, term: message.term ?? this.term });
+    const out = message as { -readonly [K in keyof Message]: Message[K] };
+    out.from = this.id;
+    out.term ??= this.term;
+    this.messages.push(out);
   }
 
   // --- inputs -----------------------------------------------------------------------------
@@ -255,7 +259,11 @@ export class Raft {
   /** The shell did what `ready` asked: it is on disk, sent, and applied. */
   advance(ready: Ready): void {
     const log = this.log;
-    if (ready.snapshot !== undefined && log.snapshotIndex === ready.snapshot.index) log.stable = Math.max(log.stable, ready.snapshot.index);
+    if (ready.snapshot !== undefined) {
+      // The shell installed it in its machine: it is applied, whatever the log did since.
+      log.applied = Math.max(log.applied, ready.snapshot.index);
+      if (log.snapshotIndex === ready.snapshot.index) log.stable = Math.max(log.stable, ready.snapshot.index);
+    }
     const last = ready.entries.at(-1);
     if (last !== undefined && log.matchTerm(last.index, last.term)) log.stable = Math.max(log.stable, last.index);
     for (const entry of ready.committedEntries) {

@@ -21,14 +21,19 @@ const RETRY_MS = 60;
 const MAX_RETRY_MS = 1000;
 
 /**
- * A command retried until `done()` says its effect was seen, backing off exponentially: every
- * retry of an accepted command is one more log entry, and a client that retries faster than the
- * group commits only makes the log grow (congestion collapse).
+ * A command retried until `done()` says its effect was seen. A member that does not lead
+ * appends nothing and answers with a hint, so the client follows it at once (as a broker's
+ * client follows a redirect); after a few hops, or with no hint, it tries a member at random.
+ * Only silence backs off, exponentially: the command may have been accepted, and every retry
+ * of an accepted command is one more log entry, so a client that retries faster than the group
+ * commits only makes the log grow (congestion collapse).
  */
 class Retried {
   target: NodeId;
   #wait = RETRY_MS;
   #bounces = 0;
+  /** Numbers each attempt, so the answer or timer of one that was overtaken is ignored. */
+  #attempts = 0;
 
   constructor(
     private readonly clock: EventQueue,
@@ -44,21 +49,27 @@ class Retried {
 
   #attempt(): void {
     if (this.done()) return;
+    const attempt = ++this.#attempts;
     this.link.propose(this.target, this.command, (redirect) => {
+      if (attempt !== this.#attempts || this.done()) return;
       if (redirect === undefined) {
         this.#bounces = 0;
         return;
       }
       // Members removed from the group still answer, with stale hints that can send a client
       // round in a circle: after a few hops it tries a member at random.
-      this.target = redirect !== null && ++this.#bounces <= 3 ? redirect : this.dice.pick(this.members);
-      if (this.#bounces > 3) this.#bounces = 0;
+      const follow = redirect !== null && ++this.#bounces <= 3;
+      if (!follow) this.#bounces = 0;
+      this.target = follow ? redirect : this.dice.pick(this.members);
+      // No hint (an election is likely under way) or too many hops: give it a moment.
+      this.clock.after(follow ? 0 : RETRY_MS * this.dice.between(0.8, 1.2), () => {
+        if (attempt === this.#attempts) this.#attempt();
+      });
     });
-    const wait = this.#wait;
-    this.#wait = Math.min(MAX_RETRY_MS, this.#wait * 2);
-    this.clock.after(wait * this.dice.between(0.8, 1.2), () => {
-      if (this.done()) return;
-      // No answer in time: the member may be down; try another.
+    this.clock.after(this.#wait * this.dice.between(0.8, 1.2), () => {
+      if (attempt !== this.#attempts || this.done()) return;
+      // Silence, or accepted and not yet applied: the member may be down; maybe try another.
+      this.#wait = Math.min(MAX_RETRY_MS, this.#wait * 2);
       if (this.dice.chance(0.5)) this.target = this.dice.pick(this.members);
       this.#attempt();
     });

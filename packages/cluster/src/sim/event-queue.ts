@@ -43,36 +43,39 @@ export class EventQueue {
     return a.at < b.at || (a.at === b.at && a.order < b.order);
   }
 
+  /* Sifts move a hole instead of swapping pairs: the heap is the simulation's hottest loop. */
+
   #push(item: Timed): void {
     const heap = this.#heap;
+    let i = heap.length;
     heap.push(item);
-    let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.#less(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      const above = heap[parent]!;
+      if (!this.#less(item, above)) break;
+      heap[i] = above;
       i = parent;
     }
+    heap[i] = item;
   }
 
   #pop(): Timed {
     const heap = this.#heap;
     const top = heap[0]!;
     const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && this.#less(heap[l]!, heap[m]!)) m = l;
-        if (r < heap.length && this.#less(heap[r]!, heap[m]!)) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-        i = m;
-      }
+    const n = heap.length;
+    if (n === 0) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const child = r < n && this.#less(heap[r]!, heap[l]!) ? r : l;
+      if (!this.#less(heap[child]!, last)) break;
+      heap[i] = heap[child]!;
+      i = child;
     }
+    heap[i] = last;
     return top;
   }
 }

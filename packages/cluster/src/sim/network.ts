@@ -56,7 +56,7 @@ export class SimNetwork {
   }
 
   connected(from: NodeId, to: NodeId): boolean {
-    return !this.#cut.has(`${from}>${to}`);
+    return this.#cut.size === 0 || !this.#cut.has(`${from}>${to}`);
   }
 
   /** Sends `deliver` across the link, subject to cuts, loss, duplication and delay. */

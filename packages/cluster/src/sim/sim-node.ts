@@ -31,6 +31,13 @@ export interface SimNodeEnv<S, C, E> {
   effects(node: NodeId, effects: readonly E[], leading: boolean): void;
 }
 
+/**
+ * Decoded commands by the bytes they came from. In the simulation every member holds the same
+ * entry objects (messages and disks pass them by reference), so each is decoded once, not once
+ * per member: decoding is a pure function of the bytes, and this is the simulator's time.
+ */
+const decoded = new WeakMap<Uint8Array, unknown>();
+
 export class SimNode<S, C, E> {
   raft: Raft;
   state: S;
@@ -154,7 +161,7 @@ export class SimNode<S, C, E> {
     for (const entry of ready.committedEntries) {
       this.env.observer.apply(this.id, entry);
       if (entry.type !== 'normal' || entry.data.length === 0) continue;
-      const { state, effects } = this.env.machine.apply(this.state, this.env.machine.decode(entry.data), entry);
+      const { state, effects } = this.env.machine.apply(this.state, this.#decode(entry.data), entry);
       this.state = state;
       if (effects.length > 0) this.env.effects(this.id, effects, leading);
     }
@@ -171,6 +178,15 @@ export class SimNode<S, C, E> {
     if (leading && ready.committedEntries.length > 0) this.env.onLeaderEvent(this.id, 'applied');
     this.#maybeCompact();
     this.pump();
+  }
+
+  #decode(data: Uint8Array): C {
+    let command = decoded.get(data) as C | undefined;
+    if (command === undefined) {
+      command = this.env.machine.decode(data);
+      decoded.set(data, command);
+    }
+    return command;
   }
 
   #maybeCompact(): void {

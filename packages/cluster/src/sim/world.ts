@@ -51,6 +51,7 @@ class World {
   /** Armed crashOn traps, oldest first. */
   #reads = 0;
   readonly #traps: Extract<SimEvent, { kind: 'crashOn' }>[] = [];
+  readonly #encoded = new WeakMap<QueueCommand, Uint8Array>();
 
   constructor(
     readonly seed: number,
@@ -85,10 +86,11 @@ class World {
   }
 
   #tickLoop(node: Node, ms: number): void {
-    this.clock.after(ms, () => {
+    const tick = (): void => {
       node.tick();
-      this.#tickLoop(node, ms);
-    });
+      this.clock.after(ms, tick);
+    };
+    this.clock.after(ms, tick);
   }
 
   #spring(id: NodeId, event: Trigger): void {
@@ -121,6 +123,16 @@ class World {
     this.clock.after(this.dice.between(q.minDelay, q.maxDelay), run);
   }
 
+  /** A client retries with the same command object: its bytes are made once. */
+  #encode(command: QueueCommand): Uint8Array {
+    let data = this.#encoded.get(command);
+    if (data === undefined) {
+      data = queueContractMachine.encode(command);
+      this.#encoded.set(command, data);
+    }
+    return data;
+  }
+
   #link(): ClientLink {
     return {
       propose: (to, command, answer) =>
@@ -128,7 +140,7 @@ class World {
           const node = this.nodes.get(to);
           if (node === undefined || !node.up) return;
           const raft = node.raft;
-          if (raft.propose(queueContractMachine.encode(command)) !== undefined) {
+          if (raft.propose(this.#encode(command)) !== undefined) {
             node.pump();
             this.#spring(to, 'proposed');
             this.#toClient(() => answer(undefined));

@@ -4,8 +4,11 @@
  * RAM part passes its limits, new messages go to the store only ("paged out"), and pages are read
  * back as consumers drain the head. Invariant: every entry in RAM (ready or returned) has a lower
  * seq than every paged-out one, so reading pages in seq order keeps the queue's order exact.
+ *
+ * The backlog is part of the queue machine's state, so it never reads the store while a command
+ * is applied: it asks for a page (the shell reads it, once the paged-out writes are applied) and
+ * takes the page in when the shell applies the paged-in command that carries it.
  */
-import { COMMITTED, type Commit } from '../commit.js';
 import type { QueueEntry } from '../message.js';
 import type { Logger, Store, StoredMessage } from '../ports.js';
 import { Deque } from './deque.js';
@@ -26,6 +29,13 @@ export const DEFAULT_BACKLOG_LIMITS: BacklogLimits = {
   pageSize: 2_000,
 };
 
+/** A page the backlog wants read: `count` messages from seq `from`; `generation` tells a stale answer. */
+export interface PageRequest {
+  readonly from: number;
+  readonly count: number;
+  readonly generation: number;
+}
+
 export class Backlog {
   private readonly ram = new Deque<QueueEntry>();
   private readonly returned = new ReturnedList();
@@ -37,8 +47,6 @@ export class Backlog {
   private diskFrom = 0;
   /** Seqs removed from the paged-out range that no page has passed yet (they are gone from the store). */
   private readonly removedPagedOut = new Set<number>();
-  /** The commit of the last paged-out write: pages are read only once it is applied. */
-  private pagedCommit: Commit = COMMITTED;
   private loading = false;
   /** Running estimate of a paged-out body's size, to size pages by bytes. */
   private averageSize = 1024;
@@ -53,8 +61,8 @@ export class Backlog {
     private readonly store: Store,
     private readonly limits: BacklogLimits,
     private readonly logger: Logger,
-    /** Called when a page arrived, so the queue can deliver it. */
-    private readonly onPageIn: () => void,
+    /** Asks the shell to read a page; it answers with a paged-in command (pagedIn). */
+    private readonly readPage: (page: PageRequest) => void,
   ) {}
 
   get count(): number {
@@ -89,7 +97,6 @@ export class Backlog {
     this.diskCount++;
     this.totalBytes += size;
     this.averageSize += (size - this.averageSize) / 64;
-    this.pagedCommit = this.store.commit();
   }
 
   /**
@@ -156,7 +163,6 @@ export class Backlog {
     }
     if (pagedOut.length > 0) {
       this.discardPageInFlight();
-      this.pagedCommit = this.store.commit();
       // The page discarded may have been the one consumers wait for: read it again, after the deletes.
       this.maybePageIn();
     }
@@ -172,7 +178,7 @@ export class Backlog {
       else out.push(entry);
     }
     if (out.length >= count || this.diskCount === 0) return out;
-    await new Promise<void>((resolve) => this.pagedCommit.onSettled(() => resolve()));
+    await this.writesApplied();
     const page = await this.store.readMessages(this.queueId, this.diskFrom, skip + count - out.length);
     for (const stored of page.slice(skip)) out.push(this.entryOf(stored));
     return out;
@@ -190,7 +196,7 @@ export class Backlog {
     }
     if (out.length >= count || this.diskCount === 0) return out;
     const from = Math.max(afterSeq + 1, this.diskFrom);
-    await new Promise<void>((resolve) => this.pagedCommit.onSettled(() => resolve()));
+    await this.writesApplied();
     for (const { seq, message } of await this.store.readMessages(this.queueId, from, Math.min(count - out.length, this.pageLength()))) {
       out.push({ seq, message, redelivered: false, deliveryCount: 0, stored: true });
     }
@@ -216,12 +222,10 @@ export class Backlog {
     yield* this.ram;
   }
 
-  /** Resolves once the next page is in RAM (or at once when nothing is paged out). */
-  pageIn(): Promise<void> {
+  /** Resolves once the next page is in RAM, or is given up (at once when nothing is paged out); asking for it is a command. */
+  nextPage(): Promise<void> {
     if (this.diskCount === 0) return Promise.resolve();
-    const arrived = new Promise<void>((resolve) => this.pageWaiters.push(resolve));
-    this.maybePageIn(true);
-    return arrived;
+    return new Promise<void>((resolve) => this.pageWaiters.push(resolve));
   }
 
   /**
@@ -235,46 +239,48 @@ export class Backlog {
     return Math.max(1, Math.min(pageSize, Math.floor(maxRamMessages / 2), byBytes));
   }
 
+  /** Asks for the next page when the RAM head runs low (or `force`), unless one is on its way. */
   maybePageIn(force = false): void {
     const page = this.pageLength();
     if (this.diskCount === 0 || this.loading || (!force && this.ram.length > page)) return;
     this.loading = true;
-    const generation = this.generation;
-    const from = this.diskFrom;
-    // Paged-out writes may still sit in the store's queue: read only once they are applied.
-    this.pagedCommit.onSettled(() => {
-      if (generation !== this.generation) return;
-      this.store.readMessages(this.queueId, from, page).then(
-        (messages) => {
-          if (generation !== this.generation) return;
-          this.loading = false;
-          let bytes = 0;
-          for (const stored of messages) {
-            this.ram.push(this.entryOf(stored));
-            bytes += stored.message.body.length;
-          }
-          this.ramBytes += bytes;
-          if (messages.length > 0) this.averageSize = bytes / messages.length;
-          const last = messages[messages.length - 1];
-          if (last === undefined) {
-            this.logger.error({ queueId: this.queueId, expected: this.diskCount }, 'paged-out messages missing from the store');
-            this.diskCount = 0;
-          } else {
-            this.diskCount -= messages.length;
-            this.diskFrom = last.seq + 1;
-            for (const seq of this.removedPagedOut) if (seq < this.diskFrom) this.removedPagedOut.delete(seq);
-          }
-          this.wakePageWaiters();
-          this.onPageIn();
-        },
-        (error: unknown) => {
-          if (generation !== this.generation) return;
-          this.loading = false;
-          this.logger.error({ queueId: this.queueId, err: error }, 'reading a page of messages failed');
-          this.wakePageWaiters();
-        },
-      );
-    });
+    this.readPage({ from: this.diskFrom, count: page, generation: this.generation });
+  }
+
+  /**
+   * The page asked for arrived (`messages`), or could not be read (undefined). False when there
+   * is nothing new to deliver: the read failed, or a purge or removal made the page stale.
+   */
+  pagedIn(generation: number, messages: readonly StoredMessage[] | undefined): boolean {
+    if (generation !== this.generation) return false;
+    this.loading = false;
+    if (messages === undefined) {
+      this.wakePageWaiters();
+      return false;
+    }
+    let bytes = 0;
+    for (const stored of messages) {
+      this.ram.push(this.entryOf(stored));
+      bytes += stored.message.body.length;
+    }
+    this.ramBytes += bytes;
+    if (messages.length > 0) this.averageSize = bytes / messages.length;
+    const last = messages[messages.length - 1];
+    if (last === undefined) {
+      this.logger.error({ queueId: this.queueId, expected: this.diskCount }, 'paged-out messages missing from the store');
+      this.diskCount = 0;
+    } else {
+      this.diskCount -= messages.length;
+      this.diskFrom = last.seq + 1;
+      for (const seq of this.removedPagedOut) if (seq < this.diskFrom) this.removedPagedOut.delete(seq);
+    }
+    this.wakePageWaiters();
+    return true;
+  }
+
+  /** Browsing reads the store outside any command: the paged-out writes queued so far must be applied first. */
+  private writesApplied(): Promise<void> {
+    return new Promise<void>((resolve) => this.store.commit().onSettled(() => resolve()));
   }
 
   /** A message read back from the store; one delivered before a restart comes back redelivered. */

@@ -7,7 +7,10 @@ import type { QueueEntry, Table } from '../message.js';
 import type { Queue } from './queue.js';
 
 export interface DeliverySink {
-  /** False while the connection cannot take more (its socket buffer is full, or it is closing). */
+  /**
+   * False while the connection cannot take more (its socket buffer is full, or it is closing).
+   * The queue's shell reads it and tells the machine with a credit command.
+   */
   readonly writable: boolean;
   /** Gives the consumer an entry. For a no-ack consumer the entry has already left the queue. */
   deliver(consumer: Consumer, entry: QueueEntry): void;
@@ -34,6 +37,12 @@ export class Consumer {
   /** Deliveries sent and not yet settled. */
   unacked = 0;
   active = true;
+  /** Its connection was full when last heard of (credit commands set it; the shell sets it at attach). */
+  blocked = false;
+  /** The dispatch round it last got deliveries in, and how many and how many body bytes then (its share). */
+  round = 0;
+  roundCount = 0;
+  roundBytes = 0;
 
   constructor(
     readonly queue: Queue,
@@ -47,6 +56,6 @@ export class Consumer {
 
   get hasCredit(): boolean {
     const { prefetch } = this.options;
-    return this.active && (prefetch === 0 || this.unacked < prefetch) && this.sink.writable;
+    return this.active && !this.blocked && (prefetch === 0 || this.unacked < prefetch);
   }
 }

@@ -40,7 +40,7 @@ export class HeadLimits {
       const head = this.backlog.shift();
       if (head === undefined) {
         // The oldest are paged out: their page drops them when it arrives (their dead letters need them).
-        void this.backlog.pageIn();
+        this.backlog.maybePageIn(true);
         break;
       }
       this.outcomes.deadLetter(head, 'maxlen');

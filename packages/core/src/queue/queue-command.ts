@@ -11,6 +11,7 @@
  * dispatch and the timers, and come out as effects.
  */
 import type { Message, QueueEntry } from '../message.js';
+import type { StoredMessage } from '../ports.js';
 import type { Policy } from '../policy/policy.js';
 import type { AttemptReason } from './attempt-log.js';
 import type { Consumer } from './consumer.js';
@@ -36,8 +37,13 @@ export type QueueCommand =
   | (At & { kind: 'enqueue'; message: Message })
   /** A retry's back-off fired: the message comes back to the tail. */
   | (At & { kind: 'retry-due'; message: Message })
-  /** Consumers may have credit again (their connection drained): deliver what can be. */
+  /** Deliver what can be (a round cut at the consumers' share goes on). */
   | (At & { kind: 'dispatch' })
+  /**
+   * The consumer's connection filled up (false), or can take more again (true). Deliveries to it
+   * stop or resume; the shell reads the connection, the machine only this command.
+   */
+  | (At & { kind: 'credit'; consumer: Consumer; writable: boolean })
   /** A delivery the shell held (until its delivery count was stored) goes out now. */
   | (At & { kind: 'hand-over'; consumer: Consumer; entry: QueueEntry })
   /** ack, nack / requeue, reject, retry of one delivery; a failure is logged in the message. */
@@ -59,8 +65,13 @@ export type QueueCommand =
   | (At & { kind: 'cancel'; consumer: Consumer })
   /** One of the queue's timers came due: TTL expiry, ack-lease expiry or the queue's x-expires. */
   | (At & Drawn & { kind: 'timer'; timer: QueueTimer })
-  /** A page of paged-out messages arrived in RAM. */
-  | (At & { kind: 'paged-in' })
+  /** Asks for the next page of paged-out messages now (basic.get, a redrive), not when the RAM head runs low. */
+  | (At & { kind: 'want-page' })
+  /**
+   * The page the machine asked for (QueueEffects' readPage via the backlog) was read: its
+   * messages, or undefined when the read failed. `generation` is the request's.
+   */
+  | (At & { kind: 'paged-in'; generation: number; messages: readonly StoredMessage[] | undefined })
   /** Removes the ready messages (AMQP queue.purge). */
   | (At & { kind: 'purge' })
   /** A new policy (or none) applies. */

@@ -26,6 +26,11 @@ export interface QueueEffects {
   send(consumer: Consumer, entry: QueueEntry, durableCount: boolean): boolean;
   /** The dispatch round that sent deliveries ended (the shell groups what it holds by round). */
   endRound(): void;
+  /**
+   * A round stopped at the consumers' share with messages still ready: the shell applies a
+   * dispatch command soon, once the connections that filled up meanwhile were heard (credit).
+   */
+  dispatchLater(): void;
   /** Gives the consumer's connection the delivery (after the hand-over). */
   deliver(consumer: Consumer, entry: QueueEntry): void;
   /** The queue took an unsettled delivery back (its ack lease ran out). */

@@ -7,15 +7,31 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Message, QueueEntry, Table } from '../message.js';
-import type { QueueRecord } from '../ports.js';
+import { silentLogger, type QueueRecord, type Store } from '../ports.js';
+import { Backlog, type PageRequest } from './backlog.js';
 import { Consumer, type ConsumerOptions, type DeliverySink } from './consumer.js';
 import type { QueueCommand, QueueTimer, Settlement } from './queue-command.js';
-import { Enqueued, type QueueMachine } from './queue-machine.js';
+import { Enqueued, QueueMachine, ROUND_SHARE } from './queue-machine.js';
 import type { Queue } from './queue.js';
 import { applyQueueCommand, recordingQueueMachine, RecordedEffects, type QueueEffect } from './recorded-effects.js';
 
 const T0 = 1_000_000;
-const sink: DeliverySink = { writable: true, deliver() {}, cancelled() {}, revoked() {} };
+/** The connection is the shell's to read: a machine that looks at it fails the test. */
+const sink: DeliverySink = {
+  get writable(): boolean {
+    throw new Error('the queue machine read a connection itself');
+  },
+  deliver() {},
+  cancelled() {},
+  revoked() {},
+};
+
+/** Nothing of the store may be read while a command is applied; writes go out as effects. */
+const NO_STORE = new Proxy({} as Store, {
+  get(_target, key) {
+    throw new Error(`the queue machine used the store (${String(key)})`);
+  },
+});
 
 /** Keeps the entries behind the recorded effects, so the test's shell can hand deliveries over and settle them. */
 class ShellEffects extends RecordedEffects {
@@ -60,9 +76,17 @@ class TestShell {
   now = T0;
   private published = 0;
 
-  constructor(args: Table = {}, durable = true) {
+  /** Pages asked for by the backlog (when `ramMessages` bounds it), answered with paged-in commands. */
+  readonly pages: PageRequest[] = [];
+
+  constructor(args: Table = {}, durable = true, ramMessages?: number) {
     const record: QueueRecord = { id: 'q1', vhost: '/', name: 'work', durable, exclusive: false, autoDelete: false, arguments: args };
-    this.machine = recordingQueueMachine(record, this.effects).machine;
+    if (ramMessages === undefined) {
+      this.machine = recordingQueueMachine(record, this.effects).machine;
+    } else {
+      const limits = { maxRamMessages: ramMessages, maxRamBytes: Number.POSITIVE_INFINITY, pageSize: ramMessages };
+      this.machine = new QueueMachine(record, this.effects, new Backlog(record.id, NO_STORE, limits, silentLogger, (page) => this.pages.push(page)));
+    }
   }
 
   apply(command: QueueCommand): number | QueueEntry | undefined {
@@ -77,7 +101,11 @@ class TestShell {
 
   publish(options: { persistent?: boolean; expiration?: string; id?: string } = {}): number {
     const id = options.id ?? `m${++this.published}`;
-    const message: Message = {
+    return this.apply({ kind: 'enqueue', now: this.now, message: this.message(id, options) }) as number;
+  }
+
+  message(id: string, options: { persistent?: boolean; expiration?: string } = {}): Message {
+    return {
       id,
       exchange: '',
       routingKey: 'work',
@@ -87,7 +115,6 @@ class TestShell {
       persistent: options.persistent ?? true,
       publishedAt: this.now,
     };
-    return this.apply({ kind: 'enqueue', now: this.now, message }) as number;
   }
 
   attach(options: Partial<ConsumerOptions> = {}): Consumer {
@@ -234,6 +261,53 @@ describe('queue machine: commands and their effects', () => {
     expect(of(shell.take(), 'expired')).toEqual([{ type: 'expired' }]);
   });
 
+  it('a connection filling up or draining is a credit command; the machine never reads the connection', () => {
+    const shell = new TestShell();
+    const consumer = shell.attach({ prefetch: 0 });
+    shell.publish();
+    shell.apply({ kind: 'credit', now: shell.now, consumer, writable: false });
+    shell.publish();
+    shell.publish();
+    expect(of(shell.take(), 'deliver').map((d) => d.type === 'deliver' && d.seq)).toEqual([1]);
+    shell.apply({ kind: 'credit', now: shell.now, consumer, writable: true });
+    expect(of(shell.take(), 'deliver').map((d) => d.type === 'deliver' && d.seq)).toEqual([2, 3]);
+  });
+
+  it('a dispatch round gives a consumer at most its share, then asks the shell to dispatch again', () => {
+    const shell = new TestShell({}, false);
+    const total = ROUND_SHARE.count + 10;
+    for (let i = 0; i < total; i++) shell.publish({ persistent: false });
+    shell.take();
+    shell.attach({ prefetch: 0, noAck: true });
+    const first = shell.take();
+    expect(of(first, 'deliver')).toHaveLength(ROUND_SHARE.count);
+    expect(of(first, 'dispatch-later')).toHaveLength(1);
+    shell.apply({ kind: 'dispatch', now: shell.now });
+    const second = shell.take();
+    expect(of(second, 'deliver')).toHaveLength(10);
+    expect(of(second, 'dispatch-later')).toHaveLength(0);
+  });
+
+  it('paging: the backlog asks for a page and takes it in as a paged-in command, reading no store', () => {
+    const shell = new TestShell({}, true, 2);
+    for (let i = 0; i < 5; i++) shell.publish();
+    const writes = of(shell.take(), 'put-message');
+    expect(writes).toHaveLength(5);
+    const consumer = shell.attach({ prefetch: 0, noAck: true });
+    expect(of(shell.take(), 'deliver').map((d) => d.type === 'deliver' && d.seq)).toEqual([1, 2]);
+    expect(shell.pages).toEqual([{ from: 3, count: 1, generation: 0 }]);
+    // A page answered after a purge is stale: the purge removed what it holds.
+    const stored = (seq: number) => ({ seq, message: shell.message(`m${seq}`) });
+    shell.apply({ kind: 'paged-in', now: shell.now, generation: 0, messages: [stored(3)] });
+    expect(of(shell.take(), 'deliver').map((d) => d.type === 'deliver' && d.seq)).toEqual([3]);
+    expect(shell.pages.at(-1)).toEqual({ from: 4, count: 1, generation: 0 });
+    shell.apply({ kind: 'purge', now: shell.now });
+    shell.apply({ kind: 'paged-in', now: shell.now, generation: 0, messages: [stored(4)] });
+    expect(of(shell.take(), 'deliver')).toEqual([]);
+    expect(shell.machine.stats().ready).toBe(0);
+    expect(consumer.unacked).toBe(0);
+  });
+
   it('has the shape of a replicated machine: apply(state, command) -> { state, effects }', () => {
     const state = recordingQueueMachine({ id: 'q', vhost: '/', name: 'q', durable: false, exclusive: false, autoDelete: false, arguments: {} });
     const message: Message = { id: 'a', exchange: '', routingKey: 'q', properties: {}, headers: undefined, body: new Uint8Array(1), persistent: false, publishedAt: T0 };
@@ -248,6 +322,7 @@ type Step =
   | { kind: 'publish'; persistent: boolean; expiration: number | undefined }
   | { kind: 'attach'; prefetch: number; noAck: boolean; ackTimeout: number | undefined }
   | { kind: 'cancel'; consumer: number }
+  | { kind: 'credit'; consumer: number; writable: boolean }
   | { kind: 'settle'; delivery: number; outcome: Settlement; random: number }
   | { kind: 'lose-connection' }
   | { kind: 'advance'; ms: number; random: number }
@@ -257,6 +332,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('publish' as const), persistent: fc.boolean(), expiration: fc.option(fc.integer({ min: 1, max: 2_000 }), { nil: undefined }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('attach' as const), prefetch: fc.integer({ min: 0, max: 3 }), noAck: fc.boolean(), ackTimeout: fc.option(fc.integer({ min: 1, max: 3_000 }), { nil: undefined }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), consumer: fc.nat(5) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('credit' as const), consumer: fc.nat(5), writable: fc.boolean() }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('settle' as const), delivery: fc.nat(10), outcome: fc.constantFrom<Settlement>('ack', 'requeue', 'drop', 'retry'), random: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'lose-connection' as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 3_000 }), random: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }) }) },
@@ -295,6 +371,11 @@ function run(args: Table, steps: Step[]): { effects: QueueEffect[]; stats: unkno
         if (consumer !== undefined) shell.apply({ kind: 'cancel', now: shell.now, consumer });
         break;
       }
+      case 'credit': {
+        const consumer = shell.consumers[s.consumer % Math.max(1, shell.consumers.length)];
+        if (consumer !== undefined) shell.apply({ kind: 'credit', now: shell.now, consumer, writable: s.writable });
+        break;
+      }
       case 'settle':
         shell.settle(s.delivery, s.outcome, s.random);
         break;
@@ -316,7 +397,7 @@ function run(args: Table, steps: Step[]): { effects: QueueEffect[]; stats: unkno
 describe('queue machine: deterministic', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('the same commands give the same effects and state, reading no clock and no Math.random', () => {
+  it('the same commands give the same effects and state, reading no clock, no Math.random and no connection', () => {
     fc.assert(
       fc.property(queueArguments, fc.array(step, { maxLength: 60 }), (args, steps) => {
         const forbid = () => {

@@ -8,9 +8,11 @@
  * carries out (queue.ts is the local one). What becomes of a failed message is outcomes.ts's,
  * what the head's TTL and drop-head do is head-limits.ts's.
  *
- * Two reads of the outside remain, both local to one node and neither a clock: a consumer's
- * credit includes whether its connection can take more (DeliverySink.writable), and the backlog
- * reads paged-out messages back from the store, their arrival being a paged-in command.
+ * Nothing outside is read while a command is applied. Whether a consumer's connection can take
+ * more is the shell's to read: it tells the machine with a credit command, and a dispatch round
+ * gives each consumer at most its share (ROUND_SHARE) so that a connection that filled up is
+ * heard before it gets much more. Paged-out messages come back the same way: the backlog asks
+ * for a page, and the shell applies a paged-in command that carries it.
  */
 import type { Message, QueueEntry } from '../message.js';
 import type { Clock, QueueRecord } from '../ports.js';
@@ -25,6 +27,12 @@ import { failureOf, Outcomes } from './outcomes.js';
 import type { QueueCommand, QueueTimer, Settlement } from './queue-command.js';
 import type { QueueEffects } from './queue-effects.js';
 import { queueSettings, type QueueSettings } from './settings.js';
+
+/**
+ * The most deliveries, and body bytes, one consumer gets in one dispatch round; the round then
+ * stops and the shell dispatches again once it has heard the connections (dispatchLater).
+ */
+export const ROUND_SHARE = { count: 256, bytes: 1024 * 1024 } as const;
 
 /** What enqueue did with a message. */
 export const Enqueued = { Rejected: -1, InRam: 0, Stored: 1 } as const;
@@ -57,6 +65,10 @@ export class QueueMachine {
   private roundRobin = 0;
   private unackedCount = 0;
   private dispatching = false;
+  /** Dispatch rounds so far, to tell a consumer's share in this round from an earlier one's. */
+  private rounds = 0;
+  /** A consumer with credit was passed over this round because it had its share. */
+  private shareSpent = false;
   private cancelExpiry: (() => void) | undefined;
   private readonly fires: Record<QueueTimer, (() => void) | undefined> = { ttl: undefined, lease: undefined, expires: undefined };
   private readonly leases: AckLeases;
@@ -108,6 +120,10 @@ export class QueueMachine {
       case 'dispatch':
         this.deliverReady();
         return undefined;
+      case 'credit':
+        command.consumer.blocked = !command.writable;
+        if (command.writable) this.deliverReady();
+        return undefined;
       case 'hand-over':
         this.applyHandOver(command);
         return undefined;
@@ -129,8 +145,11 @@ export class QueueMachine {
         this.random = command.random;
         this.fireTimer(command.timer);
         return undefined;
+      case 'want-page':
+        this.backlog.maybePageIn(true);
+        return undefined;
       case 'paged-in':
-        if (this.deleted) return undefined;
+        if (!this.backlog.pagedIn(command.generation, command.messages) || this.deleted) return undefined;
         this.limits.enforceMaxLength();
         this.deliverReady();
         return undefined;
@@ -218,10 +237,12 @@ export class QueueMachine {
   private deliverReady(): void {
     if (this.dispatching || this.deleted) return;
     this.dispatching = true;
+    const round = ++this.rounds;
+    this.shareSpent = false;
     try {
       this.limits.expireHead();
       while (this.backlog.ramCount > 0) {
-        const consumer = this.nextConsumer();
+        const consumer = this.nextConsumer(round);
         if (consumer === undefined) break;
         const entry = this.backlog.shift() as QueueEntry;
         if (this.limits.hasExpired(entry)) {
@@ -229,6 +250,8 @@ export class QueueMachine {
           continue;
         }
         if (this.outcomes.overDeliveryLimit(entry)) continue;
+        consumer.roundCount++;
+        consumer.roundBytes += entry.message.body.length;
         entry.deliveryCount++;
         let durableCount = false;
         if (consumer.options.noAck) {
@@ -244,6 +267,7 @@ export class QueueMachine {
       this.dispatching = false;
       this.effects.endRound();
     }
+    if (this.shareSpent && this.backlog.ramCount > 0) this.effects.dispatchLater();
     this.limits.armTtlTimer();
   }
 
@@ -409,16 +433,24 @@ export class QueueMachine {
     };
   }
 
-  private nextConsumer(): Consumer | undefined {
+  /** The next consumer round-robin with credit and with its share of this round left. */
+  private nextConsumer(round: number): Consumer | undefined {
     const consumers = this.consumers;
     const n = consumers.length;
     for (let i = 0; i < n; i++) {
       const index = (this.roundRobin + i) % n;
       const consumer = consumers[index] as Consumer;
-      if (consumer.hasCredit) {
-        this.roundRobin = (index + 1) % n;
-        return consumer;
+      if (!consumer.hasCredit) continue;
+      if (consumer.round !== round) {
+        consumer.round = round;
+        consumer.roundCount = 0;
+        consumer.roundBytes = 0;
+      } else if (consumer.roundCount >= ROUND_SHARE.count || consumer.roundBytes >= ROUND_SHARE.bytes) {
+        this.shareSpent = true;
+        continue;
       }
+      this.roundRobin = (index + 1) % n;
+      return consumer;
     }
     return undefined;
   }

@@ -74,7 +74,7 @@ export class Queue extends QueueMachine {
 
   constructor(record: QueueRecord, host: QueueHost) {
     const shell = new LocalQueueShell(record, host);
-    super(record, shell, new Backlog(record.id, host.store, host.limits, host.logger, shell.pagedIn));
+    super(record, shell, new Backlog(record.id, host.store, host.limits, host.logger, shell.readPage));
     this.shell = shell;
     this.clock = host.clock;
     this.messageStats = new MessageStats(host.clock.now());
@@ -91,6 +91,26 @@ export class Queue extends QueueMachine {
   /** The random number of a command that may draw a retry's jitter; 0 when the queue's retry has none. */
   draw(): number {
     return this.settings.retry !== undefined && this.settings.retry.jitter > 0 ? Math.random() : 0;
+  }
+
+  /*
+   * Every command first lets the shell tell the machine which consumers' connections filled up
+   * during the last one (credit commands), so the machine never reads a connection itself.
+   */
+
+  override apply(command: QueueCommand): number | QueueEntry | undefined {
+    this.shell.hearFull();
+    return super.apply(command);
+  }
+
+  override applyEnqueue(command: Enqueue): Enqueued {
+    this.shell.hearFull();
+    return super.applyEnqueue(command);
+  }
+
+  override applySettle(command: Settle): void {
+    this.shell.hearFull();
+    super.applySettle(command);
   }
 
   /** Adds a message (overflow and length limits apply); see Enqueued. */
@@ -112,6 +132,7 @@ export class Queue extends QueueMachine {
 
   addConsumer(options: ConsumerOptions, sink: DeliverySink): Consumer {
     const consumer = new Consumer(this, options, sink);
+    consumer.blocked = !sink.writable;
     if (options.ackTimeout !== undefined) this.leasedConsumers++;
     this.apply({ kind: 'attach', now: this.clock.now(), consumer });
     return consumer;
@@ -123,8 +144,9 @@ export class Queue extends QueueMachine {
     this.apply({ kind: 'cancel', now: this.clock.now(), consumer });
   }
 
-  /** Delivers what can be delivered (a consumer's connection can take more again). */
+  /** Delivers what can be delivered (a consumer's connection can take more again, or a round was cut). */
   dispatch(): void {
+    this.shell.hearAll();
     this.apply({ kind: 'dispatch', now: this.timeOfDelivery() });
   }
 
@@ -211,7 +233,7 @@ export class Queue extends QueueMachine {
       const entry = this.shiftReady();
       if (entry === undefined) {
         const before = this.backlog.ramCount;
-        await this.backlog.pageIn();
+        await this.pageIn();
         if (this.backlog.ramCount === before) break;
         continue;
       }
@@ -243,9 +265,11 @@ export class Queue extends QueueMachine {
     this.apply({ kind: 'drop', now: this.clock.now(), entry });
   }
 
-  /** Resolves once the next page of paged-out messages is in RAM. */
+  /** Resolves once the next page of paged-out messages is in RAM (or could not be read). */
   pageIn(): Promise<void> {
-    return this.backlog.pageIn();
+    const arrived = this.backlog.nextPage();
+    this.apply({ kind: 'want-page', now: this.clock.now() });
+    return arrived;
   }
 
   /** Marks the queue deleted and cancels its consumers; the vhost removes its record. */

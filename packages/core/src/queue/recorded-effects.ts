@@ -21,6 +21,7 @@ export type QueueEffect =
   | { type: 'purge-messages'; fromSeq: number }
   | { type: 'send'; consumer: string; seq: number; durableCount: boolean }
   | { type: 'end-round' }
+  | { type: 'dispatch-later' }
   | { type: 'deliver'; consumer: string; seq: number; deliveryCount: number; redelivered: boolean }
   | { type: 'revoked'; consumer: string; seq: number }
   | { type: 'cancelled'; consumer: string }
@@ -53,6 +54,10 @@ export class RecordedEffects implements QueueEffects {
 
   endRound(): void {
     this.log.push({ type: 'end-round' });
+  }
+
+  dispatchLater(): void {
+    this.log.push({ type: 'dispatch-later' });
   }
 
   deliver(consumer: Consumer, entry: QueueEntry): void {

@@ -17,10 +17,15 @@ export interface MessageFilter {
   equals?: unknown;
 }
 
-/** A redrive's filter adds the newest `x-death` entry's reason and queue. */
+/**
+ * A redrive's filter adds the newest `x-death` entry's reason and queue, and the error of the
+ * message's last failed attempt (the newest `x-warren-attempts` entry, docs/retry.md).
+ */
 export interface RedriveFilter extends MessageFilter {
   reason?: 'rejected' | 'expired' | 'maxlen' | 'delivery_limit' | 'retries_exhausted';
   source_queue?: string;
+  /** Equal to the last attempt's error text; null: the last attempt gave none, or no attempt was logged. */
+  last_error?: string | null;
 }
 
 const filterProperties: Record<string, JsonSchema> = {
@@ -47,6 +52,8 @@ export const REDRIVE_FILTER_SCHEMA: JsonSchema = {
     ...filterProperties,
     reason: { enum: ['rejected', 'expired', 'maxlen', 'delivery_limit', 'retries_exhausted'] },
     source_queue: { type: 'string', maxLength: 255 },
+    // The attempt log keeps at most 1024 characters of an error (core's attempt-log.ts).
+    last_error: { type: ['string', 'null'], maxLength: 1024 },
   },
   dependencies: pathNeedsValue,
 };

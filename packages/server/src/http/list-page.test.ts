@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseListQuery, WarrenError } from '@warren/protocol';
-import { listPage, SORT_BY_VIEW, type Listing } from './list-page.js';
+import { listPage, type Listing } from './list-page.js';
 
 interface Item {
   name: string;
@@ -15,14 +15,14 @@ const items: Item[] = [
 ];
 
 let views = 0;
-const listing = (sortValue?: Listing<Item, Item>['sortValue']): Listing<Item, Item> => ({
+const listing = (sortKey?: Listing<Item, Item>['sortKey']): Listing<Item, Item> => ({
   objects: items,
   nameOf: (i) => i.name,
   view: (i) => {
     views++;
     return i;
   },
-  sortValue,
+  sortKey,
 });
 
 describe('listPage', () => {
@@ -30,11 +30,11 @@ describe('listPage', () => {
     expect(listPage(listing(), parseListQuery({}))).toEqual([items[2], items[1], items[0]]);
   });
 
-  it('sorts by a nested field, missing values first, and builds views only for the page when sortValue reads the field', () => {
+  it('sorts by a nested field, missing values first, and builds views only for the page when sortKey reads the field', () => {
     const byRate = listPage(listing(), parseListQuery({ sort: 'nested.rate' })) as Item[];
     expect(byRate.map((i) => i.name)).toEqual(['a', 'b', 'C']);
     views = 0;
-    const paged = listPage(listing((i, path) => (path[0] === 'n' ? i.n : SORT_BY_VIEW)), parseListQuery({ sort: 'n', sort_reverse: 'true', page: '1', page_size: '2' }));
+    const paged = listPage(listing((path) => (path[0] === 'n' ? (i) => i.n : undefined)), parseListQuery({ sort: 'n', sort_reverse: 'true', page: '1', page_size: '2' }));
     expect(paged).toMatchObject({ items: [{ name: 'a' }, { name: 'b' }], page: 1, page_count: 2, page_size: 2, filtered_count: 3, item_count: 2, total_count: 3 });
     expect(views).toBe(2);
   });

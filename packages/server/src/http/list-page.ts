@@ -2,8 +2,9 @@
  * Answers a list request the way RabbitMQ's management API does (protocol's list-query.ts):
  * filter by name, sort, page, pick columns. A name pattern comes from outside, so it runs on
  * RE2 (re2js: linear time, no catastrophic backtracking). Views are built lazily: sorted by
- * name (the default), only the page's objects are turned into views, which keeps a list of
- * 10,000 queues cheap; sorted by another field, every filtered object is.
+ * name (the default) or by a field the listing's sortKey reads, only the page's objects are
+ * turned into views, which keeps a list of 10,000 queues cheap; sorted by any other field,
+ * every filtered object is.
  */
 import { RE2JS } from 're2js';
 import { WarrenError, type ListRequest, type PagedView } from '@warren/protocol';
@@ -15,46 +16,90 @@ export interface Listing<T, V> {
   tieOf?(object: T): string;
   view(object: T): V;
   /**
-   * The value at a sort path, read from the object without building its view (for the fields
-   * a list is usually sorted by); return SORT_BY_VIEW for any other path.
+   * A reader of the value at a sort path straight from the object, without building its view,
+   * made once per request (for the fields a list is usually sorted by); undefined for any other
+   * path, which is then read from each object's view.
    */
-  sortValue?(object: T, path: readonly string[]): unknown;
+  sortKey?(path: readonly string[]): ((object: T) => unknown) | undefined;
 }
 
-/** sortValue()'s answer for a path it does not read itself: the view is built and read instead. */
-export const SORT_BY_VIEW = Symbol('sort by view');
+/** The page's objects in order, each with its view when sorting had to build it. */
+interface Selected<T, V> {
+  rows: { o: T; view?: V }[];
+  filtered: number;
+  total: number;
+}
 
-export function listPage<T, V>(listing: Listing<T, V>, request: ListRequest): V[] | PagedView<unknown> {
-  const total = listing.objects.length;
+function selectPage<T, V>(listing: Listing<T, V>, request: ListRequest): Selected<T, V> {
   const filtered = filterByName(listing, request);
   const sort = request.sort;
-  let views: V[] | undefined;
-  let objects: readonly T[] = filtered;
+  let rows: { o: T; view?: V }[];
   if (sort === undefined || (sort.length === 1 && sort[0] === 'name')) {
-    objects = [...filtered].sort((a, b) => compareText(listing.nameOf(a), listing.nameOf(b)) || compareText(listing.tieOf?.(a) ?? '', listing.tieOf?.(b) ?? ''));
-    if (request.sortReverse) (objects as T[]).reverse();
+    // Names read once per object, not twice per comparison: 10,000 queues take ~140,000 comparisons.
+    const named = filtered.map((o) => ({ o, name: listing.nameOf(o), tie: listing.tieOf?.(o) ?? '' }));
+    named.sort((a, b) => compareText(a.name, b.name) || compareText(a.tie, b.tie));
+    if (request.sortReverse) named.reverse();
+    rows = named;
   } else {
+    const read = listing.sortKey?.(sort);
     const keyed = filtered.map((o) => {
-      const fast = listing.sortValue === undefined ? SORT_BY_VIEW : listing.sortValue(o, sort);
-      if (fast !== SORT_BY_VIEW) return { o, key: fast, view: undefined };
+      if (read !== undefined) return { o, key: read(o), view: undefined };
       const view = listing.view(o);
       return { o, key: valueAt(view, sort), view };
     });
     keyed.sort((a, b) => compareValues(a.key, b.key) || compareText(listing.nameOf(a.o), listing.nameOf(b.o)));
     if (request.sortReverse) keyed.reverse();
-    if (keyed.every((k) => k.view === undefined)) objects = keyed.map((k) => k.o);
-    else views = keyed.map((k) => k.view ?? listing.view(k.o));
+    rows = keyed;
   }
   const page = request.page;
+  if (page !== undefined) {
+    const pageCount = Math.ceil(filtered.length / request.pageSize);
+    if (page > 1 && page > pageCount) throw new WarrenError('invalid_argument', `page ${page} is beyond the last page, ${pageCount}`);
+    rows = rows.slice((page - 1) * request.pageSize, page * request.pageSize);
+  }
+  return { rows, filtered: filtered.length, total: listing.objects.length };
+}
+
+function envelope(request: ListRequest & { page: number }, selected: Selected<unknown, unknown>) {
   const pageSize = request.pageSize;
-  const from = page === undefined ? 0 : (page - 1) * pageSize;
-  const to = page === undefined ? filtered.length : from + pageSize;
-  const pageViews = views === undefined ? objects.slice(from, to).map((o) => listing.view(o)) : views.slice(from, to);
-  const items = request.columns === undefined ? pageViews : pageViews.map((v) => pickColumns(v, request.columns!));
-  if (page === undefined) return items as V[];
-  const pageCount = Math.ceil(filtered.length / pageSize);
-  if (page > 1 && page > pageCount) throw new WarrenError('invalid_argument', `page ${page} is beyond the last page, ${pageCount}`);
-  return { items, page, page_count: pageCount, page_size: pageSize, filtered_count: filtered.length, item_count: items.length, total_count: total };
+  return {
+    page: request.page,
+    page_count: Math.ceil(selected.filtered / pageSize),
+    page_size: pageSize,
+    filtered_count: selected.filtered,
+    item_count: selected.rows.length,
+    total_count: selected.total,
+  };
+}
+
+export function listPage<T, V>(listing: Listing<T, V>, request: ListRequest): V[] | PagedView<unknown> {
+  const selected = selectPage(listing, request);
+  const views = selected.rows.map((r) => r.view ?? listing.view(r.o));
+  const items = request.columns === undefined ? views : views.map((v) => pickColumns(v, request.columns!));
+  if (request.page === undefined) return items as V[];
+  return { items, ...envelope(request as ListRequest & { page: number }, selected) };
+}
+
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+const ITEMS = Buffer.from('{"items":');
+
+/**
+ * listPage's answer as UTF-8 JSON, each object written by `json` (the bytes of JSON.stringify
+ * of its view) unless sorting or `columns` needed the view anyway.
+ */
+export function listPageJson<T, V>(listing: Listing<T, V>, json: (object: T) => Buffer, request: ListRequest): Buffer {
+  if (request.columns !== undefined) return Buffer.from(JSON.stringify(listPage(listing, request)));
+  const selected = selectPage(listing, request);
+  const parts: Buffer[] = request.page === undefined ? [OPEN] : [ITEMS, OPEN];
+  selected.rows.forEach((r, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(r.view === undefined ? json(r.o) : Buffer.from(JSON.stringify(r.view)));
+  });
+  parts.push(CLOSE);
+  if (request.page !== undefined) parts.push(Buffer.from(`,${JSON.stringify(envelope(request as ListRequest & { page: number }, selected)).slice(1)}`));
+  return Buffer.concat(parts);
 }
 
 function filterByName<T, V>(listing: Listing<T, V>, request: ListRequest): readonly T[] {

@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import type { BindingView, ExchangeView, PolicyDefinition, PolicyView, QueueView } from '@warren/protocol';
 import { canonicalJson, Exchange, type PolicyRecord, type Queue, type VHost } from '@warren/core';
 import { EXCHANGE_COUNTERS, messageStatsField, messageStatsView, QUEUE_COUNTERS } from './stats-views.js';
-import { SORT_BY_VIEW } from './list-page.js';
 
 function rounded(rate: number): number {
   return Math.round(rate * 100) / 100;
@@ -15,7 +14,7 @@ function rounded(rate: number): number {
 const idleTexts = new WeakMap<Queue, { at: number; text: string }>();
 
 /** RabbitMQ's idle_since: when the queue last did anything, shown while it does nothing (its text kept: lists show thousands). */
-function idleSince(queue: Queue): string | undefined {
+export function idleSince(queue: Queue): string | undefined {
   const s = queue.messageStats;
   if (s.rate('publish') !== 0 || s.deliverGetRate !== 0 || s.rate('ack') !== 0) return undefined;
   const kept = idleTexts.get(queue);
@@ -127,43 +126,46 @@ export function policyView(p: PolicyRecord): PolicyView {
 const settingsViews = new WeakMap<object, Record<string, unknown>>();
 
 /** A queue's settings object changes only when its policy does, so its view is kept with it. */
-function settingsView(settings: object): Record<string, unknown> {
+export function settingsView(settings: object): Record<string, unknown> {
   let view = settingsViews.get(settings);
   if (view === undefined) settingsViews.set(settings, (view = kebabKeys(settings)));
   return view;
 }
 
 /**
- * A queue field for sorting without building the queue's view (list-page.ts): the counts and
- * rates lists are sorted by. SORT_BY_VIEW for anything else.
+ * A reader of the queue field a list is sorted by, made once per request, that needs no view
+ * (list-page.ts): the counts and rates lists are sorted by. Undefined for any other field.
  */
-export function queueSortValue(queue: Queue, path: readonly string[]): unknown {
+export function queueSortKey(path: readonly string[]): ((queue: Queue) => unknown) | undefined {
   const [key, ...rest] = path;
-  const stats = queue.stats();
   if (rest.length === 0) {
     switch (key) {
       case 'vhost':
-        return queue.record.vhost;
+        return (q) => q.record.vhost;
       case 'messages':
-        return stats.ready + stats.unacked;
+        return (q) => {
+          const stats = q.stats();
+          return stats.ready + stats.unacked;
+        };
       case 'messages_ready':
-        return stats.ready;
+        return (q) => q.stats().ready;
       case 'messages_unacknowledged':
-        return stats.unacked;
+        return (q) => q.stats().unacked;
       case 'message_bytes':
       case 'message_bytes_ready':
-        return stats.bytes;
+        return (q) => q.stats().bytes;
       case 'consumers':
-        return stats.consumers;
+        return (q) => q.stats().consumers;
       case 'durable':
-        return queue.record.durable;
+        return (q) => q.record.durable;
       case 'policy':
-        return queue.policy?.name ?? null;
+        return (q) => q.policy?.name ?? null;
     }
-    return SORT_BY_VIEW;
+    return undefined;
   }
-  if (key !== 'message_stats') return SORT_BY_VIEW;
-  return messageStatsField(queue.messageStats, QUEUE_COUNTERS, rest) ?? SORT_BY_VIEW;
+  if (key !== 'message_stats') return undefined;
+  const field = messageStatsField(QUEUE_COUNTERS, rest);
+  return field === undefined ? undefined : (q) => field(q.messageStats);
 }
 
 /** `{ deadLetterExchange, retry: { maxAttempts } }` → `{ 'dead-letter-exchange', retry: { 'max-attempts' } }`: policy spelling. */

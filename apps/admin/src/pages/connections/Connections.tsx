@@ -1,4 +1,4 @@
-/** Who is connected, their rates, their consumers and unacknowledged messages; close a connection. */
+/** Who is connected to the chosen vhost, their rates, their consumers and unacknowledged messages; close a connection. */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { closeConnection, type ConnectionRow, type ConsumerRow } from '../../api/cluster.js';
@@ -7,11 +7,14 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLive } from '../../live/useLive.js';
 import { bytes } from '../nodes/Nodes.js';
 import { useAccess } from '../../session/useAccess.js';
+import { useVhost } from '../../vhost/useVhost.js';
+import { enc } from '../../api/http.js';
 
 export function Connections() {
   const id = useId();
-  const connections = useLive<ConnectionRow[]>('/api/connections');
-  const consumers = useLive<ConsumerRow[]>('/api/consumers');
+  const vhost = enc(useVhost());
+  const connections = useLive<ConnectionRow[]>(`/api/vhosts/${vhost}/connections`);
+  const consumers = useLive<ConsumerRow[]>(`/api/consumers/${vhost}`);
   const [closing, setClosing] = useState<ConnectionRow | undefined>();
   const [reason, setReason] = useState('Closed from the admin UI');
   const queryClient = useQueryClient();

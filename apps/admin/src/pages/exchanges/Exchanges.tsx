@@ -1,13 +1,15 @@
-/** Every exchange, sortable and searchable, and declaring a new one. */
+/** The chosen vhost's exchanges, sortable and searchable, and declaring a new one. */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
 import { declareExchange, type ExchangeRow } from '../../api/exchanges.js';
+import { enc } from '../../api/http.js';
 import { DataTable } from '../../components/DataTable.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLive } from '../../live/useLive.js';
 import { useAccess } from '../../session/useAccess.js';
+import { useVhost } from '../../vhost/useVhost.js';
 
 const columns: ColumnDef<ExchangeRow, any>[] = [
   {
@@ -27,7 +29,7 @@ const columns: ColumnDef<ExchangeRow, any>[] = [
 ];
 
 export function Exchanges() {
-  const exchanges = useLive<ExchangeRow[]>('/api/exchanges');
+  const exchanges = useLive<ExchangeRow[]>(`/api/exchanges/${enc(useVhost())}`);
   const [filter, setFilter] = useState('');
   const mayDeclare = useAccess().mayAnywhere('configure');
   const rows = (exchanges.data ?? []).filter((x) => x.name.includes(filter));
@@ -46,7 +48,7 @@ export function Exchanges() {
 
 function NewExchange() {
   const [name, setName] = useState('');
-  const [vhost, setVhost] = useState('/');
+  const [vhost, setVhost] = useState(useVhost());
   const [type, setType] = useState('direct');
   const queryClient = useQueryClient();
   const create = useMutation({

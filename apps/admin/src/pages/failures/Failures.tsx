@@ -4,7 +4,6 @@
  * progress, which can be cancelled.
  */
 import { useQueries } from '@tanstack/react-query';
-import { useNavigate, useSearch } from '@tanstack/react-router';
 import type { BindingView } from '@warren/protocol';
 import { useState } from 'react';
 import { bindingsPath } from '../../api/exchanges.js';
@@ -17,14 +16,15 @@ import { MessageList } from '../queue/MessageList.js';
 import { deadLetterQueues, groupFailures, type FailureGroup } from './groups.js';
 import { Redrive, RedriveProgress } from './Redrive.js';
 import { useAccess } from '../../session/useAccess.js';
+import { useVhost, useVhostChange } from '../../vhost/useVhost.js';
 
 /** Messages read from each dead-letter queue to group; the counts say when there are more. */
 const SAMPLE = 1000;
 
 export function Failures() {
-  const { vhost } = useSearch({ from: '/failures' });
-  const navigate = useNavigate({ from: '/failures' });
-  const queues = useLive<QueueRow[]>(`/api/queues/${enc(vhost)}`);
+  const vhost = useVhost();
+  // Only what finding dead-letter queues needs: a vhost of 10,000 queues is 10 MB in full.
+  const queues = useLive<QueueRow[]>(`/api/queues/${enc(vhost)}?columns=name,effective_settings,messages_ready`);
   const bindings = useLive<BindingView[]>(bindingsPath(vhost));
   const access = useAccess();
   const mayRead = access.may(vhost, 'read');
@@ -41,14 +41,12 @@ export function Failures() {
   });
   const groups: FailureGroup[] = samples.flatMap((s, i) => (s.data === undefined ? [] : groupFailures(dlqs[i]!, s.data)));
   const [open, setOpen] = useState<string | undefined>();
+  useVhostChange(vhost, () => setOpen(undefined));
   const [jobs, setJobs] = useState<string[]>([]);
   const shown = groups.find((g) => g.key === open);
   return (
     <>
-      <h1>Failures</h1>
-      <label>
-        Vhost <input value={vhost} onChange={(e) => void navigate({ search: { vhost: e.target.value } })} />
-      </label>
+      <h1>Failures in vhost {vhost}</h1>
       <ErrorNote error={queues.error ?? samples.find((s) => s.error)?.error} />
       {!mayRead && <p>Browsing dead-lettered messages needs read permission in vhost {vhost}.</p>}
       <p>
@@ -100,6 +98,7 @@ export function Failures() {
         <section aria-labelledby="group-h">
           <h2 id="group-h">
             {shown.reason} in {shown.sourceQueue}
+            {shown.error !== null && <>: “{shown.error}”</>}
           </h2>
           {access.may(vhost, 'configure') && <Redrive vhost={vhost} group={shown} onStarted={(id) => setJobs((all) => [id, ...all])} />}
           <MessageList messages={shown.messages.slice(0, 50)} />

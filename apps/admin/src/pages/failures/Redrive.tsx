@@ -1,11 +1,13 @@
 /**
  * Redrives a failure group back to the queues its messages died in: a dry run shows how many
  * would move and where, the user confirms, then the job's progress is followed live over the
- * push socket and can be cancelled. The API filters by reason and source queue; the error is
- * not a filter, so the dry run's count is what really moves. The job's progress is shown by
- * RedriveProgress, which the page keeps while the group empties.
+ * push socket and can be cancelled. The API filters by all three of the group's keys (reason,
+ * source queue, last error), so the dry run counts exactly the group, beyond the page's sample
+ * too. A pace (messages a second) keeps a large redrive from flooding its consumers. The job's
+ * progress is shown by RedriveProgress, which the page keeps while the group empties.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
 import { cancelRedrive, redriveDryRun, redrivePath, startRedrive, type RedriveFilter, type RedriveJob } from '../../api/messages.js';
 import { Confirm } from '../../components/Confirm.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
@@ -14,10 +16,12 @@ import type { FailureGroup } from './groups.js';
 import { useAccess } from '../../session/useAccess.js';
 
 export function Redrive({ vhost, group, onStarted }: { vhost: string; group: FailureGroup; onStarted(id: string): void }) {
-  const filter: RedriveFilter = { reason: group.reason, source_queue: group.sourceQueue };
+  const id = useId();
+  const [pace, setPace] = useState('');
+  const filter: RedriveFilter = { reason: group.reason, source_queue: group.sourceQueue, last_error: group.error };
   const preview = useMutation({ mutationFn: () => redriveDryRun(vhost, group.queue, filter) });
   const start = useMutation({
-    mutationFn: () => startRedrive(vhost, group.queue, filter),
+    mutationFn: () => startRedrive(vhost, group.queue, filter, pace === '' ? undefined : Number(pace)),
     onSuccess: ({ id }) => {
       preview.reset();
       onStarted(id);
@@ -37,7 +41,8 @@ export function Redrive({ vhost, group, onStarted }: { vhost: string; group: Fai
         onConfirm={() => start.mutate()}
       >
         <p data-testid="redrive-preview">
-          Dry run: {preview.data?.matched ?? 0} messages ({group.reason}, died in {group.sourceQueue}) would move:
+          Dry run: {preview.data?.matched ?? 0} messages ({group.reason}, died in {group.sourceQueue}, last error{' '}
+          {group.error === null ? 'none' : `“${group.error}”`}) would move:
         </p>
         <ul>
           {preview.data?.groups.map((g, i) => (
@@ -47,6 +52,8 @@ export function Redrive({ vhost, group, onStarted }: { vhost: string; group: Fai
             </li>
           ))}
         </ul>
+        <label htmlFor={`${id}-pace`}>At most this many messages a second (empty: as fast as they go)</label>
+        <input id={`${id}-pace`} type="number" min="0.01" step="any" inputMode="decimal" value={pace} onChange={(e) => setPace(e.target.value)} />
       </Confirm>
     </div>
   );

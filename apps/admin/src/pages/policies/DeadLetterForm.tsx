@@ -9,11 +9,12 @@ import { bindQueue, declareQueue } from '../../api/queues.js';
 import { policyProblems } from './check.js';
 import type { Draft } from './Policies.js';
 import { SaveWithDryRun } from './SaveWithDryRun.js';
+import { useVhost } from '../../vhost/useVhost.js';
 
 export function DeadLetterForm() {
   const id = useId();
   const [name, setName] = useState('');
-  const [vhost, setVhost] = useState('/');
+  const [vhost, setVhost] = useState(useVhost());
   const [pattern, setPattern] = useState('');
   const [attempts, setAttempts] = useState('5');
   const [delays, setDelays] = useState('1000, 5000, 30000');

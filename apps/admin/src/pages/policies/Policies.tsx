@@ -1,5 +1,5 @@
 /**
- * Policies: the list, a JSON editor checked as you type with the broker's schema, a guided form
+ * Policies: the chosen vhost's list, a JSON editor checked as you type with the broker's schema, a guided form
  * for dead-letter + retry, and before anything is saved the dry run's list of queues it would
  * change.
  */
@@ -13,6 +13,8 @@ import { useLive } from '../../live/useLive.js';
 import { DeadLetterForm } from './DeadLetterForm.js';
 import { PolicyEditor } from './PolicyEditor.js';
 import { useAccess } from '../../session/useAccess.js';
+import { useVhost } from '../../vhost/useVhost.js';
+import { enc } from '../../api/http.js';
 
 export interface Draft {
   vhost: string;
@@ -23,7 +25,7 @@ export interface Draft {
 }
 
 export function Policies() {
-  const policies = useLive<PolicyView[]>('/api/policies');
+  const policies = useLive<PolicyView[]>(`/api/policies/${enc(useVhost())}`);
   const [editing, setEditing] = useState<PolicyView | undefined>();
   const [removing, setRemoving] = useState<PolicyView | undefined>();
   const [mode, setMode] = useState<'guided' | 'json'>('guided');

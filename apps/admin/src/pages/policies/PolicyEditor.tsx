@@ -4,13 +4,15 @@ import { useId, useState } from 'react';
 import { JsonEditor, jsonProblems } from '../../components/JsonEditor.js';
 import { policyProblems } from './check.js';
 import { SaveWithDryRun } from './SaveWithDryRun.js';
+import { useVhost } from '../../vhost/useVhost.js';
 
 const EXAMPLE = { pattern: '^orders\\.', 'apply-to': 'queues', priority: 0, definition: { 'max-length': 10000 } };
 
 export function PolicyEditor({ policy }: { policy: PolicyView | undefined }) {
   const id = useId();
   const [name, setName] = useState(policy?.name ?? '');
-  const [vhost, setVhost] = useState(policy?.vhost ?? '/');
+  const chosen = useVhost();
+  const [vhost, setVhost] = useState(policy?.vhost ?? chosen);
   const initial = policy === undefined ? EXAMPLE : { pattern: policy.pattern, 'apply-to': policy['apply-to'], priority: policy.priority, definition: policy.definition };
   const [text, setText] = useState(JSON.stringify(initial, null, 2));
   const valid = name !== '' && jsonProblems(text, policyProblems).length === 0;

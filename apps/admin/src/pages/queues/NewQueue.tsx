@@ -4,10 +4,11 @@ import { useNavigate } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
 import { declareQueue } from '../../api/queues.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { useVhost } from '../../vhost/useVhost.js';
 
 export function NewQueue() {
   const [name, setName] = useState('');
-  const [vhost, setVhost] = useState('/');
+  const [vhost, setVhost] = useState(useVhost());
   const [durable, setDurable] = useState(true);
   const [args, setArgs] = useState('{}');
   const queryClient = useQueryClient();

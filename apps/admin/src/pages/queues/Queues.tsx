@@ -1,6 +1,6 @@
 /**
- * Every queue: search (text or regex), sort by any column, pages of up to 1,000 rows
- * virtualised, bulk delete, and declaring a new queue. The URL holds the view.
+ * The chosen vhost's queues: search (text or regex), sort by any column, pages of up to 500
+ * rows virtualised, bulk delete, and declaring a new queue. The URL holds the view.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
@@ -14,6 +14,7 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLive } from '../../live/useLive.js';
 import { NewQueue } from './NewQueue.js';
 import { useAccess } from '../../session/useAccess.js';
+import { useVhost, useVhostChange } from '../../vhost/useVhost.js';
 
 export interface QueuesSearch {
   name: string;
@@ -24,7 +25,7 @@ export interface QueuesSearch {
   size: number;
 }
 
-export const DEFAULT_QUEUES_SEARCH: QueuesSearch = { name: '', regex: false, sort: 'name', reverse: false, page: 1, size: 500 };
+export const DEFAULT_QUEUES_SEARCH: QueuesSearch = { name: '', regex: false, sort: 'name', reverse: false, page: 1, size: 100 };
 
 const rate = (r: QueueRow, key: 'publish_details' | 'deliver_get_details' | 'ack_details') => r.message_stats?.[key]?.rate?.toFixed(1) ?? '–';
 
@@ -54,7 +55,8 @@ export function Queues() {
   const search = useSearch({ from: '/queues' });
   const navigate = useNavigate({ from: '/queues' });
   const query = { page: search.page, pageSize: search.size, name: search.name, regex: search.regex, sort: search.sort, reverse: search.reverse };
-  const list = useLive<QueueRow[] | Paged<QueueRow>>(queueListPath(query));
+  const vhost = useVhost();
+  const list = useLive<QueueRow[] | Paged<QueueRow>>(queueListPath(vhost, query));
   const page = useMemo(() => (list.data === undefined ? undefined : toPage(list.data, query)), [list.data, JSON.stringify(query)]);
   const [selection, setSelection] = useState<RowSelectionState>({});
   const [confirming, setConfirming] = useState(false);
@@ -74,6 +76,11 @@ export function Queues() {
   });
   const sorting: SortingState = [{ id: search.sort, desc: search.reverse }];
   const set = (patch: Partial<QueuesSearch>) => void navigate({ search: (s: QueuesSearch) => ({ ...s, ...patch }) });
+  // Another vhost starts at its first page: the page we were on may not exist there.
+  useVhostChange(vhost, () => {
+    setSelection({});
+    if (search.page > 1) set({ page: 1 });
+  });
   return (
     <>
       <h1>Queues</h1>

@@ -8,6 +8,7 @@ import { Confirm } from '../../components/Confirm.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLive } from '../../live/useLive.js';
 import { useAccess } from '../../session/useAccess.js';
+import { useVhost, useVhostChange } from '../../vhost/useVhost.js';
 
 interface ScheduledItem {
   id: string;
@@ -24,8 +25,10 @@ interface ScheduledItem {
 const PAGE = 100;
 
 export function Scheduled() {
-  const { vhost, page } = useSearch({ from: '/scheduled' });
+  const { page } = useSearch({ from: '/scheduled' });
+  const vhost = useVhost();
   const navigate = useNavigate({ from: '/scheduled' });
+  useVhostChange(vhost, () => void navigate({ search: { page: 1 } }));
   const list = useLive<Paged<ScheduledItem>>(scheduledPath(vhost, page, PAGE));
   const [cancelling, setCancelling] = useState<ScheduledItem | undefined>();
   const [moving, setMoving] = useState<{ id: string; due: string } | undefined>();
@@ -49,10 +52,7 @@ export function Scheduled() {
   const data = list.data;
   return (
     <>
-      <h1>Scheduled messages</h1>
-      <label>
-        Vhost <input value={vhost} onChange={(e) => void navigate({ search: { vhost: e.target.value, page: 1 } })} />
-      </label>
+      <h1>Scheduled messages in vhost {vhost}</h1>
       <ErrorNote error={list.error ?? cancel.error ?? move.error} />
       {data !== undefined && <p role="status">{data.total_count} waiting</p>}
       <div className="table-scroll">
@@ -108,10 +108,10 @@ export function Scheduled() {
       </div>
       {data !== undefined && data.page_count > 1 && (
         <nav className="pager" aria-label="Pages">
-          <button type="button" disabled={page <= 1} onClick={() => void navigate({ search: { vhost, page: page - 1 } })}>
+          <button type="button" disabled={page <= 1} onClick={() => void navigate({ search: { page: page - 1 } })}>
             Previous
           </button>
-          <button type="button" disabled={page >= data.page_count} onClick={() => void navigate({ search: { vhost, page: page + 1 } })}>
+          <button type="button" disabled={page >= data.page_count} onClick={() => void navigate({ search: { page: page + 1 } })}>
             Next
           </button>
         </nav>

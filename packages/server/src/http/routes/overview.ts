@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Broker } from '@warren/core';
 import { VERSION } from '../../version.js';
 import type { ApiContext } from '../api-context.js';
-import { EXCHANGE_COUNTERS, QUEUE_COUNTERS, StatsSum } from '../stats-views.js';
+import { EXCHANGE_COUNTERS, QUEUE_SUMMED, StatsSum } from '../stats-views.js';
 
 export function overviewRoutes(app: FastifyInstance, { broker, listener, nodeId }: ApiContext): void {
   app.get('/api/overview', { config: { doc: { summary: "The node's totals, rates and alarms" } } }, async () => {
@@ -24,7 +24,7 @@ export function overviewRoutes(app: FastifyInstance, { broker, listener, nodeId 
         consumers += s.consumers;
         readyRate += queue.messageStats.depthRates.ready;
         unackedRate += queue.messageStats.depthRates.unacked;
-        stats.add(queue.messageStats, QUEUE_COUNTERS.filter((c) => c !== 'publish'));
+        stats.add(queue.messageStats, QUEUE_SUMMED);
       }
       for (const exchange of vhost.exchanges.values()) {
         exchanges++;

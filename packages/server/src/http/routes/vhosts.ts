@@ -10,7 +10,7 @@ import type { VHost } from '@warren/core';
 import type { ApiContext } from '../api-context.js';
 import { listPage } from '../list-page.js';
 import { vhostOf, written } from '../lookup.js';
-import { EXCHANGE_COUNTERS, QUEUE_COUNTERS, StatsSum } from '../stats-views.js';
+import { EXCHANGE_COUNTERS, QUEUE_SUMMED, StatsSum } from '../stats-views.js';
 import { httpActor } from '../../audit/user.js';
 
 interface VHostNameParams {
@@ -27,7 +27,7 @@ function vhostView(vhost: VHost, nodeId: string): VHostView {
     ready += s.ready;
     unacked += s.unacked;
     bytes += s.bytes;
-    stats.add(queue.messageStats, QUEUE_COUNTERS.filter((c) => c !== 'publish'));
+    stats.add(queue.messageStats, QUEUE_SUMMED);
   }
   for (const exchange of vhost.exchanges.values()) stats.add(exchange.messageStats, ['publish_in'], () => 'publish');
   const { description, tags, defaultQueueType } = vhost.metadata;
