@@ -2,7 +2,7 @@
  * The composition root: the one place that wires the LevelDB store, the core broker, the
  * WebSocket listener and the HTTP API onto one port, and takes them down again in order.
  */
-import { Broker } from '@warren/core';
+import { Broker, type FlowMarks } from '@warren/core';
 import { LevelStore } from '@warren/store';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
@@ -60,6 +60,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     clock: systemClock,
     logger,
     limits: { maxRamMessages: config.queueRamMessages, maxRamBytes: config.queueRamBytes },
+    flowMarks: flowMarksOf(config),
     maxQueues: config.maxQueues,
     maxQueuesPerVhost: config.maxQueuesPerVhost,
     auditRetention: config.auditRetention,
@@ -152,4 +153,10 @@ export async function startServer(config: Config, logger: ServerLogger = createL
         logger.info('warren stopped');
       })()),
   };
+}
+
+/** Credit flow's marks: a queue lets its publishers go at half the backlog that made it hold them. */
+function flowMarksOf(config: Config): FlowMarks {
+  const { queueFlowMessages, queueFlowBytes, queueFlowHoldMs } = config;
+  return { highMessages: queueFlowMessages, lowMessages: Math.floor(queueFlowMessages / 2), highBytes: queueFlowBytes, lowBytes: Math.floor(queueFlowBytes / 2), maxHoldMs: queueFlowHoldMs };
 }

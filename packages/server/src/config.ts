@@ -1,7 +1,7 @@
 /**
  * Configuration: defaults, then a JSON file, then WARREN_* environment variables, then command
  * line flags, each overriding the one before. The result is validated once with ajv; a bad
- * value stops the boot with a message naming the key (../shared/design.md, "Running").
+ * value stops the boot with a message naming the key (docs/operations.md, "Configuration").
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
@@ -26,6 +26,12 @@ export interface Config extends SecurityConfig {
   handshakeTimeout: number;
   /** Unsent bytes per connection above which deliveries to it pause. */
   deliveryBufferBytes: number;
+  /** Credit flow (core's queue/queue-flow.ts): ready messages above which a queue with consumers holds its publishers; it lets them go at half. */
+  queueFlowMessages: number;
+  /** The same in ready body bytes. */
+  queueFlowBytes: number;
+  /** Longest a queue holds its publishers before it takes its consumers for slow ones and holds nobody. */
+  queueFlowHoldMs: number;
   /**
    * Unsent bytes per connection (replies, errors, confirms, returns, deliveries) above which its
    * frames are no longer read until it drains; twice that closes it (ws/send-buffer.ts).
@@ -88,6 +94,9 @@ export const DEFAULT_CONFIG: Config = {
   publishWindow: 4096,
   handshakeTimeout: 10_000,
   deliveryBufferBytes: 4 * 1024 * 1024,
+  queueFlowMessages: 500,
+  queueFlowBytes: 16 * 1024 * 1024,
+  queueFlowHoldMs: 200,
   sendBufferBytes: 16 * 1024 * 1024,
   queueRamMessages: 100_000,
   queueRamBytes: 32 * 1024 * 1024,
@@ -129,6 +138,9 @@ const schema = {
     publishWindow: positive,
     handshakeTimeout: positive,
     deliveryBufferBytes: positive,
+    queueFlowMessages: positive,
+    queueFlowBytes: positive,
+    queueFlowHoldMs: positive,
     sendBufferBytes: positive,
     queueRamMessages: positive,
     queueRamBytes: positive,
@@ -165,7 +177,7 @@ const schema = {
 
 const validate = new Ajv({ coerceTypes: true, allErrors: true, strict: true }).compile(schema);
 
-/** Environment variables and the config keys they set (design.md). */
+/** Environment variables and the config keys they set (docs/operations.md). */
 const ENV: Record<string, keyof Config> = {
   WARREN_HOST: 'host',
   WARREN_PORT: 'port',

@@ -1,5 +1,5 @@
 /**
- * Management API errors: `{ error: <stable code>, reason: <human message> }` (design.md), with
+ * Management API errors: `{ error: <stable code>, reason: <human message> }` (docs/http-api.md), with
  * the HTTP status each code means. Codes come from protocol's registry; a body fastify itself
  * refuses (malformed JSON, too large, unsupported content type) is `invalid_argument` with
  * fastify's status.

@@ -1,5 +1,5 @@
 /**
- * The management HTTP API (design.md, "Management HTTP API"): one file per resource under
+ * The management HTTP API (docs/http-api.md): one file per resource under
  * routes/ (LavinMQ's http/controller/), registered here, with the one error handler that turns
  * every failure into `{ error, reason }` and a JSON parser that takes an empty body as none
  * (RabbitMQ tools send `content-type: application/json` on bodiless DELETEs).
