@@ -24,6 +24,12 @@ import { frameworkError, MAX_PARAM_LENGTH } from './http/limits.js';
 import { accessRoutes, installAccessHooks, startAccessControl } from './auth/install.js';
 import { httpsOptions, watchCertificates } from './auth/tls.js';
 import type { Server as HttpsServer } from 'node:https';
+import { MetadataReplication } from './cluster/metadata-replication.js';
+import { gateMetadataFrames } from './cluster/ws-metadata-gate.js';
+import { membershipRoutes } from './cluster/membership-routes.js';
+import { clusterMetrics } from './cluster/cluster-metrics.js';
+import { clusterReadiness, startClusterNode } from './cluster/cluster-boot.js';
+import { nodeView } from './http/routes/nodes.js';
 
 export interface WarrenServer {
   readonly config: Config;
@@ -90,17 +96,30 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   ];
   requestIdHooks(app);
   healthRoutes(app, readiness);
-  const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix, contributors: extensions.metrics });
+  // Cluster mode: metadata changes go through the metadata group's log (cluster/metadata-replication.ts).
+  const replication = config.peers.length > 0 ? new MetadataReplication() : undefined;
+  replication?.installReplayGate(app);
+  if (replication !== undefined) gateMetadataFrames(broker, replication);
+  let cluster: Awaited<ReturnType<typeof startClusterNode>> | undefined;
+  const contributors = [...(extensions.metrics ?? []), ...(config.peers.length > 0 ? [clusterMetrics(() => cluster)] : [])];
+  const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix, contributors });
   metricsRoutes(app, metrics);
   const httpSessions = installAccessHooks(app, access);
-  registerRoutes(app, broker, listener, config.nodeId, logger);
+  replication?.installForwarding(app);
+  registerRoutes(app, broker, listener, config.nodeId, logger, () => cluster);
+  membershipRoutes(app, replication, () => cluster);
   accessRoutes(app, access, httpSessions, listener, https !== undefined);
   await registerAdminUi(app);
   const live = new LiveEndpoint(app, logger);
   try {
+    if (replication !== undefined) {
+      cluster = await startClusterNode(config, logger, app, replication, () => nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster }));
+      readiness.push(clusterReadiness(cluster));
+    }
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     // The store is open and holds its lock: close it, so the caller can report and exit cleanly.
+    await cluster?.stop();
     alarms.stop();
     live.close();
     listener.close();
@@ -128,6 +147,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
         stopWatching();
         live.close();
         listener.close();
+        await cluster?.stop();
         await app.close();
         await broker.stop();
         logger.info('warren stopped');

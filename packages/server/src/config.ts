@@ -8,6 +8,7 @@ import { Ajv } from 'ajv';
 import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT } from '@warren/protocol';
 import { securityEnv, securityProperties, type SecurityConfig } from './auth/security-config.js';
 import { normalizeOrigin } from './ws/origin-check.js';
+import { parsePeers } from '@warren/cluster';
 
 export interface Config extends SecurityConfig {
   host: string;
@@ -69,6 +70,14 @@ export interface Config extends SecurityConfig {
    * own; `*` allows every origin. Clients that are not browsers send no Origin and are not concerned.
    */
   allowedOrigins: string[];
+  /** Node-to-node port (docs/cluster.md); used only when peers are given. */
+  clusterPort: number;
+  /** The cluster's members as `id@host:port`; empty: a single node, no cluster port. */
+  peers: string[];
+  /** What nodes prove to each other (as Erlang's cookie); required with peers. */
+  clusterSecret?: string;
+  /** This node joins a running cluster (PUT /api/nodes/{name} adds it) instead of founding one with its peers. */
+  clusterJoin: boolean;
 }
 
 /** RabbitMQ's vm_memory_high_watermark.relative (a fraction of RAM) or .absolute (`{ bytes }`). */
@@ -108,6 +117,9 @@ export const DEFAULT_CONFIG: Config = {
   maxConnectionsPerVhost: 0,
   maxQueuesPerVhost: 0,
   allowedOrigins: [],
+  clusterPort: 5681,
+  peers: [],
+  clusterJoin: false,
 };
 
 const positive = { type: 'integer', minimum: 1 };
@@ -156,6 +168,10 @@ const schema = {
     clusterName: { type: 'string', minLength: 1, maxLength: 255 },
     ...securityProperties,
     allowedOrigins: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 2048 } },
+    clusterPort: { type: 'integer', minimum: 0, maximum: 65535 },
+    peers: { type: 'array', maxItems: 99, items: { type: 'string', minLength: 3, maxLength: 1024 } },
+    clusterSecret: { type: 'string', minLength: 16, maxLength: 1024 },
+    clusterJoin: { type: 'boolean' },
   },
 };
 
@@ -178,12 +194,17 @@ const ENV: Record<string, keyof Config> = {
   WARREN_DISK_FREE_LIMIT: 'diskFreeLimit',
   WARREN_METRICS_PREFIX: 'metricsPrefix',
   WARREN_CLUSTER_NAME: 'clusterName',
+  WARREN_CLUSTER_PORT: 'clusterPort',
+  WARREN_CLUSTER_SECRET: 'clusterSecret',
+  WARREN_CLUSTER_JOIN: 'clusterJoin',
 };
 
 /** The absolute form of the watermark has its own variable, so a value is never read as both a fraction and bytes. */
 const MEMORY_HIGH_WATERMARK_BYTES = 'WARREN_MEMORY_HIGH_WATERMARK_BYTES';
 /** A comma-separated list, so not a plain ENV entry. */
 const ALLOWED_ORIGINS = 'WARREN_ALLOWED_ORIGINS';
+/** `id@host:port,…` */
+const PEERS = 'WARREN_PEERS';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -198,6 +219,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
   }
   const origins = options.env?.[ALLOWED_ORIGINS];
   if (origins !== undefined && origins !== '') merged.allowedOrigins = origins.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  const peers = options.env?.[PEERS];
+  if (peers !== undefined && peers !== '') merged.peers = peers.split(',').map((p) => p.trim()).filter((p) => p !== '');
   const watermarkBytes = options.env?.[MEMORY_HIGH_WATERMARK_BYTES];
   if (watermarkBytes !== undefined && watermarkBytes !== '') merged.memoryHighWatermark = { bytes: watermarkBytes };
   securityEnv(merged, options.env ?? {});
@@ -208,7 +231,19 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
   }
   const badOrigin = (merged.allowedOrigins as string[]).find((o) => o !== '*' && normalizeOrigin(o) === undefined);
   if (badOrigin !== undefined) throw new ConfigError(`invalid configuration: allowedOrigins '${badOrigin}' is not an origin (scheme://host[:port], http or https) or '*'`);
+  checkCluster(merged as unknown as Config);
   return merged as unknown as Config;
+}
+
+/** Peers parse, name distinct nodes and come with a secret: a cluster without one would take any node. */
+function checkCluster(config: Config): void {
+  if (config.peers.length === 0) return;
+  try {
+    parsePeers(config.peers.join(','));
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: peers: ${(error as Error).message}`);
+  }
+  if (config.clusterSecret === undefined) throw new ConfigError('invalid configuration: peers are given but no clusterSecret (WARREN_CLUSTER_SECRET, at least 16 characters) that nodes prove to each other');
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

@@ -13,6 +13,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   vhost_not_found: 404,
   resource_locked: 409,
   shutting_down: 503,
+  cluster_unavailable: 503,
   message_too_large: 413,
   queue_limit: 400,
   not_authorized: 401,

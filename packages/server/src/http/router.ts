@@ -30,7 +30,7 @@ import { collectOpenApi } from './openapi.js';
 import { startStatsSampler } from './stats-sampler.js';
 import type { ApiContext } from './api-context.js';
 
-export function registerRoutes(app: FastifyInstance, broker: Broker, listener: WebSocketListener, nodeId: string, logger?: Logger): void {
+export function registerRoutes(app: FastifyInstance, broker: Broker, listener: WebSocketListener, nodeId: string, logger?: Logger, cluster?: ApiContext['cluster']): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
@@ -42,7 +42,7 @@ export function registerRoutes(app: FastifyInstance, broker: Broker, listener: W
     sendError(reply, new WarrenError('not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`)),
   );
 
-  const context: ApiContext = { broker, listener, nodeId, logger };
+  const context: ApiContext = { broker, listener, nodeId, logger, cluster };
   const openApi = collectOpenApi(app);
   const stopSampler = startStatsSampler(context);
   app.addHook('onClose', async () => stopSampler());
