@@ -2,7 +2,8 @@
 // are rejected, each with one of a few errors, from two work queues into one durable dead-letter
 // queue (most of it paged out to LevelDB) in a broker process of its own; then
 // `GET /api/queues/%2F/{dlq}/failures` groups the whole queue, three times, printing each time,
-// the groups and the broker's RSS before and at peak.
+// the groups and the broker's RSS before and at peak. The first reads every message; the others
+// are answered from that scan, the queue being unchanged (core's FailureScans).
 // Usage: node scripts/failure-groups.mjs [messages=100000]   (needs a build: npx -y pnpm@10.34.8 build)
 import { connect } from '@warren/client';
 import { startBrokerProcess } from './broker-process.mjs';
