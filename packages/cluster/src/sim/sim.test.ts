@@ -1,5 +1,5 @@
 /**
- * CI's deterministic simulation: 2,000 seeds of the real Raft and the queue-contract machine
+ * CI's deterministic simulation: 2,000 seeds of the real Raft and core's queue machine
  * under faults, in chunks so each test stays short. A failure names the seed, the command that
  * replays it and the shrunk history. The long form is `npm run sim -- --seeds 100000`.
  */

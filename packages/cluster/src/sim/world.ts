@@ -1,6 +1,6 @@
 /**
- * One deterministic run: N members of the real Raft, each with the queue-contract machine, on
- * simulated disks and a simulated network, driven by the seed's history. After the chaos it
+ * One deterministic run: N members of the real Raft, each with core's queue machine (through
+ * the replicated adapter, ../queue/replicated-queue.ts), on simulated disks and a simulated network, driven by the seed's history. After the chaos it
  * heals everything, restarts every member, drains the queue, and checks the end state: the
  * group converges, every member holds the same state, and no confirmed message was lost.
  * Everything random comes from the seed, so a seed (and the kept steps) replays exactly.
@@ -13,7 +13,9 @@ import { CALM, generateWorld, type HistoryStep, type SimEvent, type Trigger, typ
 import { SimNetwork } from './network.js';
 import { Observer, Violation } from './observer.js';
 import { Prng } from './prng.js';
-import { queueContractMachine, type QueueCommand, type QueueEffect, type QueueState } from './queue-contract-machine.js';
+import type { QueueRecord } from '@warren/core';
+import type { QueueLogCommand as QueueCommand, QueueLogEffect as QueueEffect } from '../queue/queue-log.js';
+import { describeQueue, replicatedQueueMachine, type ReplicatedQueueState as QueueState } from '../queue/replicated-queue.js';
 import { SimNode } from './sim-node.js';
 
 export interface RunOptions {
@@ -40,6 +42,10 @@ const ELECTION_TICK = 10;
 const DRAIN_LIMIT_MS = 20_000;
 
 type Node = SimNode<QueueState, QueueCommand, QueueEffect>;
+
+/** A durable queue with no limits: every message stays until a consumer settles it. */
+const SIM_QUEUE: QueueRecord = { id: 'sim', vhost: '/', name: 'sim', durable: true, exclusive: false, autoDelete: false, arguments: {} };
+const queueMachine = replicatedQueueMachine(SIM_QUEUE);
 
 class World {
   readonly clock = new EventQueue();
@@ -69,7 +75,7 @@ class World {
           clock: this.clock,
           dice: nodeDice,
           observer: this.observer,
-          machine: queueContractMachine,
+          machine: queueMachine,
           faults,
           electionTick: ELECTION_TICK,
           snapshotEvery: shape.snapshotEvery,
@@ -108,10 +114,11 @@ class World {
     this.network.send(m.from, m.to, () => this.nodes.get(m.to)?.receive(m));
   }
 
-  /** Effects leave only from a member that leads when it applies; acks are recorded from any. */
+  /** Effects leave only from a member that leads when it applies; acks and dead-letters are recorded from any. */
   #effects(effects: readonly QueueEffect[], leading: boolean): void {
     for (const effect of effects) {
       if (effect.kind === 'settled' && effect.outcome === 'acked') this.observer.acked(effect.id, effect.index);
+      else if (effect.kind === 'dead-letter') this.observer.deadLettered.add(effect.id);
     }
     if (!leading) return;
     for (const effect of effects) this.#toClient(() => this.clients.effect(effect));
@@ -127,7 +134,7 @@ class World {
   #encode(command: QueueCommand): Uint8Array {
     let data = this.#encoded.get(command);
     if (data === undefined) {
-      data = queueContractMachine.encode(command);
+      data = queueMachine.encode(command);
       this.#encoded.set(command, data);
     }
     return data;
@@ -265,7 +272,7 @@ class World {
       // consumer waiting for a message it never heard of: when the same messages stay unacked
       // for 2 s, the consumer reconnects, and its death requeues what it held.
       const state = this.leader()?.state;
-      const now = state === undefined ? held : [...state.unacked.keys()].join(',');
+      const now = state === undefined ? held : [...state.effects.unacked.keys()].join(',');
       if (now !== held) {
         held = now;
         reconnectAt = this.clock.now + 2000;
@@ -282,7 +289,7 @@ class World {
         `not converged ${DRAIN_LIMIT_MS} ms after healing: leader ${leader?.id ?? 'none'}, ${this.clients.unconfirmed()} unconfirmed, ` +
           [...this.nodes.values()].map((n) => `${n.id}:${n.raft.role}/t${n.raft.term}/c${n.raft.log.committed}/a${n.raft.log.applied}/l${n.raft.log.lastIndex}`).join(' ') +
           `; voters ${leader?.raft.tracker.voters.join(',')} learners ${leader?.raft.tracker.learners.join(',')}` +
-          `; queue ready ${leader?.state.ready.length} unacked ${leader?.state.unacked.size} consumers ${[...(leader?.state.consumers.keys() ?? [])].join(',')}` +
+          `; queue ${leader === undefined ? 'unknown' : describeQueue(leader.state)}` +
           `; progress ${[...(leader?.raft.tracker.progress ?? [])].map(([id, p]) => `${id}:${p.state}/m${p.match}/n${p.next}/i${p.inflightCount}`).join(' ')}`,
       );
     }
@@ -293,7 +300,7 @@ class World {
     const leader = this.leader();
     if (leader === undefined || this.clients.unconfirmed() > 0) return false;
     const state = leader.state;
-    if (state.ready.length > 0 || state.unacked.size > 0) return false;
+    if (state.machine.stats().ready > 0 || state.effects.unacked.size > 0) return false;
     const last = leader.raft.log.lastIndex;
     if (leader.raft.log.committed !== last) return false;
     for (const node of this.#members(leader)) if (node.raft.log.applied !== last) return false;
@@ -308,11 +315,11 @@ class World {
   #checkEnd(): void {
     const leader = this.leader()!;
     for (const id of this.observer.confirmed) {
-      if (!leader.state.acked.has(id) && !leader.state.dropped.has(id)) throw new Violation('queue: confirmed message lost', `${id} was confirmed but is gone`);
+      if (!this.observer.ackedAt.has(id) && !this.observer.deadLettered.has(id)) throw new Violation('queue: confirmed message lost', `${id} was confirmed but is gone`);
     }
-    const expected = Buffer.from(queueContractMachine.snapshot(leader.state)).toString('latin1');
+    const expected = describeQueue(leader.state);
     for (const node of this.#members(leader)) {
-      const own = Buffer.from(queueContractMachine.snapshot(node.state)).toString('latin1');
+      const own = describeQueue(node.state);
       if (own !== expected) throw new Violation('state machine safety', `${node.id} ends in a different state than leader ${leader.id}`);
     }
   }
