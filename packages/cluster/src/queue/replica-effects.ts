@@ -20,6 +20,8 @@ export class ReplicaEffects extends RecordedEffects {
   override readonly writes: QueueWrites = { putMessage() {}, deleteMessage() {}, purgeMessages() {} };
   /** Message id -> the delivery of it that is out, in delivery order. */
   readonly unacked = new Map<string, Delivery>();
+  /** The queue's timers armed now, by their due time: a new leader arms them on its own clock. */
+  readonly timers = new Map<QueueTimer, number>();
   /** The log index of the command being applied. */
   index = 0;
   #out: QueueLogEffect[] = [];
@@ -75,6 +77,8 @@ export class ReplicaEffects extends RecordedEffects {
   }
 
   override setTimer(timer: QueueTimer, due: number): void {
+    if (due === Number.POSITIVE_INFINITY) this.timers.delete(timer);
+    else this.timers.set(timer, due);
     this.#out.push({ kind: 'set-timer', timer, due });
   }
 

@@ -96,8 +96,13 @@ describe('replicated queue: core queue machine by ids', () => {
     const m = new Member({ 'x-message-ttl': 100 });
     const armed = of(m.apply(enqueue('m1')), 'set-timer');
     expect(armed).toEqual([{ kind: 'set-timer', timer: 'ttl', due: T0 + 100 }]);
+    // Every member knows the timer is armed, so whichever leads next can arm it on its clock.
+    expect([...m.state.effects.timers]).toEqual([['ttl', T0 + 100]]);
+    // Proposed before its due time (a leader's clock behind the one that armed it): it does not fire.
+    expect(m.apply({ t: 'timer', timer: 'ttl', now: T0 + 99, random: 0.5 })).toEqual([]);
     expect(of(m.apply({ t: 'timer', timer: 'ttl', now: T0 + 100, random: 0.5 }), 'dead-letter')).toEqual([{ kind: 'dead-letter', id: 'm1', reason: 'expired' }]);
     expect(m.state.machine.stats().ready).toBe(0);
+    expect(m.state.effects.timers.size).toBe(0);
   });
 
   it('overflow reject-publish nacks the publish instead of confirming it', () => {

@@ -119,9 +119,15 @@ function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand): vo
       down(state, command.consumer, command.now);
       effects.push({ kind: 'down', consumer: command.consumer });
       return;
-    case 'timer':
+    case 'timer': {
+      // A timer that is not armed, or was armed again for later after this command was proposed
+      // (by a leader that had not applied the re-arm yet), does not fire.
+      const due = effects.timers.get(command.timer);
+      if (due === undefined || command.now < due) return;
+      effects.timers.delete(command.timer);
       machine.apply({ kind: 'timer', now: command.now, timer: command.timer, random: command.random });
       return;
+    }
     case 'dispatch':
       machine.apply({ kind: 'dispatch', now: command.now });
   }
@@ -183,6 +189,7 @@ export function describeQueue(state: ReplicatedQueueState): string {
     unacked: [...state.effects.unacked].map(([id, d]) => [id, d.consumer.tag, d.entry.deliveryCount, d.entry.redelivered]),
     consumers: [...state.consumers].map(([id, c]) => [id, c.options.prefetch, c.unacked, c.active]),
     gone: [...state.gone],
+    timers: [...state.effects.timers],
     seen: state.seen.size,
   });
 }
