@@ -105,6 +105,15 @@ describe('replicated queue: core queue machine by ids', () => {
     expect(m.state.effects.timers.size).toBe(0);
   });
 
+  it("the machine's clock never goes back: a command stamped earlier happens at the latest time applied", () => {
+    const m = new Member({ 'x-message-ttl': 100 });
+    m.apply(enqueue('m1', T0 + 50));
+    // Another leader's clock, or a client's retried command, is behind: m2 is taken as published at T0 + 50.
+    expect(of(m.apply(enqueue('m2', T0)), 'set-timer')).toEqual([]);
+    expect(m.state.machine.now).toBe(T0 + 50);
+    expect(of(m.apply({ t: 'timer', timer: 'ttl', now: T0 + 150, random: 0.5 }), 'dead-letter').map((e) => e.id)).toEqual(['m1', 'm2']);
+  });
+
   it('overflow reject-publish nacks the publish instead of confirming it', () => {
     const m = new Member({ 'x-max-length': 1, 'x-overflow': 'reject-publish' });
     m.apply(enqueue('m1'));

@@ -61,9 +61,9 @@ function subscribe(state: ReplicatedQueueState, id: string, prefetch: number, no
   machine.apply({ kind: 'attach', now, consumer });
 }
 
-function settle(state: ReplicatedQueueState, command: Extract<QueueLogCommand, { t: 'settle' }>): QueueLogEffect {
+function settle(state: ReplicatedQueueState, command: Extract<QueueLogCommand, { t: 'settle' }>, now: number): QueueLogEffect {
   const { effects } = state;
-  const { consumer, id, outcome, now, random } = command;
+  const { consumer, id, outcome, random } = command;
   const delivery = effects.unacked.get(id);
   if (delivery === undefined || delivery.consumer.tag !== consumer) {
     return { kind: 'settled', consumer, id, outcome: 'stale', index: effects.index };
@@ -86,7 +86,13 @@ function down(state: ReplicatedQueueState, id: string, now: number): void {
   machine.apply({ kind: 'connection-lost', now, deliveries: held });
 }
 
-function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand): void {
+/**
+ * `now`: the command's time, or the machine's if that is later. Whoever proposes stamps the time
+ * on its own clock, and clocks differ (another leader's, a client's retried command), so the
+ * machine's clock never goes back: a command stamped earlier than the last one applied happens
+ * at the later time, on every member alike.
+ */
+function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand, now: number): void {
   const { machine, effects } = state;
   switch (command.t) {
     case 'enqueue': {
@@ -94,42 +100,42 @@ function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand): vo
         effects.push({ kind: 'confirm', client: command.client, id: command.id });
         return;
       }
-      const rejected = machine.apply({ kind: 'enqueue', now: command.now, message: messageOf(command, command.now) }) === Enqueued.Rejected;
+      const rejected = machine.apply({ kind: 'enqueue', now, message: messageOf(command, now) }) === Enqueued.Rejected;
       if (!rejected) state.seen.add(command.id);
       effects.push({ kind: rejected ? 'rejected' : 'confirm', client: command.client, id: command.id });
       return;
     }
     case 'retry-due':
-      machine.apply({ kind: 'retry-due', now: command.now, message: messageOf(command, command.now) });
+      machine.apply({ kind: 'retry-due', now, message: messageOf(command, now) });
       return;
     case 'subscribe':
-      subscribe(state, command.consumer, command.prefetch, command.now);
+      subscribe(state, command.consumer, command.prefetch, now);
       effects.push({ kind: 'subscribed', consumer: command.consumer });
       return;
     case 'settle':
-      effects.push(settle(state, command));
+      effects.push(settle(state, command, now));
       return;
     case 'cancel': {
       const consumer = state.consumers.get(command.consumer);
-      if (consumer !== undefined) machine.apply({ kind: 'cancel', now: command.now, consumer });
+      if (consumer !== undefined) machine.apply({ kind: 'cancel', now, consumer });
       effects.push({ kind: 'cancelled', consumer: command.consumer });
       return;
     }
     case 'down':
-      down(state, command.consumer, command.now);
+      down(state, command.consumer, now);
       effects.push({ kind: 'down', consumer: command.consumer });
       return;
     case 'timer': {
       // A timer that is not armed, or was armed again for later after this command was proposed
       // (by a leader that had not applied the re-arm yet), does not fire.
       const due = effects.timers.get(command.timer);
-      if (due === undefined || command.now < due) return;
+      if (due === undefined || now < due) return;
       effects.timers.delete(command.timer);
-      machine.apply({ kind: 'timer', now: command.now, timer: command.timer, random: command.random });
+      machine.apply({ kind: 'timer', now, timer: command.timer, random: command.random });
       return;
     }
     case 'dispatch':
-      machine.apply({ kind: 'dispatch', now: command.now });
+      machine.apply({ kind: 'dispatch', now });
   }
 }
 
@@ -151,7 +157,7 @@ export function replicatedQueueMachine(record: QueueRecord): ReplicatedMachine<R
   const apply = (state: ReplicatedQueueState, command: QueueLogCommand, meta: ApplyMeta): Applied<ReplicatedQueueState, QueueLogEffect> => {
     state.history.push(command);
     state.effects.index = meta.index;
-    applyCommand(state, command);
+    applyCommand(state, command, Math.max(state.machine.now, command.now));
     return { state, effects: state.effects.drain() };
   };
   return {
