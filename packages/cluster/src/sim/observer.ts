@@ -34,8 +34,8 @@ export class Observer {
   readonly confirmed = new Set<string>();
   /** Message id -> the log index of the ack that settled it. */
   readonly ackedAt = new Map<string, number>();
-  /** Messages that left the queue dead-lettered (a reject without a dead-letter exchange drops them). */
-  readonly deadLettered = new Set<string>();
+  /** Message id -> why it left the queue dead-lettered (rejected, expired; without a dead-letter exchange, dropped). */
+  readonly deadLettered = new Map<string, string>();
   leaderChanges = 0;
   reads = 0;
   applies = 0;

@@ -35,6 +35,8 @@ export interface RunResult {
   readonly published: number;
   readonly confirmed: number;
   readonly deliveries: number;
+  /** Messages that expired ready (their TTL timer, fired by a leader). */
+  readonly expired: number;
   readonly reads: number;
 }
 
@@ -43,8 +45,14 @@ const DRAIN_LIMIT_MS = 20_000;
 
 type Node = SimNode<QueueState, QueueCommand, QueueEffect>;
 
-/** A durable queue with no limits: every message stays until a consumer settles it. */
-const SIM_QUEUE: QueueRecord = { id: 'sim', vhost: '/', name: 'sim', durable: true, exclusive: false, autoDelete: false, arguments: {} };
+/**
+ * A durable queue whose messages expire after 2 s ready (x-message-ttl), so that leaders carry
+ * out the machine's timers: a message confirmed while no consumer could get it (a long
+ * partition) leaves dead-lettered, on a timer proposed by whichever member leads by then.
+ */
+const SIM_QUEUE: QueueRecord = { id: 'sim', vhost: '/', name: 'sim', durable: true, exclusive: false, autoDelete: false, arguments: { 'x-message-ttl': 2000 } };
+/** A leader proposes a due timer again if it is still armed this long after its last proposal (the entry may be lost). */
+const TIMER_RETRY_MS = 200;
 const queueMachine = replicatedQueueMachine(SIM_QUEUE);
 
 class World {
@@ -58,6 +66,9 @@ class World {
   #reads = 0;
   readonly #traps: Extract<SimEvent, { kind: 'crashOn' }>[] = [];
   readonly #encoded = new WeakMap<QueueCommand, Uint8Array>();
+  /** `node timer due` -> when that leader last proposed the timer command. */
+  readonly #timersProposed = new Map<string, number>();
+  readonly #timerDice: Prng;
 
   constructor(
     readonly seed: number,
@@ -88,15 +99,36 @@ class World {
       );
     }
     this.clients = new Clients(this.clock, this.#link(), everyone, this.dice.fork(), this.observer);
+    this.#timerDice = this.dice.fork();
     everyone.forEach((id, i) => this.#tickLoop(this.nodes.get(id)!, shape.tickMs[i] ?? 10));
   }
 
   #tickLoop(node: Node, ms: number): void {
     const tick = (): void => {
       node.tick();
+      this.#fireTimers(node);
       this.clock.after(ms, tick);
     };
     this.clock.after(ms, tick);
+  }
+
+  /**
+   * The leader carries out the queue's set-timer effects on its clock: every member knows which
+   * timers are armed (the replica's effects keep them), so a new leader fires what an old one
+   * armed. The command carries the time and the jitter's draw.
+   */
+  #fireTimers(node: Node): void {
+    if (!node.up || node.raft.role !== 'leader') return;
+    const now = this.clock.now;
+    for (const [timer, due] of node.state.effects.timers) {
+      if (due > now) continue;
+      const key = `${node.id} ${timer} ${due}`;
+      const last = this.#timersProposed.get(key);
+      if (last !== undefined && now - last < TIMER_RETRY_MS) continue;
+      this.#timersProposed.set(key, now);
+      const command: QueueCommand = { t: 'timer', timer, now, random: this.#timerDice.next() };
+      if (node.raft.propose(queueMachine.encode(command)) !== undefined) node.pump();
+    }
   }
 
   #spring(id: NodeId, event: Trigger): void {
@@ -118,7 +150,7 @@ class World {
   #effects(effects: readonly QueueEffect[], leading: boolean): void {
     for (const effect of effects) {
       if (effect.kind === 'settled' && effect.outcome === 'acked') this.observer.acked(effect.id, effect.index);
-      else if (effect.kind === 'dead-letter') this.observer.deadLettered.add(effect.id);
+      else if (effect.kind === 'dead-letter') this.observer.deadLettered.set(effect.id, effect.reason);
     }
     if (!leading) return;
     for (const effect of effects) this.#toClient(() => this.clients.effect(effect));
@@ -349,6 +381,7 @@ export function runSeed(seed: number, options: RunOptions = {}): RunResult {
     published: o.published.size,
     confirmed: o.confirmed.size,
     deliveries: world.clients.deliveries,
+    expired: [...o.deadLettered.values()].filter((reason) => reason === 'expired').length,
     reads: o.reads,
   };
 }
