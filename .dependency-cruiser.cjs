@@ -1,5 +1,5 @@
 /**
- * The import direction of design.md and style.md ("What may import what"), checked by
+ * The import direction (README, "Layout"), checked by
  * dependency-cruiser: test/import-direction.test.ts runs it under `npm test` and plants one
  * wrong arrow per rule to show each rule fires. `npm run deps` prints the same report.
  *
@@ -38,7 +38,7 @@ module.exports = {
     },
     {
       name: 'core-imports-no-adapter',
-      comment: 'core is the domain; store, cluster and server implement its ports (style.md habit 3).',
+      comment: 'core is the domain; store, cluster and server implement its ports (README, "Layout").',
       severity: 'error',
       from: { path: sourceOf('core') },
       to: { path: any('store', 'cluster', 'server', 'client', 'cli', 'apps/admin') },

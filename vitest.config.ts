@@ -9,7 +9,9 @@ export default defineConfig({
     // tests spawn (the broker for kill -9 tests) run the built dist/.
     alias: {
       '@warren/core/internal': fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)),
+      '@warren/client/internal': fileURLToPath(new URL('./packages/client/src/internal.ts', import.meta.url)),
       '@warren/server/internal': fileURLToPath(new URL('./packages/server/src/internal.ts', import.meta.url)),
+      '@warren/server/launch': fileURLToPath(new URL('./packages/server/src/launch/broker-process.ts', import.meta.url)),
       '@warren/protocol/wire': fileURLToPath(new URL('./packages/protocol/src/wire.ts', import.meta.url)),
       '@warren/protocol/http': fileURLToPath(new URL('./packages/protocol/src/http/index.ts', import.meta.url)),
       '@warren/protocol/validation': fileURLToPath(new URL('./packages/protocol/src/validation.ts', import.meta.url)),

@@ -36,10 +36,17 @@ describe('docker/compose.yml', () => {
     expect(validate({ services: { warren: { ports: 'not-a-list', healthcheck: { retries: 'x' } } } })).toBe(false);
   });
 
-  it('runs a Warren node, the load generator, Prometheus and Grafana, with provisioning files that exist', () => {
-    expect(Object.keys(compose.services)).toEqual(['warren-0', 'loadgen', 'prometheus', 'grafana']);
-    expect(compose.services['warren-0']).toMatchObject({ build: { target: 'warren' }, stop_grace_period: '30s', volumes: ['warren-0-data:/var/lib/warren'] });
-    expect(compose.services.loadgen.depends_on['warren-0']).toEqual({ condition: 'service_healthy' });
+  it('runs a three-node cluster, the load generator, Prometheus and Grafana, with provisioning files that exist', () => {
+    const nodes = ['warren-0', 'warren-1', 'warren-2'];
+    expect(Object.keys(compose.services)).toEqual([...nodes, 'loadgen', 'prometheus', 'grafana']);
+    for (const node of nodes) {
+      expect(compose.services[node]).toMatchObject({ build: { target: 'warren' }, stop_grace_period: '30s', volumes: [`${node}-data:/var/lib/warren`] });
+      expect(compose.services.loadgen.depends_on[node]).toEqual({ condition: 'service_healthy' });
+      // Every node is in the peer list under its own id, and all share one secret.
+      const env = compose.services[node].environment;
+      expect(env.WARREN_PEERS.split(',')).toContain(`${env.WARREN_NODE_ID}@${node}:5681`);
+      expect(env.WARREN_CLUSTER_SECRET.length).toBeGreaterThanOrEqual(16);
+    }
     for (const service of ['prometheus', 'grafana']) {
       for (const volume of compose.services[service].volumes as string[]) {
         const source = volume.split(':')[0]!;

@@ -5,8 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { spawnBroker, type BrokerProcess } from '../support/broker.js';
+import { launchBroker, type BrokerProcess } from '@warren/server/launch';
 
 export interface LogEntry {
   msg?: string;
@@ -34,28 +33,26 @@ export interface AlarmOverview {
 export async function spawnAlarmBroker(dir: string, dataDir: string, config: object, env: Record<string, string> = {}): Promise<AlarmBroker> {
   const file = join(dir, 'warren.json');
   writeFileSync(file, JSON.stringify(config));
-  const broker = await spawnBroker(dataDir, { WARREN_CONFIG: file, ...env });
   const logs: LogEntry[] = [];
   let waiters: Array<{ match: (e: LogEntry) => boolean; resolve: (e: LogEntry) => void }> = [];
-  createInterface({ input: broker.child.stdout! }).on('line', (line) => {
-    let entry: LogEntry;
-    try {
-      entry = JSON.parse(line) as LogEntry;
-    } catch {
-      return;
-    }
-    logs.push(entry);
-    waiters = waiters.filter((w) => (w.match(entry) ? (w.resolve(entry), false) : true));
+  const broker = await launchBroker({
+    dataDir,
+    env: { WARREN_CONFIG: file, ...env },
+    onLine: (_line, parsed) => {
+      if (parsed === undefined) return;
+      const entry = parsed as LogEntry;
+      logs.push(entry);
+      waiters = waiters.filter((w) => (w.match(entry) ? (w.resolve(entry), false) : true));
+    },
   });
-  return {
-    ...broker,
+  return Object.assign(broker, {
     logs,
-    log: (match) => {
+    log: (match: (entry: LogEntry) => boolean) => {
       const seen = logs.find(match);
-      return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ match, resolve }));
+      return seen !== undefined ? Promise.resolve(seen) : new Promise<LogEntry>((resolve) => waiters.push({ match, resolve }));
     },
     overview: async () => (await (await fetch(`${broker.httpUrl}/api/overview`)).json()) as AlarmOverview,
-  };
+  });
 }
 
 export const alarmLog = (event: 'raised' | 'cleared', resource: 'memory' | 'disk') => (entry: LogEntry) =>

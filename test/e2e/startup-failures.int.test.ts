@@ -4,16 +4,14 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WARREN_BIN } from '@warren/server/launch';
 import { spawnBroker, tempDir, type BrokerProcess } from '../support/broker.js';
 
-const BIN = fileURLToPath(new URL('../../packages/server/dist/bin/warren.js', import.meta.url));
-
-/** Runs the built bin to its end; resolves with its exit code and what it wrote to stderr. */
+/** Runs the built bin (the launcher's, which waits for ready and so cannot watch a failed start) to its end; resolves with its exit code and what it wrote to stderr. */
 function run(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, WARREN_HOST: '127.0.0.1', WARREN_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [WARREN_BIN, ...args], { env: { ...process.env, WARREN_HOST: '127.0.0.1', WARREN_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.once('exit', (code) => resolve({ code, stderr }));
@@ -65,7 +63,7 @@ describe('warren start-up failures', () => {
 
   it('--help names what the port serves and the flags that exist', async () => {
     const help = await new Promise<string>((resolve) => {
-      const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const child = spawn(process.execPath, [WARREN_BIN, '--help'], { stdio: ['ignore', 'pipe', 'ignore'] });
       let out = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
       child.once('exit', () => resolve(out));

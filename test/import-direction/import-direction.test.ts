@@ -1,5 +1,5 @@
 /**
- * The import direction (design.md, style.md "What may import what") as CI checks it: the
+ * The import direction (README, "Layout") as CI checks it: the
  * dependency-cruiser rules in .dependency-cruiser.cjs hold for the repository, and each rule
  * fires on a tree that breaks it once, so a rule that can no longer fail is noticed.
  */

@@ -6,19 +6,17 @@
  * for every message it confirms; and the syncs are far fewer than the messages (group commit).
  * Needs strace (`apt-get install -y strace`); without it the test is skipped and says so.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '@warren/client';
+import { launchBroker } from '@warren/server/launch';
 import { tempDir } from '../support/broker.js';
 import { checkConfirmOrder } from './confirm-order.js';
 import { parseTrace } from './syscall-trace.js';
 
 const MESSAGES = 10_000;
-const BIN = fileURLToPath(new URL('../../packages/server/dist/bin/warren.js', import.meta.url));
 const STRACE = spawnSync('strace', ['-V']).error === undefined;
 const marker = (seq: number) => `sync-marker-${String(seq).padStart(6, '0')}.`;
 
@@ -30,18 +28,11 @@ afterEach(async () => {
 
 /** The broker under strace; resolves with its URL once ready, and a stop that returns the trace. */
 async function tracedBroker(dataDir: string, trace: string): Promise<{ url: string; stop(): Promise<string> }> {
-  const child = spawn(
-    'strace',
-    ['-f', '--seccomp-bpf', '-tt', '-xx', '-s', String(1 << 20), '-o', trace, '-e', 'trace=fsync,fdatasync,write,writev,pwrite64,sendmsg,sendto,openat,close', process.execPath, BIN],
-    { env: { ...process.env, WARREN_HOST: '127.0.0.1', WARREN_PORT: '0', WARREN_DATA_DIR: dataDir, WARREN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.includes('"warren is ready"')) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    void exited.then(() => reject(new Error('the traced broker exited before it was ready')));
+  const broker = await launchBroker({
+    dataDir,
+    wrapper: ['strace', '-f', '--seccomp-bpf', '-tt', '-xx', '-s', String(1 << 20), '-o', trace, '-e', 'trace=fsync,fdatasync,write,writev,pwrite64,sendmsg,sendto,openat,close'],
   });
+  const { url, exited } = broker;
   return {
     url,
     async stop() {

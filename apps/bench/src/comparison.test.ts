@@ -4,7 +4,7 @@ import type { RunResult } from './run-result.js';
 import type { BrokerName } from './scenario.js';
 import { publishDeep, publishEmpty } from './scenarios/deep-queue.js';
 import { idleConnections } from './scenarios/idle-connections.js';
-import { persistentRate, transient100 } from './scenarios/one-to-one.js';
+import { persistentConfirms, persistentRate, transient100, transient64k } from './scenarios/one-to-one.js';
 
 function run(scenario: string, broker: BrokerName, figures: Partial<RunResult>): RunResult {
   return { scenario, broker, warnings: 0, firstWarnings: [], ...figures };
@@ -29,6 +29,32 @@ describe('buildRows', () => {
     );
     expect(rows.map((row) => row.ratio)).toEqual([3, 3, 4]);
     expect(rows.map((row) => row.meetsTarget)).toEqual([true, true, undefined]);
+  });
+
+  it("checks issue 25's conditions: a queue that grows, a p99 above RabbitMQ's or too little of the relay probe fails the target", () => {
+    const persistent = (published: number, p99: number): RunResult[] => [
+      run(persistentConfirms.name, 'warren', { rate: 60_000, publishedRate: published, publishedOverConsumed: published / 60_000, latencyMs: latency(p99) }),
+      run(persistentConfirms.name, 'rabbitmq', { rate: 30_000, latencyMs: latency(40) }),
+    ];
+    const [kept] = buildRows([persistentConfirms], persistent(62_000, 35));
+    expect(kept?.checks.map((check) => check.met)).toEqual([true, true]);
+    expect(kept?.meetsTarget).toBe(true);
+    const [grew] = buildRows([persistentConfirms], persistent(66_000, 35));
+    expect(grew?.checks.map((check) => check.met)).toEqual([false, true]);
+    expect(grew?.meetsTarget).toBe(false);
+    const [late] = buildRows([persistentConfirms], persistent(60_000, 45));
+    expect(late?.checks.map((check) => check.met)).toEqual([true, false]);
+    expect(late?.meetsTarget).toBe(false);
+
+    const large = (warren: number): RunResult[] => [
+      run(transient64k.name, 'warren', { rate: warren }),
+      run(transient64k.name, 'rabbitmq', { rate: 5_000 }),
+      run(transient64k.name, 'ws-relay', { rate: 10_000 }),
+    ];
+    const [near] = buildRows([transient64k], large(7_500));
+    expect([near?.ofWsRelay, near?.checks[0]?.met, near?.meetsTarget]).toEqual([0.75, true, true]);
+    const [far] = buildRows([transient64k], large(6_000));
+    expect([far?.ratio, far?.checks[0]?.met, far?.meetsTarget]).toEqual([1.2, false, false]);
   });
 
   it('reports the median run of each broker and keeps every run', () => {

@@ -6,7 +6,7 @@
  */
 import { medianRun } from './median-run.js';
 import type { RunResult } from './run-result.js';
-import type { BrokerName, Reference, Scenario } from './scenario.js';
+import type { BrokerName, FlowScenario, Reference, Scenario } from './scenario.js';
 import { publishDeep, publishEmpty } from './scenarios/deep-queue.js';
 
 export interface Side {
@@ -14,11 +14,24 @@ export interface Side {
   runs: RunResult[];
 }
 
+/** One of a scenario's further conditions (scenario.ts `checks`); `met` undefined where a figure is missing. */
+export interface Check {
+  name: string;
+  met?: boolean;
+  /** The figures compared, as the report prints them. */
+  detail: string;
+}
+
 export interface Row {
   scenario: Scenario;
   warren?: Side;
   rabbitmq?: Side;
-  /** RabbitMQ's figures from performance.md, used where RabbitMQ was not run. */
+  /** The plain `ws` relay probe, where the scenario asks for it. */
+  wsRelay?: Side;
+  /** Warren's rate as a fraction of the relay probe's. */
+  ofWsRelay?: number;
+  checks: Check[];
+  /** RabbitMQ's figures from docs/performance.md, used where RabbitMQ was not run. */
   reference?: Reference;
   ratio?: number;
   meetsTarget?: boolean;
@@ -66,11 +79,13 @@ export function buildRows(scenarios: readonly Scenario[], runs: readonly RunResu
       if (mine.length === 0) return undefined;
       return { median: medianRun(mine, (run) => figureOf(scenario.ratioOf, run), higherIsBetter(scenario.ratioOf)), runs: mine };
     };
-    const row: Row = { scenario };
+    const row: Row = { scenario, checks: [] };
     const warren = side('warren');
     const rabbitmq = side('rabbitmq');
+    const relay = side('ws-relay');
     if (warren !== undefined) row.warren = warren;
     if (rabbitmq !== undefined) row.rabbitmq = rabbitmq;
+    if (relay !== undefined) row.wsRelay = relay;
     else if (scenario.reference !== undefined) row.reference = scenario.reference;
     const theirs = rabbitmq === undefined ? referenceFigure(scenario.ratioOf, scenario.reference) : figureOf(scenario.ratioOf, rabbitmq.median);
     const ratio = timesBetter(scenario.ratioOf, warren === undefined ? undefined : figureOf(scenario.ratioOf, warren.median), theirs);
@@ -78,8 +93,46 @@ export function buildRows(scenarios: readonly Scenario[], runs: readonly RunResu
       row.ratio = ratio;
       if (scenario.target !== undefined) row.meetsTarget = ratio >= scenario.target;
     }
+    if (scenario.kind === 'flow') addChecks(row, scenario.checks);
+    if (row.meetsTarget === true && row.checks.some((check) => check.met === false)) row.meetsTarget = false;
     return row;
   });
+}
+
+/** Published over consumed, minus one: how fast the queue grew, relative to what was delivered. */
+export function growthOf(run: RunResult): number | undefined {
+  return run.publishedOverConsumed === undefined ? undefined : run.publishedOverConsumed - 1;
+}
+
+function addChecks(row: Row, checks: FlowScenario['checks']): void {
+  if (checks === undefined) return;
+  const warren = row.warren?.median;
+  if (checks.balance !== undefined) {
+    const growth = warren === undefined ? undefined : growthOf(warren);
+    row.checks.push({
+      name: `published within ${checks.balance * 100}% of consumed`,
+      ...(growth === undefined ? {} : { met: Math.abs(growth) <= checks.balance }),
+      detail: growth === undefined ? '—' : `${(growth * 100).toFixed(1)}%`,
+    });
+  }
+  if (checks.p99AtMostRabbitmq === true) {
+    const ours = warren?.latencyMs?.p99;
+    const theirs = row.rabbitmq?.median.latencyMs?.p99 ?? row.reference?.p99;
+    row.checks.push({
+      name: 'p99 at most RabbitMQ\'s',
+      ...(ours === undefined || theirs === undefined ? {} : { met: ours <= theirs }),
+      detail: ours === undefined || theirs === undefined ? '—' : `${ours.toFixed(1)} ms against ${theirs.toFixed(1)} ms`,
+    });
+  }
+  if (checks.ofWsRelay !== undefined) {
+    const relay = row.wsRelay?.median.rate;
+    if (warren?.rate !== undefined && relay !== undefined && relay > 0) row.ofWsRelay = warren.rate / relay;
+    row.checks.push({
+      name: `at least ${checks.ofWsRelay * 100}% of the ws relay probe`,
+      ...(row.ofWsRelay === undefined ? {} : { met: row.ofWsRelay >= checks.ofWsRelay }),
+      detail: row.ofWsRelay === undefined ? '—' : `${(row.ofWsRelay * 100).toFixed(0)}% (relay ${Math.round(relay!).toLocaleString('en-US')} msgs/s)`,
+    });
+  }
 }
 
 /** Present when both deep-queue scenarios ran. */
@@ -87,7 +140,7 @@ export function deepQueueRow(rows: readonly Row[]): DeepQueueRow | undefined {
   const empty = rows.find((row) => row.scenario.name === publishEmpty.name);
   const deep = rows.find((row) => row.scenario.name === publishDeep.name);
   if (empty === undefined || deep === undefined) return undefined;
-  const fraction = (broker: BrokerName): number | undefined => {
+  const fraction = (broker: 'warren' | 'rabbitmq'): number | undefined => {
     const d = deep[broker]?.median.rate;
     const e = empty[broker]?.median.rate;
     return d === undefined || e === undefined || e <= 0 ? undefined : d / e;

@@ -16,6 +16,7 @@ import { writeResultsJson } from './results-json.js';
 import type { RunResult } from './run-result.js';
 import { runScenario } from './run-scenario.js';
 import { killStarted } from './started-processes.js';
+import { wsRelay } from './relay/ws-relay-broker.js';
 import { warren } from './warren/warren-broker.js';
 
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
@@ -43,8 +44,10 @@ async function main(): Promise<number> {
   const runs: RunResult[] = [];
   for (const scenario of options.scenarios) {
     log(`${scenario.name}: ${scenario.summary} (${warmupMs / 1000} s warm-up, ${durationMs / 1000} s measured)`);
+    // The relay probe runs beside the brokers where a scenario measures Warren against it.
+    const runners = scenario.kind === 'flow' && scenario.checks?.ofWsRelay !== undefined ? [...brokers, wsRelay] : brokers;
     for (let run = 1; run <= options.runs; run++) {
-      for (const broker of brokers) {
+      for (const broker of runners) {
         if (options.waitIdleMs > 0 && !(await waitForQuietMachine(options.waitIdleMs))) {
           log(`the machine is still busy after ${options.waitIdleMs / 1000} s; running anyway`);
         }

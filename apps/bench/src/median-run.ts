@@ -1,6 +1,6 @@
 /**
  * Picks the run that represents a scenario on one broker when it ran several times: the one with
- * the median figure, as shared/performance.md (beside the repository) reports medians of 3 runs. A whole run is
+ * the median figure, as docs/performance.md reports medians of 3 runs. A whole run is
  * kept rather than a median per column, so its latency, RSS and CPU belong to the same run.
  * Failed runs count only when every run failed.
  */

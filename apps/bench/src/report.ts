@@ -1,6 +1,6 @@
 /**
  * The comparison as people read it: one line per broker per scenario with the same columns for
- * both (RabbitMQ's from performance.md, marked so, where it was not run), the ratio and target
+ * both (RabbitMQ's from docs/performance.md, marked so, where it was not run), the ratio and target
  * on Warren's line, a detail table that explains a number (a producer far ahead of its consumer
  * is a backing-up queue), the deep-queue line, and what went wrong. JSON is results-json.ts's job.
  */
@@ -13,11 +13,12 @@ const DASH = '—';
  * loopback TCP is processed in the kernel (softirq), which no benchmark process is charged for.
  */
 const BUSY_MACHINE_PERCENT = 50;
+const LABEL = { warren: 'Warren', rabbitmq: 'RabbitMQ', 'ws-relay': 'ws relay' } as const;
 const RATIO_LABEL = { 'msgs/s': 'msgs/s', p99: 'p99', 'KB/connection': 'KB/conn' } as const;
 
 export function formatReport(rows: readonly Row[], deep: DeepQueueRow | undefined): string {
   const main = table(
-    ['scenario', 'broker', 'msgs/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'peak RSS MB', 'KB/conn', 'broker CPU %', 'other CPU %', 'Warren/RabbitMQ', 'target'],
+    ['scenario', 'broker', 'msgs/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'peak RSS MB', 'KB/conn', 'broker CPU %', 'msgs/CPU-s', 'other CPU %', 'Warren/RabbitMQ', 'target'],
     rows.flatMap((row) => {
       const name = row.scenario.name + (row.scenario.kind === 'flow' && row.scenario.unit === 'deliveries/s' ? ' (deliveries/s)' : '');
       const ratio = row.ratio === undefined ? DASH : `${row.ratio.toFixed(2)}× ${RATIO_LABEL[row.scenario.ratioOf]}`;
@@ -27,22 +28,27 @@ export function formatReport(rows: readonly Row[], deep: DeepQueueRow | undefine
       if (row.rabbitmq !== undefined) lines.push([lines.length === 0 ? name : '', 'RabbitMQ', ...figures(row.rabbitmq.median), '', '']);
       else if (row.reference !== undefined) {
         const { rate, p50, p99 } = row.reference;
-        lines.push(['', 'RabbitMQ (performance.md)', count(rate), ms(p50), ms(p99), DASH, DASH, DASH, DASH, DASH, '', '']);
+        lines.push(['', 'RabbitMQ (performance.md)', count(rate), ms(p50), ms(p99), DASH, DASH, DASH, DASH, DASH, DASH, '', '']);
+      }
+      if (row.wsRelay !== undefined) {
+        const share = row.ofWsRelay === undefined ? DASH : `Warren ${(row.ofWsRelay * 100).toFixed(0)}% of it`;
+        lines.push(['', 'ws relay (probe)', ...figures(row.wsRelay.median), share, '']);
       }
       return lines;
     }),
   );
   const detail = table(
-    ['scenario', 'broker', 'published/s', 'failed publishes', 'latency max ms', 'prefill s', 'producer CPU %', 'consumer CPU %', 'broker warnings', 'runs (msgs/s or figure)'],
+    ['scenario', 'broker', 'published/s', 'published ÷ consumed', 'failed publishes', 'latency max ms', 'prefill s', 'producer CPU %', 'consumer CPU %', 'broker warnings', 'runs (msgs/s or figure)'],
     rows.flatMap((row) =>
-      [row.warren, row.rabbitmq].flatMap((side) => {
+      [row.warren, row.rabbitmq, row.wsRelay].flatMap((side) => {
         if (side === undefined) return [];
         const r = side.median;
         return [
           [
             r.scenario,
-            r.broker === 'warren' ? 'Warren' : 'RabbitMQ',
+            LABEL[r.broker],
             count(r.publishedRate),
+            fixed(r.publishedOverConsumed, 3),
             r.failedPublishes === undefined ? DASH : String(r.failedPublishes),
             ms(r.latencyMs?.max),
             fixed(r.prefillSeconds, 0),
@@ -55,7 +61,9 @@ export function formatReport(rows: readonly Row[], deep: DeepQueueRow | undefine
       }),
     ),
   );
-  const notes: string[] = [];
+  const notes: string[] = rows.flatMap((row) =>
+    row.checks.map((check) => `${row.scenario.name}: ${check.name}: ${check.detail}${check.met === undefined ? '' : check.met ? ' ✓' : ' ✗'}`),
+  );
   if (deep !== undefined) {
     const verdict = deep.meetsTarget === undefined ? '' : deep.meetsTarget ? ' ✓' : ' ✗';
     notes.push(
@@ -63,11 +71,12 @@ export function formatReport(rows: readonly Row[], deep: DeepQueueRow | undefine
         ` (target: Warren ≥ ${DEEP_QUEUE_TARGET * 100}%${verdict})${deep.ratio === undefined ? '' : `; Warren/RabbitMQ ${deep.ratio.toFixed(2)}×`}`,
     );
   }
-  const problems = rows.flatMap((row) => [...busyNote(row), ...[row.warren, row.rabbitmq].flatMap((side) => (side === undefined ? [] : side.runs.flatMap(problemsOf)))]);
+  const problems = rows.flatMap((row) => [...busyNote(row), ...[row.warren, row.rabbitmq, row.wsRelay].flatMap((side) => (side === undefined ? [] : side.runs.flatMap(problemsOf)))]);
   return [
     main,
     '',
     'Ratio: how many times better Warren is (msgs/s: Warren ÷ RabbitMQ; p99 and KB/conn: RabbitMQ ÷ Warren). Figures are from each broker\'s median run.',
+    'msgs/CPU-s: the scenario\'s messages per second of broker CPU time (RabbitMQ: its whole process group), a figure that holds under load.',
     ...notes,
     '',
     'Details (CPU % is of one core; published > msgs/s means the queue was backing up):',
@@ -85,6 +94,7 @@ function figures(r: RunResult): string[] {
     fixed(r.peakRssMb, 0),
     fixed(r.kbPerConnection, 1),
     fixed(r.cpuPercent, 0),
+    count(r.msgsPerCpuSecond),
     fixed(r.otherCpuPercent, 0),
   ];
 }
@@ -96,10 +106,10 @@ function problemsOf(r: RunResult): string[] {
 
 /** One line per scenario whose windows other processes disturbed, with the range per broker. */
 function busyNote(row: Row): string[] {
-  const ranges = [row.warren, row.rabbitmq].flatMap((side) => {
+  const ranges = [row.warren, row.rabbitmq, row.wsRelay].flatMap((side) => {
     const busy = (side?.runs ?? []).map((run) => run.otherCpuPercent ?? 0).filter((percent) => percent > BUSY_MACHINE_PERCENT);
     if (side === undefined || busy.length === 0) return [];
-    const label = side.median.broker === 'warren' ? 'Warren' : 'RabbitMQ';
+    const label = LABEL[side.median.broker];
     const [low, high] = [Math.min(...busy).toFixed(0), Math.max(...busy).toFixed(0)];
     return [`${low === high ? low : `${low}–${high}`}% in ${busy.length} of ${side.runs.length} ${label} run${side.runs.length === 1 ? '' : 's'}`];
   });

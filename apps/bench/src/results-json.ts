@@ -20,12 +20,14 @@ export async function writeResultsJson(file: string, rows: readonly Row[], deep:
     ratioOf: row.scenario.ratioOf,
     target: row.scenario.target ?? null,
     meetsTarget: row.meetsTarget ?? null,
+    checks: row.checks,
+    ...(row.wsRelay === undefined ? {} : { warrenOfWsRelay: row.ofWsRelay ?? null, wsRelay: { ...figures(row.wsRelay.median), runs: row.wsRelay.runs.map(figures) } }),
     warren: row.warren === undefined ? null : { ...figures(row.warren.median), runs: row.warren.runs.map(figures) },
     rabbitmq:
       row.rabbitmq !== undefined
         ? { ...figures(row.rabbitmq.median), runs: row.rabbitmq.runs.map(figures) }
         : row.reference !== undefined
-          ? { source: 'shared/performance.md (beside the repository)', msgsPerSecond: row.reference.rate ?? null, p50Ms: row.reference.p50 ?? null, p99Ms: row.reference.p99 ?? null }
+          ? { source: 'docs/performance.md', msgsPerSecond: row.reference.rate ?? null, p50Ms: row.reference.p50 ?? null, p99Ms: row.reference.p99 ?? null }
           : null,
   }));
   if (deep !== undefined) {
@@ -48,6 +50,8 @@ function figures(r: RunResult): Record<string, unknown> {
   return {
     msgsPerSecond: r.rate,
     publishedPerSecond: r.publishedRate,
+    publishedOverConsumed: r.publishedOverConsumed,
+    msgsPerCpuSecond: r.msgsPerCpuSecond,
     p50Ms: r.latencyMs?.p50,
     p99Ms: r.latencyMs?.p99,
     p999Ms: r.latencyMs?.p999,

@@ -55,9 +55,14 @@ export async function runFlow(broker: Broker, running: RunningBroker, scenario: 
     } else {
       result.rate = consumed.seconds > 0 ? consumed.delivered / consumed.seconds : 0;
       result.latencyMs = consumed.latency;
+      if (scenario.unit === 'msgs/s' && result.rate > 0) result.publishedOverConsumed = result.publishedRate / result.rate;
       result.consumerCpuPercent = consumed.cpuPercent;
     }
-    if (before !== undefined && after !== undefined) result.cpuPercent = (100 * (after.cpuSeconds - before.cpuSeconds)) / seconds;
+    if (before !== undefined && after !== undefined) {
+      const cpuSeconds = after.cpuSeconds - before.cpuSeconds;
+      result.cpuPercent = (100 * cpuSeconds) / seconds;
+      if (cpuSeconds > 0 && result.rate !== undefined) result.msgsPerCpuSecond = (result.rate * seconds) / cpuSeconds;
+    }
     if (machineBefore !== undefined && machineAfter !== undefined && result.cpuPercent !== undefined) {
       const machine = (100 * (machineAfter - machineBefore)) / seconds;
       const ours = result.cpuPercent + produced.cpuPercent + (consumed?.cpuPercent ?? 0);

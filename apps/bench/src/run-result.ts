@@ -26,6 +26,11 @@ export interface RunResult {
   rate?: number;
   /** Publishes completed per second during the window (confirmed, or written where no confirms are asked for): above `rate` means the queue was backing up. */
   publishedRate?: number;
+  /**
+   * publishedRate ÷ rate where both count messages (not where `rate` counts deliveries to
+   * several queues): above 1, the queue grew during the window.
+   */
+  publishedOverConsumed?: number;
   failedPublishes?: number;
   latencyMs?: LatencySummary;
   /** Seconds the producer took to prefill the queue, where the scenario prefills. */
@@ -37,6 +42,11 @@ export interface RunResult {
   peakRssMb?: number;
   /** Broker user + system CPU time during the window, as % of one core (it can exceed 100). */
   cpuPercent?: number;
+  /**
+   * The scenario's messages (msgs/s × window) per second of broker CPU time in the window: what
+   * one message costs the broker, a figure that holds across machines and under load.
+   */
+  msgsPerCpuSecond?: number;
   producerCpuPercent?: number;
   consumerCpuPercent?: number;
   /**

@@ -4,7 +4,8 @@
  * The scenarios themselves are in scenarios/; running one is run-scenario.ts's job.
  */
 
-export type BrokerName = 'warren' | 'rabbitmq';
+/** `ws-relay`: the plain WebSocket relay probe (relay/), a ceiling rather than a competitor. */
+export type BrokerName = 'warren' | 'rabbitmq' | 'ws-relay';
 
 /** Declared over a short setup connection before the workers start; every queue is a classic one. */
 export interface Topology {
@@ -16,7 +17,7 @@ export interface Topology {
 /**
  * How the producer paces itself. Warren confirms every publish, so with Warren every pace keeps
  * at most `inFlight` publishes unconfirmed. With RabbitMQ, `unbounded` publishes without confirms
- * as fast as the socket takes them (amqplib's `drain`), as performance.md measured it.
+ * as fast as the socket takes them (amqplib's `drain`), as docs/performance.md measured it.
  */
 export type Pace =
   /** Warren: its default publish window (4096) unconfirmed; RabbitMQ: no confirms. */
@@ -26,7 +27,7 @@ export type Pace =
   /** Confirms on both, `perSecond` publishes a second, at most `inFlight` unconfirmed. */
   | { kind: 'rate'; perSecond: number; inFlight: number };
 
-/** RabbitMQ's figures on this machine from shared/performance.md (beside the repository), shown when RabbitMQ is not run. */
+/** RabbitMQ's figures on this machine from docs/performance.md, shown when RabbitMQ is not run. */
 export interface Reference {
   rate?: number;
   p50?: number;
@@ -55,6 +56,13 @@ export interface FlowScenario {
   /** The issue's target for the ratio, if it sets one. */
   target?: number;
   reference?: Reference;
+  /**
+   * Issue 25's further conditions on Warren's median run: its published and consumed rates
+   * differ by at most this fraction of the consumed rate (the queue does not grow), its p99 is
+   * at most RabbitMQ's, and its rate is at least this fraction of the `ws` relay probe's, which
+   * then runs in the same run as a third "broker".
+   */
+  checks?: { balance?: number; p99AtMostRabbitmq?: boolean; ofWsRelay?: number };
 }
 
 /** Idle connections held open by one worker: the broker's resident memory per connection. */

@@ -1,5 +1,5 @@
 /**
- * Outgoing batching (shared/performance.md, beside the repository): every frame written during one tick
+ * Outgoing batching (docs/performance.md): every frame written during one tick
  * joins one WebSocket message, sent from a microtask, so a burst of publishes costs a few socket
  * writes while a lone frame still leaves at once. A batch is cut early at BATCH_LIMIT bytes, a
  * frame is never appended to a batch it would push past the server's message limit, and a frame

@@ -8,3 +8,4 @@ export type { ApplyMeta, Applied, ReplicatedMachine } from './machine.js';
 export { RaftNode, NotLeaderError, type RaftNodeOptions, type RaftStorage, type PeerLink } from './raft-node.js';
 export { LevelRaftStorage } from './raft-storage.js';
 export { PeerTransport, type PeerAddress } from './peer-transport.js';
+export * from './node/index.js';

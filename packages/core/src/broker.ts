@@ -7,6 +7,7 @@ import { nanoid } from 'nanoid';
 import { MessageIds } from './message-ids.js';
 import { WarrenError } from '@warren/protocol';
 import { DEFAULT_BACKLOG_LIMITS, type BacklogLimits } from './queue/backlog.js';
+import { DEFAULT_FLOW_MARKS, type FlowMarks } from './queue/queue-flow.js';
 import { silentLogger, type Clock, type Logger, type ScheduledRecord, type Store } from './ports.js';
 import { Scheduler } from './scheduler.js';
 import { AuditLog, type AuditRetention } from './audit.js';
@@ -21,6 +22,8 @@ export interface BrokerOptions {
   clock: Clock;
   logger?: Logger;
   limits?: Partial<BacklogLimits>;
+  /** Where credit flow holds publishers (queue/queue-flow.ts); DEFAULT_FLOW_MARKS by default. */
+  flowMarks?: FlowMarks;
   /** Id generator for queues, messages and consumer tags; nanoid by default. */
   newId?: () => string;
   /** Id generator for messages published without one; MessageIds by default. */
@@ -48,6 +51,7 @@ export class Broker {
   readonly counters = new BrokerCounters();
   private readonly logger: Logger;
   private readonly limits: BacklogLimits;
+  private readonly flowMarks: FlowMarks;
   private readonly maxQueues: number;
   private readonly maxQueuesPerVhost: number;
 
@@ -56,6 +60,7 @@ export class Broker {
     this.clock = options.clock;
     this.logger = options.logger ?? silentLogger;
     this.limits = { ...DEFAULT_BACKLOG_LIMITS, ...options.limits };
+    this.flowMarks = options.flowMarks ?? DEFAULT_FLOW_MARKS;
     this.newId = options.newId ?? (() => nanoid());
     this.newMessageId = options.newMessageId ?? new MessageIds().next;
     this.maxQueues = options.maxQueues ?? 0;
@@ -173,6 +178,7 @@ export class Broker {
         store: this.store,
         logger: this.logger,
         limits: this.limits,
+        flowMarks: this.flowMarks,
         clock: this.clock,
         newId: this.newId,
         counters: this.counters,

@@ -24,6 +24,7 @@ export { ATTEMPTS_HEADER, attemptsOf, type AttemptEntry, type AttemptReason } fr
 export { Consumer, type ConsumerOptions, type DeliverySink } from './queue/consumer.js';
 export { DEFAULT_BACKLOG_LIMITS, type BacklogLimits } from './queue/backlog.js';
 export { Deque } from './queue/deque.js';
+export { QueueFlow, DEFAULT_FLOW_MARKS, type FlowMarks } from './queue/queue-flow.js';
 export type { Message, QueueEntry, Table } from './message.js';
 export {
   silentLogger,

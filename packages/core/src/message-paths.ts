@@ -37,6 +37,11 @@ export interface PublishOutcome {
    * delayed one a durable exchange keeps.
    */
   durable: boolean;
+  /**
+   * A queue that took the message and holds its publishers (credit flow, queue/queue-flow.ts):
+   * the publisher's connection waits for it before it reads more. Undefined: nobody holds.
+   */
+  held?: Queue;
 }
 
 const UNROUTED_OUTCOME: PublishOutcome = Object.freeze({ route: UNROUTED, commit: undefined, duplicate: false, durable: false });
@@ -189,6 +194,7 @@ export class MessagePaths {
     let durable = false;
     let held = 0;
     let heldOnDisk = false;
+    let holding: Queue | undefined;
     for (const queue of routed) {
       const window = deduplicate ? queue.settings.dedupWindow : undefined;
       const checked = window !== undefined && window > 0;
@@ -204,6 +210,7 @@ export class MessagePaths {
         continue;
       }
       if (result === Enqueued.Stored) stored = true;
+      if (queue.flow.holding) holding = queue;
       if (message.persistent && queue.survivesRestart) durable = true;
       if (checked) this.dedup.remember(queue, message.id, message.persistent);
     }
@@ -216,6 +223,7 @@ export class MessagePaths {
       commit: stored || heldOnDisk ? this.context.store.commit() : undefined,
       duplicate,
       durable: durable || (heldOnDisk && message.persistent),
+      held: holding,
     };
   }
 }

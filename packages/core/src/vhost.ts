@@ -16,6 +16,7 @@ import { effectivePolicy } from './policy/merge.js';
 import { Policy, type PolicyRecord } from './policy/policy.js';
 import type { BindingRecord, Clock, ExchangeRecord, Logger, QueueRecord, ScheduledRecord, Store } from './ports.js';
 import type { BacklogLimits } from './queue/backlog.js';
+import type { FlowMarks } from './queue/queue-flow.js';
 import type { Consumer, ConsumerOptions, DeliverySink } from './queue/consumer.js';
 import { Queue, type QueueHost } from './queue/queue.js';
 import { BUILT_IN, describeExchange, describeQueue } from './declare-rules.js';
@@ -28,6 +29,8 @@ export interface VHostContext {
   store: Store;
   logger: Logger;
   limits: BacklogLimits;
+  /** Credit flow's marks for every queue of the vhost (queue/queue-flow.ts). */
+  flowMarks?: FlowMarks;
   clock: Clock;
   newId(): string;
   counters: BrokerCounters;
@@ -72,6 +75,10 @@ export class VHost implements RoutingScope, QueueHost {
 
   get limits(): BacklogLimits {
     return this.context.limits;
+  }
+
+  get flowMarks(): FlowMarks | undefined {
+    return this.context.flowMarks;
   }
 
   get logger(): Logger {

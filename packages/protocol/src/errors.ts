@@ -62,6 +62,7 @@ export const ERRORS = {
   unroutable: { replyCode: 312, scope: 'operation', message: 'no queue is bound for this routing key' },
   queue_deleted: { replyCode: 320, scope: 'operation', message: 'the queue was deleted' },
   store_failed: { replyCode: 541, scope: 'operation', message: 'the message could not be stored' },
+  cluster_unavailable: { replyCode: 506, scope: 'operation', message: 'no majority of the cluster could commit the change' },
   internal_error: { replyCode: 541, scope: 'connection', closeCode: 1011, message: 'internal error' },
 } as const satisfies Record<string, ErrorSpec>;
 

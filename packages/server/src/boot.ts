@@ -2,7 +2,7 @@
  * The composition root: the one place that wires the LevelDB store, the core broker, the
  * WebSocket listener and the HTTP API onto one port, and takes them down again in order.
  */
-import { Broker } from '@warren/core';
+import { Broker, type FlowMarks } from '@warren/core';
 import { LevelStore } from '@warren/store';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
@@ -24,6 +24,12 @@ import { frameworkError, MAX_PARAM_LENGTH } from './http/limits.js';
 import { accessRoutes, installAccessHooks, startAccessControl } from './auth/install.js';
 import { httpsOptions, watchCertificates } from './auth/tls.js';
 import type { Server as HttpsServer } from 'node:https';
+import { MetadataReplication } from './cluster/metadata-replication.js';
+import { gateMetadataFrames } from './cluster/ws-metadata-gate.js';
+import { membershipRoutes } from './cluster/membership-routes.js';
+import { clusterMetrics } from './cluster/cluster-metrics.js';
+import { clusterReadiness, startClusterNode } from './cluster/cluster-boot.js';
+import { nodeView } from './http/routes/nodes.js';
 
 export interface WarrenServer {
   readonly config: Config;
@@ -54,6 +60,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     clock: systemClock,
     logger,
     limits: { maxRamMessages: config.queueRamMessages, maxRamBytes: config.queueRamBytes },
+    flowMarks: flowMarksOf(config),
     maxQueues: config.maxQueues,
     maxQueuesPerVhost: config.maxQueuesPerVhost,
     auditRetention: config.auditRetention,
@@ -89,17 +96,30 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   ];
   requestIdHooks(app);
   healthRoutes(app, readiness);
-  const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix, contributors: extensions.metrics });
+  // Cluster mode: metadata changes go through the metadata group's log (cluster/metadata-replication.ts).
+  const replication = config.peers.length > 0 ? new MetadataReplication() : undefined;
+  replication?.installReplayGate(app);
+  if (replication !== undefined) gateMetadataFrames(broker, replication);
+  let cluster: Awaited<ReturnType<typeof startClusterNode>> | undefined;
+  const contributors = [...(extensions.metrics ?? []), ...(config.peers.length > 0 ? [clusterMetrics(() => cluster)] : [])];
+  const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix, contributors });
   metricsRoutes(app, metrics);
   const httpSessions = installAccessHooks(app, access);
-  registerRoutes(app, broker, listener, config.nodeId, logger);
+  replication?.installForwarding(app);
+  registerRoutes(app, broker, listener, config.nodeId, logger, () => cluster);
+  membershipRoutes(app, replication, () => cluster);
   accessRoutes(app, access, httpSessions, listener, https !== undefined);
   await registerAdminUi(app);
   const live = new LiveEndpoint(app, logger);
   try {
+    if (replication !== undefined) {
+      cluster = await startClusterNode(config, logger, app, replication, () => nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster }));
+      readiness.push(clusterReadiness(cluster));
+    }
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     // The store is open and holds its lock: close it, so the caller can report and exit cleanly.
+    await cluster?.stop();
     alarms.stop();
     live.close();
     listener.close();
@@ -127,9 +147,16 @@ export async function startServer(config: Config, logger: ServerLogger = createL
         stopWatching();
         live.close();
         listener.close();
+        await cluster?.stop();
         await app.close();
         await broker.stop();
         logger.info('warren stopped');
       })()),
   };
+}
+
+/** Credit flow's marks: a queue lets its publishers go at half the backlog that made it hold them. */
+function flowMarksOf(config: Config): FlowMarks {
+  const { queueFlowMessages, queueFlowBytes, queueFlowHoldMs } = config;
+  return { highMessages: queueFlowMessages, lowMessages: Math.floor(queueFlowMessages / 2), highBytes: queueFlowBytes, lowBytes: Math.floor(queueFlowBytes / 2), maxHoldMs: queueFlowHoldMs };
 }

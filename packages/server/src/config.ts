@@ -1,13 +1,14 @@
 /**
  * Configuration: defaults, then a JSON file, then WARREN_* environment variables, then command
  * line flags, each overriding the one before. The result is validated once with ajv; a bad
- * value stops the boot with a message naming the key (../shared/design.md, "Running").
+ * value stops the boot with a message naming the key (docs/operations.md, "Configuration").
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT } from '@warren/protocol';
 import { securityEnv, securityProperties, type SecurityConfig } from './auth/security-config.js';
 import { normalizeOrigin } from './ws/origin-check.js';
+import { parsePeers } from '@warren/cluster';
 
 export interface Config extends SecurityConfig {
   host: string;
@@ -25,6 +26,12 @@ export interface Config extends SecurityConfig {
   handshakeTimeout: number;
   /** Unsent bytes per connection above which deliveries to it pause. */
   deliveryBufferBytes: number;
+  /** Credit flow (core's queue/queue-flow.ts): ready messages above which a queue with consumers holds its publishers; it lets them go at half. */
+  queueFlowMessages: number;
+  /** The same in ready body bytes. */
+  queueFlowBytes: number;
+  /** Longest a queue holds its publishers before it takes its consumers for slow ones and holds nobody. */
+  queueFlowHoldMs: number;
   /**
    * Unsent bytes per connection (replies, errors, confirms, returns, deliveries) above which its
    * frames are no longer read until it drains; twice that closes it (ws/send-buffer.ts).
@@ -63,6 +70,14 @@ export interface Config extends SecurityConfig {
    * own; `*` allows every origin. Clients that are not browsers send no Origin and are not concerned.
    */
   allowedOrigins: string[];
+  /** Node-to-node port (docs/cluster.md); used only when peers are given. */
+  clusterPort: number;
+  /** The cluster's members as `id@host:port`; empty: a single node, no cluster port. */
+  peers: string[];
+  /** What nodes prove to each other (as Erlang's cookie); required with peers. */
+  clusterSecret?: string;
+  /** This node joins a running cluster (PUT /api/nodes/{name} adds it) instead of founding one with its peers. */
+  clusterJoin: boolean;
 }
 
 /** RabbitMQ's vm_memory_high_watermark.relative (a fraction of RAM) or .absolute (`{ bytes }`). */
@@ -79,6 +94,9 @@ export const DEFAULT_CONFIG: Config = {
   publishWindow: 4096,
   handshakeTimeout: 10_000,
   deliveryBufferBytes: 4 * 1024 * 1024,
+  queueFlowMessages: 500,
+  queueFlowBytes: 16 * 1024 * 1024,
+  queueFlowHoldMs: 200,
   sendBufferBytes: 16 * 1024 * 1024,
   queueRamMessages: 100_000,
   queueRamBytes: 32 * 1024 * 1024,
@@ -99,6 +117,9 @@ export const DEFAULT_CONFIG: Config = {
   maxConnectionsPerVhost: 0,
   maxQueuesPerVhost: 0,
   allowedOrigins: [],
+  clusterPort: 5681,
+  peers: [],
+  clusterJoin: false,
 };
 
 const positive = { type: 'integer', minimum: 1 };
@@ -117,6 +138,9 @@ const schema = {
     publishWindow: positive,
     handshakeTimeout: positive,
     deliveryBufferBytes: positive,
+    queueFlowMessages: positive,
+    queueFlowBytes: positive,
+    queueFlowHoldMs: positive,
     sendBufferBytes: positive,
     queueRamMessages: positive,
     queueRamBytes: positive,
@@ -144,12 +168,16 @@ const schema = {
     clusterName: { type: 'string', minLength: 1, maxLength: 255 },
     ...securityProperties,
     allowedOrigins: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 2048 } },
+    clusterPort: { type: 'integer', minimum: 0, maximum: 65535 },
+    peers: { type: 'array', maxItems: 99, items: { type: 'string', minLength: 3, maxLength: 1024 } },
+    clusterSecret: { type: 'string', minLength: 16, maxLength: 1024 },
+    clusterJoin: { type: 'boolean' },
   },
 };
 
 const validate = new Ajv({ coerceTypes: true, allErrors: true, strict: true }).compile(schema);
 
-/** Environment variables and the config keys they set (design.md). */
+/** Environment variables and the config keys they set (docs/operations.md). */
 const ENV: Record<string, keyof Config> = {
   WARREN_HOST: 'host',
   WARREN_PORT: 'port',
@@ -166,12 +194,17 @@ const ENV: Record<string, keyof Config> = {
   WARREN_DISK_FREE_LIMIT: 'diskFreeLimit',
   WARREN_METRICS_PREFIX: 'metricsPrefix',
   WARREN_CLUSTER_NAME: 'clusterName',
+  WARREN_CLUSTER_PORT: 'clusterPort',
+  WARREN_CLUSTER_SECRET: 'clusterSecret',
+  WARREN_CLUSTER_JOIN: 'clusterJoin',
 };
 
 /** The absolute form of the watermark has its own variable, so a value is never read as both a fraction and bytes. */
 const MEMORY_HIGH_WATERMARK_BYTES = 'WARREN_MEMORY_HIGH_WATERMARK_BYTES';
 /** A comma-separated list, so not a plain ENV entry. */
 const ALLOWED_ORIGINS = 'WARREN_ALLOWED_ORIGINS';
+/** `id@host:port,…` */
+const PEERS = 'WARREN_PEERS';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -186,6 +219,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
   }
   const origins = options.env?.[ALLOWED_ORIGINS];
   if (origins !== undefined && origins !== '') merged.allowedOrigins = origins.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  const peers = options.env?.[PEERS];
+  if (peers !== undefined && peers !== '') merged.peers = peers.split(',').map((p) => p.trim()).filter((p) => p !== '');
   const watermarkBytes = options.env?.[MEMORY_HIGH_WATERMARK_BYTES];
   if (watermarkBytes !== undefined && watermarkBytes !== '') merged.memoryHighWatermark = { bytes: watermarkBytes };
   securityEnv(merged, options.env ?? {});
@@ -196,7 +231,19 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
   }
   const badOrigin = (merged.allowedOrigins as string[]).find((o) => o !== '*' && normalizeOrigin(o) === undefined);
   if (badOrigin !== undefined) throw new ConfigError(`invalid configuration: allowedOrigins '${badOrigin}' is not an origin (scheme://host[:port], http or https) or '*'`);
+  checkCluster(merged as unknown as Config);
   return merged as unknown as Config;
+}
+
+/** Peers parse, name distinct nodes and come with a secret: a cluster without one would take any node. */
+function checkCluster(config: Config): void {
+  if (config.peers.length === 0) return;
+  try {
+    parsePeers(config.peers.join(','));
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: peers: ${(error as Error).message}`);
+  }
+  if (config.clusterSecret === undefined) throw new ConfigError('invalid configuration: peers are given but no clusterSecret (WARREN_CLUSTER_SECRET, at least 16 characters) that nodes prove to each other');
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

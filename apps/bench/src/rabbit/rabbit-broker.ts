@@ -1,6 +1,6 @@
 /**
  * RabbitMQ as a broker under test: a node of its own (rabbit-process.ts), the topology declared
- * with amqplib (every queue a classic queue, as performance.md measured), and the amqp-* workers
+ * with amqplib (every queue a classic queue, as docs/performance.md measured), and the amqp-* workers
  * in this folder. Installing the package is rabbit-install.ts's job, done once before any run.
  */
 import { fileURLToPath } from 'node:url';

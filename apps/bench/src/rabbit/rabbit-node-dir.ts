@@ -42,7 +42,7 @@ export async function createRabbitNodeDir(): Promise<RabbitNodeDir> {
     RABBITMQ_DIST_PORT: String(distPort),
     RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
     RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
-    // Neither file exists: the node runs with RabbitMQ's defaults, as performance.md measured it.
+    // Neither file exists: the node runs with RabbitMQ's defaults, as docs/performance.md measured it.
     RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq'),
     RABBITMQ_ADVANCED_CONFIG_FILE: join(dir, 'advanced.config'),
     RABBITMQ_PID_FILE: join(dir, 'rabbitmq.pid'),

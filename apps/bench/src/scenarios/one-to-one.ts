@@ -7,7 +7,7 @@ import type { FlowScenario } from '../scenario.js';
 const transientQueue = 'bench.transient';
 const durableQueue = 'bench.persistent';
 
-function transient(name: string, bodyBytes: number, rate: number): FlowScenario {
+function transient(name: string, bodyBytes: number, rate: number, target: number, checks?: FlowScenario['checks']): FlowScenario {
   return {
     kind: 'flow',
     name,
@@ -21,13 +21,21 @@ function transient(name: string, bodyBytes: number, rate: number): FlowScenario 
     consume: { queues: [transientQueue], noAck: true, prefetch: 0 },
     topology: { exchanges: [], queues: [{ name: transientQueue, durable: false }], bindings: [] },
     ratioOf: 'msgs/s',
-    // "at least 3× on transient 1→1"; the other body sizes count as throughput scenarios (2×).
-    target: bodyBytes === 100 ? 3 : 2,
+    target,
     reference: { rate },
+    ...(checks === undefined ? {} : { checks }),
   };
 }
 
-function persistent(name: string, summary: string, pace: FlowScenario['pace'], ratioOf: FlowScenario['ratioOf'], target: number, reference: FlowScenario['reference']): FlowScenario {
+function persistent(
+  name: string,
+  summary: string,
+  pace: FlowScenario['pace'],
+  ratioOf: FlowScenario['ratioOf'],
+  target: number,
+  reference: FlowScenario['reference'],
+  checks?: FlowScenario['checks'],
+): FlowScenario {
   return {
     kind: 'flow',
     name,
@@ -43,12 +51,16 @@ function persistent(name: string, summary: string, pace: FlowScenario['pace'], r
     ratioOf,
     target,
     reference,
+    ...(checks === undefined ? {} : { checks }),
   };
 }
 
-export const transient100: FlowScenario = transient('transient-1-1', 100, 66_900);
-export const transient1k: FlowScenario = transient('transient-1kb', 1024, 42_600);
-export const transient64k: FlowScenario = transient('transient-64kb', 64 * 1024, 7_200);
+// "At least 3× on transient 1→1"; 1 KB counts as a throughput scenario (2×); 64 KB is bounded by
+// the machine's loopback copies (README), so issue 25 asks for RabbitMQ's rate and 70% of a bare
+// WebSocket hop measured in the same run.
+export const transient100: FlowScenario = transient('transient-1-1', 100, 66_900, 3);
+export const transient1k: FlowScenario = transient('transient-1kb', 1024, 42_600, 2);
+export const transient64k: FlowScenario = transient('transient-64kb', 64 * 1024, 7_200, 1, { ofWsRelay: 0.7 });
 
 export const persistentConfirms: FlowScenario = persistent(
   'persistent-confirms',
@@ -57,6 +69,8 @@ export const persistentConfirms: FlowScenario = persistent(
   'msgs/s',
   2,
   { rate: 27_500, p50: 21.5, p99: 43.6 },
+  // Issue 25: a queue whose consumer keeps up does not grow, and delivers as fast as RabbitMQ's.
+  { balance: 0.05, p99AtMostRabbitmq: true },
 );
 
 /** "At the fixed rate, p99 lower than RabbitMQ's": the ratio is RabbitMQ's p99 over Warren's. */

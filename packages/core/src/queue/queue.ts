@@ -20,6 +20,7 @@ import type { AttemptReason } from './attempt-log.js';
 import { Backlog, type BacklogLimits } from './backlog.js';
 import { Consumer, type ConsumerOptions, type DeliverySink } from './consumer.js';
 import { LocalQueueShell } from './local-queue-shell.js';
+import { DEFAULT_FLOW_MARKS, QueueFlow, type FlowMarks } from './queue-flow.js';
 import type { QueueCommand, Settlement } from './queue-command.js';
 import { Enqueued, QueueMachine } from './queue-machine.js';
 
@@ -44,6 +45,8 @@ export interface QueueHost {
   scheduleRetry(queue: Queue, message: Message, delay: number): void;
   /** The queue went unused for its x-expires. */
   expired(queue: Queue): void;
+  /** Where credit flow holds publishers (queue-flow.ts); DEFAULT_FLOW_MARKS without it. */
+  readonly flowMarks?: FlowMarks;
 }
 
 type Enqueue = Extract<QueueCommand, { kind: 'enqueue' }>;
@@ -53,6 +56,8 @@ export class Queue extends QueueMachine {
   private readonly shell: LocalQueueShell;
   /** RabbitMQ's message_stats of this queue (the management API's rates); counted by the shell, not the machine. */
   readonly messageStats: MessageStats;
+  /** Credit flow back to the connections publishing into this queue (queue-flow.ts). */
+  readonly flow: QueueFlow;
   private readonly clock: Clock;
   /** Consumers with an ack lease of their own: their deliveries need the time. */
   private leasedConsumers = 0;
@@ -78,6 +83,7 @@ export class Queue extends QueueMachine {
     this.shell = shell;
     this.clock = host.clock;
     this.messageStats = new MessageStats(host.clock.now());
+    this.flow = new QueueFlow(host.clock, host.flowMarks ?? DEFAULT_FLOW_MARKS);
     shell.bind(this);
   }
 
@@ -122,6 +128,7 @@ export class Queue extends QueueMachine {
     const result = this.applyEnqueue(command);
     command.message = undefined as unknown as Message;
     if (result !== Enqueued.Rejected) this.messageStats.publish++;
+    this.flow.enqueued(this.backlog.count, this.backlog.bytes, this.consumers.length);
     return result;
   }
 
@@ -142,12 +149,14 @@ export class Queue extends QueueMachine {
   removeConsumer(consumer: Consumer): void {
     if (consumer.options.ackTimeout !== undefined && consumer.active) this.leasedConsumers--;
     this.apply({ kind: 'cancel', now: this.clock.now(), consumer });
+    this.flowDrained();
   }
 
   /** Delivers what can be delivered (a consumer's connection can take more again, or a round was cut). */
   dispatch(): void {
     this.shell.hearAll();
     this.apply({ kind: 'dispatch', now: this.timeOfDelivery() });
+    this.flowDrained();
   }
 
   /** Renews a delivery's ack lease to `ms` from now; false when it holds none. */
@@ -171,6 +180,7 @@ export class Queue extends QueueMachine {
     command.reason = options.reason;
     command.error = options.error;
     this.applySettle(command);
+    if (this.flow.holding) this.flowDrained();
     if (outcome === 'ack') this.messageStats.ack++;
     command.entry = undefined as unknown as QueueEntry;
     command.consumer = undefined as unknown as Consumer;
@@ -183,7 +193,9 @@ export class Queue extends QueueMachine {
 
   /** Removes the ready messages; returns how many. Unacked deliveries are not touched (AMQP queue.purge). */
   purge(): number {
-    return this.apply({ kind: 'purge', now: this.clock.now() }) as number;
+    const purged = this.apply({ kind: 'purge', now: this.clock.now() }) as number;
+    this.flowDrained();
+    return purged;
   }
 
   /** Applies a new policy (or none); the queue's arguments stay. */
@@ -265,6 +277,11 @@ export class Queue extends QueueMachine {
     this.apply({ kind: 'drop', now: this.clock.now(), entry });
   }
 
+  /** The backlog may have shrunk: credit flow lets its publishers go once it is low. */
+  private flowDrained(): void {
+    this.flow.drained(this.backlog.count, this.backlog.bytes, this.consumers.length);
+  }
+
   /** Resolves once the next page of paged-out messages is in RAM (or could not be read). */
   pageIn(): Promise<void> {
     const arrived = this.backlog.nextPage();
@@ -274,11 +291,14 @@ export class Queue extends QueueMachine {
 
   /** Marks the queue deleted and cancels its consumers; the vhost removes its record. */
   markDeleted(): number {
-    return this.apply({ kind: 'delete', now: this.clock.now() }) as number;
+    const count = this.apply({ kind: 'delete', now: this.clock.now() }) as number;
+    this.flow.release();
+    return count;
   }
 
   /** Cancels the queue's timers and leaves its delivery record exact (the broker is stopping). */
   stopTimers(): void {
     this.apply({ kind: 'stop', now: this.clock.now() });
+    this.flow.release();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Serves the admin UI (apps/admin's built dist) at `/` on the broker's one port (design.md,
+ * Serves the admin UI (apps/admin's built dist) at `/` on the broker's one port (README,
  * "Running"), with a strict Content-Security-Policy: scripts, styles and connections only from
  * this origin, no inline script, no eval, no framing. Client routes (`/queues/%2F/orders`) get
  * index.html, so a reload or a shared link opens the right page; no other path is touched, so

@@ -97,11 +97,11 @@ describe('ResourceAlarms', () => {
     alarms.stop();
   });
 
-  it('measures memory again after every 4 MiB read, between two ticks', async () => {
+  it('measures memory again after every 16 MiB read, between two ticks', async () => {
     const { gauges, alarms } = setup({ memoryCheckInterval: 60_000 });
     await alarms.start();
     gauges.memory = 60 * MB;
-    alarms.noteRead(3 * 1024 * 1024);
+    alarms.noteRead(15 * 1024 * 1024);
     expect(alarms.active).toEqual([]);
     alarms.noteRead(1024 * 1024);
     expect(alarms.active).toEqual(['memory']);

@@ -1,7 +1,7 @@
 /**
  * Who an action is recorded as in the audit log: the user auth/ authenticated (`verified`), or,
  * where no gate is installed, the user a client names, unchecked: the user of an HTTP request's
- * Basic `Authorization` header; without one, RabbitMQ's default user `guest` (design.md, "Running").
+ * Basic `Authorization` header; without one, RabbitMQ's default user `guest` (README, "Running").
  */
 import type { FastifyRequest } from 'fastify';
 

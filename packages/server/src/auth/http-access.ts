@@ -40,7 +40,8 @@ export function installHttpAccess(app: FastifyInstance, access: AccessControl, s
 
   app.addHook('onRequest', async (request, reply) => {
     const rule = ruleOf(request);
-    if (rule === undefined || rule.public === true) return;
+    // A principal an earlier hook set (the cluster's replay of a committed change) stands.
+    if (rule === undefined || rule.public === true || request.principal !== null) return;
     try {
       request.principal = await authenticate(request, access, sessions);
     } catch (error) {

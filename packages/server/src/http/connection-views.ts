@@ -14,7 +14,7 @@ export function connectionView(session: Session, node: string): Record<string, u
     name: session.id,
     node,
     type: 'network',
-    state: session.publisherBlock.isBlocked ? 'blocked' : 'running',
+    state: session.publisherBlock.isBlocked ? 'blocked' : session.inFlow ? 'flow' : 'running',
     user: session.user,
     vhost: session.vhost?.name ?? null,
     protocol: `Warren WebSocket ${PROTOCOL_VERSION}`,

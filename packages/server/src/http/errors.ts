@@ -1,5 +1,5 @@
 /**
- * Management API errors: `{ error: <stable code>, reason: <human message> }` (design.md), with
+ * Management API errors: `{ error: <stable code>, reason: <human message> }` (docs/http-api.md), with
  * the HTTP status each code means. Codes come from protocol's registry; a body fastify itself
  * refuses (malformed JSON, too large, unsupported content type) is `invalid_argument` with
  * fastify's status.
@@ -13,6 +13,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   vhost_not_found: 404,
   resource_locked: 409,
   shutting_down: 503,
+  cluster_unavailable: 503,
   message_too_large: 413,
   queue_limit: 400,
   not_authorized: 401,

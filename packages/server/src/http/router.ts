@@ -1,5 +1,5 @@
 /**
- * The management HTTP API (design.md, "Management HTTP API"): one file per resource under
+ * The management HTTP API (docs/http-api.md): one file per resource under
  * routes/ (LavinMQ's http/controller/), registered here, with the one error handler that turns
  * every failure into `{ error, reason }` and a JSON parser that takes an empty body as none
  * (RabbitMQ tools send `content-type: application/json` on bodiless DELETEs).
@@ -29,7 +29,7 @@ import { collectOpenApi } from './openapi.js';
 import { startStatsSampler } from './stats-sampler.js';
 import type { ApiContext } from './api-context.js';
 
-export function registerRoutes(app: FastifyInstance, broker: Broker, listener: WebSocketListener, nodeId: string, logger?: Logger): void {
+export function registerRoutes(app: FastifyInstance, broker: Broker, listener: WebSocketListener, nodeId: string, logger?: Logger, cluster?: ApiContext['cluster']): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
@@ -41,7 +41,7 @@ export function registerRoutes(app: FastifyInstance, broker: Broker, listener: W
     sendError(reply, new WarrenError('not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`)),
   );
 
-  const context: ApiContext = { broker, listener, nodeId, logger };
+  const context: ApiContext = { broker, listener, nodeId, logger, cluster };
   const openApi = collectOpenApi(app);
   const stopSampler = startStatsSampler(context);
   app.addHook('onClose', async () => stopSampler());

@@ -112,7 +112,7 @@ export function bindingViews(vhost: VHost): BindingView[] {
  * empty), and with arguments "~" and a hash of them, so bindings that differ only in their
  * arguments have different names.
  */
-function propertiesKey(routingKey: string, args: Record<string, unknown>): string {
+export function propertiesKey(routingKey: string, args: Record<string, unknown>): string {
   if (Object.keys(args).length === 0) return routingKey === '' ? '~' : routingKey;
   const hash = createHash('sha256').update(canonicalJson(args)).digest('base64url').slice(0, 22);
   return `${routingKey}~${hash}`;

@@ -50,4 +50,20 @@ describe('FrameTurns', () => {
     turns.add(frames(40, 5));
     expect(handled).toHaveLength(16);
   });
+
+  it('handles nothing while any of its holders holds it, and goes on in order once all have let go', async () => {
+    const { turns, handled } = harness();
+    turns.hold('send buffer');
+    turns.hold('queue flow');
+    turns.add(frames(0, 5));
+    turns.release('send buffer');
+    await immediate();
+    expect(handled).toEqual([]);
+    turns.release('send buffer');
+    await immediate();
+    expect(handled).toEqual([]);
+    turns.release('queue flow');
+    while (handled.length < 5) await immediate();
+    expect(handled).toEqual([0, 1, 2, 3, 4]);
+  });
 });

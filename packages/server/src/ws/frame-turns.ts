@@ -26,8 +26,8 @@ export class FrameTurns {
   private stopped = false;
   /** Frames wait, so reading is stopped. */
   private gatePaused = false;
-  /** Held by the send buffer (send-buffer.ts): no frame is handled until released. */
-  private held = false;
+  /** Why no frame is handled now: the send buffer (send-buffer.ts), credit flow (session.ts). */
+  private readonly holders = new Set<string>();
 
   /**
    * `handle` handles one frame; `turnEnded` runs after each turn's frames (the confirms go out
@@ -49,17 +49,16 @@ export class FrameTurns {
     } else {
       for (const frame of frames) this.pending.push(frame);
     }
-    if (this.waiting === undefined && !this.held) this.turn();
+    if (this.waiting === undefined && this.holders.size === 0) this.turn();
   }
 
-  /** Handles no more frames, from the next one on, until release(). */
-  hold(): void {
-    this.held = true;
+  /** Handles no more frames, from the next one on, until `reason` and every other are released. */
+  hold(reason: string): void {
+    this.holders.add(reason);
   }
 
-  release(): void {
-    if (!this.held) return;
-    this.held = false;
+  release(reason: string): void {
+    if (!this.holders.delete(reason) || this.holders.size > 0) return;
     if (!this.stopped && this.waiting === undefined && this.next < this.pending.length) this.waiting = setImmediate(this.turn);
   }
 
@@ -76,7 +75,7 @@ export class FrameTurns {
     this.waiting = undefined;
     const started = this.now();
     const pending = this.pending;
-    while (this.next < pending.length && !this.stopped && !this.held) {
+    while (this.next < pending.length && !this.stopped && this.holders.size === 0) {
       this.handle(pending[this.next++] as RawFrame);
       if (this.next % FRAMES_PER_LOOK === 0 && this.now() - started >= TURN_MS) break;
     }
@@ -87,7 +86,7 @@ export class FrameTurns {
         this.gatePaused = true;
         this.gate.pause();
       }
-      if (!this.held) this.waiting = setImmediate(this.turn);
+      if (this.holders.size === 0) this.waiting = setImmediate(this.turn);
       return;
     }
     this.pending = [];

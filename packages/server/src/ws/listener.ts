@@ -79,7 +79,7 @@ export class WebSocketListener {
 
   private accept(ws: WebSocket, request?: IncomingMessage): void {
     const auth = this.access === undefined || request === undefined ? undefined : sessionAuthFor(this.access, request, this.sessions);
-    const session = new Session(this.broker.newId(), socketOf(ws), this.broker, this.config, this.logger, auth);
+    const session = new Session(this.broker.newId(), socketOf(ws, request?.socket), this.broker, this.config, this.logger, auth);
     session.info.fromRequest(request);
     const { maxConnections } = this.config;
     if (maxConnections > 0 && this.sessions.size >= maxConnections) {
@@ -114,15 +114,23 @@ function refuse(socket: Duplex, status: number, text: string, why: string): void
   socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${why}`);
 }
 
-function socketOf(ws: WebSocket): SessionSocket {
+/**
+ * The session's view of its WebSocket. A large delivery goes out as its head and its body in two
+ * WebSocket frames of one message, written with one writev: each ws.send is otherwise a syscall
+ * and a TCP segment of its own, and over loopback the kernel hands each segment to the peer
+ * inside that syscall, so the second one cost as much as the body's copy.
+ */
+function socketOf(ws: WebSocket, raw: { cork(): void; uncork(): void } | undefined): SessionSocket {
   return {
     get bufferedAmount() {
       return ws.bufferedAmount;
     },
     send: (data, done) => ws.send(data, { binary: true }, done),
     sendInParts: (head, body, done) => {
+      raw?.cork();
       ws.send(head, { binary: true, fin: false });
       ws.send(body, { binary: true, fin: true }, done);
+      raw?.uncork();
     },
     pause: () => ws.pause(),
     resume: () => ws.resume(),

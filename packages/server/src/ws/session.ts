@@ -5,7 +5,7 @@
  * a real socket. What each frame means is in handlers/; the rules are in docs/protocol.md.
  */
 import { decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, RepeatedHeaders, WarrenError, type ClientFrame, type HelloFrame, type RawFrame } from '@warren/protocol';
-import type { Broker, Consumer, DeliverySink, QueueEntry, VHost } from '@warren/core';
+import type { Broker, Consumer, DeliverySink, Queue, QueueEntry, VHost } from '@warren/core';
 import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
 import { PublisherBlock } from '../alarms/publisher-block.js';
@@ -55,6 +55,9 @@ export class Session implements DeliverySink {
   /** Blocks this connection while a resource alarm is up, once it has published (alarms/). */
   readonly publisherBlock: PublisherBlock;
   private readonly readGate: ReadGate;
+  /** Credit flow: reading waits while a queue this connection published into holds its publishers. */
+  private readonly flowGate: { pause(): void; resume(): void };
+  private heldBy: Queue | undefined;
   private readonly turns: FrameTurns;
   private readonly sendBuffer: SendBuffer;
   readonly consumers = new Map<string, Consumer>();
@@ -90,6 +93,7 @@ export class Session implements DeliverySink {
     this.readGate = new ReadGate(socket);
     this.confirms = new ConfirmTracker({ socket: this.readGate.lever('publish window'), send: (frame) => this.send(frame), counters: broker.counters }, config.publishWindow);
     this.publisherBlock = new PublisherBlock(this.readGate.lever('resource alarm'), (frame) => this.send(frame));
+    this.flowGate = this.readGate.lever('queue flow');
     this.turns = new FrameTurns(
       (raw) => this.handleRaw(raw),
       () => this.confirms.flush(),
@@ -100,12 +104,12 @@ export class Session implements DeliverySink {
       config,
       {
         pause: () => {
-          this.turns.hold();
+          this.turns.hold('peer not reading');
           unread.pause();
         },
         resume: () => {
           unread.resume();
-          this.turns.release();
+          this.turns.release('peer not reading');
         },
       },
       (unsent) => this.fail(new WarrenError('peer_not_reading', `${unsent} bytes wait to be sent to a peer that does not read them`)),
@@ -276,6 +280,35 @@ export class Session implements DeliverySink {
     }
   }
 
+  /** Whether credit flow holds this connection (the management API's `flow` state). */
+  get inFlow(): boolean {
+    return this.heldBy !== undefined;
+  }
+
+  /**
+   * A queue this connection just published into holds its publishers (core's queue-flow.ts):
+   * handle none of its frames and stop reading until it lets them go (the frames already read
+   * wait in order, so a batch of publishes does not run past the queue's mark). Never while this connection holds unacked deliveries,
+   * whose acks must go on being read for some queue to drain (its own, or the queue of a
+   * connection that waits on ours): so credit flow cannot deadlock connections.
+   */
+  holdFor(queue: Queue): void {
+    if (this.heldBy !== undefined || this.state !== 'open' || this.unacked.size > 0) return;
+    this.heldBy = queue;
+    this.turns.hold('queue flow');
+    this.flowGate.pause();
+    queue.flow.wait(() => {
+      if (this.heldBy === queue) this.letGo();
+    });
+  }
+
+  private letGo(): void {
+    this.heldBy = undefined;
+    if (this.state === 'closed') return;
+    this.flowGate.resume();
+    this.turns.release('queue flow');
+  }
+
   // --- DeliverySink ------------------------------------------------------------------------
 
   /** Also notes that a queue found us full, so the next drained write wakes our consumers' queues. */
@@ -296,6 +329,7 @@ export class Session implements DeliverySink {
       counters.deliveredConsumeManualAck++;
       this.info.messageStats.deliver++;
       this.unacked.set(tag, { entry, consumer });
+      if (this.heldBy !== undefined) this.letGo();
     }
     if (entry.redelivered) counters.redelivered++;
     this.send(deliverHeader(consumer, entry, tag), entry.message.body);

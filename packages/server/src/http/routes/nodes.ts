@@ -1,7 +1,9 @@
 /**
- * Nodes, RabbitMQ's way (`GET /api/nodes`, `GET /api/nodes/{name}`): this node, its memory and
- * disk with their alarms (alarms/), uptime, processors and connection count. One node until the
- * cluster lands; then every member appears here.
+ * Nodes, RabbitMQ's way (`GET /api/nodes`, `GET /api/nodes/{name}`): each node's memory and disk
+ * with their alarms (alarms/), uptime, processors and connection count. In a cluster, every
+ * member appears: this node as it is, the others as they last reported themselves over the
+ * cluster port (once a second); a member not heard from for a few seconds is `running: false`.
+ * Each node also shows its place in the metadata group (role, leader, term, log position).
  */
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
@@ -13,8 +15,12 @@ interface NodeParams {
   name: string;
 }
 
-function nodeView({ listener, nodeId }: ApiContext): Record<string, unknown> {
+/** A member whose last report is older than this is shown as not running. */
+const REPORT_STALE_MS = 3_000;
+
+export function nodeView({ listener, nodeId, cluster }: Pick<ApiContext, 'listener' | 'nodeId' | 'cluster'>): Record<string, unknown> {
   const memory = process.memoryUsage();
+  const member = cluster?.();
   return {
     name: nodeId,
     type: 'disc',
@@ -34,14 +40,38 @@ function nodeView({ listener, nodeId }: ApiContext): Record<string, unknown> {
     ...listener.alarms.status(),
     memory: { total: memory.rss, heap_used: memory.heapUsed, heap_total: memory.heapTotal, external: memory.external, array_buffers: memory.arrayBuffers },
     mem_used: listener.alarms.status().mem_used || memory.rss,
+    ...(member === undefined
+      ? {}
+      : (() => {
+          const status = member.status();
+          // Replicated queues are not placed yet: no node leads or follows one.
+          return { cluster_links: status.connected, metadata: status.metadata, queues_led: [], queues_followed: [] };
+        })()),
   };
 }
 
+function allNodes(context: ApiContext): Record<string, unknown>[] {
+  const self = nodeView(context);
+  const member = context.cluster?.();
+  if (member === undefined) return [self];
+  const now = Date.now();
+  const connected = new Set(member.transport.connectedPeers());
+  const reports = member.peerReports();
+  return member.members.map((id) => {
+    if (id === context.nodeId) return self;
+    const last = reports.get(id);
+    if (last === undefined) return { name: id, running: false };
+    const running = connected.has(id) && now - last.receivedAt < REPORT_STALE_MS;
+    return { ...last.report, name: id, running, last_report_age: now - last.receivedAt };
+  });
+}
+
 export function nodeRoutes(app: FastifyInstance, context: ApiContext): void {
-  app.get('/api/nodes', { config: { doc: { summary: 'List the nodes' } } }, async () => [nodeView(context)]);
+  app.get('/api/nodes', { config: { doc: { summary: 'List the nodes' } } }, async () => allNodes(context));
 
   app.get<{ Params: NodeParams }>('/api/nodes/:name', { config: { doc: { summary: 'Show a node' } } }, async (request) => {
-    if (request.params.name !== context.nodeId) throw new WarrenError('not_found', `no node '${request.params.name}'`);
-    return nodeView(context);
+    const node = allNodes(context).find((n) => n.name === request.params.name);
+    if (node === undefined) throw new WarrenError('not_found', `no node '${request.params.name}'`);
+    return node;
   });
 }

@@ -7,6 +7,7 @@ import { handleBindQueue, handleDeclareQueue, handleDeleteQueue, handlePurgeQueu
 import { handleDeclarePolicy, handleDeletePolicy, handleListPolicies } from './policy.js';
 import { handleCancelScheduled, handleListScheduled, handleRescheduleScheduled } from './scheduled.js';
 import { handlePublish } from './publish.js';
+import { takenByCluster } from '../../cluster/ws-metadata-gate.js';
 import { handleBrowseQueue } from './browse.js';
 import { handleAck, handleCancel, handleConsume, handleExtend, handleNack, handleReject, handleRetry } from './consume.js';
 
@@ -18,6 +19,7 @@ export function handleFrame(session: Session, frame: ClientFrame, body: Uint8Arr
     return;
   }
   if (session.state !== 'open') return;
+  if (takenByCluster(session, frame)) return;
   switch (frame.type) {
     case 'publish':
       return handlePublish(session, frame, body);

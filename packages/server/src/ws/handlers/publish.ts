@@ -61,6 +61,7 @@ export function handlePublish(session: Session, frame: PublishFrame, body: Uint8
     return;
   }
   session.confirms.accept(seq, outcome.commit, receiptOf(frame, outcome));
+  if (outcome.held !== undefined) session.holdFor(outcome.held);
 }
 
 /**

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { batchFrame, FrameKind, FrameReader, jsonFrame, readBatch, readJsonFrame } from './cluster-frames.js';
+import type { Message } from '../raft/types.js';
+
+const append: Message = { type: 'app', from: 'a', to: 'b', term: 3, index: 7, logTerm: 2, commit: 6, entries: [{ term: 3, index: 8, type: 'normal', data: new Uint8Array([1, 2, 3]) }] } as unknown as Message;
+const beat: Message = { type: 'heartbeat', from: 'a', to: 'b', term: 3, commit: 6 } as unknown as Message;
+
+describe('cluster frames', () => {
+  it('carries the messages of several groups in one batch frame, split back out of a byte stream cut anywhere', () => {
+    const bytes = Buffer.concat([batchFrame([{ group: 'meta', message: append }, { group: 'q/%2F/orders', message: beat }]), jsonFrame(FrameKind.forward, { rid: 1, group: 'meta' }, new Uint8Array([9]))]);
+    const frames: Buffer[] = [];
+    const reader = new FrameReader((f) => frames.push(Buffer.from(f)));
+    for (let i = 0; i < bytes.length; i += 5) reader.push(bytes.subarray(i, i + 5));
+    expect(frames.map((f) => f[0])).toEqual([FrameKind.batch, FrameKind.forward]);
+    const batch = readBatch(frames[0]!);
+    expect(batch.map((m) => m.group)).toEqual(['meta', 'q/%2F/orders']);
+    expect([...batch[0]!.message.entries![0]!.data]).toEqual([1, 2, 3]);
+    expect(batch[1]!.message).toEqual(beat);
+    const forward = readJsonFrame<{ rid: number }>(frames[1]!);
+    expect(forward.value.rid).toBe(1);
+    expect([...forward.payload]).toEqual([9]);
+  });
+
+  it('refuses a frame length no peer would send', () => {
+    const reader = new FrameReader(() => undefined);
+    expect(() => reader.push(Buffer.from([0xff, 0xff, 0xff, 0xff, 1]))).toThrow(/cluster frame/);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * Frames of the cluster port (never the public one). Every frame is length-prefixed (u32) and
+ * starts with its kind. The handshake frames carry a small JSON object; a batch carries the Raft
+ * messages of every group bound for one peer in one event-loop turn, each tagged with its group,
+ * in peer-codec's binary form; forward / forwarded carry a proposal a follower hands its leader.
+ *
+ *   hello      {v, id, nonce}                     dialer -> acceptor
+ *   challenge  {id, nonce}                        acceptor -> dialer
+ *   proof      {proof}                            dialer -> acceptor (checked first: a rogue dialer is logged where it knocks)
+ *   welcome    {proof}                            acceptor -> dialer
+ *   batch      u32 count, then per message: u16 group length, group, u32 length, message
+ *   forward    u32 json length, {rid, group, conf?}, then the command's bytes
+ *   forwarded  u32 json length, {rid, index?, error?, leader?}
+ *   status     u32 json length, what the node reports of itself (GET /api/nodes), once a second
+ */
+import { decodeMessage, encodeMessage } from '../peer-codec.js';
+import type { Message } from '../raft/types.js';
+
+export const FrameKind = { hello: 1, challenge: 2, proof: 3, batch: 4, forward: 5, forwarded: 6, status: 7, welcome: 8 } as const;
+export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
+
+export const PROTOCOL_VERSION = 1;
+
+/** A Raft message and the group it belongs to. */
+export interface GroupMessage {
+  readonly group: string;
+  readonly message: Message;
+}
+
+export interface ForwardHeader {
+  readonly rid: number;
+  readonly group: string;
+  /** The command is a membership change (ConfChange), not a machine command. */
+  readonly conf?: boolean;
+}
+
+export interface ForwardedHeader {
+  readonly rid: number;
+  readonly index?: number;
+  readonly error?: string;
+  readonly leader?: string | null;
+}
+
+export function jsonFrame(kind: FrameKind, value: unknown, payload?: Uint8Array): Buffer {
+  const json = Buffer.from(JSON.stringify(value));
+  const size = 1 + 4 + json.length + (payload?.length ?? 0);
+  const out = Buffer.allocUnsafe(4 + size);
+  out.writeUInt32BE(size, 0);
+  out[4] = kind;
+  out.writeUInt32BE(json.length, 5);
+  json.copy(out, 9);
+  if (payload !== undefined) out.set(payload, 9 + json.length);
+  return out;
+}
+
+/** The JSON part of a frame and whatever bytes follow it. */
+export function readJsonFrame<T>(frame: Buffer): { value: T; payload: Buffer } {
+  const length = frame.readUInt32BE(1);
+  return { value: JSON.parse(frame.toString('utf8', 5, 5 + length)) as T, payload: frame.subarray(5 + length) };
+}
+
+export function batchFrame(messages: readonly GroupMessage[]): Buffer {
+  const parts: Buffer[] = [];
+  let size = 1 + 4;
+  for (const { group, message } of messages) {
+    const name = Buffer.from(group, 'utf8');
+    const body = encodeMessage(message);
+    const head = Buffer.allocUnsafe(2 + name.length + 4);
+    head.writeUInt16BE(name.length, 0);
+    name.copy(head, 2);
+    head.writeUInt32BE(body.length, 2 + name.length);
+    parts.push(head, body);
+    size += head.length + body.length;
+  }
+  const out = Buffer.allocUnsafe(4 + size);
+  out.writeUInt32BE(size, 0);
+  out[4] = FrameKind.batch;
+  out.writeUInt32BE(messages.length, 5);
+  let at = 9;
+  for (const part of parts) {
+    part.copy(out, at);
+    at += part.length;
+  }
+  return out;
+}
+
+export function readBatch(frame: Buffer): GroupMessage[] {
+  const count = frame.readUInt32BE(1);
+  const out: GroupMessage[] = [];
+  let at = 5;
+  for (let i = 0; i < count; i++) {
+    const nameLength = frame.readUInt16BE(at);
+    const group = frame.toString('utf8', at + 2, at + 2 + nameLength);
+    at += 2 + nameLength;
+    const length = frame.readUInt32BE(at);
+    out.push({ group, message: decodeMessage(frame.subarray(at + 4, at + 4 + length)) });
+    at += 4 + length;
+  }
+  return out;
+}
+
+/** Frames larger than this are refused: a peer that sends one is not speaking our protocol. */
+const MAX_FRAME = 64 * 1024 * 1024;
+
+/** Splits a byte stream into frames (each without its length prefix). */
+export class FrameReader {
+  #buffer: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly onFrame: (frame: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    while (this.#buffer.length >= 4) {
+      const length = this.#buffer.readUInt32BE(0);
+      if (length === 0 || length > MAX_FRAME) throw new Error(`cluster frame of ${length} bytes`);
+      if (this.#buffer.length < 4 + length) return;
+      const frame = this.#buffer.subarray(4, 4 + length);
+      this.#buffer = this.#buffer.subarray(4 + length);
+      this.onFrame(frame);
+    }
+  }
+}

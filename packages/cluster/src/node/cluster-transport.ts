@@ -1,0 +1,339 @@
+/**
+ * The cluster port: one connection per pair of nodes (the node with the smaller id dials, and
+ * redials with back-off when it drops), authenticated by the shared secret (peer-auth.ts), over
+ * TLS when the node has a certificate. Every Raft group of the node shares it: the messages all
+ * groups send to one peer in one event-loop turn leave as one batch frame, in one write, so
+ * thousands of idle groups cost one frame per turn per peer, not one per group. It also carries
+ * proposals a follower forwards to its leader. A lost connection loses its messages, which Raft
+ * tolerates.
+ */
+import { createServer as createTcpServer, connect as tcpConnect, isIP, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import type { PeerLink } from '../raft-node.js';
+import type { Message } from '../raft/types.js';
+import { batchFrame, FrameKind, FrameReader, jsonFrame, PROTOCOL_VERSION, readBatch, readJsonFrame, type ForwardedHeader, type ForwardHeader, type GroupMessage } from './cluster-frames.js';
+import { newNonce, proofMatches, proofOf, type HandshakeFacts } from './peer-auth.js';
+import type { ClusterLogger, PeerSpec } from './peers.js';
+
+export interface ClusterTls {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  /** When set, a peer's certificate must chain to it; otherwise the secret alone authenticates. */
+  readonly ca?: Buffer;
+}
+
+export interface ClusterTransportOptions {
+  readonly id: string;
+  readonly secret: string;
+  readonly host: string;
+  readonly port: number;
+  readonly peers: readonly PeerSpec[];
+  readonly tls?: ClusterTls;
+  readonly logger: ClusterLogger;
+}
+
+/** Answers a proposal forwarded by a follower with its log index, or throws (not the leader). */
+export type ForwardHandler = (group: string, command: Uint8Array, conf: boolean) => Promise<number>;
+
+/** A forwarded proposal the leader refused. */
+export class ForwardError extends Error {
+  constructor(
+    message: string,
+    readonly leader: string | null,
+  ) {
+    super(message);
+  }
+}
+
+const HANDSHAKE_TIMEOUT = 5_000;
+const FORWARD_TIMEOUT = 10_000;
+const REDIAL_MIN = 100;
+const REDIAL_MAX = 2_000;
+const TLS_LABEL = 'EXPORTER-warren-cluster';
+
+interface Link {
+  readonly socket: Socket;
+  pending: GroupMessage[];
+}
+
+export class ClusterTransport {
+  readonly #server: Server;
+  readonly #peers: Map<string, PeerSpec>;
+  readonly #links = new Map<string, Link>();
+  readonly #groups = new Map<string, PeerLink>();
+  readonly #dialing = new Set<string>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #forwards = new Map<number, { resolve(index: number): void; reject(error: Error): void; timer: NodeJS.Timeout }>();
+  #rid = 0;
+  #flushing = false;
+  #closed = false;
+  onForward: ForwardHandler = () => Promise.reject(new ForwardError('no group here', null));
+  /** A peer's report of itself arrived. */
+  onStatus: (peer: string, status: Record<string, unknown>) => void = () => undefined;
+
+  private constructor(
+    private readonly options: ClusterTransportOptions,
+    server: Server,
+  ) {
+    this.#server = server;
+    this.#peers = new Map(options.peers.filter((p) => p.id !== options.id).map((p) => [p.id, p]));
+  }
+
+  static async listen(options: ClusterTransportOptions): Promise<ClusterTransport> {
+    const tls = options.tls;
+    const server: Server = tls === undefined ? createTcpServer() : createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' });
+    const transport = new ClusterTransport(options, server);
+    server.on(tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => transport.#accept(socket));
+    server.on('tlsClientError', (error: Error, socket: Socket) => {
+      options.logger.warn({ err: error, address: socket.remoteAddress }, 'cluster peer refused: TLS handshake failed');
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    for (const id of transport.#peers.keys()) if (options.id < id) transport.#dial(id, REDIAL_MIN);
+    return transport;
+  }
+
+  get port(): number {
+    const address = this.#server.address();
+    return typeof address === 'object' && address !== null ? address.port : 0;
+  }
+
+  /** A member added while running: it may connect, and is dialled when this node dials it. */
+  addPeer(peer: PeerSpec): void {
+    if (peer.id === this.options.id) return;
+    this.#peers.set(peer.id, peer);
+    if (this.options.id < peer.id) this.#dial(peer.id, 0);
+  }
+
+  /** A member removed: its connection closes and it is refused from now on. */
+  removePeer(id: string): void {
+    this.#peers.delete(id);
+    this.#links.get(id)?.socket.destroy();
+  }
+
+  /** Peers with an open, authenticated connection. */
+  connectedPeers(): string[] {
+    return [...this.#links.keys()];
+  }
+
+  /** The link a RaftNode of this group sends and receives through. */
+  group(name: string): PeerLink {
+    const link: PeerLink = {
+      send: (messages: readonly Message[]) => {
+        for (const message of messages) this.#enqueue(message.to, { group: name, message });
+      },
+      onMessage: () => undefined,
+    };
+    this.#groups.set(name, link);
+    return link;
+  }
+
+  /** Hands a proposal (a configuration change when `conf`) to the peer that leads the group; resolves with its log index. */
+  forward(to: string, group: string, command: Uint8Array, conf = false): Promise<number> {
+    const link = this.#links.get(to);
+    if (link === undefined) return Promise.reject(new ForwardError(`node ${to} is not connected`, null));
+    const rid = ++this.#rid;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#forwards.delete(rid);
+        reject(new ForwardError(`node ${to} did not answer a forwarded proposal`, null));
+      }, FORWARD_TIMEOUT);
+      this.#forwards.set(rid, { resolve, reject, timer });
+      link.socket.write(jsonFrame(FrameKind.forward, { rid, group, ...(conf ? { conf } : {}) } satisfies ForwardHeader, command));
+    });
+  }
+
+  /** Sends this node's report of itself to every connected peer. */
+  broadcastStatus(status: Record<string, unknown>): void {
+    if (this.#links.size === 0) return;
+    const frame = jsonFrame(FrameKind.status, status);
+    for (const { socket } of this.#links.values()) socket.write(frame);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    for (const { socket } of this.#links.values()) socket.destroy();
+    for (const pending of this.#forwards.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new ForwardError('the cluster transport closed', null));
+    }
+    this.#links.clear();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #enqueue(to: string, message: GroupMessage): void {
+    const link = this.#links.get(to);
+    if (link === undefined) return;
+    link.pending.push(message);
+    if (this.#flushing) return;
+    this.#flushing = true;
+    setImmediate(() => {
+      this.#flushing = false;
+      for (const open of this.#links.values()) {
+        if (open.pending.length === 0) continue;
+        open.socket.write(batchFrame(open.pending));
+        open.pending = [];
+      }
+    });
+  }
+
+  #dial(id: string, delay: number): void {
+    if (this.#closed || this.#dialing.has(id)) return;
+    this.#dialing.add(id);
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      const peer = this.#peers.get(id);
+      if (peer === undefined) {
+        // Removed while waiting to dial.
+        this.#dialing.delete(id);
+        return;
+      }
+      const tls = this.options.tls;
+      const socket: Socket =
+        tls === undefined
+          ? tcpConnect({ host: peer.host, port: peer.port, noDelay: true })
+          : tlsConnect({ host: peer.host, port: peer.port, ca: tls.ca, rejectUnauthorized: tls.ca !== undefined, servername: isIP(peer.host) !== 0 ? undefined : peer.host, minVersion: 'TLSv1.3' });
+      socket.setNoDelay(true);
+      let opened = false;
+      socket.once(tls === undefined ? 'connect' : 'secureConnect', () => this.#greet(socket, id, () => (opened = true)));
+      socket.on('error', () => socket.destroy());
+      socket.on('close', () => {
+        this.#dialing.delete(id);
+        this.#dropLink(id, socket);
+        this.#dial(id, opened ? REDIAL_MIN : Math.min(delay * 2, REDIAL_MAX));
+      });
+    }, delay);
+    this.#timers.add(timer);
+  }
+
+  /** The dialer's half of the handshake: hello, then its proof, then the acceptor's. */
+  #greet(socket: Socket, expected: string, opened: () => void): void {
+    const nonce = newNonce();
+    const { id, secret, logger } = this.options;
+    socket.write(jsonFrame(FrameKind.hello, { v: PROTOCOL_VERSION, id, nonce: nonce.toString('base64') }));
+    const deadline = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT);
+    let facts: HandshakeFacts | undefined;
+    let open = false;
+    this.#read(socket, (frame) => {
+      if (open) return this.#onFrame(expected, frame);
+      const { value } = readJsonFrame<{ id?: unknown; nonce?: unknown; proof?: unknown }>(frame);
+      if (facts === undefined) {
+        if (frame[0] !== FrameKind.challenge || value.id !== expected || typeof value.nonce !== 'string') throw new Error(`node ${expected} answered the hello with something else`);
+        facts = { dialerId: id, acceptorId: expected, dialerNonce: nonce, acceptorNonce: Buffer.from(value.nonce, 'base64'), channel: channelOf(socket) };
+        socket.write(jsonFrame(FrameKind.proof, { proof: proofOf(secret, 'dialer', facts).toString('base64') }));
+        return;
+      }
+      if (frame[0] !== FrameKind.welcome || typeof value.proof !== 'string' || !proofMatches(secret, 'acceptor', facts, Buffer.from(value.proof, 'base64'))) {
+        logger.warn({ peer: expected, address: socket.remoteAddress }, 'cluster peer refused: it does not know the cluster secret');
+        throw new Error('wrong secret');
+      }
+      clearTimeout(deadline);
+      open = true;
+      opened();
+      this.#openLink(expected, socket);
+    });
+  }
+
+  /** The acceptor's half of the handshake: a challenge, the dialer's proof checked, then its own. */
+  #accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    const { id, secret, logger } = this.options;
+    const deadline = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT);
+    let facts: HandshakeFacts | undefined;
+    let peer: string | undefined;
+    socket.on('error', () => socket.destroy());
+    this.#read(socket, (frame) => {
+      if (peer !== undefined) return this.#onFrame(peer, frame);
+      const { value } = readJsonFrame<{ v?: unknown; id?: unknown; nonce?: unknown; proof?: unknown }>(frame);
+      if (facts === undefined) {
+        if (frame[0] !== FrameKind.hello || value.v !== PROTOCOL_VERSION || typeof value.id !== 'string' || typeof value.nonce !== 'string') throw new Error('not a cluster hello');
+        if (!this.#peers.has(value.id)) {
+          logger.warn({ peer: value.id, address: socket.remoteAddress }, "cluster peer refused: not in this node's peer list");
+          throw new Error('unknown peer');
+        }
+        facts = { dialerId: value.id, acceptorId: id, dialerNonce: Buffer.from(value.nonce, 'base64'), acceptorNonce: newNonce(), channel: channelOf(socket) };
+        socket.write(jsonFrame(FrameKind.challenge, { id, nonce: facts.acceptorNonce.toString('base64') }));
+        return;
+      }
+      if (frame[0] !== FrameKind.proof || typeof value.proof !== 'string' || !proofMatches(secret, 'dialer', facts, Buffer.from(value.proof, 'base64'))) {
+        logger.warn({ peer: facts.dialerId, address: socket.remoteAddress }, 'cluster peer refused: it does not know the cluster secret');
+        throw new Error('wrong secret');
+      }
+      clearTimeout(deadline);
+      socket.write(jsonFrame(FrameKind.welcome, { proof: proofOf(secret, 'acceptor', facts).toString('base64') }));
+      peer = facts.dialerId;
+      const accepted = peer;
+      socket.on('close', () => this.#dropLink(accepted, socket));
+      this.#openLink(accepted, socket);
+    });
+  }
+
+  #read(socket: Socket, onFrame: (frame: Buffer) => void): void {
+    const reader = new FrameReader(onFrame);
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        reader.push(chunk);
+      } catch {
+        socket.destroy();
+      }
+    });
+  }
+
+  #openLink(peer: string, socket: Socket): void {
+    this.#links.get(peer)?.socket.destroy();
+    this.#links.set(peer, { socket, pending: [] });
+    this.options.logger.info({ peer }, 'cluster peer connected');
+  }
+
+  #dropLink(peer: string, socket: Socket): void {
+    if (this.#links.get(peer)?.socket !== socket) return;
+    this.#links.delete(peer);
+    if (!this.#closed) this.options.logger.info({ peer }, 'cluster peer disconnected');
+  }
+
+  #onFrame(peer: string, frame: Buffer): void {
+    switch (frame[0]) {
+      case FrameKind.batch:
+        for (const { group, message } of readBatch(frame)) {
+          if (message.from !== peer || message.to !== this.options.id) continue;
+          this.#groups.get(group)?.onMessage(message);
+        }
+        return;
+      case FrameKind.forward: {
+        const { value, payload } = readJsonFrame<ForwardHeader>(frame);
+        const answer = (header: Omit<ForwardedHeader, 'rid'>) => this.#links.get(peer)?.socket.write(jsonFrame(FrameKind.forwarded, { rid: value.rid, ...header }));
+        this.onForward(value.group, Uint8Array.from(payload), value.conf === true).then(
+          (index) => answer({ index }),
+          (error: Error & { leader?: string | null }) => answer({ error: error.message, leader: error.leader ?? null }),
+        );
+        return;
+      }
+      case FrameKind.forwarded: {
+        const { value } = readJsonFrame<ForwardedHeader>(frame);
+        const pending = this.#forwards.get(value.rid);
+        if (pending === undefined) return;
+        this.#forwards.delete(value.rid);
+        clearTimeout(pending.timer);
+        if (value.index !== undefined) pending.resolve(value.index);
+        else pending.reject(new ForwardError(value.error ?? 'refused', value.leader ?? null));
+        return;
+      }
+      case FrameKind.status:
+        this.onStatus(peer, readJsonFrame<Record<string, unknown>>(frame).value);
+        return;
+      default:
+        throw new Error(`unexpected cluster frame ${frame[0]}`);
+    }
+  }
+}
+
+function channelOf(socket: Socket): Buffer {
+  const tls = socket as Partial<TLSSocket>;
+  return typeof tls.exportKeyingMaterial === 'function' && tls.encrypted === true ? tls.exportKeyingMaterial(32, TLS_LABEL, Buffer.alloc(0)) : Buffer.alloc(0);
+}

@@ -1,0 +1,5 @@
+/** A node in a cluster: the cluster port, peer authentication, the metadata group. */
+export { ClusterNode, type ClusterNodeOptions, type ClusterStatus, type PeerReport } from './cluster-node.js';
+export { ClusterTransport, ForwardError, type ClusterTls } from './cluster-transport.js';
+export { ClusterUnavailableError, MetadataGroup, METADATA_GROUP, type MetadataCommand, type MetadataOutcome } from './metadata-group.js';
+export { parsePeer, parsePeers, type ClusterLogger, type PeerSpec } from './peers.js';

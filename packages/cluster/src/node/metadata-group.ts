@@ -1,0 +1,247 @@
+/**
+ * The cluster's metadata group: one Raft group with every node as a voter, whose log orders every
+ * change to vhosts, exchanges, queues, bindings, policies, users and permissions. A command is
+ * applied on every node, in log order, by the `apply` the server gives (it runs the change
+ * against the node's own broker and answers what a client would have been answered), so each
+ * node holds the same metadata and a node that was down replays what it missed from the log.
+ *
+ * The index of the last command applied here is kept beside the log (key `meta/applied`), so a
+ * restart does not run commands twice; commands are written to be idempotent anyway (declare,
+ * delete), for the crash between a change and that key.
+ */
+import type { LevelKeyspace } from '@warren/store';
+import type { ReplicatedMachine } from '../machine.js';
+import { NotLeaderError, RaftNode } from '../raft-node.js';
+import { decodeConfChange, encodeConfChange } from '../raft/membership.js';
+import type { ConfChange } from '../raft/types.js';
+import { LevelRaftStorage } from '../raft-storage.js';
+import { ForwardError, type ClusterTransport } from './cluster-transport.js';
+import type { ClusterLogger } from './peers.js';
+
+export const METADATA_GROUP = 'meta';
+
+/** A change to the metadata: a management API request, already authorised where it was made. */
+export interface MetadataCommand {
+  readonly method: string;
+  readonly url: string;
+  readonly body?: unknown;
+  /** Who made it (for the audit log of every node). */
+  readonly user: string;
+}
+
+/** What applying a command answered on this node. */
+export interface MetadataOutcome {
+  readonly status: number;
+  readonly contentType?: string;
+  readonly body: string;
+}
+
+interface Applied {
+  readonly index: number;
+  readonly command: MetadataCommand;
+}
+
+/** Nothing else is decided in the log: the state is the index, the effect is the command. */
+const metadataMachine: ReplicatedMachine<number, MetadataCommand, Applied> = {
+  init: () => 0,
+  apply: (_state, command, meta) => ({ state: meta.index, effects: [{ index: meta.index, command }] }),
+  snapshot: (state) => Buffer.from(String(state)),
+  restore: (data) => Number(Buffer.from(data).toString()),
+  encode: (command) => Buffer.from(JSON.stringify(command)),
+  decode: (data) => JSON.parse(Buffer.from(data).toString('utf8')) as MetadataCommand,
+};
+
+export class ClusterUnavailableError extends Error {
+  readonly code = 'cluster_unavailable';
+}
+
+/** The promise, or a ClusterUnavailableError once the clock passes `deadline` (ms since the epoch). */
+function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new ClusterUnavailableError('no majority committed the change in time; it may still be committed later')), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+export interface MetadataGroupOptions {
+  readonly id: string;
+  readonly voters: readonly string[];
+  readonly keyspace: LevelKeyspace;
+  readonly transport: ClusterTransport;
+  readonly apply: (command: MetadataCommand) => Promise<MetadataOutcome>;
+  readonly logger: ClusterLogger;
+  readonly tickMs?: number;
+  readonly electionTick?: number;
+}
+
+const APPLIED_KEY = 'meta/applied';
+/** How long a change waits for a leader before it is refused (a few election timeouts). */
+const PROPOSE_DEADLINE = 8_000;
+/** How long a membership change may wait, a new member's catching up included. */
+const MEMBERSHIP_DEADLINE = 30_000;
+/** Outcomes kept for callers that learn their index after it was applied (forwarded proposals). */
+const KEPT_OUTCOMES = 1_000;
+
+export class MetadataGroup {
+  #applied: number;
+  #chain: Promise<void> = Promise.resolve();
+  /** Committed commands handed over and not yet carried out. */
+  #pending = 0;
+  readonly #outcomes = new Map<number, MetadataOutcome>();
+  readonly #waiters = new Map<number, ((outcome: MetadataOutcome) => void)[]>();
+
+  private constructor(
+    private readonly options: MetadataGroupOptions,
+    readonly node: RaftNode<number, MetadataCommand, Applied>,
+    applied: number,
+  ) {
+    this.#applied = applied;
+  }
+
+  static async start(options: MetadataGroupOptions): Promise<MetadataGroup> {
+    const stored = await options.keyspace.get(APPLIED_KEY);
+    const applied = stored === undefined ? 0 : Number(stored.toString('utf8'));
+    const holder: { group?: MetadataGroup } = {};
+    const node = await RaftNode.start({
+      id: options.id,
+      peers: options.voters,
+      storage: new LevelRaftStorage(options.keyspace, `${METADATA_GROUP}/`),
+      transport: options.transport.group(METADATA_GROUP),
+      machine: metadataMachine,
+      tickMs: options.tickMs,
+      electionTick: options.electionTick,
+      // The metadata log is not compacted yet: a snapshot would have to be the broker's definitions.
+      snapshotEvery: Number.MAX_SAFE_INTEGER,
+      onEffects: (effects) => {
+        for (const effect of effects) holder.group?.enqueue(effect);
+      },
+    });
+    const group = new MetadataGroup(options, node, applied);
+    holder.group = group;
+    options.transport.onForward = async (name, command, conf) => {
+      if (name !== METADATA_GROUP) throw new Error(`no group '${name}' on this node`);
+      return conf ? node.proposeConfChange(decodeConfChange(command)) : node.propose(metadataMachine.decode(command));
+    };
+    return group;
+  }
+
+  /** The log position this node's metadata reflects: every entry up to it is carried out here. */
+  get applied(): number {
+    return this.#pending === 0 ? Math.max(this.#applied, this.node.raft.log.applied) : this.#applied;
+  }
+
+  /** Whether this node has carried out every entry it knows to be committed. */
+  get caughtUp(): boolean {
+    return this.#pending === 0 && this.node.raft.log.applied >= this.node.raft.log.committed;
+  }
+
+  /**
+   * Commits a change through the leader (forwarded over the cluster port when that is another
+   * node) and resolves with what applying it answered here.
+   */
+  async change(command: MetadataCommand): Promise<MetadataOutcome> {
+    const index = await this.#propose(command);
+    return this.#outcomeOf(index);
+  }
+
+  async stop(): Promise<void> {
+    await this.node.stop();
+    await this.#chain;
+  }
+
+  /**
+   * A membership change of the metadata group, one server at a time (replication.md): made by the
+   * leader, forwarded to it from elsewhere, and retried until the leader takes it (a promotion
+   * waits until the learner has caught up) or `deadline` ms pass.
+   */
+  async changeMembership(change: ConfChange, deadline = MEMBERSHIP_DEADLINE): Promise<number> {
+    const index = await this.#untilLeaderTakes(
+      () => this.node.proposeConfChange(change),
+      (leader) => this.options.transport.forward(leader, METADATA_GROUP, encodeConfChange(change), true),
+      deadline,
+    );
+    // The leader answered once it applied the change; this node shows it once it has too.
+    const until = Date.now() + PROPOSE_DEADLINE;
+    while (this.node.raft.log.applied < index && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    return index;
+  }
+
+  /** Voters and learners of the metadata group, as this node knows them. */
+  members(): { voters: readonly string[]; learners: readonly string[] } {
+    const conf = this.node.raft.tracker.conf;
+    return { voters: conf.voters, learners: conf.learners };
+  }
+
+  #propose(command: MetadataCommand): Promise<number> {
+    return this.#untilLeaderTakes(
+      () => this.node.propose(command),
+      (leader) => this.options.transport.forward(leader, METADATA_GROUP, metadataMachine.encode(command)),
+      PROPOSE_DEADLINE,
+    );
+  }
+
+  async #untilLeaderTakes(here: () => Promise<number>, there: (leader: string) => Promise<number>, deadlineMs: number): Promise<number> {
+    const deadline = Date.now() + deadlineMs;
+    let lastError: Error | undefined;
+    while (Date.now() < deadline) {
+      const leader = this.node.leader;
+      try {
+        // A leader that loses its majority keeps the proposal in its log, uncommitted: wait no longer than the deadline.
+        if (leader === this.options.id) return await beforeDeadline(here(), deadline);
+        if (leader !== null) return await beforeDeadline(there(leader), deadline);
+      } catch (error) {
+        // Refused by a member that no longer leads (or not yet able to take it), or lost with a connection: ask again.
+        if (!(error instanceof NotLeaderError) && !(error instanceof ForwardError)) throw error;
+        lastError = error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new ClusterUnavailableError(`no metadata leader could commit the change${lastError === undefined ? '' : ` (${lastError.message})`}; is a majority of the cluster up?`);
+  }
+
+  /** What applying entry `index` answered here; a node cut off from its leader after the commit gives up. */
+  #outcomeOf(index: number): Promise<MetadataOutcome> {
+    const done = this.#outcomes.get(index);
+    if (done !== undefined) return Promise.resolve(done);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const list = this.#waiters.get(index)?.filter((w) => w !== waiter) ?? [];
+        if (list.length === 0) this.#waiters.delete(index);
+        else this.#waiters.set(index, list);
+        reject(new ClusterUnavailableError(`the change was committed (metadata log index ${index}) but this node has not applied it yet; it will, once it hears from the leader`));
+      }, PROPOSE_DEADLINE);
+      const waiter = (outcome: MetadataOutcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      const list = this.#waiters.get(index);
+      if (list === undefined) this.#waiters.set(index, [waiter]);
+      else list.push(waiter);
+    });
+  }
+
+  /** Runs a committed command after those before it (RaftNode hands them over as it applies). */
+  private enqueue(effect: Applied): void {
+    this.#pending++;
+    this.#chain = this.#chain.then(() => this.#run(effect)).finally(() => this.#pending--);
+  }
+
+  async #run({ index, command }: Applied): Promise<void> {
+    if (index <= this.#applied) return;
+    let outcome: MetadataOutcome;
+    try {
+      outcome = await this.options.apply(command);
+    } catch (error) {
+      this.options.logger.error({ err: error, index, method: command.method, url: command.url }, 'a committed metadata change failed to apply');
+      outcome = { status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'internal_error', reason: (error as Error).message }) };
+    }
+    this.#applied = index;
+    this.options.keyspace.put(APPLIED_KEY, Buffer.from(String(index)), true);
+    await new Promise<void>((resolve) => this.options.keyspace.commit().onSettled(() => resolve()));
+    this.#outcomes.set(index, outcome);
+    if (this.#outcomes.size > KEPT_OUTCOMES) this.#outcomes.delete(this.#outcomes.keys().next().value!);
+    for (const resolve of this.#waiters.get(index) ?? []) resolve(outcome);
+    this.#waiters.delete(index);
+  }
+}

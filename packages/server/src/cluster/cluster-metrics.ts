@@ -1,0 +1,30 @@
+/**
+ * The cluster's figures on /metrics (docs/cluster.md, "Metrics"), read at scrape time, named after
+ * RabbitMQ's Raft series so its dashboards carry over: per Raft group (`group`: `meta` for the
+ * metadata group) the term, the commit and applied log positions and whether this node leads it;
+ * per node, the members and the peers it holds an authenticated connection to.
+ */
+import type { ClusterNode } from '@warren/cluster';
+import type { MetricsContributor } from '../metrics/broker-metrics.js';
+
+export function clusterMetrics(cluster: () => ClusterNode | undefined): MetricsContributor {
+  const perGroup = (read: (status: ReturnType<ClusterNode['status']>) => number) => () => {
+    const node = cluster();
+    return node === undefined ? [] : [[{ group: 'meta' }, read(node.status())] as const];
+  };
+  const perNode = (read: (node: ClusterNode) => number) => () => {
+    const node = cluster();
+    return node === undefined ? [] : read(node);
+  };
+  return {
+    register(families, perObject) {
+      if (perObject) return;
+      families.gauge('raft_term_total', 'Current Raft term of each group on this node', perGroup((s) => s.metadata.term), ['group']);
+      families.gauge('raft_log_commit_index', 'Raft log index known to be committed, per group', perGroup((s) => s.metadata.commit_index), ['group']);
+      families.gauge('raft_log_last_applied_index', 'Raft log index this node has carried out, per group', perGroup((s) => s.metadata.applied_index), ['group']);
+      families.gauge('raft_leader', '1 when this node leads the group', perGroup((s) => (s.metadata.role === 'leader' ? 1 : 0)), ['group']);
+      families.gauge('cluster_members', 'Members of the cluster (voters and learners of the metadata group)', perNode((n) => n.members.length));
+      families.gauge('cluster_peers_connected', 'Members this node holds an authenticated cluster connection to', perNode((n) => n.transport.connectedPeers().length));
+    },
+  };
+}
