@@ -57,7 +57,7 @@ export type QueueLogEffect =
   | { readonly kind: 'settled'; readonly consumer: string; readonly id: string; readonly outcome: SettledOutcome; readonly index: number }
   /** The queue took a delivery back (its ack lease ran out). */
   | { readonly kind: 'revoked'; readonly consumer: string; readonly id: string }
-  /** The queue deleted the consumer (the queue itself is being deleted). */
+  /** The consumer is cancelled: at its request (`cancel`), or because the queue is being deleted. */
   | { readonly kind: 'cancelled'; readonly consumer: string }
   /** The message left the queue dead-lettered (without a dead-letter exchange: dropped). */
   | { readonly kind: 'dead-letter'; readonly id: string; readonly reason: string }
