@@ -7,7 +7,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RaftNode, type PeerLink, type RaftStorage } from './raft-node.js';
 import type { Message, Ready } from './raft/types.js';
 import { NO_HARD_STATE } from './raft/types.js';
-import { queueContractMachine, type QueueCommand, type QueueEffect, type QueueState } from './sim/queue-contract-machine.js';
+import type { QueueLogCommand, QueueLogEffect } from './queue/queue-log.js';
+import { replicatedQueueMachine, type ReplicatedQueueState } from './queue/replicated-queue.js';
+
+const machine = replicatedQueueMachine({ id: 'q1', vhost: '/', name: 'work', durable: true, exclusive: false, autoDelete: false, arguments: {} });
 
 class HeldStorage implements RaftStorage {
   readonly pending: { ready: Ready; done: (error?: Error) => void }[] = [];
@@ -33,7 +36,7 @@ class CapturedLink implements PeerLink {
   }
 }
 
-let node: RaftNode<QueueState, QueueCommand, QueueEffect> | undefined;
+let node: RaftNode<ReplicatedQueueState, QueueLogCommand, QueueLogEffect> | undefined;
 const held: HeldStorage[] = [];
 afterEach(async () => {
   const stopping = node?.stop();
@@ -46,11 +49,11 @@ describe('RaftNode order: persist, then send, then apply', () => {
   it('a follower answers an append only once the write holding it is done', async () => {
     const storage = new HeldStorage();
     const link = new CapturedLink();
-    node = await RaftNode.start({ id: 'b', peers: ['a', 'b', 'c'], storage, transport: link, machine: queueContractMachine, tickMs: 60_000 });
+    node = await RaftNode.start({ id: 'b', peers: ['a', 'b', 'c'], storage, transport: link, machine, tickMs: 60_000 });
     // The first Ready persists the bootstrap entry; let it finish.
     await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
     storage.pending.shift()!.done();
-    const entry = { index: 2, term: 1, type: 'normal' as const, data: queueContractMachine.encode({ t: 'enqueue', id: 'm1', client: 'p' }) };
+    const entry = { index: 2, term: 1, type: 'normal' as const, data: machine.encode({ t: 'enqueue', id: 'm1', client: 'p', now: 0, body: '' }) };
     link.onMessage({ type: 'append', from: 'a', to: 'b', term: 1, index: 1, logTerm: 0, entries: [entry], commit: 1 });
     await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
     const write = storage.pending.shift()!;
@@ -66,7 +69,7 @@ describe('RaftNode order: persist, then send, then apply', () => {
   it('a write that fails stops the member: it answers nothing and applies nothing', async () => {
     const storage = new HeldStorage();
     const link = new CapturedLink();
-    node = await RaftNode.start({ id: 'b', peers: ['a', 'b', 'c'], storage, transport: link, machine: queueContractMachine, tickMs: 60_000 });
+    node = await RaftNode.start({ id: 'b', peers: ['a', 'b', 'c'], storage, transport: link, machine, tickMs: 60_000 });
     await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
     storage.pending.shift()!.done(new Error('disk full'));
     link.onMessage({ type: 'heartbeat', from: 'a', to: 'b', term: 1, commit: 1 });
@@ -80,7 +83,7 @@ describe('RaftNode reads', () => {
   it('a read that no leader answers is refused after two election timeouts, not left hanging', async () => {
     const storage = new HeldStorage();
     const link = new CapturedLink();
-    node = await RaftNode.start({ id: 'b', peers: ['a', 'b', 'c'], storage, transport: link, machine: queueContractMachine, tickMs: 5, electionTick: 100 });
+    node = await RaftNode.start({ id: 'b', peers: ['a', 'b', 'c'], storage, transport: link, machine, tickMs: 5, electionTick: 100 });
     await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
     storage.pending.shift()!.done();
     // b hears from leader a, then a goes silent: the forwarded read is never answered.

@@ -8,7 +8,7 @@
  *   npm run bench:raft -- [--seconds 5] [--concurrency 64]
  */
 import { parseArgs } from 'node:util';
-import { queueContractMachine } from '../sim/queue-contract-machine.js';
+import { replicatedQueueMachine } from '../queue/replicated-queue.js';
 import { LocalGroup } from './local-group.js';
 
 /** Results go to stdout, one line each: this is a command, not library code. */
@@ -24,6 +24,9 @@ interface Result {
   refused: number;
 }
 
+/** Core's queue machine for a durable queue, replicated: each commit is an enqueue it applies. */
+const BENCH_QUEUE = { id: 'bench', vhost: '/', name: 'bench', durable: true, exclusive: false, autoDelete: false, arguments: {} };
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 }
@@ -31,7 +34,7 @@ function percentile(sorted: readonly number[], p: number): number {
 async function measure(batching: boolean, seconds: number, concurrency: number): Promise<Result> {
   const flow = batching ? { maxEntriesPerAppend: 256, maxInflight: 256 } : { maxEntriesPerAppend: 1, maxInflight: 1 };
   // 50 ms ticks: elections after 0.5-1 s, as a deployment would run (etcd: 100 ms, 1 s).
-  const group = await LocalGroup.start(queueContractMachine, { ...flow, tickMs: 50 });
+  const group = await LocalGroup.start(replicatedQueueMachine(BENCH_QUEUE), { ...flow, tickMs: 50 });
   try {
     while (group.leader() === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
     let next = 0;
@@ -48,7 +51,7 @@ async function measure(batching: boolean, seconds: number, concurrency: number):
         }
         const began = performance.now();
         try {
-          await leader.node.propose({ t: 'enqueue', id: `m${next++}`, client: 'bench' });
+          await leader.node.propose({ t: 'enqueue', id: `m${next++}`, client: 'bench', now: Date.now(), body: '' });
           if (measuring) latencies.push(performance.now() - began);
         } catch {
           leaderChanges++;

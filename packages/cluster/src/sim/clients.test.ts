@@ -8,7 +8,7 @@ import { Clients, type ClientLink } from './clients.js';
 import { EventQueue } from './event-queue.js';
 import { Observer } from './observer.js';
 import { Prng } from './prng.js';
-import type { QueueCommand } from './queue-contract-machine.js';
+import type { QueueLogCommand as QueueCommand } from '../queue/queue-log.js';
 
 const MEMBERS: NodeId[] = ['n1', 'n2', 'n3', 'n4', 'n5'];
 

@@ -1,7 +1,7 @@
 /**
- * Simulated clients of the replicated queue. A publisher sends each message to the member it
- * believes leads, follows redirects, and retries until the confirm comes back (the machine
- * deduplicates by id). A consumer subscribes, acks most deliveries, nacks some with and without
+ * Simulated clients of the replicated queue (core's queue machine through
+ * ../queue/replicated-queue.ts). A publisher sends each message to the member it believes leads,
+ * follows redirects, and retries until the confirm comes back (the machine deduplicates by id). A consumer subscribes, acks most deliveries, nacks some with and without
  * requeue, and may die; its death is reported by a member (as a broker notices a closed
  * connection), retried until applied. Requests and answers are delayed and may be lost.
  */
@@ -9,7 +9,7 @@ import type { NodeId } from '../raft/types.js';
 import type { EventQueue } from './event-queue.js';
 import type { Observer } from './observer.js';
 import type { Prng } from './prng.js';
-import type { QueueCommand, QueueEffect } from './queue-contract-machine.js';
+import type { QueueLogCommand as QueueCommand, QueueLogEffect as QueueEffect } from '../queue/queue-log.js';
 
 /** How a client reaches the members: deliver a command, learn who leads. */
 export interface ClientLink {
@@ -96,21 +96,21 @@ export class Clients {
 
   publish(id: string): void {
     this.observer.published.add(id);
-    this.#retry({ t: 'enqueue', id, client: 'p' }, () => this.#confirmed.has(id));
+    this.#retry({ t: 'enqueue', id, client: 'p', now: this.clock.now, body: '' }, () => this.#confirmed.has(id));
   }
 
   /** A draining consumer acks everything; the others also nack. */
   consume(consumer: string, prefetch: number, drain = false): void {
     this.#settling.set(consumer, new Set());
     if (drain) this.#draining.add(consumer);
-    this.#retry({ t: 'subscribe', consumer, prefetch }, () => this.#subscribed.has(consumer) || this.#dead.has(consumer));
+    this.#retry({ t: 'subscribe', consumer, prefetch, now: this.clock.now }, () => this.#subscribed.has(consumer) || this.#dead.has(consumer));
   }
 
   /** The consumer's connection dies: it stops acking, and a member reports it gone. */
   kill(consumer: string): void {
     if (!this.#settling.has(consumer) || this.#dead.has(consumer)) return;
     this.#dead.add(consumer);
-    this.#retry({ t: 'down', consumer }, () => this.#down.has(consumer));
+    this.#retry({ t: 'down', consumer, now: this.clock.now }, () => this.#down.has(consumer));
   }
 
   living(): string[] {
@@ -151,7 +151,9 @@ export class Clients {
     const settled = this.#settling.get(consumer)!;
     settled.delete(id);
     const roll = this.#draining.has(consumer) ? 0 : this.dice.next();
-    const command: QueueCommand = roll < 0.8 ? { t: 'ack', consumer, id } : { t: 'nack', consumer, id, requeue: roll < 0.93 };
+    const outcome = roll < 0.8 ? 'ack' : roll < 0.93 ? 'requeue' : 'drop';
+    // The jitter's draw travels in the command (no retry policy here, so it goes unused).
+    const command: QueueCommand = { t: 'settle', consumer, id, outcome, now: this.clock.now, random: 0 };
     this.#retry(command, () => settled.has(id) || this.#dead.has(consumer));
   }
 

@@ -34,6 +34,8 @@ export class Observer {
   readonly confirmed = new Set<string>();
   /** Message id -> the log index of the ack that settled it. */
   readonly ackedAt = new Map<string, number>();
+  /** Message id -> why it left the queue dead-lettered (rejected, expired; without a dead-letter exchange, dropped). */
+  readonly deadLettered = new Map<string, string>();
   leaderChanges = 0;
   reads = 0;
   applies = 0;

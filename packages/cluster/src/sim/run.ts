@@ -16,6 +16,7 @@ export interface Totals {
   published: number;
   confirmed: number;
   deliveries: number;
+  expired: number;
   reads: number;
   simMs: number;
   wallMs: number;
@@ -23,7 +24,7 @@ export interface Totals {
 
 export function runSeeds(start: number, count: number, faults: RaftFaults = {}, onResult?: (r: RunResult) => void): Totals {
   const began = performance.now();
-  const totals: Totals = { seeds: 0, failures: [], leaderChanges: 0, applies: 0, messages: 0, published: 0, confirmed: 0, deliveries: 0, reads: 0, simMs: 0, wallMs: 0 };
+  const totals: Totals = { seeds: 0, failures: [], leaderChanges: 0, applies: 0, messages: 0, published: 0, confirmed: 0, deliveries: 0, expired: 0, reads: 0, simMs: 0, wallMs: 0 };
   for (let seed = start; seed < start + count; seed++) {
     const r = runSeed(seed, { faults });
     totals.seeds++;
@@ -33,6 +34,7 @@ export function runSeeds(start: number, count: number, faults: RaftFaults = {}, 
     totals.published += r.published;
     totals.confirmed += r.confirmed;
     totals.deliveries += r.deliveries;
+    totals.expired += r.expired;
     totals.reads += r.reads;
     totals.simMs += r.simMs;
     if (r.violation !== undefined) totals.failures.push(r);

@@ -1,5 +1,5 @@
 /**
- * CI's deterministic simulation: 2,000 seeds of the real Raft and the queue-contract machine
+ * CI's deterministic simulation: 2,000 seeds of the real Raft and core's queue machine
  * under faults, in chunks so each test stays short. A failure names the seed, the command that
  * replays it and the shrunk history. The long form is `npm run sim -- --seeds 100000`.
  */
@@ -20,6 +20,8 @@ describe('deterministic simulation', () => {
     expect(totals.confirmed).toBeGreaterThan(CHUNK * 10);
     expect(totals.deliveries).toBeGreaterThan(totals.confirmed / 2);
     expect(totals.reads).toBeGreaterThan(0);
+    // Leaders carried out the queue's TTL timers: some messages expired ready.
+    expect(totals.expired).toBeGreaterThan(0);
   });
 
   // Seeds the long form once found stuck after healing: the simulated client waited out its

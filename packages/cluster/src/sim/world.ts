@@ -1,6 +1,6 @@
 /**
- * One deterministic run: N members of the real Raft, each with the queue-contract machine, on
- * simulated disks and a simulated network, driven by the seed's history. After the chaos it
+ * One deterministic run: N members of the real Raft, each with core's queue machine (through
+ * the replicated adapter, ../queue/replicated-queue.ts), on simulated disks and a simulated network, driven by the seed's history. After the chaos it
  * heals everything, restarts every member, drains the queue, and checks the end state: the
  * group converges, every member holds the same state, and no confirmed message was lost.
  * Everything random comes from the seed, so a seed (and the kept steps) replays exactly.
@@ -13,7 +13,9 @@ import { CALM, generateWorld, type HistoryStep, type SimEvent, type Trigger, typ
 import { SimNetwork } from './network.js';
 import { Observer, Violation } from './observer.js';
 import { Prng } from './prng.js';
-import { queueContractMachine, type QueueCommand, type QueueEffect, type QueueState } from './queue-contract-machine.js';
+import type { QueueRecord } from '@warren/core';
+import type { QueueLogCommand as QueueCommand, QueueLogEffect as QueueEffect } from '../queue/queue-log.js';
+import { describeQueue, replicatedQueueMachine, type ReplicatedQueueState as QueueState } from '../queue/replicated-queue.js';
 import { SimNode } from './sim-node.js';
 
 export interface RunOptions {
@@ -33,6 +35,8 @@ export interface RunResult {
   readonly published: number;
   readonly confirmed: number;
   readonly deliveries: number;
+  /** Messages that expired ready (their TTL timer, fired by a leader). */
+  readonly expired: number;
   readonly reads: number;
 }
 
@@ -40,6 +44,16 @@ const ELECTION_TICK = 10;
 const DRAIN_LIMIT_MS = 20_000;
 
 type Node = SimNode<QueueState, QueueCommand, QueueEffect>;
+
+/**
+ * A durable queue whose messages expire after 2 s ready (x-message-ttl), so that leaders carry
+ * out the machine's timers: a message confirmed while no consumer could get it (a long
+ * partition) leaves dead-lettered, on a timer proposed by whichever member leads by then.
+ */
+const SIM_QUEUE: QueueRecord = { id: 'sim', vhost: '/', name: 'sim', durable: true, exclusive: false, autoDelete: false, arguments: { 'x-message-ttl': 2000 } };
+/** A leader proposes a due timer again if it is still armed this long after its last proposal (the entry may be lost). */
+const TIMER_RETRY_MS = 200;
+const queueMachine = replicatedQueueMachine(SIM_QUEUE);
 
 class World {
   readonly clock = new EventQueue();
@@ -52,6 +66,9 @@ class World {
   #reads = 0;
   readonly #traps: Extract<SimEvent, { kind: 'crashOn' }>[] = [];
   readonly #encoded = new WeakMap<QueueCommand, Uint8Array>();
+  /** `node timer due` -> when that leader last proposed the timer command. */
+  readonly #timersProposed = new Map<string, number>();
+  readonly #timerDice: Prng;
 
   constructor(
     readonly seed: number,
@@ -69,7 +86,7 @@ class World {
           clock: this.clock,
           dice: nodeDice,
           observer: this.observer,
-          machine: queueContractMachine,
+          machine: queueMachine,
           faults,
           electionTick: ELECTION_TICK,
           snapshotEvery: shape.snapshotEvery,
@@ -82,15 +99,36 @@ class World {
       );
     }
     this.clients = new Clients(this.clock, this.#link(), everyone, this.dice.fork(), this.observer);
+    this.#timerDice = this.dice.fork();
     everyone.forEach((id, i) => this.#tickLoop(this.nodes.get(id)!, shape.tickMs[i] ?? 10));
   }
 
   #tickLoop(node: Node, ms: number): void {
     const tick = (): void => {
       node.tick();
+      this.#fireTimers(node);
       this.clock.after(ms, tick);
     };
     this.clock.after(ms, tick);
+  }
+
+  /**
+   * The leader carries out the queue's set-timer effects on its clock: every member knows which
+   * timers are armed (the replica's effects keep them), so a new leader fires what an old one
+   * armed. The command carries the time and the jitter's draw.
+   */
+  #fireTimers(node: Node): void {
+    if (!node.up || node.raft.role !== 'leader') return;
+    const now = this.clock.now;
+    for (const [timer, due] of node.state.effects.timers) {
+      if (due > now) continue;
+      const key = `${node.id} ${timer} ${due}`;
+      const last = this.#timersProposed.get(key);
+      if (last !== undefined && now - last < TIMER_RETRY_MS) continue;
+      this.#timersProposed.set(key, now);
+      const command: QueueCommand = { t: 'timer', timer, now, random: this.#timerDice.next() };
+      if (node.raft.propose(queueMachine.encode(command)) !== undefined) node.pump();
+    }
   }
 
   #spring(id: NodeId, event: Trigger): void {
@@ -108,10 +146,11 @@ class World {
     this.network.send(m.from, m.to, () => this.nodes.get(m.to)?.receive(m));
   }
 
-  /** Effects leave only from a member that leads when it applies; acks are recorded from any. */
+  /** Effects leave only from a member that leads when it applies; acks and dead-letters are recorded from any. */
   #effects(effects: readonly QueueEffect[], leading: boolean): void {
     for (const effect of effects) {
       if (effect.kind === 'settled' && effect.outcome === 'acked') this.observer.acked(effect.id, effect.index);
+      else if (effect.kind === 'dead-letter') this.observer.deadLettered.set(effect.id, effect.reason);
     }
     if (!leading) return;
     for (const effect of effects) this.#toClient(() => this.clients.effect(effect));
@@ -127,7 +166,7 @@ class World {
   #encode(command: QueueCommand): Uint8Array {
     let data = this.#encoded.get(command);
     if (data === undefined) {
-      data = queueContractMachine.encode(command);
+      data = queueMachine.encode(command);
       this.#encoded.set(command, data);
     }
     return data;
@@ -265,7 +304,7 @@ class World {
       // consumer waiting for a message it never heard of: when the same messages stay unacked
       // for 2 s, the consumer reconnects, and its death requeues what it held.
       const state = this.leader()?.state;
-      const now = state === undefined ? held : [...state.unacked.keys()].join(',');
+      const now = state === undefined ? held : [...state.effects.unacked.keys()].join(',');
       if (now !== held) {
         held = now;
         reconnectAt = this.clock.now + 2000;
@@ -282,7 +321,7 @@ class World {
         `not converged ${DRAIN_LIMIT_MS} ms after healing: leader ${leader?.id ?? 'none'}, ${this.clients.unconfirmed()} unconfirmed, ` +
           [...this.nodes.values()].map((n) => `${n.id}:${n.raft.role}/t${n.raft.term}/c${n.raft.log.committed}/a${n.raft.log.applied}/l${n.raft.log.lastIndex}`).join(' ') +
           `; voters ${leader?.raft.tracker.voters.join(',')} learners ${leader?.raft.tracker.learners.join(',')}` +
-          `; queue ready ${leader?.state.ready.length} unacked ${leader?.state.unacked.size} consumers ${[...(leader?.state.consumers.keys() ?? [])].join(',')}` +
+          `; queue ${leader === undefined ? 'unknown' : describeQueue(leader.state)}` +
           `; progress ${[...(leader?.raft.tracker.progress ?? [])].map(([id, p]) => `${id}:${p.state}/m${p.match}/n${p.next}/i${p.inflightCount}`).join(' ')}`,
       );
     }
@@ -293,7 +332,7 @@ class World {
     const leader = this.leader();
     if (leader === undefined || this.clients.unconfirmed() > 0) return false;
     const state = leader.state;
-    if (state.ready.length > 0 || state.unacked.size > 0) return false;
+    if (state.machine.stats().ready > 0 || state.effects.unacked.size > 0) return false;
     const last = leader.raft.log.lastIndex;
     if (leader.raft.log.committed !== last) return false;
     for (const node of this.#members(leader)) if (node.raft.log.applied !== last) return false;
@@ -308,11 +347,11 @@ class World {
   #checkEnd(): void {
     const leader = this.leader()!;
     for (const id of this.observer.confirmed) {
-      if (!leader.state.acked.has(id) && !leader.state.dropped.has(id)) throw new Violation('queue: confirmed message lost', `${id} was confirmed but is gone`);
+      if (!this.observer.ackedAt.has(id) && !this.observer.deadLettered.has(id)) throw new Violation('queue: confirmed message lost', `${id} was confirmed but is gone`);
     }
-    const expected = Buffer.from(queueContractMachine.snapshot(leader.state)).toString('latin1');
+    const expected = describeQueue(leader.state);
     for (const node of this.#members(leader)) {
-      const own = Buffer.from(queueContractMachine.snapshot(node.state)).toString('latin1');
+      const own = describeQueue(node.state);
       if (own !== expected) throw new Violation('state machine safety', `${node.id} ends in a different state than leader ${leader.id}`);
     }
   }
@@ -342,6 +381,7 @@ export function runSeed(seed: number, options: RunOptions = {}): RunResult {
     published: o.published.size,
     confirmed: o.confirmed.size,
     deliveries: world.clients.deliveries,
+    expired: [...o.deadLettered.values()].filter((reason) => reason === 'expired').length,
     reads: o.reads,
   };
 }

@@ -1,0 +1,201 @@
+/**
+ * Core's queue machine (`@warren/core` QueueMachine) as a ReplicatedMachine: the log's commands
+ * name consumers and messages by id (queue-log.ts), and each member maps them to its own
+ * stand-ins, one Consumer per consumer id and the unacked entry by message id, then applies
+ * core's commands to its own machine. Applying is deterministic, so every member holds the same
+ * queue and computes the same effects; the leader carries them out.
+ *
+ * The snapshot is the commands applied so far, and restore replays them: the state is a pure
+ * function of them, so this is exact, but it grows with the queue's history rather than with its
+ * contents. It is what the simulation's short histories need; a snapshot of the machine's
+ * contents (ready and unacked entries, consumers, counters) is the next step (docs/replication.md).
+ */
+import { Consumer, Enqueued, recordingQueueMachine, type DeliverySink, type Message, type Queue, type QueueMachine, type QueueRecord } from '@warren/core';
+import type { ApplyMeta, Applied, ReplicatedMachine } from '../machine.js';
+import { ReplicaEffects } from './replica-effects.js';
+import { bodyOf, decodeQueueCommand, encodeQueueCommand, type LoggedMessage, type QueueLogCommand, type QueueLogEffect } from './queue-log.js';
+
+export interface ReplicatedQueueState {
+  readonly machine: QueueMachine;
+  readonly effects: ReplicaEffects;
+  /** Consumer id -> this member's stand-in, from subscribe until down (a cancelled one may still settle). */
+  readonly consumers: Map<string, Consumer>;
+  /** Consumers that went down: a late subscribe from one is refused, its connection is gone. */
+  readonly gone: Set<string>;
+  /** Every message id enqueued: a retried publish is confirmed again, not stored twice. */
+  readonly seen: Set<string>;
+  /** The commands applied so far: the snapshot. */
+  readonly history: QueueLogCommand[];
+}
+
+/**
+ * Replicas deliver through effects, never through a connection: a stand-in consumer's sink
+ * must not be touched (the machine reads none; the shell that leads carries out the effects).
+ */
+const NO_SINK: DeliverySink = {
+  get writable(): boolean {
+    throw new Error('a replicated queue read a connection while applying');
+  },
+  deliver() {
+    throw new Error('a replicated queue delivered outside its effects');
+  },
+  cancelled() {},
+  revoked() {},
+};
+
+const NEWLINE = 10;
+/** Commands are decoded once per entry and shared, so each is encoded once for every snapshot that holds it. */
+const encodedOnce = new WeakMap<QueueLogCommand, Uint8Array>();
+
+function messageOf(logged: LoggedMessage, now: number): Message {
+  return { id: logged.id, exchange: '', routingKey: '', properties: {}, headers: logged.headers, body: bodyOf(logged), persistent: true, publishedAt: now };
+}
+
+function subscribe(state: ReplicatedQueueState, id: string, prefetch: number, now: number): void {
+  if (state.gone.has(id) || state.consumers.has(id)) return;
+  const { machine } = state;
+  const options = { tag: id, prefetch, noAck: false, exclusive: false, arguments: {}, owner: id };
+  // The machine never looks at a consumer's queue: that is the local shell's handle for the server.
+  const consumer = new Consumer(machine as Queue, options, NO_SINK);
+  state.consumers.set(id, consumer);
+  machine.apply({ kind: 'attach', now, consumer });
+}
+
+function settle(state: ReplicatedQueueState, command: Extract<QueueLogCommand, { t: 'settle' }>, now: number): QueueLogEffect {
+  const { effects } = state;
+  const { consumer, id, outcome, random } = command;
+  const delivery = effects.unacked.get(id);
+  if (delivery === undefined || delivery.consumer.tag !== consumer) {
+    return { kind: 'settled', consumer, id, outcome: 'stale', index: effects.index };
+  }
+  effects.unacked.delete(id);
+  state.machine.apply({ kind: 'settle', now, random, entry: delivery.entry, consumer: delivery.consumer, outcome, delay: undefined, reason: undefined, error: undefined });
+  return { kind: 'settled', consumer, id, outcome: outcome === 'ack' ? 'acked' : outcome === 'requeue' ? 'requeued' : 'dropped', index: effects.index };
+}
+
+/** The consumer's connection is gone: no more deliveries, and what it held comes back. */
+function down(state: ReplicatedQueueState, id: string, now: number): void {
+  state.gone.add(id);
+  const consumer = state.consumers.get(id);
+  if (consumer === undefined) return;
+  state.consumers.delete(id);
+  const { machine, effects } = state;
+  machine.apply({ kind: 'cancel', now, consumer });
+  const held = [...effects.unacked.values()].filter((d) => d.consumer === consumer);
+  for (const { entry } of held) effects.unacked.delete(entry.message.id);
+  machine.apply({ kind: 'connection-lost', now, deliveries: held });
+}
+
+/**
+ * `now`: the command's time, or the machine's if that is later. Whoever proposes stamps the time
+ * on its own clock, and clocks differ (another leader's, a client's retried command), so the
+ * machine's clock never goes back: a command stamped earlier than the last one applied happens
+ * at the later time, on every member alike.
+ */
+function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand, now: number): void {
+  const { machine, effects } = state;
+  switch (command.t) {
+    case 'enqueue': {
+      if (state.seen.has(command.id)) {
+        effects.push({ kind: 'confirm', client: command.client, id: command.id });
+        return;
+      }
+      const rejected = machine.apply({ kind: 'enqueue', now, message: messageOf(command, now) }) === Enqueued.Rejected;
+      if (!rejected) state.seen.add(command.id);
+      effects.push({ kind: rejected ? 'rejected' : 'confirm', client: command.client, id: command.id });
+      return;
+    }
+    case 'retry-due':
+      machine.apply({ kind: 'retry-due', now, message: messageOf(command, now) });
+      return;
+    case 'subscribe':
+      subscribe(state, command.consumer, command.prefetch, now);
+      effects.push({ kind: 'subscribed', consumer: command.consumer });
+      return;
+    case 'settle':
+      effects.push(settle(state, command, now));
+      return;
+    case 'cancel': {
+      const consumer = state.consumers.get(command.consumer);
+      if (consumer !== undefined) machine.apply({ kind: 'cancel', now, consumer });
+      effects.push({ kind: 'cancelled', consumer: command.consumer });
+      return;
+    }
+    case 'down':
+      down(state, command.consumer, now);
+      effects.push({ kind: 'down', consumer: command.consumer });
+      return;
+    case 'timer': {
+      // A timer that is not armed, or was armed again for later after this command was proposed
+      // (by a leader that had not applied the re-arm yet), does not fire.
+      const due = effects.timers.get(command.timer);
+      if (due === undefined || now < due) return;
+      effects.timers.delete(command.timer);
+      machine.apply({ kind: 'timer', now, timer: command.timer, random: command.random });
+      return;
+    }
+    case 'dispatch':
+      machine.apply({ kind: 'dispatch', now });
+  }
+}
+
+function encodeOnce(command: QueueLogCommand): Uint8Array {
+  let data = encodedOnce.get(command);
+  if (data === undefined) {
+    data = encodeQueueCommand(command);
+    encodedOnce.set(command, data);
+  }
+  return data;
+}
+
+/** The machine for one replicated queue, declared as `record`. */
+export function replicatedQueueMachine(record: QueueRecord): ReplicatedMachine<ReplicatedQueueState, QueueLogCommand, QueueLogEffect> {
+  const init = (): ReplicatedQueueState => {
+    const { machine, effects } = recordingQueueMachine(record, new ReplicaEffects());
+    return { machine, effects, consumers: new Map(), gone: new Set(), seen: new Set(), history: [] };
+  };
+  const apply = (state: ReplicatedQueueState, command: QueueLogCommand, meta: ApplyMeta): Applied<ReplicatedQueueState, QueueLogEffect> => {
+    state.history.push(command);
+    state.effects.index = meta.index;
+    applyCommand(state, command, Math.max(state.machine.now, command.now));
+    return { state, effects: state.effects.drain() };
+  };
+  return {
+    init,
+    apply,
+    snapshot(state) {
+      const parts = state.history.map(encodeOnce);
+      const out = new Uint8Array(parts.reduce((n, p) => n + p.length + 1, 0));
+      let at = 0;
+      for (const part of parts) {
+        out.set(part, at);
+        out[at + part.length] = NEWLINE;
+        at += part.length + 1;
+      }
+      return out;
+    },
+    restore(data) {
+      const state = init();
+      let from = 0;
+      for (let at = data.indexOf(NEWLINE); at >= 0; at = data.indexOf(NEWLINE, from)) {
+        apply(state, decodeQueueCommand(data.subarray(from, at)), { index: 0, term: 0 });
+        from = at + 1;
+      }
+      return state;
+    },
+    encode: encodeQueueCommand,
+    decode: decodeQueueCommand,
+  };
+}
+
+/** What the queue holds, as text: members that applied the same commands give the same text. */
+export function describeQueue(state: ReplicatedQueueState): string {
+  return JSON.stringify({
+    stats: state.machine.stats(),
+    unacked: [...state.effects.unacked].map(([id, d]) => [id, d.consumer.tag, d.entry.deliveryCount, d.entry.redelivered]),
+    consumers: [...state.consumers].map(([id, c]) => [id, c.options.prefetch, c.unacked, c.active]),
+    gone: [...state.gone],
+    timers: [...state.effects.timers],
+    seen: state.seen.size,
+  });
+}
