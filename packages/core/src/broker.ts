@@ -14,7 +14,7 @@ import { AuditLog, type AuditRetention } from './audit.js';
 import { BrokerCounters } from './broker-counters.js';
 import { RedriveJobs } from './redrive-jobs.js';
 import { checkVHostName, emptyVHost, loadVHostRecords, putVHostRecord, type VHostMetadata } from './vhost-records.js';
-import { VHost } from './vhost.js';
+import { VHost, type QueueFactory } from './vhost.js';
 
 export interface BrokerOptions {
   store: Store;
@@ -34,6 +34,8 @@ export interface BrokerOptions {
   maxQueuesPerVhost?: number;
   /** How much of the audit log to keep (default: the newest 10,000 entries). */
   auditRetention?: AuditRetention;
+  /** Builds queues of other types than classic (the cluster's replicated queues). */
+  createQueue?: QueueFactory;
 }
 
 export const DEFAULT_VHOST = '/';
@@ -54,6 +56,7 @@ export class Broker {
   private readonly flowMarks: FlowMarks;
   private readonly maxQueues: number;
   private readonly maxQueuesPerVhost: number;
+  private readonly createQueue: QueueFactory | undefined;
 
   constructor(options: BrokerOptions) {
     this.store = options.store;
@@ -65,6 +68,7 @@ export class Broker {
     this.newMessageId = options.newMessageId ?? new MessageIds().next;
     this.maxQueues = options.maxQueues ?? 0;
     this.maxQueuesPerVhost = options.maxQueuesPerVhost ?? 0;
+    this.createQueue = options.createQueue;
     this.scheduler = new Scheduler(this.store, this.clock, this.logger, (record) => this.fireScheduled(record));
     this.audit = new AuditLog(this.store, this.clock, this.logger, options.auditRetention);
     const { store, clock, logger, newId } = this;
@@ -185,6 +189,7 @@ export class Broker {
         schedule: (record) => this.scheduler.schedule(record),
         scheduler: this.scheduler,
         beforeNewQueue: () => this.checkQueueLimit(created),
+        createQueue: this.createQueue,
       });
       vhost = created;
       this.vhosts.set(name, vhost);

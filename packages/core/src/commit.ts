@@ -56,3 +56,18 @@ export const COMMITTED: Commit = (() => {
   commit.settle();
   return commit;
 })();
+
+/** One handle for two: done once both are, failed with the first error (a publish routed to a classic and a replicated queue). */
+export function bothCommitted(a: Commit, b: Commit): Commit {
+  if (a.done && a.error === undefined) return b;
+  if (b.done && b.error === undefined) return a;
+  const both = new PendingCommit();
+  let left = 2;
+  const settled = (error?: Error): void => {
+    if (error !== undefined) both.settle(error);
+    else if (--left === 0) both.settle();
+  };
+  a.onSettled(settled);
+  b.onSettled(settled);
+  return both;
+}

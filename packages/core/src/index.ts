@@ -1,9 +1,9 @@
 /** @warren/core: the broker's meaning. Pure TypeScript: no sockets, no disk, no clock. */
 export { Broker, DEFAULT_VHOST, type BrokerOptions } from './broker.js';
 export { BrokerCounters, MESSAGE_SIZE_BUCKETS, type DeadLetterStrategy } from './broker-counters.js';
-export { VHost, type ExchangeSpec, type QueueSpec } from './vhost.js';
+export { VHost, type ExchangeSpec, type QueueFactory, type QueueSpec } from './vhost.js';
 export { UNROUTED, REJECTED, ROUTED, type PublishOutcome } from './message-paths.js';
-export { COMMITTED, PendingCommit, type Commit } from './commit.js';
+export { bothCommitted, COMMITTED, PendingCommit, type Commit } from './commit.js';
 export { Policy, policyFromBody, type PolicyRecord, type ApplyTo } from './policy/policy.js';
 export { effectivePolicy, mergePolicies } from './policy/merge.js';
 export { explainQueueSettings } from './policy/explain.js';
@@ -14,7 +14,7 @@ export { deadLettered, deathsOf, isCycle, type DeathEntry, type DeathReason } fr
 export { Scheduler } from './scheduler.js';
 export type { ScheduledPage } from './scheduled-view.js';
 export { Exchange, type Destination } from './exchange/exchange.js';
-export { Queue, type QueueStats, type SettleOptions, type Settlement } from './queue/queue.js';
+export { Queue, type QueueHost, type QueueStats, type SettleOptions, type Settlement } from './queue/queue.js';
 export { QueueMachine, Enqueued } from './queue/queue-machine.js';
 export type { QueueCommand, QueueCommandKind, QueueTimer } from './queue/queue-command.js';
 export type { QueueEffects, QueueWrites } from './queue/queue-effects.js';
@@ -35,6 +35,7 @@ export {
   type ExchangeRecord,
   type Logger,
   type QueueRecord,
+  type QueueReplicas,
   type QueueRecovery,
   type Store,
   type StoredMessage,

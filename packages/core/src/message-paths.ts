@@ -5,7 +5,7 @@
  */
 import { WarrenError } from '@warren/protocol';
 import type { BrokerCounters } from './broker-counters.js';
-import type { Commit } from './commit.js';
+import { bothCommitted, type Commit } from './commit.js';
 import { deadLettered, deathsOf, isCycle, type DeathReason } from './dead-letter.js';
 import { Deduplication, Held } from './dedup.js';
 import type { Message } from './message.js';
@@ -195,6 +195,8 @@ export class MessagePaths {
     let held = 0;
     let heldOnDisk = false;
     let holding: Queue | undefined;
+    /** Commits made elsewhere than the store (replicated queues' logs). */
+    let elsewhere: Commit | undefined;
     for (const queue of routed) {
       const window = deduplicate ? queue.settings.dedupWindow : undefined;
       const checked = window !== undefined && window > 0;
@@ -210,6 +212,8 @@ export class MessagePaths {
         continue;
       }
       if (result === Enqueued.Stored) stored = true;
+      const own = queue.enqueueCommit();
+      if (own !== undefined) elsewhere = elsewhere === undefined ? own : bothCommitted(elsewhere, own);
       if (queue.flow.holding) holding = queue;
       if (message.persistent && queue.survivesRestart) durable = true;
       if (checked) this.dedup.remember(queue, message.id, message.persistent);
@@ -218,9 +222,10 @@ export class MessagePaths {
     routed.clear();
     if (rejected) return REJECTED_OUTCOME;
     // A repeat waits for the batch that holds the first copy and its id, if that is still being written.
+    const onDisk = stored || heldOnDisk ? this.context.store.commit() : undefined;
     return {
       route: ROUTED,
-      commit: stored || heldOnDisk ? this.context.store.commit() : undefined,
+      commit: elsewhere === undefined ? onDisk : onDisk === undefined ? elsewhere : bothCommitted(onDisk, elsewhere),
       duplicate,
       durable: durable || (heldOnDisk && message.persistent),
       held: holding,

@@ -29,6 +29,13 @@ export interface QueueRecord {
   arguments: Table;
   /** The connection an exclusive queue belongs to; never stored (exclusive queues are not). */
   owner?: string;
+  /** A replicated queue's Raft group: the nodes holding a replica, and the one meant to lead it (set by the cluster at declare). */
+  replicas?: QueueReplicas;
+}
+
+export interface QueueReplicas {
+  members: string[];
+  leader: string;
 }
 
 export interface BindingRecord {

@@ -39,7 +39,15 @@ export interface VHostContext {
   scheduler: Scheduler;
   /** Throws WarrenError `queue_limit` when the broker may not hold one more queue. */
   beforeNewQueue(): void;
+  /** Builds the queues that are not classic (the cluster's replicated queues); see QueueFactory. */
+  createQueue?: QueueFactory;
 }
+
+/**
+ * Builds a queue of another type than classic for `record` (and may complete the record, which is
+ * stored after), or throws a WarrenError refusing the declaration; undefined: a classic queue.
+ */
+export type QueueFactory = (record: QueueRecord, host: QueueHost) => Queue | undefined;
 
 /** What a declare asks for: the record without what the vhost decides. */
 export type ExchangeSpec = Omit<ExchangeRecord, 'vhost'>;
@@ -343,7 +351,7 @@ export class VHost implements RoutingScope, QueueHost {
   }
 
   private addQueue(record: QueueRecord): Queue {
-    const queue = new Queue(record, this);
+    const queue = this.context.createQueue?.(record, this) ?? new Queue(record, this);
     this.queues.set(record.name, queue);
     const policy = effectivePolicy(this.policies.values(), 'queue', record.name);
     queue.applyPolicy(policy);

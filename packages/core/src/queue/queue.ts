@@ -11,6 +11,7 @@
  * a hand-over with no TTL, no ack lease and no message with its own expiration in sight carries
  * the last command's time, which nothing then reads.
  */
+import type { Commit } from '../commit.js';
 import type { Message, QueueEntry } from '../message.js';
 import { MessageStats } from '../message-stats.js';
 import type { Clock, Logger, QueueRecord, Store } from '../ports.js';
@@ -130,6 +131,15 @@ export class Queue extends QueueMachine {
     if (result !== Enqueued.Rejected) this.messageStats.publish++;
     this.flow.enqueued(this.backlog.count, this.backlog.bytes, this.consumers.length);
     return result;
+  }
+
+  /**
+   * Where the last enqueue is made durable when that is not the store's batch: a replicated
+   * queue's handle settles once a majority of its replicas committed the message. A classic
+   * queue has none (its writes are in the store's commit).
+   */
+  enqueueCommit(): Commit | undefined {
+    return undefined;
   }
 
   /** A retry's back-off fired: the message comes back to the tail. */
