@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchFrame, FrameKind, FrameReader, jsonFrame, readBatch, readJsonFrame } from './cluster-frames.js';
+import { batchFrame, FrameKind, FrameReader, jsonFrame, postFrame, readBatch, readJsonFrame, readPosts } from './cluster-frames.js';
 import type { Message } from '../raft/types.js';
 
 const append: Message = { type: 'app', from: 'a', to: 'b', term: 3, index: 7, logTerm: 2, commit: 6, entries: [{ term: 3, index: 8, type: 'normal', data: new Uint8Array([1, 2, 3]) }] } as unknown as Message;
@@ -19,6 +19,19 @@ describe('cluster frames', () => {
     const forward = readJsonFrame<{ rid: number }>(frames[1]!);
     expect(forward.value.rid).toBe(1);
     expect([...forward.payload]).toEqual([9]);
+  });
+
+  it('carries posts (a header and its bytes each) in one frame', () => {
+    const frame = postFrame([
+      { header: { g: 'q:/:a', c: 'c1', id: 'm1' }, payload: new Uint8Array([1, 2]) },
+      { header: { g: 'q:/:a', c: 'c2', id: 'm2' }, payload: new Uint8Array(0) },
+    ]);
+    const frames: Buffer[] = [];
+    new FrameReader((f) => frames.push(Buffer.from(f))).push(frame);
+    expect(frames[0]![0]).toBe(FrameKind.post);
+    const posts = readPosts(frames[0]!);
+    expect(posts.map((p) => p.header)).toEqual([{ g: 'q:/:a', c: 'c1', id: 'm1' }, { g: 'q:/:a', c: 'c2', id: 'm2' }]);
+    expect(posts.map((p) => [...p.payload])).toEqual([[1, 2], []]);
   });
 
   it('refuses a frame length no peer would send', () => {

@@ -12,11 +12,14 @@
  *   forward    u32 json length, {rid, group, conf?}, then the command's bytes
  *   forwarded  u32 json length, {rid, index?, error?, leader?}
  *   status     u32 json length, what the node reports of itself (GET /api/nodes), once a second
+ *   post       u32 count, then per item: u32 json length, json, u32 payload length, payload: what
+ *              a node's groups send another node besides Raft (a replicated queue's deliveries to
+ *              the node its consumer is connected to), batched per event-loop turn like `batch`
  */
 import { decodeMessage, encodeMessage } from '../peer-codec.js';
 import type { Message } from '../raft/types.js';
 
-export const FrameKind = { hello: 1, challenge: 2, proof: 3, batch: 4, forward: 5, forwarded: 6, status: 7, welcome: 8 } as const;
+export const FrameKind = { hello: 1, challenge: 2, proof: 3, batch: 4, forward: 5, forwarded: 6, status: 7, welcome: 8, post: 9 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
 export const PROTOCOL_VERSION = 1;
@@ -94,6 +97,49 @@ export function readBatch(frame: Buffer): GroupMessage[] {
     at += 2 + nameLength;
     const length = frame.readUInt32BE(at);
     out.push({ group, message: decodeMessage(frame.subarray(at + 4, at + 4 + length)) });
+    at += 4 + length;
+  }
+  return out;
+}
+
+/** One item of a post frame: a small JSON header and the bytes it is about (a message body). */
+export interface PostItem {
+  readonly header: unknown;
+  readonly payload: Uint8Array;
+}
+
+export function postFrame(items: readonly PostItem[]): Buffer {
+  const heads = items.map((item) => Buffer.from(JSON.stringify(item.header)));
+  let size = 1 + 4;
+  for (let i = 0; i < items.length; i++) size += 8 + heads[i]!.length + items[i]!.payload.length;
+  const out = Buffer.allocUnsafe(4 + size);
+  out.writeUInt32BE(size, 0);
+  out[4] = FrameKind.post;
+  out.writeUInt32BE(items.length, 5);
+  let at = 9;
+  for (let i = 0; i < items.length; i++) {
+    const head = heads[i]!;
+    const payload = items[i]!.payload;
+    out.writeUInt32BE(head.length, at);
+    head.copy(out, at + 4);
+    at += 4 + head.length;
+    out.writeUInt32BE(payload.length, at);
+    out.set(payload, at + 4);
+    at += 4 + payload.length;
+  }
+  return out;
+}
+
+export function readPosts(frame: Buffer): PostItem[] {
+  const count = frame.readUInt32BE(1);
+  const out: PostItem[] = [];
+  let at = 5;
+  for (let i = 0; i < count; i++) {
+    const headLength = frame.readUInt32BE(at);
+    const header: unknown = JSON.parse(frame.toString('utf8', at + 4, at + 4 + headLength));
+    at += 4 + headLength;
+    const length = frame.readUInt32BE(at);
+    out.push({ header, payload: frame.subarray(at + 4, at + 4 + length) });
     at += 4 + length;
   }
   return out;

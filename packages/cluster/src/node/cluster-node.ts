@@ -4,6 +4,7 @@
  * The server builds it when peers are configured and gives it the function that applies a
  * committed metadata change to the node's broker.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { LevelKeyspace } from '@warren/store';
 import { ClusterTransport, type ClusterTls } from './cluster-transport.js';
@@ -33,6 +34,8 @@ export interface ClusterNodeOptions {
 export interface PeerReport {
   readonly receivedAt: number;
   readonly report: Record<string, unknown>;
+  /** The run of the peer that sent it (ClusterNode.incarnation). */
+  readonly incarnation: string | undefined;
 }
 
 const REPORT_EVERY = 1_000;
@@ -54,6 +57,12 @@ export interface ClusterStatus {
 }
 
 export class ClusterNode {
+  /**
+   * This run of the node: new at every start, and in every report it sends, so the others can
+   * tell a node that restarted (and lost whatever lived in its memory, its clients' consumers)
+   * from one that was only out of reach.
+   */
+  readonly incarnation = randomBytes(6).toString('base64url');
   readonly #reports = new Map<string, PeerReport>();
   readonly #timer: NodeJS.Timeout;
 
@@ -62,11 +71,15 @@ export class ClusterNode {
     private readonly changes: PeerChanges,
     readonly transport: ClusterTransport,
     readonly metadata: MetadataGroup,
-    private readonly keyspace: LevelKeyspace,
+    /** The node's Raft key space: the metadata group's log, and replicated queues' logs beside it. */
+    readonly keyspace: LevelKeyspace,
     report: () => Record<string, unknown>,
   ) {
-    transport.onStatus = (peer, status) => this.#reports.set(peer, { receivedAt: Date.now(), report: status });
-    this.#timer = setInterval(() => transport.broadcastStatus(report()), REPORT_EVERY);
+    transport.onStatus = (peer, status) => {
+      const { incarnation, ...report } = status;
+      this.#reports.set(peer, { receivedAt: Date.now(), report, incarnation: typeof incarnation === 'string' ? incarnation : undefined });
+    };
+    this.#timer = setInterval(() => transport.broadcastStatus({ ...report(), incarnation: this.incarnation }), REPORT_EVERY);
     this.#timer.unref();
   }
 

@@ -11,7 +11,7 @@ import { createServer as createTcpServer, connect as tcpConnect, isIP, type Serv
 import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { PeerLink } from '../raft-node.js';
 import type { Message } from '../raft/types.js';
-import { batchFrame, FrameKind, FrameReader, jsonFrame, PROTOCOL_VERSION, readBatch, readJsonFrame, type ForwardedHeader, type ForwardHeader, type GroupMessage } from './cluster-frames.js';
+import { batchFrame, FrameKind, FrameReader, jsonFrame, postFrame, PROTOCOL_VERSION, readBatch, readJsonFrame, readPosts, type ForwardedHeader, type ForwardHeader, type GroupMessage, type PostItem } from './cluster-frames.js';
 import { newNonce, proofMatches, proofOf, type HandshakeFacts } from './peer-auth.js';
 import type { ClusterLogger, PeerSpec } from './peers.js';
 
@@ -54,6 +54,7 @@ const TLS_LABEL = 'EXPORTER-warren-cluster';
 interface Link {
   readonly socket: Socket;
   pending: GroupMessage[];
+  posts: PostItem[];
 }
 
 export class ClusterTransport {
@@ -63,13 +64,15 @@ export class ClusterTransport {
   readonly #groups = new Map<string, PeerLink>();
   readonly #dialing = new Set<string>();
   readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #forwards = new Map<number, { resolve(index: number): void; reject(error: Error): void; timer: NodeJS.Timeout }>();
+  readonly #forwards = new Map<number, { to: string; resolve(index: number): void; reject(error: Error): void; timer: NodeJS.Timeout }>();
   #rid = 0;
   #flushing = false;
   #closed = false;
   onForward: ForwardHandler = () => Promise.reject(new ForwardError('no group here', null));
   /** A peer's report of itself arrived. */
   onStatus: (peer: string, status: Record<string, unknown>) => void = () => undefined;
+  /** A peer posted something (post()). */
+  onPost: (peer: string, header: unknown, payload: Uint8Array) => void = () => undefined;
 
   private constructor(
     private readonly options: ClusterTransportOptions,
@@ -143,9 +146,21 @@ export class ClusterTransport {
         this.#forwards.delete(rid);
         reject(new ForwardError(`node ${to} did not answer a forwarded proposal`, null));
       }, FORWARD_TIMEOUT);
-      this.#forwards.set(rid, { resolve, reject, timer });
+      this.#forwards.set(rid, { to, resolve, reject, timer });
       link.socket.write(jsonFrame(FrameKind.forward, { rid, group, ...(conf ? { conf } : {}) } satisfies ForwardHeader, command));
     });
+  }
+
+  /**
+   * Sends `header` and `payload` to a peer, batched with whatever else goes to it in this
+   * event-loop turn; false when it is not connected (nothing is sent, nothing is retried).
+   */
+  post(to: string, header: unknown, payload: Uint8Array): boolean {
+    const link = this.#links.get(to);
+    if (link === undefined) return false;
+    link.posts.push({ header, payload });
+    this.#flushSoon();
+    return true;
   }
 
   /** Sends this node's report of itself to every connected peer. */
@@ -171,14 +186,23 @@ export class ClusterTransport {
     const link = this.#links.get(to);
     if (link === undefined) return;
     link.pending.push(message);
+    this.#flushSoon();
+  }
+
+  #flushSoon(): void {
     if (this.#flushing) return;
     this.#flushing = true;
     setImmediate(() => {
       this.#flushing = false;
       for (const open of this.#links.values()) {
-        if (open.pending.length === 0) continue;
-        open.socket.write(batchFrame(open.pending));
-        open.pending = [];
+        if (open.pending.length > 0) {
+          open.socket.write(batchFrame(open.pending));
+          open.pending = [];
+        }
+        if (open.posts.length > 0) {
+          open.socket.write(postFrame(open.posts));
+          open.posts = [];
+        }
       }
     });
   }
@@ -287,13 +311,20 @@ export class ClusterTransport {
 
   #openLink(peer: string, socket: Socket): void {
     this.#links.get(peer)?.socket.destroy();
-    this.#links.set(peer, { socket, pending: [] });
+    this.#links.set(peer, { socket, pending: [], posts: [] });
     this.options.logger.info({ peer }, 'cluster peer connected');
   }
 
   #dropLink(peer: string, socket: Socket): void {
     if (this.#links.get(peer)?.socket !== socket) return;
     this.#links.delete(peer);
+    // A proposal handed to that peer gets no answer now: its caller may ask another at once.
+    for (const [rid, pending] of this.#forwards) {
+      if (pending.to !== peer) continue;
+      this.#forwards.delete(rid);
+      clearTimeout(pending.timer);
+      pending.reject(new ForwardError(`lost the connection to node ${peer}`, null));
+    }
     if (!this.#closed) this.options.logger.info({ peer }, 'cluster peer disconnected');
   }
 
@@ -326,6 +357,9 @@ export class ClusterTransport {
       }
       case FrameKind.status:
         this.onStatus(peer, readJsonFrame<Record<string, unknown>>(frame).value);
+        return;
+      case FrameKind.post:
+        for (const { header, payload } of readPosts(frame)) this.onPost(peer, header, payload);
         return;
       default:
         throw new Error(`unexpected cluster frame ${frame[0]}`);
