@@ -6,13 +6,20 @@
  * time and the retry jitter's random number travel inside, as core's commands require: the
  * member that proposes reads its clock and draws, the members that apply read neither.
  */
-import type { QueueTimer, Settlement, Table } from '@warren/core';
+import type { Message, QueueTimer, Settlement, Table } from '@warren/core';
 
-/** A message as the log carries it; the body as base64, so a command is one JSON text. */
+/**
+ * A message as the log carries it; the body as base64, so a command is one JSON text. `id` is
+ * the log's name for this copy (unique per publish, kept across a publisher's retries); the
+ * id the publisher gave is in the properties.
+ */
 export interface LoggedMessage {
   readonly id: string;
   readonly body: string;
   readonly headers?: Table;
+  readonly exchange?: string;
+  readonly routingKey?: string;
+  readonly properties?: Message['properties'];
 }
 
 export type QueueLogCommand =

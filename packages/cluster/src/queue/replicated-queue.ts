@@ -48,7 +48,17 @@ const NEWLINE = 10;
 const encodedOnce = new WeakMap<QueueLogCommand, Uint8Array>();
 
 function messageOf(logged: LoggedMessage, now: number): Message {
-  return { id: logged.id, exchange: '', routingKey: '', properties: {}, headers: logged.headers, body: bodyOf(logged), persistent: true, publishedAt: now };
+  const properties = logged.properties ?? {};
+  return {
+    id: logged.id,
+    exchange: logged.exchange ?? '',
+    routingKey: logged.routingKey ?? '',
+    properties,
+    headers: logged.headers,
+    body: bodyOf(logged),
+    persistent: true,
+    publishedAt: now,
+  };
 }
 
 function subscribe(state: ReplicatedQueueState, id: string, prefetch: number, now: number): void {

@@ -1,0 +1,96 @@
+/**
+ * Gets a command into a Raft group's log from any node, member or not: proposed here when this
+ * node leads the group, else handed over the cluster port to the member it believes leads
+ * (forwarded proposals). A refusal names the leader its member knows of, which is tried at once;
+ * silence, a lost connection or a member that knows no leader moves on to the next member after a
+ * short pause. A command may so be proposed more than once: every replicated queue command is
+ * safe to repeat (a publish is enqueued once per log id, a settle of what is no longer held is
+ * `stale`, subscribe, cancel and down are idempotent). Gives up at the deadline with
+ * ClusterUnavailableError: the caller answers `cluster_unavailable` instead of waiting forever.
+ */
+import { NotLeaderError } from '../raft-node.js';
+import { ForwardError, type ClusterTransport } from '../node/cluster-transport.js';
+import { ClusterUnavailableError } from '../node/metadata-group.js';
+
+/** What proposes on this node when it is a member of the group. */
+export interface LocalMember<C> {
+  readonly leader: string | null;
+  propose(command: C): Promise<number>;
+}
+
+export interface GroupProposerOptions<C> {
+  readonly node: string;
+  readonly group: string;
+  readonly members: readonly string[];
+  /** The member meant to lead: tried first while nothing better is known. */
+  readonly preferred: string;
+  readonly transport: ClusterTransport;
+  readonly encode: (command: C) => Uint8Array;
+  /** This node's member of the group, once it runs. */
+  readonly local: () => LocalMember<C> | undefined;
+}
+
+/** One try: long enough for a loaded group to commit, short enough to move on from a dead leader. */
+const ATTEMPT_MS = 3_000;
+/** Pause before the next try when no leader is named. */
+const PAUSE_MS = 50;
+
+class AttemptTimeout extends Error {}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new AttemptTimeout('no answer in time')), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+export class GroupProposer<C> {
+  /** The member last named as leader by a refusal. */
+  #hint: string | null = null;
+  #next = 0;
+
+  constructor(private readonly options: GroupProposerOptions<C>) {}
+
+  /** Resolves with the command's log index once the leader applied it (a majority has it on disk). */
+  async propose(command: C, deadlineMs: number): Promise<number> {
+    const { node, group, members, transport } = this.options;
+    const deadline = Date.now() + deadlineMs;
+    let lastError: Error | undefined;
+    while (Date.now() < deadline) {
+      const local = this.options.local();
+      const target = this.#target(local);
+      try {
+        const attempt =
+          target !== node
+            ? transport.forward(target, group, this.options.encode(command))
+            : local !== undefined
+              ? local.propose(command)
+              : Promise.reject(new ForwardError(`this node's member of group ${group} is not running yet`, null));
+        return await within(attempt, Math.min(ATTEMPT_MS, Math.max(1, deadline - Date.now())));
+      } catch (error) {
+        if (!(error instanceof NotLeaderError || error instanceof ForwardError || error instanceof AttemptTimeout)) throw error;
+        lastError = error;
+        const named = error instanceof AttemptTimeout ? null : error.leader;
+        this.#hint = named !== null && named !== target && members.includes(named) ? named : null;
+        if (this.#hint === null) {
+          this.#next++;
+          await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+        }
+      }
+    }
+    throw new ClusterUnavailableError(
+      `no leader of replicated queue group ${group} took the command in time${lastError === undefined ? '' : ` (${lastError.message})`}; is a majority of its members up?`,
+    );
+  }
+
+  /** Who to ask: this node's member's leader, else the last hint, else the members in turn (the preferred one first). */
+  #target(local: LocalMember<C> | undefined): string {
+    const { node, members, preferred } = this.options;
+    const leader = local?.leader ?? null;
+    if (leader !== null && (leader !== node || local !== undefined)) return leader;
+    if (this.#hint !== null) return this.#hint;
+    const order = [preferred, ...members.filter((m) => m !== preferred)].filter((m) => m !== node || local !== undefined);
+    return order[this.#next % order.length] ?? preferred;
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * One node's member of a replicated queue's Raft group: core's queue machine through the
+ * replicated adapter (replicated-queue.ts), its log in the node's Raft key space under the
+ * group's own prefix (beside the metadata group's, sharing its group commit), its messages on the
+ * cluster port with every other group's.
+ *
+ * Every member applies every committed command; the member that leads carries out the effects:
+ * it hands each delivery to `deliver` (which finds the consumer's node), proposes `dispatch` when
+ * a round was cut short, and `timer` when an armed timer (TTL) comes due on its clock. A member
+ * that becomes leader first applies its whole log, then hands out again every delivery that is
+ * out (a delivery its predecessor decided may never have left it; the consumer's node drops the
+ * ones it already has), and from then on, once a second, asks `checkConsumers` about the
+ * consumers the queue knows, so that one whose node died is declared `down`.
+ */
+import type { LevelKeyspace } from '@warren/store';
+import type { Message, QueueRecord } from '@warren/core';
+import { RaftNode } from '../raft-node.js';
+import { LevelRaftStorage } from '../raft-storage.js';
+import type { ClusterTransport } from '../node/cluster-transport.js';
+import type { ClusterLogger } from '../node/peers.js';
+import type { QueueLogCommand, QueueLogEffect } from './queue-log.js';
+import { replicatedQueueMachine, type ReplicatedQueueState } from './replicated-queue.js';
+
+/** A delivery the leader hands to a consumer: the message and how often it went out. */
+export interface QueueDelivery {
+  readonly message: Message;
+  readonly redelivered: boolean;
+  readonly deliveryCount: number;
+}
+
+export interface QueueGroupOptions {
+  readonly node: string;
+  readonly name: string;
+  readonly members: readonly string[];
+  readonly preferredLeader: string;
+  /** The queue as declared: its arguments are the machine's settings, the same on every member. */
+  readonly record: QueueRecord;
+  readonly keyspace: LevelKeyspace;
+  readonly transport: ClusterTransport;
+  readonly logger: ClusterLogger;
+  /** On the leader: give this delivery to consumer `consumer`, wherever it is connected. */
+  readonly deliver: (consumer: string, delivery: QueueDelivery) => void;
+  /** On the leader, once a second: the consumers the queue knows; answers those to declare down. */
+  readonly checkConsumers: (consumers: readonly string[]) => readonly string[];
+  readonly tickMs?: number;
+  readonly electionTick?: number;
+}
+
+type QueueNode = RaftNode<ReplicatedQueueState, QueueLogCommand, QueueLogEffect>;
+
+/** How often the leader looks at its timers and whether it just took over. */
+const DUTY_MS = 100;
+/** How often the leader checks that the queue's consumers still have a node. */
+const CHECK_MS = 1_000;
+
+export class QueueGroup {
+  /** The term in which this member took over as leader (0: it does not lead). */
+  #ledTerm = 0;
+  #lastCheck = 0;
+  readonly #proposed = new Set<string>();
+  readonly #duty: NodeJS.Timeout;
+  #stopped = false;
+
+  private constructor(
+    private readonly options: QueueGroupOptions,
+    readonly node: QueueNode,
+  ) {
+    this.#duty = setInterval(() => this.#duties(), DUTY_MS);
+    this.#duty.unref();
+  }
+
+  static async start(options: QueueGroupOptions): Promise<QueueGroup> {
+    const holder: { group?: QueueGroup } = {};
+    const machine = replicatedQueueMachine({ ...options.record, id: options.name, exclusive: false, autoDelete: false });
+    const node = await RaftNode.start({
+      id: options.node,
+      peers: options.members,
+      storage: new LevelRaftStorage(options.keyspace, `${options.name}/`),
+      transport: options.transport.group(options.name),
+      machine,
+      tickMs: options.tickMs,
+      electionTick: options.electionTick,
+      // The snapshot is still the command history (docs/replication.md): taking one costs the whole history each time.
+      snapshotEvery: Number.MAX_SAFE_INTEGER,
+      onEffects: (effects, leading) => {
+        if (leading) holder.group?.carryOut(effects);
+      },
+    });
+    const group = new QueueGroup(options, node);
+    holder.group = group;
+    // A new group: its preferred leader stands at once, so leaders spread as placed.
+    if (options.node === options.preferredLeader && node.raft.term === 0) node.campaign();
+    return group;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get leader(): string | null {
+    return this.node.leader;
+  }
+
+  get state(): ReplicatedQueueState {
+    return this.node.state;
+  }
+
+  propose(command: QueueLogCommand): Promise<number> {
+    return this.node.propose(command);
+  }
+
+  /** On the leader: how many log entries each member lacks (its lag); undefined elsewhere. */
+  lag(): Record<string, number> | undefined {
+    const raft = this.node.raft;
+    if (raft.role !== 'leader') return undefined;
+    const last = raft.log.lastIndex;
+    const lag: Record<string, number> = {};
+    for (const member of this.options.members) {
+      lag[member] = member === this.options.node ? 0 : Math.max(0, last - (raft.tracker.progress.get(member)?.match ?? 0));
+    }
+    return lag;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#duty);
+    await this.node.stop();
+  }
+
+  /** Stops and forgets the group's log (the queue was deleted). */
+  async destroy(): Promise<void> {
+    await this.stop();
+    const prefix = `${this.options.name}/`;
+    this.options.keyspace.clear(prefix, `${prefix}~`);
+  }
+
+  /** The effects of one command, applied while this member leads. */
+  private carryOut(effects: readonly QueueLogEffect[]): void {
+    const unacked = this.node.state.effects.unacked;
+    for (const effect of effects) {
+      if (effect.kind === 'deliver') {
+        const delivery = unacked.get(effect.id);
+        if (delivery === undefined) continue;
+        this.options.deliver(effect.consumer, { message: delivery.entry.message, redelivered: effect.redelivered, deliveryCount: effect.deliveryCount });
+      } else if (effect.kind === 'dispatch-later') {
+        this.#once('dispatch', () => ({ t: 'dispatch', now: Date.now() }));
+      }
+    }
+  }
+
+  #duties(): void {
+    if (this.#stopped) return;
+    const raft = this.node.raft;
+    if (raft.role !== 'leader') {
+      this.#ledTerm = 0;
+      return;
+    }
+    if (this.#ledTerm !== raft.term) {
+      // Take over only once everything in the log (this term's first entry included) is applied here.
+      if (raft.log.applied < raft.log.lastIndex) return;
+      this.#ledTerm = raft.term;
+      this.#takeOver();
+    }
+    const now = Date.now();
+    for (const [timer, due] of this.node.state.effects.timers) {
+      if (due <= now) this.#once(`timer:${timer}`, () => ({ t: 'timer', timer, now: Date.now(), random: Math.random() }));
+    }
+    if (now - this.#lastCheck >= CHECK_MS) {
+      this.#lastCheck = now;
+      for (const consumer of this.options.checkConsumers([...this.node.state.consumers.keys()])) {
+        this.#once(`down:${consumer}`, () => ({ t: 'down', consumer, now: Date.now() }));
+      }
+    }
+  }
+
+  /** Hands out again every delivery that is out: the consumers' nodes keep the ones they have. */
+  #takeOver(): void {
+    const { unacked } = this.node.state.effects;
+    this.options.logger.info({ group: this.options.name, term: this.node.raft.term, unacked: unacked.size }, 'leading a replicated queue');
+    for (const { consumer, entry } of unacked.values()) {
+      this.options.deliver(consumer.tag, { message: entry.message, redelivered: entry.redelivered, deliveryCount: entry.deliveryCount });
+    }
+  }
+
+  /** Proposes a leader's command, unless the same one is still on its way. */
+  #once(key: string, command: () => QueueLogCommand): void {
+    if (this.#proposed.has(key)) return;
+    this.#proposed.add(key);
+    this.node.propose(command()).then(
+      () => this.#proposed.delete(key),
+      (error: unknown) => {
+        this.#proposed.delete(key);
+        this.options.logger.info({ group: this.options.name, err: error, command: key }, 'a leader command was not committed (leadership moved?)');
+      },
+    );
+  }
+}
