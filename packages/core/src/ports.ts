@@ -34,6 +34,8 @@ export interface QueueRecord {
 }
 
 export interface QueueReplicas {
+  /** The Raft group's name: unique per declaration, so a queue declared again never meets the old one's log. */
+  group: string;
   members: string[];
   leader: string;
 }

@@ -23,7 +23,8 @@ export interface ClusterNodeOptions {
   readonly dataDir: string;
   readonly tls?: ClusterTls;
   readonly logger: ClusterLogger;
-  readonly applyMetadata: (command: MetadataCommand) => Promise<MetadataOutcome>;
+  /** Carries out a committed metadata change; `index` is its log index, the same on every node. */
+  readonly applyMetadata: (command: MetadataCommand, index: number) => Promise<MetadataOutcome>;
   /** What this node reports of itself to the others, once a second (GET /api/nodes). */
   readonly report?: () => Record<string, unknown>;
   readonly tickMs?: number;

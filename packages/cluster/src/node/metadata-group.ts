@@ -69,7 +69,8 @@ export interface MetadataGroupOptions {
   readonly voters: readonly string[];
   readonly keyspace: LevelKeyspace;
   readonly transport: ClusterTransport;
-  readonly apply: (command: MetadataCommand) => Promise<MetadataOutcome>;
+  /** Carries out a committed command; `index` is its log index, the same on every node. */
+  readonly apply: (command: MetadataCommand, index: number) => Promise<MetadataOutcome>;
   readonly logger: ClusterLogger;
   readonly tickMs?: number;
   readonly electionTick?: number;
@@ -231,7 +232,7 @@ export class MetadataGroup {
     if (index <= this.#applied) return;
     let outcome: MetadataOutcome;
     try {
-      outcome = await this.options.apply(command);
+      outcome = await this.options.apply(command, index);
     } catch (error) {
       this.options.logger.error({ err: error, index, method: command.method, url: command.url }, 'a committed metadata change failed to apply');
       outcome = { status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'internal_error', reason: (error as Error).message }) };

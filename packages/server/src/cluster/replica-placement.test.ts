@@ -1,0 +1,60 @@
+/** Replicated queue declarations: what is refused, and where replicas and leaders go. */
+import { describe, expect, it } from 'vitest';
+import { checkReplicatedDeclaration, groupNameOf, isReplicatedType, placeReplicas } from './replica-placement.js';
+
+const declared = (args: Record<string, unknown>, flags: { durable?: boolean; exclusive?: boolean; autoDelete?: boolean } = {}) => ({
+  name: 'orders',
+  durable: flags.durable ?? true,
+  exclusive: flags.exclusive ?? false,
+  autoDelete: flags.autoDelete ?? false,
+  arguments: { 'x-queue-type': 'replicated', ...args },
+});
+
+describe('replicated queue declarations', () => {
+  it('takes quorum as replicated', () => {
+    expect(isReplicatedType({ 'x-queue-type': 'quorum' })).toBe(true);
+    expect(isReplicatedType({ 'x-queue-type': 'replicated' })).toBe(true);
+    expect(isReplicatedType({ 'x-queue-type': 'classic' })).toBe(false);
+    expect(isReplicatedType({})).toBe(false);
+  });
+
+  it('accepts what the replicated machine carries out', () => {
+    expect(() => checkReplicatedDeclaration(declared({ 'x-message-ttl': 1000, 'x-max-length': 10, 'x-overflow': 'drop-head', 'x-delivery-limit': 3, 'x-quorum-initial-group-size': 5 }))).not.toThrow();
+  });
+
+  it('refuses with a stable code what it does not carry out yet, naming the argument', () => {
+    expect(() => checkReplicatedDeclaration(declared({ 'x-dead-letter-exchange': 'dlx' }))).toThrow(expect.objectContaining({ code: 'precondition_failed', message: expect.stringContaining("'x-dead-letter-exchange'") }));
+    expect(() => checkReplicatedDeclaration(declared({ 'x-overflow': 'reject-publish' }))).toThrow(expect.objectContaining({ code: 'precondition_failed' }));
+    expect(() => checkReplicatedDeclaration(declared({ 'x-retry-max-attempts': 3 }))).toThrow(expect.objectContaining({ code: 'precondition_failed' }));
+    expect(() => checkReplicatedDeclaration(declared({}, { durable: false }))).toThrow(expect.objectContaining({ code: 'precondition_failed' }));
+    expect(() => checkReplicatedDeclaration(declared({}, { autoDelete: true }))).toThrow(expect.objectContaining({ code: 'precondition_failed' }));
+    expect(() => checkReplicatedDeclaration(declared({ 'x-quorum-initial-group-size': 0 }))).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
+    expect(() => checkReplicatedDeclaration(declared({ 'x-quorum-initial-group-size': '3' }))).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
+  });
+});
+
+describe('replica placement', () => {
+  it('gives three replicas by default, capped at the cluster size', () => {
+    expect(placeReplicas('g', {}, ['c', 'a', 'b', 'd'], new Map()).members).toHaveLength(3);
+    expect(placeReplicas('g', { 'x-quorum-initial-group-size': 7 }, ['a', 'b', 'c'], new Map()).members).toEqual(['a', 'b', 'c']);
+    expect(placeReplicas('g', { 'x-quorum-initial-group-size': 1 }, ['a', 'b', 'c'], new Map()).members).toEqual(['a']);
+  });
+
+  it('spreads preferred leaders evenly over the nodes', () => {
+    const leading = new Map<string, number>();
+    const leaders: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      const { leader, members } = placeReplicas(`g${i}`, {}, ['a', 'b', 'c'], leading);
+      expect(members[0]).toBe(leader);
+      leading.set(leader, (leading.get(leader) ?? 0) + 1);
+      leaders.push(leader);
+    }
+    expect([...leading.values()]).toEqual([3, 3, 3]);
+    expect(leaders.slice(0, 3)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('names a group by vhost, queue and the declaring log index, so a queue declared again gets a new group', () => {
+    expect(groupNameOf('/', 'a:b', 12)).toBe('q:%2F:a%3Ab:12');
+    expect(groupNameOf('/', 'a:b', 12)).not.toBe(groupNameOf('/', 'a:b', 40));
+  });
+});
