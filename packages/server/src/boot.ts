@@ -28,7 +28,7 @@ import { MetadataReplication } from './cluster/metadata-replication.js';
 import { gateMetadataFrames } from './cluster/ws-metadata-gate.js';
 import { membershipRoutes } from './cluster/membership-routes.js';
 import { clusterMetrics } from './cluster/cluster-metrics.js';
-import { clusterReadiness, startClusterNode } from './cluster/cluster-boot.js';
+import { clusterReadiness, replicatedQueuesFor, startClusterNode } from './cluster/cluster-boot.js';
 import { nodeView } from './http/routes/nodes.js';
 
 export interface WarrenServer {
@@ -55,7 +55,9 @@ export interface ServerExtensions {
 
 export async function startServer(config: Config, logger: ServerLogger = createLogger(config), extensions: ServerExtensions = {}): Promise<WarrenServer> {
   const store = new LevelStore(config.dataDir);
-  const broker = new Broker({
+  // Cluster mode: queues declared replicated are built by the node's hub of replicated queues (cluster/replicated-queues.ts).
+  const replicas = config.peers.length > 0 ? replicatedQueuesFor(config, logger, () => broker.newId()) : undefined;
+  const broker: Broker = new Broker({
     store,
     clock: systemClock,
     logger,
@@ -64,6 +66,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     maxQueues: config.maxQueues,
     maxQueuesPerVhost: config.maxQueuesPerVhost,
     auditRetention: config.auditRetention,
+    createQueue: replicas?.createQueue,
   });
   await broker.start();
   const access = await startAccessControl(broker, config, logger);
@@ -113,12 +116,13 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   const live = new LiveEndpoint(app, logger);
   try {
     if (replication !== undefined) {
-      cluster = await startClusterNode(config, logger, app, replication, () => nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster }));
+      cluster = await startClusterNode(config, logger, app, replication, replicas!, () => nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster }));
       readiness.push(clusterReadiness(cluster));
     }
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     // The store is open and holds its lock: close it, so the caller can report and exit cleanly.
+    await replicas?.stop();
     await cluster?.stop();
     alarms.stop();
     live.close();
@@ -147,6 +151,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
         stopWatching();
         live.close();
         listener.close();
+        await replicas?.stop();
         await cluster?.stop();
         await app.close();
         await broker.stop();

@@ -24,7 +24,8 @@ export interface GroupProposerOptions<C> {
   readonly members: readonly string[];
   /** The member meant to lead: tried first while nothing better is known. */
   readonly preferred: string;
-  readonly transport: ClusterTransport;
+  /** The node's cluster port (it throws while the node has not joined its cluster). */
+  readonly transport: () => ClusterTransport;
   readonly encode: (command: C) => Uint8Array;
   /** This node's member of the group, once it runs. */
   readonly local: () => LocalMember<C> | undefined;
@@ -54,7 +55,7 @@ export class GroupProposer<C> {
 
   /** Resolves with the command's log index once the leader applied it (a majority has it on disk). */
   async propose(command: C, deadlineMs: number): Promise<number> {
-    const { node, group, members, transport } = this.options;
+    const { node, group, members } = this.options;
     const deadline = Date.now() + deadlineMs;
     let lastError: Error | undefined;
     while (Date.now() < deadline) {
@@ -63,7 +64,7 @@ export class GroupProposer<C> {
       try {
         const attempt =
           target !== node
-            ? transport.forward(target, group, this.options.encode(command))
+            ? this.options.transport().forward(target, group, this.options.encode(command))
             : local !== undefined
               ? local.propose(command)
               : Promise.reject(new ForwardError(`this node's member of group ${group} is not running yet`, null));

@@ -9,8 +9,8 @@
  * a round was cut short, and `timer` when an armed timer (TTL) comes due on its clock. A member
  * that becomes leader first applies its whole log, then hands out again every delivery that is
  * out (a delivery its predecessor decided may never have left it; the consumer's node drops the
- * ones it already has), and from then on, once a second, asks `checkConsumers` about the
- * consumers the queue knows, so that one whose node died is declared `down`.
+ * ones it already has). Every member, once a second, hands the consumers the queue knows to
+ * `checkConsumers`, so that one whose node died or restarted is declared `down`.
  */
 import type { LevelKeyspace } from '@warren/store';
 import type { Message, QueueRecord } from '@warren/core';
@@ -40,8 +40,10 @@ export interface QueueGroupOptions {
   readonly logger: ClusterLogger;
   /** On the leader: give this delivery to consumer `consumer`, wherever it is connected. */
   readonly deliver: (consumer: string, delivery: QueueDelivery) => void;
-  /** On the leader, once a second: the consumers the queue knows; answers those to declare down. */
-  readonly checkConsumers: (consumers: readonly string[]) => readonly string[];
+  /** On every member, once a second: the consumers the queue knows, to find those that are down. */
+  readonly checkConsumers: (consumers: readonly string[], leading: boolean) => void;
+  /** On every member: the queue applied a down of this consumer. */
+  readonly downed: (consumer: string) => void;
   readonly tickMs?: number;
   readonly electionTick?: number;
 }
@@ -83,6 +85,7 @@ export class QueueGroup {
       // The snapshot is still the command history (docs/replication.md): taking one costs the whole history each time.
       snapshotEvery: Number.MAX_SAFE_INTEGER,
       onEffects: (effects, leading) => {
+        for (const effect of effects) if (effect.kind === 'down') options.downed(effect.consumer);
         if (leading) holder.group?.carryOut(effects);
       },
     });
@@ -151,6 +154,11 @@ export class QueueGroup {
   #duties(): void {
     if (this.#stopped) return;
     const raft = this.node.raft;
+    const now = Date.now();
+    if (now - this.#lastCheck >= CHECK_MS) {
+      this.#lastCheck = now;
+      this.options.checkConsumers([...this.node.state.consumers.keys()], raft.role === 'leader');
+    }
     if (raft.role !== 'leader') {
       this.#ledTerm = 0;
       return;
@@ -161,15 +169,8 @@ export class QueueGroup {
       this.#ledTerm = raft.term;
       this.#takeOver();
     }
-    const now = Date.now();
     for (const [timer, due] of this.node.state.effects.timers) {
       if (due <= now) this.#once(`timer:${timer}`, () => ({ t: 'timer', timer, now: Date.now(), random: Math.random() }));
-    }
-    if (now - this.#lastCheck >= CHECK_MS) {
-      this.#lastCheck = now;
-      for (const consumer of this.options.checkConsumers([...this.node.state.consumers.keys()])) {
-        this.#once(`down:${consumer}`, () => ({ t: 'down', consumer, now: Date.now() }));
-      }
     }
   }
 

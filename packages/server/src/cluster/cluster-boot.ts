@@ -10,12 +10,20 @@ import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
 import type { ReadinessCheck } from '../health/readiness.js';
 import type { MetadataReplication } from './metadata-replication.js';
+import { ReplicatedQueues } from './replicated-queues.js';
+
+/** The node's hub of replicated queues: made before the broker (which restores them at start), attached once the cluster node runs. */
+export function replicatedQueuesFor(config: Config, logger: ServerLogger, newId: () => string): ReplicatedQueues {
+  const peers = parsePeers(config.peers.join(',')).map((p) => p.id);
+  return new ReplicatedQueues(config.nodeId, peers, newId, logger.child({ component: 'replicated-queues' }));
+}
 
 export async function startClusterNode(
   config: Config,
   logger: ServerLogger,
   app: FastifyInstance,
   replication: MetadataReplication,
+  replicas: ReplicatedQueues,
   report: () => Record<string, unknown>,
 ): Promise<ClusterNode> {
   const node = await ClusterNode.start({
@@ -28,10 +36,12 @@ export async function startClusterNode(
     dataDir: config.dataDir,
     tls: clusterTls(config),
     logger: logger.child({ component: 'cluster' }),
-    applyMetadata: (command) => replication.replay(app, command),
+    // A replicated queue's Raft group is named after the log index that declared it (replica-placement.ts).
+    applyMetadata: (command, index) => replicas.applying(index, () => replication.replay(app, command)),
     report,
   });
   replication.attach(node.metadata);
+  replicas.attach(node);
   return node;
 }
 

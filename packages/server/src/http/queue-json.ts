@@ -12,6 +12,7 @@
  */
 import type { MessageCounter, MessageStats, Queue } from '@warren/core';
 import { QUEUE_COUNTERS } from './stats-views.js';
+import { queueTypeOf } from '../cluster/replicated-queue.js';
 import { idleSince, settingsView } from './views.js';
 
 interface Declared {
@@ -30,7 +31,7 @@ function declaredText(queue: Queue): string {
   const r = queue.record;
   const text =
     `{"name":${JSON.stringify(r.name)},"vhost":${JSON.stringify(r.vhost)},"durable":${r.durable},"exclusive":${r.exclusive},` +
-    `"auto_delete":${r.autoDelete},"arguments":${JSON.stringify(r.arguments)},"type":"classic",` +
+    `"auto_delete":${r.autoDelete},"arguments":${JSON.stringify(r.arguments)},"type":"${queueTypeOf(queue)}",` +
     `"policy":${JSON.stringify(queue.policy?.name ?? null)},"effective_policy_definition":${JSON.stringify(queue.policy?.record.definition ?? {})},` +
     `"effective_settings":${JSON.stringify(settingsView(queue.settings))},`;
   declaredTexts.set(queue, { record: r, policy: queue.policy, settings: queue.settings, text });

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { BindingView, ExchangeView, PolicyDefinition, PolicyView, QueueView } from '@warren/protocol';
 import { canonicalJson, Exchange, type PolicyRecord, type Queue, type VHost } from '@warren/core';
 import { EXCHANGE_COUNTERS, messageStatsField, messageStatsView, QUEUE_COUNTERS } from './stats-views.js';
+import { queueTypeOf } from '../cluster/replicated-queue.js';
 
 function rounded(rate: number): number {
   return Math.round(rate * 100) / 100;
@@ -37,7 +38,7 @@ export function queueView(queue: Queue, node: string): QueueView {
     exclusive: r.exclusive,
     auto_delete: r.autoDelete,
     arguments: r.arguments,
-    type: 'classic',
+    type: queueTypeOf(queue),
     policy: queue.policy?.name ?? null,
     effective_policy_definition: (queue.policy?.record.definition ?? {}) as PolicyDefinition,
     effective_settings: settingsView(queue.settings),

@@ -92,7 +92,9 @@ export class ConfirmTracker {
         if (runEnd > 0) this.ack(runEnd, transient, duplicate);
         runEnd = 0;
         duplicate = undefined;
-        this.nack(seq, new WarrenError('store_failed', `the store could not write the message: ${commit.error.message}`));
+        // A replicated queue's commit fails with its own code (cluster_unavailable); the store's does not.
+        const error = commit.error instanceof WarrenError ? commit.error : new WarrenError('store_failed', `the store could not write the message: ${commit.error.message}`);
+        this.nack(seq, error);
         continue;
       }
       const isTransient = (flags & Receipt.Transient) !== 0;

@@ -21,12 +21,13 @@ import { queueJson } from '../queue-json.js';
 import { flag, queueOf, vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
 import { queueSortKey, queueView } from '../views.js';
 import { httpActor } from '../../audit/user.js';
+import { ReplicatedQueue, type ReplicaView } from '../../cluster/replicated-queue.js';
 
 /** The owner of queues declared over HTTP (only exclusive queues have one, and HTTP cannot declare those). */
 export const HTTP_OWNER = 'http-api';
 
-/** One queue, with Warren's explanation of each setting in effect (docs/policies.md). */
-type QueueDetailView = QueueView & { effective_arguments: EffectiveArguments };
+/** One queue, with Warren's explanation of each setting in effect (docs/policies.md), and a replicated queue's group. */
+type QueueDetailView = QueueView & { effective_arguments: EffectiveArguments } & Partial<ReplicaView>;
 
 export function queueRoutes(app: FastifyInstance, { broker, nodeId }: ApiContext): void {
   // Written as JSON bytes directly (queue-json.ts): a list of 10,000 queues is mostly serialising.
@@ -55,6 +56,7 @@ export function queueRoutes(app: FastifyInstance, { broker, nodeId }: ApiContext
       ...queueView(queue, nodeId),
       effective_policy_definition: merged.definition as PolicyDefinition,
       effective_arguments: explainQueueSettings(queue.record.arguments, merged),
+      ...(queue instanceof ReplicatedQueue ? queue.describe() : {}),
     };
   });
 
