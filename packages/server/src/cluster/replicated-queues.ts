@@ -88,6 +88,12 @@ export class ReplicatedQueues implements ReplicaHub {
   /** The broker's queue factory: replicated queues here, classic ones (undefined) elsewhere. */
   readonly createQueue: QueueFactory = (record, host) => {
     if (!isReplicatedType(record.arguments)) return undefined;
+    if (record.replicas === undefined && this.#declaring === 0 && !record.exclusive) {
+      // Not declared through the metadata log (a queue stored before replicated queues existed, a
+      // definitions file read at boot): no group can be agreed on, so it stays a classic queue.
+      this.logger.warn({ vhost: record.vhost, queue: record.name }, 'a replicated queue declared outside the metadata log is a classic queue');
+      return undefined;
+    }
     checkReplicatedDeclaration(record);
     if (record.replicas === undefined) {
       const leading = new Map<string, number>();
