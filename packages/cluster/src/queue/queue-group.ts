@@ -174,12 +174,20 @@ export class QueueGroup {
     }
   }
 
-  /** Hands out again every delivery that is out: the consumers' nodes keep the ones they have. */
   #takeOver(): void {
-    const { unacked } = this.node.state.effects;
-    this.options.logger.info({ group: this.options.name, term: this.node.raft.term, unacked: unacked.size }, 'leading a replicated queue');
-    for (const { consumer, entry } of unacked.values()) {
-      this.options.deliver(consumer.tag, { message: entry.message, redelivered: entry.redelivered, deliveryCount: entry.deliveryCount });
+    this.options.logger.info({ group: this.options.name, term: this.node.raft.term, unacked: this.node.state.effects.unacked.size }, 'leading a replicated queue');
+    this.handOutAgain(() => true);
+  }
+
+  /**
+   * On the leader: hands out again the deliveries that are out to the consumers `which` picks
+   * (after a take-over, or when a consumer's node connects again: a delivery sent on a
+   * connection that dropped is lost). The consumers' nodes drop the ones they already have.
+   */
+  handOutAgain(which: (consumer: string) => boolean): void {
+    if (this.node.raft.role !== 'leader') return;
+    for (const { consumer, entry } of this.node.state.effects.unacked.values()) {
+      if (which(consumer.tag)) this.options.deliver(consumer.tag, { message: entry.message, redelivered: entry.redelivered, deliveryCount: entry.deliveryCount });
     }
   }
 

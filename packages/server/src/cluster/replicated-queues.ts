@@ -71,6 +71,8 @@ export class ReplicatedQueues implements ReplicaHub {
   readonly #consumerIds = new WeakMap<Consumer, string>();
   /** When each peer was last seen connected (the leader's half of the down rule). */
   readonly #seen = new Map<string, number>();
+  /** Peers connected at the last look (LIVENESS_MS). */
+  #connected = new Set<string>();
   /** Downs on their way, by consumer id. */
   readonly #downing = new Set<string>();
   /** The metadata log index being applied (a declaration's group is named after it). */
@@ -151,7 +153,12 @@ export class ReplicatedQueues implements ReplicaHub {
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    await Promise.all([...this.#replicas.values()].map(async (r) => (await r.starting, await r.group?.stop())));
+    await Promise.all(
+      [...this.#replicas.values()].map(async (replica) => {
+        await replica.starting;
+        await replica.group?.stop();
+      }),
+    );
   }
 
   /** The queue's Raft group as this node knows it (GET /api/queues/{vhost}/{name}). */
@@ -423,7 +430,15 @@ export class ReplicatedQueues implements ReplicaHub {
 
   #noteConnected(): void {
     const now = Date.now();
-    for (const peer of this.#cluster?.transport.connectedPeers() ?? []) this.#seen.set(peer, now);
+    const back = new Set<string>();
+    for (const peer of this.#cluster?.transport.connectedPeers() ?? []) {
+      if (!this.#connected.has(peer)) back.add(peer);
+      this.#seen.set(peer, now);
+    }
+    this.#connected = new Set(this.#cluster?.transport.connectedPeers() ?? []);
+    if (back.size === 0) return;
+    // Deliveries posted on a connection that dropped are lost: the queues this node leads send them again.
+    for (const { group } of this.#replicas.values()) group?.handOutAgain((consumer) => back.has(nodeOfConsumer(consumer)));
   }
 }
 
