@@ -62,6 +62,17 @@ describe('a replicated queue on three nodes', () => {
       expect(led?.lag).toEqual({ a: 0, b: 0, c: 0 });
     }, wait);
 
+    // GET /api/nodes says which node leads it and which follow.
+    const { leader } = await view(a, 'rq.orders');
+    type Roles = { name: string; queues_led: { name: string }[]; queues_followed: { name: string }[] }[];
+    await vi.waitFor(async () => {
+      const nodes = (await api(a, 'GET', '/api/nodes')).body as Roles;
+      for (const n of nodes) {
+        const list = n.name === leader ? n.queues_led : n.queues_followed;
+        expect(list.map((q) => q.name)).toContain('rq.orders');
+      }
+    }, wait);
+
     const refused = await api(b, 'PUT', '/api/queues/%2F/rq.dlx', { durable: true, arguments: { 'x-queue-type': 'replicated', 'x-dead-letter-exchange': 'dlx' } });
     expect(refused.body).toMatchObject({ error: 'precondition_failed' });
     const client = await connect(b.url);

@@ -3,12 +3,15 @@
  * with their alarms (alarms/), uptime, processors and connection count. In a cluster, every
  * member appears: this node as it is, the others as they last reported themselves over the
  * cluster port (once a second); a member not heard from for a few seconds is `running: false`.
- * Each node also shows its place in the metadata group (role, leader, term, log position).
+ * Each node also shows its place in the metadata group (role, leader, term, log position), and
+ * the replicated queues it leads and follows.
  */
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { WarrenError } from '@warren/protocol';
+import type { Broker } from '@warren/core';
 import type { ApiContext } from '../api-context.js';
+import { ReplicatedQueue } from '../../cluster/replicated-queue.js';
 import { VERSION } from '../../version.js';
 
 interface NodeParams {
@@ -18,7 +21,27 @@ interface NodeParams {
 /** A member whose last report is older than this is shown as not running. */
 const REPORT_STALE_MS = 3_000;
 
-export function nodeView({ listener, nodeId, cluster }: Pick<ApiContext, 'listener' | 'nodeId' | 'cluster'>): Record<string, unknown> {
+/** The replicated queues this node leads, and those it holds a replica of and does not lead. */
+function replicaRoles(broker: Broker | undefined, nodeId: string): { queues_led: QueueName[]; queues_followed: QueueName[] } {
+  const roles = { queues_led: [] as QueueName[], queues_followed: [] as QueueName[] };
+  for (const vhost of broker?.vhosts.values() ?? []) {
+    for (const queue of vhost.queues.values()) {
+      if (!(queue instanceof ReplicatedQueue)) continue;
+      const { leader, members } = queue.describe();
+      const name = { vhost: vhost.name, name: queue.name };
+      if (leader === nodeId) roles.queues_led.push(name);
+      else if (members.includes(nodeId)) roles.queues_followed.push(name);
+    }
+  }
+  return roles;
+}
+
+interface QueueName {
+  vhost: string;
+  name: string;
+}
+
+export function nodeView({ listener, nodeId, cluster, broker }: Pick<ApiContext, 'listener' | 'nodeId' | 'cluster'> & { broker?: Broker }): Record<string, unknown> {
   const memory = process.memoryUsage();
   const member = cluster?.();
   return {
@@ -44,8 +67,7 @@ export function nodeView({ listener, nodeId, cluster }: Pick<ApiContext, 'listen
       ? {}
       : (() => {
           const status = member.status();
-          // Replicated queues are not placed yet: no node leads or follows one.
-          return { cluster_links: status.connected, metadata: status.metadata, queues_led: [], queues_followed: [] };
+          return { cluster_links: status.connected, metadata: status.metadata, ...replicaRoles(broker, nodeId) };
         })()),
   };
 }
