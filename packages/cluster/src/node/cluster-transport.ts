@@ -136,6 +136,11 @@ export class ClusterTransport {
     return link;
   }
 
+  /** The group stopped on this node: its messages are dropped from now on. */
+  dropGroup(name: string): void {
+    this.#groups.delete(name);
+  }
+
   /** Hands a proposal (a configuration change when `conf`) to the peer that leads the group; resolves with its log index. */
   forward(to: string, group: string, command: Uint8Array, conf = false): Promise<number> {
     const link = this.#links.get(to);

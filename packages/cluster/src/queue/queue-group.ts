@@ -127,6 +127,7 @@ export class QueueGroup {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#duty);
+    this.options.transport.dropGroup(this.options.name);
     await this.node.stop();
   }
 
