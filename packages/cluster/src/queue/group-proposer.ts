@@ -35,6 +35,8 @@ export interface GroupProposerOptions<C> {
 const ATTEMPT_MS = 3_000;
 /** Pause before the next try when no leader is named. */
 const PAUSE_MS = 50;
+/** Leaders named in a row followed at once, before a pause. */
+const MAX_HOPS = 3;
 
 class AttemptTimeout extends Error {}
 
@@ -58,6 +60,7 @@ export class GroupProposer<C> {
     const { node, group, members } = this.options;
     const deadline = Date.now() + deadlineMs;
     let lastError: Error | undefined;
+    let hops = 0;
     while (Date.now() < deadline) {
       const local = this.options.local();
       const target = this.#target(local);
@@ -73,8 +76,11 @@ export class GroupProposer<C> {
         if (!(error instanceof NotLeaderError || error instanceof ForwardError || error instanceof AttemptTimeout)) throw error;
         lastError = error;
         const named = error instanceof AttemptTimeout ? null : error.leader;
-        this.#hint = named !== null && named !== target && members.includes(named) ? named : null;
+        // Hints may be stale and point at each other: after a few hops, pause and ask around.
+        hops = named === null ? 0 : hops + 1;
+        this.#hint = named !== null && named !== target && members.includes(named) && hops <= MAX_HOPS ? named : null;
         if (this.#hint === null) {
+          hops = 0;
           this.#next++;
           await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
         }

@@ -58,6 +58,9 @@ const CHECK_MS = 1_000;
 export class QueueGroup {
   /** The term in which this member took over as leader (0: it does not lead). */
   #ledTerm = 0;
+  /** The term this member was last seen leading in, and its log's last index then. */
+  #electedIn = 0;
+  #termStart = 0;
   #lastCheck = 0;
   readonly #proposed = new Set<string>();
   readonly #duty: NodeJS.Timeout;
@@ -165,8 +168,12 @@ export class QueueGroup {
       return;
     }
     if (this.#ledTerm !== raft.term) {
-      // Take over only once everything in the log (this term's first entry included) is applied here.
-      if (raft.log.applied < raft.log.lastIndex) return;
+      // Take over only once the log as it was when this term began (its first entry included) is applied here.
+      if (this.#electedIn !== raft.term) {
+        this.#electedIn = raft.term;
+        this.#termStart = raft.log.lastIndex;
+      }
+      if (raft.log.applied < this.#termStart) return;
       this.#ledTerm = raft.term;
       this.#takeOver();
     }
