@@ -21,6 +21,8 @@ afterAll(async () => {
 });
 
 const wait = { timeout: 20_000, interval: 50 };
+/** Who led the queue, and who published and consumed, in the failover test. */
+const roles = { killed: '', publisher: '', consumer: '' };
 
 interface ReplicatedView {
   type: string;
@@ -84,11 +86,12 @@ describe('a replicated queue on three nodes', () => {
     }
   });
 
-  it('confirms publishes through one node once committed, delivers to a consumer on another, and survives kill -9 of its leader', async () => {
+  it('confirms publishes through one node once committed, delivers to a consumer on another, and survives kill -9 of its leader', { timeout: 45_000 }, async () => {
     const first = await view(cluster.node('a'), 'rq.orders');
     const leaderId = first.leader!;
     const [publisherId, consumerId] = ['a', 'b', 'c'].filter((id) => id !== leaderId);
     const [leader, publisherNode, consumerNode] = [leaderId, publisherId!, consumerId!].map((id) => cluster.node(id));
+    Object.assign(roles, { killed: leaderId, publisher: publisherId, consumer: consumerId });
 
     // The consumer acks everything; every delivery is recorded with its flags.
     const deliveries: { id: string; redelivered: boolean; count: number; at: 'before' | 'after' }[] = [];
@@ -186,6 +189,42 @@ describe('a replicated queue on three nodes', () => {
       await vi.waitFor(async () => expect(await view(consumerNode!, 'rq.orders')).toMatchObject({ messages: 0, messages_unacknowledged: 0 }), wait);
     } finally {
       await Promise.allSettled([consumer.close(), publisher.close(), doomed.close()]);
+    }
+  });
+
+  it('nacks a publish with cluster_unavailable when no majority of its replicas is up, and carries on once they are back', { timeout: 45_000 }, async () => {
+    await cluster.kill9(roles.publisher);
+    const lonely = await connect(cluster.node(roles.consumer).url);
+    try {
+      await expect(lonely.publish('', 'rq.orders', 'alone', { messageId: 'alone', persistent: true })).rejects.toMatchObject({ code: 'cluster_unavailable' });
+    } finally {
+      await lonely.close();
+    }
+    // Both come back, replay the queue's log from their disks, and the queue works through any node.
+    const [back] = await Promise.all([cluster.restart(roles.killed), cluster.restart(roles.publisher)]);
+    const publisher = await connect(back!.url);
+    const consumer = await connect(cluster.node(roles.consumer).url);
+    try {
+      const got: string[] = [];
+      const arrived = whenever(() => got.includes('back again'));
+      await consumer.consume(
+        'rq.orders',
+        (m: Message) => {
+          got.push(m.text());
+          m.ack();
+          arrived.poke();
+        },
+        { prefetch: 10 },
+      );
+      await publisher.publish('', 'rq.orders', 'back again', { messageId: 'back', persistent: true });
+      await arrived.reached;
+      // Nothing but the publish the lone node could not commit then (it may have been committed since) came with it.
+      expect(got.filter((text) => text !== 'alone' && text !== 'back again')).toEqual([]);
+      await vi.waitFor(async () => {
+        for (const node of cluster.nodes.values()) expect(await view(node, 'rq.orders')).toMatchObject({ messages: 0, messages_unacknowledged: 0, online: expect.arrayContaining(['a', 'b', 'c']) });
+      }, wait);
+    } finally {
+      await Promise.allSettled([consumer.close(), publisher.close()]);
     }
   });
 });
