@@ -79,6 +79,7 @@ export class ReplicatedQueues implements ReplicaHub {
   #declaring = 0;
   #attachedAt = 0;
   #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
 
   constructor(
     private readonly node: string,
@@ -152,11 +153,14 @@ export class ReplicatedQueues implements ReplicaHub {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     clearInterval(this.#timer);
     await Promise.all(
       [...this.#replicas.values()].map(async (replica) => {
         await replica.starting;
-        await replica.group?.stop();
+        const group = replica.group;
+        replica.group = undefined;
+        await group?.stop();
       }),
     );
   }
@@ -274,6 +278,8 @@ export class ReplicatedQueues implements ReplicaHub {
 
   #transport(): ClusterNode['transport'] {
     if (this.#cluster === undefined) throw new ClusterUnavailableError('this node has not joined its cluster yet');
+    // Stopping: proposals on their way end now instead of retrying to their deadlines.
+    if (this.#stopped) throw new ClusterUnavailableError('this node is stopping');
     return this.#cluster.transport;
   }
 
@@ -285,7 +291,7 @@ export class ReplicatedQueues implements ReplicaHub {
 
   #propose(queue: ReplicatedQueue, command: QueueLogCommand, deadlineMs: number): Promise<number> {
     const replica = this.#replicas.get(queue.replicas.group);
-    if (replica === undefined || this.#cluster === undefined) return Promise.reject(new ClusterUnavailableError(`replicated queue '${queue.name}' has no group on this node`));
+    if (replica === undefined || this.#cluster === undefined || this.#stopped) return Promise.reject(new ClusterUnavailableError(`replicated queue '${queue.name}' cannot take commands on this node now`));
     return replica.proposer.propose(command, deadlineMs);
   }
 
