@@ -7,7 +7,7 @@
  * node's consumers (so a deleted queue cancels them as a classic one does) and never a message.
  */
 import { WarrenError } from '@warren/protocol';
-import { Enqueued, Queue, type Commit, type Consumer, type ConsumerOptions, type DeliverySink, type Message, type QueueEntry, type QueueHost, type QueueRecord, type QueueReplicas, type QueueStats, type Settlement } from '@warren/core';
+import { Enqueued, Queue, type Commit, type Policy, type Consumer, type ConsumerOptions, type DeliverySink, type Message, type QueueEntry, type QueueHost, type QueueRecord, type QueueReplicas, type QueueStats, type Settlement } from '@warren/core';
 
 /** What a replicated queue asks of its node's hub of replicated queues. */
 export interface ReplicaHub {
@@ -95,6 +95,15 @@ export class ReplicatedQueue extends Queue {
   /** Ack leases are refused on replicated queues (replica-placement.ts): there is nothing to renew. */
   override extendLease(): boolean {
     return false;
+  }
+
+  /**
+   * A policy is not part of the queue's log, so it changes nothing the queue does (its
+   * arguments alone decide); it is kept to be shown. Applied here it could expire the queue
+   * (`expires`) on this node alone.
+   */
+  override applyPolicy(policy: Policy | undefined): void {
+    this.policy = policy;
   }
 
   override purge(): number {
