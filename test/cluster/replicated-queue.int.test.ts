@@ -137,7 +137,6 @@ describe('a replicated queue on three nodes', () => {
         },
         { prefetch: 3 },
       );
-      doomed.on('error', () => undefined);
 
       // Phase 2: 200 more, published one window after the other; the leader dies after the first window.
       const confirmed = new Set<string>();
