@@ -5,44 +5,25 @@
  * followed live, cancelled, then finished. The broker groups the whole queue, so 1,500 dead
  * letters are counted exactly, and a group's pages hold only its messages.
  */
-import { connect, type Client } from '@warren/client';
-import type { Browser, Locator } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { TestBroker } from '../support/broker.js';
+import type { Locator } from 'playwright-core';
+import { expect, test } from 'vitest';
 import { depth } from '../support/messages.js';
-import { launchChromium, openPage, screenshot, type WatchedPage } from './support/chromium.js';
-import { startUiBroker } from './support/ui-broker.js';
+import { screenshot, type WatchedPage } from './support/chromium.js';
+import { useUiSession } from './support/ui-session.js';
 
-let broker: TestBroker;
-let browser: Browser;
-let client: Client;
-let watched: WatchedPage;
-
-beforeAll(async () => {
-  broker = await startUiBroker();
-  browser = await launchChromium();
-  client = await connect(broker.url, { name: 'failing-consumer' });
-  watched = await openPage(browser);
-}, 60_000);
-
-afterAll(async () => {
-  await watched?.close();
-  await client?.close();
-  await browser?.close();
-  await broker?.dispose();
-}, 60_000);
+const ui = useUiSession('failing-consumer');
 
 /** Six payments rejected by their consumer: four timed out, two were bad JSON. */
 async function failPayments(): Promise<void> {
-  await client.declareExchange('payments.dlx', 'fanout');
-  await client.declareQueue('payments.dlq');
-  await client.bind('payments.dlq', 'payments.dlx', '');
-  await client.declareQueue('payments', { arguments: { 'x-dead-letter-exchange': 'payments.dlx' } });
+  await ui.client.declareExchange('payments.dlx', 'fanout');
+  await ui.client.declareQueue('payments.dlq');
+  await ui.client.bind('payments.dlq', 'payments.dlx', '');
+  await ui.client.declareQueue('payments', { arguments: { 'x-dead-letter-exchange': 'payments.dlx' } });
   const errors = ['timeout', 'bad json', 'timeout', 'timeout', 'bad json', 'timeout'];
-  for (let i = 0; i < errors.length; i++) await client.publish('', 'payments', { payment: i }, { messageId: `pay-${i}` });
+  for (let i = 0; i < errors.length; i++) await ui.client.publish('', 'payments', { payment: i }, { messageId: `pay-${i}` });
   let seen = 0;
-  const consumer = await client.consume('payments', (m) => m.reject({ requeue: false, error: errors[seen++] }));
-  await expect.poll(() => depth(client, 'payments.dlq'), { timeout: 10_000 }).toBe(errors.length);
+  const consumer = await ui.client.consume('payments', (m) => m.reject({ requeue: false, error: errors[seen++] }));
+  await expect.poll(() => depth(ui.client, 'payments.dlq'), { timeout: 10_000 }).toBe(errors.length);
   await consumer.cancel();
 }
 
@@ -60,8 +41,8 @@ async function shownIds(page: WatchedPage['page']): Promise<string[]> {
 
 test('groups dead letters by their last error and redrives one group, paced, cancelled, then all of it', async () => {
   await failPayments();
-  const { page } = watched;
-  await page.goto(`${broker.httpUrl}/failures`);
+  const { page } = ui.watched;
+  await page.goto(`${ui.broker.httpUrl}/failures`);
   const groups = page.getByTestId('failure-group');
   await expect.poll(() => groups.count(), { timeout: 10_000 }).toBe(2);
   const timeouts = groups.filter({ hasText: 'timeout' });
@@ -87,9 +68,9 @@ test('groups dead letters by their last error and redrives one group, paced, can
   await screenshot(page, 'failures-redrive-running');
   await job.getByRole('button', { name: 'Cancel redrive' }).click();
   await expect.poll(() => job.getAttribute('data-state'), { timeout: 10_000 }).toBe('stopped');
-  const moved = await depth(client, 'payments');
+  const moved = await depth(ui.client, 'payments');
   expect(moved).toBeLessThan(4);
-  expect(await depth(client, 'payments.dlq')).toBe(6 - moved);
+  expect(await depth(ui.client, 'payments.dlq')).toBe(6 - moved);
   // The bad-JSON group was never touched; the timeout group shrank by what moved.
   await expect.poll(() => row(timeouts), { timeout: 10_000 }).toEqual(['payments.dlq', 'rejected', 'payments', 'timeout', String(4 - moved), 'Close']);
   expect(await row(badJson)).toEqual(['payments.dlq', 'rejected', 'payments', 'bad json', '2', 'Open']);
@@ -99,27 +80,27 @@ test('groups dead letters by their last error and redrives one group, paced, can
   await expect.poll(() => page.getByTestId('redrive-preview').textContent(), { timeout: 10_000 }).toContain(`Dry run: ${4 - moved} messages`);
   await dialog.getByRole('button', { name: `Redrive ${4 - moved}` }).click();
   await expect.poll(() => page.getByTestId('redrive-job').first().getAttribute('data-state'), { timeout: 10_000 }).toBe('completed');
-  await expect.poll(() => depth(client, 'payments'), { timeout: 10_000 }).toBe(4);
+  await expect.poll(() => depth(ui.client, 'payments'), { timeout: 10_000 }).toBe(4);
   await expect.poll(() => groups.count(), { timeout: 10_000 }).toBe(1);
   expect(await row(groups)).toEqual(['payments.dlq', 'rejected', 'payments', 'bad json', '2', 'Open']);
   await screenshot(page, 'failures-redriven');
-  expect(watched.problems).toEqual([]);
+  expect(ui.watched.problems).toEqual([]);
 }, 60_000);
 
 test('counts 1,500 dead letters exactly and pages through only the open group’s messages', async () => {
-  await client.declareExchange('bulk.dlx', 'fanout');
-  await client.declareQueue('bulk.dlq');
-  await client.bind('bulk.dlq', 'bulk.dlx', '');
-  await client.declareQueue('bulk', { arguments: { 'x-dead-letter-exchange': 'bulk.dlx' } });
+  await ui.client.declareExchange('bulk.dlx', 'fanout');
+  await ui.client.declareQueue('bulk.dlq');
+  await ui.client.bind('bulk.dlq', 'bulk.dlx', '');
+  await ui.client.declareQueue('bulk', { arguments: { 'x-dead-letter-exchange': 'bulk.dlx' } });
   // Every fourth message failed on its signature, the rest on the quota: interleaved in the queue.
   const errorOf = (i: number) => (i % 4 === 0 ? 'bad signature' : 'quota exceeded');
-  await Promise.all(Array.from({ length: 1500 }, (_, i) => client.publish('', 'bulk', { n: i }, { messageId: `bulk-${i}` })));
-  const consumer = await client.consume('bulk', (m) => m.reject({ requeue: false, error: errorOf(Number(String(m.properties.messageId).slice('bulk-'.length))) }));
-  await expect.poll(() => depth(client, 'bulk.dlq'), { timeout: 20_000 }).toBe(1500);
+  await Promise.all(Array.from({ length: 1500 }, (_, i) => ui.client.publish('', 'bulk', { n: i }, { messageId: `bulk-${i}` })));
+  const consumer = await ui.client.consume('bulk', (m) => m.reject({ requeue: false, error: errorOf(Number(String(m.properties.messageId).slice('bulk-'.length))) }));
+  await expect.poll(() => depth(ui.client, 'bulk.dlq'), { timeout: 20_000 }).toBe(1500);
   await consumer.cancel();
 
-  const { page } = watched;
-  await page.goto(`${broker.httpUrl}/failures`);
+  const { page } = ui.watched;
+  await page.goto(`${ui.broker.httpUrl}/failures`);
   const bulk = page.getByTestId('failure-group').filter({ hasText: 'bulk.dlq' });
   await expect.poll(() => bulk.count(), { timeout: 10_000 }).toBe(2);
   expect(await row(bulk.nth(0))).toEqual(['bulk.dlq', 'rejected', 'bulk', 'quota exceeded', '1125', 'Open']);
@@ -132,5 +113,5 @@ test('counts 1,500 dead letters exactly and pages through only the open group’
   await expect.poll(() => page.getByTestId('group-range').textContent(), { timeout: 10_000 }).toBe('Messages 51–100 of 375');
   await expect.poll(() => shownIds(page), { timeout: 10_000 }).toEqual(Array.from({ length: 50 }, (_, i) => `bulk-${(i + 50) * 4}`));
   await screenshot(page, 'failures-bulk-group');
-  expect(watched.problems).toEqual([]);
+  expect(ui.watched.problems).toEqual([]);
 }, 60_000);

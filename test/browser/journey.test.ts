@@ -4,35 +4,15 @@
  * message until its retries run out; the user finds it on the Failures page, browses it and
  * redrives it back where it came from.
  */
-import { connect, type Client } from '@warren/client';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { TestBroker } from '../support/broker.js';
-import { launchChromium, openPage, screenshot, type WatchedPage } from './support/chromium.js';
-import { startUiBroker } from './support/ui-broker.js';
+import { expect, test } from 'vitest';
+import { screenshot } from './support/chromium.js';
+import { useUiSession } from './support/ui-session.js';
 
-let broker: TestBroker;
-let browser: Browser;
-let client: Client;
-let watched: WatchedPage;
-
-beforeAll(async () => {
-  broker = await startUiBroker();
-  browser = await launchChromium();
-  client = await connect(broker.url, { name: 'journey-consumer' });
-  watched = await openPage(browser);
-}, 60_000);
-
-afterAll(async () => {
-  await watched?.close();
-  await client?.close();
-  await browser?.close();
-  await broker?.dispose();
-}, 60_000);
+const ui = useUiSession('journey-consumer');
 
 test('create a queue and a retry policy, publish, fail the message, find it in Failures and redrive it', async () => {
-  const { page } = watched;
-  await page.goto(`${broker.httpUrl}/queues`);
+  const { page } = ui.watched;
+  await page.goto(`${ui.broker.httpUrl}/queues`);
   await page.locator('#queue-name').fill('orders');
   await page.getByRole('button', { name: 'Add queue' }).click();
   await expect.poll(() => page.url(), { timeout: 10_000 }).toContain('/queues/%2F/orders');
@@ -62,7 +42,7 @@ test('create a queue and a retry policy, publish, fail the message, find it in F
   await screenshot(page, 'journey-published');
 
   const deliveries: number[] = [];
-  const consumer = await client.consume('orders', (message) => {
+  const consumer = await ui.client.consume('orders', (message) => {
     deliveries.push(message.attempt);
     message.reject({ requeue: false, error: 'payment declined' });
   });
@@ -91,5 +71,5 @@ test('create a queue and a retry policy, publish, fail the message, find it in F
   await page.getByRole('link', { name: 'Queues', exact: true }).click();
   await page.getByRole('link', { name: 'orders', exact: true }).click();
   await expect.poll(() => page.getByTestId('messages-ready').textContent(), { timeout: 10_000 }).toBe('1');
-  expect(watched.problems).toEqual([]);
+  expect(ui.watched.problems).toEqual([]);
 }, 60_000);

@@ -27,8 +27,11 @@ export class Observer {
   readonly #leaders = new Map<number, NodeId>();
   /** `index:term` -> the command and the previous entry's term, as first seen in any log. */
   readonly #entries = new Map<string, { data: string; prevTerm: number | undefined }>();
-  /** Index -> what was applied there, by whichever member applied it first. */
-  readonly #applied = new Map<number, { term: number; data: string; node: NodeId }>();
+  /**
+   * Index -> what was applied there, by whichever member applied it first, and the lowest term
+   * any member was in when it applied it: the entry was committed in that term or before.
+   */
+  readonly #applied = new Map<number, { term: number; data: string; node: NodeId; committedBy: number }>();
   readonly #lastApplied = new Map<NodeId, number>();
   readonly published = new Set<string>();
   readonly confirmed = new Set<string>();
@@ -51,10 +54,16 @@ export class Observer {
     }
   }
 
-  /** Leader completeness (Raft §5.4): a new leader holds every entry applied anywhere. */
+  /**
+   * Leader completeness (Raft §5.4): a new leader of term T holds every entry committed in a term
+   * before T. Not every entry applied anywhere: a candidate cut off from the others can still win
+   * T on votes granted before they moved to a later term and committed more there (seed 77750);
+   * such a leader commits nothing, since a majority has moved past T, and owes nothing committed
+   * after T began.
+   */
   #leaderCompleteness(node: NodeId, term: number, log: RaftLog): void {
     for (const [index, applied] of this.#applied) {
-      if (index <= log.snapshotIndex) continue;
+      if (index <= log.snapshotIndex || applied.committedBy >= term) continue;
       if (log.term(index) !== applied.term) {
         throw new Violation('leader completeness', `leader ${node} of term ${term} lacks entry ${index} (term ${applied.term}), applied by ${applied.node}`);
       }
@@ -83,18 +92,21 @@ export class Observer {
     this.#lastApplied.set(node, index);
   }
 
-  /** State machine safety (Raft §5.4.3): every member applies the same command at each index, in order. */
-  apply(node: NodeId, entry: Entry): void {
+  /**
+   * State machine safety (Raft §5.4.3): every member applies the same command at each index, in
+   * order. `term` is the member's term as it applies, which its commit index cannot be newer than.
+   */
+  apply(node: NodeId, entry: Entry, term: number): void {
     this.applies++;
     const last = this.#lastApplied.get(node) ?? 0;
     if (entry.index !== last + 1) throw new Violation('state machine safety', `${node} applied ${entry.index} after ${last}`);
     this.#lastApplied.set(node, entry.index);
     const data = key(entry.data);
     const first = this.#applied.get(entry.index);
-    if (first === undefined) this.#applied.set(entry.index, { term: entry.term, data, node });
+    if (first === undefined) this.#applied.set(entry.index, { term: entry.term, data, node, committedBy: term });
     else if (first.term !== entry.term || first.data !== data) {
       throw new Violation('state machine safety', `${node} applied a different entry at ${entry.index} than ${first.node} (terms ${entry.term}/${first.term})`);
-    }
+    } else first.committedBy = Math.min(first.committedBy, term);
   }
 
   /** A consumer got message `id` from the command at log index `index`. */

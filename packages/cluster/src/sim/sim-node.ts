@@ -159,7 +159,7 @@ export class SimNode<S, C, E> {
     }
     const leading = this.raft.role === 'leader';
     for (const entry of ready.committedEntries) {
-      this.env.observer.apply(this.id, entry);
+      this.env.observer.apply(this.id, entry, this.raft.term);
       if (entry.type !== 'normal' || entry.data.length === 0) continue;
       const { state, effects } = this.env.machine.apply(this.state, this.#decode(entry.data), entry);
       this.state = state;
