@@ -116,7 +116,9 @@ describe('a replicated queue on three nodes', () => {
 
       // Phase 1: 100 messages published and confirmed through one follower, acked through the other.
       const publish = (i: number) => publisher.publish('', 'rq.orders', `order ${i}`, { messageId: `m${i}`, persistent: true });
-      await Promise.all(Array.from({ length: 100 }, (_, i) => publish(i)));
+      const receipts = await Promise.all(Array.from({ length: 100 }, (_, i) => publish(i)));
+      // Each receipt says a majority of the three replicas has the message on disk.
+      expect(new Set(receipts.map((r) => r.replicas))).toEqual(new Set([2]));
       const firstHundred = whenever(() => acked.size >= 100);
       progress.push(firstHundred.poke);
       firstHundred.poke();

@@ -14,6 +14,8 @@ export interface Commit {
   readonly error: Error | undefined;
   /** Calls `settled` once the handle is done: always later, never inside this call, even when done already. */
   onSettled(settled: (error?: Error) => void): void;
+  /** Nodes that hold the writes once it is done, at least (a replicated queue's majority); absent: this node alone. */
+  readonly replicas?: number;
 }
 
 /** A handle its writer settles once, with the outcome of the writes it covers. */

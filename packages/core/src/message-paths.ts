@@ -37,6 +37,8 @@ export interface PublishOutcome {
    * delayed one a durable exchange keeps.
    */
   durable: boolean;
+  /** Nodes that hold the message once the commit settles, when more than this one: every queue that took it is replicated. */
+  replicas?: number;
   /**
    * A queue that took the message and holds its publishers (credit flow, queue/queue-flow.ts):
    * the publisher's connection waits for it before it reads more. Undefined: nobody holds.
@@ -195,8 +197,9 @@ export class MessagePaths {
     let held = 0;
     let heldOnDisk = false;
     let holding: Queue | undefined;
-    /** Commits made elsewhere than the store (replicated queues' logs). */
+    /** Commits made elsewhere than the store (replicated queues' logs), and on how many nodes at least, over every queue that took it. */
     let elsewhere: Commit | undefined;
+    let replicas = Number.POSITIVE_INFINITY;
     for (const queue of routed) {
       const window = deduplicate ? queue.settings.dedupWindow : undefined;
       const checked = window !== undefined && window > 0;
@@ -214,6 +217,7 @@ export class MessagePaths {
       if (result === Enqueued.Stored) stored = true;
       const own = queue.enqueueCommit();
       if (own !== undefined) elsewhere = elsewhere === undefined ? own : bothCommitted(elsewhere, own);
+      replicas = Math.min(replicas, own?.replicas ?? 1);
       if (queue.flow.holding) holding = queue;
       if (message.persistent && queue.survivesRestart) durable = true;
       if (checked) this.dedup.remember(queue, message.id, message.persistent);
@@ -223,12 +227,14 @@ export class MessagePaths {
     if (rejected) return REJECTED_OUTCOME;
     // A repeat waits for the batch that holds the first copy and its id, if that is still being written.
     const onDisk = stored || heldOnDisk ? this.context.store.commit() : undefined;
+    if (elsewhere === undefined) return { route: ROUTED, commit: onDisk, duplicate, durable: durable || (heldOnDisk && message.persistent), held: holding };
     return {
       route: ROUTED,
-      commit: elsewhere === undefined ? onDisk : onDisk === undefined ? elsewhere : bothCommitted(onDisk, elsewhere),
+      commit: onDisk === undefined ? elsewhere : bothCommitted(onDisk, elsewhere),
       duplicate,
       durable: durable || (heldOnDisk && message.persistent),
       held: holding,
+      ...(replicas > 1 && held === 0 ? { replicas } : {}),
     };
   }
 }

@@ -182,7 +182,7 @@ export class ReplicatedQueues implements ReplicaHub {
   // --- ReplicaHub ------------------------------------------------------------------------
 
   publish(queue: ReplicatedQueue, message: Message): Commit {
-    const commit = new PendingCommit();
+    const commit = new ReplicatedCommit(Math.floor(queue.replicas.members.length / 2) + 1);
     const command: QueueLogCommand = {
       t: 'enqueue',
       id: this.newId(),
@@ -445,6 +445,13 @@ export class ReplicatedQueues implements ReplicaHub {
     if (back.size === 0) return;
     // Deliveries posted on a connection that dropped are lost: the queues this node leads send them again.
     for (const { group } of this.#replicas.values()) group?.handOutAgain((consumer) => back.has(nodeOfConsumer(consumer)));
+  }
+}
+
+/** A publish's commit in a replicated queue's log: once done, a majority of its replicas has it on disk. */
+class ReplicatedCommit extends PendingCommit {
+  constructor(readonly replicas: number) {
+    super();
   }
 }
 

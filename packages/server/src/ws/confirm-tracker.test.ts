@@ -149,6 +149,28 @@ describe('ConfirmTracker', () => {
     ]);
   });
 
+  it('says on how many replicas a run of publishes is held, in an ack of its own', () => {
+    const { tracker, sent } = harness(10);
+    tracker.accept(1, undefined);
+    tracker.accept(2, undefined, 0, 2);
+    tracker.accept(3, undefined, 0, 2);
+    tracker.accept(4, undefined);
+    tracker.flush();
+    expect(sent).toEqual([
+      { type: 'publish.ack', seq: 1, multiple: true },
+      { type: 'publish.ack', seq: 3, multiple: true, replicas: 2 },
+      { type: 'publish.ack', seq: 4, multiple: true },
+    ]);
+  });
+
+  it("nacks with a replicated queue's own code when its commit fails", () => {
+    const { tracker, sent, write, batch } = harness(10);
+    tracker.accept(1, batch(7), 0, 2);
+    write(7, new WarrenError('cluster_unavailable', 'no majority'));
+    tracker.flush();
+    expect(sent).toEqual([{ type: 'publish.nack', seq: 1, code: 'cluster_unavailable', message: 'no majority' }]);
+  });
+
   it('refuses a seq that does not increase', () => {
     const { tracker } = harness(4);
     tracker.next(5);

@@ -7,8 +7,9 @@
  * above it the server stops reading the socket, which pushes back on the publisher over TCP.
  * A receipt differs from what the client assumes in two ways ("Publish receipts"): a duplicate
  * is listed by seq in the ack that covers it; persistent publishes that are on no disk are
- * confirmed by acks of their own, marked `transient`, one per run of such publishes. So the usual
- * publish adds no bytes, and a stream to transient queues adds a few bytes per ack.
+ * confirmed by acks of their own, marked `transient`, one per run of such publishes; publishes
+ * that replicated queues hold on several nodes by acks saying how many (`replicas`). So the usual
+ * publish adds no bytes, and a stream to transient or replicated queues adds a few bytes per ack.
  */
 import { WarrenError, type PublishAckFrame } from '@warren/protocol';
 import { Deque, type Commit } from '@warren/core';
@@ -34,6 +35,8 @@ export class ConfirmTracker {
   private readonly commits = new Deque<Commit | undefined>();
   /** Receipt flags of the unanswered publishes that have any; empty in the usual case. */
   private readonly receipts = new Map<number, number>();
+  /** Replicas of the unanswered publishes held by more than this node (replicated queues); empty on a single node. */
+  private readonly replicas = new Map<number, number>();
   private lastSeq = 0;
   /** The handle last waited on: a group commit's publishes share one, which is waited on once. */
   private awaited: Commit | undefined;
@@ -53,9 +56,10 @@ export class ConfirmTracker {
     this.lastSeq = seq;
   }
 
-  /** Queues the publish's confirm behind `commit` (undefined: nothing to wait for), with its Receipt flags. */
-  accept(seq: number, commit: Commit | undefined, receipt = 0): void {
+  /** Queues the publish's confirm behind `commit` (undefined: nothing to wait for), with its Receipt flags and the nodes that will hold it. */
+  accept(seq: number, commit: Commit | undefined, receipt = 0, replicas = 1): void {
     if (receipt !== 0) this.receipts.set(seq, receipt);
+    if (replicas > 1) this.replicas.set(seq, replicas);
     this.seqs.push(seq);
     this.commits.push(commit);
     if (commit !== undefined && commit !== this.awaited && !commit.done) {
@@ -81,6 +85,7 @@ export class ConfirmTracker {
     let runEnd = 0;
     let confirmed = 0;
     let transient = false;
+    let replicas = 1;
     let duplicate: number[] | undefined;
     while (this.seqs.length > 0) {
       const commit = this.commits.peek();
@@ -88,8 +93,9 @@ export class ConfirmTracker {
       const seq = this.seqs.shift() as number;
       this.commits.shift();
       const flags = this.receipts.size === 0 ? 0 : this.takeReceipt(seq);
+      const held = this.replicas.size === 0 ? 1 : this.takeReplicas(seq);
       if (commit?.error !== undefined) {
-        if (runEnd > 0) this.ack(runEnd, transient, duplicate);
+        if (runEnd > 0) this.ack(runEnd, transient, duplicate, replicas);
         runEnd = 0;
         duplicate = undefined;
         // A replicated queue's commit fails with its own code (cluster_unavailable); the store's does not.
@@ -98,16 +104,17 @@ export class ConfirmTracker {
         continue;
       }
       const isTransient = (flags & Receipt.Transient) !== 0;
-      if (runEnd > 0 && isTransient !== transient) {
-        this.ack(runEnd, transient, duplicate);
+      if (runEnd > 0 && (isTransient !== transient || held !== replicas)) {
+        this.ack(runEnd, transient, duplicate, replicas);
         duplicate = undefined;
       }
       transient = isTransient;
+      replicas = held;
       if ((flags & Receipt.Duplicate) !== 0) (duplicate ??= []).push(seq);
       runEnd = seq;
       confirmed++;
     }
-    if (runEnd > 0) this.ack(runEnd, transient, duplicate);
+    if (runEnd > 0) this.ack(runEnd, transient, duplicate, replicas);
     if (confirmed > 0 && this.sink.counters !== undefined) this.sink.counters.confirmed += confirmed;
     if (this.paused && this.seqs.length <= this.window / 2) {
       this.paused = false;
@@ -121,13 +128,22 @@ export class ConfirmTracker {
     this.seqs.clear();
     this.commits.clear();
     this.receipts.clear();
+    this.replicas.clear();
   }
 
-  private ack(seq: number, transient: boolean, duplicate: number[] | undefined): void {
+  private ack(seq: number, transient: boolean, duplicate: number[] | undefined, replicas: number): void {
     const frame: PublishAckFrame = { type: 'publish.ack', seq, multiple: true };
     if (transient) frame.transient = true;
     if (duplicate !== undefined) frame.duplicate = duplicate;
+    if (replicas > 1) frame.replicas = replicas;
     this.sink.send(frame);
+  }
+
+  private takeReplicas(seq: number): number {
+    const count = this.replicas.get(seq);
+    if (count === undefined) return 1;
+    this.replicas.delete(seq);
+    return count;
   }
 
   private takeReceipt(seq: number): number {

@@ -60,7 +60,7 @@ export function handlePublish(session: Session, frame: PublishFrame, body: Uint8
     session.confirms.accept(seq, undefined, receiptOf(frame, outcome));
     return;
   }
-  session.confirms.accept(seq, outcome.commit, receiptOf(frame, outcome));
+  session.confirms.accept(seq, outcome.commit, receiptOf(frame, outcome), outcome.replicas);
   if (outcome.held !== undefined) session.holdFor(outcome.held);
 }
 
