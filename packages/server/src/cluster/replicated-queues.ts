@@ -1,18 +1,11 @@
 /**
  * A node's replicated queues (docs/cluster.md, "Replicated queues"). It builds them for the
  * broker (the vhost's queue factory), runs a Raft group for each one this node is a member of
- * (QueueGroup of @warren/cluster), and turns what the broker's sessions do into log commands,
- * proposed through whichever member leads (GroupProposer):
- *
- *   publish  -> enqueue {id: new log id}, the confirm waits for its commit (cluster_unavailable after 8 s)
- *   consume  -> subscribe {consumer: "<id>.<node>"}; deliveries come from the leader, over the
- *               cluster port when the consumer is connected elsewhere, and leave on its WebSocket
- *   ack/nack -> settle; cancel -> cancel (down once nothing it holds is unsettled)
- *   connection closed -> down: what it held goes back, redelivered
- *
- * A node keeps the deliveries its consumers hold, by log id: a delivery handed out again (a new
- * leader hands out every unacked delivery when it takes over) that a consumer already holds, or
- * is settling, is dropped here, so a leader change gives no consumer a message twice.
+ * (QueueGroup of @warren/cluster), and turns what the broker does into log commands, proposed
+ * through whichever member leads (GroupProposer): a publish is an `enqueue` with a new log id, its
+ * confirm waits for the commit (cluster_unavailable after 8 s); what consumers do is
+ * replica-consumers.ts's. On the leader, deliveries go to the consumer's node, over the cluster
+ * port when that is another node (batched per event-loop turn).
  *
  * When is a consumer down? When its connection closes (its node proposes `down`); when its node
  * runs no such consumer (every member checks, once a second, the consumers naming it: a node that
@@ -22,14 +15,13 @@
  */
 import { WarrenError } from '@warren/protocol';
 import { PendingCommit, type Commit, type Consumer, type Message, type QueueEntry, type QueueFactory, type QueueStats, type Settlement } from '@warren/core';
+import { nodeOfConsumer, ReplicaConsumers } from './replica-consumers.js';
 import { ClusterUnavailableError, decodeQueueCommand, encodeQueueCommand, GroupProposer, loggedBody, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type QueueDelivery, type QueueLogCommand } from '@warren/cluster';
 import { ReplicatedQueue, type ReplicaHub, type ReplicaView } from './replicated-queue.js';
 import { checkReplicatedDeclaration, groupNameOf, isReplicatedType, placeReplicas } from './replica-placement.js';
 
 /** How long a publish waits for a leader to commit it before it is nacked `cluster_unavailable`. */
 const PUBLISH_DEADLINE_MS = 8_000;
-/** Settles, subscribes and downs are retried longer: no client waits on them, and a lost one holds messages. */
-const CONTROL_DEADLINE_MS = 30_000;
 /** A consumer whose node the leader has not been connected to for this long is down. */
 export const DOWN_AFTER_MS = 5_000;
 const LIVENESS_MS = 1_000;
@@ -39,16 +31,6 @@ interface Replica {
   readonly proposer: GroupProposer<QueueLogCommand>;
   group: QueueGroup | undefined;
   starting: Promise<void> | undefined;
-}
-
-interface LocalConsumer {
-  readonly replica: Replica;
-  readonly consumer: Consumer;
-  /** Deliveries it holds, by log id. */
-  readonly outstanding: Map<string, QueueEntry>;
-  /** Log ids of its settles on their way to the leader. */
-  readonly settling: Set<string>;
-  cancelled: boolean;
 }
 
 /** The delivery header a leader posts to the consumer's node (the body travels as the post's payload). */
@@ -67,14 +49,11 @@ interface PostedDelivery {
 export class ReplicatedQueues implements ReplicaHub {
   #cluster: ClusterNode | undefined;
   readonly #replicas = new Map<string, Replica>();
-  readonly #consumers = new Map<string, LocalConsumer>();
-  readonly #consumerIds = new WeakMap<Consumer, string>();
+  readonly #consumers: ReplicaConsumers;
   /** When each peer was last seen connected (the leader's half of the down rule). */
   readonly #seen = new Map<string, number>();
   /** Peers connected at the last look (LIVENESS_MS). */
   #connected = new Set<string>();
-  /** Downs on their way, by consumer id. */
-  readonly #downing = new Set<string>();
   /** The metadata log index being applied (a declaration's group is named after it). */
   #declaring = 0;
   #attachedAt = 0;
@@ -86,7 +65,9 @@ export class ReplicatedQueues implements ReplicaHub {
     private readonly configuredPeers: readonly string[],
     private readonly newId: () => string,
     private readonly logger: ClusterLogger,
-  ) {}
+  ) {
+    this.#consumers = new ReplicaConsumers(node, newId, logger, (queue, command, deadlineMs) => this.#propose(queue, command, deadlineMs));
+  }
 
   /** The broker's queue factory: replicated queues here, classic ones (undefined) elsewhere. */
   readonly createQueue: QueueFactory = (record, host) => {
@@ -202,55 +183,20 @@ export class ReplicatedQueues implements ReplicaHub {
   }
 
   subscribe(queue: ReplicatedQueue, consumer: Consumer): void {
-    const replica = this.#replicaOf(queue);
-    const id = `${this.newId()}.${this.node}`;
-    this.#consumerIds.set(consumer, id);
-    const local: LocalConsumer = { replica, consumer, outstanding: new Map(), settling: new Set(), cancelled: false };
-    this.#consumers.set(id, local);
-    this.#propose(queue, { t: 'subscribe', consumer: id, prefetch: consumer.options.prefetch, now: Date.now() }, CONTROL_DEADLINE_MS).catch((error: unknown) => {
-      this.logger.warn({ queue: queue.name, consumer: consumer.tag, err: error }, 'a replicated queue could not register a consumer; it is cancelled');
-      this.#forget(id);
-      if (!local.cancelled) consumer.sink.cancelled(consumer, 'queue_deleted', `replicated queue '${queue.name}' could not register the consumer: ${unavailable(error).message}`);
-    });
+    this.#replicaOf(queue);
+    this.#consumers.subscribe(queue, consumer);
   }
 
   cancel(_queue: ReplicatedQueue, consumer: Consumer): void {
-    const id = this.#consumerIds.get(consumer);
-    const local = id === undefined ? undefined : this.#consumers.get(id);
-    if (id === undefined || local === undefined || local.cancelled) return;
-    local.cancelled = true;
-    // Holding nothing, it goes down at once; else it stops receiving and goes down once it holds nothing.
-    if (local.outstanding.size === 0 && local.settling.size === 0) this.#downWhenSettled(id, local);
-    else this.#send(local.replica, { t: 'cancel', consumer: id, now: Date.now() });
+    this.#consumers.cancel(consumer);
   }
 
-  settle(queue: ReplicatedQueue, consumer: Consumer, entry: QueueEntry, outcome: Settlement): void {
-    const id = this.#consumerIds.get(consumer);
-    const local = id === undefined ? undefined : this.#consumers.get(id);
-    if (id === undefined || local === undefined) return;
-    const logId = entry.message.id;
-    local.outstanding.delete(logId);
-    local.settling.add(logId);
-    // A retry without a back-off policy (refused on replicated queues) is a requeue.
-    const logged = outcome === 'ack' ? 'ack' : outcome === 'drop' ? 'drop' : 'requeue';
-    this.#propose(queue, { t: 'settle', consumer: id, id: logId, outcome: logged, now: Date.now(), random: Math.random() }, CONTROL_DEADLINE_MS)
-      .catch((error: unknown) => this.logger.warn({ queue: queue.name, consumer: consumer.tag, err: error }, 'a settle of a replicated queue was not committed'))
-      .finally(() => {
-        local.settling.delete(logId);
-        this.#downWhenSettled(id, local);
-      });
+  settle(_queue: ReplicatedQueue, consumer: Consumer, entry: QueueEntry, outcome: Settlement): void {
+    this.#consumers.settle(consumer, entry, outcome);
   }
 
   connectionLost(_queue: ReplicatedQueue, deliveries: Iterable<{ entry: QueueEntry; consumer: Consumer }>): void {
-    const touched = new Map<string, LocalConsumer>();
-    for (const { entry, consumer } of deliveries) {
-      const id = this.#consumerIds.get(consumer);
-      const local = id === undefined ? undefined : this.#consumers.get(id);
-      if (id === undefined || local === undefined) continue;
-      local.outstanding.delete(entry.message.id);
-      touched.set(id, local);
-    }
-    for (const [id, local] of touched) this.#downWhenSettled(id, local);
+    this.#consumers.connectionLost(deliveries);
   }
 
   stats(queue: ReplicatedQueue): QueueStats | undefined {
@@ -262,7 +208,7 @@ export class ReplicatedQueues implements ReplicaHub {
     const replica = this.#replicas.get(name);
     if (replica === undefined || replica.queue !== queue) return;
     this.#replicas.delete(name);
-    for (const [id, local] of this.#consumers) if (local.replica === replica) this.#consumers.delete(id);
+    this.#consumers.forgetQueue(queue);
     void (async () => {
       await replica.starting;
       await replica.group?.destroy();
@@ -295,13 +241,6 @@ export class ReplicatedQueues implements ReplicaHub {
     return replica.proposer.propose(command, deadlineMs);
   }
 
-  /** A command nobody waits for: failures are logged. */
-  #send(replica: Replica, command: QueueLogCommand): void {
-    this.#propose(replica.queue, command, CONTROL_DEADLINE_MS).catch((error: unknown) =>
-      this.logger.warn({ queue: replica.queue.name, command: command.t, err: error }, 'a replicated queue command was not committed'),
-    );
-  }
-
   #start(replica: Replica): void {
     const cluster = this.#cluster!;
     const { group: name, members, leader } = replica.queue.replicas;
@@ -317,9 +256,9 @@ export class ReplicatedQueues implements ReplicaHub {
       logger: this.logger,
       deliver: (consumer, delivery) => this.#deliver(name, consumer, delivery),
       checkConsumers: (consumers, leading) => {
-        for (const consumer of this.#deadConsumers(consumers, leading)) this.#down(replica, consumer);
+        for (const consumer of this.#deadConsumers(consumers, leading)) this.#consumers.down(replica.queue, consumer);
       },
-      downed: (consumer) => this.#downed(consumer),
+      downed: (consumer) => this.#consumers.downed(consumer),
     }).then(
       (group) => {
         if (this.#replicas.get(name) === replica) replica.group = group;
@@ -333,7 +272,7 @@ export class ReplicatedQueues implements ReplicaHub {
   #deliver(group: string, consumer: string, { message, redelivered, deliveryCount }: QueueDelivery): void {
     const node = nodeOfConsumer(consumer);
     if (node === this.node) {
-      this.#receive(group, consumer, message, redelivered, deliveryCount);
+      this.#consumers.receive(this.#replicas.get(group)?.queue, consumer, message, redelivered, deliveryCount);
       return;
     }
     const header: PostedDelivery = {
@@ -362,55 +301,7 @@ export class ReplicatedQueues implements ReplicaHub {
       persistent: true,
       publishedAt: Date.now(),
     };
-    this.#receive(header.g, header.c, message, header.r, header.n);
-  }
-
-  /** A delivery for a consumer of this node. */
-  #receive(group: string, consumer: string, message: Message, redelivered: boolean, deliveryCount: number): void {
-    const local = this.#consumers.get(consumer);
-    const replica = this.#replicas.get(group);
-    if (local === undefined) {
-      // Its connection is gone (or this node restarted): what it was given goes back.
-      if (replica !== undefined) this.#down(replica, consumer);
-      return;
-    }
-    const id = message.id;
-    if (local.outstanding.has(id) || local.settling.has(id)) return;
-    if (local.cancelled) {
-      this.#send(local.replica, { t: 'settle', consumer, id, outcome: 'requeue', now: Date.now(), random: 0 });
-      return;
-    }
-    const entry: QueueEntry = { seq: 0, message, redelivered, deliveryCount, stored: false };
-    const { consumer: target } = local;
-    if (target.options.noAck) {
-      // A no-ack consumer's delivery is settled as it leaves.
-      local.settling.add(id);
-      target.sink.deliver(target, entry);
-      this.settle(local.replica.queue, target, entry, 'ack');
-      return;
-    }
-    local.outstanding.set(id, entry);
-    target.sink.deliver(target, entry);
-  }
-
-  /** A cancelled consumer, or one whose connection closed, holds nothing more: it goes down. */
-  #downWhenSettled(id: string, local: LocalConsumer): void {
-    if (!local.cancelled || local.outstanding.size > 0 || local.settling.size > 0) return;
-    if (this.#consumers.get(id) !== local) return;
-    this.#forget(id);
-    this.#down(local.replica, id);
-  }
-
-  #forget(id: string): void {
-    this.#consumers.delete(id);
-  }
-
-  #down(replica: Replica, consumer: string): void {
-    if (this.#downing.has(consumer)) return;
-    this.#downing.add(consumer);
-    this.#propose(replica.queue, { t: 'down', consumer, now: Date.now() }, CONTROL_DEADLINE_MS)
-      .catch((error: unknown) => this.logger.warn({ queue: replica.queue.name, consumer, err: error }, 'a consumer down was not committed'))
-      .finally(() => this.#downing.delete(consumer));
+    this.#consumers.receive(this.#replicas.get(header.g)?.queue, header.c, message, header.r, header.n);
   }
 
   /** Every member: consumers naming this node that it does not run; the leader also: those of nodes gone too long. */
@@ -419,19 +310,10 @@ export class ReplicatedQueues implements ReplicaHub {
     const connected = new Set(this.#cluster?.transport.connectedPeers() ?? []);
     return consumers.filter((consumer) => {
       const node = nodeOfConsumer(consumer);
-      if (node === this.node) return !this.#consumers.has(consumer);
+      if (node === this.node) return !this.#consumers.runs(consumer);
       if (!leading || connected.has(node)) return false;
       return now - (this.#seen.get(node) ?? this.#attachedAt) > DOWN_AFTER_MS;
     });
-  }
-
-  /** The queue applied a down of `consumer`: if it is still connected here, its client is told. */
-  #downed(consumer: string): void {
-    const local = this.#consumers.get(consumer);
-    if (local === undefined) return;
-    this.#forget(consumer);
-    if (local.cancelled) return;
-    local.consumer.sink.cancelled(local.consumer, 'queue_deleted', `consumer of replicated queue '${local.replica.queue.name}' was cut off from the queue's leader for too long and is down; consume again`);
   }
 
   #noteConnected(): void {
@@ -453,11 +335,6 @@ class ReplicatedCommit extends PendingCommit {
   constructor(readonly replicas: number) {
     super();
   }
-}
-
-/** Consumer ids are `<unique id>.<node id>`: the unique part has no dot. */
-function nodeOfConsumer(consumer: string): string {
-  return consumer.slice(consumer.indexOf('.') + 1);
 }
 
 function unavailable(error: unknown): WarrenError {

@@ -1,0 +1,174 @@
+/**
+ * The consumers of replicated queues connected to this node: what each holds, and the log
+ * commands their sessions' acts become (docs/cluster.md, "Replicated queues").
+ *
+ *   consume  -> subscribe {consumer: "<id>.<node>"}
+ *   ack/nack -> settle; cancel -> cancel, then down once it holds nothing unsettled
+ *   connection closed -> down: what it held goes back, redelivered
+ *
+ * A node keeps the deliveries its consumers hold, by log id: a delivery handed out again (a new
+ * leader hands out every unacked delivery when it takes over) that a consumer already holds, or
+ * is settling, is dropped here, so a leader change gives no consumer a message twice.
+ */
+import type { Consumer, Message, QueueEntry, Settlement } from '@warren/core';
+import type { ClusterLogger, QueueLogCommand } from '@warren/cluster';
+import type { ReplicatedQueue } from './replicated-queue.js';
+
+/** Settles, subscribes and downs are retried long: no client waits on them, and a lost one holds messages. */
+export const CONTROL_DEADLINE_MS = 30_000;
+
+export type Propose = (queue: ReplicatedQueue, command: QueueLogCommand, deadlineMs: number) => Promise<number>;
+
+interface LocalConsumer {
+  readonly queue: ReplicatedQueue;
+  readonly consumer: Consumer;
+  /** Deliveries it holds, by log id. */
+  readonly outstanding: Map<string, QueueEntry>;
+  /** Log ids of its settles on their way to the leader. */
+  readonly settling: Set<string>;
+  cancelled: boolean;
+}
+
+/** Consumer ids are `<unique id>.<node id>`: the unique part has no dot. */
+export function nodeOfConsumer(consumer: string): string {
+  return consumer.slice(consumer.indexOf('.') + 1);
+}
+
+export class ReplicaConsumers {
+  readonly #consumers = new Map<string, LocalConsumer>();
+  readonly #ids = new WeakMap<Consumer, string>();
+  /** Downs on their way, by consumer id. */
+  readonly #downing = new Set<string>();
+
+  constructor(
+    private readonly node: string,
+    private readonly newId: () => string,
+    private readonly logger: ClusterLogger,
+    private readonly propose: Propose,
+  ) {}
+
+  /** Whether this node runs the consumer (it is not down here). */
+  runs(consumer: string): boolean {
+    return this.#consumers.has(consumer);
+  }
+
+  subscribe(queue: ReplicatedQueue, consumer: Consumer): void {
+    const id = `${this.newId()}.${this.node}`;
+    this.#ids.set(consumer, id);
+    const local: LocalConsumer = { queue, consumer, outstanding: new Map(), settling: new Set(), cancelled: false };
+    this.#consumers.set(id, local);
+    this.propose(queue, { t: 'subscribe', consumer: id, prefetch: consumer.options.prefetch, now: Date.now() }, CONTROL_DEADLINE_MS).catch((error: unknown) => {
+      this.logger.warn({ queue: queue.name, consumer: consumer.tag, err: error }, 'a replicated queue could not register a consumer; it is cancelled');
+      this.#consumers.delete(id);
+      const reason = error instanceof Error ? error.message : String(error);
+      if (!local.cancelled) consumer.sink.cancelled(consumer, 'queue_deleted', `replicated queue '${queue.name}' could not register the consumer: ${reason}`);
+    });
+  }
+
+  cancel(consumer: Consumer): void {
+    const [id, local] = this.#of(consumer);
+    if (id === undefined || local === undefined || local.cancelled) return;
+    local.cancelled = true;
+    // Holding nothing, it goes down at once; else it stops receiving and goes down once it holds nothing.
+    if (local.outstanding.size === 0 && local.settling.size === 0) this.#downWhenSettled(id, local);
+    else this.#send(local.queue, { t: 'cancel', consumer: id, now: Date.now() });
+  }
+
+  settle(consumer: Consumer, entry: QueueEntry, outcome: Settlement): void {
+    const [id, local] = this.#of(consumer);
+    if (id === undefined || local === undefined) return;
+    const logId = entry.message.id;
+    local.outstanding.delete(logId);
+    local.settling.add(logId);
+    // A retry without a back-off policy (refused on replicated queues) is a requeue.
+    const logged = outcome === 'ack' ? 'ack' : outcome === 'drop' ? 'drop' : 'requeue';
+    this.propose(local.queue, { t: 'settle', consumer: id, id: logId, outcome: logged, now: Date.now(), random: Math.random() }, CONTROL_DEADLINE_MS)
+      .catch((error: unknown) => this.logger.warn({ queue: local.queue.name, consumer: consumer.tag, err: error }, 'a settle of a replicated queue was not committed'))
+      .finally(() => {
+        local.settling.delete(logId);
+        this.#downWhenSettled(id, local);
+      });
+  }
+
+  /** The connection is gone with these deliveries unsettled (its consumers were cancelled just before). */
+  connectionLost(deliveries: Iterable<{ entry: QueueEntry; consumer: Consumer }>): void {
+    const touched = new Map<string, LocalConsumer>();
+    for (const { entry, consumer } of deliveries) {
+      const [id, local] = this.#of(consumer);
+      if (id === undefined || local === undefined) continue;
+      local.outstanding.delete(entry.message.id);
+      touched.set(id, local);
+    }
+    for (const [id, local] of touched) this.#downWhenSettled(id, local);
+  }
+
+  /** A delivery for consumer `consumer` of this node, from `queue`'s leader. */
+  receive(queue: ReplicatedQueue | undefined, consumer: string, message: Message, redelivered: boolean, deliveryCount: number): void {
+    const local = this.#consumers.get(consumer);
+    if (local === undefined) {
+      // Its connection is gone (or this node restarted): what it was given goes back.
+      if (queue !== undefined) this.down(queue, consumer);
+      return;
+    }
+    const id = message.id;
+    if (local.outstanding.has(id) || local.settling.has(id)) return;
+    if (local.cancelled) {
+      this.#send(local.queue, { t: 'settle', consumer, id, outcome: 'requeue', now: Date.now(), random: 0 });
+      return;
+    }
+    const entry: QueueEntry = { seq: 0, message, redelivered, deliveryCount, stored: false };
+    const target = local.consumer;
+    if (target.options.noAck) {
+      // A no-ack consumer's delivery is settled as it leaves.
+      local.settling.add(id);
+      target.sink.deliver(target, entry);
+      this.settle(target, entry, 'ack');
+      return;
+    }
+    local.outstanding.set(id, entry);
+    target.sink.deliver(target, entry);
+  }
+
+  /** Proposes that `consumer` is down (once at a time). */
+  down(queue: ReplicatedQueue, consumer: string): void {
+    if (this.#downing.has(consumer)) return;
+    this.#downing.add(consumer);
+    this.propose(queue, { t: 'down', consumer, now: Date.now() }, CONTROL_DEADLINE_MS)
+      .catch((error: unknown) => this.logger.warn({ queue: queue.name, consumer, err: error }, 'a consumer down was not committed'))
+      .finally(() => this.#downing.delete(consumer));
+  }
+
+  /** The queue applied a down of `consumer`: if it is still connected here, its client is told. */
+  downed(consumer: string): void {
+    const local = this.#consumers.get(consumer);
+    if (local === undefined) return;
+    this.#consumers.delete(consumer);
+    if (local.cancelled) return;
+    local.consumer.sink.cancelled(local.consumer, 'queue_deleted', `consumer of replicated queue '${local.queue.name}' was cut off from the queue's leader for too long and is down; consume again`);
+  }
+
+  /** The queue was deleted: its consumers were cancelled with it, and what they hold is gone. */
+  forgetQueue(queue: ReplicatedQueue): void {
+    for (const [id, local] of this.#consumers) if (local.queue === queue) this.#consumers.delete(id);
+  }
+
+  #of(consumer: Consumer): [string | undefined, LocalConsumer | undefined] {
+    const id = this.#ids.get(consumer);
+    return [id, id === undefined ? undefined : this.#consumers.get(id)];
+  }
+
+  /** A cancelled consumer, or one whose connection closed, holds nothing more: it goes down. */
+  #downWhenSettled(id: string, local: LocalConsumer): void {
+    if (!local.cancelled || local.outstanding.size > 0 || local.settling.size > 0) return;
+    if (this.#consumers.get(id) !== local) return;
+    this.#consumers.delete(id);
+    this.down(local.queue, id);
+  }
+
+  /** A command nobody waits for: failures are logged. */
+  #send(queue: ReplicatedQueue, command: QueueLogCommand): void {
+    this.propose(queue, command, CONTROL_DEADLINE_MS).catch((error: unknown) =>
+      this.logger.warn({ queue: queue.name, command: command.t, err: error }, 'a replicated queue command was not committed'),
+    );
+  }
+}
