@@ -53,34 +53,42 @@ function handedOutWhen(done: () => boolean): Promise<void> {
   });
 }
 
+/** Three members, each with its own cluster port and LevelDB, running group `name` of a queue declared as `declared`. */
+async function startMembers(name: string, declared: QueueRecord): Promise<Member[]> {
+  const started: Member[] = [];
+  for (const id of IDS) {
+    const dir = await mkdtemp(join(tmpdir(), `warren-qgroup-${id}-`));
+    const keys = await LevelKeyspace.open(dir);
+    const transport = await ClusterTransport.listen({ id, secret: 'queue-group-test-secret', host: '127.0.0.1', port: 0, peers: [], logger: silent });
+    started.push({ id, dir, keys, transport, group: undefined as unknown as QueueGroup, alive: true });
+  }
+  members.push(...started);
+  for (const m of started) for (const other of started) if (other !== m) m.transport.addPeer({ id: other.id, host: '127.0.0.1', port: other.transport.port });
+  for (const m of started) {
+    m.group = await QueueGroup.start({
+      node: m.id,
+      name,
+      members: IDS,
+      preferredLeader: 'a',
+      record: declared,
+      keyspace: m.keys,
+      transport: m.transport,
+      logger: silent,
+      deliver: (consumer, delivery) => {
+        handedOut.push({ by: m.id, consumer, delivery });
+        onHandOut();
+      },
+      checkConsumers: () => undefined,
+      downed: () => undefined,
+    });
+    m.transport.onForward = (_group, command) => m.group.propose(decodeQueueCommand(command));
+  }
+  return started;
+}
+
 describe('QueueGroup on three members', () => {
   it('delivers through the leader, and a new leader hands out again what is unacknowledged', async () => {
-    for (const id of IDS) {
-      const dir = await mkdtemp(join(tmpdir(), `warren-qgroup-${id}-`));
-      const keys = await LevelKeyspace.open(dir);
-      const transport = await ClusterTransport.listen({ id, secret: 'queue-group-test-secret', host: '127.0.0.1', port: 0, peers: [], logger: silent });
-      members.push({ id, dir, keys, transport, group: undefined as unknown as QueueGroup, alive: true });
-    }
-    for (const m of members) for (const other of members) if (other !== m) m.transport.addPeer({ id: other.id, host: '127.0.0.1', port: other.transport.port });
-    for (const m of members) {
-      m.group = await QueueGroup.start({
-        node: m.id,
-        name: NAME,
-        members: IDS,
-        preferredLeader: 'a',
-        record,
-        keyspace: m.keys,
-        transport: m.transport,
-        logger: silent,
-        deliver: (consumer, delivery) => {
-          handedOut.push({ by: m.id, consumer, delivery });
-          onHandOut();
-        },
-        checkConsumers: () => undefined,
-        downed: () => undefined,
-      });
-      m.transport.onForward = (_group, command) => m.group.propose(decodeQueueCommand(command));
-    }
+    const members = await startMembers(NAME, record);
     // Proposed through b, whichever member leads.
     const b = members[1]!;
     const through = new GroupProposer<QueueLogCommand>({ node: 'b', group: NAME, members: IDS, preferred: 'a', transport: () => b.transport, encode: encodeQueueCommand, local: () => b.group });
@@ -118,5 +126,17 @@ describe('QueueGroup on three members', () => {
     });
     await settle.propose({ t: 'settle', consumer: 'c1.c', id: 'm1', outcome: 'ack', now: Date.now(), random: 0 }, 10_000);
     for (const m of members.filter((x) => x !== leader)) await expect.poll(() => m.group.state.machine.stats()).toMatchObject({ ready: 0, unacked: 0 });
+  });
+
+  it("expires messages on the leader's clock: it proposes the TTL timer once due, and every member drops them", async () => {
+    const ttl = await startMembers('q:%2F:ttl:9', { ...record, name: 'ttl', arguments: { 'x-queue-type': 'replicated', 'x-message-ttl': 100 } });
+    const a = ttl[0]!;
+    const through = new GroupProposer<QueueLogCommand>({ node: 'a', group: 'q:%2F:ttl:9', members: IDS, preferred: 'a', transport: () => a.transport, encode: encodeQueueCommand, local: () => a.group });
+    await through.propose({ t: 'enqueue', id: 't1', client: 'a', now: Date.now(), body: loggedBody(new Uint8Array([1])) }, 10_000);
+    // Every member took it, then dropped it at its TTL (the timer command was proposed and applied).
+    for (const m of ttl) await expect.poll(() => m.group.state.seen.has('t1')).toBe(true);
+    for (const m of ttl) await expect.poll(() => m.group.state.machine.stats().ready).toBe(0);
+    expect(ttl[0]!.group.state.history.filter((c) => c.t === 'timer').length).toBeGreaterThan(0);
+    for (const m of ttl) expect(m.group.state.effects.timers.size).toBe(0);
   });
 });
