@@ -4,8 +4,9 @@
  * TLS when the node has a certificate. Every Raft group of the node shares it: the messages all
  * groups send to one peer in one event-loop turn leave as one batch frame, in one write, so
  * thousands of idle groups cost one frame per turn per peer, not one per group. It also carries
- * proposals a follower forwards to its leader. A lost connection loses its messages, which Raft
- * tolerates.
+ * proposals a follower forwards to its leader, and their answers, and posts (a replicated
+ * queue's deliveries): everything bound for one peer in one turn leaves in one write. A lost
+ * connection loses its messages, which Raft tolerates.
  */
 import { createServer as createTcpServer, connect as tcpConnect, isIP, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
@@ -55,6 +56,8 @@ interface Link {
   readonly socket: Socket;
   pending: GroupMessage[];
   posts: PostItem[];
+  /** Forwarded proposals and their answers of this turn, written with the rest in one write. */
+  frames: Buffer[];
 }
 
 export class ClusterTransport {
@@ -152,7 +155,8 @@ export class ClusterTransport {
         reject(new ForwardError(`node ${to} did not answer a forwarded proposal`, null));
       }, FORWARD_TIMEOUT);
       this.#forwards.set(rid, { to, resolve, reject, timer });
-      link.socket.write(jsonFrame(FrameKind.forward, { rid, group, ...(conf ? { conf } : {}) } satisfies ForwardHeader, command));
+      link.frames.push(jsonFrame(FrameKind.forward, { rid, group, ...(conf ? { conf } : {}) } satisfies ForwardHeader, command));
+      this.#flushSoon();
     });
   }
 
@@ -200,14 +204,14 @@ export class ClusterTransport {
     setImmediate(() => {
       this.#flushing = false;
       for (const open of this.#links.values()) {
-        if (open.pending.length > 0) {
-          open.socket.write(batchFrame(open.pending));
-          open.pending = [];
-        }
-        if (open.posts.length > 0) {
-          open.socket.write(postFrame(open.posts));
-          open.posts = [];
-        }
+        if (open.pending.length === 0 && open.posts.length === 0 && open.frames.length === 0) continue;
+        const out = open.frames;
+        if (open.pending.length > 0) out.push(batchFrame(open.pending));
+        if (open.posts.length > 0) out.push(postFrame(open.posts));
+        open.socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+        open.pending = [];
+        open.posts = [];
+        open.frames = [];
       }
     });
   }
@@ -316,7 +320,7 @@ export class ClusterTransport {
 
   #openLink(peer: string, socket: Socket): void {
     this.#links.get(peer)?.socket.destroy();
-    this.#links.set(peer, { socket, pending: [], posts: [] });
+    this.#links.set(peer, { socket, pending: [], posts: [], frames: [] });
     this.options.logger.info({ peer }, 'cluster peer connected');
   }
 
@@ -343,7 +347,12 @@ export class ClusterTransport {
         return;
       case FrameKind.forward: {
         const { value, payload } = readJsonFrame<ForwardHeader>(frame);
-        const answer = (header: Omit<ForwardedHeader, 'rid'>) => this.#links.get(peer)?.socket.write(jsonFrame(FrameKind.forwarded, { rid: value.rid, ...header }));
+        const answer = (header: Omit<ForwardedHeader, 'rid'>): void => {
+          const link = this.#links.get(peer);
+          if (link === undefined) return;
+          link.frames.push(jsonFrame(FrameKind.forwarded, { rid: value.rid, ...header }));
+          this.#flushSoon();
+        };
         this.onForward(value.group, Uint8Array.from(payload), value.conf === true).then(
           (index) => answer({ index }),
           (error: Error & { leader?: string | null }) => answer({ error: error.message, leader: error.leader ?? null }),
