@@ -1,0 +1,98 @@
+/**
+ * A node's consumers of replicated queues: a delivery handed out again is dropped while the
+ * consumer holds or settles it, a cancelled consumer goes down once it holds nothing, a closed
+ * connection's consumer goes down, and deliveries for a consumer this node does not run send it down.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Consumer, DeliverySink, Message, QueueEntry } from '@warren/core';
+import type { QueueLogCommand } from '@warren/cluster';
+import { ReplicaConsumers } from './replica-consumers.js';
+import type { ReplicatedQueue } from './replicated-queue.js';
+
+const queue = { name: 'orders' } as ReplicatedQueue;
+const silent = { info() {}, warn() {}, error() {} };
+
+function harness() {
+  const proposed: QueueLogCommand[] = [];
+  const answers: (() => void)[] = [];
+  const delivered: QueueEntry[] = [];
+  const cancelled: string[] = [];
+  let n = 0;
+  const consumers = new ReplicaConsumers('b', () => `id${++n}`, silent, (_queue, command) => {
+    proposed.push(command);
+    return new Promise<number>((resolve) => answers.push(() => resolve(1)));
+  });
+  const sink: DeliverySink = {
+    writable: true,
+    deliver: (_consumer, entry) => void delivered.push(entry),
+    cancelled: (_consumer, _code, message) => void cancelled.push(message),
+    revoked: () => undefined,
+  };
+  const consumer = { tag: 'ctag', options: { prefetch: 5, noAck: false }, sink } as unknown as Consumer;
+  /** Lets every proposal so far be committed. */
+  const commitAll = async () => {
+    for (const answer of answers.splice(0)) answer();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { consumers, consumer, proposed, delivered, cancelled, commitAll };
+}
+
+const message = (id: string): Message => ({ id, exchange: '', routingKey: 'orders', properties: {}, headers: undefined, body: new Uint8Array([1]), persistent: true, publishedAt: 0 });
+
+describe('ReplicaConsumers', () => {
+  it('subscribes with an id naming this node, and gives a delivery handed out again only once', async () => {
+    const { consumers, consumer, proposed, delivered, commitAll } = harness();
+    consumers.subscribe(queue, consumer);
+    expect(proposed[0]).toMatchObject({ t: 'subscribe', consumer: 'id1.b', prefetch: 5 });
+    consumers.receive(queue, 'id1.b', message('m1'), false, 1);
+    consumers.receive(queue, 'id1.b', message('m1'), false, 1);
+    expect(delivered.map((e) => e.message.id)).toEqual(['m1']);
+    // Being settled: a new leader handing it out again is not heard either.
+    consumers.settle(consumer, delivered[0]!, 'ack');
+    consumers.receive(queue, 'id1.b', message('m1'), false, 1);
+    expect(delivered).toHaveLength(1);
+    expect(proposed[1]).toMatchObject({ t: 'settle', consumer: 'id1.b', id: 'm1', outcome: 'ack' });
+    await commitAll();
+    // A redelivery after the settle (a nack, say) is a new delivery.
+    consumers.receive(queue, 'id1.b', message('m1'), true, 2);
+    expect(delivered.map((e) => [e.message.id, e.redelivered, e.deliveryCount])).toEqual([
+      ['m1', false, 1],
+      ['m1', true, 2],
+    ]);
+  });
+
+  it('a cancelled consumer stops receiving, and goes down once what it holds is settled', async () => {
+    const { consumers, consumer, proposed, delivered, commitAll } = harness();
+    consumers.subscribe(queue, consumer);
+    consumers.receive(queue, 'id1.b', message('m1'), false, 1);
+    consumers.cancel(consumer);
+    expect(proposed.at(-1)).toMatchObject({ t: 'cancel', consumer: 'id1.b' });
+    // In flight when it cancelled: given back.
+    consumers.receive(queue, 'id1.b', message('m2'), false, 1);
+    expect(proposed.at(-1)).toMatchObject({ t: 'settle', id: 'm2', outcome: 'requeue' });
+    consumers.settle(consumer, delivered[0]!, 'ack');
+    expect(proposed.some((c) => c.t === 'down')).toBe(false);
+    await commitAll();
+    expect(proposed.at(-1)).toMatchObject({ t: 'down', consumer: 'id1.b' });
+    expect(consumers.runs('id1.b')).toBe(false);
+  });
+
+  it("a closed connection's consumer goes down, giving back what it held", () => {
+    const { consumers, consumer, proposed, delivered } = harness();
+    consumers.subscribe(queue, consumer);
+    consumers.receive(queue, 'id1.b', message('m1'), false, 1);
+    consumers.cancel(consumer);
+    consumers.connectionLost([{ entry: delivered[0]!, consumer }]);
+    expect(proposed.at(-1)).toMatchObject({ t: 'down', consumer: 'id1.b' });
+  });
+
+  it('a delivery for a consumer this node does not run sends it down; a down applied tells a live one', () => {
+    const { consumers, consumer, proposed, cancelled } = harness();
+    consumers.receive(queue, 'gone.b', message('m1'), false, 1);
+    expect(proposed).toEqual([expect.objectContaining({ t: 'down', consumer: 'gone.b' })]);
+    consumers.subscribe(queue, consumer);
+    consumers.downed('id1.b');
+    expect(cancelled[0]).toMatch(/cut off/);
+    expect(consumers.runs('id1.b')).toBe(false);
+  });
+});
