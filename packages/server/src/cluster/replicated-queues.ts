@@ -25,6 +25,8 @@ const PUBLISH_DEADLINE_MS = 8_000;
 /** A consumer whose node the leader has not been connected to for this long is down. */
 export const DOWN_AFTER_MS = 5_000;
 const LIVENESS_MS = 1_000;
+/** How long a stopping node waits for its consumers' last commands. */
+const STOP_GRACE_MS = 3_000;
 
 interface Replica {
   readonly queue: ReplicatedQueue;
@@ -134,6 +136,8 @@ export class ReplicatedQueues implements ReplicaHub {
   }
 
   async stop(): Promise<void> {
+    // The node's connections were just closed: their consumers' downs go out first (bounded).
+    await this.#consumers.quiet(STOP_GRACE_MS);
     this.#stopped = true;
     clearInterval(this.#timer);
     await Promise.all(
