@@ -224,6 +224,10 @@ describe('a replicated queue on three nodes', () => {
       await vi.waitFor(async () => {
         for (const node of cluster.nodes.values()) expect(await view(node, 'rq.orders')).toMatchObject({ messages: 0, messages_unacknowledged: 0, online: expect.arrayContaining(['a', 'b', 'c']) });
       }, wait);
+      // Leadership goes back where it was placed (the first replicated queue of the cluster: a), so leaders stay spread.
+      await vi.waitFor(async () => {
+        for (const node of cluster.nodes.values()) expect((await view(node, 'rq.orders')).leader).toBe('a');
+      }, { timeout: 25_000, interval: 100 });
     } finally {
       await Promise.allSettled([consumer.close(), publisher.close()]);
     }

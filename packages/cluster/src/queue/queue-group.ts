@@ -10,7 +10,8 @@
  * that becomes leader first applies its whole log, then hands out again every delivery that is
  * out (a delivery its predecessor decided may never have left it; the consumer's node drops the
  * ones it already has). Every member, once a second, hands the consumers the queue knows to
- * `checkConsumers`, so that one whose node died or restarted is declared `down`.
+ * `checkConsumers`, so that one whose node died or restarted is declared `down`. A leader that is
+ * not the preferred one hands leadership back to it once it is back and caught up.
  */
 import type { LevelKeyspace } from '@warren/store';
 import type { Message, QueueRecord } from '@warren/core';
@@ -54,6 +55,8 @@ type QueueNode = RaftNode<ReplicatedQueueState, QueueLogCommand, QueueLogEffect>
 const DUTY_MS = 100;
 /** How often the leader checks that the queue's consumers still have a node. */
 const CHECK_MS = 1_000;
+/** How long a leader that is not the preferred one leads before it offers leadership back, and between offers. */
+const HAND_BACK_AFTER_MS = 10_000;
 
 export class QueueGroup {
   /** The term in which this member took over as leader (0: it does not lead). */
@@ -61,6 +64,9 @@ export class QueueGroup {
   /** The term this member was last seen leading in, and its log's last index then. */
   #electedIn = 0;
   #termStart = 0;
+  /** When this member took over, and when it last offered leadership back to the preferred leader. */
+  #ledSince = 0;
+  #offered = 0;
   #lastCheck = 0;
   readonly #proposed = new Set<string>();
   readonly #duty: NodeJS.Timeout;
@@ -175,11 +181,28 @@ export class QueueGroup {
       }
       if (raft.log.applied < this.#termStart) return;
       this.#ledTerm = raft.term;
+      this.#ledSince = now;
       this.#takeOver();
     }
+    this.#handBack(now);
     for (const [timer, due] of this.node.state.effects.timers) {
       if (due <= now) this.#once(`timer:${timer}`, () => ({ t: 'timer', timer, now: Date.now(), random: Math.random() }));
     }
+  }
+
+  /**
+   * Leaders spread as placed: a member that took over from the preferred leader (a failover) hands
+   * leadership back once the preferred one is back and caught up, after leading a while.
+   */
+  #handBack(now: number): void {
+    const preferred = this.options.preferredLeader;
+    if (preferred === this.options.node || now - this.#ledSince < HAND_BACK_AFTER_MS || now - this.#offered < HAND_BACK_AFTER_MS) return;
+    const raft = this.node.raft;
+    const progress = raft.tracker.progress.get(preferred);
+    if (progress === undefined || !progress.recentActive || progress.match < raft.log.committed) return;
+    this.#offered = now;
+    this.options.logger.info({ group: this.options.name, to: preferred }, 'handing a replicated queue back to its preferred leader');
+    this.node.transferLeadership(preferred);
   }
 
   #takeOver(): void {
