@@ -55,6 +55,17 @@ describe('connections and channels', () => {
     expect(users(page.items)).toEqual(['manager']);
     expect(page.item_count).toBe(1);
     expect(page.filtered_count).toBe(1);
+    expect(page.total_count).toBe(1);
+  });
+
+  it('a page of one holds the user\'s own connection or channel, whatever sorts first', async () => {
+    for (const path of ['/api/connections', '/api/channels']) {
+      for (const reverse of [false, true]) {
+        const page = (await callAs(broker.httpUrl, MANAGER, 'GET', `${path}?page=1&page_size=1&sort_reverse=${reverse}`)).body;
+        expect(users(page.items)).toEqual(['manager']);
+        expect(page).toMatchObject({ page_count: 1, filtered_count: 1, total_count: 1 });
+      }
+    }
   });
 
   it("another user's connection or channel is refused to a management user, shown to a monitoring user", async () => {
@@ -90,9 +101,19 @@ describe('consumers, queues and nodes', () => {
   it('a page of queues keeps only the vhosts the user may see', async () => {
     const page = (await callAs(broker.httpUrl, MANAGER, 'GET', '/api/queues?page=1&page_size=100')).body;
     expect(page.items.map((q: { name: string }) => q.name)).toEqual(['open']);
-    expect(page).toMatchObject({ item_count: 1, filtered_count: 1 });
+    expect(page).toMatchObject({ item_count: 1, filtered_count: 1, total_count: 1 });
     const all = (await callAs(broker.httpUrl, MANAGER, 'GET', '/api/queues')).body;
     expect(all.map((q: { name: string }) => q.name)).toEqual(['open']);
+  });
+
+  it('pages of exchanges and vhosts count only the vhosts the user may see', async () => {
+    const exchanges = (await callAs(broker.httpUrl, MANAGER, 'GET', '/api/exchanges?page=1&page_size=500')).body;
+    expect(new Set(exchanges.items.map((e: { vhost: string }) => e.vhost))).toEqual(new Set(['/']));
+    expect(exchanges.total_count).toBe(exchanges.items.length);
+    const everywhere = (await callAs(broker.httpUrl, WATCHER, 'GET', '/api/exchanges?page=1&page_size=500')).body;
+    expect(everywhere.total_count).toBeGreaterThan(exchanges.total_count);
+    const vhosts = (await callAs(broker.httpUrl, MANAGER, 'GET', '/api/vhosts?page=1&page_size=100')).body;
+    expect(vhosts).toMatchObject({ items: [expect.objectContaining({ name: '/' })], filtered_count: 1, total_count: 1 });
   });
 
   it('nodes need monitoring', async () => {

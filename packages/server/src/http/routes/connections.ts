@@ -4,7 +4,7 @@
  * client gets `connection_forced` with it), and list consumers (all, or a vhost's). A Warren
  * connection is one WebSocket and has one channel; its name is its connection id.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   LIST_QUERY_SCHEMA,
   parseListQuery,
@@ -16,6 +16,7 @@ import {
 } from '@warren/protocol';
 import type { ApiContext } from '../api-context.js';
 import { listPage } from '../list-page.js';
+import { ownedByAsker } from '../visible.js';
 import { vhostOf, type VHostParams } from '../lookup.js';
 import { channelName, channelView, connectionView, consumerView } from '../connection-views.js';
 import type { Session } from '../../ws/session.js';
@@ -27,6 +28,7 @@ interface ConnectionParams {
 
 export function connectionRoutes(app: FastifyInstance, { listener, nodeId, broker }: ApiContext): void {
   const openSessions = (): Session[] => [...listener.sessions].filter((s) => s.vhost !== undefined && !s.isClosed);
+  const ownSessions = (request: FastifyRequest): Session[] => ownedByAsker(request, openSessions(), (s) => s.user);
   const sessionOf = (name: string): Session => {
     const session = openSessions().find((s) => s.id === name);
     if (session === undefined) throw new WarrenError('not_found', `no connection '${name}'`);
@@ -34,12 +36,12 @@ export function connectionRoutes(app: FastifyInstance, { listener, nodeId, broke
   };
 
   app.get('/api/connections', { config: { doc: { summary: 'List the open connections', query: LIST_QUERY_SCHEMA } } }, async (request) =>
-    listPage({ objects: openSessions(), nameOf: (s) => s.id, view: (s) => connectionView(s, nodeId) }, parseListQuery(request.query)),
+    listPage({ objects: ownSessions(request), nameOf: (s) => s.id, view: (s) => connectionView(s, nodeId) }, parseListQuery(request.query)),
   );
 
   app.get<{ Params: VHostParams }>('/api/vhosts/:vhost/connections', { config: { doc: { summary: "A vhost's open connections", query: LIST_QUERY_SCHEMA } } }, async (request) => {
     const vhost = vhostOf(broker, request.params.vhost);
-    return listPage({ objects: openSessions().filter((s) => s.vhost === vhost), nameOf: (s) => s.id, view: (s) => connectionView(s, nodeId) }, parseListQuery(request.query));
+    return listPage({ objects: ownSessions(request).filter((s) => s.vhost === vhost), nameOf: (s) => s.id, view: (s) => connectionView(s, nodeId) }, parseListQuery(request.query));
   });
 
   app.get<{ Params: ConnectionParams }>('/api/connections/:name', { config: { doc: { summary: 'Show a connection' } } }, async (request) =>
@@ -64,7 +66,7 @@ export function connectionRoutes(app: FastifyInstance, { listener, nodeId, broke
   ]);
 
   app.get('/api/channels', { config: { doc: { summary: 'List the channels (one per Warren connection)', query: LIST_QUERY_SCHEMA } } }, async (request) =>
-    listPage({ objects: openSessions(), nameOf: (s) => channelName(s), view: (s) => channelView(s, nodeId) }, parseListQuery(request.query)),
+    listPage({ objects: ownSessions(request), nameOf: (s) => channelName(s), view: (s) => channelView(s, nodeId) }, parseListQuery(request.query)),
   );
 
   app.get<{ Params: ConnectionParams }>('/api/channels/:name', { config: { doc: { summary: 'Show a channel' } } }, async (request) => {

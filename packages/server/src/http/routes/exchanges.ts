@@ -3,7 +3,7 @@
  * and Warren's routing dry run (`POST …/route`), whose walk is core's route-trace.ts. Publishing
  * through one is exchange-publish.ts's.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   checkExchangeArguments,
   EXCHANGE_DECLARE_BODY_SCHEMA,
@@ -17,20 +17,24 @@ import {
 import { traceRoute, type Exchange } from '@warren/core';
 import type { ApiContext } from '../api-context.js';
 import { listPage } from '../list-page.js';
+import { inVisibleVhosts } from '../visible.js';
 import { exchangeOf, flag, vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
 import { exchangeView } from '../views.js';
 import { httpActor } from '../../audit/user.js';
 
 export function exchangeRoutes(app: FastifyInstance, { broker }: ApiContext): void {
-  const list = (exchanges: Exchange[], query: unknown) =>
-    listPage({ objects: exchanges, nameOf: (e) => e.name, tieOf: (e) => e.record.vhost, view: exchangeView }, parseListQuery(query));
+  const list = (exchanges: Exchange[], request: FastifyRequest) =>
+    listPage(
+      { objects: inVisibleVhosts(request, exchanges, (e) => e.record.vhost), nameOf: (e) => e.name, tieOf: (e) => e.record.vhost, view: exchangeView },
+      parseListQuery(request.query),
+    );
 
   app.get('/api/exchanges', { config: { doc: { summary: 'List every exchange', query: LIST_QUERY_SCHEMA } } }, async (request) =>
-    list([...broker.vhosts.values()].flatMap((v) => [...v.exchanges.values()]), request.query),
+    list([...broker.vhosts.values()].flatMap((v) => [...v.exchanges.values()]), request),
   );
 
   app.get<{ Params: VHostParams }>('/api/exchanges/:vhost', { config: { doc: { summary: "List a vhost's exchanges", query: LIST_QUERY_SCHEMA } } }, async (request) =>
-    list([...vhostOf(broker, request.params.vhost).exchanges.values()], request.query),
+    list([...vhostOf(broker, request.params.vhost).exchanges.values()], request),
   );
 
   app.get<{ Params: NameParams }>('/api/exchanges/:vhost/:name', { config: { doc: { summary: 'Show an exchange' } } }, async (request) =>

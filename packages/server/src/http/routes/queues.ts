@@ -16,6 +16,7 @@ import {
 } from '@warren/protocol';
 import { explainQueueSettings, mergePolicies, type Queue } from '@warren/core';
 import type { ApiContext } from '../api-context.js';
+import { inVisibleVhosts } from '../visible.js';
 import { listPageJson } from '../list-page.js';
 import { queueJson } from '../queue-json.js';
 import { flag, queueOf, vhostOf, written, type NameParams, type VHostParams } from '../lookup.js';
@@ -31,11 +32,9 @@ type QueueDetailView = QueueView & { effective_arguments: EffectiveArguments } &
 
 export function queueRoutes(app: FastifyInstance, { broker, nodeId }: ApiContext): void {
   // Written as JSON bytes directly (queue-json.ts): a list of 10,000 queues is mostly serialising.
-  // The access hook's preSerialization never sees bytes, so the queues of vhosts the user may not
-  // see are left out here, before paging, which keeps the page counts right too.
+  // The access hook's preSerialization never sees bytes, so here the visible filter is all there is.
   const list = (all: Queue[], request: FastifyRequest, reply: FastifyReply) => {
-    const principal = request.principal;
-    const queues = principal === null || principal.hasTag('monitoring') ? all : all.filter((q) => principal.hasVHost(q.record.vhost));
+    const queues = inVisibleVhosts(request, all, (q) => q.record.vhost);
     const listing = { objects: queues, nameOf: (q: Queue) => q.name, tieOf: (q: Queue) => q.record.vhost, view: (q: Queue) => queueView(q, nodeId), sortKey: queueSortKey };
     const body = listPageJson(listing, (q) => queueJson(q, nodeId), parseListQuery(request.query));
     return reply.type('application/json; charset=utf-8').send(body);

@@ -9,6 +9,7 @@ import { LIST_QUERY_SCHEMA, parseListQuery, parseVHostBody, vhostTags, VHOST_BOD
 import type { VHost } from '@warren/core';
 import type { ApiContext } from '../api-context.js';
 import { listPage } from '../list-page.js';
+import { inVisibleVhosts } from '../visible.js';
 import { vhostOf, written } from '../lookup.js';
 import { EXCHANGE_COUNTERS, QUEUE_SUMMED, StatsSum } from '../stats-views.js';
 import { httpActor } from '../../audit/user.js';
@@ -49,7 +50,7 @@ function vhostView(vhost: VHost, nodeId: string): VHostView {
 
 export function vhostRoutes(app: FastifyInstance, { broker, listener, nodeId }: ApiContext): void {
   app.get('/api/vhosts', { config: { doc: { summary: 'List the vhosts', query: LIST_QUERY_SCHEMA } } }, async (request) =>
-    listPage({ objects: [...broker.vhosts.values()], nameOf: (v) => v.name, view: (v) => vhostView(v, nodeId) }, parseListQuery(request.query)),
+    listPage({ objects: inVisibleVhosts(request, [...broker.vhosts.values()], (v) => v.name), nameOf: (v) => v.name, view: (v) => vhostView(v, nodeId) }, parseListQuery(request.query)),
   );
 
   app.get<{ Params: VHostNameParams }>('/api/vhosts/:name', { config: { doc: { summary: 'Show a vhost' } } }, async (request) =>
