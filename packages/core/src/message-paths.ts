@@ -158,6 +158,40 @@ export class MessagePaths {
   }
 
   /**
+   * A replicated queue's dead-letter, already marked (x-death) in its log: routed like
+   * deadLetter(), but its sender keeps it until every target has it (at-least-once), so this
+   * answers what to wait for: the targets' commit, undefined when nothing waits (no target, or
+   * classic targets whose writes are in the store's commit, returned then), or null when its
+   * dead-letter exchange is gone (the message is dropped, as deadLetter() drops it).
+   */
+  routeDeadLetter(queue: Queue, dead: Message, reason: DeathReason): Commit | undefined | null {
+    this.context.counters.deadLettered[reason].at_least_once++;
+    const exchange = this.scope.exchange(dead.exchange);
+    if (exchange === undefined) {
+      this.context.logger.warn({ queue: queue.name, exchange: dead.exchange, reason }, 'dead-letter exchange missing; message dropped');
+      return null;
+    }
+    const routed = new Set<Queue>();
+    this.router.route(exchange, dead.routingKey, dead.headers, routed);
+    exchange.messageStats.publish_in++;
+    if (routed.size === 0) exchange.messageStats.drop_unroutable++;
+    else exchange.messageStats.publish_out++;
+    let commit: Commit | undefined;
+    let stored = false;
+    for (const target of routed) {
+      if (isCycle(dead, reason, target.name)) {
+        this.context.logger.warn({ queue: queue.name, target: target.name, reason }, 'dead-letter cycle: message dropped for that queue');
+        continue;
+      }
+      if (target.enqueue(dead) === Enqueued.Stored) stored = true;
+      const its = target.enqueueCommit();
+      if (its !== undefined) commit = commit === undefined ? its : bothCommitted(commit, its);
+    }
+    if (stored) commit = commit === undefined ? this.context.store.commit() : bothCommitted(commit, this.context.store.commit());
+    return commit;
+  }
+
+  /**
    * Redrive of one message: to the queue it last died in (from x-death, restoring the routing
    * key it had there), or published to a chosen exchange. Returns false when there is nowhere to go.
    */
@@ -203,24 +237,25 @@ export class MessagePaths {
     for (const queue of routed) {
       const window = deduplicate ? queue.settings.dedupWindow : undefined;
       const checked = window !== undefined && window > 0;
-      const copy = checked ? this.dedup.holds(queue, window, message.id) : Held.No;
+      const own = checked && queue.deduplicatesItself;
+      const copy = checked && !own ? this.dedup.holds(queue, window, message.id) : Held.No;
       if (copy !== Held.No) {
         held++;
         if (copy === Held.OnDisk) heldOnDisk = true;
         continue;
       }
-      const result = queue.enqueue(message);
+      const result = queue.enqueue(message, own);
       if (result === Enqueued.Rejected) {
         rejected = true;
         continue;
       }
       if (result === Enqueued.Stored) stored = true;
-      const own = queue.enqueueCommit();
-      if (own !== undefined) elsewhere = elsewhere === undefined ? own : bothCommitted(elsewhere, own);
-      replicas = Math.min(replicas, own?.replicas ?? 1);
+      const its = queue.enqueueCommit();
+      if (its !== undefined) elsewhere = elsewhere === undefined ? its : bothCommitted(elsewhere, its);
+      replicas = Math.min(replicas, its?.replicas ?? 1);
       if (queue.flow.holding) holding = queue;
       if (message.persistent && queue.survivesRestart) durable = true;
-      if (checked) this.dedup.remember(queue, message.id, message.persistent);
+      if (checked && !own) this.dedup.remember(queue, message.id, message.persistent);
     }
     const duplicate = held === routed.size;
     routed.clear();
