@@ -37,6 +37,7 @@ describe('dead-lettering from a replicated queue', () => {
     const worker: Client = await connect(consumerNode!.url);
     const reader: Client = await connect(consumerNode!.url);
     const dead = new Map<string, Death[]>();
+    let arrivals = 0;
     const arrived = whenever(() => dead.size === 200);
     let rejected = 0;
     const half = whenever(() => rejected >= 100);
@@ -54,6 +55,7 @@ describe('dead-lettering from a replicated queue', () => {
         'rq.dead',
         (m: Message) => {
           dead.set(m.properties.messageId!, m.headers['x-death'] as Death[]);
+          arrivals++;
           m.ack();
           arrived.poke();
         },
@@ -69,6 +71,8 @@ describe('dead-lettering from a replicated queue', () => {
       await arrived.reached;
       expect([...dead.keys()].sort()).toEqual(Array.from({ length: 200 }, (_, i) => `j${i}`).sort());
       for (const deaths of dead.values()) expect(deaths[0]).toMatchObject({ count: 1, reason: 'rejected', queue: 'rq.work' });
+      // A dead-letter routed again by the new leader reaches a replicated target under the same log id: stored once.
+      expect(arrivals).toBe(200);
       await vi.waitFor(async () => expect(await view(publisherNode!, 'rq.work')).toMatchObject({ messages: 0, messages_unacknowledged: 0 }), wait);
     } finally {
       await Promise.all([publisher.close(), worker.close(), reader.close()]);

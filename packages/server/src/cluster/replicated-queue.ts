@@ -79,6 +79,8 @@ export function queueTypeOf(queue: Queue): 'replicated' | 'classic' {
 
 export class ReplicatedQueue extends Queue {
   #commit: Commit | undefined;
+  /** Its policy was applied once (at its declaration, or as this node loaded it). */
+  #declared = false;
 
   constructor(
     record: QueueRecord,
@@ -147,11 +149,18 @@ export class ReplicatedQueue extends Queue {
     const changed = policy !== this.policy;
     this.policy = policy;
     this.settings = localSettings(this.record, policy);
-    if (changed) this.hub.policy(this, policy);
+    // At its declaration a queue with x-expires needs a command to start its clock, as a classic one's policy starts it.
+    const first = !this.#declared;
+    this.#declared = true;
+    if (changed || (first && this.#expires)) this.hub.policy(this, policy);
+  }
+
+  get #expires(): boolean {
+    return queueSettings(this.record.arguments, this.policy?.record.definition).expires !== undefined;
   }
 
   override touch(): void {
-    if (queueSettings(this.record.arguments, this.policy?.record.definition).expires !== undefined) this.hub.touch(this);
+    if (this.#expires) this.hub.touch(this);
   }
 
   override purge(): number {

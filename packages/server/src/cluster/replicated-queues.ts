@@ -43,6 +43,12 @@ export class ReplicatedQueues implements ReplicaHub {
   readonly #replicas = new Map<string, Replica>();
   readonly #consumers: ReplicaConsumers;
   readonly #answers = new ReplicaAnswers();
+  /**
+   * Dead-letters of replicated queues being routed from this node: a replicated target logs one
+   * under an id made from its source's log id, so routing it again (a new leader re-routes what was
+   * pending) is confirmed by the target, not stored twice.
+   */
+  readonly #deadLetters = new WeakSet<Message>();
   readonly #posts: ReplicaPosts;
   /** Deletes an expired queue (x-expires) through the metadata log; set by the cluster's boot. */
   expire: ((vhost: string, name: string) => Promise<unknown>) | undefined;
@@ -169,7 +175,7 @@ export class ReplicatedQueues implements ReplicaHub {
     const commit = new ReplicatedCommit(Math.floor(queue.replicas.members.length / 2) + 1);
     const command: QueueLogCommand = {
       t: 'enqueue',
-      id: this.newId(),
+      id: this.#deadLetters.has(message) ? `dl.${message.id}` : this.newId(),
       client: this.node,
       now: message.publishedAt,
       body: loggedBody(message.body),
@@ -271,6 +277,7 @@ export class ReplicatedQueues implements ReplicaHub {
 
   /** On the leader: routes a dead-letter and resolves once every target has it (leader-work.ts). */
   #routeDeadLetter(queue: ReplicatedQueue, message: Message, reason: DeathReason): Promise<void> {
+    this.#deadLetters.add(message);
     const commit = queue.host.routeDeadLetter?.(queue, message, reason);
     if (commit === undefined || commit === null) return Promise.resolve();
     return new Promise((resolve, reject) => commit.onSettled((error) => (error === undefined ? resolve() : reject(error))));
