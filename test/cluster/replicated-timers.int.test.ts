@@ -21,7 +21,7 @@ afterAll(async () => {
 describe('a replicated queue on its log clock', () => {
   it('takes back a delivery whose ack lease ran out and gives it to another consumer', { timeout: 20_000 }, async () => {
     await declare(cluster.node('a'), '/api/queues/%2F/rq.lease', replicated({ 'x-ack-timeout': 500 }));
-    const [holder, worker]: Client[] = await Promise.all([connect(cluster.node('b').url), connect(cluster.node('c').url)]);
+    const [holder, worker] = [await connect(cluster.node('b').url), await connect(cluster.node('c').url)];
     try {
       const held: Message[] = [];
       await holder.consume('rq.lease', (m: Message) => void held.push(m), { prefetch: 1 });

@@ -39,6 +39,8 @@ export interface PublishOutcome {
   durable: boolean;
   /** Nodes that hold the message once the commit settles, when more than this one: every queue that took it is replicated. */
   replicas?: number;
+  /** The part of `commit` made elsewhere than the store: replicated queues' logs. */
+  elsewhere?: Commit;
   /**
    * A queue that took the message and holds its publishers (credit flow, queue/queue-flow.ts):
    * the publisher's connection waits for it before it reads more. Undefined: nobody holds.
@@ -97,13 +99,16 @@ export class MessagePaths {
     return this.counted(this.toQueues(exchangeName, message, publisherId));
   }
 
-  /** A delayed publish that came due: routed now, as if published now. */
-  publishDue(record: ScheduledRecord): void {
+  /**
+   * A delayed publish that came due: routed now, as if published now. Answers the commit of the
+   * replicated queues that took it, if any: the scheduler keeps the record until it settles.
+   */
+  publishDue(record: ScheduledRecord): Commit | undefined {
     if (this.scope.exchange(record.exchange ?? '') === undefined) {
       this.context.logger.warn({ exchange: record.exchange, id: record.id }, 'delayed message dropped: its exchange is gone');
-      return;
+      return undefined;
     }
-    this.counted(this.toQueues(record.exchange as string, { ...record.message, publishedAt: this.context.clock.now() }, false));
+    return this.counted(this.toQueues(record.exchange as string, { ...record.message, publishedAt: this.context.clock.now() }, false)).elsewhere;
   }
 
   private counted(outcome: PublishOutcome): PublishOutcome {
@@ -269,6 +274,7 @@ export class MessagePaths {
       duplicate,
       durable: durable || (heldOnDisk && message.persistent),
       held: holding,
+      elsewhere,
       ...(replicas > 1 && held === 0 ? { replicas } : {}),
     };
   }
