@@ -8,6 +8,7 @@
  *   applied it before it answers the proposal: it answers the index negated, and the publisher's
  *   node nacks the publish with `queue_full`.
  */
+import { WarrenError } from '@warren/protocol';
 import type { QueueLogCommand, QueueLogEffect } from '@warren/cluster';
 
 type Answer = Extract<QueueLogEffect, { kind: 'purged' | 'removed' }>;
@@ -34,14 +35,26 @@ export class ReplicaAnswers {
     }
   }
 
-  /** Proposes a command naming `ref` and resolves with this node's replica's answer to it. */
-  ask(ref: string, propose: () => Promise<number>): Promise<Answer> {
+  /**
+   * Proposes a command naming `ref` and resolves with this node's replica's answer to it; rejects
+   * with cluster_unavailable when the proposal fails or the replica has not applied it by `deadlineMs`.
+   */
+  ask(ref: string, propose: () => Promise<number>, deadlineMs: number): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
-      this.#waiting.set(ref, { resolve, reject });
-      propose().catch((error: unknown) => {
+      const timer = setTimeout(() => fail(new WarrenError('cluster_unavailable', 'this node did not apply the command in time; it may still be applied')), deadlineMs);
+      const fail = (error: unknown) => {
+        clearTimeout(timer);
         this.#waiting.delete(ref);
         reject(error);
+      };
+      this.#waiting.set(ref, {
+        resolve: (answer) => {
+          clearTimeout(timer);
+          resolve(answer);
+        },
+        reject: fail,
       });
+      propose().catch(fail);
     });
   }
 

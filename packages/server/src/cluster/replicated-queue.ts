@@ -51,8 +51,10 @@ export interface ReplicaHub {
   take(queue: ReplicatedQueue, count: number): Promise<QueueEntry[]>;
   /** Removes these ready messages (moved by a redrive) through the log. */
   remove(queue: ReplicatedQueue, entries: QueueEntry[]): void;
-  /** This node's replica of the queue, to browse; undefined on a node holding none. */
+  /** This node's replica of the queue; undefined on a node holding none. */
   replica(queue: ReplicatedQueue): QueueMachine | undefined;
+  /** This node's replica once it has applied everything committed before the call (read-index), to browse. */
+  freshReplica(queue: ReplicatedQueue): Promise<QueueMachine | undefined>;
   /** The consumer's connection is gone with these deliveries unsettled. */
   connectionLost(queue: ReplicatedQueue, deliveries: Iterable<{ entry: QueueEntry; consumer: Consumer }>): void;
   /** The queue as this node's replica holds it; undefined on a node holding none. */
@@ -190,12 +192,12 @@ export class ReplicatedQueue extends Queue {
     });
   }
 
-  override peek(offset: number, count: number): Promise<QueueEntry[]> {
-    return this.hub.replica(this)?.peek(offset, count) ?? Promise.resolve([]);
+  override async peek(offset: number, count: number): Promise<QueueEntry[]> {
+    return (await this.hub.freshReplica(this))?.peek(offset, count) ?? [];
   }
 
-  override readyAfter(afterSeq: number, count: number): Promise<QueueEntry[]> {
-    return this.hub.replica(this)?.readyAfter(afterSeq, count) ?? Promise.resolve([]);
+  override async readyAfter(afterSeq: number, count: number): Promise<QueueEntry[]> {
+    return (await this.hub.freshReplica(this))?.readyAfter(afterSeq, count) ?? [];
   }
 
   override get readyVersion(): number {

@@ -221,13 +221,13 @@ export class ReplicatedQueues implements ReplicaHub {
 
   async purge(queue: ReplicatedQueue): Promise<number> {
     const ref = this.#asking(queue);
-    const answer = await this.#answers.ask(ref, () => this.#propose(queue, { t: 'purge', ref, now: Date.now() }, CONTROL_DEADLINE_MS).catch((e: unknown) => Promise.reject(unavailable(e))));
+    const answer = await this.#answers.ask(ref, () => this.#propose(queue, { t: 'purge', ref, now: Date.now() }, CONTROL_DEADLINE_MS).catch((e: unknown) => Promise.reject(unavailable(e))), CONTROL_DEADLINE_MS + 5_000);
     return answer.kind === 'purged' ? answer.count : 0;
   }
 
   async take(queue: ReplicatedQueue, count: number): Promise<QueueEntry[]> {
     const ref = this.#asking(queue);
-    const answer = await this.#answers.ask(ref, () => this.#propose(queue, { t: 'take', ref, count, now: Date.now() }, CONTROL_DEADLINE_MS).catch((e: unknown) => Promise.reject(unavailable(e))));
+    const answer = await this.#answers.ask(ref, () => this.#propose(queue, { t: 'take', ref, count, now: Date.now() }, CONTROL_DEADLINE_MS).catch((e: unknown) => Promise.reject(unavailable(e))), CONTROL_DEADLINE_MS + 5_000);
     return answer.kind === 'removed' ? [...answer.entries] : [];
   }
 
@@ -238,6 +238,14 @@ export class ReplicatedQueues implements ReplicaHub {
 
   replica(queue: ReplicatedQueue): QueueMachine | undefined {
     return this.#replicas.get(queue.replicas.group)?.group?.state.machine;
+  }
+
+  async freshReplica(queue: ReplicatedQueue): Promise<QueueMachine | undefined> {
+    const group = this.#replicas.get(queue.replicas.group)?.group;
+    if (group === undefined) return undefined;
+    // With no leader to confirm the commit index, the replica is read as it stands.
+    await group.node.read().catch(() => undefined);
+    return group.state.machine;
   }
 
   connectionLost(_queue: ReplicatedQueue, deliveries: Iterable<{ entry: QueueEntry; consumer: Consumer }>): void {
