@@ -45,6 +45,40 @@ describe('a replicated queue on its log clock', () => {
     }
   });
 
+  it('a new leader runs the lease timers its predecessor armed: kill -9 of the leader while a delivery is held', { timeout: 30_000 }, async () => {
+    await declare(cluster.node('a'), '/api/queues/%2F/rq.lease2', replicated({ 'x-ack-timeout': 2000 }));
+    const { leader, others } = await leaderOf(cluster, 'rq.lease2');
+    const clients = [await connect(cluster.node(others[0]!).url), await connect(cluster.node(others[1]!).url)];
+    try {
+      // Whichever consumer gets the message first holds it; the other acks it once the lease took it back.
+      const deliveries: Message[] = [];
+      const held = whenever(() => deliveries.length === 1);
+      const again = whenever(() => deliveries.length === 2);
+      for (const client of clients) {
+        await client.consume(
+          'rq.lease2',
+          (m: Message) => {
+            deliveries.push(m);
+            if (deliveries.length > 1) m.ack();
+            held.poke();
+            again.poke();
+          },
+          { prefetch: 1 },
+        );
+      }
+      await clients[0]!.publish('', 'rq.lease2', 'held', { messageId: 'held', persistent: true });
+      await held.reached;
+      await cluster.kill9(leader);
+      await again.reached;
+      expect(deliveries[1]).toMatchObject({ redelivered: true });
+      expect(deliveries[1]!.properties.messageId).toBe('held');
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+    await cluster.restart(leader);
+    await leaderOf(cluster, 'rq.lease2');
+  });
+
   it('x-expires deletes an unused replicated queue on every node', { timeout: 20_000 }, async () => {
     await declare(cluster.node('a'), '/api/queues/%2F/rq.expiring', replicated({ 'x-expires': 1000 }));
     await vi.waitFor(async () => {
