@@ -5,7 +5,7 @@
 import type { PolicyRecord, QueueRecord, Table } from '@warren/core';
 import { describe, expect, it } from 'vitest';
 import { loggedBody, type QueueLogCommand, type QueueLogEffect } from './queue-log.js';
-import { describeQueue, replicatedQueueMachine, type ReplicatedQueueState } from './replicated-queue.js';
+import { describeQueue, replicatedQueueMachine, SEEN_MS, type ReplicatedQueueState } from './replicated-queue.js';
 
 const T0 = 1_000_000;
 
@@ -101,6 +101,15 @@ describe('replicated queue: leases, dedup, retries, dead-letters', () => {
     plain.apply(enqueue('m1'));
     expect(of(plain.apply(enqueue('m2')), 'rejected')).toHaveLength(1);
     expect(plain.state.effects.deadLetters.size).toBe(0);
+  });
+
+  it('remembers enqueued ids for SEEN_MS of its clock: a retry within it is not stored twice, the set then forgets them', () => {
+    const m = new Member();
+    m.apply(enqueue('m1', T0));
+    m.apply(enqueue('m1', T0 + 1000));
+    expect(m.state.machine.stats().ready).toBe(1);
+    m.apply(enqueue('m2', T0 + SEEN_MS + 1));
+    expect([...m.state.seen.keys()]).toEqual(['m2']);
   });
 
   it('the same commands give the same pending work on a member restored from a snapshot', () => {

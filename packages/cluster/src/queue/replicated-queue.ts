@@ -23,8 +23,11 @@ export interface ReplicatedQueueState {
   readonly consumers: Map<string, Consumer>;
   /** Consumers that went down: a late subscribe from one is refused, its connection is gone. */
   readonly gone: Set<string>;
-  /** Every message id enqueued: a retried publish is confirmed again, not stored twice. */
-  readonly seen: Set<string>;
+  /**
+   * Message ids enqueued in the last SEEN_MS of the queue's clock, oldest first, with when: a
+   * retried publish (or a dead-letter routed again) is confirmed again, not stored twice.
+   */
+  readonly seen: Map<string, number>;
   /** The dedup window: publisher's message id -> when the queue took it, oldest first. */
   readonly dedup: Map<string, number>;
   /** The metadata log index of the policy applied last. */
@@ -49,6 +52,20 @@ const NO_SINK: DeliverySink = {
 };
 
 const NEWLINE = 10;
+/**
+ * How long a message id is remembered, ms of the queue's clock: far longer than any proposer
+ * retries one command (a publish 8 s, a control command 30 s), so the set stays bounded by the
+ * publish rate instead of growing with every message ever published.
+ */
+export const SEEN_MS = 10 * 60_000;
+
+/** Forgets the ids enqueued more than SEEN_MS ago (the machine's clock never goes back, so the oldest come first). */
+function forgetSeen(state: ReplicatedQueueState, now: number): void {
+  for (const [id, at] of state.seen) {
+    if (at > now - SEEN_MS) return;
+    state.seen.delete(id);
+  }
+}
 /** Commands are decoded once per entry and shared, so each is encoded once for every snapshot that holds it. */
 const encodedOnce = new WeakMap<QueueLogCommand, Uint8Array>();
 
@@ -111,13 +128,14 @@ function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand, now
   const { machine, effects } = state;
   switch (command.t) {
     case 'enqueue': {
+      forgetSeen(state, now);
       if (state.seen.has(command.id) || heldByWindow(state, command.dedup, now)) {
         effects.push({ kind: 'confirm', client: command.client, id: command.id });
         return;
       }
       const rejected = machine.apply({ kind: 'enqueue', now, message: messageOf(command, now) }) === Enqueued.Rejected;
       if (!rejected) {
-        state.seen.add(command.id);
+        state.seen.set(command.id, now);
         rememberId(state, command.dedup, now);
       }
       effects.push({ kind: rejected ? 'rejected' : 'confirm', client: command.client, id: command.id });
@@ -192,7 +210,7 @@ export function replicatedQueueMachine(record: QueueRecord): ReplicatedMachine<R
   const init = (): ReplicatedQueueState => {
     const { machine, effects } = recordingQueueMachine(record, new ReplicaEffects());
     effects.machine = machine;
-    return { machine, effects, consumers: new Map(), gone: new Set(), seen: new Set(), dedup: new Map(), policyAt: 0, history: [] };
+    return { machine, effects, consumers: new Map(), gone: new Set(), seen: new Map(), dedup: new Map(), policyAt: 0, history: [] };
   };
   const apply = (state: ReplicatedQueueState, command: QueueLogCommand, meta: ApplyMeta): Applied<ReplicatedQueueState, QueueLogEffect> => {
     state.history.push(command);
