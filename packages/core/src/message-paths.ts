@@ -13,6 +13,9 @@ import type { Clock, Logger, ScheduledRecord, Store } from './ports.js';
 import { Enqueued, type Queue } from './queue/queue.js';
 import type { MessageRouter, RoutingScope } from './routing.js';
 
+/** How long after a replicated queue failed to commit a classic queue's dead-letter it is enqueued again, ms. */
+const REENQUEUE_MS = 1_000;
+
 /** publish(): some queue took the message (or held it as a duplicate), or it waits for its delay. */
 export const ROUTED = 0;
 /** publish(): no queue took the message. */
@@ -158,8 +161,24 @@ export class MessagePaths {
         this.context.logger.warn({ queue: queue.name, target: target.name, reason }, 'dead-letter cycle: message dropped for that queue');
         continue;
       }
-      target.enqueue(dead);
+      this.enqueueUntilCommitted(target, dead);
     }
+  }
+
+  /**
+   * A classic queue's dead-letter into a replicated queue: one its log could not commit (no
+   * majority of its replicas) is enqueued again a second later, until it is. In memory only: the
+   * source already let it go, so a crash of this node meanwhile loses it (at-most-once).
+   */
+  private enqueueUntilCommitted(target: Queue, message: Message): void {
+    target.enqueue(message);
+    target.enqueueCommit()?.onSettled((error) => {
+      if (error === undefined || target.deleted || (error as WarrenError).code !== 'cluster_unavailable') return;
+      this.context.logger.warn({ queue: target.name, err: error }, 'a replicated queue did not commit a dead-letter; it is enqueued again');
+      this.context.clock.setTimer(REENQUEUE_MS, () => {
+        if (!target.deleted) this.enqueueUntilCommitted(target, message);
+      });
+    });
   }
 
   /**
