@@ -41,6 +41,7 @@ const REPLICATED = new Set([
   'POST /api/definitions/:vhost',
   'PUT /api/nodes/:name/address',
   'DELETE /api/nodes/:name/address',
+  'PUT /api/queues/:vhost/:name/replicas',
 ]);
 
 export class MetadataReplication {

@@ -14,7 +14,7 @@
  * go to others; their late acks are then `stale`, and a consumer told it is down is cancelled).
  */
 import { WarrenError } from '@warren/protocol';
-import { PendingCommit, type Commit, type Consumer, type Message, type QueueEntry, type QueueFactory, type QueueStats, type Settlement } from '@warren/core';
+import { PendingCommit, type Commit, type Consumer, type Message, type QueueEntry, type QueueFactory, type QueueReplicas, type QueueStats, type Settlement } from '@warren/core';
 import { nodeOfConsumer, ReplicaConsumers } from './replica-consumers.js';
 import { ClusterUnavailableError, decodeQueueCommand, encodeQueueCommand, GroupProposer, loggedBody, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type QueueDelivery, type QueueLogCommand } from '@warren/cluster';
 import { ReplicatedQueue, type ReplicaHub, type ReplicaView } from './replicated-queue.js';
@@ -61,6 +61,8 @@ export class ReplicatedQueues implements ReplicaHub {
   #attachedAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** Groups whose leader said this node is out of them (moved()). */
+  readonly #removed = new Set<string>();
 
   constructor(
     private readonly node: string,
@@ -87,7 +89,7 @@ export class ReplicatedQueues implements ReplicaHub {
       record.replicas = placeReplicas(groupNameOf(record.vhost, record.name, this.#declaring), record.arguments, this.#nodes(), leading);
     }
     const queue = new ReplicatedQueue(record, host, this);
-    const { group, members, leader } = record.replicas;
+    const { group } = record.replicas;
     const replica: Replica = {
       queue,
       group: undefined,
@@ -95,8 +97,13 @@ export class ReplicatedQueues implements ReplicaHub {
       proposer: new GroupProposer({
         node: this.node,
         group,
-        members,
-        preferred: leader,
+        // Read at each proposal: the members move (moved()).
+        get members() {
+          return queue.replicas.members;
+        },
+        get preferred() {
+          return queue.replicas.leader;
+        },
         encode: encodeQueueCommand,
         transport: () => this.#transport(),
         local: () => replica.group,
@@ -129,7 +136,7 @@ export class ReplicatedQueues implements ReplicaHub {
       if (group === undefined || conf) throw new Error(`no member of group ${name} runs on node ${this.node}`);
       return group.propose(decodeQueueCommand(command));
     };
-    transport.onPost = (_peer, header, payload) => this.#posted(header as PostedDelivery, payload);
+    transport.onPost = (_peer, header, payload) => ((header as RemovedNotice).removedFrom === undefined ? this.#posted(header as PostedDelivery, payload) : this.#removedFrom((header as RemovedNotice).removedFrom));
     for (const replica of this.#replicas.values()) this.#start(replica);
     this.#timer = setInterval(() => this.#noteConnected(), LIVENESS_MS);
     this.#timer.unref();
@@ -162,6 +169,17 @@ export class ReplicatedQueues implements ReplicaHub {
       online: members.filter((m) => connected.has(m)),
       ...(lag === undefined ? {} : { lag }),
     };
+  }
+
+  /** The metadata log moved a queue's replicas (replica-moves.ts): its group follows, starting here if new; a member no longer wanted stops once out. */
+  moved(queue: ReplicatedQueue, replicas: QueueReplicas): void {
+    const replica = this.#replicas.get(replicas.group);
+    if (replica === undefined || replica.queue !== queue) return;
+    queue.record.replicas = replicas;
+    replica.group?.retarget(replicas.members, replicas.leader);
+    if (this.#cluster === undefined) return;
+    if (replicas.members.includes(this.node)) this.#start(replica);
+    else if (replica.group !== undefined && (this.#removed.has(replicas.group) || !isMember(replica.group.conf, this.node))) void this.#leave(replica);
   }
 
   // --- ReplicaHub ------------------------------------------------------------------------
@@ -247,13 +265,16 @@ export class ReplicatedQueues implements ReplicaHub {
 
   #start(replica: Replica): void {
     const cluster = this.#cluster!;
-    const { group: name, members, leader } = replica.queue.replicas;
+    const { group: name, members, leader, founders } = replica.queue.replicas;
     if (!members.includes(this.node) || replica.starting !== undefined) return;
+    this.#removed.delete(name);
     replica.starting = QueueGroup.start({
       node: this.node,
       name,
       members,
       preferredLeader: leader,
+      ...(founders === undefined ? {} : { founders }),
+      removed: (node) => this.#cluster?.transport.post(node, { removedFrom: name } satisfies RemovedNotice, new Uint8Array(0)),
       record: replica.queue.record,
       keyspace: cluster.keyspace,
       transport: cluster.transport,
@@ -265,8 +286,10 @@ export class ReplicatedQueues implements ReplicaHub {
       downed: (consumer) => this.#consumers.downed(consumer),
     }).then(
       (group) => {
-        if (this.#replicas.get(name) === replica) replica.group = group;
-        else void group.stop();
+        if (this.#replicas.get(name) !== replica) return void group.stop();
+        replica.group = group;
+        // The members may have moved while it started.
+        group.retarget(replica.queue.replicas.members, replica.queue.replicas.leader);
       },
       (error: unknown) => this.logger.error({ group: name, err: error }, 'a replicated queue group failed to start'),
     );
@@ -308,6 +331,24 @@ export class ReplicatedQueues implements ReplicaHub {
     this.#consumers.receive(this.#replicas.get(header.g)?.queue, header.c, message, header.r, header.n);
   }
 
+  /** A leader took this node out of a group. */
+  #removedFrom(name: string): void {
+    this.#removed.add(name);
+    const replica = this.#replicas.get(name);
+    if (replica !== undefined && !replica.queue.replicas.members.includes(this.node)) void this.#leave(replica);
+  }
+
+  /** Stops this node's member of a group it is out of, and forgets its log. */
+  async #leave(replica: Replica): Promise<void> {
+    await replica.starting;
+    const group = replica.group;
+    if (group === undefined || replica.queue.replicas.members.includes(this.node)) return;
+    replica.group = undefined;
+    replica.starting = undefined;
+    this.logger.info({ group: group.name }, 'left a replicated queue group');
+    await group.destroy();
+  }
+
   /** Every member: consumers naming this node that it does not run; the leader also: those of nodes gone too long. */
   #deadConsumers(consumers: readonly string[], leading: boolean): string[] {
     const now = Date.now();
@@ -332,6 +373,15 @@ export class ReplicatedQueues implements ReplicaHub {
     // Deliveries posted on a connection that dropped are lost: the queues this node leads send them again.
     for (const { group } of this.#replicas.values()) group?.handOutAgain((consumer) => back.has(nodeOfConsumer(consumer)));
   }
+}
+
+/** What a queue's leader posts to a member it took out of the group. */
+interface RemovedNotice {
+  readonly removedFrom: string;
+}
+
+function isMember(conf: { voters: readonly string[]; learners: readonly string[] }, node: string): boolean {
+  return conf.voters.includes(node) || conf.learners.includes(node);
 }
 
 /** A publish's commit in a replicated queue's log: once done, a majority of its replicas has it on disk. */

@@ -1,0 +1,156 @@
+/**
+ * Moving replicated queues' replicas (docs/cluster.md, "Adding and removing nodes"), as
+ * RabbitMQ's `rabbitmq-queues grow / shrink` and `rebalance` do:
+ *
+ *   PUT  /api/queues/{vhost}/{name}/members {"members": [...], "leader": "..."}   one queue, by hand
+ *   POST /api/rebalance/queues                                                     spread every queue
+ *
+ * and on their own when a node is added (its share moves onto it) or removed (its replicas are
+ * replaced). Either way each queue whose replica set changes gets one committed metadata change,
+ * `PUT /api/queues/{vhost}/{name}/replicas` (replayed on every node, which records the members
+ * with the queue and tells the queue's group); the group's leader then moves one member at a
+ * time (queue-group.ts).
+ */
+import type { FastifyInstance } from 'fastify';
+import { Ajv } from 'ajv';
+import type { ClusterNode } from '@warren/cluster';
+import type { Broker, QueueReplicas } from '@warren/core';
+import { WarrenError } from '@warren/protocol';
+import { queueOf, vhostOf, written, type NameParams } from '../http/lookup.js';
+import type { MetadataReplication } from './metadata-replication.js';
+import { ReplicatedQueue } from './replicated-queue.js';
+import type { ReplicatedQueues } from './replicated-queues.js';
+import { planReplicaMoves, type ReplicaSet } from './replica-moves.js';
+
+interface MembersBody {
+  members: string[];
+  leader?: string;
+}
+
+interface ReplicasBody {
+  group: string;
+  members: string[];
+  leader: string;
+}
+
+const MEMBERS_BODY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['members'],
+  properties: {
+    members: { type: 'array', minItems: 1, maxItems: 255, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 255 } },
+    leader: { type: 'string', minLength: 1, maxLength: 255 },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true });
+// Checked in the handler, not by fastify's schema: a body check before the access check would answer 400 to a caller who should get 403.
+const isMembersBody = ajv.compile<MembersBody>(MEMBERS_BODY_SCHEMA);
+const isReplicasBody = ajv.compile<ReplicasBody>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['group', 'members', 'leader'],
+  properties: { group: { type: 'string' }, members: MEMBERS_BODY_SCHEMA.properties.members, leader: { type: 'string' } },
+});
+
+export class ReplicaMover {
+  constructor(
+    private readonly broker: Broker,
+    private readonly replication: MetadataReplication,
+    private readonly hub: ReplicatedQueues,
+  ) {}
+
+  replicatedQueue(params: NameParams): ReplicatedQueue {
+    const queue = queueOf(this.broker, params);
+    if (!(queue instanceof ReplicatedQueue)) throw new WarrenError('precondition_failed', `queue '${queue.name}' is not replicated: it lives on one node`);
+    return queue;
+  }
+
+  /** Every replicated queue's replica set, as this node knows it. */
+  replicaSets(): ReplicaSet[] {
+    const sets: ReplicaSet[] = [];
+    for (const vhost of this.broker.vhosts.values()) {
+      for (const queue of vhost.queues.values()) {
+        if (queue instanceof ReplicatedQueue) sets.push({ vhost: vhost.name, name: queue.name, ...queue.replicas });
+      }
+    }
+    return sets;
+  }
+
+  /** Plans the moves onto `nodes` and commits each; answers the queues that moved. */
+  async rebalance(nodes: readonly string[], user: string): Promise<ReplicaSet[]> {
+    const plan = planReplicaMoves(this.replicaSets(), nodes);
+    for (const set of plan) await this.commit(set, user);
+    return plan;
+  }
+
+  /** Records a queue's new replica set through the metadata log. */
+  async commit({ vhost, name, group, members, leader }: ReplicaSet, user: string): Promise<void> {
+    const outcome = await this.replication.change({
+      method: 'PUT',
+      url: `/api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(name)}/replicas`,
+      body: { group, members: [...members], leader } satisfies ReplicasBody,
+      user,
+    });
+    if (outcome.status >= 300) throw new WarrenError('precondition_failed', `moving the replicas of queue '${name}' failed: ${outcome.body}`);
+  }
+
+  /** Carries out a committed move on this node: the queue's record and its group. */
+  async apply(params: NameParams, body: ReplicasBody): Promise<void> {
+    const queue = queueOf(this.broker, params);
+    if (!(queue instanceof ReplicatedQueue) || queue.replicas.group !== body.group) {
+      throw new WarrenError('precondition_failed', `queue '${params.name}' is not the replicated queue ${body.group} (deleted or declared again since)`);
+    }
+    const old = queue.replicas;
+    const replicas: QueueReplicas = { group: old.group, members: [...body.members], leader: body.leader, founders: old.founders ?? [...old.members] };
+    this.hub.moved(queue, replicas);
+    vhostOf(this.broker, params.vhost).store.putQueue(queue.record);
+    await written(this.broker);
+  }
+}
+
+export function replicaRoutes(app: FastifyInstance, mover: ReplicaMover | undefined, cluster: () => ClusterNode | undefined): void {
+  const voters = (): readonly string[] => {
+    if (mover === undefined) throw new WarrenError('precondition_failed', 'this node runs alone: replicated queues need a cluster (docs/cluster.md)');
+    const node = cluster();
+    if (node === undefined) throw new WarrenError('cluster_unavailable', 'this node has not joined its cluster yet');
+    return node.metadata.members().voters;
+  };
+
+  app.put<{ Params: NameParams }>(
+    '/api/queues/:vhost/:name/members',
+    { config: { doc: { summary: "Move a replicated queue's replicas: its members and preferred leader", body: MEMBERS_BODY_SCHEMA } } },
+    async (request) => {
+      const nodes = voters();
+      if (!isMembersBody(request.body)) throw new WarrenError('invalid_argument', 'the body must be {"members": ["node", …], "leader": "node"} (leader optional)');
+      const queue = mover!.replicatedQueue(request.params);
+      const { members } = request.body;
+      const unknown = members.filter((m) => !nodes.includes(m));
+      if (unknown.length > 0) throw new WarrenError('invalid_argument', `not a member of the cluster: ${unknown.join(', ')}`);
+      const current = queue.replicas.leader;
+      const leader = request.body.leader ?? (members.includes(current) ? current : members[0]!);
+      if (!members.includes(leader)) throw new WarrenError('invalid_argument', `the leader '${leader}' must be one of the members`);
+      const set = { vhost: request.params.vhost, name: queue.name, group: queue.replicas.group, members, leader };
+      await mover!.commit(set, request.principal?.user ?? 'guest');
+      return { members, leader };
+    },
+  );
+
+  app.post('/api/rebalance/queues', { config: { doc: { summary: "Spread replicated queues' replicas and preferred leaders evenly over the nodes" } } }, async (request) => {
+    const nodes = voters();
+    const moved = await mover!.rebalance(nodes, request.principal?.user ?? 'guest');
+    return { moved: moved.map(({ vhost, name, members, leader }) => ({ vhost, name, members, leader })) };
+  });
+
+  // Replayed on every node from the metadata log.
+  app.put<{ Params: NameParams }>(
+    '/api/queues/:vhost/:name/replicas',
+    { config: { doc: { summary: "Record a replicated queue's new members on every node (the committed half of a move)" } } },
+    async (request, reply) => {
+      voters();
+      if (!isReplicasBody(request.body)) throw new WarrenError('invalid_argument', 'the body must be {"group", "members", "leader"}');
+      await mover!.apply(request.params, request.body);
+      return reply.code(204).send();
+    },
+  );
+}
