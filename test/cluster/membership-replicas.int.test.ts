@@ -119,9 +119,19 @@ describe('membership while running', () => {
       const before = acked.size;
       await vi.waitFor(() => expect(acked.size).toBeGreaterThan(before + 50), wait);
 
-      // An old node leaves: its replicas are replaced on the others, then it is stopped.
+      // An old node leaves: its replicas are replaced on the others (the queues it leads hand
+      // leadership over first), and once the call answers it holds none; then it is stopped.
+      const c = cluster.node('c');
+      const onC = ((await api(c, 'GET', '/api/nodes/c')).body as NodeView);
+      expect(onC.queues_led.length).toBeGreaterThanOrEqual(1);
+      const said = (...msgs: string[]) => c.logs.filter((line) => msgs.includes(line.msg ?? '')).length;
+      // To the queue's new preferred leader, or (when that is the new member, not caught up yet) to another.
+      const handOver = ['handing a replicated queue back to its preferred leader', 'leaving a replicated queue group: handing leadership over first'];
+      const [left, handed] = [said('left a replicated queue group'), said(...handOver)];
       const removed = await api(b, 'DELETE', '/api/nodes/c');
       expect(removed.status).toBe(204);
+      expect(said('left a replicated queue group') - left).toBe(onC.queues_led.length + onC.queues_followed.length);
+      expect(said(...handOver) - handed).toBeGreaterThanOrEqual(onC.queues_led.length);
       await vi.waitFor(() => settledOn(['a', 'b', 'd']), wait);
       await cluster.kill9('c');
       const after = acked.size;

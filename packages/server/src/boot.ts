@@ -119,7 +119,8 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   const live = new LiveEndpoint(app, logger);
   try {
     if (replication !== undefined) {
-      cluster = await startClusterNode(config, logger, app, replication, replicas!, () => nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster, broker }));
+      const report = () => ({ ...nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster, broker }), replicas_leaving: mover!.leaving(config.nodeId) });
+      cluster = await startClusterNode(config, logger, app, replication, replicas!, report);
       readiness.push(clusterReadiness(cluster));
     }
     await app.listen({ host: config.host, port: config.port });

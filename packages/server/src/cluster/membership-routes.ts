@@ -80,6 +80,7 @@ export function membershipRoutes(app: FastifyInstance, replication: MetadataRepl
       voters.filter((v) => v !== name),
       request.principal?.user ?? 'guest',
     );
+    await mover?.departed(node, name);
     await node.metadata.changeMembership({ type: 'remove', node: name });
     await replication.change({ method: 'DELETE', url: `/api/nodes/${encodeURIComponent(name)}/address`, user: request.principal?.user ?? 'guest' });
     return reply.code(204).send();

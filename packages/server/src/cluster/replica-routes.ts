@@ -53,6 +53,9 @@ const isReplicasBody = ajv.compile<ReplicasBody>({
   properties: { group: { type: 'string' }, members: MEMBERS_BODY_SCHEMA.properties.members, leader: { type: 'string' } },
 });
 
+/** How long removing a node waits for its replicas to move away before it closes its connections anyway. */
+const DEPART_MS = 30_000;
+
 export class ReplicaMover {
   constructor(
     private readonly broker: Broker,
@@ -60,7 +63,7 @@ export class ReplicaMover {
     private readonly hub: ReplicatedQueues,
   ) {}
 
-  replicatedQueue(params: NameParams): ReplicatedQueue {
+  replicatedQueue(params: { vhost: string; name: string }): ReplicatedQueue {
     const queue = queueOf(this.broker, params);
     if (!(queue instanceof ReplicatedQueue)) throw new WarrenError('precondition_failed', `queue '${queue.name}' is not replicated: it lives on one node`);
     return queue;
@@ -93,6 +96,33 @@ export class ReplicaMover {
       user,
     });
     if (outcome.status >= 300) throw new WarrenError('precondition_failed', `moving the replicas of queue '${name}' failed: ${outcome.body}`);
+  }
+
+  /** Groups this node still runs although the queue's recorded members no longer name it (they are moving away). */
+  leaving(node: string): number {
+    let count = 0;
+    for (const vhost of this.broker.vhosts.values()) {
+      for (const queue of vhost.queues.values()) {
+        if (queue instanceof ReplicatedQueue && !queue.replicas.members.includes(node) && this.hub.stats(queue) !== undefined) count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Resolves once `node` holds no replica any more (its report says it leads, follows and runs
+   * none), or it is not connected, or after `ms`: the moves away from a node being removed are
+   * done before its connections close, so the queues it led hand over instead of re-electing.
+   */
+  async departed(cluster: ClusterNode, node: string, ms = DEPART_MS): Promise<void> {
+    const until = Date.now() + ms;
+    const done = (): boolean => {
+      if (node === cluster.id) return this.leaving(node) === 0 && this.replicaSets().every((set) => !set.members.includes(node));
+      if (!cluster.transport.connectedPeers().includes(node)) return true;
+      const report = cluster.peerReports().get(node)?.report as { queues_led?: unknown[]; queues_followed?: unknown[]; replicas_leaving?: number } | undefined;
+      return report !== undefined && report.queues_led?.length === 0 && report.queues_followed?.length === 0 && report.replicas_leaving === 0;
+    };
+    while (!done() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
   /** Carries out a committed move on this node: the queue's record and its group. */
