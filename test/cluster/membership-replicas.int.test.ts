@@ -158,4 +158,44 @@ describe('membership while running', () => {
       await Promise.allSettled([consumer.close(), publisher.close()]);
     }
   });
+
+  it('moves one queue by hand (shrink, preferred leader) and rebalances on request (it grows back)', { timeout: 30_000 }, async () => {
+    const [a, b, d] = [cluster.node('a'), cluster.node('b'), cluster.node('d')];
+    const members = (queue: string, body: unknown) => api(a, 'PUT', `/api/queues/%2F/${queue}/members`, body);
+    expect((await members('mv.0', { members: ['a', 'zz'] })).body).toMatchObject({ error: 'invalid_argument' });
+    expect((await members('mv.0', { members: ['a', 'b'], leader: 'd' })).body).toMatchObject({ error: 'invalid_argument' });
+    expect((await members('mv.0', { members: [] })).status).toBe(400);
+    expect((await api(a, 'PUT', '/api/queues/%2F/mv.classic', { durable: true })).status).toBe(201);
+    expect((await members('mv.classic', { members: ['a'] })).body).toMatchObject({ error: 'precondition_failed' });
+
+    const shrunk = await members('mv.0', { members: ['a', 'b'], leader: 'b' });
+    expect(shrunk).toMatchObject({ status: 200, body: { members: ['a', 'b'], leader: 'b' } });
+    await vi.waitFor(async () => {
+      const led = await view(b, 'mv.0');
+      expect(led.leader).toBe('b');
+      expect(Object.keys(led.lag ?? {}).sort()).toEqual(['a', 'b']);
+    }, wait);
+
+    // A rebalance brings it back to the three replicas it asked for; a second one has nothing to move.
+    const rebalanced = await api(d, 'POST', '/api/rebalance/queues');
+    expect(rebalanced.status).toBe(200);
+    expect((rebalanced.body as { moved: { name: string }[] }).moved.map((m) => m.name)).toContain('mv.0');
+    await vi.waitFor(() => settledOn(['a', 'b', 'd']), wait);
+    expect((await api(a, 'POST', '/api/rebalance/queues')).body).toEqual({ moved: [] });
+
+    // And it still takes and hands out messages.
+    const client = await connect(d.url);
+    try {
+      const got = new Promise<string>((resolve) => {
+        void client.consume('mv.0', (m: Message) => {
+          if (m.properties.messageId === 'after-moves') resolve(m.text());
+          m.ack();
+        });
+      });
+      await client.publish('', 'mv.0', 'still here', { messageId: 'after-moves', persistent: true });
+      expect(await got).toBe('still here');
+    } finally {
+      await client.close();
+    }
+  });
 });

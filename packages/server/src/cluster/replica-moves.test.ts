@@ -73,6 +73,12 @@ describe('replica moves', () => {
     expect(['b', 'c']).toContain(q!.leader);
   });
 
+  it('grows a queue that has fewer replicas than it asked for, once there are nodes enough', () => {
+    const [q] = after([{ vhost: '/', name: 'q', group: 'g', members: ['b', 'c'], leader: 'b', size: 3 }], ['a', 'b', 'c']);
+    expect([...q!.members].sort()).toEqual(['a', 'b', 'c']);
+    expect(planReplicaMoves([{ vhost: '/', name: 'q', group: 'g', members: ['b', 'c'], leader: 'b', size: 3 }], ['b', 'c'])).toEqual([]);
+  });
+
   it('makes the same plan wherever it is made (node order does not matter)', () => {
     const queues = placed(10, ['a', 'b', 'c']);
     expect(planReplicaMoves(queues, ['d', 'c', 'b', 'a'])).toEqual(planReplicaMoves(queues, ['a', 'b', 'c', 'd']));

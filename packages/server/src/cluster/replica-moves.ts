@@ -6,7 +6,8 @@
  *
  * Three steps, each as few moves as it takes:
  * 1. a replica on a node that is no longer a member moves to the member holding the fewest
- *    replicas (a queue keeps its replica count while there are enough members);
+ *    replicas (a queue keeps its replica count while there are enough members), and a queue with
+ *    fewer replicas than it asked for (shrunk while the cluster was small) grows the same way;
  * 2. replicas spread: while one member holds two more than another, one moves from the first to
  *    the second (a member that is not the queue's preferred leader moves first);
  * 3. preferred leaders spread the same way: first by naming another member of the queue, else by
@@ -21,6 +22,8 @@ export interface ReplicaSet {
   readonly group: string;
   readonly members: readonly string[];
   readonly leader: string;
+  /** How many replicas the queue asked for (`x-quorum-initial-group-size`); without it, it keeps as many as it has. */
+  readonly size?: number;
 }
 
 /** The plan: the queues whose replica set changes, with their new one. */
@@ -71,6 +74,13 @@ export function planReplicaMoves(queues: readonly ReplicaSet[], nodes: readonly 
           add(leaders, set.leader, 1);
         }
       }
+    }
+  }
+  for (const set of sets) {
+    while (set.size !== undefined && set.members.length < Math.min(set.size, ring.length)) {
+      const to = fewest(replicas, ring.filter((n) => !set.members.includes(n)))!;
+      set.members.push(to);
+      add(replicas, to, 1);
     }
   }
   const limit = sets.length * ring.length + 1;

@@ -21,6 +21,7 @@ import type { MetadataReplication } from './metadata-replication.js';
 import { ReplicatedQueue } from './replicated-queue.js';
 import type { ReplicatedQueues } from './replicated-queues.js';
 import { planReplicaMoves, type ReplicaSet } from './replica-moves.js';
+import { replicaCountOf } from './replica-placement.js';
 
 interface MembersBody {
   members: string[];
@@ -74,7 +75,7 @@ export class ReplicaMover {
     const sets: ReplicaSet[] = [];
     for (const vhost of this.broker.vhosts.values()) {
       for (const queue of vhost.queues.values()) {
-        if (queue instanceof ReplicatedQueue) sets.push({ vhost: vhost.name, name: queue.name, ...queue.replicas });
+        if (queue instanceof ReplicatedQueue) sets.push({ vhost: vhost.name, name: queue.name, ...queue.replicas, size: replicaCountOf(queue.record.arguments) });
       }
     }
     return sets;
