@@ -71,6 +71,8 @@ const DUTY_MS = 100;
 const CHECK_MS = 1_000;
 /** How long a leader that is not the preferred one leads before it offers leadership back, and between offers. */
 const HAND_BACK_AFTER_MS = 10_000;
+/** How far behind the commit a member may be to be handed leadership when members move (Raft catches it up first). */
+const TRANSFER_SLACK = 256;
 
 export class QueueGroup {
   /** The term in which this member took over as leader (0: it does not lead). */
@@ -243,11 +245,17 @@ export class QueueGroup {
     if (extra === undefined) return;
     if (extra !== this.options.node) return this.#change({ type: 'remove', node: extra });
     // This member leaves: leadership goes first to a wanted member that has caught up (the preferred one if it has).
-    const caughtUp = (m: string) => voters.includes(m) && (raft.tracker.progress.get(m)?.match ?? 0) >= raft.log.committed;
-    const heir = [this.#target.leader, ...wanted].find(caughtUp);
+    const heir = [this.#target.leader, ...wanted].find((m) => voters.includes(m) && this.#nearlyCaughtUp(m));
     if (heir === undefined || heir === this.options.node) return;
     this.options.logger.info({ group: this.options.name, to: heir }, 'leaving a replicated queue group: handing leadership over first');
     this.node.transferLeadership(heir);
+  }
+
+  /** Active and at most TRANSFER_SLACK entries behind the commit: a transfer to it catches it up in a moment. */
+  #nearlyCaughtUp(member: string): boolean {
+    const raft = this.node.raft;
+    const progress = raft.tracker.progress.get(member);
+    return progress !== undefined && progress.recentActive && progress.match + TRANSFER_SLACK >= raft.log.committed;
   }
 
   #change(change: Exclude<ConfChange, { type: 'bootstrap' }>): void {
@@ -281,11 +289,17 @@ export class QueueGroup {
     if (preferred === this.options.node || now - this.#ledSince < HAND_BACK_AFTER_MS || now - this.#offered < HAND_BACK_AFTER_MS) return;
     const raft = this.node.raft;
     const progress = raft.tracker.progress.get(preferred);
-    if (progress === undefined || !progress.recentActive || progress.match < raft.log.committed) return;
+    // A member that is still a learner (just added) cannot lead yet.
+    if (!raft.tracker.isVoter(preferred)) return;
+    if (progress === undefined || !progress.recentActive || progress.match < raft.log.committed) {
+      // A member just made preferred leader (moved) takes over as soon as it is nearly there: under a
+      // steady stream a follower is rarely exactly caught up, and the transfer catches it up first.
+      if (!this.#handNow || !this.#nearlyCaughtUp(preferred)) return;
+    }
+    this.options.logger.info({ group: this.options.name, to: preferred }, 'handing a replicated queue back to its preferred leader');
+    if (!this.node.transferLeadership(preferred)) return;
     this.#offered = now;
     this.#handNow = false;
-    this.options.logger.info({ group: this.options.name, to: preferred }, 'handing a replicated queue back to its preferred leader');
-    this.node.transferLeadership(preferred);
   }
 
   #takeOver(): void {
