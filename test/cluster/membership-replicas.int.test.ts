@@ -3,6 +3,7 @@
  * consumes with manual acks, a fourth node joins (replicas and preferred leaders move onto it)
  * and an old node leaves (its replicas are replaced on the others); every queue ends with its
  * replica count on live nodes, its Raft group matching, and every confirmed message delivered.
+ * Then by hand: one queue's members, a rebalance; and a dead node removed (declared gone).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connect, type Client, type Message } from '@warren/client';
@@ -194,6 +195,22 @@ describe('membership while running', () => {
       });
       await client.publish('', 'mv.0', 'still here', { messageId: 'after-moves', persistent: true });
       expect(await got).toBe('still here');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('removes a node that died (declared gone): its replicas go, the queues it led elect another leader and carry on', { timeout: 30_000 }, async () => {
+    const [a, b] = [cluster.node('a'), cluster.node('b')];
+    await cluster.kill9('d');
+    const removed = await api(a, 'DELETE', '/api/nodes/d');
+    expect(removed.status).toBe(204);
+    // Two nodes left: each queue keeps the replicas it can (two), both live, and its group is exactly those.
+    await vi.waitFor(() => settledOn(['a', 'b'], 2), wait);
+    const client = await connect([b.url, a.url]);
+    try {
+      const receipts = await Promise.all(QUEUES.map((queue) => client.publish('', queue, 'after d', { messageId: `gone-${queue}`, persistent: true })));
+      expect(receipts.map((r) => r.replicas)).toEqual(QUEUES.map(() => 2));
     } finally {
       await client.close();
     }
