@@ -59,7 +59,7 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'PUT /api/nodes/:name/address': administrator,
   'DELETE /api/nodes/:name/address': administrator,
   'PUT /api/queues/:vhost/:name/members': administrator,
-  'PUT /api/queues/:vhost/:name/replicas': administrator,
+  'POST /api/rebalance/moves': administrator,
   'POST /api/rebalance/queues': administrator,
   'GET /api/connections': ownList,
   'GET /api/connections/:name': own,

@@ -41,7 +41,7 @@ const REPLICATED = new Set([
   'POST /api/definitions/:vhost',
   'PUT /api/nodes/:name/address',
   'DELETE /api/nodes/:name/address',
-  'PUT /api/queues/:vhost/:name/replicas',
+  'POST /api/rebalance/moves',
 ]);
 
 export class MetadataReplication {

@@ -6,10 +6,10 @@
  *   POST /api/rebalance/queues                                                     spread every queue
  *
  * and on their own when a node is added (its share moves onto it) or removed (its replicas are
- * replaced). Either way each queue whose replica set changes gets one committed metadata change,
- * `PUT /api/queues/{vhost}/{name}/replicas` (replayed on every node, which records the members
- * with the queue and tells the queue's group); the group's leader then moves one member at a
- * time (queue-group.ts).
+ * replaced). Either way the queues whose replica sets change are recorded by committed metadata
+ * changes, `POST /api/rebalance/moves` (up to MOVES_PER_CHANGE queues each; replayed on every
+ * node, which records the members with each queue and tells the queue's group); each group's
+ * leader then moves one member at a time (queue-group.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { Ajv } from 'ajv';
@@ -28,11 +28,20 @@ interface MembersBody {
   leader?: string;
 }
 
-interface ReplicasBody {
+interface Move {
+  vhost: string;
+  name: string;
   group: string;
   members: string[];
   leader: string;
 }
+
+interface MovesBody {
+  moves: Move[];
+}
+
+/** Queues recorded per metadata change: a rebalance of thousands of queues is a few changes, not thousands. */
+const MOVES_PER_CHANGE = 500;
 
 const MEMBERS_BODY_SCHEMA = {
   type: 'object',
@@ -47,11 +56,22 @@ const MEMBERS_BODY_SCHEMA = {
 const ajv = new Ajv({ allErrors: true });
 // Checked in the handler, not by fastify's schema: a body check before the access check would answer 400 to a caller who should get 403.
 const isMembersBody = ajv.compile<MembersBody>(MEMBERS_BODY_SCHEMA);
-const isReplicasBody = ajv.compile<ReplicasBody>({
+const isMovesBody = ajv.compile<MovesBody>({
   type: 'object',
   additionalProperties: false,
-  required: ['group', 'members', 'leader'],
-  properties: { group: { type: 'string' }, members: MEMBERS_BODY_SCHEMA.properties.members, leader: { type: 'string' } },
+  required: ['moves'],
+  properties: {
+    moves: {
+      type: 'array',
+      maxItems: MOVES_PER_CHANGE,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['vhost', 'name', 'group', 'members', 'leader'],
+        properties: { vhost: { type: 'string' }, name: { type: 'string' }, group: { type: 'string' }, members: MEMBERS_BODY_SCHEMA.properties.members, leader: { type: 'string' } },
+      },
+    },
+  },
 });
 
 /** How long removing a node waits for its replicas to move away before it closes its connections anyway. */
@@ -81,22 +101,20 @@ export class ReplicaMover {
     return sets;
   }
 
-  /** Plans the moves onto `nodes` and commits each; answers the queues that moved. */
+  /** Plans the moves onto `nodes` and commits them; answers the queues that moved. */
   async rebalance(nodes: readonly string[], user: string): Promise<ReplicaSet[]> {
     const plan = planReplicaMoves(this.replicaSets(), nodes);
-    for (const set of plan) await this.commit(set, user);
+    await this.commit(plan, user);
     return plan;
   }
 
-  /** Records a queue's new replica set through the metadata log. */
-  async commit({ vhost, name, group, members, leader }: ReplicaSet, user: string): Promise<void> {
-    const outcome = await this.replication.change({
-      method: 'PUT',
-      url: `/api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(name)}/replicas`,
-      body: { group, members: [...members], leader } satisfies ReplicasBody,
-      user,
-    });
-    if (outcome.status >= 300) throw new WarrenError('precondition_failed', `moving the replicas of queue '${name}' failed: ${outcome.body}`);
+  /** Records queues' new replica sets through the metadata log. */
+  async commit(sets: readonly ReplicaSet[], user: string): Promise<void> {
+    for (let at = 0; at < sets.length; at += MOVES_PER_CHANGE) {
+      const moves = sets.slice(at, at + MOVES_PER_CHANGE).map(({ vhost, name, group, members, leader }): Move => ({ vhost, name, group, members: [...members], leader }));
+      const outcome = await this.replication.change({ method: 'POST', url: '/api/rebalance/moves', body: { moves } satisfies MovesBody, user });
+      if (outcome.status >= 300) throw new WarrenError('internal_error', `recording replica moves failed: ${outcome.body}`);
+    }
   }
 
   /** Groups this node still runs although the queue's recorded members no longer name it (they are moving away). */
@@ -126,17 +144,23 @@ export class ReplicaMover {
     while (!done() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
-  /** Carries out a committed move on this node: the queue's record and its group. */
-  async apply(params: NameParams, body: ReplicasBody): Promise<void> {
-    const queue = queueOf(this.broker, params);
-    if (!(queue instanceof ReplicatedQueue) || queue.replicas.group !== body.group) {
-      throw new WarrenError('precondition_failed', `queue '${params.name}' is not the replicated queue ${body.group} (deleted or declared again since)`);
+  /**
+   * Carries out committed moves on this node: each queue's record and its group. A queue deleted
+   * (or declared again) since the move was planned is skipped.
+   */
+  async apply(moves: readonly Move[]): Promise<{ moved: number; skipped: number }> {
+    let moved = 0;
+    for (const move of moves) {
+      const queue = this.broker.vhost(move.vhost)?.queue(move.name);
+      if (!(queue instanceof ReplicatedQueue) || queue.replicas.group !== move.group) continue;
+      const old = queue.replicas;
+      const replicas: QueueReplicas = { group: old.group, members: [...move.members], leader: move.leader, founders: old.founders ?? [...old.members] };
+      this.hub.moved(queue, replicas);
+      vhostOf(this.broker, move.vhost).store.putQueue(queue.record);
+      moved++;
     }
-    const old = queue.replicas;
-    const replicas: QueueReplicas = { group: old.group, members: [...body.members], leader: body.leader, founders: old.founders ?? [...old.members] };
-    this.hub.moved(queue, replicas);
-    vhostOf(this.broker, params.vhost).store.putQueue(queue.record);
     await written(this.broker);
+    return { moved, skipped: moves.length - moved };
   }
 }
 
@@ -162,7 +186,7 @@ export function replicaRoutes(app: FastifyInstance, mover: ReplicaMover | undefi
       const leader = request.body.leader ?? (members.includes(current) ? current : members[0]!);
       if (!members.includes(leader)) throw new WarrenError('invalid_argument', `the leader '${leader}' must be one of the members`);
       const set = { vhost: request.params.vhost, name: queue.name, group: queue.replicas.group, members, leader };
-      await mover!.commit(set, request.principal?.user ?? 'guest');
+      await mover!.commit([set], request.principal?.user ?? 'guest');
       return { members, leader };
     },
   );
@@ -174,14 +198,9 @@ export function replicaRoutes(app: FastifyInstance, mover: ReplicaMover | undefi
   });
 
   // Replayed on every node from the metadata log.
-  app.put<{ Params: NameParams }>(
-    '/api/queues/:vhost/:name/replicas',
-    { config: { doc: { summary: "Record a replicated queue's new members on every node (the committed half of a move)" } } },
-    async (request, reply) => {
-      voters();
-      if (!isReplicasBody(request.body)) throw new WarrenError('invalid_argument', 'the body must be {"group", "members", "leader"}');
-      await mover!.apply(request.params, request.body);
-      return reply.code(204).send();
-    },
-  );
+  app.post('/api/rebalance/moves', { config: { doc: { summary: "Record replicated queues' new members on every node (the committed half of a move)" } } }, async (request) => {
+    voters();
+    if (!isMovesBody(request.body)) throw new WarrenError('invalid_argument', 'the body must be {"moves": [{"vhost", "name", "group", "members", "leader"}, …]}');
+    return mover!.apply(request.body.moves);
+  });
 }
