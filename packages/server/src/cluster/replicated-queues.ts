@@ -18,6 +18,7 @@ import { PendingCommit, type Commit, type Consumer, type Message, type QueueEntr
 import { nodeOfConsumer, ReplicaConsumers } from './replica-consumers.js';
 import { ClusterUnavailableError, decodeQueueCommand, encodeQueueCommand, GroupProposer, loggedBody, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type QueueDelivery, type QueueLogCommand } from '@warren/cluster';
 import { ReplicatedQueue, type ReplicaHub, type ReplicaView } from './replicated-queue.js';
+import { isRemovedNotice, ReplicaDepartures } from './replica-departures.js';
 import { checkReplicatedDeclaration, groupNameOf, isReplicatedType, placeReplicas } from './replica-placement.js';
 
 /** How long a publish waits for a leader to commit it before it is nacked `cluster_unavailable`. */
@@ -61,8 +62,7 @@ export class ReplicatedQueues implements ReplicaHub {
   #attachedAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
-  /** Groups whose leader said this node is out of them (moved()). */
-  readonly #removed = new Set<string>();
+  readonly #departures: ReplicaDepartures;
 
   constructor(
     private readonly node: string,
@@ -70,6 +70,7 @@ export class ReplicatedQueues implements ReplicaHub {
     private readonly newId: () => string,
     private readonly logger: ClusterLogger,
   ) {
+    this.#departures = new ReplicaDepartures(node, logger);
     this.#consumers = new ReplicaConsumers(node, newId, logger, (queue, command, deadlineMs) => this.#propose(queue, command, deadlineMs));
   }
 
@@ -136,7 +137,7 @@ export class ReplicatedQueues implements ReplicaHub {
       if (group === undefined || conf) throw new Error(`no member of group ${name} runs on node ${this.node}`);
       return group.propose(decodeQueueCommand(command));
     };
-    transport.onPost = (_peer, header, payload) => ((header as RemovedNotice).removedFrom === undefined ? this.#posted(header as PostedDelivery, payload) : this.#removedFrom((header as RemovedNotice).removedFrom));
+    transport.onPost = (_peer, header, payload) => (isRemovedNotice(header) ? this.#departures.told(header.removedFrom, this.#replicas.get(header.removedFrom)) : this.#posted(header as PostedDelivery, payload));
     for (const replica of this.#replicas.values()) this.#start(replica);
     this.#timer = setInterval(() => this.#noteConnected(), LIVENESS_MS);
     this.#timer.unref();
@@ -179,7 +180,7 @@ export class ReplicatedQueues implements ReplicaHub {
     replica.group?.retarget(replicas.members, replicas.leader);
     if (this.#cluster === undefined) return;
     if (replicas.members.includes(this.node)) this.#start(replica);
-    else if (replica.group !== undefined && (this.#removed.has(replicas.group) || !isMember(replica.group.conf, this.node))) void this.#leave(replica);
+    else this.#departures.moved(replica);
   }
 
   // --- ReplicaHub ------------------------------------------------------------------------
@@ -267,14 +268,14 @@ export class ReplicatedQueues implements ReplicaHub {
     const cluster = this.#cluster!;
     const { group: name, members, leader, founders } = replica.queue.replicas;
     if (!members.includes(this.node) || replica.starting !== undefined) return;
-    this.#removed.delete(name);
+    this.#departures.starting(name);
     replica.starting = QueueGroup.start({
       node: this.node,
       name,
       members,
       preferredLeader: leader,
       ...(founders === undefined ? {} : { founders }),
-      removed: (node) => this.#cluster?.transport.post(node, { removedFrom: name } satisfies RemovedNotice, new Uint8Array(0)),
+      removed: (node) => this.#departures.tell(this.#cluster, node, name),
       record: replica.queue.record,
       keyspace: cluster.keyspace,
       transport: cluster.transport,
@@ -331,24 +332,6 @@ export class ReplicatedQueues implements ReplicaHub {
     this.#consumers.receive(this.#replicas.get(header.g)?.queue, header.c, message, header.r, header.n);
   }
 
-  /** A leader took this node out of a group. */
-  #removedFrom(name: string): void {
-    this.#removed.add(name);
-    const replica = this.#replicas.get(name);
-    if (replica !== undefined && !replica.queue.replicas.members.includes(this.node)) void this.#leave(replica);
-  }
-
-  /** Stops this node's member of a group it is out of, and forgets its log. */
-  async #leave(replica: Replica): Promise<void> {
-    await replica.starting;
-    const group = replica.group;
-    if (group === undefined || replica.queue.replicas.members.includes(this.node)) return;
-    replica.group = undefined;
-    replica.starting = undefined;
-    this.logger.info({ group: group.name }, 'left a replicated queue group');
-    await group.destroy();
-  }
-
   /** Every member: consumers naming this node that it does not run; the leader also: those of nodes gone too long. */
   #deadConsumers(consumers: readonly string[], leading: boolean): string[] {
     const now = Date.now();
@@ -373,15 +356,6 @@ export class ReplicatedQueues implements ReplicaHub {
     // Deliveries posted on a connection that dropped are lost: the queues this node leads send them again.
     for (const { group } of this.#replicas.values()) group?.handOutAgain((consumer) => back.has(nodeOfConsumer(consumer)));
   }
-}
-
-/** What a queue's leader posts to a member it took out of the group. */
-interface RemovedNotice {
-  readonly removedFrom: string;
-}
-
-function isMember(conf: { voters: readonly string[]; learners: readonly string[] }, node: string): boolean {
-  return conf.voters.includes(node) || conf.learners.includes(node);
 }
 
 /** A publish's commit in a replicated queue's log: once done, a majority of its replicas has it on disk. */
