@@ -6,10 +6,13 @@
  *   the command: the `purged` / `removed` effect with that ref is the answer (count, messages);
  * - a publish the queue refused (x-overflow reject-publish) is answered by the leader, which
  *   applied it before it answers the proposal: it answers the index negated, and the publisher's
- *   node nacks the publish with `queue_full`.
+ *   node nacks the publish with `queue_full`;
+ * - a publish's commit handle settles once its command is committed (or with the error, always a
+ *   WarrenError: cluster_unavailable unless the queue said otherwise).
  */
 import { WarrenError } from '@warren/protocol';
-import type { QueueLogCommand, QueueLogEffect } from '@warren/cluster';
+import { PendingCommit } from '@warren/core';
+import { ClusterUnavailableError, type QueueLogCommand, type QueueLogEffect } from '@warren/cluster';
 
 type Answer = Extract<QueueLogEffect, { kind: 'purged' | 'removed' }>;
 
@@ -63,4 +66,17 @@ export class ReplicaAnswers {
     if (command.t !== 'enqueue' || !this.#rejected.delete(command.id)) return index;
     return -index;
   }
+}
+
+/** A publish's commit in a replicated queue's log: once done, a majority of its replicas has it on disk. */
+export class ReplicatedCommit extends PendingCommit {
+  constructor(readonly replicas: number) {
+    super();
+  }
+}
+
+export function unavailable(error: unknown): WarrenError {
+  if (error instanceof WarrenError) return error;
+  if (error instanceof ClusterUnavailableError) return new WarrenError('cluster_unavailable', error.message);
+  return new WarrenError('cluster_unavailable', error instanceof Error ? error.message : String(error));
 }
