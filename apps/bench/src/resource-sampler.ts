@@ -30,3 +30,18 @@ export class ResourceSampler {
     clearInterval(this.timer);
   }
 }
+
+/**
+ * A cluster's usage: every node's summed. Undefined as soon as one node cannot be read, so a
+ * window is never measured over fewer nodes at one end than at the other.
+ */
+export function sumUsage(readings: ReadonlyArray<Usage | undefined>): Usage | undefined {
+  let rssBytes = 0;
+  let cpuSeconds = 0;
+  for (const reading of readings) {
+    if (reading === undefined) return undefined;
+    rssBytes += reading.rssBytes;
+    cpuSeconds += reading.cpuSeconds;
+  }
+  return readings.length === 0 ? undefined : { rssBytes, cpuSeconds };
+}

@@ -6,6 +6,7 @@
  * the workers stopped. Starting and stopping the broker is run-scenario.ts's job.
  */
 import type { Broker, RunningBroker } from './broker.js';
+import { placeClients, type ClientUrls } from './client-placement.js';
 import type { ConsumerResult, ProducerResult, WorkerConfig } from './ipc.js';
 import { readMachineBusySeconds } from './proc-stats.js';
 import { noteWarnings, type RunResult, type RunSettings } from './run-result.js';
@@ -18,10 +19,11 @@ const PREFILL_MS_PER_MESSAGE = 0.5;
 
 export async function runFlow(broker: Broker, running: RunningBroker, scenario: FlowScenario, settings: RunSettings, result: RunResult): Promise<void> {
   await broker.declare(running.url, scenario.topology);
+  const urls = await clientUrls(broker, running, scenario);
   const prefill = scenario.prefill === undefined ? 0 : settings.quick ? scenario.prefill.quick : scenario.prefill.full;
-  const config: WorkerConfig = { url: running.url, scenario: scenario.name, prefill, connections: 0 };
   const workers: Array<WorkerProcess<ProducerResult | ConsumerResult>> = [];
   const fork = <R extends ProducerResult | ConsumerResult>(role: 'producer' | 'consumer'): WorkerProcess<R> => {
+    const config: WorkerConfig = { url: urls[role], scenario: scenario.name, prefill, connections: 0 };
     const worker = track(new WorkerProcess<R>(role, broker.workerScript(role), config));
     workers.push(worker);
     return worker;
@@ -71,6 +73,13 @@ export async function runFlow(broker: Broker, running: RunningBroker, scenario: 
   } finally {
     await Promise.all(workers.map((worker) => worker.dispose().then(() => untrack(worker))));
   }
+}
+
+/** On a cluster, the producer on the queue's leader and the consumer on the next node (client-placement.ts). */
+async function clientUrls(broker: Broker, running: RunningBroker, scenario: FlowScenario): Promise<ClientUrls> {
+  const queue = scenario.topology.queues[0]?.name;
+  if (running.urls.length <= 1 || broker.leaderOf === undefined || queue === undefined) return { producer: running.url, consumer: running.url };
+  return placeClients(running.urls, await broker.leaderOf(running, queue));
 }
 
 function sleep(ms: number): Promise<void> {

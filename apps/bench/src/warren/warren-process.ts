@@ -27,10 +27,12 @@ export class WarrenProcess implements RunningBroker {
     this.sampler = new ResourceSampler(() => readUsage(launched.pid));
   }
 
-  static async start(): Promise<WarrenProcess> {
+  /** `env`: a cluster node's WARREN_NODE_ID, WARREN_PEERS and the like (warren-cluster.ts). */
+  static async start(options: { name?: string; env?: Record<string, string> } = {}): Promise<WarrenProcess> {
     let broker: WarrenProcess | undefined;
     const launched = await launchBroker({
-      name: 'bench',
+      name: options.name ?? 'bench',
+      ...(options.env === undefined ? {} : { env: options.env }),
       nodeArgs: brokerNodeArgs(),
       stderr: 'pipe',
       onLine: (line, entry) => {
@@ -49,6 +51,14 @@ export class WarrenProcess implements RunningBroker {
 
   get url(): string {
     return this.launched.url;
+  }
+
+  get urls(): readonly string[] {
+    return [this.launched.url];
+  }
+
+  get httpUrl(): string {
+    return this.launched.httpUrl;
   }
 
   get running(): boolean {

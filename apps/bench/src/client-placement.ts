@@ -1,0 +1,18 @@
+/**
+ * Where a clustered scenario's clients connect, the same way on both brokers: the producer to
+ * the node that leads the queue (its publishes need no hop to reach the leader, as a
+ * leader-locating client would do on either broker), the consumer to the next node (a follower,
+ * so every delivery crosses from the leader to another node, as it does for any consumer a load
+ * balancer puts elsewhere). A single node serves both.
+ */
+
+export interface ClientUrls {
+  producer: string;
+  consumer: string;
+}
+
+export function placeClients(urls: readonly string[], leader: number): ClientUrls {
+  if (urls.length === 0) throw new Error('no node to connect to');
+  if (!Number.isInteger(leader) || leader < 0 || leader >= urls.length) throw new Error(`leader index ${leader} is not one of ${urls.length} nodes`);
+  return { producer: urls[leader]!, consumer: urls[(leader + 1) % urls.length]! };
+}
