@@ -13,6 +13,10 @@ describe('placeClients', () => {
     expect(placeClients(urls, 2)).toEqual({ producer: 'ws://c', consumer: 'ws://a' });
   });
 
+  it('puts both on the leader when asked', () => {
+    expect(placeClients(urls, 1, 'leader')).toEqual({ producer: 'ws://b', consumer: 'ws://b' });
+  });
+
   it('uses the one node for both on a single node', () => {
     expect(placeClients(['ws://only'], 0)).toEqual({ producer: 'ws://only', consumer: 'ws://only' });
   });

@@ -3,7 +3,8 @@
  * the node that leads the queue (its publishes need no hop to reach the leader, as a
  * leader-locating client would do on either broker), the consumer to the next node (a follower,
  * so every delivery crosses from the leader to another node, as it does for any consumer a load
- * balancer puts elsewhere). A single node serves both.
+ * balancer puts elsewhere). `leader`: both on the leader, the other way to measure it, where no
+ * delivery leaves the leader's node. A single node serves both.
  */
 
 export interface ClientUrls {
@@ -11,8 +12,10 @@ export interface ClientUrls {
   consumer: string;
 }
 
-export function placeClients(urls: readonly string[], leader: number): ClientUrls {
+export type Placement = 'split' | 'leader';
+
+export function placeClients(urls: readonly string[], leader: number, placement: Placement = 'split'): ClientUrls {
   if (urls.length === 0) throw new Error('no node to connect to');
   if (!Number.isInteger(leader) || leader < 0 || leader >= urls.length) throw new Error(`leader index ${leader} is not one of ${urls.length} nodes`);
-  return { producer: urls[leader]!, consumer: urls[(leader + 1) % urls.length]! };
+  return { producer: urls[leader]!, consumer: urls[placement === 'leader' ? leader : (leader + 1) % urls.length]! };
 }

@@ -79,7 +79,7 @@ export async function runFlow(broker: Broker, running: RunningBroker, scenario: 
 async function clientUrls(broker: Broker, running: RunningBroker, scenario: FlowScenario): Promise<ClientUrls> {
   const queue = scenario.topology.queues[0]?.name;
   if (running.urls.length <= 1 || broker.leaderOf === undefined || queue === undefined) return { producer: running.url, consumer: running.url };
-  return placeClients(running.urls, await broker.leaderOf(running, queue));
+  return placeClients(running.urls, await broker.leaderOf(running, queue), scenario.placement);
 }
 
 function sleep(ms: number): Promise<void> {

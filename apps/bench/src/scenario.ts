@@ -3,6 +3,7 @@
  * itself, who consumes, what the Warren / RabbitMQ ratio compares and the issue's target for it.
  * The scenarios themselves are in scenarios/; running one is run-scenario.ts's job.
  */
+import type { Placement } from './client-placement.js';
 
 /** `ws-relay`: the plain WebSocket relay probe (relay/), a ceiling rather than a competitor. */
 export type BrokerName = 'warren' | 'rabbitmq' | 'ws-relay';
@@ -51,9 +52,11 @@ export interface FlowScenario {
   pace: Pace;
   /**
    * Nodes in the broker's cluster (default 1). With more, the producer connects to the node that
-   * leads the scenario's first queue and the consumer to the next one (client-placement.ts).
+   * leads the scenario's first queue and the consumer to the next one, or to the leader too with
+   * `placement: 'leader'` (client-placement.ts).
    */
   nodes?: number;
+  placement?: Placement;
   /** One connection and one consumer per queue, all in one worker process; absent: nobody consumes. */
   consume?: { queues: readonly string[]; noAck: boolean; prefetch: number };
   /** Messages published and confirmed before the warm-up, for a full run and for --quick. */

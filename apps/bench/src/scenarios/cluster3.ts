@@ -3,13 +3,21 @@
  * messages, publisher confirms with 1,000 in flight, one consumer with manual ack and prefetch
  * 200, as `persistent-confirms` on one node; at full speed and paced at 2,000 msgs/s for
  * latency. The producer connects to the queue's leader, the consumer to another node
- * (client-placement.ts), on both brokers.
+ * (client-placement.ts), on both brokers; `cluster3-quorum-on-leader` measures it with both on
+ * the leader.
  */
 import type { FlowScenario } from '../scenario.js';
 
 const quorumQueue = 'bench.quorum';
 
-function cluster3(name: string, summary: string, pace: FlowScenario['pace'], ratioOf: FlowScenario['ratioOf'], target: number, checks?: FlowScenario['checks']): FlowScenario {
+function cluster3(
+  name: string,
+  summary: string,
+  pace: FlowScenario['pace'],
+  ratioOf: FlowScenario['ratioOf'],
+  target: number | undefined,
+  extra: Pick<FlowScenario, 'checks' | 'placement'> = {},
+): FlowScenario {
   return {
     kind: 'flow',
     name,
@@ -24,8 +32,8 @@ function cluster3(name: string, summary: string, pace: FlowScenario['pace'], rat
     consume: { queues: [quorumQueue], noAck: false, prefetch: 200 },
     topology: { exchanges: [], queues: [{ name: quorumQueue, durable: true, type: 'quorum' }], bindings: [] },
     ratioOf,
-    target,
-    ...(checks === undefined ? {} : { checks }),
+    ...(target === undefined ? {} : { target }),
+    ...extra,
   };
 }
 
@@ -36,7 +44,17 @@ export const cluster3Quorum: FlowScenario = cluster3(
   { kind: 'confirms', inFlight: 1_000 },
   'msgs/s',
   2,
-  { p99AtMostRabbitmq: true },
+  { checks: { p99AtMostRabbitmq: true } },
+);
+
+/** The other way round: the consumer on the leader too, so no delivery crosses nodes. No target: a comparison point. */
+export const cluster3QuorumOnLeader: FlowScenario = cluster3(
+  'cluster3-quorum-on-leader',
+  'cluster3-quorum with the consumer on the leader\'s node too',
+  { kind: 'confirms', inFlight: 1_000 },
+  'msgs/s',
+  undefined,
+  { placement: 'leader' },
 );
 
 /** The same at a fixed 2,000 msgs/s: the ratio is RabbitMQ's p99 over Warren's. */
