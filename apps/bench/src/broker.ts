@@ -22,6 +22,8 @@ export interface RunningBroker {
   readonly firstWarnings: readonly string[];
   /** Resident memory and CPU seconds so far, summed over every node; the caller takes deltas. */
   usage(): Promise<Usage | undefined>;
+  /** A cluster's usage node by node, in `urls` order. */
+  nodeUsages?(): Promise<ReadonlyArray<Usage | undefined>>;
   /** Stops every process it started and removes its data directory. */
   stop(): Promise<void>;
   /** Last resort when the orchestrator itself is exiting: synchronous, best effort. */

@@ -10,6 +10,9 @@
 export interface ClientUrls {
   producer: string;
   consumer: string;
+  /** Indexes into the nodes: the producer's node is the leader's. */
+  producerNode: number;
+  consumerNode: number;
 }
 
 export type Placement = 'split' | 'leader';
@@ -17,5 +20,6 @@ export type Placement = 'split' | 'leader';
 export function placeClients(urls: readonly string[], leader: number, placement: Placement = 'split'): ClientUrls {
   if (urls.length === 0) throw new Error('no node to connect to');
   if (!Number.isInteger(leader) || leader < 0 || leader >= urls.length) throw new Error(`leader index ${leader} is not one of ${urls.length} nodes`);
-  return { producer: urls[leader]!, consumer: urls[placement === 'leader' ? leader : (leader + 1) % urls.length]! };
+  const consumerNode = placement === 'leader' ? leader : (leader + 1) % urls.length;
+  return { producer: urls[leader]!, consumer: urls[consumerNode]!, producerNode: leader, consumerNode };
 }

@@ -45,3 +45,15 @@ export function sumUsage(readings: ReadonlyArray<Usage | undefined>): Usage | un
   }
   return readings.length === 0 ? undefined : { rssBytes, cpuSeconds };
 }
+
+/** Each node's CPU over a window, as % of one core; undefined unless every node was read at both ends. */
+export function cpuPercentPerNode(before: ReadonlyArray<Usage | undefined>, after: ReadonlyArray<Usage | undefined>, seconds: number): number[] | undefined {
+  if (before.length !== after.length || before.length === 0 || seconds <= 0) return undefined;
+  const percents: number[] = [];
+  for (const [i, start] of before.entries()) {
+    const end = after[i];
+    if (start === undefined || end === undefined) return undefined;
+    percents.push((100 * (end.cpuSeconds - start.cpuSeconds)) / seconds);
+  }
+  return percents;
+}

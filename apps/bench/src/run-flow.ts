@@ -9,6 +9,7 @@ import type { Broker, RunningBroker } from './broker.js';
 import { placeClients, type ClientUrls } from './client-placement.js';
 import type { ConsumerResult, ProducerResult, WorkerConfig } from './ipc.js';
 import { readMachineBusySeconds } from './proc-stats.js';
+import { cpuPercentPerNode } from './resource-sampler.js';
 import { noteWarnings, type RunResult, type RunSettings } from './run-result.js';
 import type { FlowScenario } from './scenario.js';
 import { track, untrack } from './started-processes.js';
@@ -39,10 +40,10 @@ export async function runFlow(broker: Broker, running: RunningBroker, scenario: 
     await sleep(settings.timing.warmupMs);
     consumer?.command({ type: 'measure' });
     producer.command({ type: 'measure' });
-    const [before, machineBefore] = await Promise.all([running.usage(), readMachineBusySeconds()]);
+    const [before, machineBefore, nodesBefore] = await Promise.all([running.usage(), readMachineBusySeconds(), running.nodeUsages?.()]);
     const startedAt = performance.now();
     await sleep(settings.timing.durationMs);
-    const [after, machineAfter] = await Promise.all([running.usage(), readMachineBusySeconds()]);
+    const [after, machineAfter, nodesAfter] = await Promise.all([running.usage(), readMachineBusySeconds(), running.nodeUsages?.()]);
     const seconds = (performance.now() - startedAt) / 1000;
     if (!running.running) throw new Error('the broker exited during the measured window');
     // Workers exit without closing their connections, which RabbitMQ logs as warnings: not the run's.
@@ -60,6 +61,8 @@ export async function runFlow(broker: Broker, running: RunningBroker, scenario: 
       if (scenario.unit === 'msgs/s' && result.rate > 0) result.publishedOverConsumed = result.publishedRate / result.rate;
       result.consumerCpuPercent = consumed.cpuPercent;
     }
+    const perNode = nodesBefore === undefined || nodesAfter === undefined ? undefined : cpuPercentPerNode(nodesBefore, nodesAfter, seconds);
+    if (perNode !== undefined) result.nodes = { cpuPercent: perNode, producer: urls.producerNode, consumer: urls.consumerNode };
     if (before !== undefined && after !== undefined) {
       const cpuSeconds = after.cpuSeconds - before.cpuSeconds;
       result.cpuPercent = (100 * cpuSeconds) / seconds;
@@ -78,7 +81,7 @@ export async function runFlow(broker: Broker, running: RunningBroker, scenario: 
 /** On a cluster, the producer on the queue's leader and the consumer on the next node (client-placement.ts). */
 async function clientUrls(broker: Broker, running: RunningBroker, scenario: FlowScenario): Promise<ClientUrls> {
   const queue = scenario.topology.queues[0]?.name;
-  if (running.urls.length <= 1 || broker.leaderOf === undefined || queue === undefined) return { producer: running.url, consumer: running.url };
+  if (running.urls.length <= 1 || broker.leaderOf === undefined || queue === undefined) return placeClients([running.url], 0);
   return placeClients(running.urls, await broker.leaderOf(running, queue), scenario.placement);
 }
 

@@ -82,6 +82,10 @@ export class RabbitCluster implements RunningBroker {
     return this.sampler.usage();
   }
 
+  nodeUsages(): Promise<Array<Usage | undefined>> {
+    return Promise.all(this.nodes.map((node) => node.usage()));
+  }
+
   /** The index of the node leading quorum queue `queue`, as the first node's `list_queues` reports it. */
   async leaderOf(queue: string): Promise<number> {
     const deadline = performance.now() + LEADER_TIMEOUT_MS;

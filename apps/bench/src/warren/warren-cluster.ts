@@ -16,6 +16,8 @@ const READY_TIMEOUT_MS = 60_000;
 const POLL_MS = 100;
 /** Covers an election elsewhere and the hand-back to the preferred leader (after 10 s of leading). */
 const LEADER_TIMEOUT_MS = 30_000;
+/** Beyond the 3 s a stopping node gives its consumers' downs (docs/cluster.md). */
+const NODE_STOP_GRACE_MS = 8_000;
 const GUEST = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
 
 /** Node ids sort in node order, so the first node is the first queue's preferred leader. */
@@ -42,6 +44,7 @@ export class WarrenCluster implements RunningBroker {
       ports.map((port, i) =>
         WarrenProcess.start({
           name: `bench-cluster-${i + 1}`,
+          stopGraceMs: NODE_STOP_GRACE_MS,
           env: { WARREN_NODE_ID: nodeIdOf(i), WARREN_CLUSTER_PORT: String(port), WARREN_PEERS: peers, WARREN_CLUSTER_SECRET: secret },
         }),
       ),
@@ -85,6 +88,10 @@ export class WarrenCluster implements RunningBroker {
 
   usage(): Promise<Usage | undefined> {
     return this.sampler.usage();
+  }
+
+  nodeUsages(): Promise<Array<Usage | undefined>> {
+    return Promise.all(this.nodes.map((node) => node.usage()));
   }
 
   /**

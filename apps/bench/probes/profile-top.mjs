@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * Where a profiled broker's CPU went, per message: reads the .cpuprofile files that
+ * `WARREN_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"` leaves (one per node, by PID) and
+ * prints, per file, the busy time (every sample but idle), the top functions by self time and
+ * the same by package (packages/<name>, node_modules/<name>, node: internals, the engine's
+ * own entries), each in µs per message.
+ *
+ *   node apps/bench/probes/profile-top.mjs --messages 60000 [--top 25] DIR/*.cpuprofile
+ *
+ * `--messages`: how many messages went through while the profiles ran (the bench's rate times
+ * warm-up plus window is close enough); without it the figures are in ms.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { messages: { type: 'string' }, top: { type: 'string', default: '25' } },
+});
+const messages = values.messages === undefined ? undefined : Number(values.messages);
+const top = Number(values.top);
+const unit = messages === undefined ? 'ms' : 'µs/msg';
+const show = (us) => (messages === undefined ? (us / 1000).toFixed(0) : (us / messages).toFixed(2));
+
+function packageOf(url) {
+  if (url === '') return '(engine)';
+  if (url.startsWith('node:')) return 'node: internals';
+  const own = /\/packages\/([^/]+)\//.exec(url) ?? /\/apps\/([^/]+)\//.exec(url);
+  const dep = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  return dep !== null ? dep[1] : own !== null ? `@warren/${own[1]}` : url;
+}
+
+for (const file of positionals) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const byFunction = new Map();
+  const byPackage = new Map();
+  let busy = 0;
+  for (const [id, us] of self) {
+    const { callFrame } = byId.get(id);
+    if (callFrame.functionName === '(idle)') continue;
+    busy += us;
+    const key = `${callFrame.functionName || '(anonymous)'} ${callFrame.url === '' ? '' : `${basename(callFrame.url)}:${callFrame.lineNumber + 1}`}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+    const pkg = callFrame.url === '' ? callFrame.functionName : packageOf(callFrame.url);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
+  }
+  const rows = (map) => [...map].sort((a, b) => b[1] - a[1]).slice(0, top);
+  process.stdout.write(`\n${basename(file)}: busy ${show(busy)} ${unit} (${(busy / 1e6).toFixed(2)} s sampled)\n`);
+  process.stdout.write(`  by package (self ${unit}, % of busy):\n`);
+  for (const [name, us] of rows(byPackage)) process.stdout.write(`    ${show(us).padStart(8)}  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${name}\n`);
+  process.stdout.write(`  by function (self ${unit}, % of busy):\n`);
+  for (const [name, us] of rows(byFunction)) process.stdout.write(`    ${show(us).padStart(8)}  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${name}\n`);
+}
