@@ -6,10 +6,14 @@
  * the same by package (packages/<name>, node_modules/<name>, node: internals, the engine's
  * own entries), each in µs per message.
  *
- *   node apps/bench/probes/profile-top.mjs --messages 60000 [--top 25] DIR/*.cpuprofile
+ *   node apps/bench/probes/profile-top.mjs [--window-s 15 --tail-s 1.5] [--messages N] [--top 25] DIR/*.cpuprofile
  *
- * `--messages`: how many messages went through while the profiles ran (the bench's rate times
- * warm-up plus window is close enough); without it the figures are in ms.
+ * `--window-s` keeps only the samples of that many seconds ending `--tail-s` before the profile
+ * does (the bench stops the broker about a second after its window): the measured window,
+ * without the boot. `--messages`: how many messages went through in what is kept; without it the
+ * figures are in ms. The sampler records what the main thread was running, or would run, at
+ * each tick, so on a machine short of cores the busy time includes waiting for a core: take the
+ * shares from here and the CPU time from /proc (the bench's per-node CPU).
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -17,7 +21,7 @@ import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { messages: { type: 'string' }, top: { type: 'string', default: '25' } },
+  options: { messages: { type: 'string' }, top: { type: 'string', default: '25' }, 'window-s': { type: 'string' }, 'tail-s': { type: 'string', default: '0' } },
 });
 const messages = values.messages === undefined ? undefined : Number(values.messages);
 const top = Number(values.top);
@@ -36,7 +40,13 @@ for (const file of positionals) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const end = profile.endTime - Number(values['tail-s']) * 1e6;
+  const start = values['window-s'] === undefined ? Number.NEGATIVE_INFINITY : end - Number(values['window-s']) * 1e6;
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at >= start && at <= end) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const byFunction = new Map();
   const byPackage = new Map();
   let busy = 0;
