@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import amqp from 'amqplib';
 import { ProcessGroup } from '../process-group.js';
 import { ResourceSampler, type Usage } from '../resource-sampler.js';
+import { track, untrack } from '../started-processes.js';
 import type { RabbitNodeDir } from './rabbit-node-dir.js';
 import { RABBIT_BIN_DIR } from './rabbit-install.js';
 
@@ -51,7 +52,8 @@ export class RabbitNode {
     let node: RabbitNode | undefined;
     try {
       const group = await ProcessGroup.spawn(`${RABBIT_BIN_DIR}/rabbitmq-server`, [], { env: home.env, stdio: ['ignore', 'pipe', 'pipe'], cwd: home.dir });
-      node = new RabbitNode(group, home);
+      // Tracked before it is ready, so an interrupted orchestrator also removes its directory.
+      node = track(new RabbitNode(group, home));
       await waitReady(group, home.amqpPort, node.url);
       node.ready = true;
       return node;
@@ -85,6 +87,7 @@ export class RabbitNode {
     this.sampler.stop();
     await this.group.stop(graceMs);
     await rm(this.home.dir, { recursive: true, force: true });
+    untrack(this);
   }
 
   killNow(): void {

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { RunningBroker } from '../broker.js';
 import { freePort } from '../free-port.js';
 import { ResourceSampler, sumUsage, type Usage } from '../resource-sampler.js';
+import { track, untrack } from '../started-processes.js';
 import { WarrenProcess } from './warren-process.js';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -40,13 +41,17 @@ export class WarrenCluster implements RunningBroker {
     }
     const peers = ports.map((port, i) => `${nodeIdOf(i)}@127.0.0.1:${port}`).join(',');
     const secret = randomBytes(24).toString('hex');
+    // Each node tracked as soon as it runs: forming the cluster takes a while, and an orchestrator
+    // interrupted meanwhile must still kill what it started.
     const started = await Promise.allSettled(
-      ports.map((port, i) =>
-        WarrenProcess.start({
-          name: `bench-cluster-${i + 1}`,
-          stopGraceMs: NODE_STOP_GRACE_MS,
-          env: { WARREN_NODE_ID: nodeIdOf(i), WARREN_CLUSTER_PORT: String(port), WARREN_PEERS: peers, WARREN_CLUSTER_SECRET: secret },
-        }),
+      ports.map(async (port, i) =>
+        track(
+          await WarrenProcess.start({
+            name: `bench-cluster-${i + 1}`,
+            stopGraceMs: NODE_STOP_GRACE_MS,
+            env: { WARREN_NODE_ID: nodeIdOf(i), WARREN_CLUSTER_PORT: String(port), WARREN_PEERS: peers, WARREN_CLUSTER_SECRET: secret },
+          }),
+        ),
       ),
     );
     const nodes = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
@@ -118,7 +123,7 @@ export class WarrenCluster implements RunningBroker {
 
   async stop(): Promise<void> {
     this.sampler.stop();
-    await Promise.all(this.nodes.map((node) => node.stop()));
+    await Promise.all(this.nodes.map((node) => node.stop().then(() => untrack(node))));
   }
 
   killNow(): void {
