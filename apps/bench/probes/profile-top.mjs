@@ -6,11 +6,11 @@
  * the same by package (packages/<name>, node_modules/<name>, node: internals, the engine's
  * own entries), each in µs per message.
  *
- *   node apps/bench/probes/profile-top.mjs [--window-s 15 --tail-s 1.5] [--messages N] [--top 25] DIR/*.cpuprofile
+ *   node apps/bench/probes/profile-top.mjs [--window-s 15 --tail-s 3] [--messages N] [--top 25] DIR/*.cpuprofile
  *
  * `--window-s` keeps only the samples of that many seconds ending `--tail-s` before the profile
- * does (the bench stops the broker about a second after its window): the measured window,
- * without the boot. `--messages`: how many messages went through in what is kept; without it the
+ * does (the bench stops the broker about a second after its window, and a cluster node takes
+ * up to 3 s more to hand its consumers over): the measured window, without boot or shutdown. `--messages`: how many messages went through in what is kept; without it the
  * figures are in ms. The sampler records what the main thread was running, or would run, at
  * each tick, so on a machine short of cores the busy time includes waiting for a core: take the
  * shares from here and the CPU time from /proc (the bench's per-node CPU).
