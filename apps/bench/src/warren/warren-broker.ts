@@ -1,8 +1,8 @@
 /**
  * Warren as a broker under test: its own process (warren-process.ts) or a cluster of them
- * (warren-cluster.ts), the topology declared with
- * @warren/client, and the workers in this folder. `ws` is passed to every client explicitly,
- * so Node 20 and Node 22 (whose global WebSocket is undici's) measure the same transport.
+ * (warren-cluster.ts), the topology declared with @warren/client, and the workers in this
+ * folder. `ws` is passed to every client explicitly, so Node 20 and Node 22 (whose global
+ * WebSocket is undici's) measure the same transport.
  */
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
