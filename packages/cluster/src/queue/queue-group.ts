@@ -30,6 +30,7 @@ import type { ClusterTransport } from '../node/cluster-transport.js';
 import type { ClusterLogger } from '../node/peers.js';
 import type { QueueLogCommand, QueueLogEffect } from './queue-log.js';
 import { replicatedQueueMachine, type ReplicatedQueueState } from './replicated-queue.js';
+import { LeaderWork, type DeadLetterRoute } from './leader-work.js';
 
 /** A delivery the leader hands to a consumer: the message and how often it went out. */
 export interface QueueDelivery {
@@ -57,6 +58,14 @@ export interface QueueGroupOptions {
   readonly checkConsumers: (consumers: readonly string[], leading: boolean) => void;
   /** On every member: the queue applied a down of this consumer. */
   readonly downed: (consumer: string) => void;
+  /** On every member: the effects of each command applied (answers to a purge or take it asked for). */
+  readonly applied?: (effects: readonly QueueLogEffect[], leading: boolean) => void;
+  /** On the leader: routes a dead-letter to the queue's dead-letter exchange (leader-work.ts). */
+  readonly deadLetter?: DeadLetterRoute;
+  /** On the leader: the queue took back consumer's delivery of message `id` (its ack lease ran out). */
+  readonly revoked?: (consumer: string, id: string) => void;
+  /** On the leader: the queue went unused for its x-expires. */
+  readonly expired?: () => void;
   /** On the leader: `node` is out of the group (committed); it should stop its member. */
   readonly removed?: (node: string) => void;
   readonly tickMs?: number;
@@ -89,12 +98,14 @@ export class QueueGroup {
   /** The preferred leader changed: offer it leadership as soon as it is caught up. */
   #handNow = false;
   readonly #duty: NodeJS.Timeout;
+  readonly #work: LeaderWork;
   #stopped = false;
 
   private constructor(
     private readonly options: QueueGroupOptions,
     readonly node: QueueNode,
   ) {
+    this.#work = new LeaderWork(options.name, options.logger, () => node.state, (command) => node.propose(command), (key, command) => this.#once(key, command), options.deadLetter);
     this.#target = { members: options.members, leader: options.preferredLeader };
     this.#duty = setInterval(() => this.#duties(), DUTY_MS);
     this.#duty.unref();
@@ -116,6 +127,7 @@ export class QueueGroup {
       snapshotEvery: Number.MAX_SAFE_INTEGER,
       onEffects: (effects, leading) => {
         for (const effect of effects) if (effect.kind === 'down') options.downed(effect.consumer);
+        options.applied?.(effects, leading);
         if (leading) holder.group?.carryOut(effects);
       },
     });
@@ -190,6 +202,12 @@ export class QueueGroup {
         this.options.deliver(effect.consumer, { message: delivery.entry.message, redelivered: effect.redelivered, deliveryCount: effect.deliveryCount });
       } else if (effect.kind === 'dispatch-later') {
         this.#once('dispatch', () => ({ t: 'dispatch', now: Date.now() }));
+      } else if (effect.kind === 'revoked') {
+        this.options.revoked?.(effect.consumer, effect.id);
+      } else if (effect.kind === 'expired') {
+        this.options.expired?.();
+      } else {
+        this.#work.carryOut(effect);
       }
     }
   }
@@ -219,6 +237,7 @@ export class QueueGroup {
     }
     this.#reconcile();
     this.#handBack(now);
+    this.#work.duties(now);
     for (const [timer, due] of this.node.state.effects.timers) {
       if (due <= now) this.#once(`timer:${timer}`, () => ({ t: 'timer', timer, now: Date.now(), random: Math.random() }));
     }
@@ -305,6 +324,7 @@ export class QueueGroup {
   #takeOver(): void {
     this.options.logger.info({ group: this.options.name, term: this.node.raft.term, unacked: this.node.state.effects.unacked.size }, 'leading a replicated queue');
     this.handOutAgain(() => true);
+    this.#work.takeOver();
   }
 
   /**
