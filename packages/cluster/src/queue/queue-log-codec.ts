@@ -24,6 +24,7 @@ const HAS_PROPERTIES = 8;
 const HAS_HEADERS = 16;
 
 type Enqueue = Extract<QueueLogCommand, { t: 'enqueue' }>;
+const EMPTY = new Uint8Array(0);
 
 function encodeJson(command: QueueLogCommand): Uint8Array {
   const text = JSON.stringify(command);
@@ -100,27 +101,16 @@ function decodeEnqueue(bytes: Buffer): Enqueue {
   const flags = bytes[1]!;
   const now = bytes.readDoubleLE(2);
   const reader = new EntryReader(bytes);
-  const id = reader.text();
-  const client = reader.text();
-  const dedup = flags & HAS_DEDUP ? reader.text() : undefined;
-  const exchange = flags & HAS_EXCHANGE ? reader.text() : undefined;
-  const routingKey = flags & HAS_ROUTING_KEY ? reader.text() : undefined;
-  const properties = flags & HAS_PROPERTIES ? (JSON.parse(reader.text()) as Enqueue['properties']) : undefined;
-  const headers = flags & HAS_HEADERS ? (JSON.parse(reader.text()) as Enqueue['headers']) : undefined;
+  const command: { -readonly [K in keyof Enqueue]: Enqueue[K] } = { t: 'enqueue', id: reader.text(), client: reader.text(), now, body: EMPTY };
+  // Absent fields stay absent (not undefined), as in the command that was encoded.
+  if (flags & HAS_DEDUP) command.dedup = reader.text();
+  if (flags & HAS_EXCHANGE) command.exchange = reader.text();
+  if (flags & HAS_ROUTING_KEY) command.routingKey = reader.text();
+  if (flags & HAS_PROPERTIES) command.properties = JSON.parse(reader.text()) as Enqueue['properties'];
+  if (flags & HAS_HEADERS) command.headers = JSON.parse(reader.text()) as Enqueue['headers'];
   // A view, not a Buffer: the command holds exactly what was proposed (a Uint8Array).
-  const body = new Uint8Array(bytes.buffer, bytes.byteOffset + reader.at, bytes.length - reader.at);
-  return {
-    t: 'enqueue',
-    id,
-    client,
-    now,
-    body,
-    ...(dedup === undefined ? {} : { dedup }),
-    ...(exchange === undefined ? {} : { exchange }),
-    ...(routingKey === undefined ? {} : { routingKey }),
-    ...(properties === undefined ? {} : { properties }),
-    ...(headers === undefined ? {} : { headers }),
-  };
+  command.body = new Uint8Array(bytes.buffer, bytes.byteOffset + reader.at, bytes.length - reader.at);
+  return command;
 }
 
 export function decodeQueueCommand(data: Uint8Array): QueueLogCommand {
