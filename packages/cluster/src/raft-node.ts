@@ -16,10 +16,32 @@ export interface RaftStorage {
   compact(snapshot: Snapshot): void;
 }
 
-/** How a member reaches the others (PeerTransport). */
+/** How a member reaches the others (PeerTransport, or a group's link on the cluster port). */
 export interface PeerLink {
   send(messages: readonly Message[]): void;
   onMessage: (message: Message) => void;
+  /** A node's shared clock and peer liveness: with one, idle groups quiesce (raft/quiesce.ts). */
+  readonly host?: GroupHost;
+}
+
+/**
+ * What a node hosting many groups gives each of them: one timer ticking only the groups that are
+ * awake, and its peers' liveness from node-level heartbeats, one per pair of nodes
+ * (node/group-clock.ts). A quiesced group costs no tick and sends no heartbeat.
+ */
+export interface GroupHost {
+  join(group: HostedGroup): void;
+  leave(group: HostedGroup): void;
+  /** The group has work again: tick it. */
+  awake(group: HostedGroup): void;
+  live(peer: NodeId): boolean;
+}
+
+export interface HostedGroup {
+  /** One tick; false once the group is quiesced (it is not ticked again until awake). */
+  tick(): boolean;
+  /** A peer's node went out of reach (false) or came back (true). */
+  peerLiveness(peer: NodeId, live: boolean): void;
 }
 
 export interface RaftNodeOptions<S, C, E> {
@@ -59,7 +81,9 @@ export class RaftNode<S, C, E> {
   #saving = false;
   #stopped = false;
   #scheduled = false;
-  readonly #timer: NodeJS.Timeout;
+  readonly #timer: NodeJS.Timeout | undefined;
+  readonly #host: GroupHost | undefined;
+  readonly #hosted: HostedGroup;
   readonly #waiters = new Map<number, Waiter>();
   readonly #reads = new Map<string, { resolve(): void; index: number }>();
   #readSeq = 0;
@@ -77,20 +101,39 @@ export class RaftNode<S, C, E> {
       this.raft.step(m);
       this.#schedule();
     };
-    this.#timer = setInterval(() => {
-      this.raft.tick();
-      this.#schedule();
-    }, options.tickMs ?? 50);
+    this.#host = options.transport.host;
+    this.#hosted = {
+      tick: () => {
+        this.raft.tick();
+        this.#schedule();
+        return !this.raft.quiesced;
+      },
+      peerLiveness: (peer, live) => {
+        this.raft.peerLiveness(peer, live);
+        if (!this.raft.quiesced) this.#schedule();
+      },
+    };
+    if (this.#host === undefined) {
+      this.#timer = setInterval(() => {
+        this.raft.tick();
+        this.#schedule();
+      }, options.tickMs ?? 50);
+    } else {
+      this.#host.join(this.#hosted);
+    }
     // A new group's bootstrap entry goes to disk at once, not at the first tick.
     this.#schedule();
   }
 
   static async start<S, C, E>(options: RaftNodeOptions<S, C, E>): Promise<RaftNode<S, C, E>> {
     const storage = await options.storage.load();
+    const host = options.transport.host;
     const raft = new Raft({
       id: options.id,
       peers: options.peers,
       storage,
+      quiesce: host !== undefined,
+      ...(host === undefined ? {} : { live: (peer: NodeId) => host.live(peer) }),
       electionTick: options.electionTick ?? 10,
       maxEntriesPerAppend: options.maxEntriesPerAppend ?? 256,
       maxInflight: options.maxInflight ?? 256,
@@ -164,6 +207,7 @@ export class RaftNode<S, C, E> {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
+    this.#host?.leave(this.#hosted);
     if (this.#saving) await new Promise<void>((resolve) => (this.#idle = resolve));
     for (const waiter of this.#waiters.values()) waiter.reject(new Error('raft node stopped'));
     this.#waiters.clear();
@@ -171,6 +215,7 @@ export class RaftNode<S, C, E> {
 
   /** Inputs of one event-loop turn share one Ready. */
   #schedule(): void {
+    if (this.#host !== undefined && !this.raft.quiesced && !this.#stopped) this.#host.awake(this.#hosted);
     if (this.#scheduled || this.#stopped) return;
     this.#scheduled = true;
     setImmediate(() => {
@@ -182,6 +227,11 @@ export class RaftNode<S, C, E> {
   #pump(): void {
     if (this.#saving || this.#stopped || !this.raft.hasReady()) return;
     const ready = this.raft.ready();
+    if (ready.snapshot === undefined && ready.entries.length === 0 && ready.hardState === undefined) {
+      // Nothing to persist (heartbeats and their answers): what the messages depend on is on disk already.
+      this.#carryOut(ready);
+      return;
+    }
     this.#saving = true;
     this.options.storage.save(ready, (error) => {
       this.#saving = false;
@@ -189,6 +239,7 @@ export class RaftNode<S, C, E> {
         // A member that cannot persist must not answer anything: stop, as etcd panics.
         this.#stopped = true;
         clearInterval(this.#timer);
+        this.#host?.leave(this.#hosted);
         for (const waiter of this.#waiters.values()) waiter.reject(error);
         this.#idle?.();
         return;
@@ -197,12 +248,16 @@ export class RaftNode<S, C, E> {
         this.#idle?.();
         return;
       }
-      this.options.transport.send(ready.messages);
-      this.#apply(ready);
-      this.raft.advance(ready);
-      this.#maybeCompact();
-      this.#pump();
+      this.#carryOut(ready);
     });
+  }
+
+  #carryOut(ready: Ready): void {
+    if (ready.messages.length > 0) this.options.transport.send(ready.messages);
+    this.#apply(ready);
+    this.raft.advance(ready);
+    this.#maybeCompact();
+    this.#pump();
   }
 
   #apply(ready: Ready): void {

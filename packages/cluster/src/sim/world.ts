@@ -38,6 +38,8 @@ export interface RunResult {
   /** Messages that expired ready (their TTL timer, fired by a leader). */
   readonly expired: number;
   readonly reads: number;
+  /** Member ticks spent quiesced (idle, no election timer and no heartbeats). */
+  readonly quiescedTicks: number;
 }
 
 const ELECTION_TICK = 10;
@@ -64,6 +66,7 @@ class World {
   readonly clients: Clients;
   /** Armed crashOn traps, oldest first. */
   #reads = 0;
+  quiescedTicks = 0;
   readonly #traps: Extract<SimEvent, { kind: 'crashOn' }>[] = [];
   readonly #encoded = new WeakMap<QueueCommand, Uint8Array>();
   /** `node timer due` -> when that leader last proposed the timer command. */
@@ -92,6 +95,8 @@ class World {
           snapshotEvery: shape.snapshotEvery,
           maxEntriesPerAppend: shape.maxEntriesPerAppend,
           maxInflight: shape.maxInflight,
+          quiesce: shape.quiesce,
+          peers: everyone.filter((peer) => peer !== id),
           send: (m) => this.#send(m),
           onLeaderEvent: (node, event) => this.#spring(node, event),
           effects: (_node, effects, leading) => this.#effects(effects, leading),
@@ -105,6 +110,10 @@ class World {
 
   #tickLoop(node: Node, ms: number): void {
     const tick = (): void => {
+      if (this.shape.quiesce && node.up) {
+        for (const peer of this.nodes.keys()) if (peer !== node.id) this.network.send(node.id, peer, () => this.nodes.get(peer)?.heard(node.id));
+      }
+      if (node.up && node.raft.quiesced) this.quiescedTicks++;
       node.tick();
       this.#fireTimers(node);
       this.clock.after(ms, tick);
@@ -383,5 +392,6 @@ export function runSeed(seed: number, options: RunOptions = {}): RunResult {
     deliveries: world.clients.deliveries,
     expired: [...o.deadLettered.values()].filter((reason) => reason === 'expired').length,
     reads: o.reads,
+    quiescedTicks: world.quiescedTicks,
   };
 }

@@ -1,0 +1,60 @@
+/**
+ * One clock for every Raft group of a node (GroupHost of raft-node.ts): a single timer ticks the
+ * groups that are awake, and a quiesced group leaves the set until something wakes it, so ten
+ * thousand idle groups cost one timer callback per tick, not ten thousand. Before each tick it
+ * runs the node's own duties (the transport's node-level heartbeats and liveness check); when a
+ * peer goes out of reach or comes back, every group hears of it (raft/quiesce.ts decides which
+ * wake).
+ */
+import type { GroupHost, HostedGroup } from '../raft-node.js';
+
+export class GroupClock implements GroupHost {
+  readonly #groups = new Set<HostedGroup>();
+  readonly #awake = new Set<HostedGroup>();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    tickMs: number,
+    private readonly beforeTick: () => void,
+    readonly live: (peer: string) => boolean,
+  ) {
+    this.#timer = setInterval(() => this.#tick(), tickMs);
+    this.#timer.unref();
+  }
+
+  /** Groups ticking now (the others are quiesced). */
+  get awakeCount(): number {
+    return this.#awake.size;
+  }
+
+  get size(): number {
+    return this.#groups.size;
+  }
+
+  join(group: HostedGroup): void {
+    this.#groups.add(group);
+    this.#awake.add(group);
+  }
+
+  leave(group: HostedGroup): void {
+    this.#groups.delete(group);
+    this.#awake.delete(group);
+  }
+
+  awake(group: HostedGroup): void {
+    if (this.#groups.has(group)) this.#awake.add(group);
+  }
+
+  peerChanged(peer: string, live: boolean): void {
+    for (const group of this.#groups) group.peerLiveness(peer, live);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  #tick(): void {
+    this.beforeTick();
+    for (const group of this.#awake) if (!group.tick()) this.#awake.delete(group);
+  }
+}

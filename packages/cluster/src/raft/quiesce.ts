@@ -1,0 +1,94 @@
+/**
+ * Quiescence (CockroachDB's quiesced ranges, etcd's idea of a group that needs no ticks): a group
+ * with nothing to do stops heartbeating. Thousands of idle groups between the same nodes then
+ * cost nothing per group; what proves the leader alive is the node's own heartbeat on the pair's
+ * connection (node/peer-liveness.ts), one per pair of nodes, whatever the number of groups.
+ *
+ * A leader quiesces when everything is committed, applied and on disk, every member it can reach
+ * holds its whole log, and a majority answered since the last check-quorum round: it sends each
+ * reachable member a last heartbeat marked `quiesce` (its last index, term and commit) and stops
+ * ticking. A follower that holds that whole log stops ticking too (no election timer), and sends
+ * no answer; one that does not answers as to any heartbeat, which wakes the leader.
+ *
+ * Anything else wakes a quiesced member: any message of the group (a pre-vote from a member
+ * that missed the quiesce wakes the leader, which then heartbeats it), a proposal, a read, a
+ * transfer. The shell also reports peers going out of and back into reach (`peerLiveness`):
+ * a quiesced follower whose leader's node is gone wakes with its leader lease over, so it
+ * campaigns within one election timeout (and grants pre-votes at once); a quiesced leader wakes
+ * when one of its members goes or comes back, so check-quorum runs (a leader cut off steps down)
+ * and a returning member is caught up. Safety never depends on timers, only liveness does.
+ */
+import type { Raft } from './raft.js';
+import type { Message, NodeId } from './types.js';
+import { majority } from './quorum.js';
+
+/** True when the leader may quiesce now (see above). */
+export function canQuiesce(r: Raft, live: (id: NodeId) => boolean): boolean {
+  const log = r.log;
+  const last = log.lastIndex;
+  if (r.role !== 'leader' || r.leadTransferee !== null || r.pendingReads.length > 0 || r.readOnly.lastContext() !== undefined) return false;
+  if (log.committed !== last || log.applied !== last || log.stable !== last || log.unstable <= last || r.needBroadcast) return false;
+  let answered = 0;
+  for (const [id, progress] of r.tracker.progress) {
+    if (id === r.id) {
+      if (r.tracker.isVoter(id)) answered++;
+      continue;
+    }
+    if (!live(id)) continue;
+    // A member in reach that lacks entries is still being replicated to.
+    if (progress.match !== last) return false;
+    if (progress.recentActive && r.tracker.isVoter(id)) answered++;
+  }
+  return answered >= majority(r.tracker.voters.length);
+}
+
+/** The leader's last heartbeat to the members in reach, then silence. */
+export function quiesceLeader(r: Raft, live: (id: NodeId) => boolean): void {
+  const last = r.log.lastIndex;
+  for (const id of r.tracker.progress.keys()) {
+    if (id !== r.id && live(id)) r.send({ type: 'heartbeat', to: id, commit: r.log.committed, index: last, logTerm: r.log.lastTerm, quiesce: true });
+  }
+  r.quiesced = true;
+}
+
+/** A follower's answer to a quiesce heartbeat from its leader: quiesce if it holds the leader's whole log. */
+export function followerQuiesce(r: Raft, m: Message): boolean {
+  const index = m.index ?? 0;
+  if (!r.log.matchTerm(index, m.logTerm ?? 0)) return false;
+  r.log.commitTo(Math.min(m.commit ?? 0, index));
+  r.quiesced = true;
+  return true;
+}
+
+/**
+ * An answer to a heartbeat or append sent before the leader quiesced, telling it nothing new: it
+ * must not wake the leader, or a slow link would keep it from ever staying quiet.
+ */
+export function isLateAnswer(r: Raft, m: Message): boolean {
+  if (r.role !== 'leader' || m.term !== r.term) return false;
+  if (m.type === 'heartbeatResp') return m.context === undefined;
+  return m.type === 'appendResp' && m.reject !== true && (m.index ?? 0) <= (r.tracker.progress.get(m.from)?.match ?? 0);
+}
+
+/** Back to ticking. A leader must hear from a majority again before it quiesces (check-quorum anew). */
+export function wake(r: Raft): void {
+  if (!r.quiesced) return;
+  r.quiesced = false;
+  r.electionElapsed = 0;
+  if (r.role === 'leader') {
+    r.tracker.resetRecentActive();
+    r.heartbeatElapsed = r.heartbeatTick;
+  }
+}
+
+/** The shell's news that a peer's node went out of reach or came back. */
+export function peerLiveness(r: Raft, peer: NodeId, live: boolean): void {
+  if (!r.quiesced) return;
+  if (r.role === 'leader') {
+    if (r.tracker.isMember(peer)) wake(r);
+  } else if (r.lead === peer && !live) {
+    wake(r);
+    // The leader's node is gone: its lease is over, and an election timeout already passed unheard.
+    r.electionElapsed = r.electionTick;
+  }
+}
