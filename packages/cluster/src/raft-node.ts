@@ -42,6 +42,9 @@ export interface HostedGroup {
   tick(): boolean;
   /** A peer's node went out of reach (false) or came back (true). */
   peerLiveness(peer: NodeId, live: boolean): void;
+  /** Whether this member leads, and whether it is settled: quiesced under a known leader. */
+  readonly leads: boolean;
+  readonly settled: boolean;
 }
 
 export interface RaftNodeOptions<S, C, E> {
@@ -111,6 +114,12 @@ export class RaftNode<S, C, E> {
       peerLiveness: (peer, live) => {
         this.raft.peerLiveness(peer, live);
         if (!this.raft.quiesced) this.#schedule();
+      },
+      get leads() {
+        return raft.role === 'leader';
+      },
+      get settled() {
+        return raft.quiesced && raft.lead !== null;
       },
     };
     if (this.#host === undefined) {

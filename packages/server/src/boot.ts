@@ -116,7 +116,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   const live = new LiveEndpoint(app, logger);
   try {
     if (replication !== undefined) {
-      cluster = await startClusterNode(config, logger, app, replication, replicas!, () => nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster, broker }));
+      cluster = await startClusterNode(config, logger, app, replication, replicas!, () => nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster, broker, report: true }));
       readiness.push(clusterReadiness(cluster));
     }
     await app.listen({ host: config.host, port: config.port });

@@ -31,6 +31,17 @@ export class GroupClock implements GroupHost {
     return this.#groups.size;
   }
 
+  /** Groups this node leads, and groups quiesced under a known leader (read at scrape time). */
+  counts(): { leading: number; settled: number } {
+    let leading = 0;
+    let settled = 0;
+    for (const group of this.#groups) {
+      if (group.leads) leading++;
+      if (group.settled) settled++;
+    }
+    return { leading, settled };
+  }
+
   join(group: HostedGroup): void {
     this.#groups.add(group);
     this.#awake.add(group);
