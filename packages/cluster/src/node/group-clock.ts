@@ -12,6 +12,8 @@ export class GroupClock implements GroupHost {
   readonly #groups = new Set<HostedGroup>();
   readonly #awake = new Set<HostedGroup>();
   readonly #timer: NodeJS.Timeout;
+  /** Periodic duties of many groups (a queue's leader duties), one timer per period for all. */
+  readonly #every = new Map<number, { timer: NodeJS.Timeout; duties: Set<() => void> }>();
 
   constructor(
     tickMs: number,
@@ -60,8 +62,26 @@ export class GroupClock implements GroupHost {
     for (const group of this.#groups) group.peerLiveness(peer, live);
   }
 
+  /** Runs `duty` every `ms` with every other duty of that period, on one timer; returns its cancel. */
+  every(ms: number, duty: () => void): () => void {
+    let period = this.#every.get(ms);
+    if (period === undefined) {
+      const duties = new Set<() => void>();
+      const timer = setInterval(() => {
+        for (const run of duties) run();
+      }, ms);
+      timer.unref();
+      period = { timer, duties };
+      this.#every.set(ms, period);
+    }
+    period.duties.add(duty);
+    const { duties } = period;
+    return () => void duties.delete(duty);
+  }
+
   stop(): void {
     clearInterval(this.#timer);
+    for (const { timer } of this.#every.values()) clearInterval(timer);
   }
 
   #tick(): void {

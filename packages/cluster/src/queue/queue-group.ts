@@ -69,15 +69,15 @@ export class QueueGroup {
   #offered = 0;
   #lastCheck = 0;
   readonly #proposed = new Set<string>();
-  readonly #duty: NodeJS.Timeout;
+  readonly #stopDuty: () => void;
   #stopped = false;
 
   private constructor(
     private readonly options: QueueGroupOptions,
     readonly node: QueueNode,
   ) {
-    this.#duty = setInterval(() => this.#duties(), DUTY_MS);
-    this.#duty.unref();
+    // One timer for every group's duties on this node, not one per group.
+    this.#stopDuty = options.transport.clock.every(DUTY_MS, () => this.#duties());
   }
 
   static async start(options: QueueGroupOptions): Promise<QueueGroup> {
@@ -135,7 +135,7 @@ export class QueueGroup {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearInterval(this.#duty);
+    this.#stopDuty();
     this.options.transport.dropGroup(this.options.name);
     await this.node.stop();
   }
