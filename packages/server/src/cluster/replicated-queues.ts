@@ -51,6 +51,8 @@ interface PostedDelivery {
 export class ReplicatedQueues implements ReplicaHub {
   #cluster: ClusterNode | undefined;
   readonly #replicas = new Map<string, Replica>();
+  /** Replicated queues each node is placed to lead: kept as they come and go, not counted per declaration (10,000 queues). */
+  readonly #leading = new Map<string, number>();
   readonly #consumers: ReplicaConsumers;
   /** When each peer was last seen connected (the leader's half of the down rule). */
   readonly #seen = new Map<string, number>();
@@ -82,9 +84,7 @@ export class ReplicatedQueues implements ReplicaHub {
     }
     checkReplicatedDeclaration(record);
     if (record.replicas === undefined) {
-      const leading = new Map<string, number>();
-      for (const { queue } of this.#replicas.values()) leading.set(queue.replicas.leader, (leading.get(queue.replicas.leader) ?? 0) + 1);
-      record.replicas = placeReplicas(groupNameOf(record.vhost, record.name, this.#declaring), record.arguments, this.#nodes(), leading);
+      record.replicas = placeReplicas(groupNameOf(record.vhost, record.name, this.#declaring), record.arguments, this.#nodes(), this.#leading);
     }
     const queue = new ReplicatedQueue(record, host, this);
     const { group, members, leader } = record.replicas;
@@ -102,7 +102,9 @@ export class ReplicatedQueues implements ReplicaHub {
         local: () => replica.group,
       }),
     };
+    this.#countLeader(this.#replicas.get(group)?.queue.replicas.leader, -1);
     this.#replicas.set(group, replica);
+    this.#countLeader(leader, 1);
     if (this.#cluster !== undefined) this.#start(replica);
     return queue;
   };
@@ -212,6 +214,7 @@ export class ReplicatedQueues implements ReplicaHub {
     const replica = this.#replicas.get(name);
     if (replica === undefined || replica.queue !== queue) return;
     this.#replicas.delete(name);
+    this.#countLeader(queue.replicas.leader, -1);
     this.#consumers.forgetQueue(queue);
     void (async () => {
       await replica.starting;
@@ -220,6 +223,10 @@ export class ReplicatedQueues implements ReplicaHub {
   }
 
   // --- internals -------------------------------------------------------------------------
+
+  #countLeader(node: string | undefined, by: number): void {
+    if (node !== undefined) this.#leading.set(node, (this.#leading.get(node) ?? 0) + by);
+  }
 
   #nodes(): string[] {
     const voters = this.#cluster?.metadata.members().voters;
