@@ -82,6 +82,8 @@ export class RaftNode<S, C, E> {
   readonly raft: Raft;
   #state: S;
   #saving = false;
+  /** The term and vote known to be on disk: a Ready that changes them waits for its write to send anything. */
+  #durable: { term: number; vote: NodeId | null };
   #stopped = false;
   #scheduled = false;
   readonly #timer: NodeJS.Timeout | undefined;
@@ -98,6 +100,7 @@ export class RaftNode<S, C, E> {
     state: S,
   ) {
     this.raft = raft;
+    this.#durable = { term: raft.term, vote: raft.vote };
     this.#state = state;
     options.transport.onMessage = (m) => {
       if (this.#stopped) return;
@@ -236,33 +239,47 @@ export class RaftNode<S, C, E> {
   #pump(): void {
     if (this.#saving || this.#stopped || !this.raft.hasReady()) return;
     const ready = this.raft.ready();
-    if (ready.snapshot === undefined && ready.entries.length === 0 && ready.hardState === undefined) {
-      // Nothing to persist (heartbeats and their answers): what the messages depend on is on disk already.
-      this.#carryOut(ready);
+    const hard = ready.hardState;
+    const termOrVote = hard !== undefined && (hard.term !== this.#durable.term || hard.vote !== this.#durable.vote);
+    if (ready.snapshot === undefined && ready.entries.length === 0 && !termOrVote) {
+      // At most a new commit index to write: nothing the messages or the applies depend on waits
+      // for the disk (entries are durable before they count; a lost commit index is learnt again).
+      if (hard !== undefined) this.options.storage.save(ready, (error) => error !== undefined && this.#fail(error));
+      this.#carryOut(ready, true);
       return;
     }
+    // A leader's appends leave before its own write is done (thesis §10.2.1): it counts its own
+    // copy towards commit only once advance() says it is on disk. Never with a new term or vote.
+    const early = this.raft.role === 'leader' && ready.snapshot === undefined && !termOrVote;
+    if (early && ready.messages.length > 0) this.options.transport.send(ready.messages);
     this.#saving = true;
     this.options.storage.save(ready, (error) => {
       this.#saving = false;
       if (error !== undefined) {
-        // A member that cannot persist must not answer anything: stop, as etcd panics.
-        this.#stopped = true;
-        clearInterval(this.#timer);
-        this.#host?.leave(this.#hosted);
-        for (const waiter of this.#waiters.values()) waiter.reject(error);
-        this.#idle?.();
+        this.#fail(error);
         return;
       }
+      if (hard !== undefined) this.#durable = { term: hard.term, vote: hard.vote };
       if (this.#stopped) {
         this.#idle?.();
         return;
       }
-      this.#carryOut(ready);
+      this.#carryOut(ready, !early);
     });
   }
 
-  #carryOut(ready: Ready): void {
-    if (ready.messages.length > 0) this.options.transport.send(ready.messages);
+  /** A member that cannot persist must not answer anything: stop, as etcd panics. */
+  #fail(error: Error): void {
+    if (this.#stopped && this.#idle === undefined) return;
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    this.#host?.leave(this.#hosted);
+    for (const waiter of this.#waiters.values()) waiter.reject(error);
+    this.#idle?.();
+  }
+
+  #carryOut(ready: Ready, send: boolean): void {
+    if (send && ready.messages.length > 0) this.options.transport.send(ready.messages);
     this.#apply(ready);
     this.raft.advance(ready);
     this.#maybeCompact();

@@ -16,7 +16,7 @@ import type { PeerLink } from '../raft-node.js';
 import type { Message } from '../raft/types.js';
 import { batchFrame, FrameKind, FrameReader, jsonFrame, postFrame, PROTOCOL_VERSION, readBatch, readJsonFrame, readPosts, type ForwardedHeader, type ForwardHeader, type GroupMessage, type PostItem } from './cluster-frames.js';
 import { GroupClock } from './group-clock.js';
-import { PeerLiveness } from './peer-liveness.js';
+import { OUT_OF_REACH_TIMEOUTS, PeerLiveness } from './peer-liveness.js';
 import { newNonce, proofMatches, proofOf, type HandshakeFacts } from './peer-auth.js';
 import type { ClusterLogger, PeerSpec } from './peers.js';
 
@@ -108,7 +108,7 @@ export class ClusterTransport {
   ) {
     this.#server = server;
     this.#peers = new Map(options.peers.filter((p) => p.id !== options.id).map((p) => [p.id, p]));
-    this.#liveness = new PeerLiveness(options.electionTick ?? 10, (peer, live) => this.clock.peerChanged(peer, live));
+    this.#liveness = new PeerLiveness(OUT_OF_REACH_TIMEOUTS * (options.electionTick ?? 10), (peer, live) => this.clock.peerChanged(peer, live));
     this.clock = new GroupClock(options.tickMs ?? 50, () => this.#beat(), (peer) => this.#liveness.isLive(peer));
   }
 

@@ -6,6 +6,12 @@
  * it; counted in checks rather than milliseconds, so a stall of this node's own event loop (a
  * long GC, a busy machine) is one missed check, not a dead peer.
  */
+/**
+ * Election timeouts a peer stays unheard before it is out of reach. Two, not one: a peer's
+ * event loop held up by a long GC must not make thousands of quiesced groups elect at once.
+ */
+export const OUT_OF_REACH_TIMEOUTS = 2;
+
 export class PeerLiveness {
   readonly #heard = new Set<string>();
   readonly #missed = new Map<string, number>();

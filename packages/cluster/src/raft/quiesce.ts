@@ -44,20 +44,26 @@ export function canQuiesce(r: Raft, live: (id: NodeId) => boolean): boolean {
 
 /** The leader's last heartbeat to the members in reach, then silence. */
 export function quiesceLeader(r: Raft, live: (id: NodeId) => boolean): void {
-  const last = r.log.lastIndex;
-  for (const id of r.tracker.progress.keys()) {
-    if (id !== r.id && live(id)) r.send({ type: 'heartbeat', to: id, commit: r.log.committed, index: last, logTerm: r.log.lastTerm, quiesce: true });
-  }
+  for (const id of r.tracker.progress.keys()) if (id !== r.id && live(id)) sendQuiesce(r, id);
   r.quiesced = true;
 }
 
-/** A follower's answer to a quiesce heartbeat from its leader: quiesce if it holds the leader's whole log. */
-export function followerQuiesce(r: Raft, m: Message): boolean {
+function sendQuiesce(r: Raft, to: NodeId): void {
+  r.send({ type: 'heartbeat', to, commit: r.log.committed, index: r.log.lastIndex, logTerm: r.log.lastTerm, quiesce: true });
+}
+
+/**
+ * A follower's answer to a quiesce heartbeat from its leader: quiesce if it holds the leader's
+ * whole log; else answer (committing nothing: its log may differ), which wakes the leader.
+ */
+export function followerQuiesce(r: Raft, m: Message): void {
   const index = m.index ?? 0;
-  if (!r.log.matchTerm(index, m.logTerm ?? 0)) return false;
+  if (!r.log.matchTerm(index, m.logTerm ?? 0)) {
+    r.send({ type: 'heartbeatResp', to: m.from });
+    return;
+  }
   r.log.commitTo(Math.min(m.commit ?? 0, index));
   r.quiesced = true;
-  return true;
 }
 
 /**
@@ -66,8 +72,16 @@ export function followerQuiesce(r: Raft, m: Message): boolean {
  */
 export function isLateAnswer(r: Raft, m: Message): boolean {
   if (r.role !== 'leader' || m.term !== r.term) return false;
-  if (m.type === 'heartbeatResp') return m.context === undefined;
-  return m.type === 'appendResp' && m.reject !== true && (m.index ?? 0) <= (r.tracker.progress.get(m.from)?.match ?? 0);
+  const match = r.tracker.progress.get(m.from)?.match ?? 0;
+  // A member not known to hold the whole log that answers a quiesce heartbeat needs catching up.
+  if (m.type === 'heartbeatResp') return m.context === undefined && match === r.log.lastIndex;
+  return m.type === 'appendResp' && m.reject !== true && (m.index ?? 0) <= match;
+}
+
+function majorityInReach(r: Raft, inReach: (id: NodeId) => boolean): boolean {
+  let count = 0;
+  for (const id of r.tracker.voters) if (id === r.id || inReach(id)) count++;
+  return count >= majority(r.tracker.voters.length);
 }
 
 /** Back to ticking. A leader must hear from a majority again before it quiesces (check-quorum anew). */
@@ -81,11 +95,19 @@ export function wake(r: Raft): void {
   }
 }
 
-/** The shell's news that a peer's node went out of reach or came back. */
-export function peerLiveness(r: Raft, peer: NodeId, live: boolean): void {
+/**
+ * The shell's news that a peer's node went out of reach or came back. A quiesced leader stays
+ * quiet when it can: a member coming back gets the quiesce heartbeat alone (it quiesces if it
+ * holds the whole log, else its answer wakes the leader), and one going away wakes the leader
+ * only when those left in reach are no majority (check-quorum must run). So one node's restart
+ * wakes only the groups it led, not every group it is a member of.
+ */
+export function peerLiveness(r: Raft, peer: NodeId, live: boolean, inReach: (id: NodeId) => boolean): void {
   if (!r.quiesced) return;
   if (r.role === 'leader') {
-    if (r.tracker.isMember(peer)) wake(r);
+    if (!r.tracker.isMember(peer)) return;
+    if (live) sendQuiesce(r, peer);
+    else if (!majorityInReach(r, inReach)) wake(r);
   } else if (r.lead === peer && !live) {
     wake(r);
     // The leader's node is gone: its lease is over, and an election timeout already passed unheard.

@@ -221,7 +221,7 @@ export class Raft {
 
   /** The shell's news that a peer's node went out of reach or came back (quiesce.ts). */
   peerLiveness(peer: NodeId, live: boolean): void {
-    peerLiveness(this, peer, live);
+    peerLiveness(this, peer, live, this.#live);
   }
 
   /** The shell saved the machine at `index` (applied): drop the log before it. */

@@ -35,7 +35,8 @@ export function stepCandidate(r: Raft, m: Message): void {
       return;
     case 'heartbeat':
       r.becomeFollower(m.term, m.from);
-      handleHeartbeat(r, m);
+      if (m.quiesce === true) followerQuiesce(r, m);
+      else handleHeartbeat(r, m);
       return;
     case 'snapshot':
       r.becomeFollower(m.term, m.from);
@@ -59,7 +60,8 @@ export function stepFollower(r: Raft, m: Message): void {
     case 'heartbeat':
       r.electionElapsed = 0;
       r.lead = m.from;
-      if (m.quiesce !== true || !followerQuiesce(r, m)) handleHeartbeat(r, m);
+      if (m.quiesce === true) followerQuiesce(r, m);
+      else handleHeartbeat(r, m);
       return;
     case 'snapshot':
       r.electionElapsed = 0;

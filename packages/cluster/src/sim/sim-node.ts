@@ -7,7 +7,7 @@
  * hears (node-level heartbeats included), as a real node's cluster transport does.
  */
 import type { ReplicatedMachine } from '../machine.js';
-import { PeerLiveness } from '../node/peer-liveness.js';
+import { OUT_OF_REACH_TIMEOUTS, PeerLiveness } from '../node/peer-liveness.js';
 import { Raft } from '../raft/raft.js';
 import type { Message, NodeId, RaftFaults, Ready } from '../raft/types.js';
 import type { SimDisk } from './disk.js';
@@ -56,6 +56,8 @@ export class SimNode<S, C, E> {
   #busy = false;
   #wasLeaderTerm = -1;
   #liveness: PeerLiveness;
+  /** The term and vote known to be synced (raft-node.ts's rule: a leader sends early only without a change to them). */
+  #durable = { term: 0, vote: null as NodeId | null };
 
   constructor(
     readonly id: NodeId,
@@ -66,11 +68,12 @@ export class SimNode<S, C, E> {
   ) {
     this.#liveness = this.#newLiveness();
     this.raft = this.#boot();
+    this.#durable = { term: this.raft.term, vote: this.raft.vote };
     this.state = this.#restoreState();
   }
 
   #newLiveness(): PeerLiveness {
-    return new PeerLiveness(this.env.electionTick, (peer, live) => {
+    return new PeerLiveness(OUT_OF_REACH_TIMEOUTS * this.env.electionTick, (peer, live) => {
       this.raft.peerLiveness(peer, live);
       this.pump();
     });
@@ -115,6 +118,7 @@ export class SimNode<S, C, E> {
     this.#wasLeaderTerm = -1;
     this.#liveness = this.#newLiveness();
     this.raft = this.#boot();
+    this.#durable = { term: this.raft.term, vote: this.raft.vote };
     this.state = this.#restoreState();
   }
 
@@ -162,22 +166,28 @@ export class SimNode<S, C, E> {
     if (ready.entries.length > 0) this.disk.write({ kind: 'entries', entries: ready.entries });
     if (ready.hardState !== undefined) this.disk.write({ kind: 'hardState', hardState: ready.hardState });
     if (!ready.mustSync) {
-      this.#finish(ready);
+      this.#finish(ready, true);
       return;
     }
+    // As raft-node.ts: a leader's appends leave before its own fsync, unless its term or vote changed.
+    const hard = ready.hardState;
+    const termOrVote = hard !== undefined && (hard.term !== this.#durable.term || hard.vote !== this.#durable.vote);
+    const early = raft.role === 'leader' && ready.snapshot === undefined && !termOrVote;
+    if (early) for (const message of ready.messages) this.env.send(message);
     this.#busy = true;
     const incarnation = this.#incarnation;
     const synced = this.disk.beginSync();
     this.env.clock.after(this.fsyncMs * this.env.dice.between(0.5, 1.5), () => {
       if (incarnation !== this.#incarnation) return;
       synced();
+      if (hard !== undefined) this.#durable = { term: hard.term, vote: hard.vote };
       this.#busy = false;
-      this.#finish(ready);
+      this.#finish(ready, !early);
     });
   }
 
-  #finish(ready: Ready): void {
-    for (const message of ready.messages) this.env.send(message);
+  #finish(ready: Ready, send: boolean): void {
+    if (send) for (const message of ready.messages) this.env.send(message);
     if (ready.snapshot !== undefined) {
       this.state = this.env.machine.restore(ready.snapshot.data);
       this.env.observer.restored(this.id, ready.snapshot.index);
