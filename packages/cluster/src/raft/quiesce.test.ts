@@ -75,17 +75,30 @@ describe('quiescence', () => {
     expect(a.role).toBe('follower');
   });
 
-  it('a follower that missed the quiesce heartbeat times out, and its pre-vote wakes the leader instead of deposing it', () => {
+  it('a follower that missed the quiesce heartbeat times out, deposes no one, and its pre-vote is answered with the quiesce heartbeat', () => {
     const { group } = quietGroup();
     const a = group.elect('a');
     group.filters.push((m) => !(m.quiesce === true && m.to === 'c'));
     run(group, 4 * a.electionTick);
     expect(a.role).toBe('leader');
     expect(a.term).toBe(1);
-    expect(group.node('c').lead).toBe('a');
+    expect(group.sent.some((m) => m.type === 'preVote' && m.from === 'c')).toBe(true);
     group.heal();
     run(group, 3 * a.electionTick);
     expect(ids.map((id) => group.node(id).quiesced)).toEqual([true, true, true]);
+  });
+
+  it('a restarted member learns its quiesced leader from the answer to its pre-vote, without waking the leader', () => {
+    const { group } = quietGroup();
+    const a = group.elect('a');
+    run(group, 5);
+    const c = group.restart('c', ids);
+    expect(c.lead).toBe(null);
+    run(group, 2 * a.electionTick + 2);
+    expect(c.lead).toBe('a');
+    expect(c.quiesced).toBe(true);
+    expect(a.quiesced).toBe(true);
+    expect(a.term).toBe(1);
   });
 
   it('a leader does not quiesce while a member in reach lacks entries, and skips one out of reach', () => {

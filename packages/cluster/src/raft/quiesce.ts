@@ -67,10 +67,13 @@ export function followerQuiesce(r: Raft, m: Message): void {
 }
 
 /**
- * An answer to a heartbeat or append sent before the leader quiesced, telling it nothing new: it
- * must not wake the leader, or a slow link would keep it from ever staying quiet.
+ * An answer to a heartbeat or append sent before the leader quiesced, telling it nothing new, or
+ * to a campaign given up: it must not wake the member, or a slow link would keep it from ever
+ * staying quiet.
  */
 export function isLateAnswer(r: Raft, m: Message): boolean {
+  // A quiesced member campaigns for nothing: a vote answer is left over from before.
+  if (m.type === 'preVoteResp' || m.type === 'voteResp') return true;
   if (r.role !== 'leader' || m.term !== r.term) return false;
   const match = r.tracker.progress.get(m.from)?.match ?? 0;
   // A member not known to hold the whole log that answers a quiesce heartbeat needs catching up.
@@ -82,6 +85,30 @@ function majorityInReach(r: Raft, inReach: (id: NodeId) => boolean): boolean {
   let count = 0;
   for (const id of r.tracker.voters) if (id === r.id || inReach(id)) count++;
   return count >= majority(r.tracker.voters.length);
+}
+
+/**
+ * A pre-vote reaching a quiesced member (from one that restarted, or missed the quiesce): the
+ * group is healthy, its leader's node in reach, so no one wakes. The leader answers with the
+ * quiesce heartbeat (the asker learns its leader and quiesces, or its answer, lacking entries,
+ * wakes the leader); a follower refuses. A restarted node's thousands of groups so settle without
+ * waking every group they belong to. A follower asked by its own leader wakes, lease over: that
+ * leader lost its place.
+ */
+export function answerPreVote(r: Raft, m: Message): boolean {
+  if (m.type !== 'preVote' || m.term <= r.term) return false;
+  if (r.role === 'leader') {
+    if (!r.tracker.isMember(m.from)) return false;
+    sendQuiesce(r, m.from);
+    return true;
+  }
+  if (m.from === r.lead) {
+    wake(r);
+    r.electionElapsed = r.electionTick;
+    return false;
+  }
+  r.send({ type: 'preVoteResp', to: m.from, reject: true });
+  return true;
 }
 
 /** Back to ticking. A leader must hear from a majority again before it quiesces (check-quorum anew). */

@@ -7,7 +7,7 @@
  * configuration in membership.ts.
  */
 import { campaign, handleVoteRequest } from './election.js';
-import { canQuiesce, isLateAnswer, peerLiveness, quiesceLeader, wake } from './quiesce.js';
+import { answerPreVote, canQuiesce, isLateAnswer, peerLiveness, quiesceLeader, wake } from './quiesce.js';
 import { RaftLog } from './log.js';
 import { applyConfChange, bootstrapEntries, confStateAt, decodeConfChange, encodeConfChange, validateConfChange } from './membership.js';
 import { ReadOnly } from './read-only.js';
@@ -134,7 +134,10 @@ export class Raft {
   }
 
   step(m: Message): void {
-    if (this.quiesced && m.quiesce !== true && !isLateAnswer(this, m)) wake(this);
+    if (this.quiesced && m.quiesce !== true && !isLateAnswer(this, m)) {
+      if (answerPreVote(this, m)) return;
+      wake(this);
+    }
     if (m.term > this.term) {
       if (m.type === 'preVote' || m.type === 'vote') {
         const inLease = this.checkQuorum && this.lead !== null && this.electionElapsed < this.electionTick;
