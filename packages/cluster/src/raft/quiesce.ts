@@ -89,11 +89,12 @@ function majorityInReach(r: Raft, inReach: (id: NodeId) => boolean): boolean {
 
 /**
  * A pre-vote reaching a quiesced member (from one that restarted, or missed the quiesce): the
- * group is healthy, its leader's node in reach, so no one wakes. The leader answers with the
- * quiesce heartbeat (the asker learns its leader and quiesces, or its answer, lacking entries,
- * wakes the leader); a follower refuses. A restarted node's thousands of groups so settle without
- * waking every group they belong to. A follower asked by its own leader wakes, lease over: that
- * leader lost its place.
+ * leader answers with the quiesce heartbeat instead of waking (the asker learns its leader and
+ * quiesces, or its answer, lacking entries, wakes the leader). A follower wakes, its lease kept
+ * (it refuses), and when its election timer fires it first asks only its leader, if in reach
+ * (`askLeader`): a quiesced leader's answer quiets it again, where a full campaign would wake the
+ * next follower, and so on. A follower asked by its own leader wakes, lease over: that leader
+ * lost its place. A restarted node's thousands of groups so settle without waking every group.
  */
 export function answerPreVote(r: Raft, m: Message): boolean {
   if (m.type !== 'preVote' || m.term <= r.term) return false;
@@ -107,8 +108,9 @@ export function answerPreVote(r: Raft, m: Message): boolean {
     r.electionElapsed = r.electionTick;
     return false;
   }
-  r.send({ type: 'preVoteResp', to: m.from, reject: true });
-  return true;
+  wake(r);
+  r.askLeader = true;
+  return false;
 }
 
 /** Back to ticking. A leader must hear from a majority again before it quiesces (check-quorum anew). */

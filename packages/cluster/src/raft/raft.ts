@@ -72,6 +72,8 @@ export class Raft {
   needBroadcast = false;
   /** Idle: no ticks, no heartbeats, until a message, a proposal or the shell's liveness news. */
   quiesced = false;
+  /** Woken by a member's pre-vote: at the next election timeout, ask only the leader (quiesce.ts). */
+  askLeader = false;
   readonly #quiesce: boolean;
   readonly #live: (id: NodeId) => boolean;
   readonly #random: () => number;
@@ -390,6 +392,7 @@ export class Raft {
     }
     this.lead = null;
     this.quiesced = false;
+    this.askLeader = false;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
     this.#resetElectionTimeout();
@@ -407,6 +410,11 @@ export class Raft {
     this.electionElapsed++;
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
+      if (this.askLeader && this.lead !== null && this.#live(this.lead)) {
+        this.askLeader = false;
+        this.send({ type: 'preVote', to: this.lead, term: this.term + 1, index: this.log.lastIndex, logTerm: this.log.lastTerm });
+        return;
+      }
       this.campaign();
     }
   }

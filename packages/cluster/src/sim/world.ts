@@ -328,7 +328,7 @@ class World {
       throw new Violation(
         'liveness',
         `not converged ${DRAIN_LIMIT_MS} ms after healing: leader ${leader?.id ?? 'none'}, ${this.clients.unconfirmed()} unconfirmed, ` +
-          [...this.nodes.values()].map((n) => `${n.id}:${n.raft.role}/t${n.raft.term}/c${n.raft.log.committed}/a${n.raft.log.applied}/l${n.raft.log.lastIndex}`).join(' ') +
+          [...this.nodes.values()].map((n) => `${n.id}:${n.raft.role}/t${n.raft.term}/c${n.raft.log.committed}/a${n.raft.log.applied}/l${n.raft.log.lastIndex}${n.raft.quiesced ? `/quiesced under ${n.raft.lead}` : ''}`).join(' ') +
           `; voters ${leader?.raft.tracker.voters.join(',')} learners ${leader?.raft.tracker.learners.join(',')}` +
           `; queue ${leader === undefined ? 'unknown' : describeQueue(leader.state)}` +
           `; progress ${[...(leader?.raft.tracker.progress ?? [])].map(([id, p]) => `${id}:${p.state}/m${p.match}/n${p.next}/i${p.inflightCount}`).join(' ')}`,
