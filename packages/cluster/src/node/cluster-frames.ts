@@ -26,6 +26,17 @@ export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 /** 2: the beat frame, and quiescing groups that rely on it. */
 export const PROTOCOL_VERSION = 2;
 
+/** The node-level heartbeat: a frame of its kind alone. */
+export const BEAT_FRAME = Buffer.from([0, 0, 0, 1, FrameKind.beat]);
+
+/** What crossed the cluster port since start (this node's side), for /metrics and the idle-queues bench. */
+export interface ClusterTraffic {
+  bytesIn: number;
+  bytesOut: number;
+  framesIn: number;
+  writes: number;
+}
+
 /** A Raft message and the group it belongs to. */
 export interface GroupMessage {
   readonly group: string;

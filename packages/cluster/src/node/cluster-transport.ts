@@ -14,7 +14,7 @@ import { createServer as createTcpServer, connect as tcpConnect, isIP, type Serv
 import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { PeerLink } from '../raft-node.js';
 import type { Message } from '../raft/types.js';
-import { batchFrame, FrameKind, FrameReader, jsonFrame, postFrame, PROTOCOL_VERSION, readBatch, readJsonFrame, readPosts, type ForwardedHeader, type ForwardHeader, type GroupMessage, type PostItem } from './cluster-frames.js';
+import { BEAT_FRAME, batchFrame, FrameKind, FrameReader, jsonFrame, postFrame, PROTOCOL_VERSION, readBatch, readJsonFrame, readPosts, type ClusterTraffic, type ForwardedHeader, type ForwardHeader, type GroupMessage, type PostItem } from './cluster-frames.js';
 import { GroupClock } from './group-clock.js';
 import { OUT_OF_REACH_TIMEOUTS, PeerLiveness } from './peer-liveness.js';
 import { newNonce, proofMatches, proofOf, type HandshakeFacts } from './peer-auth.js';
@@ -40,14 +40,6 @@ export interface ClusterTransportOptions {
   readonly electionTick?: number;
 }
 
-/** What crossed the cluster port since start (this node's side), for /metrics and the idle-queues bench. */
-export interface ClusterTraffic {
-  bytesIn: number;
-  bytesOut: number;
-  framesIn: number;
-  writes: number;
-}
-
 /** Answers a proposal forwarded by a follower with its log index, or throws (not the leader). */
 export type ForwardHandler = (group: string, command: Uint8Array, conf: boolean) => Promise<number>;
 
@@ -66,12 +58,6 @@ const FORWARD_TIMEOUT = 10_000;
 const REDIAL_MIN = 100;
 const REDIAL_MAX = 2_000;
 const TLS_LABEL = 'EXPORTER-warren-cluster';
-const BEAT = (() => {
-  const frame = Buffer.alloc(5);
-  frame.writeUInt32BE(1, 0);
-  frame[4] = FrameKind.beat;
-  return frame;
-})();
 
 interface Link {
   readonly socket: Socket;
@@ -254,7 +240,7 @@ export class ClusterTransport {
   /** The node-level heartbeat: one tiny frame per peer per tick, and the liveness check. */
   #beat(): void {
     this.#liveness.check(this.#links.keys());
-    for (const { socket } of this.#links.values()) this.#write(socket, BEAT);
+    for (const { socket } of this.#links.values()) this.#write(socket, BEAT_FRAME);
   }
 
   #dial(id: string, delay: number): void {
