@@ -66,7 +66,7 @@ export async function runFaults(options: RunOptions, log: (line: string) => void
     const history = new History();
     machine = new MachineLoad(() => history.now());
     const workload = await Workload.start({ urls, queues, rate: options.rate, prefetch: 50 }, history);
-    log(`clients running: ${urls.length * queues.length} producers (${options.rate} publishes/s in all), ${urls.length} consumers; nemesis seed ${options.seed}`);
+    log(`clients running: ${2 * urls.length * queues.length} producers (${options.rate} publishes/s in all), ${2 * urls.length} consumers; nemesis seed ${options.seed}`);
     // A few quiet seconds first: the baseline the faults are compared with.
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     const nemesis = new Nemesis(nodes, history, { seed: options.seed, queues, hold: [3_000, 8_000], quiet: [2_000, 4_000], recoveryMs: RECOVERY_MS }, log);

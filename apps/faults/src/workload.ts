@@ -2,8 +2,11 @@
  * The clients under test: for every node and queue a producer (its own connection, so one
  * queue's slow confirm never holds back another's: confirms of a connection leave in order)
  * publishing persistent messages with confirms, each with a unique messageId; for every node a
- * consumer connection reading every queue with manual acks. Each client is given every node's
- * URL, its own node first, and fails over by itself (heartbeat 1 s, reconnecting forever).
+ * consumer connection reading every queue with manual acks. Every client has a home node and
+ * comes in two kinds: one fails over (given every node's URL, its home first), one stays (given
+ * its home's URL only, it reconnects there when the node is back), so the clients stay spread
+ * over the nodes as a deployment spreads them: failing-over clients alone gather, fault after
+ * fault, on whichever node was never hit (docs/faults.md). Heartbeat 1 s, reconnecting forever.
  * Publishing is open-loop at a steady total rate: a stalled cluster does not slow the offered
  * load, it shows as publishes without confirms.
  */
@@ -54,15 +57,17 @@ export class Workload {
 
   static async start(options: WorkloadOptions, history: History): Promise<Workload> {
     const workload = new Workload(options, history);
-    for (const [n, _url] of options.urls.entries()) {
-      const urls = rotate(options.urls, n);
-      for (const queue of options.queues) {
-        const name = `p${n + 1}-${queue}`;
-        workload.#producers.push({ name, queue, client: await connect(urls, clientOptions(name)), open: 0, seq: 0 });
+    for (const [n, home] of options.urls.entries()) {
+      for (const [kind, urls] of [['f', rotate(options.urls, n)], ['s', [home]]] as const) {
+        const who = `${n + 1}${kind}`;
+        for (const queue of options.queues) {
+          const name = `p${who}-${queue}`;
+          workload.#producers.push({ name, queue, client: await connect(urls, clientOptions(name)), open: 0, seq: 0 });
+        }
+        const consumer = await connect(urls, clientOptions(`c${who}`));
+        workload.#consumers.push(consumer);
+        for (const queue of options.queues) workload.#consume(consumer, `c${who}`, queue);
       }
-      const consumer = await connect(urls, clientOptions(`c${n + 1}`));
-      workload.#consumers.push(consumer);
-      for (const queue of options.queues) workload.#consume(consumer, `c${n + 1}`, queue);
     }
     workload.#started = history.now();
     workload.#timer = setInterval(() => workload.#tick(), TICK_MS);
