@@ -140,12 +140,15 @@ export interface KindRow {
   recovery: number;
   /** The highest mean CPU busy share of its faults' windows. */
   cpuBusy: number | undefined;
+  /** The suite's own event loop at its latest in any of its windows, ms. */
+  loopLagMs: number;
 }
 
 export function byKind(faults: readonly CheckedFault[]): Map<FaultKind, KindRow> {
   const kinds = new Map<FaultKind, KindRow>();
   for (const fault of faults) {
-    const row = kinds.get(fault.kind) ?? { count: 0, publishStall: 0, deliveryStall: 0, recovery: 0, cpuBusy: undefined };
+    const row = kinds.get(fault.kind) ?? { count: 0, publishStall: 0, deliveryStall: 0, recovery: 0, cpuBusy: undefined, loopLagMs: 0 };
+    row.loopLagMs = Math.max(row.loopLagMs, fault.loopLagMs);
     row.count++;
     if (fault.cpuBusy !== undefined) row.cpuBusy = Math.max(row.cpuBusy ?? 0, fault.cpuBusy);
     row.publishStall = Math.max(row.publishStall, fault.publishStall.ms);

@@ -5,9 +5,11 @@
  * The kinds come in rounds, every kind once per round in a shuffled order, so even a short run
  * sees each kind; every roll comes from the seed.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { waitHealthy } from './cluster-view.js';
 import { FAULT_KINDS, inflict, type Dice, type FaultKind } from './faults.js';
 import type { History } from './history.js';
+import { LeaderWatch } from './leader-watch.js';
 import type { Nodes } from './nodes.js';
 import { Random } from './random.js';
 
@@ -23,6 +25,10 @@ export interface FaultRecord {
   unhealthy?: string;
   /** When the next fault began (or the run ended): the fault's window is start..end. */
   end: number;
+  /** Who each node named as each queue's leader, as it changed during the window. */
+  leaders: string[];
+  /** The longest the suite's own event loop was late in the window, ms: how starved the machine was. */
+  loopLagMs: number;
 }
 
 export interface NemesisOptions {
@@ -57,8 +63,17 @@ export class Nemesis {
     while (this.history.now() < untilMs) {
       const { kind, dice, hold, quiet } = this.#roll();
       const start = this.history.now();
+      const watch = new LeaderWatch(this.nodes, this.options.queues, () => this.history.now());
+      const lag = monitorEventLoopDelay({ resolution: 20 });
+      lag.enable();
       const harm = await inflict(kind, this.nodes, dice);
-      const record: FaultRecord = { kind, target: harm.target, start, healed: start, end: start };
+      const record: FaultRecord = { kind, target: harm.target, start, healed: start, end: start, leaders: watch.changes, loopLagMs: 0 };
+      const finish = async (): Promise<void> => {
+        record.end = this.history.now();
+        await watch.stop();
+        lag.disable();
+        record.loopLagMs = Math.round(lag.max / 1e6);
+      };
       this.faults.push(record);
       this.log(`${(start / 1000).toFixed(1)}s ${kind}: ${harm.target}, for ${(hold / 1000).toFixed(1)} s`);
       await sleep(hold);
@@ -67,13 +82,13 @@ export class Nemesis {
       const health = await waitHealthy(this.nodes, this.options.queues, this.options.recoveryMs);
       if (!health.ok) {
         record.unhealthy = health.why;
-        record.end = this.history.now();
+        await finish();
         this.log(`the cluster is not whole ${this.options.recoveryMs / 1000} s after the heal: ${health.why}`);
         return;
       }
       record.recovered = this.history.now();
       await sleep(quiet);
-      record.end = this.history.now();
+      await finish();
     }
   }
 
