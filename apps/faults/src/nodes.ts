@@ -25,6 +25,8 @@ interface Node {
 
 const SECRET = 'warren-fault-suite-cluster-secret';
 const API_TIMEOUT_MS = 2_000;
+/** A loaded machine may take a while to start a node that replays a long log. */
+const READY_TIMEOUT_MS = 60_000;
 const GUEST = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
 
 export class Nodes {
@@ -48,7 +50,12 @@ export class Nodes {
       const log = createWriteStream(join(dir, 'logs', `${id}.log`), { flags: 'a' });
       nodes.#nodes.set(id, { id, dataDir, port: await freePort(), clusterPort: clusterPorts.get(id)!, log, process: undefined, state: 'down' });
     }
-    await Promise.all(ids.map((id) => nodes.restart(id)));
+    const started = await Promise.allSettled(ids.map((id) => nodes.restart(id)));
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed !== undefined) {
+      await nodes.stopAll();
+      throw failed.reason;
+    }
     return nodes;
   }
 
@@ -87,6 +94,7 @@ export class Nodes {
     node.process = await launchBroker({
       dataDir: node.dataDir,
       stderr: 'pipe',
+      readyTimeoutMs: READY_TIMEOUT_MS,
       env: {
         WARREN_PORT: String(node.port),
         WARREN_NODE_ID: id,
