@@ -58,6 +58,11 @@ export function checkReplicatedDeclaration(record: Pick<QueueRecord, 'name' | 'd
   }
 }
 
+/** How many replicas a replicated queue asks for. */
+export function replicaCountOf(args: Table): number {
+  return typeof args['x-quorum-initial-group-size'] === 'number' ? args['x-quorum-initial-group-size'] : DEFAULT_REPLICAS;
+}
+
 /** The Raft group of a declaration: `index` is the metadata log index that declared it. */
 export function groupNameOf(vhost: string, name: string, index: number): string {
   return `q:${encodeURIComponent(vhost)}:${encodeURIComponent(name)}:${index}`;
@@ -69,8 +74,7 @@ export function groupNameOf(vhost: string, name: string, index: number): string 
  */
 export function placeReplicas(group: string, args: Table, nodes: readonly string[], leading: ReadonlyMap<string, number>): QueueReplicas {
   const ring = [...new Set(nodes)].sort();
-  const wanted = typeof args['x-quorum-initial-group-size'] === 'number' ? args['x-quorum-initial-group-size'] : DEFAULT_REPLICAS;
-  const size = Math.max(1, Math.min(wanted, ring.length));
+  const size = Math.max(1, Math.min(replicaCountOf(args), ring.length));
   let at = 0;
   for (let i = 1; i < ring.length; i++) if ((leading.get(ring[i]!) ?? 0) < (leading.get(ring[at]!) ?? 0)) at = i;
   const members = Array.from({ length: size }, (_, i) => ring[(at + i) % ring.length]!);

@@ -14,10 +14,11 @@
  * go to others; their late acks are then `stale`, and a consumer told it is down is cancelled).
  */
 import { WarrenError } from '@warren/protocol';
-import { PendingCommit, type Commit, type Consumer, type Message, type QueueEntry, type QueueFactory, type QueueStats, type Settlement } from '@warren/core';
+import { PendingCommit, type Commit, type Consumer, type Message, type QueueEntry, type QueueFactory, type QueueReplicas, type QueueStats, type Settlement } from '@warren/core';
 import { nodeOfConsumer, ReplicaConsumers } from './replica-consumers.js';
 import { ClusterUnavailableError, decodeQueueCommand, encodeQueueCommand, GroupProposer, loggedBody, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type QueueDelivery, type QueueLogCommand } from '@warren/cluster';
 import { ReplicatedQueue, type ReplicaHub, type ReplicaView } from './replicated-queue.js';
+import { isRemovedNotice, ReplicaDepartures } from './replica-departures.js';
 import { checkReplicatedDeclaration, groupNameOf, isReplicatedType, placeReplicas } from './replica-placement.js';
 
 /** How long a publish waits for a leader to commit it before it is nacked `cluster_unavailable`. */
@@ -61,6 +62,7 @@ export class ReplicatedQueues implements ReplicaHub {
   #attachedAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  readonly #departures: ReplicaDepartures;
 
   constructor(
     private readonly node: string,
@@ -68,6 +70,7 @@ export class ReplicatedQueues implements ReplicaHub {
     private readonly newId: () => string,
     private readonly logger: ClusterLogger,
   ) {
+    this.#departures = new ReplicaDepartures(node, logger);
     this.#consumers = new ReplicaConsumers(node, newId, logger, (queue, command, deadlineMs) => this.#propose(queue, command, deadlineMs));
   }
 
@@ -87,7 +90,7 @@ export class ReplicatedQueues implements ReplicaHub {
       record.replicas = placeReplicas(groupNameOf(record.vhost, record.name, this.#declaring), record.arguments, this.#nodes(), leading);
     }
     const queue = new ReplicatedQueue(record, host, this);
-    const { group, members, leader } = record.replicas;
+    const { group } = record.replicas;
     const replica: Replica = {
       queue,
       group: undefined,
@@ -95,8 +98,13 @@ export class ReplicatedQueues implements ReplicaHub {
       proposer: new GroupProposer({
         node: this.node,
         group,
-        members,
-        preferred: leader,
+        // Read at each proposal: the members move (moved()).
+        get members() {
+          return queue.replicas.members;
+        },
+        get preferred() {
+          return queue.replicas.leader;
+        },
         encode: encodeQueueCommand,
         transport: () => this.#transport(),
         local: () => replica.group,
@@ -129,7 +137,7 @@ export class ReplicatedQueues implements ReplicaHub {
       if (group === undefined || conf) throw new Error(`no member of group ${name} runs on node ${this.node}`);
       return group.propose(decodeQueueCommand(command));
     };
-    transport.onPost = (_peer, header, payload) => this.#posted(header as PostedDelivery, payload);
+    transport.onPost = (_peer, header, payload) => (isRemovedNotice(header) ? this.#departures.told(header.removedFrom, this.#replicas.get(header.removedFrom)) : this.#posted(header as PostedDelivery, payload));
     for (const replica of this.#replicas.values()) this.#start(replica);
     this.#timer = setInterval(() => this.#noteConnected(), LIVENESS_MS);
     this.#timer.unref();
@@ -162,6 +170,17 @@ export class ReplicatedQueues implements ReplicaHub {
       online: members.filter((m) => connected.has(m)),
       ...(lag === undefined ? {} : { lag }),
     };
+  }
+
+  /** The metadata log moved a queue's replicas (replica-moves.ts): its group follows, starting here if new; a member no longer wanted stops once out. */
+  moved(queue: ReplicatedQueue, replicas: QueueReplicas): void {
+    const replica = this.#replicas.get(replicas.group);
+    if (replica === undefined || replica.queue !== queue) return;
+    queue.record.replicas = replicas;
+    replica.group?.retarget(replicas.members, replicas.leader);
+    if (this.#cluster === undefined) return;
+    if (replicas.members.includes(this.node)) this.#start(replica);
+    else this.#departures.moved(replica);
   }
 
   // --- ReplicaHub ------------------------------------------------------------------------
@@ -247,13 +266,16 @@ export class ReplicatedQueues implements ReplicaHub {
 
   #start(replica: Replica): void {
     const cluster = this.#cluster!;
-    const { group: name, members, leader } = replica.queue.replicas;
+    const { group: name, members, leader, founders } = replica.queue.replicas;
     if (!members.includes(this.node) || replica.starting !== undefined) return;
+    this.#departures.starting(name);
     replica.starting = QueueGroup.start({
       node: this.node,
       name,
       members,
       preferredLeader: leader,
+      ...(founders === undefined ? {} : { founders }),
+      removed: (node) => this.#departures.tell(this.#cluster, node, name),
       record: replica.queue.record,
       keyspace: cluster.keyspace,
       transport: cluster.transport,
@@ -265,8 +287,10 @@ export class ReplicatedQueues implements ReplicaHub {
       downed: (consumer) => this.#consumers.downed(consumer),
     }).then(
       (group) => {
-        if (this.#replicas.get(name) === replica) replica.group = group;
-        else void group.stop();
+        if (this.#replicas.get(name) !== replica) return void group.stop();
+        replica.group = group;
+        // The members may have moved while it started.
+        group.retarget(replica.queue.replicas.members, replica.queue.replicas.leader);
       },
       (error: unknown) => this.logger.error({ group: name, err: error }, 'a replicated queue group failed to start'),
     );
