@@ -47,7 +47,7 @@ function whenever(done: () => boolean): { poke: () => void; reached: Promise<voi
 }
 
 describe('a replicated queue on three nodes', () => {
-  it('is declared through any node (quorum as an alias), with members and a leader every node agrees on; what it cannot do yet is refused', async () => {
+  it('is declared through any node (quorum as an alias), with members and a leader every node agrees on; what it cannot be is refused', async () => {
     const [a, b] = [cluster.node('a'), cluster.node('b')];
     await vi.waitFor(async () => expect((await fetch(`${a.httpUrl}/readyz`)).status).toBe(200), wait);
     expect((await api(a, 'PUT', '/api/queues/%2F/rq.orders', { durable: true, arguments: { 'x-queue-type': 'quorum' } })).status).toBe(201);
@@ -75,7 +75,7 @@ describe('a replicated queue on three nodes', () => {
       }
     }, wait);
 
-    const refused = await api(b, 'PUT', '/api/queues/%2F/rq.dlx', { durable: true, arguments: { 'x-queue-type': 'replicated', 'x-dead-letter-exchange': 'dlx' } });
+    const refused = await api(b, 'PUT', '/api/queues/%2F/rq.transient', { durable: false, arguments: { 'x-queue-type': 'replicated' } });
     expect(refused.body).toMatchObject({ error: 'precondition_failed' });
     const client = await connect(b.url);
     try {

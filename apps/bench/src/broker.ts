@@ -10,16 +10,20 @@ import type { BrokerName, Topology } from './scenario.js';
 export type WorkerRole = 'producer' | 'consumer' | 'connections';
 
 export interface RunningBroker {
-  /** What the workers connect to. */
+  /** What the workers connect to: the first node's URL where there are several. */
   readonly url: string;
+  /** Every node's URL, in node order (one for a single node). */
+  readonly urls: readonly string[];
   readonly running: boolean;
   /** Largest resident memory seen since start, in bytes (0 where /proc is unavailable). */
   readonly peakRssBytes: number;
   /** Log lines at warning level or above seen after ready; the first few are kept. */
   readonly warningCount: number;
   readonly firstWarnings: readonly string[];
-  /** Resident memory and CPU seconds so far; the caller takes deltas. */
+  /** Resident memory and CPU seconds so far, summed over every node; the caller takes deltas. */
   usage(): Promise<Usage | undefined>;
+  /** A cluster's usage node by node, in `urls` order. */
+  nodeUsages?(): Promise<ReadonlyArray<Usage | undefined>>;
   /** Stops every process it started and removes its data directory. */
   stop(): Promise<void>;
   /** Last resort when the orchestrator itself is exiting: synchronous, best effort. */
@@ -30,8 +34,14 @@ export interface Broker {
   readonly name: BrokerName;
   /** As the report prints it. */
   readonly label: string;
-  start(): Promise<RunningBroker>;
+  /** `nodes` above 1: a cluster of that many nodes on this host; throws where the broker has none. */
+  start(nodes: number): Promise<RunningBroker>;
   declare(url: string, topology: Topology): Promise<void>;
+  /**
+   * Which of `running.urls` leads replicated queue `queue`, once its leader is settled; clusters
+   * only. A broker without replication has no such method.
+   */
+  leaderOf?(running: RunningBroker, queue: string): Promise<number>;
   /** Absolute path of the built worker script for this role. */
   workerScript(role: WorkerRole): string;
 }

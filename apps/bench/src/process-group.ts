@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readCpuSeconds, readGroupMembers, readRssBytes } from './proc-stats.js';
 import type { Usage } from './resource-sampler.js';
+import { track, untrack } from './started-processes.js';
 
 /** Members come and go rarely (a node's helper processes); finding them means reading all of /proc. */
 const MEMBERS_REFRESH_MS = 2_000;
@@ -29,7 +30,9 @@ export class ProcessGroup {
       child.once('error', reject);
     });
     if (child.pid === undefined) throw new Error(`could not spawn ${command}`);
-    return new ProcessGroup(child, child.pid);
+    // Tracked from birth: a RabbitMQ cluster takes a while to form, and an orchestrator
+    // interrupted meanwhile must still kill what it started.
+    return track(new ProcessGroup(child, child.pid));
   }
 
   /** The leader is still running (the group may outlive it, which stop() handles). */
@@ -64,10 +67,11 @@ export class ProcessGroup {
       if (performance.now() > deadline) {
         this.signal('SIGKILL');
         await sleep(POLL_MS);
-        return;
+        break;
       }
       await sleep(POLL_MS);
     }
+    untrack(this);
   }
 
   /** Synchronous, for the orchestrator's own exit. */

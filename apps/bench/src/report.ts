@@ -71,6 +71,7 @@ export function formatReport(rows: readonly Row[], deep: DeepQueueRow | undefine
         ` (target: Warren ≥ ${DEEP_QUEUE_TARGET * 100}%${verdict})${deep.ratio === undefined ? '' : `; Warren/RabbitMQ ${deep.ratio.toFixed(2)}×`}`,
     );
   }
+  notes.push(...rows.flatMap((row) => [row.warren, row.rabbitmq].flatMap((side) => (side === undefined ? [] : nodesNote(side.median)))));
   const problems = rows.flatMap((row) => [...busyNote(row), ...[row.warren, row.rabbitmq, row.wsRelay].flatMap((side) => (side === undefined ? [] : side.runs.flatMap(problemsOf)))]);
   return [
     main,
@@ -97,6 +98,17 @@ function figures(r: RunResult): string[] {
     count(r.msgsPerCpuSecond),
     fixed(r.otherCpuPercent, 0),
   ];
+}
+
+/** A cluster's median run: each node's CPU, and where the clients were. */
+export function nodesNote(r: RunResult): string[] {
+  if (r.nodes === undefined) return [];
+  const { cpuPercent, producer, consumer } = r.nodes;
+  const nodes = cpuPercent.map((percent, i) => {
+    const roles = [...(i === producer ? ['leader, producer'] : []), ...(i === consumer ? ['consumer'] : [])];
+    return `node ${i + 1}${roles.length === 0 ? '' : ` (${roles.join(', ')})`} ${percent.toFixed(0)}%`;
+  });
+  return [`${r.scenario} (${LABEL[r.broker]}): broker CPU per node, % of one core: ${nodes.join(', ')}`];
 }
 
 function problemsOf(r: RunResult): string[] {

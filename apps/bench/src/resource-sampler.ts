@@ -30,3 +30,30 @@ export class ResourceSampler {
     clearInterval(this.timer);
   }
 }
+
+/**
+ * A cluster's usage: every node's summed. Undefined as soon as one node cannot be read, so a
+ * window is never measured over fewer nodes at one end than at the other.
+ */
+export function sumUsage(readings: ReadonlyArray<Usage | undefined>): Usage | undefined {
+  let rssBytes = 0;
+  let cpuSeconds = 0;
+  for (const reading of readings) {
+    if (reading === undefined) return undefined;
+    rssBytes += reading.rssBytes;
+    cpuSeconds += reading.cpuSeconds;
+  }
+  return readings.length === 0 ? undefined : { rssBytes, cpuSeconds };
+}
+
+/** Each node's CPU over a window, as % of one core; undefined unless every node was read at both ends. */
+export function cpuPercentPerNode(before: ReadonlyArray<Usage | undefined>, after: ReadonlyArray<Usage | undefined>, seconds: number): number[] | undefined {
+  if (before.length !== after.length || before.length === 0 || seconds <= 0) return undefined;
+  const percents: number[] = [];
+  for (const [i, start] of before.entries()) {
+    const end = after[i];
+    if (start === undefined || end === undefined) return undefined;
+    percents.push((100 * (end.cpuSeconds - start.cpuSeconds)) / seconds);
+  }
+  return percents;
+}

@@ -64,6 +64,7 @@ function figures(r: RunResult): Record<string, unknown> {
     producerCpuPercent: r.producerCpuPercent,
     consumerCpuPercent: r.consumerCpuPercent,
     otherCpuPercent: r.otherCpuPercent,
+    nodes: r.nodes,
     prefillSeconds: r.prefillSeconds,
     failedPublishes: r.failedPublishes,
     warnings: r.warnings,

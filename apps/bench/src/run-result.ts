@@ -47,6 +47,11 @@ export interface RunResult {
    * one message costs the broker, a figure that holds across machines and under load.
    */
   msgsPerCpuSecond?: number;
+  /**
+   * A cluster's nodes, in node order: each one's CPU during the window (% of one core), and
+   * which of them the producer and the consumer were connected to.
+   */
+  nodes?: { cpuPercent: number[]; producer: number; consumer: number };
   producerCpuPercent?: number;
   consumerCpuPercent?: number;
   /**

@@ -15,7 +15,7 @@ export async function runScenario(broker: Broker, scenario: Scenario, settings: 
   const result: RunResult = { scenario: scenario.name, broker: broker.name, warnings: 0, firstWarnings: [] };
   let running: RunningBroker | undefined;
   try {
-    running = track(await broker.start());
+    running = track(await broker.start(scenario.kind === 'flow' ? (scenario.nodes ?? 1) : 1));
     if (scenario.kind === 'flow') await runFlow(broker, running, scenario, settings, result);
     else await runConnections(broker, running, scenario, settings, result);
   } catch (error) {

@@ -3,14 +3,18 @@
  * itself, who consumes, what the Warren / RabbitMQ ratio compares and the issue's target for it.
  * The scenarios themselves are in scenarios/; running one is run-scenario.ts's job.
  */
+import type { Placement } from './client-placement.js';
 
 /** `ws-relay`: the plain WebSocket relay probe (relay/), a ceiling rather than a competitor. */
 export type BrokerName = 'warren' | 'rabbitmq' | 'ws-relay';
 
-/** Declared over a short setup connection before the workers start; every queue is a classic one. */
+/**
+ * Declared over a short setup connection before the workers start. A queue is a classic one
+ * unless it says `quorum`: replicated on three nodes (`x-queue-type: quorum` on both brokers).
+ */
 export interface Topology {
   exchanges: ReadonlyArray<{ name: string; type: 'fanout' | 'topic' | 'direct'; durable: boolean }>;
-  queues: ReadonlyArray<{ name: string; durable: boolean }>;
+  queues: ReadonlyArray<{ name: string; durable: boolean; type?: 'quorum' }>;
   bindings: ReadonlyArray<{ queue: string; exchange: string; routingKey: string }>;
 }
 
@@ -46,6 +50,13 @@ export interface FlowScenario {
   routingKeys: readonly string[];
   persistent: boolean;
   pace: Pace;
+  /**
+   * Nodes in the broker's cluster (default 1). With more, the producer connects to the node that
+   * leads the scenario's first queue and the consumer to the next one, or to the leader too with
+   * `placement: 'leader'` (client-placement.ts).
+   */
+  nodes?: number;
+  placement?: Placement;
   /** One connection and one consumer per queue, all in one worker process; absent: nobody consumes. */
   consume?: { queues: readonly string[]; noAck: boolean; prefetch: number };
   /** Messages published and confirmed before the warm-up, for a full run and for --quick. */

@@ -3,6 +3,7 @@
  * shape in scenario.ts. Workers find theirs here by name.
  */
 import type { FlowScenario, Scenario } from './scenario.js';
+import { cluster3Quorum, cluster3QuorumFixed2000, cluster3QuorumOnLeader } from './scenarios/cluster3.js';
 import { publishDeep, publishEmpty } from './scenarios/deep-queue.js';
 import { idleConnections } from './scenarios/idle-connections.js';
 import { persistentConfirms, persistentRate, transient100, transient1k, transient64k } from './scenarios/one-to-one.js';
@@ -21,6 +22,9 @@ export const SCENARIOS: readonly Scenario[] = [
   idleConnections,
   publishEmpty,
   publishDeep,
+  cluster3Quorum,
+  cluster3QuorumFixed2000,
+  cluster3QuorumOnLeader,
 ];
 
 export function findScenario(name: string): Scenario {

@@ -47,7 +47,7 @@ describe('RaftNode over loopback TCP and LevelDB', () => {
     await second.node.propose(enqueue('after'));
     await group.restart(first.id);
     const back = group.members.find((m) => m.id === first.id)!;
-    await vi.waitFor(() => expect([...back.node.state.seen]).toEqual(['before', 'after']), { timeout: 10_000, interval: 10 });
+    await vi.waitFor(() => expect([...back.node.state.seen.keys()]).toEqual(['before', 'after']), { timeout: 10_000, interval: 10 });
     expect(back.node.state.machine.stats().ready).toBe(2);
   });
 });

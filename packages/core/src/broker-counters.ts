@@ -8,8 +8,11 @@
  */
 import type { DeathReason } from './dead-letter.js';
 
-/** RabbitMQ's dead_letter_strategy label: `disabled` when the queue has no dead-letter exchange. */
-export type DeadLetterStrategy = 'disabled' | 'at_most_once';
+/**
+ * RabbitMQ's dead_letter_strategy label: `disabled` when the queue has no dead-letter exchange,
+ * `at_least_once` for a replicated queue's (kept in its log until its targets have it).
+ */
+export type DeadLetterStrategy = 'disabled' | 'at_most_once' | 'at_least_once';
 
 /** Upper bounds of rabbitmq_message_size_bytes, in bytes; the last bucket (+Inf) takes the rest. */
 export const MESSAGE_SIZE_BUCKETS = [100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 50_000_000, 100_000_000] as const;
@@ -46,11 +49,11 @@ export class BrokerCounters {
   connectionsClosed = 0;
   /** Messages that left a queue dead, by reason and by whether a dead-letter exchange took them. */
   readonly deadLettered: Record<DeathReason, Record<DeadLetterStrategy, number>> = {
-    rejected: { disabled: 0, at_most_once: 0 },
-    expired: { disabled: 0, at_most_once: 0 },
-    maxlen: { disabled: 0, at_most_once: 0 },
-    delivery_limit: { disabled: 0, at_most_once: 0 },
-    retries_exhausted: { disabled: 0, at_most_once: 0 },
+    rejected: { disabled: 0, at_most_once: 0, at_least_once: 0 },
+    expired: { disabled: 0, at_most_once: 0, at_least_once: 0 },
+    maxlen: { disabled: 0, at_most_once: 0, at_least_once: 0 },
+    delivery_limit: { disabled: 0, at_most_once: 0, at_least_once: 0 },
+    retries_exhausted: { disabled: 0, at_most_once: 0, at_least_once: 0 },
   };
   /** Published body sizes: per MESSAGE_SIZE_BUCKETS bound (not cumulative), then the +Inf bucket. */
   readonly messageSizes = new Float64Array(MESSAGE_SIZE_BUCKETS.length + 1);

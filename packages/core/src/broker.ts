@@ -3,6 +3,7 @@
  * queues from the store at boot, and exposes the store's commit handles so that replies and
  * confirms can wait for the disk. It knows nothing of WebSocket or HTTP.
  */
+import type { Commit } from './commit.js';
 import { nanoid } from 'nanoid';
 import { MessageIds } from './message-ids.js';
 import { WarrenError } from '@warren/protocol';
@@ -136,11 +137,14 @@ export class Broker {
     if (total >= limit) throw new WarrenError('queue_limit', `the broker already has ${total} queues (maxQueues ${limit})`);
   }
 
-  private fireScheduled(record: ScheduledRecord): void {
+  private fireScheduled(record: ScheduledRecord): Commit | undefined {
     const vhost = this.vhosts.get(record.vhost);
-    if (vhost === undefined) return;
-    if (record.kind === 'retry') vhost.paths.retryDue(record);
-    else vhost.paths.publishDue(record);
+    if (vhost === undefined) return undefined;
+    if (record.kind === 'retry') {
+      vhost.paths.retryDue(record);
+      return undefined;
+    }
+    return vhost.paths.publishDue(record);
   }
 
   vhost(name: string): VHost | undefined {

@@ -13,6 +13,9 @@ import type { Clock, Logger, ScheduledRecord, Store } from './ports.js';
 import { Enqueued, type Queue } from './queue/queue.js';
 import type { MessageRouter, RoutingScope } from './routing.js';
 
+/** How long after a replicated queue failed to commit a classic queue's dead-letter it is enqueued again, ms. */
+const REENQUEUE_MS = 1_000;
+
 /** publish(): some queue took the message (or held it as a duplicate), or it waits for its delay. */
 export const ROUTED = 0;
 /** publish(): no queue took the message. */
@@ -39,6 +42,8 @@ export interface PublishOutcome {
   durable: boolean;
   /** Nodes that hold the message once the commit settles, when more than this one: every queue that took it is replicated. */
   replicas?: number;
+  /** The part of `commit` made elsewhere than the store: replicated queues' logs. */
+  elsewhere?: Commit;
   /**
    * A queue that took the message and holds its publishers (credit flow, queue/queue-flow.ts):
    * the publisher's connection waits for it before it reads more. Undefined: nobody holds.
@@ -97,13 +102,16 @@ export class MessagePaths {
     return this.counted(this.toQueues(exchangeName, message, publisherId));
   }
 
-  /** A delayed publish that came due: routed now, as if published now. */
-  publishDue(record: ScheduledRecord): void {
+  /**
+   * A delayed publish that came due: routed now, as if published now. Answers the commit of the
+   * replicated queues that took it, if any: the scheduler keeps the record until it settles.
+   */
+  publishDue(record: ScheduledRecord): Commit | undefined {
     if (this.scope.exchange(record.exchange ?? '') === undefined) {
       this.context.logger.warn({ exchange: record.exchange, id: record.id }, 'delayed message dropped: its exchange is gone');
-      return;
+      return undefined;
     }
-    this.counted(this.toQueues(record.exchange as string, { ...record.message, publishedAt: this.context.clock.now() }, false));
+    return this.counted(this.toQueues(record.exchange as string, { ...record.message, publishedAt: this.context.clock.now() }, false)).elsewhere;
   }
 
   private counted(outcome: PublishOutcome): PublishOutcome {
@@ -153,8 +161,58 @@ export class MessagePaths {
         this.context.logger.warn({ queue: queue.name, target: target.name, reason }, 'dead-letter cycle: message dropped for that queue');
         continue;
       }
-      target.enqueue(dead);
+      this.enqueueUntilCommitted(target, dead);
     }
+  }
+
+  /**
+   * A classic queue's dead-letter into a replicated queue: one its log could not commit (no
+   * majority of its replicas) is enqueued again a second later, until it is. In memory only: the
+   * source already let it go, so a crash of this node meanwhile loses it (at-most-once).
+   */
+  private enqueueUntilCommitted(target: Queue, message: Message): void {
+    target.enqueue(message);
+    target.enqueueCommit()?.onSettled((error) => {
+      if (error === undefined || target.deleted || (error as WarrenError).code !== 'cluster_unavailable') return;
+      this.context.logger.warn({ queue: target.name, err: error }, 'a replicated queue did not commit a dead-letter; it is enqueued again');
+      this.context.clock.setTimer(REENQUEUE_MS, () => {
+        if (!target.deleted) this.enqueueUntilCommitted(target, message);
+      });
+    });
+  }
+
+  /**
+   * A replicated queue's dead-letter, already marked (x-death) in its log: routed like
+   * deadLetter(), but its sender keeps it until every target has it (at-least-once), so this
+   * answers what to wait for: the targets' commit, undefined when nothing waits (no target, or
+   * classic targets whose writes are in the store's commit, returned then), or null when its
+   * dead-letter exchange is gone (the message is dropped, as deadLetter() drops it).
+   */
+  routeDeadLetter(queue: Queue, dead: Message, reason: DeathReason): Commit | undefined | null {
+    this.context.counters.deadLettered[reason].at_least_once++;
+    const exchange = this.scope.exchange(dead.exchange);
+    if (exchange === undefined) {
+      this.context.logger.warn({ queue: queue.name, exchange: dead.exchange, reason }, 'dead-letter exchange missing; message dropped');
+      return null;
+    }
+    const routed = new Set<Queue>();
+    this.router.route(exchange, dead.routingKey, dead.headers, routed);
+    exchange.messageStats.publish_in++;
+    if (routed.size === 0) exchange.messageStats.drop_unroutable++;
+    else exchange.messageStats.publish_out++;
+    let commit: Commit | undefined;
+    let stored = false;
+    for (const target of routed) {
+      if (isCycle(dead, reason, target.name)) {
+        this.context.logger.warn({ queue: queue.name, target: target.name, reason }, 'dead-letter cycle: message dropped for that queue');
+        continue;
+      }
+      if (target.enqueue(dead) === Enqueued.Stored) stored = true;
+      const its = target.enqueueCommit();
+      if (its !== undefined) commit = commit === undefined ? its : bothCommitted(commit, its);
+    }
+    if (stored) commit = commit === undefined ? this.context.store.commit() : bothCommitted(commit, this.context.store.commit());
+    return commit;
   }
 
   /**
@@ -203,24 +261,25 @@ export class MessagePaths {
     for (const queue of routed) {
       const window = deduplicate ? queue.settings.dedupWindow : undefined;
       const checked = window !== undefined && window > 0;
-      const copy = checked ? this.dedup.holds(queue, window, message.id) : Held.No;
+      const own = checked && queue.deduplicatesItself;
+      const copy = checked && !own ? this.dedup.holds(queue, window, message.id) : Held.No;
       if (copy !== Held.No) {
         held++;
         if (copy === Held.OnDisk) heldOnDisk = true;
         continue;
       }
-      const result = queue.enqueue(message);
+      const result = queue.enqueue(message, own);
       if (result === Enqueued.Rejected) {
         rejected = true;
         continue;
       }
       if (result === Enqueued.Stored) stored = true;
-      const own = queue.enqueueCommit();
-      if (own !== undefined) elsewhere = elsewhere === undefined ? own : bothCommitted(elsewhere, own);
-      replicas = Math.min(replicas, own?.replicas ?? 1);
+      const its = queue.enqueueCommit();
+      if (its !== undefined) elsewhere = elsewhere === undefined ? its : bothCommitted(elsewhere, its);
+      replicas = Math.min(replicas, its?.replicas ?? 1);
       if (queue.flow.holding) holding = queue;
       if (message.persistent && queue.survivesRestart) durable = true;
-      if (checked) this.dedup.remember(queue, message.id, message.persistent);
+      if (checked && !own) this.dedup.remember(queue, message.id, message.persistent);
     }
     const duplicate = held === routed.size;
     routed.clear();
@@ -234,6 +293,7 @@ export class MessagePaths {
       duplicate,
       durable: durable || (heldOnDisk && message.persistent),
       held: holding,
+      elsewhere,
       ...(replicas > 1 && held === 0 ? { replicas } : {}),
     };
   }

@@ -38,6 +38,8 @@ export interface QueueReplicas {
   group: string;
   members: string[];
   leader: string;
+  /** The members the group was founded with (its first log entry), kept once `members` changed: a member added later bootstraps with them, so every log starts alike. */
+  founders?: string[];
 }
 
 export interface BindingRecord {

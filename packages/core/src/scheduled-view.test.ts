@@ -31,7 +31,7 @@ function code(work: () => unknown): string | undefined {
 beforeEach(async () => {
   const store = new MemoryStore();
   await store.open();
-  scheduler = new Scheduler(store, clock, silentLogger, () => {});
+  scheduler = new Scheduler(store, clock, silentLogger, () => undefined);
   view = new ScheduledMessages('/', scheduler);
   scheduler.restore([
     waiting('r3', NOW + 300, { queue: 'jobs' }),

@@ -29,7 +29,7 @@ beforeEach(async () => {
   store = new MemoryStore();
   await store.open();
   fired = [];
-  scheduler = new Scheduler(store, clock, silentLogger, (r) => fired.push(r.id));
+  scheduler = new Scheduler(store, clock, silentLogger, (r) => void fired.push(r.id));
 });
 
 describe('Scheduler', () => {

@@ -6,6 +6,7 @@
  * Records are indexed by id, so a cancel or a reschedule (written to the store like the
  * schedule itself) costs O(log n); which vhost may touch which record is scheduled-view.ts's job.
  */
+import type { Commit } from './commit.js';
 import type { Clock, Logger, ScheduledRecord, Store } from './ports.js';
 import { MinHeap, type Handle } from './min-heap.js';
 
@@ -26,6 +27,8 @@ const FIRES_PER_CLOCK_READ = 64;
  */
 const STALE_IDS_FACTOR = 8;
 const STALE_IDS_SLACK = 4_096;
+/** How long after a replicated queue failed to commit a due message it is fired again, ms. */
+const REFIRE_MS = 1_000;
 
 export class Scheduler {
   private readonly heap = new MinHeap<ScheduledRecord>();
@@ -41,8 +44,12 @@ export class Scheduler {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    /** Turns a due record into an enqueue; runs synchronously so its writes share a batch with the delete. */
-    private readonly fire: (record: ScheduledRecord) => void,
+    /**
+     * Turns a due record into an enqueue; runs synchronously so its writes share a batch with the
+     * delete. Answers the commit of replicated queues that took it, if any: the record is kept
+     * until that settles, and fired again if it fails (at-least-once).
+     */
+    private readonly fire: (record: ScheduledRecord) => Commit | undefined,
   ) {}
 
   get size(): number {
@@ -112,6 +119,20 @@ export class Scheduler {
     this.timerDue = Number.POSITIVE_INFINITY;
   }
 
+  /** A fired record stays stored until the replicated queues that took it committed it; failing that, it is fired again. */
+  private keepUntil(record: ScheduledRecord, commit: Commit): void {
+    commit.onSettled((error) => {
+      if (error === undefined) {
+        this.store.deleteScheduled(record.id);
+        return;
+      }
+      this.logger.warn({ err: error, scheduled: record.id }, 'a replicated queue did not commit a scheduled message; it is fired again');
+      const again = { ...record, due: this.clock.now() + REFIRE_MS };
+      this.byId.set(again.id, this.heap.push(again, again.due));
+      this.arm();
+    });
+  }
+
   /** The id's handle while its record waits; a fired record's handle may name another by now. */
   private handleOf(id: string): Handle | undefined {
     const handle = this.byId.get(id);
@@ -149,12 +170,14 @@ export class Scheduler {
       }
       const record = this.heap.pop() as ScheduledRecord;
       this.lateness[this.fired++ % LATENESS_SAMPLES] = now - record.due;
+      let elsewhere: Commit | undefined;
       try {
-        this.fire(record);
+        elsewhere = this.fire(record);
       } catch (error) {
         this.logger.error({ err: error, scheduled: record.id }, 'a scheduled message could not be delivered; dropping it');
       }
-      this.store.deleteScheduled(record.id);
+      if (elsewhere === undefined) this.store.deleteScheduled(record.id);
+      else this.keepUntil(record, elsewhere);
     }
     if (this.byId.size > STALE_IDS_FACTOR * this.heap.size + STALE_IDS_SLACK) this.sweepIds();
     this.arm();

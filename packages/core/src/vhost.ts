@@ -8,6 +8,7 @@ import { DEFAULT_VHOST_METADATA, type VHostMetadata } from './vhost-records.js';
 import { WarrenError, type ExchangeType } from '@warren/protocol';
 import type { BrokerCounters } from './broker-counters.js';
 import { canonicalJson } from './canonical.js';
+import type { Commit } from './commit.js';
 import type { DeathReason } from './dead-letter.js';
 import { Exchange, type Destination } from './exchange/exchange.js';
 import type { Message, Table } from './message.js';
@@ -99,6 +100,10 @@ export class VHost implements RoutingScope, QueueHost {
 
   deadLetter(queue: Queue, message: Message, reason: DeathReason): void {
     this.paths.deadLetter(queue, message, reason);
+  }
+
+  routeDeadLetter(queue: Queue, dead: Message, reason: DeathReason): Commit | undefined | null {
+    return this.paths.routeDeadLetter(queue, dead, reason);
   }
 
   scheduleRetry(queue: Queue, message: Message, delay: number): void {
@@ -237,6 +242,11 @@ export class VHost implements RoutingScope, QueueHost {
 
   purgeQueue(name: string, owner: string): number {
     return this.requireQueue(name, owner).purge();
+  }
+
+  /** Purges and resolves with the count once the queue made the purge durable (a replicated queue's log). */
+  purgeQueueCommitted(name: string, owner: string): Promise<number> {
+    return this.requireQueue(name, owner).purgeCommitted();
   }
 
   consume(queueName: string, options: ConsumerOptions, sink: DeliverySink): Consumer {

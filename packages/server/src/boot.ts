@@ -27,6 +27,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { MetadataReplication } from './cluster/metadata-replication.js';
 import { gateMetadataFrames } from './cluster/ws-metadata-gate.js';
 import { membershipRoutes } from './cluster/membership-routes.js';
+import { ReplicaMover, replicaRoutes } from './cluster/replica-routes.js';
 import { clusterMetrics } from './cluster/cluster-metrics.js';
 import { clusterReadiness, replicatedQueuesFor, startClusterNode } from './cluster/cluster-boot.js';
 import { nodeView } from './http/routes/nodes.js';
@@ -110,13 +111,16 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   const httpSessions = installAccessHooks(app, access);
   replication?.installForwarding(app);
   registerRoutes(app, broker, listener, config.nodeId, logger, () => cluster);
-  membershipRoutes(app, replication, () => cluster);
+  const mover = replication === undefined ? undefined : new ReplicaMover(broker, replication, replicas!);
+  membershipRoutes(app, replication, () => cluster, mover);
+  replicaRoutes(app, mover, () => cluster);
   accessRoutes(app, access, httpSessions, listener, https !== undefined);
   await registerAdminUi(app);
   const live = new LiveEndpoint(app, logger);
   try {
     if (replication !== undefined) {
-      cluster = await startClusterNode(config, logger, app, replication, replicas!, () => nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster, broker, report: true }));
+      const report = () => ({ ...nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster, broker, report: true }), replicas_leaving: mover!.leaving(config.nodeId) });
+      cluster = await startClusterNode(config, logger, app, replication, replicas!, report);
       readiness.push(clusterReadiness(cluster));
     }
     await app.listen({ host: config.host, port: config.port });

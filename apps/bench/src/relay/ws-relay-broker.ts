@@ -47,6 +47,10 @@ class RelayProcess implements RunningBroker {
     return new RelayProcess(child, url);
   }
 
+  get urls(): readonly string[] {
+    return [this.url];
+  }
+
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -76,7 +80,10 @@ const SCRIPTS: Partial<Record<WorkerRole, string>> = { producer: 'relay-producer
 export const wsRelay: Broker = {
   name: 'ws-relay',
   label: 'ws relay (probe)',
-  start: () => RelayProcess.start(),
+  start(nodes) {
+    if (nodes > 1) throw new Error('the ws relay probe is a single process');
+    return RelayProcess.start();
+  },
   declare: () => Promise.resolve(),
   workerScript(role) {
     const script = SCRIPTS[role];

@@ -23,14 +23,23 @@ export class WarrenProcess implements RunningBroker {
   readonly firstWarnings: string[] = [];
   private readonly sampler: ResourceSampler;
 
-  private constructor(private readonly launched: BrokerProcess) {
+  private constructor(
+    private readonly launched: BrokerProcess,
+    private readonly stopGraceMs: number,
+  ) {
     this.sampler = new ResourceSampler(() => readUsage(launched.pid));
   }
 
-  static async start(): Promise<WarrenProcess> {
+  /**
+   * `env`: a cluster node's WARREN_NODE_ID, WARREN_PEERS and the like (warren-cluster.ts), whose
+   * `stopGraceMs` is longer: a cluster node takes up to 3 s to hand its consumers' downs over
+   * before it exits, and a node killed before it exits writes no `--cpu-prof` profile.
+   */
+  static async start(options: { name?: string; env?: Record<string, string>; stopGraceMs?: number } = {}): Promise<WarrenProcess> {
     let broker: WarrenProcess | undefined;
     const launched = await launchBroker({
-      name: 'bench',
+      name: options.name ?? 'bench',
+      ...(options.env === undefined ? {} : { env: options.env }),
       nodeArgs: brokerNodeArgs(),
       stderr: 'pipe',
       onLine: (line, entry) => {
@@ -39,7 +48,7 @@ export class WarrenProcess implements RunningBroker {
         if (broker.warningCount++ < KEPT_WARNINGS) broker.firstWarnings.push(line);
       },
     });
-    broker = new WarrenProcess(launched);
+    broker = new WarrenProcess(launched, options.stopGraceMs ?? STOP_GRACE_MS);
     return broker;
   }
 
@@ -49,6 +58,14 @@ export class WarrenProcess implements RunningBroker {
 
   get url(): string {
     return this.launched.url;
+  }
+
+  get urls(): readonly string[] {
+    return [this.launched.url];
+  }
+
+  get httpUrl(): string {
+    return this.launched.httpUrl;
   }
 
   get running(): boolean {
@@ -65,7 +82,7 @@ export class WarrenProcess implements RunningBroker {
 
   async stop(): Promise<void> {
     this.sampler.stop();
-    await this.launched.stop(STOP_GRACE_MS);
+    await this.launched.stop(this.stopGraceMs);
   }
 
   killNow(): void {

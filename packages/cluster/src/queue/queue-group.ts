@@ -12,15 +12,25 @@
  * ones it already has). Every member, once a second, hands the consumers the queue knows to
  * `checkConsumers`, so that one whose node died or restarted is declared `down`. A leader that is
  * not the preferred one hands leadership back to it once it is back and caught up.
+ *
+ * Members move (docs/cluster.md, "Adding and removing nodes"): the metadata log records a queue's
+ * new members and preferred leader (`retarget`), and its leader changes the group one server at a
+ * time (Raft thesis §4.1) until it matches: a new member joins as a learner, catches up from the
+ * log and is promoted; only then does a member that is no longer wanted leave, so the group never
+ * holds fewer replicas than it should. A leader that is itself to leave hands leadership over
+ * first. The member that left is told (`removed`), as it may never learn the commit of its own
+ * removal.
  */
 import type { LevelKeyspace } from '@warren/store';
 import type { Message, QueueRecord } from '@warren/core';
 import { RaftNode } from '../raft-node.js';
+import type { ConfChange } from '../raft/types.js';
 import { LevelRaftStorage } from '../raft-storage.js';
 import type { ClusterTransport } from '../node/cluster-transport.js';
 import type { ClusterLogger } from '../node/peers.js';
 import type { QueueLogCommand, QueueLogEffect } from './queue-log.js';
 import { replicatedQueueMachine, type ReplicatedQueueState } from './replicated-queue.js';
+import { LeaderWork, type DeadLetterRoute } from './leader-work.js';
 
 /** A delivery the leader hands to a consumer: the message and how often it went out. */
 export interface QueueDelivery {
@@ -32,8 +42,11 @@ export interface QueueDelivery {
 export interface QueueGroupOptions {
   readonly node: string;
   readonly name: string;
+  /** The members wanted now, and the one meant to lead (they change with `retarget`). */
   readonly members: readonly string[];
   readonly preferredLeader: string;
+  /** The members the group was founded with, when they differ from `members`: every member's log starts with them. */
+  readonly founders?: readonly string[];
   /** The queue as declared: its arguments are the machine's settings, the same on every member. */
   readonly record: QueueRecord;
   readonly keyspace: LevelKeyspace;
@@ -45,6 +58,16 @@ export interface QueueGroupOptions {
   readonly checkConsumers: (consumers: readonly string[], leading: boolean) => void;
   /** On every member: the queue applied a down of this consumer. */
   readonly downed: (consumer: string) => void;
+  /** On every member: the effects of each command applied (answers to a purge or take it asked for). */
+  readonly applied?: (effects: readonly QueueLogEffect[], leading: boolean) => void;
+  /** On the leader: routes a dead-letter to the queue's dead-letter exchange (leader-work.ts). */
+  readonly deadLetter?: DeadLetterRoute;
+  /** On the leader: the queue took back consumer's delivery of message `id` (its ack lease ran out). */
+  readonly revoked?: (consumer: string, id: string) => void;
+  /** On the leader: the queue went unused for its x-expires. */
+  readonly expired?: () => void;
+  /** On the leader: `node` is out of the group (committed); it should stop its member. */
+  readonly removed?: (node: string) => void;
   readonly tickMs?: number;
   readonly electionTick?: number;
 }
@@ -57,6 +80,8 @@ const DUTY_MS = 100;
 const CHECK_MS = 1_000;
 /** How long a leader that is not the preferred one leads before it offers leadership back, and between offers. */
 const HAND_BACK_AFTER_MS = 10_000;
+/** How far behind the commit a member may be to be handed leadership when members move (Raft catches it up first). */
+const TRANSFER_SLACK = 256;
 
 export class QueueGroup {
   /** The term in which this member took over as leader (0: it does not lead). */
@@ -69,13 +94,19 @@ export class QueueGroup {
   #offered = 0;
   #lastCheck = 0;
   readonly #proposed = new Set<string>();
+  #target: { members: readonly string[]; leader: string };
+  /** The preferred leader changed: offer it leadership as soon as it is caught up. */
+  #handNow = false;
   readonly #stopDuty: () => void;
+  readonly #work: LeaderWork;
   #stopped = false;
 
   private constructor(
     private readonly options: QueueGroupOptions,
     readonly node: QueueNode,
   ) {
+    this.#work = new LeaderWork(options.name, options.logger, () => node.state, (command) => node.propose(command), (key, command) => this.#once(key, command), options.deadLetter);
+    this.#target = { members: options.members, leader: options.preferredLeader };
     // One timer for every group's duties on this node, not one per group.
     this.#stopDuty = options.transport.clock.every(DUTY_MS, () => this.#duties());
   }
@@ -85,7 +116,8 @@ export class QueueGroup {
     const machine = replicatedQueueMachine({ ...options.record, id: options.name, exclusive: false, autoDelete: false });
     const node = await RaftNode.start({
       id: options.node,
-      peers: options.members,
+      // A member added later starts from the same first entry as the founders (or from the leader's snapshot).
+      peers: options.founders ?? options.members,
       storage: new LevelRaftStorage(options.keyspace, `${options.name}/`),
       transport: options.transport.group(options.name),
       machine,
@@ -95,13 +127,14 @@ export class QueueGroup {
       snapshotEvery: Number.MAX_SAFE_INTEGER,
       onEffects: (effects, leading) => {
         for (const effect of effects) if (effect.kind === 'down') options.downed(effect.consumer);
+        options.applied?.(effects, leading);
         if (leading) holder.group?.carryOut(effects);
       },
     });
     const group = new QueueGroup(options, node);
     holder.group = group;
     // A new group: its preferred leader stands at once, so leaders spread as placed.
-    if (options.node === options.preferredLeader && node.raft.term === 0) node.campaign();
+    if (options.founders === undefined && options.node === options.preferredLeader && node.raft.term === 0) node.campaign();
     return group;
   }
 
@@ -117,6 +150,17 @@ export class QueueGroup {
     return this.node.state;
   }
 
+  /** The members wanted now and the one meant to lead, as the metadata log last recorded them. */
+  retarget(members: readonly string[], leader: string): void {
+    if (leader !== this.#target.leader) this.#handNow = true;
+    this.#target = { members: [...members], leader };
+  }
+
+  /** The group's configuration as this member applied it. */
+  get conf(): { voters: readonly string[]; learners: readonly string[] } {
+    return this.node.raft.tracker.conf;
+  }
+
   propose(command: QueueLogCommand): Promise<number> {
     return this.node.propose(command);
   }
@@ -127,7 +171,8 @@ export class QueueGroup {
     if (raft.role !== 'leader') return undefined;
     const last = raft.log.lastIndex;
     const lag: Record<string, number> = {};
-    for (const member of this.options.members) {
+    const { voters, learners } = raft.tracker.conf;
+    for (const member of [...voters, ...learners]) {
       lag[member] = member === this.options.node ? 0 : Math.max(0, last - (raft.tracker.progress.get(member)?.match ?? 0));
     }
     return lag;
@@ -157,6 +202,12 @@ export class QueueGroup {
         this.options.deliver(effect.consumer, { message: delivery.entry.message, redelivered: effect.redelivered, deliveryCount: effect.deliveryCount });
       } else if (effect.kind === 'dispatch-later') {
         this.#once('dispatch', () => ({ t: 'dispatch', now: Date.now() }));
+      } else if (effect.kind === 'revoked') {
+        this.options.revoked?.(effect.consumer, effect.id);
+      } else if (effect.kind === 'expired') {
+        this.options.expired?.();
+      } else {
+        this.#work.carryOut(effect);
       }
     }
   }
@@ -185,7 +236,9 @@ export class QueueGroup {
       this.#ledSince = now;
       this.#takeOver();
     }
+    this.#reconcile();
     this.#handBack(now);
+    this.#work.duties(now);
     const timers = this.node.state.effects.timers;
     if (timers.size === 0) return;
     for (const [timer, due] of timers) {
@@ -194,23 +247,87 @@ export class QueueGroup {
   }
 
   /**
+   * On the leader: one step toward the wanted members, once the last change is applied. Adds
+   * before it removes, so the group never holds fewer replicas than wanted.
+   */
+  #reconcile(): void {
+    const raft = this.node.raft;
+    if (raft.pendingConfIndex > raft.log.applied || raft.leadTransferee !== null) return;
+    const wanted = this.#target.members;
+    const { voters, learners } = raft.tracker.conf;
+    const missing = wanted.find((m) => !voters.includes(m) && !learners.includes(m));
+    if (missing !== undefined) return this.#change({ type: 'addLearner', node: missing });
+    const learner = learners.find((m) => wanted.includes(m));
+    if (learner !== undefined) {
+      // validateConfChange takes the promotion only once the learner has caught up.
+      if ((raft.tracker.progress.get(learner)?.match ?? 0) >= raft.log.committed) this.#change({ type: 'promote', node: learner });
+      return;
+    }
+    const extra = [...learners, ...voters].find((m) => !wanted.includes(m));
+    if (extra === undefined) return;
+    if (extra !== this.options.node) return this.#change({ type: 'remove', node: extra });
+    // This member leaves: leadership goes first to a wanted member that has caught up (the preferred one if it has).
+    const heir = [this.#target.leader, ...wanted].find((m) => voters.includes(m) && this.#nearlyCaughtUp(m));
+    if (heir === undefined || heir === this.options.node) return;
+    this.options.logger.info({ group: this.options.name, to: heir }, 'leaving a replicated queue group: handing leadership over first');
+    this.node.transferLeadership(heir);
+  }
+
+  /** Active and at most TRANSFER_SLACK entries behind the commit: a transfer to it catches it up in a moment. */
+  #nearlyCaughtUp(member: string): boolean {
+    const raft = this.node.raft;
+    const progress = raft.tracker.progress.get(member);
+    return progress !== undefined && progress.recentActive && progress.match + TRANSFER_SLACK >= raft.log.committed;
+  }
+
+  #change(change: Exclude<ConfChange, { type: 'bootstrap' }>): void {
+    const key = `conf:${change.type}:${change.node}`;
+    if (this.#proposed.has(key)) return;
+    this.#proposed.add(key);
+    this.options.logger.info({ group: this.options.name, change: change.type, member: change.node }, 'changing the members of a replicated queue group');
+    this.node.proposeConfChange(change).then(
+      () => {
+        this.#proposed.delete(key);
+        if (change.type === 'remove') this.options.removed?.(change.node);
+      },
+      (error: unknown) => {
+        this.#proposed.delete(key);
+        this.options.logger.info({ group: this.options.name, err: error, change: change.type, member: change.node }, 'a membership change was not committed (leadership moved?)');
+      },
+    );
+  }
+
+  /**
    * Leaders spread as placed: a member that took over from the preferred leader (a failover) hands
    * leadership back once the preferred one is back and caught up, after leading a while.
    */
   #handBack(now: number): void {
-    const preferred = this.options.preferredLeader;
+    const preferred = this.#target.leader;
+    if (this.#handNow && preferred !== this.options.node) {
+      // Just moved here: offer it as soon as it is caught up, not after a while.
+      this.#ledSince = 0;
+      this.#offered = 0;
+    }
     if (preferred === this.options.node || now - this.#ledSince < HAND_BACK_AFTER_MS || now - this.#offered < HAND_BACK_AFTER_MS) return;
     const raft = this.node.raft;
     const progress = raft.tracker.progress.get(preferred);
-    if (progress === undefined || !progress.recentActive || progress.match < raft.log.committed) return;
-    this.#offered = now;
+    // A member that is still a learner (just added) cannot lead yet.
+    if (!raft.tracker.isVoter(preferred)) return;
+    if (progress === undefined || !progress.recentActive || progress.match < raft.log.committed) {
+      // A member just made preferred leader (moved) takes over as soon as it is nearly there: under a
+      // steady stream a follower is rarely exactly caught up, and the transfer catches it up first.
+      if (!this.#handNow || !this.#nearlyCaughtUp(preferred)) return;
+    }
     this.options.logger.info({ group: this.options.name, to: preferred }, 'handing a replicated queue back to its preferred leader');
-    this.node.transferLeadership(preferred);
+    if (!this.node.transferLeadership(preferred)) return;
+    this.#offered = now;
+    this.#handNow = false;
   }
 
   #takeOver(): void {
     this.options.logger.info({ group: this.options.name, term: this.node.raft.term, unacked: this.node.state.effects.unacked.size }, 'leading a replicated queue');
     this.handOutAgain(() => true);
+    this.#work.takeOver();
   }
 
   /**

@@ -6,7 +6,7 @@
  * time and the retry jitter's random number travel inside, as core's commands require: the
  * member that proposes reads its clock and draws, the members that apply read neither.
  */
-import type { Message, QueueTimer, Settlement, Table } from '@warren/core';
+import type { DeathReason, Message, PolicyRecord, QueueEntry, QueueTimer, Settlement, Table } from '@warren/core';
 
 /**
  * A message as the log carries it; the body as base64, so a command is one JSON text. `id` is
@@ -23,20 +23,42 @@ export interface LoggedMessage {
 }
 
 export type QueueLogCommand =
-  /** A publish: enqueued once per message id (a publisher retries until confirmed), confirmed every time. */
-  | (LoggedMessage & { readonly t: 'enqueue'; readonly client: string; readonly now: number })
-  /** A retry's back-off ran out (a `retry` effect): the message, with its attempt header, comes back. */
-  | (LoggedMessage & { readonly t: 'retry-due'; readonly now: number })
-  | { readonly t: 'subscribe'; readonly consumer: string; readonly prefetch: number; readonly now: number }
-  /** ack, nack with requeue, reject (drop: retried or dead-lettered) of the delivery of message `id`. */
+  /**
+   * A publish: enqueued once per message id (a publisher retries until confirmed), confirmed every
+   * time. `dedup`: the publisher's message id, checked against the queue's dedup window.
+   */
+  | (LoggedMessage & { readonly t: 'enqueue'; readonly client: string; readonly now: number; readonly dedup?: string })
+  /** A retry's back-off ran out (a `retry` effect): the pending retry of message `id` comes back, once. */
+  | { readonly t: 'retry-due'; readonly id: string; readonly now: number }
+  /** `ackTimeout`: the consumer's own ack lease, ms. */
+  | { readonly t: 'subscribe'; readonly consumer: string; readonly prefetch: number; readonly now: number; readonly ackTimeout?: number }
+  /** ack, nack with requeue, reject (drop: retried or dead-lettered), retry (after `delay`) of the delivery of message `id`. */
   | {
       readonly t: 'settle';
       readonly consumer: string;
       readonly id: string;
-      readonly outcome: Exclude<Settlement, 'retry'>;
+      readonly outcome: Settlement;
       readonly now: number;
       readonly random: number;
+      readonly delay?: number;
     }
+  /** Renews the consumer's ack lease on message `id` to `ms` from now. */
+  | { readonly t: 'extend'; readonly consumer: string; readonly id: string; readonly ms: number; readonly now: number }
+  /**
+   * The queue's effective policy (null: none) as the metadata log had it at index `at`; one from
+   * an older index than the last applied changes nothing (every node proposes each change).
+   */
+  | { readonly t: 'policy'; readonly at: number; readonly policy: PolicyRecord | null; readonly now: number }
+  /** Removes the ready messages (queue.purge); answered by a `purged` effect naming `ref`. */
+  | { readonly t: 'purge'; readonly ref: string; readonly now: number }
+  /** Takes up to `count` ready messages from the head (a get, acked); answered by a `removed` effect naming `ref`. */
+  | { readonly t: 'take'; readonly ref: string; readonly count: number; readonly now: number }
+  /** Removes these ready messages, by seq and id, where still ready (a redrive moved them); answered by `removed`. */
+  | { readonly t: 'remove'; readonly ref: string; readonly entries: readonly { readonly seq: number; readonly id: string }[]; readonly now: number }
+  /** Every target of message `id`'s pending dead-letter has it: the queue lets it go. */
+  | { readonly t: 'dead-lettered'; readonly id: string; readonly now: number }
+  /** The queue was declared again: its x-expires clock restarts. */
+  | { readonly t: 'touch'; readonly now: number }
   /** The consumer stops receiving; what it holds stays with it until settled or it goes down. */
   | { readonly t: 'cancel'; readonly consumer: string; readonly now: number }
   /** The consumer's connection is gone: it is cancelled and what it held is requeued, redelivered. */
@@ -66,10 +88,16 @@ export type QueueLogEffect =
   | { readonly kind: 'revoked'; readonly consumer: string; readonly id: string }
   /** The consumer is cancelled: at its request (`cancel`), or because the queue is being deleted. */
   | { readonly kind: 'cancelled'; readonly consumer: string }
-  /** The message left the queue dead-lettered (without a dead-letter exchange: dropped). */
-  | { readonly kind: 'dead-letter'; readonly id: string; readonly reason: string }
-  /** Propose `retry-due` with this message after `delay` ms. */
-  | (LoggedMessage & { readonly kind: 'retry'; readonly delay: number })
+  /**
+   * The message left the queue dead-lettered: without a dead-letter exchange it is dropped; with
+   * one it stays pending in the queue's state until the leader routed it and proposed `dead-lettered`.
+   */
+  | { readonly kind: 'dead-letter'; readonly id: string; readonly reason: DeathReason }
+  /** A retry is pending: the leader proposes `retry-due` for it once `due` (the queue's clock) passes. */
+  | { readonly kind: 'retry'; readonly id: string; readonly delay: number; readonly due: number }
+  | { readonly kind: 'purged'; readonly ref: string; readonly count: number }
+  /** What a take or remove took out of the queue (the messages, for the member that asked). */
+  | { readonly kind: 'removed'; readonly ref: string; readonly entries: readonly QueueEntry[] }
   /** Propose `timer` when the leader's clock reaches `due`; Infinity disarms. */
   | { readonly kind: 'set-timer'; readonly timer: QueueTimer; readonly due: number }
   /** Propose `dispatch` soon. */

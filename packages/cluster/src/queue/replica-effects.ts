@@ -4,12 +4,24 @@
  * still out kept by message id, so that a later settle naming an id finds its entry. Every
  * member runs the same machine with these effects, so every member knows what is unacked.
  */
-import { RecordedEffects, type Consumer, type DeathReason, type Message, type QueueEntry, type QueueTimer, type QueueWrites } from '@warren/core';
-import { loggedBody, type QueueLogEffect } from './queue-log.js';
+import { deadLettered, RecordedEffects, type Consumer, type DeathReason, type Message, type QueueEntry, type QueueMachine, type QueueTimer, type QueueWrites } from '@warren/core';
+import type { QueueLogEffect } from './queue-log.js';
 
 export interface Delivery {
   readonly consumer: Consumer;
   readonly entry: QueueEntry;
+}
+
+/** A message that left the queue for its dead-letter exchange, marked (x-death) as it left, not yet routed. */
+export interface PendingDeadLetter {
+  readonly message: Message;
+  readonly reason: DeathReason;
+}
+
+/** A message waiting out its retry back-off, and when (the queue's clock) it comes back. */
+export interface PendingRetry {
+  readonly message: Message;
+  readonly due: number;
 }
 
 export class ReplicaEffects extends RecordedEffects {
@@ -22,6 +34,15 @@ export class ReplicaEffects extends RecordedEffects {
   readonly unacked = new Map<string, Delivery>();
   /** The queue's timers armed now, by their due time: a new leader arms them on its own clock. */
   readonly timers = new Map<QueueTimer, number>();
+  /**
+   * Dead-letters not yet routed, by message id: the queue keeps them until its leader has routed
+   * them and every target has them (a `dead-lettered` command), so a new leader routes them again.
+   */
+  readonly deadLetters = new Map<string, PendingDeadLetter>();
+  /** Retries waiting out their back-off, by message id, kept in the queue so a new leader fires them. */
+  readonly retries = new Map<string, PendingRetry>();
+  /** The machine these are the effects of: its settings and clock decide a dead-letter's marks. */
+  machine: QueueMachine | undefined;
   /** The log index of the command being applied. */
   index = 0;
   #out: QueueLogEffect[] = [];
@@ -64,12 +85,20 @@ export class ReplicaEffects extends RecordedEffects {
   }
 
   override deadLetter(message: Message, reason: DeathReason): void {
+    const machine = this.machine!;
+    const { deadLetterExchange, deadLetterRoutingKey } = machine.settings;
+    if (deadLetterExchange !== undefined) {
+      // Marked with the queue's clock, so every member keeps the same message.
+      const dead = deadLettered(message, machine.name, reason, deadLetterExchange, deadLetterRoutingKey, machine.now);
+      this.deadLetters.set(message.id, { message: dead, reason });
+    }
     this.#out.push({ kind: 'dead-letter', id: message.id, reason });
   }
 
   override scheduleRetry(message: Message, delay: number): void {
-    const effect = { kind: 'retry', id: message.id, body: loggedBody(message.body), delay } as const;
-    this.#out.push(message.headers === undefined ? effect : { ...effect, headers: message.headers });
+    const due = this.machine!.now + delay;
+    this.retries.set(message.id, { message, due });
+    this.#out.push({ kind: 'retry', id: message.id, delay, due });
   }
 
   override expired(): void {

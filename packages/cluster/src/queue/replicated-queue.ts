@@ -14,6 +14,7 @@ import { Consumer, Enqueued, recordingQueueMachine, type DeliverySink, type Mess
 import type { ApplyMeta, Applied, ReplicatedMachine } from '../machine.js';
 import { ReplicaEffects } from './replica-effects.js';
 import { bodyOf, decodeQueueCommand, encodeQueueCommand, type LoggedMessage, type QueueLogCommand, type QueueLogEffect } from './queue-log.js';
+import { applyPolicy, extendLease, heldByWindow, purge, rememberId, remove, retryDue, take } from './replica-commands.js';
 
 export interface ReplicatedQueueState {
   readonly machine: QueueMachine;
@@ -22,8 +23,15 @@ export interface ReplicatedQueueState {
   readonly consumers: Map<string, Consumer>;
   /** Consumers that went down: a late subscribe from one is refused, its connection is gone. */
   readonly gone: Set<string>;
-  /** Every message id enqueued: a retried publish is confirmed again, not stored twice. */
-  readonly seen: Set<string>;
+  /**
+   * Message ids enqueued in the last SEEN_MS of the queue's clock, oldest first, with when: a
+   * retried publish (or a dead-letter routed again) is confirmed again, not stored twice.
+   */
+  readonly seen: Map<string, number>;
+  /** The dedup window: publisher's message id -> when the queue took it, oldest first. */
+  readonly dedup: Map<string, number>;
+  /** The metadata log index of the policy applied last. */
+  policyAt: number;
   /** The commands applied so far: the snapshot. */
   readonly history: QueueLogCommand[];
 }
@@ -44,6 +52,20 @@ const NO_SINK: DeliverySink = {
 };
 
 const NEWLINE = 10;
+/**
+ * How long a message id is remembered, ms of the queue's clock: far longer than any proposer
+ * retries one command (a publish 8 s, a control command 30 s), so the set stays bounded by the
+ * publish rate instead of growing with every message ever published.
+ */
+export const SEEN_MS = 10 * 60_000;
+
+/** Forgets the ids enqueued more than SEEN_MS ago (the machine's clock never goes back, so the oldest come first). */
+function forgetSeen(state: ReplicatedQueueState, now: number): void {
+  for (const [id, at] of state.seen) {
+    if (at > now - SEEN_MS) return;
+    state.seen.delete(id);
+  }
+}
 /** Commands are decoded once per entry and shared, so each is encoded once for every snapshot that holds it. */
 const encodedOnce = new WeakMap<QueueLogCommand, Uint8Array>();
 
@@ -61,10 +83,10 @@ function messageOf(logged: LoggedMessage, now: number): Message {
   };
 }
 
-function subscribe(state: ReplicatedQueueState, id: string, prefetch: number, now: number): void {
+function subscribe(state: ReplicatedQueueState, { consumer: id, prefetch, ackTimeout }: Extract<QueueLogCommand, { t: 'subscribe' }>, now: number): void {
   if (state.gone.has(id) || state.consumers.has(id)) return;
   const { machine } = state;
-  const options = { tag: id, prefetch, noAck: false, exclusive: false, arguments: {}, owner: id };
+  const options = { tag: id, prefetch, noAck: false, exclusive: false, arguments: {}, owner: id, ...(ackTimeout === undefined ? {} : { ackTimeout }) };
   // The machine never looks at a consumer's queue: that is the local shell's handle for the server.
   const consumer = new Consumer(machine as Queue, options, NO_SINK);
   state.consumers.set(id, consumer);
@@ -73,13 +95,13 @@ function subscribe(state: ReplicatedQueueState, id: string, prefetch: number, no
 
 function settle(state: ReplicatedQueueState, command: Extract<QueueLogCommand, { t: 'settle' }>, now: number): QueueLogEffect {
   const { effects } = state;
-  const { consumer, id, outcome, random } = command;
+  const { consumer, id, outcome, random, delay } = command;
   const delivery = effects.unacked.get(id);
   if (delivery === undefined || delivery.consumer.tag !== consumer) {
     return { kind: 'settled', consumer, id, outcome: 'stale', index: effects.index };
   }
   effects.unacked.delete(id);
-  state.machine.apply({ kind: 'settle', now, random, entry: delivery.entry, consumer: delivery.consumer, outcome, delay: undefined, reason: undefined, error: undefined });
+  state.machine.apply({ kind: 'settle', now, random, entry: delivery.entry, consumer: delivery.consumer, outcome, delay, reason: undefined, error: undefined });
   return { kind: 'settled', consumer, id, outcome: outcome === 'ack' ? 'acked' : outcome === 'requeue' ? 'requeued' : 'dropped', index: effects.index };
 }
 
@@ -106,20 +128,24 @@ function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand, now
   const { machine, effects } = state;
   switch (command.t) {
     case 'enqueue': {
-      if (state.seen.has(command.id)) {
+      forgetSeen(state, now);
+      if (state.seen.has(command.id) || heldByWindow(state, command.dedup, now)) {
         effects.push({ kind: 'confirm', client: command.client, id: command.id });
         return;
       }
       const rejected = machine.apply({ kind: 'enqueue', now, message: messageOf(command, now) }) === Enqueued.Rejected;
-      if (!rejected) state.seen.add(command.id);
+      if (!rejected) {
+        state.seen.set(command.id, now);
+        rememberId(state, command.dedup, now);
+      }
       effects.push({ kind: rejected ? 'rejected' : 'confirm', client: command.client, id: command.id });
       return;
     }
     case 'retry-due':
-      machine.apply({ kind: 'retry-due', now, message: messageOf(command, now) });
+      retryDue(state, command, now);
       return;
     case 'subscribe':
-      subscribe(state, command.consumer, command.prefetch, now);
+      subscribe(state, command, now);
       effects.push({ kind: 'subscribed', consumer: command.consumer });
       return;
     case 'settle':
@@ -146,6 +172,27 @@ function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand, now
     }
     case 'dispatch':
       machine.apply({ kind: 'dispatch', now });
+      return;
+    case 'extend':
+      extendLease(state, command, now);
+      return;
+    case 'policy':
+      applyPolicy(state, command, now);
+      return;
+    case 'purge':
+      effects.push(purge(state, command, now));
+      return;
+    case 'take':
+      effects.push(take(state, command, now));
+      return;
+    case 'remove':
+      effects.push(remove(state, command, now));
+      return;
+    case 'dead-lettered':
+      effects.deadLetters.delete(command.id);
+      return;
+    case 'touch':
+      machine.apply({ kind: 'touch', now });
   }
 }
 
@@ -162,7 +209,8 @@ function encodeOnce(command: QueueLogCommand): Uint8Array {
 export function replicatedQueueMachine(record: QueueRecord): ReplicatedMachine<ReplicatedQueueState, QueueLogCommand, QueueLogEffect> {
   const init = (): ReplicatedQueueState => {
     const { machine, effects } = recordingQueueMachine(record, new ReplicaEffects());
-    return { machine, effects, consumers: new Map(), gone: new Set(), seen: new Set(), history: [] };
+    effects.machine = machine;
+    return { machine, effects, consumers: new Map(), gone: new Set(), seen: new Map(), dedup: new Map(), policyAt: 0, history: [] };
   };
   const apply = (state: ReplicatedQueueState, command: QueueLogCommand, meta: ApplyMeta): Applied<ReplicatedQueueState, QueueLogEffect> => {
     state.history.push(command);
@@ -207,5 +255,9 @@ export function describeQueue(state: ReplicatedQueueState): string {
     gone: [...state.gone],
     timers: [...state.effects.timers],
     seen: state.seen.size,
+    deadLetters: [...state.effects.deadLetters.keys()],
+    retries: [...state.effects.retries].map(([id, r]) => [id, r.due]),
+    dedup: [...state.dedup],
+    policyAt: state.policyAt,
   });
 }

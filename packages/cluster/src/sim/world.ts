@@ -280,7 +280,7 @@ class World {
     this.#toClient(() => {
       const accepted = target.read(context, (state) => {
         answered = true;
-        const seen = new Set(state.seen);
+        const seen = new Set(state.seen.keys());
         this.#toClient(() => this.observer.read(confirmedBefore, seen));
       });
       if (!accepted) answered = false;

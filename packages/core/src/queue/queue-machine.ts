@@ -106,6 +106,26 @@ export class QueueMachine {
     return { ready: b.count, unacked: this.unackedCount, ram: b.ramCount, bytes: b.bytes, consumers: this.consumers.length };
   }
 
+  /** Ready messages in order from `offset`, without changing anything (browsing). */
+  peek(offset: number, count: number): Promise<QueueEntry[]> {
+    return this.backlog.peek(offset, count);
+  }
+
+  /** Changes when the set of ready messages changes (not when they page in or out): equal values, same messages. */
+  get readyVersion(): number {
+    return this.backlog.changes;
+  }
+
+  /** The ready message `seq` if it is in RAM (a replica, whose backlog never pages, finds any). */
+  readyEntry(seq: number): QueueEntry | undefined {
+    return this.backlog.inRam(seq);
+  }
+
+  /** Ready messages after seq `afterSeq` in order, at most `count`, without changing anything (browsing in pages). */
+  readyAfter(afterSeq: number, count: number): Promise<QueueEntry[]> {
+    return this.backlog.readyAfter(afterSeq, count);
+  }
+
   /**
    * Applies one command. Returns enqueue's Enqueued, purge's and delete's message counts,
    * extend-lease's 1 (renewed) or 0 (no lease held), take-head's entry; nothing for the rest.

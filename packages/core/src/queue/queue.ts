@@ -42,6 +42,8 @@ export interface QueueHost {
   clock: Clock;
   /** Republishes a message leaving `queue` to its dead-letter exchange, if it has one. */
   deadLetter(queue: Queue, message: Message, reason: DeathReason): void;
+  /** A replicated queue's dead-letter, marked already: routed now; what to wait for (message-paths.ts routeDeadLetter). */
+  routeDeadLetter?(queue: Queue, dead: Message, reason: DeathReason): Commit | undefined | null;
   /** Brings a message back to `queue` after `delay` ms. */
   scheduleRetry(queue: Queue, message: Message, delay: number): void;
   /** The queue went unused for its x-expires. */
@@ -120,8 +122,12 @@ export class Queue extends QueueMachine {
     super.applySettle(command);
   }
 
-  /** Adds a message (overflow and length limits apply); see Enqueued. */
-  enqueue(message: Message): Enqueued {
+  /**
+   * Adds a message (overflow and length limits apply); see Enqueued. `dedup`: the publisher gave
+   * its id and the queue has a dedup window; a classic queue leaves that to message-paths.ts
+   * (dedup.ts), a queue that deduplicates in its own log (`deduplicatesItself`) checks it there.
+   */
+  enqueue(message: Message, _dedup = false): Enqueued {
     const command = this.enqueueCommand;
     command.now = message.publishedAt;
     command.message = message;
@@ -140,6 +146,11 @@ export class Queue extends QueueMachine {
    */
   enqueueCommit(): Commit | undefined {
     return undefined;
+  }
+
+  /** True for a queue whose dedup window lives in its own log (a replicated queue): message-paths.ts leaves the check to it. */
+  get deduplicatesItself(): boolean {
+    return false;
   }
 
   /** A retry's back-off fired: the message comes back to the tail. */
@@ -208,6 +219,14 @@ export class Queue extends QueueMachine {
     return purged;
   }
 
+  /**
+   * Purges and resolves with the count once the purge is durable where the queue decides: at
+   * once for a classic queue; a replicated queue's resolves once its log committed the purge.
+   */
+  purgeCommitted(): Promise<number> {
+    return Promise.resolve(this.purge());
+  }
+
   /** Applies a new policy (or none); the queue's arguments stay. */
   applyPolicy(policy: Policy | undefined): void {
     this.apply({ kind: 'policy', now: this.clock.now(), policy });
@@ -222,21 +241,6 @@ export class Queue extends QueueMachine {
   recover(count: number, lastSeq: number, deliveredUpTo = 0): void {
     const mark = this.shell.deliveryRecord.recover(deliveredUpTo, lastSeq);
     this.apply({ kind: 'recover', now: this.clock.now(), count, lastSeq, deliveredUpTo: mark });
-  }
-
-  /** Ready messages in order from `offset`, without changing anything (browsing). */
-  peek(offset: number, count: number): Promise<QueueEntry[]> {
-    return this.backlog.peek(offset, count);
-  }
-
-  /** Changes when the set of ready messages changes (not when they page in or out): equal values, same messages. */
-  get readyVersion(): number {
-    return this.backlog.changes;
-  }
-
-  /** Ready messages after seq `afterSeq` in order, at most `count`, without changing anything (browsing in pages). */
-  readyAfter(afterSeq: number, count: number): Promise<QueueEntry[]> {
-    return this.backlog.readyAfter(afterSeq, count);
   }
 
   /**

@@ -41,6 +41,8 @@ export async function startClusterNode(
     report,
   });
   replication.attach(node.metadata);
+  // An unused replicated queue's leader deletes it (x-expires) through the metadata log, as a client would.
+  replicas.expire = (vhost, name) => replication.change({ method: 'DELETE', url: `/api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(name)}`, user: 'warren' });
   replicas.attach(node);
   return node;
 }

@@ -6,14 +6,16 @@
  *
  * Adding first commits the new node's address through the metadata log, so every node learns it
  * (`PUT /api/nodes/{name}/address`, replayed everywhere), then makes it a learner of the metadata
- * group, and promotes it to voter once it has caught up. Removing takes it out of the group first,
- * then forgets its address everywhere.
+ * group, and promotes it to voter once it has caught up; then its share of the replicated queues'
+ * replicas moves onto it (replica-routes.ts). Removing first moves its replicas to the other
+ * nodes, then takes it out of the group, then forgets its address everywhere.
  */
 import type { FastifyInstance } from 'fastify';
 import { Ajv } from 'ajv';
 import { parsePeer, type ClusterNode, type PeerSpec } from '@warren/cluster';
 import { WarrenError } from '@warren/protocol';
 import type { MetadataReplication } from './metadata-replication.js';
+import type { ReplicaMover } from './replica-routes.js';
 
 interface NameParams {
   name: string;
@@ -42,7 +44,7 @@ function addressOf(name: string, body: unknown): { address: AddressBody; peer: P
 }
 
 /** Registered on every node, so a single node answers clearly that it is not in a cluster. */
-export function membershipRoutes(app: FastifyInstance, replication: MetadataReplication | undefined, cluster: () => ClusterNode | undefined): void {
+export function membershipRoutes(app: FastifyInstance, replication: MetadataReplication | undefined, cluster: () => ClusterNode | undefined, mover?: ReplicaMover): void {
   const member = (): { node: ClusterNode; replication: MetadataReplication } => {
     if (replication === undefined) throw new WarrenError('precondition_failed', 'this node runs alone: start it with WARREN_PEERS to form a cluster (docs/cluster.md)');
     const node = cluster();
@@ -62,7 +64,9 @@ export function membershipRoutes(app: FastifyInstance, replication: MetadataRepl
       const { voters, learners } = node.metadata.members();
       if (!voters.includes(name) && !learners.includes(name)) await node.metadata.changeMembership({ type: 'addLearner', node: name });
       if (!node.metadata.members().voters.includes(name)) await node.metadata.changeMembership({ type: 'promote', node: name });
-      return reply.code(200).send(node.metadata.members());
+      // Its share of the replicated queues' replicas and preferred leaders moves onto it.
+      const moved = (await mover?.rebalance(node.metadata.members().voters, user)) ?? [];
+      return reply.code(200).send({ ...node.metadata.members(), queues_moved: moved.length });
     },
   );
 
@@ -71,6 +75,12 @@ export function membershipRoutes(app: FastifyInstance, replication: MetadataRepl
     const name = request.params.name;
     const { voters, learners } = node.metadata.members();
     if (!voters.includes(name) && !learners.includes(name)) throw new WarrenError('not_found', `no node '${name}' in the cluster`);
+    // Its replicas are replaced first (each queue's group adds the new member before it lets this one go).
+    await mover?.rebalance(
+      voters.filter((v) => v !== name),
+      request.principal?.user ?? 'guest',
+    );
+    await mover?.departed(node, name);
     await node.metadata.changeMembership({ type: 'remove', node: name });
     await replication.change({ method: 'DELETE', url: `/api/nodes/${encodeURIComponent(name)}/address`, user: request.principal?.user ?? 'guest' });
     return reply.code(204).send();

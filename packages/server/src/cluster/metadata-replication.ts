@@ -41,6 +41,7 @@ const REPLICATED = new Set([
   'POST /api/definitions/:vhost',
   'PUT /api/nodes/:name/address',
   'DELETE /api/nodes/:name/address',
+  'POST /api/rebalance/moves',
 ]);
 
 export class MetadataReplication {

@@ -74,7 +74,8 @@ export class ReplicaConsumers {
     this.#ids.set(consumer, id);
     const local: LocalConsumer = { queue, consumer, outstanding: new Map(), settling: new Set(), cancelled: false };
     this.#consumers.set(id, local);
-    this.propose(queue, { t: 'subscribe', consumer: id, prefetch: consumer.options.prefetch, now: Date.now() }, CONTROL_DEADLINE_MS).catch((error: unknown) => {
+    const { prefetch, ackTimeout } = consumer.options;
+    this.propose(queue, { t: 'subscribe', consumer: id, prefetch, now: Date.now(), ...(ackTimeout === undefined ? {} : { ackTimeout }) }, CONTROL_DEADLINE_MS).catch((error: unknown) => {
       this.logger.warn({ queue: queue.name, consumer: consumer.tag, err: error }, 'a replicated queue could not register a consumer; it is cancelled');
       this.#consumers.delete(id);
       const reason = error instanceof Error ? error.message : String(error);
@@ -91,22 +92,42 @@ export class ReplicaConsumers {
     else this.#send(local.queue, { t: 'cancel', consumer: id, now: Date.now() });
   }
 
-  settle(consumer: Consumer, entry: QueueEntry, outcome: Settlement): void {
+  settle(consumer: Consumer, entry: QueueEntry, outcome: Settlement, delay?: number): void {
     const [id, local] = this.#of(consumer);
     if (id === undefined || local === undefined) return;
     const logId = entry.message.id;
     local.outstanding.delete(logId);
     local.settling.add(logId);
-    // A retry without a back-off policy (refused on replicated queues) is a requeue.
-    const logged = outcome === 'ack' ? 'ack' : outcome === 'drop' ? 'drop' : 'requeue';
+    const command: QueueLogCommand = { t: 'settle', consumer: id, id: logId, outcome, now: Date.now(), random: Math.random(), ...(delay === undefined ? {} : { delay }) };
     this.#track(
-      this.propose(local.queue, { t: 'settle', consumer: id, id: logId, outcome: logged, now: Date.now(), random: Math.random() }, CONTROL_DEADLINE_MS)
+      this.propose(local.queue, command, CONTROL_DEADLINE_MS)
         .catch((error: unknown) => this.logger.warn({ queue: local.queue.name, consumer: consumer.tag, err: error }, 'a settle of a replicated queue was not committed'))
         .finally(() => {
           local.settling.delete(logId);
           this.#downWhenSettled(id, local);
         }),
     );
+  }
+
+  /** Proposes a renewal of the lease on the delivery of `entry`, if a consumer of this node holds it. */
+  extend(entry: QueueEntry, ms: number): boolean {
+    const logId = entry.message.id;
+    for (const [id, local] of this.#consumers) {
+      if (!local.outstanding.has(logId)) continue;
+      this.#send(local.queue, { t: 'extend', consumer: id, id: logId, ms, now: Date.now() });
+      return true;
+    }
+    return false;
+  }
+
+  /** The queue took back consumer's delivery of `logId` (its ack lease ran out): its client is told, a late ack is refused. */
+  revoke(consumer: string, logId: string): void {
+    const local = this.#consumers.get(consumer);
+    const entry = local?.outstanding.get(logId);
+    if (local === undefined || entry === undefined) return;
+    local.outstanding.delete(logId);
+    local.consumer.sink.revoked(local.consumer, entry);
+    this.#downWhenSettled(consumer, local);
   }
 
   /** The connection is gone with these deliveries unsettled (its consumers were cancelled just before). */

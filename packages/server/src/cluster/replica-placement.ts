@@ -20,23 +20,6 @@ export function isReplicatedType(args: Table): boolean {
   return type === 'replicated' || type === 'quorum';
 }
 
-/** Arguments a replicated queue does not carry out yet (docs/cluster.md, "Not done yet"), and what they are. */
-const NOT_YET: Readonly<Record<string, string>> = {
-  'x-dead-letter-exchange': 'dead-lettering to an exchange',
-  'x-dead-letter-routing-key': 'dead-lettering to an exchange',
-  'x-expires': 'queue expiry',
-  'x-retry-delays': 'retry back-off',
-  'x-retry-initial-delay': 'retry back-off',
-  'x-retry-multiplier': 'retry back-off',
-  'x-retry-max-delay': 'retry back-off',
-  'x-retry-jitter': 'retry back-off',
-  'x-retry-max-attempts': 'retry back-off',
-  'x-dedup-window': 'deduplication windows',
-  'x-ack-timeout': 'ack leases',
-  'x-max-priority': 'priorities',
-  'x-single-active-consumer': 'single active consumer',
-};
-
 /** Throws precondition_failed (or invalid_argument) for what a replicated queue cannot be or do. */
 export function checkReplicatedDeclaration(record: Pick<QueueRecord, 'name' | 'durable' | 'exclusive' | 'autoDelete' | 'arguments'>): void {
   if (!record.durable || record.exclusive || record.autoDelete) {
@@ -46,16 +29,11 @@ export function checkReplicatedDeclaration(record: Pick<QueueRecord, 'name' | 'd
   if (size !== undefined && (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 255)) {
     throw new WarrenError('invalid_argument', `queue argument 'x-quorum-initial-group-size' = ${JSON.stringify(size)}: must be an integer from 1 to 255`);
   }
-  for (const key of Object.keys(record.arguments)) {
-    const feature = NOT_YET[key];
-    if (feature !== undefined) {
-      throw new WarrenError('precondition_failed', `replicated queue '${record.name}': argument '${key}' (${feature}) is not supported on replicated queues yet`);
-    }
-  }
-  const overflow = record.arguments['x-overflow'];
-  if (overflow !== undefined && overflow !== 'drop-head') {
-    throw new WarrenError('precondition_failed', `replicated queue '${record.name}': x-overflow '${String(overflow)}' is not supported on replicated queues yet (drop-head is)`);
-  }
+}
+
+/** How many replicas a replicated queue asks for. */
+export function replicaCountOf(args: Table): number {
+  return typeof args['x-quorum-initial-group-size'] === 'number' ? args['x-quorum-initial-group-size'] : DEFAULT_REPLICAS;
 }
 
 /** The Raft group of a declaration: `index` is the metadata log index that declared it. */
@@ -69,8 +47,7 @@ export function groupNameOf(vhost: string, name: string, index: number): string 
  */
 export function placeReplicas(group: string, args: Table, nodes: readonly string[], leading: ReadonlyMap<string, number>): QueueReplicas {
   const ring = [...new Set(nodes)].sort();
-  const wanted = typeof args['x-quorum-initial-group-size'] === 'number' ? args['x-quorum-initial-group-size'] : DEFAULT_REPLICAS;
-  const size = Math.max(1, Math.min(wanted, ring.length));
+  const size = Math.max(1, Math.min(replicaCountOf(args), ring.length));
   let at = 0;
   for (let i = 1; i < ring.length; i++) if ((leading.get(ring[i]!) ?? 0) < (leading.get(ring[at]!) ?? 0)) at = i;
   const members = Array.from({ length: size }, (_, i) => ring[(at + i) % ring.length]!);

@@ -14,10 +14,13 @@
  * go to others; their late acks are then `stale`, and a consumer told it is down is cancelled).
  */
 import { WarrenError } from '@warren/protocol';
-import { PendingCommit, type Commit, type Consumer, type Message, type QueueEntry, type QueueFactory, type QueueStats, type Settlement } from '@warren/core';
-import { nodeOfConsumer, ReplicaConsumers } from './replica-consumers.js';
-import { ClusterUnavailableError, decodeQueueCommand, encodeQueueCommand, GroupProposer, loggedBody, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type QueueDelivery, type QueueLogCommand } from '@warren/cluster';
+import { type Commit, type Consumer, type DeathReason, type Message, type Policy, type QueueEntry, type QueueFactory, type QueueMachine, type QueueReplicas, type QueueStats, type Settlement } from '@warren/core';
+import { CONTROL_DEADLINE_MS, nodeOfConsumer, ReplicaConsumers } from './replica-consumers.js';
+import { ReplicaAnswers, ReplicatedCommit, unavailable } from './replica-answers.js';
+import { ReplicaPosts, type PostedDelivery } from './replica-posts.js';
+import { ClusterUnavailableError, decodeQueueCommand, encodeQueueCommand, GroupProposer, loggedBody, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type QueueLogCommand } from '@warren/cluster';
 import { ReplicatedQueue, type ReplicaHub, type ReplicaView } from './replicated-queue.js';
+import { isRemovedNotice, ReplicaDepartures } from './replica-departures.js';
 import { checkReplicatedDeclaration, groupNameOf, isReplicatedType, placeReplicas } from './replica-placement.js';
 
 /** How long a publish waits for a leader to commit it before it is nacked `cluster_unavailable`. */
@@ -35,18 +38,6 @@ interface Replica {
   starting: Promise<void> | undefined;
 }
 
-/** The delivery header a leader posts to the consumer's node (the body travels as the post's payload). */
-interface PostedDelivery {
-  readonly g: string;
-  readonly c: string;
-  readonly id: string;
-  readonly r: boolean;
-  readonly n: number;
-  readonly x: string;
-  readonly k: string;
-  readonly p: Message['properties'];
-  readonly h?: Message['headers'];
-}
 
 export class ReplicatedQueues implements ReplicaHub {
   #cluster: ClusterNode | undefined;
@@ -54,6 +45,16 @@ export class ReplicatedQueues implements ReplicaHub {
   /** Replicated queues each node is placed to lead: kept as they come and go, not counted per declaration (10,000 queues). */
   readonly #leading = new Map<string, number>();
   readonly #consumers: ReplicaConsumers;
+  readonly #answers = new ReplicaAnswers();
+  /**
+   * Dead-letters of replicated queues being routed from this node: a replicated target logs one
+   * under an id made from its source's log id, so routing it again (a new leader re-routes what was
+   * pending) is confirmed by the target, not stored twice.
+   */
+  readonly #deadLetters = new WeakSet<Message>();
+  readonly #posts: ReplicaPosts;
+  /** Deletes an expired queue (x-expires) through the metadata log; set by the cluster's boot. */
+  expire: ((vhost: string, name: string) => Promise<unknown>) | undefined;
   /** When each peer was last seen connected (the leader's half of the down rule). */
   readonly #seen = new Map<string, number>();
   /** Peers connected at the last look (LIVENESS_MS). */
@@ -63,6 +64,7 @@ export class ReplicatedQueues implements ReplicaHub {
   #attachedAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  readonly #departures: ReplicaDepartures;
 
   constructor(
     private readonly node: string,
@@ -70,7 +72,9 @@ export class ReplicatedQueues implements ReplicaHub {
     private readonly newId: () => string,
     private readonly logger: ClusterLogger,
   ) {
+    this.#departures = new ReplicaDepartures(node, logger);
     this.#consumers = new ReplicaConsumers(node, newId, logger, (queue, command, deadlineMs) => this.#propose(queue, command, deadlineMs));
+    this.#posts = new ReplicaPosts(node, this.#consumers, () => this.#cluster?.transport, (group) => this.#replicas.get(group)?.queue);
   }
 
   /** The broker's queue factory: replicated queues here, classic ones (undefined) elsewhere. */
@@ -87,7 +91,7 @@ export class ReplicatedQueues implements ReplicaHub {
       record.replicas = placeReplicas(groupNameOf(record.vhost, record.name, this.#declaring), record.arguments, this.#nodes(), this.#leading);
     }
     const queue = new ReplicatedQueue(record, host, this);
-    const { group, members, leader } = record.replicas;
+    const { group } = record.replicas;
     const replica: Replica = {
       queue,
       group: undefined,
@@ -95,16 +99,24 @@ export class ReplicatedQueues implements ReplicaHub {
       proposer: new GroupProposer({
         node: this.node,
         group,
-        members,
-        preferred: leader,
+        // Read at each proposal: the members move (moved()).
+        get members() {
+          return queue.replicas.members;
+        },
+        get preferred() {
+          return queue.replicas.leader;
+        },
         encode: encodeQueueCommand,
         transport: () => this.#transport(),
-        local: () => replica.group,
+        local: () => {
+          const group = replica.group;
+          return group === undefined ? undefined : { leader: group.leader, propose: (command) => group.propose(command).then((index) => this.#answers.answer(command, index)) };
+        },
       }),
     };
     this.#countLeader(this.#replicas.get(group)?.queue.replicas.leader, -1);
     this.#replicas.set(group, replica);
-    this.#countLeader(leader, 1);
+    this.#countLeader(record.replicas.leader, 1);
     if (this.#cluster !== undefined) this.#start(replica);
     return queue;
   };
@@ -129,9 +141,10 @@ export class ReplicatedQueues implements ReplicaHub {
       if (name === METADATA_GROUP) return metadata(name, command, conf);
       const group = this.#replicas.get(name)?.group;
       if (group === undefined || conf) throw new Error(`no member of group ${name} runs on node ${this.node}`);
-      return group.propose(decodeQueueCommand(command));
+      const decoded = decodeQueueCommand(command);
+      return group.propose(decoded).then((index) => this.#answers.answer(decoded, index));
     };
-    transport.onPost = (_peer, header, payload) => this.#posted(header as PostedDelivery, payload);
+    transport.onPost = (_peer, header, payload) => (isRemovedNotice(header) ? this.#departures.told(header.removedFrom, this.#replicas.get(header.removedFrom)) : this.#posts.posted(header as PostedDelivery, payload));
     for (const replica of this.#replicas.values()) this.#start(replica);
     this.#timer = setInterval(() => this.#noteConnected(), LIVENESS_MS);
     this.#timer.unref();
@@ -166,13 +179,26 @@ export class ReplicatedQueues implements ReplicaHub {
     };
   }
 
+  /** The metadata log moved a queue's replicas (replica-moves.ts): its group follows, starting here if new; a member no longer wanted stops once out. */
+  moved(queue: ReplicatedQueue, replicas: QueueReplicas): void {
+    const replica = this.#replicas.get(replicas.group);
+    if (replica === undefined || replica.queue !== queue) return;
+    this.#countLeader(queue.replicas.leader, -1);
+    this.#countLeader(replicas.leader, 1);
+    queue.record.replicas = replicas;
+    replica.group?.retarget(replicas.members, replicas.leader);
+    if (this.#cluster === undefined) return;
+    if (replicas.members.includes(this.node)) this.#start(replica);
+    else this.#departures.moved(replica);
+  }
+
   // --- ReplicaHub ------------------------------------------------------------------------
 
-  publish(queue: ReplicatedQueue, message: Message): Commit {
+  publish(queue: ReplicatedQueue, message: Message, dedup: boolean): Commit {
     const commit = new ReplicatedCommit(Math.floor(queue.replicas.members.length / 2) + 1);
     const command: QueueLogCommand = {
       t: 'enqueue',
-      id: this.newId(),
+      id: this.#deadLetters.has(message) ? `dl.${message.id}` : this.newId(),
       client: this.node,
       now: message.publishedAt,
       body: loggedBody(message.body),
@@ -180,9 +206,10 @@ export class ReplicatedQueues implements ReplicaHub {
       routingKey: message.routingKey,
       properties: message.properties,
       ...(message.headers === undefined ? {} : { headers: message.headers }),
+      ...(dedup ? { dedup: message.id } : {}),
     };
     this.#propose(queue, command, PUBLISH_DEADLINE_MS).then(
-      () => commit.settle(),
+      (index) => commit.settle(index < 0 ? new WarrenError('queue_full', `replicated queue '${queue.name}' is full (x-overflow reject-publish)`) : undefined),
       (error: unknown) => commit.settle(unavailable(error)),
     );
     return commit;
@@ -197,8 +224,51 @@ export class ReplicatedQueues implements ReplicaHub {
     this.#consumers.cancel(consumer);
   }
 
-  settle(_queue: ReplicatedQueue, consumer: Consumer, entry: QueueEntry, outcome: Settlement): void {
-    this.#consumers.settle(consumer, entry, outcome);
+  settle(_queue: ReplicatedQueue, consumer: Consumer, entry: QueueEntry, outcome: Settlement, delay: number | undefined): void {
+    this.#consumers.settle(consumer, entry, outcome, delay);
+  }
+
+  extendLease(_queue: ReplicatedQueue, entry: QueueEntry, ms: number): boolean {
+    return this.#consumers.extend(entry, ms);
+  }
+
+  policy(queue: ReplicatedQueue, policy: Policy | undefined): void {
+    // Outside the metadata log (a restart loading its queues) the log has every change already.
+    if (this.#declaring === 0) return;
+    this.#control(queue, { t: 'policy', at: this.#declaring, policy: policy?.record ?? null, now: Date.now() });
+  }
+
+  touch(queue: ReplicatedQueue): void {
+    this.#control(queue, { t: 'touch', now: Date.now() });
+  }
+
+  async purge(queue: ReplicatedQueue): Promise<number> {
+    const ref = this.#asking(queue);
+    const answer = await this.#answers.ask(ref, () => this.#propose(queue, { t: 'purge', ref, now: Date.now() }, CONTROL_DEADLINE_MS).catch((e: unknown) => Promise.reject(unavailable(e))), CONTROL_DEADLINE_MS + 5_000);
+    return answer.kind === 'purged' ? answer.count : 0;
+  }
+
+  async take(queue: ReplicatedQueue, count: number): Promise<QueueEntry[]> {
+    const ref = this.#asking(queue);
+    const answer = await this.#answers.ask(ref, () => this.#propose(queue, { t: 'take', ref, count, now: Date.now() }, CONTROL_DEADLINE_MS).catch((e: unknown) => Promise.reject(unavailable(e))), CONTROL_DEADLINE_MS + 5_000);
+    return answer.kind === 'removed' ? [...answer.entries] : [];
+  }
+
+  remove(queue: ReplicatedQueue, entries: QueueEntry[]): void {
+    const command: QueueLogCommand = { t: 'remove', ref: this.newId(), entries: entries.map((e) => ({ seq: e.seq, id: e.message.id })), now: Date.now() };
+    this.#control(queue, command);
+  }
+
+  replica(queue: ReplicatedQueue): QueueMachine | undefined {
+    return this.#replicas.get(queue.replicas.group)?.group?.state.machine;
+  }
+
+  async freshReplica(queue: ReplicatedQueue): Promise<QueueMachine | undefined> {
+    const group = this.#replicas.get(queue.replicas.group)?.group;
+    if (group === undefined) return undefined;
+    // With no leader to confirm the commit index, the replica is read as it stands.
+    await group.node.read().catch(() => undefined);
+    return group.state.machine;
   }
 
   connectionLost(_queue: ReplicatedQueue, deliveries: Iterable<{ entry: QueueEntry; consumer: Consumer }>): void {
@@ -228,6 +298,27 @@ export class ReplicatedQueues implements ReplicaHub {
     if (node !== undefined) this.#leading.set(node, (this.#leading.get(node) ?? 0) + by);
   }
 
+  /** A ref for a purge or take: answered by this node's replica, so only a node holding one may ask. */
+  #asking(queue: ReplicatedQueue): string {
+    if (this.#replicas.get(queue.replicas.group)?.group === undefined) {
+      throw new WarrenError('precondition_failed', `this node holds no replica of replicated queue '${queue.name}'; ask one of its members (${queue.replicas.members.join(', ')})`);
+    }
+    return this.newId();
+  }
+
+  /** A command nobody waits for: retried to CONTROL_DEADLINE_MS, a failure logged. */
+  #control(queue: ReplicatedQueue, command: QueueLogCommand): void {
+    this.#propose(queue, command, CONTROL_DEADLINE_MS).catch((error: unknown) => this.logger.warn({ queue: queue.name, command: command.t, err: error }, 'a replicated queue command was not committed'));
+  }
+
+  /** On the leader: routes a dead-letter and resolves once every target has it (leader-work.ts). */
+  #routeDeadLetter(queue: ReplicatedQueue, message: Message, reason: DeathReason): Promise<void> {
+    this.#deadLetters.add(message);
+    const commit = queue.host.routeDeadLetter?.(queue, message, reason);
+    if (commit === undefined || commit === null) return Promise.resolve();
+    return new Promise((resolve, reject) => commit.onSettled((error) => (error === undefined ? resolve() : reject(error))));
+  }
+
   #nodes(): string[] {
     const voters = this.#cluster?.metadata.members().voters;
     return voters !== undefined && voters.length > 0 ? [...voters] : [...new Set([this.node, ...this.configuredPeers])];
@@ -254,65 +345,41 @@ export class ReplicatedQueues implements ReplicaHub {
 
   #start(replica: Replica): void {
     const cluster = this.#cluster!;
-    const { group: name, members, leader } = replica.queue.replicas;
+    const { group: name, members, leader, founders } = replica.queue.replicas;
     if (!members.includes(this.node) || replica.starting !== undefined) return;
+    this.#departures.starting(name);
     replica.starting = QueueGroup.start({
       node: this.node,
       name,
       members,
       preferredLeader: leader,
+      ...(founders === undefined ? {} : { founders }),
+      removed: (node) => this.#departures.tell(this.#cluster, node, name),
       record: replica.queue.record,
       keyspace: cluster.keyspace,
       transport: cluster.transport,
       logger: this.logger,
-      deliver: (consumer, delivery) => this.#deliver(name, consumer, delivery),
+      deliver: (consumer, delivery) => this.#posts.deliver(name, consumer, delivery),
       checkConsumers: (consumers, leading) => {
         for (const consumer of this.#deadConsumers(consumers, leading)) this.#consumers.down(replica.queue, consumer);
       },
       downed: (consumer) => this.#consumers.downed(consumer),
+      applied: (effects, leading) => this.#answers.applied(effects, leading),
+      deadLetter: (message, reason) => this.#routeDeadLetter(replica.queue, message, reason),
+      revoked: (consumer, id) => this.#posts.revoke(name, consumer, id),
+      expired: () => {
+        const { vhost, name: queueName } = replica.queue.record;
+        this.expire?.(vhost, queueName).catch((error: unknown) => this.logger.warn({ queue: queueName, err: error }, 'an expired replicated queue was not deleted yet'));
+      },
     }).then(
       (group) => {
-        if (this.#replicas.get(name) === replica) replica.group = group;
-        else void group.stop();
+        if (this.#replicas.get(name) !== replica) return void group.stop();
+        replica.group = group;
+        // The members may have moved while it started.
+        group.retarget(replica.queue.replicas.members, replica.queue.replicas.leader);
       },
       (error: unknown) => this.logger.error({ group: name, err: error }, 'a replicated queue group failed to start'),
     );
-  }
-
-  /** On the leader: a delivery for `consumer`, handed over here or posted to its node. */
-  #deliver(group: string, consumer: string, { message, redelivered, deliveryCount }: QueueDelivery): void {
-    const node = nodeOfConsumer(consumer);
-    if (node === this.node) {
-      this.#consumers.receive(this.#replicas.get(group)?.queue, consumer, message, redelivered, deliveryCount);
-      return;
-    }
-    const header: PostedDelivery = {
-      g: group,
-      c: consumer,
-      id: message.id,
-      r: redelivered,
-      n: deliveryCount,
-      x: message.exchange,
-      k: message.routingKey,
-      p: message.properties,
-      ...(message.headers === undefined ? {} : { h: message.headers }),
-    };
-    // Not connected: nothing is sent; the consumer is declared down if its node stays away.
-    this.#cluster?.transport.post(node, header, message.body);
-  }
-
-  #posted(header: PostedDelivery, payload: Uint8Array): void {
-    const message: Message = {
-      id: header.id,
-      exchange: header.x,
-      routingKey: header.k,
-      properties: header.p,
-      headers: header.h,
-      body: Uint8Array.from(payload),
-      persistent: true,
-      publishedAt: Date.now(),
-    };
-    this.#consumers.receive(this.#replicas.get(header.g)?.queue, header.c, message, header.r, header.n);
   }
 
   /** Every member: consumers naming this node that it does not run; the leader also: those of nodes gone too long. */
@@ -339,17 +406,4 @@ export class ReplicatedQueues implements ReplicaHub {
     // Deliveries posted on a connection that dropped are lost: the queues this node leads send them again.
     for (const { group } of this.#replicas.values()) group?.handOutAgain((consumer) => back.has(nodeOfConsumer(consumer)));
   }
-}
-
-/** A publish's commit in a replicated queue's log: once done, a majority of its replicas has it on disk. */
-class ReplicatedCommit extends PendingCommit {
-  constructor(readonly replicas: number) {
-    super();
-  }
-}
-
-function unavailable(error: unknown): WarrenError {
-  if (error instanceof WarrenError) return error;
-  if (error instanceof ClusterUnavailableError) return new WarrenError('cluster_unavailable', error.message);
-  return new WarrenError('cluster_unavailable', error instanceof Error ? error.message : String(error));
 }

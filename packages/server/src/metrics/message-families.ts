@@ -9,7 +9,7 @@ import type { Families, Labels } from './families.js';
 const PROTOCOL = { protocol: 'warren' };
 const CLASSIC = { protocol: 'warren', queue_type: 'classic' };
 const DEATH_REASONS: readonly DeathReason[] = ['rejected', 'expired', 'maxlen', 'delivery_limit', 'retries_exhausted'];
-const STRATEGIES: readonly DeadLetterStrategy[] = ['disabled', 'at_most_once'];
+const STRATEGIES: readonly DeadLetterStrategy[] = ['disabled', 'at_most_once', 'at_least_once'];
 
 export function messageFamilies(f: Families, c: BrokerCounters): void {
   const byProtocol = (name: string, help: string, read: () => number) => f.counter(name, help, () => [[PROTOCOL, read()]], ['protocol']);

@@ -87,7 +87,7 @@ export function queueRoutes(app: FastifyInstance, { broker, nodeId }: ApiContext
 
   app.delete<{ Params: NameParams }>('/api/queues/:vhost/:name/contents', { config: { doc: { summary: "Purge a queue's ready messages" } } }, async (request, reply) => {
     const queue = queueOf(broker, request.params);
-    const messages = vhostOf(broker, request.params.vhost).purgeQueue(queue.name, HTTP_OWNER);
+    const messages = await vhostOf(broker, request.params.vhost).purgeQueueCommitted(queue.name, HTTP_OWNER);
     const object = { type: 'queue' as const, vhost: request.params.vhost, name: queue.name };
     broker.audit.record({ ...httpActor(request), action: 'queue.purge', object, counts: { messages } });
     await written(broker);

@@ -1,6 +1,7 @@
 /** queue.declare / bind / unbind / purge / delete → the vhost, then a reply once written. */
 import {
   checkQueueArguments,
+  WarrenError,
   type QueueBindFrame,
   type QueueDeclareFrame,
   type QueueDeleteFrame,
@@ -43,10 +44,16 @@ export function handleUnbindQueue(session: Session, frame: QueueBindFrame): void
 }
 
 export function handlePurgeQueue(session: Session, frame: QueuePurgeFrame): void {
-  const count = withContext({ id: frame.id }, () => session.vhost!.purgeQueue(frame.queue, session.id));
+  const purged = withContext({ id: frame.id }, () => session.vhost!.purgeQueueCommitted(frame.queue, session.id));
   const object = { type: 'queue' as const, vhost: session.vhost!.name, name: frame.queue };
-  session.broker.audit.record({ user: session.user, verified: session.verified, action: 'queue.purge', object, counts: { messages: count } });
-  session.reply(frame.id, { message_count: count });
+  // A classic queue's purge is done already; a replicated queue's once its log committed it.
+  purged.then(
+    (count) => {
+      session.broker.audit.record({ user: session.user, verified: session.verified, action: 'queue.purge', object, counts: { messages: count } });
+      session.reply(frame.id, { message_count: count });
+    },
+    (error: unknown) => session.reportError(error instanceof WarrenError ? new WarrenError(error.code, error.message, { context: { id: frame.id } }) : error),
+  );
 }
 
 export function handleDeleteQueue(session: Session, frame: QueueDeleteFrame): void {
