@@ -28,6 +28,7 @@ const EVERY_KIND: readonly QueueLogCommand[] = [
   { t: 'retry-due', id: 'm1', now: NOW },
   { t: 'subscribe', consumer: 'c1', prefetch: 10, now: NOW, ackTimeout: 30_000 },
   { t: 'settle', consumer: 'c1', id: 'm1', outcome: 'retry', now: NOW, random: 0.123456789, delay: 1500 },
+  { t: 'settle', consumer: 'c2', id: 'ñ-2', outcome: 'ack', now: NOW, random: 0 },
   { t: 'extend', consumer: 'c1', id: 'm1', ms: 60_000, now: NOW },
   { t: 'policy', at: 7, policy: { vhost: '/', name: 'p', pattern: '^q', applyTo: 'queues', priority: 1, definition: { 'max-length': 10 } }, now: NOW },
   { t: 'policy', at: 8, policy: null, now: NOW },
@@ -62,7 +63,12 @@ const enqueue: fc.Arbitrary<QueueLogCommand> = fc
 
 const other: fc.Arbitrary<QueueLogCommand> = fc.oneof(
   fc.record({ t: fc.constant('retry-due' as const), id: text, now: time }, plain),
-  fc.record({ t: fc.constant('settle' as const), consumer: text, id: text, outcome: fc.constantFrom('ack' as const, 'requeue' as const, 'drop' as const, 'retry' as const), now: time, random: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }).map((x) => x + 0) }, plain),
+  fc
+    .tuple(
+      fc.record({ t: fc.constant('settle' as const), consumer: text, id: text, outcome: fc.constantFrom('ack' as const, 'requeue' as const, 'drop' as const, 'retry' as const), now: time, random: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }).map((x) => x + 0) }, plain),
+      optional('delay', time),
+    )
+    .map(([settle, delay]) => Object.assign(settle, delay) as QueueLogCommand),
   fc.record({ t: fc.constant('remove' as const), ref: text, entries: fc.array(fc.record({ seq: fc.nat(), id: text }, plain), { maxLength: 3 }), now: time }, plain),
   fc.record({ t: fc.constant('down' as const), consumer: text, now: time }, plain),
 );
@@ -93,6 +99,9 @@ describe('queue log codec', () => {
     expect(() => decodeQueueCommand(new Uint8Array([99, 1, 2]))).toThrow(/unknown format \(99\)/);
     const entry = encodeQueueCommand({ t: 'enqueue', id: 'message-id', client: 'n1', now: NOW, body: new Uint8Array(0) });
     expect(() => decodeQueueCommand(entry.subarray(0, 14))).toThrow(RangeError);
+    const settle = encodeQueueCommand({ t: 'settle', consumer: 'c1', id: 'm1', outcome: 'ack', now: NOW, random: 0.5 });
+    expect(() => decodeQueueCommand(settle.subarray(0, settle.length - 1))).toThrow(RangeError);
+    expect(() => decodeQueueCommand(Uint8Array.from([...settle.subarray(0, 2), 9, ...settle.subarray(3)]))).toThrow(/unknown outcome \(9\)/);
   });
 
   it('the member that proposed a command applies the object; any other member decodes an equal one', () => {

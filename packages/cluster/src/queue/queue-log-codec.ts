@@ -6,6 +6,8 @@
  *   length-prefixed UTF-8, the properties and headers as JSON (they are JSON on the wire
  *   already), then the body as raw bytes to the end of the entry. Decoding copies no body: it is
  *   a view of the entry.
+ * - SETTLE_V1, an ack (nack, reject), as many as publishes: the outcome as a byte, the time and
+ *   the random number as float64s, [the delay], then the consumer and message ids.
  * - JSON_V1, every other command: its JSON text. They are small and rare next to publishes.
  *
  * Lengths and the time are little-endian. decodeQueueCommand(encodeQueueCommand(c)) holds what
@@ -16,6 +18,7 @@ import type { QueueLogCommand } from './queue-log.js';
 
 const ENQUEUE_V1 = 1;
 const JSON_V1 = 2;
+const SETTLE_V1 = 3;
 
 const HAS_DEDUP = 1;
 const HAS_EXCHANGE = 2;
@@ -24,6 +27,9 @@ const HAS_PROPERTIES = 8;
 const HAS_HEADERS = 16;
 
 type Enqueue = Extract<QueueLogCommand, { t: 'enqueue' }>;
+type Settle = Extract<QueueLogCommand, { t: 'settle' }>;
+const OUTCOMES: readonly Settle['outcome'][] = ['ack', 'requeue', 'drop', 'retry'];
+const HAS_DELAY = 1;
 const EMPTY = new Uint8Array(0);
 
 function encodeJson(command: QueueLogCommand): Uint8Array {
@@ -80,13 +86,34 @@ function encodeEnqueue(c: Enqueue): Uint8Array {
   return out;
 }
 
+function encodeSettle(c: Settle): Uint8Array {
+  const head = c.delay === undefined ? 19 : 27;
+  const consumer = Buffer.byteLength(c.consumer);
+  const id = Buffer.byteLength(c.id);
+  const out = Buffer.allocUnsafe(head + 8 + consumer + id);
+  out[0] = SETTLE_V1;
+  out[1] = c.delay === undefined ? 0 : HAS_DELAY;
+  out[2] = OUTCOMES.indexOf(c.outcome);
+  out.writeDoubleLE(c.now, 3);
+  out.writeDoubleLE(c.random, 11);
+  if (c.delay !== undefined) out.writeDoubleLE(c.delay, 19);
+  out.writeUInt32LE(consumer, head);
+  out.write(c.consumer, head + 4, consumer, 'utf8');
+  out.writeUInt32LE(id, head + 4 + consumer);
+  out.write(c.id, head + 8 + consumer, id, 'utf8');
+  return out;
+}
+
 export function encodeQueueCommand(command: QueueLogCommand): Uint8Array {
-  return command.t === 'enqueue' ? encodeEnqueue(command) : encodeJson(command);
+  if (command.t === 'enqueue') return encodeEnqueue(command);
+  return command.t === 'settle' ? encodeSettle(command) : encodeJson(command);
 }
 
 class EntryReader {
-  at = 10;
-  constructor(readonly bytes: Buffer) {}
+  constructor(
+    readonly bytes: Buffer,
+    public at: number,
+  ) {}
 
   text(): string {
     const length = this.bytes.readUInt32LE(this.at);
@@ -100,7 +127,7 @@ class EntryReader {
 function decodeEnqueue(bytes: Buffer): Enqueue {
   const flags = bytes[1]!;
   const now = bytes.readDoubleLE(2);
-  const reader = new EntryReader(bytes);
+  const reader = new EntryReader(bytes, 10);
   const command: { -readonly [K in keyof Enqueue]: Enqueue[K] } = { t: 'enqueue', id: reader.text(), client: reader.text(), now, body: EMPTY };
   // Absent fields stay absent (not undefined), as in the command that was encoded.
   if (flags & HAS_DEDUP) command.dedup = reader.text();
@@ -113,12 +140,28 @@ function decodeEnqueue(bytes: Buffer): Enqueue {
   return command;
 }
 
+function decodeSettle(bytes: Buffer): Settle {
+  const outcome = OUTCOMES[bytes[2]!];
+  if (outcome === undefined) throw new RangeError(`a settle in the queue log with an unknown outcome (${String(bytes[2])})`);
+  const hasDelay = (bytes[1]! & HAS_DELAY) !== 0;
+  const now = bytes.readDoubleLE(3);
+  const random = bytes.readDoubleLE(11);
+  const delay = hasDelay ? bytes.readDoubleLE(19) : undefined;
+  const reader = new EntryReader(bytes, hasDelay ? 27 : 19);
+  const consumer = reader.text();
+  const id = reader.text();
+  return delay === undefined ? { t: 'settle', consumer, id, outcome, now, random } : { t: 'settle', consumer, id, outcome, now, random, delay };
+}
+
 export function decodeQueueCommand(data: Uint8Array): QueueLogCommand {
   const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   switch (bytes[0]) {
     case ENQUEUE_V1:
       if (bytes.length < 10) throw new RangeError('a queue log entry ends inside its header');
       return decodeEnqueue(bytes);
+    case SETTLE_V1:
+      if (bytes.length < 19) throw new RangeError('a queue log entry ends inside its header');
+      return decodeSettle(bytes);
     case JSON_V1:
       return JSON.parse(bytes.toString('utf8', 1)) as QueueLogCommand;
     default:
