@@ -1,5 +1,5 @@
 /** Proposing to a replicated queue's group from any node: who is asked, and when it gives up. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { NotLeaderError } from '../raft-node.js';
 import { ForwardError, type ClusterTransport } from '../node/cluster-transport.js';
 import { ClusterUnavailableError } from '../node/metadata-group.js';
@@ -58,5 +58,24 @@ describe('GroupProposer', () => {
   it('gives up with cluster_unavailable at its deadline instead of waiting forever', async () => {
     const { p } = proposer('x', () => new Promise<number>(() => undefined));
     await expect(p.propose('enqueue', 300)).rejects.toBeInstanceOf(ClusterUnavailableError);
+  });
+
+  it('leaves a leader that does not answer (frozen, cut off) as soon as its own member follows a newer one', async () => {
+    vi.useFakeTimers();
+    try {
+      // The old leader c never answers; this node's member then learns that a leads.
+      const member = { leader: 'c' as string | null, propose: () => Promise.reject(new NotLeaderError(member.leader)) };
+      const { p, asked } = proposer('b', (to) => (to === 'a' ? Promise.resolve(11) : new Promise<number>(() => undefined)), member);
+      let index: number | undefined;
+      void p.propose('enqueue', 8_000).then((i) => (index = i));
+      await vi.advanceTimersByTimeAsync(50);
+      member.leader = 'a';
+      // Far less than the 3 s a try to c may otherwise take.
+      await vi.advanceTimersByTimeAsync(300);
+      expect(index).toBe(11);
+      expect(asked).toEqual(['c', 'a']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

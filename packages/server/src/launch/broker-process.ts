@@ -32,6 +32,8 @@ export interface LaunchOptions {
   wrapper?: readonly string[];
   /** `inherit` (default): the broker's stderr goes to ours; `pipe`: it is kept for the failure message only. */
   stderr?: 'inherit' | 'pipe';
+  /** How long the broker may take to log that it is ready (default 15 s); a loaded machine may need more. */
+  readyTimeoutMs?: number;
   /** Called with each stdout line, from the first on, and its parsed JSON (undefined when not a log line). */
   onLine?: (line: string, entry: Record<string, unknown> | undefined) => void;
 }
@@ -97,7 +99,8 @@ export async function launchBroker(options: LaunchOptions = {}): Promise<BrokerP
   let url: string;
   try {
     url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the broker was not ready after ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+      const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
+      const timer = setTimeout(() => reject(new Error(`the broker was not ready after ${readyTimeoutMs} ms`)), readyTimeoutMs);
       void exited.then((how) => reject(new Error(`the broker exited (${String(how)}) before it was ready`)));
       // Read on after ready too: a full pipe would block the broker's logger.
       lines.on('line', (line) => {
