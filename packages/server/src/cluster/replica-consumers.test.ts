@@ -24,7 +24,7 @@ function harness(prefetch = 5) {
     return new Promise<number>((resolve) => answers.push(() => resolve(1)));
   });
   const sink = {
-    writable: true,
+    writable: true as boolean,
     deliver: (_consumer, entry) => void delivered.push(entry),
     cancelled: (_consumer, _code, message) => void cancelled.push(message),
     revoked: () => undefined,
