@@ -12,4 +12,4 @@ export * from './node/index.js';
 export { QueueGroup, type QueueDelivery, type QueueGroupOptions } from './queue/queue-group.js';
 export { GroupProposer, type GroupProposerOptions, type LocalMember } from './queue/group-proposer.js';
 export { replicatedQueueMachine, describeQueue, type ReplicatedQueueState } from './queue/replicated-queue.js';
-export { encodeQueueCommand, decodeQueueCommand, loggedBody, bodyOf, type LoggedMessage, type QueueLogCommand, type QueueLogEffect } from './queue/queue-log.js';
+export { encodeQueueCommand, decodeQueueCommand, type LoggedMessage, type QueueLogCommand, type QueueLogEffect } from './queue/queue-log.js';

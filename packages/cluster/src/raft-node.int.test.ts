@@ -9,7 +9,7 @@ import type { QueueLogCommand, QueueLogEffect } from './queue/queue-log.js';
 import { describeQueue, replicatedQueueMachine, type ReplicatedQueueState } from './queue/replicated-queue.js';
 
 const machine = replicatedQueueMachine({ id: 'q1', vhost: '/', name: 'work', durable: true, exclusive: false, autoDelete: false, arguments: {} });
-const enqueue = (id: string): QueueLogCommand => ({ t: 'enqueue', id, client: 'p', now: Date.now(), body: '' });
+const enqueue = (id: string): QueueLogCommand => ({ t: 'enqueue', id, client: 'p', now: Date.now(), body: new Uint8Array(0) });
 
 let group: LocalGroup<ReplicatedQueueState, QueueLogCommand, QueueLogEffect> | undefined;
 afterEach(async () => {

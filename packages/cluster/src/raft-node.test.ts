@@ -53,7 +53,7 @@ describe('RaftNode order: persist, then send, then apply', () => {
     // The first Ready persists the bootstrap entry; let it finish.
     await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
     storage.pending.shift()!.done();
-    const entry = { index: 2, term: 1, type: 'normal' as const, data: machine.encode({ t: 'enqueue', id: 'm1', client: 'p', now: 0, body: '' }) };
+    const entry = { index: 2, term: 1, type: 'normal' as const, data: machine.encode({ t: 'enqueue', id: 'm1', client: 'p', now: 0, body: new Uint8Array(0) }) };
     link.onMessage({ type: 'append', from: 'a', to: 'b', term: 1, index: 1, logTerm: 0, entries: [entry], commit: 1 });
     await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
     const write = storage.pending.shift()!;

@@ -51,7 +51,7 @@ async function measure(batching: boolean, seconds: number, concurrency: number):
         }
         const began = performance.now();
         try {
-          await leader.node.propose({ t: 'enqueue', id: `m${next++}`, client: 'bench', now: Date.now(), body: '' });
+          await leader.node.propose({ t: 'enqueue', id: `m${next++}`, client: 'bench', now: Date.now(), body: new Uint8Array(0) });
           if (measuring) latencies.push(performance.now() - began);
         } catch {
           leaderChanges++;

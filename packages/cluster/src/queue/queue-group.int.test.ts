@@ -12,7 +12,7 @@ import type { QueueRecord } from '@warren/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClusterTransport } from '../node/cluster-transport.js';
 import { GroupProposer } from './group-proposer.js';
-import { decodeQueueCommand, encodeQueueCommand, loggedBody, type QueueLogCommand } from './queue-log.js';
+import { decodeQueueCommand, encodeQueueCommand, type QueueLogCommand } from './queue-log.js';
 import { QueueGroup, type QueueDelivery } from './queue-group.js';
 
 const IDS = ['a', 'b', 'c'];
@@ -92,7 +92,7 @@ describe('QueueGroup on three members', () => {
     // Proposed through b, whichever member leads.
     const b = members[1]!;
     const through = new GroupProposer<QueueLogCommand>({ node: 'b', group: NAME, members: IDS, preferred: 'a', transport: () => b.transport, encode: encodeQueueCommand, local: () => b.group });
-    const body = loggedBody(new TextEncoder().encode('hello'));
+    const body = new TextEncoder().encode('hello');
     await through.propose({ t: 'enqueue', id: 'm1', client: 'b', now: Date.now(), body, properties: { message_id: 'order-1' } }, 10_000);
     await through.propose({ t: 'subscribe', consumer: 'c1.c', prefetch: 5, now: Date.now() }, 10_000);
     await handedOutWhen(() => handedOut.length >= 1);
@@ -132,7 +132,7 @@ describe('QueueGroup on three members', () => {
     const ttl = await startMembers('q:%2F:ttl:9', { ...record, name: 'ttl', arguments: { 'x-queue-type': 'replicated', 'x-message-ttl': 100 } });
     const a = ttl[0]!;
     const through = new GroupProposer<QueueLogCommand>({ node: 'a', group: 'q:%2F:ttl:9', members: IDS, preferred: 'a', transport: () => a.transport, encode: encodeQueueCommand, local: () => a.group });
-    await through.propose({ t: 'enqueue', id: 't1', client: 'a', now: Date.now(), body: loggedBody(new Uint8Array([1])) }, 10_000);
+    await through.propose({ t: 'enqueue', id: 't1', client: 'a', now: Date.now(), body: new Uint8Array([1]) }, 10_000);
     // Every member took it, then dropped it at its TTL (the timer command was proposed and applied).
     for (const m of ttl) await expect.poll(() => m.group.state.seen.has('t1')).toBe(true);
     for (const m of ttl) await expect.poll(() => m.group.state.machine.stats().ready).toBe(0);

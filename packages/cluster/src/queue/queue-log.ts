@@ -9,13 +9,13 @@
 import type { DeathReason, Message, PolicyRecord, QueueEntry, QueueTimer, Settlement, Table } from '@warren/core';
 
 /**
- * A message as the log carries it; the body as base64, so a command is one JSON text. `id` is
+ * A message as the log carries it (queue-log-codec.ts writes a publish as binary, its body as is). `id` is
  * the log's name for this copy (unique per publish, kept across a publisher's retries); the
  * id the publisher gave is in the properties.
  */
 export interface LoggedMessage {
   readonly id: string;
-  readonly body: string;
+  readonly body: Uint8Array;
   readonly headers?: Table;
   readonly exchange?: string;
   readonly routingKey?: string;
@@ -105,21 +105,4 @@ export type QueueLogEffect =
   /** The queue went unused for its x-expires. */
   | { readonly kind: 'expired' };
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-export function encodeQueueCommand(command: QueueLogCommand): Uint8Array {
-  return encoder.encode(JSON.stringify(command));
-}
-
-export function decodeQueueCommand(data: Uint8Array): QueueLogCommand {
-  return JSON.parse(decoder.decode(data)) as QueueLogCommand;
-}
-
-export function bodyOf(message: LoggedMessage): Uint8Array {
-  return Buffer.from(message.body, 'base64');
-}
-
-export function loggedBody(body: Uint8Array): string {
-  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64');
-}
+export { encodeQueueCommand, decodeQueueCommand } from './queue-log-codec.js';

@@ -4,7 +4,7 @@
  */
 import type { PolicyRecord, QueueRecord, Table } from '@warren/core';
 import { describe, expect, it } from 'vitest';
-import { loggedBody, type QueueLogCommand, type QueueLogEffect } from './queue-log.js';
+import { type QueueLogCommand, type QueueLogEffect } from './queue-log.js';
 import { describeQueue, replicatedQueueMachine, SEEN_MS, type ReplicatedQueueState } from './replicated-queue.js';
 
 const T0 = 1_000_000;
@@ -27,7 +27,7 @@ class Member {
   }
 }
 
-const enqueue = (id: string, now = T0, dedup?: string): QueueLogCommand => ({ t: 'enqueue', id, client: 'p', now, body: loggedBody(new Uint8Array([1])), ...(dedup === undefined ? {} : { dedup }) });
+const enqueue = (id: string, now = T0, dedup?: string): QueueLogCommand => ({ t: 'enqueue', id, client: 'p', now, body: new Uint8Array([1]), ...(dedup === undefined ? {} : { dedup }) });
 const of = <K extends QueueLogEffect['kind']>(effects: QueueLogEffect[], kind: K) => effects.filter((e): e is Extract<QueueLogEffect, { kind: K }> => e.kind === kind);
 const policy = (definition: Table): PolicyRecord => ({ vhost: '/', name: 'p', pattern: '.*', applyTo: 'queues', priority: 0, definition });
 

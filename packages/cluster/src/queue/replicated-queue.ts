@@ -9,11 +9,16 @@
  * function of them, so this is exact, but it grows with the queue's history rather than with its
  * contents. It is what the simulation's short histories need; a snapshot of the machine's
  * contents (ready and unacked entries, consumers, counters) is the next step (docs/replication.md).
+ * Each command in it is length-prefixed (a uint32, little-endian), as a command is binary.
+ *
+ * The member that proposes a command applies the object it proposed rather than decoding the
+ * entry it just encoded (Raft hands back the very bytes it was given): decoding gives an equal
+ * object (queue-log-codec.test.ts), so every member still applies the same command.
  */
 import { Consumer, Enqueued, recordingQueueMachine, type DeliverySink, type Message, type Queue, type QueueMachine, type QueueRecord } from '@warren/core';
 import type { ApplyMeta, Applied, ReplicatedMachine } from '../machine.js';
 import { ReplicaEffects } from './replica-effects.js';
-import { bodyOf, decodeQueueCommand, encodeQueueCommand, type LoggedMessage, type QueueLogCommand, type QueueLogEffect } from './queue-log.js';
+import { decodeQueueCommand, encodeQueueCommand, type LoggedMessage, type QueueLogCommand, type QueueLogEffect } from './queue-log.js';
 import { applyPolicy, extendLease, heldByWindow, purge, rememberId, remove, retryDue, take } from './replica-commands.js';
 
 export interface ReplicatedQueueState {
@@ -51,7 +56,6 @@ const NO_SINK: DeliverySink = {
   revoked() {},
 };
 
-const NEWLINE = 10;
 /**
  * How long a message id is remembered, ms of the queue's clock: far longer than any proposer
  * retries one command (a publish 8 s, a control command 30 s), so the set stays bounded by the
@@ -66,8 +70,8 @@ function forgetSeen(state: ReplicatedQueueState, now: number): void {
     state.seen.delete(id);
   }
 }
-/** Commands are decoded once per entry and shared, so each is encoded once for every snapshot that holds it. */
-const encodedOnce = new WeakMap<QueueLogCommand, Uint8Array>();
+/** Each command's entry, so that a snapshot writes the bytes the log has instead of encoding the command again. */
+const entryOf = new WeakMap<QueueLogCommand, Uint8Array>();
 
 function messageOf(logged: LoggedMessage, now: number): Message {
   const properties = logged.properties ?? {};
@@ -77,7 +81,8 @@ function messageOf(logged: LoggedMessage, now: number): Message {
     routingKey: logged.routingKey ?? '',
     properties,
     headers: logged.headers,
-    body: bodyOf(logged),
+    // A Buffer on every member, whether the body came from a client or from the log.
+    body: Buffer.isBuffer(logged.body) ? logged.body : Buffer.from(logged.body.buffer, logged.body.byteOffset, logged.body.byteLength),
     persistent: true,
     publishedAt: now,
   };
@@ -197,12 +202,38 @@ function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand, now
 }
 
 function encodeOnce(command: QueueLogCommand): Uint8Array {
-  let data = encodedOnce.get(command);
+  let data = entryOf.get(command);
   if (data === undefined) {
     data = encodeQueueCommand(command);
-    encodedOnce.set(command, data);
+    entryOf.set(command, data);
   }
   return data;
+}
+
+const LENGTH_BYTES = 4;
+
+/** The commands, each after its length. */
+function frame(commands: readonly QueueLogCommand[]): Uint8Array {
+  const parts = commands.map(encodeOnce);
+  const out = Buffer.allocUnsafe(parts.reduce((n, p) => n + LENGTH_BYTES + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.writeUInt32LE(part.length, at);
+    out.set(part, at + LENGTH_BYTES);
+    at += LENGTH_BYTES + part.length;
+  }
+  return out;
+}
+
+function* unframe(data: Uint8Array): Generator<Uint8Array> {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let at = 0; at < data.length; ) {
+    if (at + LENGTH_BYTES > data.length) throw new RangeError('a replicated queue snapshot ends inside a length');
+    const end = at + LENGTH_BYTES + view.getUint32(at, true);
+    if (end > data.length) throw new RangeError('a replicated queue snapshot ends inside a command');
+    yield data.subarray(at + LENGTH_BYTES, end);
+    at = end;
+  }
 }
 
 /** The machine for one replicated queue, declared as `record`. */
@@ -211,6 +242,21 @@ export function replicatedQueueMachine(record: QueueRecord): ReplicatedMachine<R
     const { machine, effects } = recordingQueueMachine(record, new ReplicaEffects());
     effects.machine = machine;
     return { machine, effects, consumers: new Map(), gone: new Set(), seen: new Map(), dedup: new Map(), policyAt: 0, history: [] };
+  };
+  /** The command each entry this member proposed was encoded from (its own: members in one process each decode). */
+  const proposedAs = new WeakMap<Uint8Array, QueueLogCommand>();
+  const encode = (command: QueueLogCommand): Uint8Array => {
+    const data = encodeQueueCommand(command);
+    entryOf.set(command, data);
+    proposedAs.set(data, command);
+    return data;
+  };
+  const decode = (data: Uint8Array): QueueLogCommand => {
+    const proposed = proposedAs.get(data);
+    if (proposed !== undefined) return proposed;
+    const command = decodeQueueCommand(data);
+    entryOf.set(command, data);
+    return command;
   };
   const apply = (state: ReplicatedQueueState, command: QueueLogCommand, meta: ApplyMeta): Applied<ReplicatedQueueState, QueueLogEffect> => {
     state.history.push(command);
@@ -221,28 +267,14 @@ export function replicatedQueueMachine(record: QueueRecord): ReplicatedMachine<R
   return {
     init,
     apply,
-    snapshot(state) {
-      const parts = state.history.map(encodeOnce);
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length + 1, 0));
-      let at = 0;
-      for (const part of parts) {
-        out.set(part, at);
-        out[at + part.length] = NEWLINE;
-        at += part.length + 1;
-      }
-      return out;
-    },
+    snapshot: (state) => frame(state.history),
     restore(data) {
       const state = init();
-      let from = 0;
-      for (let at = data.indexOf(NEWLINE); at >= 0; at = data.indexOf(NEWLINE, from)) {
-        apply(state, decodeQueueCommand(data.subarray(from, at)), { index: 0, term: 0 });
-        from = at + 1;
-      }
+      for (const entry of unframe(data)) apply(state, decode(entry), { index: 0, term: 0 });
       return state;
     },
-    encode: encodeQueueCommand,
-    decode: decodeQueueCommand,
+    encode,
+    decode,
   };
 }
 

@@ -96,7 +96,7 @@ export class Clients {
 
   publish(id: string): void {
     this.observer.published.add(id);
-    this.#retry({ t: 'enqueue', id, client: 'p', now: this.clock.now, body: '' }, () => this.#confirmed.has(id));
+    this.#retry({ t: 'enqueue', id, client: 'p', now: this.clock.now, body: new Uint8Array(0) }, () => this.#confirmed.has(id));
   }
 
   /** A draining consumer acks everything; the others also nack. */

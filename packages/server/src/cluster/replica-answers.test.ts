@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { QueueLogCommand } from '@warren/cluster';
 import { ReplicaAnswers } from './replica-answers.js';
 
-const enqueue = (id: string): QueueLogCommand => ({ t: 'enqueue', id, client: 'n', now: 0, body: '' });
+const enqueue = (id: string): QueueLogCommand => ({ t: 'enqueue', id, client: 'n', now: 0, body: new Uint8Array(0) });
 
 describe('answers of a replicated queue log', () => {
   it('answers a publish the leader rejected with its index negated, once; others with their index', () => {

@@ -16,7 +16,7 @@ import { type Commit, type Consumer, type DeathReason, type Message, type Policy
 import { CONTROL_DEADLINE_MS, nodeOfConsumer, ReplicaConsumers } from './replica-consumers.js';
 import { ReplicaAnswers, ReplicatedCommit, unavailable } from './replica-answers.js';
 import { ReplicaPosts, type PostedDelivery } from './replica-posts.js';
-import { ClusterUnavailableError, decodeQueueCommand, encodeQueueCommand, GroupProposer, loggedBody, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type QueueLogCommand } from '@warren/cluster';
+import { ClusterUnavailableError, decodeQueueCommand, encodeQueueCommand, GroupProposer, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type QueueLogCommand } from '@warren/cluster';
 import { ReplicatedQueue, type ReplicaHub, type ReplicaView } from './replicated-queue.js';
 import { isRemovedNotice, ReplicaDepartures } from './replica-departures.js';
 import { checkReplicatedDeclaration, groupNameOf, isReplicatedType, placeReplicas } from './replica-placement.js';
@@ -198,7 +198,7 @@ export class ReplicatedQueues implements ReplicaHub {
       id: this.#deadLetters.has(message) ? `dl.${message.id}` : this.newId(),
       client: this.node,
       now: message.publishedAt,
-      body: loggedBody(message.body),
+      body: message.body,
       exchange: message.exchange,
       routingKey: message.routingKey,
       properties: message.properties,
