@@ -106,7 +106,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   if (replication !== undefined) gateMetadataFrames(broker, replication);
   let cluster: Awaited<ReturnType<typeof startClusterNode>> | undefined;
   let isolation: ReturnType<typeof guardIsolation> | undefined;
-  const contributors = [...(extensions.metrics ?? []), ...(config.peers.length > 0 ? [clusterMetrics(() => cluster)] : [])];
+  const contributors = [...(extensions.metrics ?? []), ...(config.peers.length > 0 ? [clusterMetrics(() => cluster, () => isolation?.isolated === true)] : [])];
   const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix, contributors });
   metricsRoutes(app, metrics);
   const httpSessions = installAccessHooks(app, access);
