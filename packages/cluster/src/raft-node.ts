@@ -16,10 +16,35 @@ export interface RaftStorage {
   compact(snapshot: Snapshot): void;
 }
 
-/** How a member reaches the others (PeerTransport). */
+/** How a member reaches the others (PeerTransport, or a group's link on the cluster port). */
 export interface PeerLink {
   send(messages: readonly Message[]): void;
   onMessage: (message: Message) => void;
+  /** A node's shared clock and peer liveness: with one, idle groups quiesce (raft/quiesce.ts). */
+  readonly host?: GroupHost;
+}
+
+/**
+ * What a node hosting many groups gives each of them: one timer ticking only the groups that are
+ * awake, and its peers' liveness from node-level heartbeats, one per pair of nodes
+ * (node/group-clock.ts). A quiesced group costs no tick and sends no heartbeat.
+ */
+export interface GroupHost {
+  join(group: HostedGroup): void;
+  leave(group: HostedGroup): void;
+  /** The group has work again: tick it. */
+  awake(group: HostedGroup): void;
+  live(peer: NodeId): boolean;
+}
+
+export interface HostedGroup {
+  /** One tick; false once the group is quiesced (it is not ticked again until awake). */
+  tick(): boolean;
+  /** A peer's node went out of reach (false) or came back (true). */
+  peerLiveness(peer: NodeId, live: boolean): void;
+  /** Whether this member leads, and whether it is settled: quiesced under a known leader. */
+  readonly leads: boolean;
+  readonly settled: boolean;
 }
 
 export interface RaftNodeOptions<S, C, E> {
@@ -57,9 +82,13 @@ export class RaftNode<S, C, E> {
   readonly raft: Raft;
   #state: S;
   #saving = false;
+  /** The term and vote known to be on disk: a Ready that changes them waits for its write to send anything. */
+  #durable: { term: number; vote: NodeId | null };
   #stopped = false;
   #scheduled = false;
-  readonly #timer: NodeJS.Timeout;
+  readonly #timer: NodeJS.Timeout | undefined;
+  readonly #host: GroupHost | undefined;
+  readonly #hosted: HostedGroup;
   readonly #waiters = new Map<number, Waiter>();
   readonly #reads = new Map<string, { resolve(): void; index: number }>();
   #readSeq = 0;
@@ -71,26 +100,52 @@ export class RaftNode<S, C, E> {
     state: S,
   ) {
     this.raft = raft;
+    this.#durable = { term: raft.term, vote: raft.vote };
     this.#state = state;
     options.transport.onMessage = (m) => {
       if (this.#stopped) return;
       this.raft.step(m);
       this.#schedule();
     };
-    this.#timer = setInterval(() => {
-      this.raft.tick();
-      this.#schedule();
-    }, options.tickMs ?? 50);
+    this.#host = options.transport.host;
+    this.#hosted = {
+      tick: () => {
+        this.raft.tick();
+        this.#schedule();
+        return !this.raft.quiesced;
+      },
+      peerLiveness: (peer, live) => {
+        this.raft.peerLiveness(peer, live);
+        if (!this.raft.quiesced) this.#schedule();
+      },
+      get leads() {
+        return raft.role === 'leader';
+      },
+      get settled() {
+        return raft.quiesced && raft.lead !== null;
+      },
+    };
+    if (this.#host === undefined) {
+      this.#timer = setInterval(() => {
+        this.raft.tick();
+        this.#schedule();
+      }, options.tickMs ?? 50);
+    } else {
+      this.#host.join(this.#hosted);
+    }
     // A new group's bootstrap entry goes to disk at once, not at the first tick.
     this.#schedule();
   }
 
   static async start<S, C, E>(options: RaftNodeOptions<S, C, E>): Promise<RaftNode<S, C, E>> {
     const storage = await options.storage.load();
+    const host = options.transport.host;
     const raft = new Raft({
       id: options.id,
       peers: options.peers,
       storage,
+      quiesce: host !== undefined,
+      ...(host === undefined ? {} : { live: (peer: NodeId) => host.live(peer) }),
       electionTick: options.electionTick ?? 10,
       maxEntriesPerAppend: options.maxEntriesPerAppend ?? 256,
       maxInflight: options.maxInflight ?? 256,
@@ -164,6 +219,7 @@ export class RaftNode<S, C, E> {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
+    this.#host?.leave(this.#hosted);
     if (this.#saving) await new Promise<void>((resolve) => (this.#idle = resolve));
     for (const waiter of this.#waiters.values()) waiter.reject(new Error('raft node stopped'));
     this.#waiters.clear();
@@ -171,6 +227,7 @@ export class RaftNode<S, C, E> {
 
   /** Inputs of one event-loop turn share one Ready. */
   #schedule(): void {
+    if (this.#host !== undefined && !this.raft.quiesced && !this.#stopped) this.#host.awake(this.#hosted);
     if (this.#scheduled || this.#stopped) return;
     this.#scheduled = true;
     setImmediate(() => {
@@ -182,27 +239,47 @@ export class RaftNode<S, C, E> {
   #pump(): void {
     if (this.#saving || this.#stopped || !this.raft.hasReady()) return;
     const ready = this.raft.ready();
+    const hard = ready.hardState;
+    const termOrVote = hard !== undefined && (hard.term !== this.#durable.term || hard.vote !== this.#durable.vote);
+    if (ready.snapshot === undefined && ready.entries.length === 0 && !termOrVote) {
+      // At most a new commit index to write: nothing the messages or the applies depend on waits
+      // for the disk (entries are durable before they count; a lost commit index is learnt again).
+      if (hard !== undefined) this.options.storage.save(ready, (error) => error !== undefined && this.#fail(error));
+      this.#carryOut(ready, true);
+      return;
+    }
     this.#saving = true;
     this.options.storage.save(ready, (error) => {
       this.#saving = false;
       if (error !== undefined) {
-        // A member that cannot persist must not answer anything: stop, as etcd panics.
-        this.#stopped = true;
-        clearInterval(this.#timer);
-        for (const waiter of this.#waiters.values()) waiter.reject(error);
-        this.#idle?.();
+        this.#fail(error);
         return;
       }
+      if (hard !== undefined) this.#durable = { term: hard.term, vote: hard.vote };
       if (this.#stopped) {
         this.#idle?.();
         return;
       }
-      this.options.transport.send(ready.messages);
-      this.#apply(ready);
-      this.raft.advance(ready);
-      this.#maybeCompact();
-      this.#pump();
+      this.#carryOut(ready, true);
     });
+  }
+
+  /** A member that cannot persist must not answer anything: stop, as etcd panics. */
+  #fail(error: Error): void {
+    if (this.#stopped && this.#idle === undefined) return;
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    this.#host?.leave(this.#hosted);
+    for (const waiter of this.#waiters.values()) waiter.reject(error);
+    this.#idle?.();
+  }
+
+  #carryOut(ready: Ready, send: boolean): void {
+    if (send && ready.messages.length > 0) this.options.transport.send(ready.messages);
+    this.#apply(ready);
+    this.raft.advance(ready);
+    this.#maybeCompact();
+    this.#pump();
   }
 
   #apply(ready: Ready): void {

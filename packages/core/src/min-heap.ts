@@ -11,7 +11,8 @@
  */
 export type Handle = number;
 
-const INITIAL_CAPACITY = 64;
+/** Small: every queue holds heaps (ack leases), most of them empty; they double as they fill. */
+const INITIAL_CAPACITY = 4;
 
 export class MinHeap<T> {
   private length = 0;

@@ -15,14 +15,27 @@
  *   post       u32 count, then per item: u32 json length, json, u32 payload length, payload: what
  *              a node's groups send another node besides Raft (a replicated queue's deliveries to
  *              the node its consumer is connected to), batched per event-loop turn like `batch`
+ *   beat       nothing: the node-level heartbeat, once a tick (peer-liveness.ts)
  */
 import { decodeMessage, encodeMessage } from '../peer-codec.js';
 import type { Message } from '../raft/types.js';
 
-export const FrameKind = { hello: 1, challenge: 2, proof: 3, batch: 4, forward: 5, forwarded: 6, status: 7, welcome: 8, post: 9 } as const;
+export const FrameKind = { hello: 1, challenge: 2, proof: 3, batch: 4, forward: 5, forwarded: 6, status: 7, welcome: 8, post: 9, beat: 10 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
-export const PROTOCOL_VERSION = 1;
+/** 2: the beat frame, and quiescing groups that rely on it. */
+export const PROTOCOL_VERSION = 2;
+
+/** The node-level heartbeat: a frame of its kind alone. */
+export const BEAT_FRAME = Buffer.from([0, 0, 0, 1, FrameKind.beat]);
+
+/** What crossed the cluster port since start (this node's side), for /metrics and the idle-queues bench. */
+export interface ClusterTraffic {
+  bytesIn: number;
+  bytesOut: number;
+  framesIn: number;
+  writes: number;
+}
 
 /** A Raft message and the group it belongs to. */
 export interface GroupMessage {

@@ -99,7 +99,7 @@ export class ClusterNode {
       const peers = [...options.peers.filter((p) => changes.added[p.id] === undefined), ...Object.entries(changes.added).map(([id, at]) => ({ id, ...at }))].filter(
         (p) => !changes.removed.includes(p.id),
       );
-      transport = await ClusterTransport.listen({ id: options.id, secret: options.secret, host: options.host, port: options.port, peers, tls: options.tls, logger: options.logger });
+      transport = await ClusterTransport.listen({ id: options.id, secret: options.secret, host: options.host, port: options.port, peers, tls: options.tls, logger: options.logger, tickMs: options.tickMs, electionTick: options.electionTick });
       const metadata = await MetadataGroup.start({
         id: options.id,
         // A joining node starts with no configuration and learns it from the leader's log.

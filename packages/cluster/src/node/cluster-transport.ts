@@ -6,13 +6,17 @@
  * thousands of idle groups cost one frame per turn per peer, not one per group. It also carries
  * proposals a follower forwards to its leader, and their answers, and posts (a replicated
  * queue's deliveries): everything bound for one peer in one turn leaves in one write. A lost
- * connection loses its messages, which Raft tolerates.
+ * connection loses its messages, which Raft tolerates. Each tick it sends every connected peer a
+ * `beat` frame: the node-level heartbeat (peer-liveness.ts) that lets idle groups quiesce
+ * (group-clock.ts, raft/quiesce.ts).
  */
 import { createServer as createTcpServer, connect as tcpConnect, isIP, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { PeerLink } from '../raft-node.js';
 import type { Message } from '../raft/types.js';
-import { batchFrame, FrameKind, FrameReader, jsonFrame, postFrame, PROTOCOL_VERSION, readBatch, readJsonFrame, readPosts, type ForwardedHeader, type ForwardHeader, type GroupMessage, type PostItem } from './cluster-frames.js';
+import { BEAT_FRAME, batchFrame, FrameKind, FrameReader, jsonFrame, postFrame, PROTOCOL_VERSION, readBatch, readJsonFrame, readPosts, type ClusterTraffic, type ForwardedHeader, type ForwardHeader, type GroupMessage, type PostItem } from './cluster-frames.js';
+import { GroupClock } from './group-clock.js';
+import { OUT_OF_REACH_TIMEOUTS, PeerLiveness } from './peer-liveness.js';
 import { newNonce, proofMatches, proofOf, type HandshakeFacts } from './peer-auth.js';
 import type { ClusterLogger, PeerSpec } from './peers.js';
 
@@ -31,6 +35,9 @@ export interface ClusterTransportOptions {
   readonly peers: readonly PeerSpec[];
   readonly tls?: ClusterTls;
   readonly logger: ClusterLogger;
+  /** The groups' tick (ms) and election timeout (ticks): a peer unheard for that long is out of reach. */
+  readonly tickMs?: number;
+  readonly electionTick?: number;
 }
 
 /** Answers a proposal forwarded by a follower with its log index, or throws (not the leader). */
@@ -71,6 +78,10 @@ export class ClusterTransport {
   #rid = 0;
   #flushing = false;
   #closed = false;
+  readonly #liveness: PeerLiveness;
+  /** Every group of this node ticks on it; quiesced ones do not. */
+  readonly clock: GroupClock;
+  readonly traffic: ClusterTraffic = { bytesIn: 0, bytesOut: 0, framesIn: 0, writes: 0 };
   onForward: ForwardHandler = () => Promise.reject(new ForwardError('no group here', null));
   /** A peer's report of itself arrived. */
   onStatus: (peer: string, status: Record<string, unknown>) => void = () => undefined;
@@ -83,6 +94,8 @@ export class ClusterTransport {
   ) {
     this.#server = server;
     this.#peers = new Map(options.peers.filter((p) => p.id !== options.id).map((p) => [p.id, p]));
+    this.#liveness = new PeerLiveness(OUT_OF_REACH_TIMEOUTS * (options.electionTick ?? 10), (peer, live) => this.clock.peerChanged(peer, live));
+    this.clock = new GroupClock(options.tickMs ?? 50, () => this.#beat(), (peer) => this.#liveness.isLive(peer));
   }
 
   static async listen(options: ClusterTransportOptions): Promise<ClusterTransport> {
@@ -134,6 +147,7 @@ export class ClusterTransport {
         for (const message of messages) this.#enqueue(message.to, { group: name, message });
       },
       onMessage: () => undefined,
+      host: this.clock,
     };
     this.#groups.set(name, link);
     return link;
@@ -176,11 +190,12 @@ export class ClusterTransport {
   broadcastStatus(status: Record<string, unknown>): void {
     if (this.#links.size === 0) return;
     const frame = jsonFrame(FrameKind.status, status);
-    for (const { socket } of this.#links.values()) socket.write(frame);
+    for (const { socket } of this.#links.values()) this.#write(socket, frame);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.clock.stop();
     for (const timer of this.#timers) clearTimeout(timer);
     for (const { socket } of this.#links.values()) socket.destroy();
     for (const pending of this.#forwards.values()) {
@@ -208,12 +223,24 @@ export class ClusterTransport {
         const out = open.frames;
         if (open.pending.length > 0) out.push(batchFrame(open.pending));
         if (open.posts.length > 0) out.push(postFrame(open.posts));
-        open.socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+        this.#write(open.socket, out.length === 1 ? out[0]! : Buffer.concat(out));
         open.pending = [];
         open.posts = [];
         open.frames = [];
       }
     });
+  }
+
+  #write(socket: Socket, bytes: Buffer): void {
+    this.traffic.bytesOut += bytes.length;
+    this.traffic.writes++;
+    socket.write(bytes);
+  }
+
+  /** The node-level heartbeat: one tiny frame per peer per tick, and the liveness check. */
+  #beat(): void {
+    this.#liveness.check(this.#links.keys());
+    for (const { socket } of this.#links.values()) this.#write(socket, BEAT_FRAME);
   }
 
   #dial(id: string, delay: number): void {
@@ -310,6 +337,7 @@ export class ClusterTransport {
   #read(socket: Socket, onFrame: (frame: Buffer) => void): void {
     const reader = new FrameReader(onFrame);
     socket.on('data', (chunk: Buffer) => {
+      this.traffic.bytesIn += chunk.length;
       try {
         reader.push(chunk);
       } catch {
@@ -327,6 +355,7 @@ export class ClusterTransport {
   #dropLink(peer: string, socket: Socket): void {
     if (this.#links.get(peer)?.socket !== socket) return;
     this.#links.delete(peer);
+    this.#liveness.lost(peer);
     // A proposal handed to that peer gets no answer now: its caller may ask another at once.
     for (const [rid, pending] of this.#forwards) {
       if (pending.to !== peer) continue;
@@ -338,7 +367,11 @@ export class ClusterTransport {
   }
 
   #onFrame(peer: string, frame: Buffer): void {
+    this.traffic.framesIn++;
+    this.#liveness.heard(peer);
     switch (frame[0]) {
+      case FrameKind.beat:
+        return;
       case FrameKind.batch:
         for (const { group, message } of readBatch(frame)) {
           if (message.from !== peer || message.to !== this.options.id) continue;

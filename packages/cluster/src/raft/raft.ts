@@ -7,6 +7,7 @@
  * configuration in membership.ts.
  */
 import { campaign, handleVoteRequest } from './election.js';
+import { answerPreVote, canQuiesce, isLateAnswer, peerLiveness, quiesceLeader, wake } from './quiesce.js';
 import { RaftLog } from './log.js';
 import { applyConfChange, bootstrapEntries, confStateAt, decodeConfChange, encodeConfChange, validateConfChange } from './membership.js';
 import { ReadOnly } from './read-only.js';
@@ -32,6 +33,10 @@ export interface RaftConfig {
   /** In [0, 1): the election timeout jitter; seeded in the simulation. */
   readonly random?: () => number;
   readonly faults?: RaftFaults;
+  /** Idle groups stop heartbeating (quiesce.ts); the shell must then report peers' liveness. */
+  readonly quiesce?: boolean;
+  /** Whether a peer's node is in reach (the shell's node-level heartbeats); all are without it. */
+  readonly live?: (id: NodeId) => boolean;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -65,6 +70,12 @@ export class Raft {
   readStates: ReadState[] = [];
   /** Set when proposals are waiting to be broadcast: one append carries them all. */
   needBroadcast = false;
+  /** Idle: no ticks, no heartbeats, until a message, a proposal or the shell's liveness news. */
+  quiesced = false;
+  /** Woken by a member's pre-vote: at the next election timeout, ask only the leader (quiesce.ts). */
+  askLeader = false;
+  readonly #quiesce: boolean;
+  readonly #live: (id: NodeId) => boolean;
   readonly #random: () => number;
   /** The hard state handed out in the last Ready: a change since needs persisting. */
   #handedHardState: HardState;
@@ -78,6 +89,8 @@ export class Raft {
     this.maxEntriesPerAppend = config.maxEntriesPerAppend ?? 256;
     this.faults = config.faults ?? {};
     this.#random = config.random ?? Math.random;
+    this.#quiesce = config.quiesce ?? false;
+    this.#live = config.live ?? (() => true);
     const stored = config.storage;
     const peers = config.peers ?? [];
     const hard = stored.hardState;
@@ -117,11 +130,16 @@ export class Raft {
   // --- inputs -----------------------------------------------------------------------------
 
   tick(): void {
+    if (this.quiesced) return;
     if (this.role === 'leader') this.#tickLeader();
     else this.#tickElection();
   }
 
   step(m: Message): void {
+    if (this.quiesced && m.quiesce !== true && !isLateAnswer(this, m)) {
+      if (answerPreVote(this, m)) return;
+      wake(this);
+    }
     if (m.term > this.term) {
       if (m.type === 'preVote' || m.type === 'vote') {
         const inLease = this.checkQuorum && this.lead !== null && this.electionElapsed < this.electionTick;
@@ -178,6 +196,7 @@ export class Raft {
 
   /** Asks for a linearizable read; its ReadState comes in a later Ready. False when no leader is known. */
   readIndex(context: string): boolean {
+    wake(this);
     if (this.role === 'leader') {
       leaderRead(this, this.id, context);
       return true;
@@ -191,6 +210,7 @@ export class Raft {
   transferLeadership(to: NodeId): boolean {
     if (this.role !== 'leader' || to === this.id || !this.tracker.isVoter(to)) return false;
     if (this.leadTransferee === to) return true;
+    wake(this);
     this.leadTransferee = to;
     this.electionElapsed = 0;
     const progress = this.tracker.progress.get(to);
@@ -202,6 +222,11 @@ export class Raft {
   /** Starts an election now (tests and bootstrap of a single member). */
   campaign(): void {
     campaign(this, this.preVote ? 'preVote' : 'vote');
+  }
+
+  /** The shell's news that a peer's node went out of reach or came back (quiesce.ts). */
+  peerLiveness(peer: NodeId, live: boolean): void {
+    peerLiveness(this, peer, live, this.#live);
   }
 
   /** The shell saved the machine at `index` (applied): drop the log before it. */
@@ -296,6 +321,7 @@ export class Raft {
   becomePreCandidate(): void {
     this.tracker.votes.clear();
     this.lead = null;
+    this.quiesced = false;
     this.role = 'preCandidate';
   }
 
@@ -338,6 +364,7 @@ export class Raft {
   // --- internals --------------------------------------------------------------------------
 
   #appendOwn(type: Entry['type'], data: Uint8Array): number {
+    wake(this);
     const index = this.log.lastIndex + 1;
     this.log.append([{ term: this.term, index, type, data }]);
     this.needBroadcast = true;
@@ -364,6 +391,8 @@ export class Raft {
       this.vote = null;
     }
     this.lead = null;
+    this.quiesced = false;
+    this.askLeader = false;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
     this.#resetElectionTimeout();
@@ -381,6 +410,11 @@ export class Raft {
     this.electionElapsed++;
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
+      if (this.askLeader && this.lead !== null && this.#live(this.lead)) {
+        this.askLeader = false;
+        this.send({ type: 'preVote', to: this.lead, term: this.term + 1, index: this.log.lastIndex, logTerm: this.log.lastTerm });
+        return;
+      }
       this.campaign();
     }
   }
@@ -403,7 +437,8 @@ export class Raft {
     stallCheck(this);
     if (this.heartbeatElapsed >= this.heartbeatTick) {
       this.heartbeatElapsed = 0;
-      bcastHeartbeat(this, this.readOnly.lastContext());
+      if (this.#quiesce && canQuiesce(this, this.#live)) quiesceLeader(this, this.#live);
+      else bcastHeartbeat(this, this.readOnly.lastContext());
     }
   }
 }

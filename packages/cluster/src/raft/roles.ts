@@ -7,6 +7,7 @@
 import { campaign, handleVoteResponse } from './election.js';
 import type { Raft } from './raft.js';
 import { handleAppend, handleAppendResponse, handleHeartbeat, handleHeartbeatResponse, handleSnapshot, leaderRead } from './replication.js';
+import { followerQuiesce } from './quiesce.js';
 import type { Message } from './types.js';
 
 export function stepLeader(r: Raft, m: Message): void {
@@ -34,7 +35,8 @@ export function stepCandidate(r: Raft, m: Message): void {
       return;
     case 'heartbeat':
       r.becomeFollower(m.term, m.from);
-      handleHeartbeat(r, m);
+      if (m.quiesce === true) followerQuiesce(r, m);
+      else handleHeartbeat(r, m);
       return;
     case 'snapshot':
       r.becomeFollower(m.term, m.from);
@@ -58,7 +60,8 @@ export function stepFollower(r: Raft, m: Message): void {
     case 'heartbeat':
       r.electionElapsed = 0;
       r.lead = m.from;
-      handleHeartbeat(r, m);
+      if (m.quiesce === true) followerQuiesce(r, m);
+      else handleHeartbeat(r, m);
       return;
     case 'snapshot':
       r.electionElapsed = 0;

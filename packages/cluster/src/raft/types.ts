@@ -74,6 +74,8 @@ export interface Message {
   readonly snapshot?: Snapshot;
   /** Read-index request id, or 'transfer' on a vote forced by leadership transfer. */
   readonly context?: string;
+  /** heartbeat: the leader's last before it quiesces (index and logTerm: its last entry). */
+  readonly quiesce?: boolean;
 }
 
 export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';

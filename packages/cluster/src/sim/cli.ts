@@ -67,6 +67,7 @@ const seconds = totals.wallMs / 1000;
 print(
   `seeds ${start}..${start + seeds - 1}: ${totals.seeds} run, ${totals.failures.length} failed, ${seconds.toFixed(1)} s (${(totals.seeds / seconds).toFixed(1)} seeds/s)\n` +
     `  simulated ${(totals.simMs / 1000).toFixed(0)} s, ${totals.leaderChanges} leaders elected, ${totals.messages} Raft messages, ${totals.applies} entries applied\n` +
-    `  ${totals.published} messages published, ${totals.confirmed} confirmed, ${totals.deliveries} deliveries, ${totals.expired} expired, ${totals.reads} linearizable reads`,
+    `  ${totals.published} messages published, ${totals.confirmed} confirmed, ${totals.deliveries} deliveries, ${totals.expired} expired, ${totals.reads} linearizable reads\n` +
+    `  ${totals.quiescedTicks} member ticks spent quiesced`,
 );
 process.exit(totals.failures.length === 0 ? 0 : 1);

@@ -53,6 +53,11 @@ export interface WorldShape {
   readonly maxEntriesPerAppend: number;
   readonly maxInflight: number;
   readonly snapshotEvery: number;
+  /**
+   * Idle groups quiesce, and node-level heartbeats between members tell who is in reach (as on
+   * real nodes): three seeds in four. Decided by the seed alone, so it draws nothing from the dice.
+   */
+  readonly quiesce: boolean;
   readonly history: readonly HistoryStep[];
 }
 
@@ -176,6 +181,7 @@ export function generateWorld(seed: number): WorldShape {
     maxEntriesPerAppend: dice.pick([1, 4, 16]),
     maxInflight: dice.pick([1, 4, 16]),
     snapshotEvery: dice.pick([8, 40, 1000]),
+    quiesce: seed % 4 !== 0,
     history: steps,
   };
 }

@@ -18,13 +18,14 @@ export interface Totals {
   deliveries: number;
   expired: number;
   reads: number;
+  quiescedTicks: number;
   simMs: number;
   wallMs: number;
 }
 
 export function runSeeds(start: number, count: number, faults: RaftFaults = {}, onResult?: (r: RunResult) => void): Totals {
   const began = performance.now();
-  const totals: Totals = { seeds: 0, failures: [], leaderChanges: 0, applies: 0, messages: 0, published: 0, confirmed: 0, deliveries: 0, expired: 0, reads: 0, simMs: 0, wallMs: 0 };
+  const totals: Totals = { seeds: 0, failures: [], leaderChanges: 0, applies: 0, messages: 0, published: 0, confirmed: 0, deliveries: 0, expired: 0, reads: 0, quiescedTicks: 0, simMs: 0, wallMs: 0 };
   for (let seed = start; seed < start + count; seed++) {
     const r = runSeed(seed, { faults });
     totals.seeds++;
@@ -36,6 +37,7 @@ export function runSeeds(start: number, count: number, faults: RaftFaults = {}, 
     totals.deliveries += r.deliveries;
     totals.expired += r.expired;
     totals.reads += r.reads;
+    totals.quiescedTicks += r.quiescedTicks;
     totals.simMs += r.simMs;
     if (r.violation !== undefined) totals.failures.push(r);
     onResult?.(r);

@@ -3,9 +3,11 @@
  * raft-node.ts, over a SimDisk and the SimNetwork. It processes one Ready at a time in the
  * shell's order: write, fsync (taking simulated time), then send, apply, advance. Only the
  * leader carries out the machine's effects. A crash ends this incarnation; callbacks it left
- * behind are ignored.
+ * behind are ignored. With quiescence, it tracks which peers are in reach from everything it
+ * hears (node-level heartbeats included), as a real node's cluster transport does.
  */
 import type { ReplicatedMachine } from '../machine.js';
+import { OUT_OF_REACH_TIMEOUTS, PeerLiveness } from '../node/peer-liveness.js';
 import { Raft } from '../raft/raft.js';
 import type { Message, NodeId, RaftFaults, Ready } from '../raft/types.js';
 import type { SimDisk } from './disk.js';
@@ -24,6 +26,10 @@ export interface SimNodeEnv<S, C, E> {
   readonly snapshotEvery: number;
   readonly maxEntriesPerAppend: number;
   readonly maxInflight: number;
+  /** Idle groups quiesce; the world then carries node-level heartbeats (beat / heard). */
+  readonly quiesce: boolean;
+  /** Every member but this one (whom it hears node-level heartbeats from). */
+  readonly peers: readonly NodeId[];
   send(message: Message): void;
   /** This member just became leader, or applied entries while leading (for triggered faults). */
   onLeaderEvent(node: NodeId, event: 'elected' | 'applied'): void;
@@ -49,6 +55,7 @@ export class SimNode<S, C, E> {
   readonly #reads = new Map<string, { index: number; answer: (state: S) => void }>();
   #busy = false;
   #wasLeaderTerm = -1;
+  #liveness: PeerLiveness;
 
   constructor(
     readonly id: NodeId,
@@ -57,13 +64,23 @@ export class SimNode<S, C, E> {
     private readonly peers: readonly NodeId[],
     private readonly env: SimNodeEnv<S, C, E>,
   ) {
+    this.#liveness = this.#newLiveness();
     this.raft = this.#boot();
     this.state = this.#restoreState();
+  }
+
+  #newLiveness(): PeerLiveness {
+    return new PeerLiveness(OUT_OF_REACH_TIMEOUTS * this.env.electionTick, (peer, live) => {
+      this.raft.peerLiveness(peer, live);
+      this.pump();
+    });
   }
 
   #boot(): Raft {
     const dice = this.env.dice.fork();
     return new Raft({
+      quiesce: this.env.quiesce,
+      live: (peer) => this.#liveness.isLive(peer),
       id: this.id,
       peers: this.peers,
       storage: this.disk.read(),
@@ -96,6 +113,7 @@ export class SimNode<S, C, E> {
     if (this.up) return;
     this.up = true;
     this.#wasLeaderTerm = -1;
+    this.#liveness = this.#newLiveness();
     this.raft = this.#boot();
     this.state = this.#restoreState();
   }
@@ -110,12 +128,19 @@ export class SimNode<S, C, E> {
 
   tick(): void {
     if (!this.up) return;
+    if (this.env.quiesce) this.#liveness.check(this.env.peers);
     this.raft.tick();
     this.pump();
   }
 
+  /** A node-level heartbeat (or any message) came from `peer`. */
+  heard(peer: NodeId): void {
+    if (this.up) this.#liveness.heard(peer);
+  }
+
   receive(message: Message): void {
     if (!this.up) return;
+    this.#liveness.heard(message.from);
     this.raft.step(message);
     this.pump();
   }
@@ -137,7 +162,7 @@ export class SimNode<S, C, E> {
     if (ready.entries.length > 0) this.disk.write({ kind: 'entries', entries: ready.entries });
     if (ready.hardState !== undefined) this.disk.write({ kind: 'hardState', hardState: ready.hardState });
     if (!ready.mustSync) {
-      this.#finish(ready);
+      this.#finish(ready, true);
       return;
     }
     this.#busy = true;
@@ -147,12 +172,12 @@ export class SimNode<S, C, E> {
       if (incarnation !== this.#incarnation) return;
       synced();
       this.#busy = false;
-      this.#finish(ready);
+      this.#finish(ready, true);
     });
   }
 
-  #finish(ready: Ready): void {
-    for (const message of ready.messages) this.env.send(message);
+  #finish(ready: Ready, send: boolean): void {
+    if (send) for (const message of ready.messages) this.env.send(message);
     if (ready.snapshot !== undefined) {
       this.state = this.env.machine.restore(ready.snapshot.data);
       this.env.observer.restored(this.id, ready.snapshot.index);

@@ -22,6 +22,12 @@ export interface RunOptions {
   readonly faults?: RaftFaults;
   /** Indices of history steps to play; all when absent (shrinking passes fewer). */
   readonly keep?: readonly number[];
+  /**
+   * Overrides the seed's own choice of quiescence. With a planted bug it is off unless asked:
+   * the planted bugs are core Raft rules, and their first finding seeds (docs/replication.md)
+   * were drawn without quiescence, which changes every history it is on in.
+   */
+  readonly quiesce?: boolean;
 }
 
 export interface RunResult {
@@ -38,6 +44,8 @@ export interface RunResult {
   /** Messages that expired ready (their TTL timer, fired by a leader). */
   readonly expired: number;
   readonly reads: number;
+  /** Member ticks spent quiesced (idle, no election timer and no heartbeats). */
+  readonly quiescedTicks: number;
 }
 
 const ELECTION_TICK = 10;
@@ -64,6 +72,7 @@ class World {
   readonly clients: Clients;
   /** Armed crashOn traps, oldest first. */
   #reads = 0;
+  quiescedTicks = 0;
   readonly #traps: Extract<SimEvent, { kind: 'crashOn' }>[] = [];
   readonly #encoded = new WeakMap<QueueCommand, Uint8Array>();
   /** `node timer due` -> when that leader last proposed the timer command. */
@@ -92,6 +101,8 @@ class World {
           snapshotEvery: shape.snapshotEvery,
           maxEntriesPerAppend: shape.maxEntriesPerAppend,
           maxInflight: shape.maxInflight,
+          quiesce: shape.quiesce,
+          peers: everyone.filter((peer) => peer !== id),
           send: (m) => this.#send(m),
           onLeaderEvent: (node, event) => this.#spring(node, event),
           effects: (_node, effects, leading) => this.#effects(effects, leading),
@@ -105,6 +116,10 @@ class World {
 
   #tickLoop(node: Node, ms: number): void {
     const tick = (): void => {
+      if (this.shape.quiesce && node.up) {
+        for (const peer of this.nodes.keys()) if (peer !== node.id) this.network.send(node.id, peer, () => this.nodes.get(peer)?.heard(node.id));
+      }
+      if (node.up && node.raft.quiesced) this.quiescedTicks++;
       node.tick();
       this.#fireTimers(node);
       this.clock.after(ms, tick);
@@ -319,7 +334,7 @@ class World {
       throw new Violation(
         'liveness',
         `not converged ${DRAIN_LIMIT_MS} ms after healing: leader ${leader?.id ?? 'none'}, ${this.clients.unconfirmed()} unconfirmed, ` +
-          [...this.nodes.values()].map((n) => `${n.id}:${n.raft.role}/t${n.raft.term}/c${n.raft.log.committed}/a${n.raft.log.applied}/l${n.raft.log.lastIndex}`).join(' ') +
+          [...this.nodes.values()].map((n) => `${n.id}:${n.raft.role}/t${n.raft.term}/c${n.raft.log.committed}/a${n.raft.log.applied}/l${n.raft.log.lastIndex}${n.raft.quiesced ? `/quiesced under ${n.raft.lead}` : ''}`).join(' ') +
           `; voters ${leader?.raft.tracker.voters.join(',')} learners ${leader?.raft.tracker.learners.join(',')}` +
           `; queue ${leader === undefined ? 'unknown' : describeQueue(leader.state)}` +
           `; progress ${[...(leader?.raft.tracker.progress ?? [])].map(([id, p]) => `${id}:${p.state}/m${p.match}/n${p.next}/i${p.inflightCount}`).join(' ')}`,
@@ -360,7 +375,8 @@ class World {
 export function runSeed(seed: number, options: RunOptions = {}): RunResult {
   const shape = generateWorld(seed);
   const history: HistoryStep[] = options.keep === undefined ? [...shape.history] : options.keep.map((i) => shape.history[i]!).filter(Boolean);
-  const world = new World(seed, { ...shape, history }, options.faults ?? {});
+  const planted = Object.values(options.faults ?? {}).some((on) => on === true);
+  const world = new World(seed, { ...shape, history, quiesce: options.quiesce ?? (planted ? false : shape.quiesce) }, options.faults ?? {});
   let violation: Violation | undefined;
   try {
     for (const step of history) world.clock.at(step.at, () => world.play(step.event));
@@ -383,5 +399,6 @@ export function runSeed(seed: number, options: RunOptions = {}): RunResult {
     deliveries: world.clients.deliveries,
     expired: [...o.deadLettered.values()].filter((reason) => reason === 'expired').length,
     reads: o.reads,
+    quiescedTicks: world.quiescedTicks,
   };
 }

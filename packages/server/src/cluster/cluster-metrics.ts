@@ -27,6 +27,15 @@ export function clusterMetrics(cluster: () => ClusterNode | undefined, isolated:
       families.gauge('cluster_members', 'Members of the cluster (voters and learners of the metadata group)', perNode((n) => n.members.length));
       families.gauge('cluster_peers_connected', 'Members this node holds an authenticated cluster connection to', perNode((n) => n.transport.connectedPeers().length));
       families.gauge('cluster_node_isolated', '1 while this node is cut off from the cluster majority and refuses client connections', perNode(() => (isolated() ? 1 : 0)));
+      // Many groups, little cost (docs/cluster.md, "Many queues"): traffic on the cluster port, and how many groups are ticking.
+      families.counter('cluster_sent_bytes_total', 'Bytes this node wrote to its cluster connections', perNode((n) => n.transport.traffic.bytesOut));
+      families.counter('cluster_received_bytes_total', 'Bytes this node read from its cluster connections', perNode((n) => n.transport.traffic.bytesIn));
+      families.counter('cluster_received_frames_total', 'Cluster frames this node received (a batch of Raft messages, a beat, a post...)', perNode((n) => n.transport.traffic.framesIn));
+      families.counter('cluster_writes_total', 'Writes to cluster connections (one per peer per event-loop turn with something to send, and beats)', perNode((n) => n.transport.traffic.writes));
+      families.gauge('raft_groups', 'Raft groups this node is a member of (the metadata group included)', perNode((n) => n.transport.clock.size));
+      families.gauge('raft_groups_awake', 'Raft groups ticking now; the others are quiesced (idle, no heartbeats)', perNode((n) => n.transport.clock.awakeCount));
+      families.gauge('raft_groups_led', 'Raft groups this node leads', perNode((n) => n.transport.clock.counts().leading));
+      families.gauge('raft_groups_settled', 'Raft groups quiesced under a known leader', perNode((n) => n.transport.clock.counts().settled));
     },
   };
 }

@@ -42,6 +42,8 @@ interface Replica {
 export class ReplicatedQueues implements ReplicaHub {
   #cluster: ClusterNode | undefined;
   readonly #replicas = new Map<string, Replica>();
+  /** Replicated queues each node is placed to lead: kept as they come and go, not counted per declaration (10,000 queues). */
+  readonly #leading = new Map<string, number>();
   readonly #consumers: ReplicaConsumers;
   readonly #answers = new ReplicaAnswers();
   /**
@@ -86,9 +88,7 @@ export class ReplicatedQueues implements ReplicaHub {
     }
     checkReplicatedDeclaration(record);
     if (record.replicas === undefined) {
-      const leading = new Map<string, number>();
-      for (const { queue } of this.#replicas.values()) leading.set(queue.replicas.leader, (leading.get(queue.replicas.leader) ?? 0) + 1);
-      record.replicas = placeReplicas(groupNameOf(record.vhost, record.name, this.#declaring), record.arguments, this.#nodes(), leading);
+      record.replicas = placeReplicas(groupNameOf(record.vhost, record.name, this.#declaring), record.arguments, this.#nodes(), this.#leading);
     }
     const queue = new ReplicatedQueue(record, host, this);
     const { group } = record.replicas;
@@ -114,7 +114,9 @@ export class ReplicatedQueues implements ReplicaHub {
         },
       }),
     };
+    this.#countLeader(this.#replicas.get(group)?.queue.replicas.leader, -1);
     this.#replicas.set(group, replica);
+    this.#countLeader(record.replicas.leader, 1);
     if (this.#cluster !== undefined) this.#start(replica);
     return queue;
   };
@@ -181,6 +183,8 @@ export class ReplicatedQueues implements ReplicaHub {
   moved(queue: ReplicatedQueue, replicas: QueueReplicas): void {
     const replica = this.#replicas.get(replicas.group);
     if (replica === undefined || replica.queue !== queue) return;
+    this.#countLeader(queue.replicas.leader, -1);
+    this.#countLeader(replicas.leader, 1);
     queue.record.replicas = replicas;
     replica.group?.retarget(replicas.members, replicas.leader);
     if (this.#cluster === undefined) return;
@@ -280,6 +284,7 @@ export class ReplicatedQueues implements ReplicaHub {
     const replica = this.#replicas.get(name);
     if (replica === undefined || replica.queue !== queue) return;
     this.#replicas.delete(name);
+    this.#countLeader(queue.replicas.leader, -1);
     this.#consumers.forgetQueue(queue);
     void (async () => {
       await replica.starting;
@@ -288,6 +293,10 @@ export class ReplicatedQueues implements ReplicaHub {
   }
 
   // --- internals -------------------------------------------------------------------------
+
+  #countLeader(node: string | undefined, by: number): void {
+    if (node !== undefined) this.#leading.set(node, (this.#leading.get(node) ?? 0) + by);
+  }
 
   /** A ref for a purge or take: answered by this node's replica, so only a node holding one may ask. */
   #asking(queue: ReplicatedQueue): string {

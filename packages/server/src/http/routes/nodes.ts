@@ -41,7 +41,12 @@ interface QueueName {
   name: string;
 }
 
-export function nodeView({ listener, nodeId, cluster, broker }: Pick<ApiContext, 'listener' | 'nodeId' | 'cluster'> & { broker?: Broker }): Record<string, unknown> {
+/**
+ * This node as it shows itself. `report`: the view it sends its peers once a second, without the
+ * lists of queues it leads and follows (ten thousand queues would make every report hundreds of
+ * KB); a node asked computes every member's lists from its own replicas (allNodes).
+ */
+export function nodeView({ listener, nodeId, cluster, broker, report = false }: Pick<ApiContext, 'listener' | 'nodeId' | 'cluster'> & { broker?: Broker; report?: boolean }): Record<string, unknown> {
   const memory = process.memoryUsage();
   const member = cluster?.();
   return {
@@ -67,7 +72,7 @@ export function nodeView({ listener, nodeId, cluster, broker }: Pick<ApiContext,
       ? {}
       : (() => {
           const status = member.status();
-          return { cluster_links: status.connected, metadata: status.metadata, ...replicaRoles(broker, nodeId) };
+          return { cluster_links: status.connected, metadata: status.metadata, ...(report ? {} : replicaRoles(broker, nodeId)) };
         })()),
   };
 }
@@ -84,7 +89,7 @@ function allNodes(context: ApiContext): Record<string, unknown>[] {
     const last = reports.get(id);
     if (last === undefined) return { name: id, running: false };
     const running = connected.has(id) && now - last.receivedAt < REPORT_STALE_MS;
-    return { ...last.report, name: id, running, last_report_age: now - last.receivedAt };
+    return { ...last.report, ...replicaRoles(context.broker, id), name: id, running, last_report_age: now - last.receivedAt };
   });
 }
 
