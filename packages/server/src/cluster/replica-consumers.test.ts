@@ -2,6 +2,7 @@
  * A node's consumers of replicated queues: a delivery handed out again is dropped while the
  * consumer holds or settles it, a cancelled consumer goes down once it holds nothing, a closed
  * connection's consumer goes down, and deliveries for a consumer this node does not run send it down.
+ * Credit: the log gives a consumer more than its prefetch, the client never holds more than it.
  */
 import { describe, expect, it } from 'vitest';
 import type { Consumer, DeliverySink, Message, QueueEntry } from '@warren/core';
@@ -12,7 +13,7 @@ import type { ReplicatedQueue } from './replicated-queue.js';
 const queue = { name: 'orders' } as ReplicatedQueue;
 const silent = { info() {}, warn() {}, error() {} };
 
-function harness() {
+function harness(prefetch = 5) {
   const proposed: QueueLogCommand[] = [];
   const answers: (() => void)[] = [];
   const delivered: QueueEntry[] = [];
@@ -22,19 +23,19 @@ function harness() {
     proposed.push(command);
     return new Promise<number>((resolve) => answers.push(() => resolve(1)));
   });
-  const sink: DeliverySink = {
-    writable: true,
+  const sink = {
+    writable: true as boolean,
     deliver: (_consumer, entry) => void delivered.push(entry),
     cancelled: (_consumer, _code, message) => void cancelled.push(message),
     revoked: () => undefined,
-  };
-  const consumer = { tag: 'ctag', options: { prefetch: 5, noAck: false }, sink } as unknown as Consumer;
+  } satisfies DeliverySink;
+  const consumer = { tag: 'ctag', options: { prefetch, noAck: false }, sink } as unknown as Consumer;
   /** Lets every proposal so far be committed. */
   const commitAll = async () => {
     for (const answer of answers.splice(0)) answer();
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { consumers, consumer, proposed, delivered, cancelled, commitAll };
+  return { consumers, consumer, sink, proposed, delivered, cancelled, commitAll };
 }
 
 const message = (id: string): Message => ({ id, exchange: '', routingKey: 'orders', properties: {}, headers: undefined, body: new Uint8Array([1]), persistent: true, publishedAt: 0 });
@@ -94,5 +95,78 @@ describe('ReplicaConsumers', () => {
     consumers.downed('id1.b');
     expect(cancelled[0]).toMatch(/cut off/);
     expect(consumers.runs('id1.b')).toBe(false);
+  });
+
+  describe('credit beyond the prefetch', () => {
+    const fill = (consumers: ReplicaConsumers, count: number) => {
+      for (let i = 1; i <= count; i++) consumers.receive(queue, 'id1.b', message(`m${i}`), false, 1);
+    };
+    const ids = (entries: QueueEntry[]) => entries.map((e) => e.message.id);
+
+    it('subscribes with more credit than the prefetch; the client gets its prefetch, the rest waits in order and goes out as acks free room, before they commit', () => {
+      const { consumers, consumer, proposed, delivered } = harness(20);
+      consumers.subscribe(queue, consumer);
+      expect(proposed[0]).toMatchObject({ t: 'subscribe', prefetch: 160 });
+      fill(consumers, 30);
+      expect(ids(delivered)).toEqual(Array.from({ length: 20 }, (_, i) => `m${i + 1}`));
+      // A held one handed out again (a new leader) is not given twice.
+      consumers.receive(queue, 'id1.b', message('m25'), true, 2);
+      consumers.settle(consumer, delivered[0]!, 'ack');
+      consumers.settle(consumer, delivered[1]!, 'requeue');
+      // Nothing committed yet, and the next two went out, in order.
+      expect(ids(delivered).slice(20)).toEqual(['m21', 'm22']);
+      expect(delivered[20]!.redelivered).toBe(false);
+    });
+
+    it('a connection that is full holds deliveries until it drains', () => {
+      const { consumers, consumer, sink, delivered } = harness(20);
+      consumers.subscribe(queue, consumer);
+      sink.writable = false;
+      fill(consumers, 3);
+      expect(delivered).toEqual([]);
+      sink.writable = true;
+      consumers.resume(queue);
+      expect(ids(delivered)).toEqual(['m1', 'm2', 'm3']);
+    });
+
+    it('a cancel gives back what waits here at once and goes down once the client holds nothing', async () => {
+      const { consumers, consumer, proposed, delivered, commitAll } = harness(10);
+      consumers.subscribe(queue, consumer);
+      fill(consumers, 12);
+      consumers.cancel(consumer);
+      await Promise.resolve();
+      expect(proposed.slice(1).map((c) => [c.t, 'id' in c ? c.id : undefined, 'outcome' in c ? c.outcome : undefined])).toEqual([
+        ['cancel', undefined, undefined],
+        ['settle', 'm11', 'requeue'],
+        ['settle', 'm12', 'requeue'],
+      ]);
+      for (const entry of delivered) consumers.settle(consumer, entry, 'ack');
+      expect(delivered).toHaveLength(10);
+      await commitAll();
+      expect(proposed.at(-1)).toMatchObject({ t: 'down', consumer: 'id1.b' });
+    });
+
+    it("a closed connection's consumer goes down at once, with what waited here, in one command", async () => {
+      const { consumers, consumer, proposed, delivered } = harness(10);
+      consumers.subscribe(queue, consumer);
+      fill(consumers, 15);
+      consumers.cancel(consumer);
+      consumers.connectionLost(delivered.map((entry) => ({ entry, consumer })));
+      await Promise.resolve();
+      expect(proposed.slice(1).map((c) => c.t)).toEqual(['cancel', 'down']);
+    });
+
+    it('a held delivery the queue takes back is forgotten; the client is not told of one it never saw', () => {
+      const { consumers, consumer, delivered } = harness(10);
+      const revoked: string[] = [];
+      consumer.sink.revoked = (_c, entry) => void revoked.push(entry.message.id);
+      consumers.subscribe(queue, consumer);
+      fill(consumers, 11);
+      consumers.revoke('id1.b', 'm11');
+      consumers.revoke('id1.b', 'm1');
+      expect(revoked).toEqual(['m1']);
+      // The room m1 left goes to no one: m11 was taken back.
+      expect(delivered).toHaveLength(10);
+    });
   });
 });

@@ -8,11 +8,14 @@
  *
  * A node keeps the deliveries its consumers hold, by log id: a delivery handed out again (a new
  * leader hands out every unacked delivery when it takes over) that a consumer already holds, or
- * is settling, is dropped here, so a leader change gives no consumer a message twice.
+ * is settling, is dropped here, so a leader change gives no consumer a message twice. The log
+ * gives a consumer more credit than its prefetch; what exceeds the prefetch waits here and goes
+ * to the client as its acks free room (consumer-credit.ts).
  */
 import type { Consumer, Message, QueueEntry, Settlement } from '@warren/core';
 import type { ClusterLogger, QueueLogCommand } from '@warren/cluster';
 import type { ReplicatedQueue } from './replicated-queue.js';
+import { ConsumerCredit, machinePrefetch } from './consumer-credit.js';
 
 /** Settles, subscribes and downs are retried long: no client waits on them, and a lost one holds messages. */
 export const CONTROL_DEADLINE_MS = 30_000;
@@ -22,8 +25,8 @@ export type Propose = (queue: ReplicatedQueue, command: QueueLogCommand, deadlin
 interface LocalConsumer {
   readonly queue: ReplicatedQueue;
   readonly consumer: Consumer;
-  /** Deliveries it holds, by log id. */
-  readonly outstanding: Map<string, QueueEntry>;
+  /** Deliveries its client holds, and those waiting here for its prefetch. */
+  readonly credit: ConsumerCredit;
   /** Log ids of its settles on their way to the leader. */
   readonly settling: Set<string>;
   cancelled: boolean;
@@ -72,10 +75,10 @@ export class ReplicaConsumers {
   subscribe(queue: ReplicatedQueue, consumer: Consumer): void {
     const id = `${this.newId()}.${this.node}`;
     this.#ids.set(consumer, id);
-    const local: LocalConsumer = { queue, consumer, outstanding: new Map(), settling: new Set(), cancelled: false };
+    const local: LocalConsumer = { queue, consumer, credit: new ConsumerCredit(consumer), settling: new Set(), cancelled: false };
     this.#consumers.set(id, local);
     const { prefetch, ackTimeout } = consumer.options;
-    this.propose(queue, { t: 'subscribe', consumer: id, prefetch, now: Date.now(), ...(ackTimeout === undefined ? {} : { ackTimeout }) }, CONTROL_DEADLINE_MS).catch((error: unknown) => {
+    this.propose(queue, { t: 'subscribe', consumer: id, prefetch: machinePrefetch(prefetch), now: Date.now(), ...(ackTimeout === undefined ? {} : { ackTimeout }) }, CONTROL_DEADLINE_MS).catch((error: unknown) => {
       this.logger.warn({ queue: queue.name, consumer: consumer.tag, err: error }, 'a replicated queue could not register a consumer; it is cancelled');
       this.#consumers.delete(id);
       const reason = error instanceof Error ? error.message : String(error);
@@ -87,17 +90,35 @@ export class ReplicaConsumers {
     const [id, local] = this.#of(consumer);
     if (id === undefined || local === undefined || local.cancelled) return;
     local.cancelled = true;
-    // Holding nothing, it goes down at once; else it stops receiving and goes down once it holds nothing.
-    if (local.outstanding.size === 0 && local.settling.size === 0) this.#downWhenSettled(id, local);
-    else this.#send(local.queue, { t: 'cancel', consumer: id, now: Date.now() });
+    const held = local.credit.clearHeld();
+    // Holding nothing, it goes down at once (what waited here goes back with the down); else it
+    // stops receiving, what waited here goes back now, and it goes down once its client holds nothing.
+    if (local.credit.given.size === 0 && local.settling.size === 0) {
+      this.#downWhenSettled(id, local);
+      return;
+    }
+    this.#send(local.queue, { t: 'cancel', consumer: id, now: Date.now() });
+    if (held.length === 0) return;
+    // A connection that closes cancels its consumers, then drops what its client held: then the down takes all back at once.
+    queueMicrotask(() => {
+      if (this.#consumers.get(id) !== local) return;
+      for (const logId of held) this.#send(local.queue, { t: 'settle', consumer: id, id: logId, outcome: 'requeue', now: Date.now(), random: 0 });
+    });
+  }
+
+  /** Consumers of `queue` on this node whose connection drained: what waits for them goes on. */
+  resume(queue: ReplicatedQueue): void {
+    for (const local of this.#consumers.values()) if (local.queue === queue && !local.cancelled) local.credit.release();
   }
 
   settle(consumer: Consumer, entry: QueueEntry, outcome: Settlement, delay?: number): void {
     const [id, local] = this.#of(consumer);
     if (id === undefined || local === undefined) return;
     const logId = entry.message.id;
-    local.outstanding.delete(logId);
+    local.credit.given.delete(logId);
     local.settling.add(logId);
+    // The client's prefetch has room now: what waits here goes at once, not once the settle is committed.
+    if (!local.cancelled) local.credit.release();
     const command: QueueLogCommand = { t: 'settle', consumer: id, id: logId, outcome, now: Date.now(), random: Math.random(), ...(delay === undefined ? {} : { delay }) };
     this.#track(
       this.propose(local.queue, command, CONTROL_DEADLINE_MS)
@@ -113,7 +134,7 @@ export class ReplicaConsumers {
   extend(entry: QueueEntry, ms: number): boolean {
     const logId = entry.message.id;
     for (const [id, local] of this.#consumers) {
-      if (!local.outstanding.has(logId)) continue;
+      if (!local.credit.given.has(logId)) continue;
       this.#send(local.queue, { t: 'extend', consumer: id, id: logId, ms, now: Date.now() });
       return true;
     }
@@ -123,10 +144,14 @@ export class ReplicaConsumers {
   /** The queue took back consumer's delivery of `logId` (its ack lease ran out): its client is told, a late ack is refused. */
   revoke(consumer: string, logId: string): void {
     const local = this.#consumers.get(consumer);
-    const entry = local?.outstanding.get(logId);
-    if (local === undefined || entry === undefined) return;
-    local.outstanding.delete(logId);
+    if (local === undefined) return;
+    // One its client never saw is just forgotten.
+    if (local.credit.dropHeld(logId)) return;
+    const entry = local.credit.given.get(logId);
+    if (entry === undefined) return;
+    local.credit.given.delete(logId);
     local.consumer.sink.revoked(local.consumer, entry);
+    if (!local.cancelled) local.credit.release();
     this.#downWhenSettled(consumer, local);
   }
 
@@ -136,7 +161,7 @@ export class ReplicaConsumers {
     for (const { entry, consumer } of deliveries) {
       const [id, local] = this.#of(consumer);
       if (id === undefined || local === undefined) continue;
-      local.outstanding.delete(entry.message.id);
+      local.credit.given.delete(entry.message.id);
       touched.set(id, local);
     }
     for (const [id, local] of touched) this.#downWhenSettled(id, local);
@@ -151,7 +176,7 @@ export class ReplicaConsumers {
       return;
     }
     const id = message.id;
-    if (local.outstanding.has(id) || local.settling.has(id)) return;
+    if (local.credit.has(id) || local.settling.has(id)) return;
     if (local.cancelled) {
       this.#send(local.queue, { t: 'settle', consumer, id, outcome: 'requeue', now: Date.now(), random: 0 });
       return;
@@ -165,8 +190,7 @@ export class ReplicaConsumers {
       this.settle(target, entry, 'ack');
       return;
     }
-    local.outstanding.set(id, entry);
-    target.sink.deliver(target, entry);
+    local.credit.take(entry);
   }
 
   /** Proposes that `consumer` is down (once at a time). */
@@ -201,7 +225,7 @@ export class ReplicaConsumers {
 
   /** A cancelled consumer, or one whose connection closed, holds nothing more: it goes down. */
   #downWhenSettled(id: string, local: LocalConsumer): void {
-    if (!local.cancelled || local.outstanding.size > 0 || local.settling.size > 0) return;
+    if (!local.cancelled || local.credit.given.size > 0 || local.settling.size > 0) return;
     if (this.#consumers.get(id) !== local) return;
     this.#consumers.delete(id);
     this.down(local.queue, id);

@@ -38,6 +38,8 @@ export interface ReplicaHub {
   publish(queue: ReplicatedQueue, message: Message, dedup: boolean): Commit;
   subscribe(queue: ReplicatedQueue, consumer: Consumer): void;
   cancel(queue: ReplicatedQueue, consumer: Consumer): void;
+  /** A consumer's connection drained: deliveries waiting on this node for it go on. */
+  resume(queue: ReplicatedQueue): void;
   settle(queue: ReplicatedQueue, consumer: Consumer, entry: QueueEntry, outcome: Settlement, delay: number | undefined): void;
   /** Proposes a renewal of the delivery's ack lease; false when no consumer of this node holds it. */
   extendLease(queue: ReplicatedQueue, entry: QueueEntry, ms: number): boolean;
@@ -126,8 +128,10 @@ export class ReplicatedQueue extends Queue {
     this.hub.cancel(this, consumer);
   }
 
-  /** The leader decides deliveries; a connection that drains has nothing to ask here. */
-  override dispatch(): void {}
+  /** The leader decides deliveries; a connection that drains takes those waiting on this node for it (consumer-credit.ts). */
+  override dispatch(): void {
+    this.hub.resume(this);
+  }
 
   override settle(entry: QueueEntry, consumer: Consumer, outcome: Settlement, options: SettleOptions = {}): void {
     this.hub.settle(this, consumer, entry, outcome, options.delay);

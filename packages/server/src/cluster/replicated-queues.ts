@@ -7,11 +7,9 @@
  * replica-consumers.ts's. On the leader, deliveries go to the consumer's node, over the cluster
  * port when that is another node (batched per event-loop turn).
  *
- * When is a consumer down? When its connection closes (its node proposes `down`); when its node
- * runs no such consumer (every member checks, once a second, the consumers naming it: a node that
- * restarted lost its consumers with its memory); and when the leader has had no connection to
- * its node for DOWN_AFTER_MS (the node is dead, or cut off so long that its consumers' messages
- * go to others; their late acks are then `stale`, and a consumer told it is down is cancelled).
+ * A consumer is down when its connection closes, when its node runs no such consumer (a node
+ * that restarted lost them), and when the leader has had no connection to its node for
+ * DOWN_AFTER_MS (docs/cluster.md, "When is a consumer down?").
  */
 import { WarrenError } from '@warren/protocol';
 import { type Commit, type Consumer, type DeathReason, type Message, type Policy, type QueueEntry, type QueueFactory, type QueueMachine, type QueueReplicas, type QueueStats, type Settlement } from '@warren/core';
@@ -37,7 +35,6 @@ interface Replica {
   group: QueueGroup | undefined;
   starting: Promise<void> | undefined;
 }
-
 
 export class ReplicatedQueues implements ReplicaHub {
   #cluster: ClusterNode | undefined;
@@ -222,6 +219,10 @@ export class ReplicatedQueues implements ReplicaHub {
 
   cancel(_queue: ReplicatedQueue, consumer: Consumer): void {
     this.#consumers.cancel(consumer);
+  }
+
+  resume(queue: ReplicatedQueue): void {
+    this.#consumers.resume(queue);
   }
 
   settle(_queue: ReplicatedQueue, consumer: Consumer, entry: QueueEntry, outcome: Settlement, delay: number | undefined): void {
