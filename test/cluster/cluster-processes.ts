@@ -35,6 +35,8 @@ export interface ClusterSpec {
   readonly secret: string;
   /** Per node: extra environment (a wrong secret, TLS files). */
   readonly env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Cluster ports chosen beforehand (proxies between the nodes need them); free ones otherwise. */
+  readonly clusterPorts?: ReadonlyMap<string, number>;
 }
 
 export async function freePort(): Promise<number> {
@@ -56,7 +58,7 @@ export class TestCluster {
   /** Starts every node at once and waits until each is listening. */
   static async start(spec: ClusterSpec): Promise<TestCluster> {
     const ports = new Map<string, number>();
-    for (const id of spec.ids) ports.set(id, await freePort());
+    for (const id of spec.ids) ports.set(id, spec.clusterPorts?.get(id) ?? (await freePort()));
     const cluster = new TestCluster(spec, spec.ids.map((id) => `${id}@127.0.0.1:${ports.get(id)}`).join(','));
     await Promise.all(
       spec.ids.map(async (id) => {

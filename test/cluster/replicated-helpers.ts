@@ -16,8 +16,8 @@ export interface QueueView {
   policy?: string | null;
 }
 
-export async function startCluster(secret: string): Promise<TestCluster> {
-  const cluster = await TestCluster.start({ ids: ['a', 'b', 'c'], secret });
+export async function startCluster(secret: string, env?: Record<string, Record<string, string>>): Promise<TestCluster> {
+  const cluster = await TestCluster.start({ ids: ['a', 'b', 'c'], secret, ...(env === undefined ? {} : { env }) });
   await vi.waitFor(async () => {
     for (const node of cluster.nodes.values()) expect((await fetch(`${node.httpUrl}/readyz`)).status).toBe(200);
   }, wait);

@@ -13,7 +13,9 @@ import { declare, replicated, startCluster, whenever } from './replicated-helper
 let cluster: TestCluster;
 
 beforeAll(async () => {
-  cluster = await startCluster('test-cluster-secret-replicated-later');
+  // Node a's client stays on it while b and c are down: a does not close it as cut off (isolation-guard.ts).
+  const stay = { WARREN_CLUSTER_ISOLATION_GRACE_MS: '0' };
+  cluster = await startCluster('test-cluster-secret-replicated-later', { a: stay, b: stay, c: stay });
 }, 60_000);
 afterAll(async () => {
   await cluster?.close();

@@ -92,6 +92,15 @@ describe('failover', () => {
     expect(got).toEqual(['again']);
   });
 
+  it('leaves a node cut off from its cluster (node_isolated, 4008) for the next URL', async () => {
+    const { server, client, states } = await failoverClient();
+    const back = reconnected(client);
+    server.close(4008, 'node_isolated');
+    await back;
+    expect(server.sockets[1]?.url).toBe('ws://b/ws');
+    expect(states[0]).toMatchObject({ state: 'disconnected', url: 'ws://a/ws', error: { code: 'node_isolated' } });
+  });
+
   it('forgets what was deleted or unbound, and gives a server-named queue a new name its bindings and consumer follow', async () => {
     const { server, client } = await failoverClient();
     const renamed: Record<string, string>[] = [];

@@ -11,13 +11,15 @@ import type { ConnectionStates } from './connection-states.js';
 
 /**
  * Why a connection may end that another connection can fix: the broker went away or was
- * restarted, an operator or the broker closed it, the network failed. Credentials, vhost and
+ * restarted, an operator or the broker closed it, the node was cut off from its cluster, the
+ * network failed. Credentials, vhost and
  * protocol errors are not among them: the same client would meet them again.
  */
 const RECOVERABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'internal_error',
   'shutting_down',
   'connection_forced',
+  'node_isolated',
   'heartbeat_timeout',
   'handshake_timeout',
   'connection_limit',

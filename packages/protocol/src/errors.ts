@@ -33,6 +33,7 @@ export const ERRORS = {
   vhost_not_found: { replyCode: 530, scope: 'connection', closeCode: 4004, message: 'no such vhost' },
   heartbeat_timeout: { replyCode: 320, scope: 'connection', closeCode: 4005, message: 'no frame from the peer within two heartbeat intervals' },
   connection_forced: { replyCode: 320, scope: 'connection', closeCode: 4010, message: 'an operator closed the connection' },
+  node_isolated: { replyCode: 320, scope: 'connection', closeCode: 4008, message: 'this node is cut off from the majority of its cluster; connect to another node' },
   shutting_down: { replyCode: 320, scope: 'connection', closeCode: 1001, message: 'the broker is shutting down' },
   connection_lost: { replyCode: 320, scope: 'operation', message: 'the connection was lost before the broker answered' },
   reconnect_failed: { replyCode: 320, scope: 'operation', message: 'the client gave up reconnecting' },

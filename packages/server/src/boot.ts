@@ -29,7 +29,7 @@ import { gateMetadataFrames } from './cluster/ws-metadata-gate.js';
 import { membershipRoutes } from './cluster/membership-routes.js';
 import { ReplicaMover, replicaRoutes } from './cluster/replica-routes.js';
 import { clusterMetrics } from './cluster/cluster-metrics.js';
-import { clusterReadiness, replicatedQueuesFor, startClusterNode } from './cluster/cluster-boot.js';
+import { clusterReadiness, guardIsolation, replicatedQueuesFor, startClusterNode } from './cluster/cluster-boot.js';
 import { nodeView } from './http/routes/nodes.js';
 
 export interface WarrenServer {
@@ -105,7 +105,8 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   replication?.installReplayGate(app);
   if (replication !== undefined) gateMetadataFrames(broker, replication);
   let cluster: Awaited<ReturnType<typeof startClusterNode>> | undefined;
-  const contributors = [...(extensions.metrics ?? []), ...(config.peers.length > 0 ? [clusterMetrics(() => cluster)] : [])];
+  let isolation: ReturnType<typeof guardIsolation> | undefined;
+  const contributors = [...(extensions.metrics ?? []), ...(config.peers.length > 0 ? [clusterMetrics(() => cluster, () => isolation?.isolated === true)] : [])];
   const metrics = new BrokerMetrics({ broker, sessions: listener.sessions, alarms, nodeId: config.nodeId, clusterName: config.clusterName, prefix: config.metricsPrefix, contributors });
   metricsRoutes(app, metrics);
   const httpSessions = installAccessHooks(app, access);
@@ -122,6 +123,8 @@ export async function startServer(config: Config, logger: ServerLogger = createL
       const report = () => ({ ...nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster, broker, report: true }), replicas_leaving: mover!.leaving(config.nodeId) });
       cluster = await startClusterNode(config, logger, app, replication, replicas!, report);
       readiness.push(clusterReadiness(cluster));
+      isolation = guardIsolation(config, logger, cluster, listener);
+      readiness.push(isolation.readiness());
     }
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -152,6 +155,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
     close: () =>
       (closing ??= (async () => {
         alarms.stop();
+        isolation?.stop();
         stopWatching();
         live.close();
         listener.close();

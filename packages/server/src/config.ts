@@ -78,6 +78,8 @@ export interface Config extends SecurityConfig {
   clusterSecret?: string;
   /** This node joins a running cluster (PUT /api/nodes/{name} adds it) instead of founding one with its peers. */
   clusterJoin: boolean;
+  /** Ms a node may be cut off from the cluster majority before it closes and refuses client connections; 0: never (docs/cluster.md). */
+  clusterIsolationGraceMs: number;
 }
 
 /** RabbitMQ's vm_memory_high_watermark.relative (a fraction of RAM) or .absolute (`{ bytes }`). */
@@ -120,6 +122,7 @@ export const DEFAULT_CONFIG: Config = {
   clusterPort: 5681,
   peers: [],
   clusterJoin: false,
+  clusterIsolationGraceMs: 3_000,
 };
 
 const positive = { type: 'integer', minimum: 1 };
@@ -172,6 +175,7 @@ const schema = {
     peers: { type: 'array', maxItems: 99, items: { type: 'string', minLength: 3, maxLength: 1024 } },
     clusterSecret: { type: 'string', minLength: 16, maxLength: 1024 },
     clusterJoin: { type: 'boolean' },
+    clusterIsolationGraceMs: { type: 'integer', minimum: 0, maximum: 3_600_000 },
   },
 };
 
@@ -197,6 +201,7 @@ const ENV: Record<string, keyof Config> = {
   WARREN_CLUSTER_PORT: 'clusterPort',
   WARREN_CLUSTER_SECRET: 'clusterSecret',
   WARREN_CLUSTER_JOIN: 'clusterJoin',
+  WARREN_CLUSTER_ISOLATION_GRACE_MS: 'clusterIsolationGraceMs',
 };
 
 /** The absolute form of the watermark has its own variable, so a value is never read as both a fraction and bytes. */

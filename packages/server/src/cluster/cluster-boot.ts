@@ -11,6 +11,9 @@ import type { ServerLogger } from '../log.js';
 import type { ReadinessCheck } from '../health/readiness.js';
 import type { MetadataReplication } from './metadata-replication.js';
 import { ReplicatedQueues } from './replicated-queues.js';
+import { IsolationGuard } from './isolation-guard.js';
+import { WarrenError } from '@warren/protocol';
+import type { WebSocketListener } from '../ws/listener.js';
 
 /** The node's hub of replicated queues: made before the broker (which restores them at start), attached once the cluster node runs. */
 export function replicatedQueuesFor(config: Config, logger: ServerLogger, newId: () => string): ReplicatedQueues {
@@ -57,6 +60,20 @@ export function clusterReadiness(node: ClusterNode): ReadinessCheck {
       return undefined;
     },
   };
+}
+
+/** Closes and refuses the listener's connections while the node is cut off from the majority (isolation-guard.ts). */
+export function guardIsolation(config: Config, logger: ServerLogger, node: ClusterNode, listener: WebSocketListener): IsolationGuard {
+  const heardAt = () => new Map([...node.peerReports()].map(([id, report]) => [id, report.receivedAt]));
+  const guard = new IsolationGuard({
+    view: () => ({ self: config.nodeId, voters: node.status().voters, leader: node.status().metadata.leader, heardAt: heardAt() }),
+    graceMs: config.clusterIsolationGraceMs,
+    logger: logger.child({ component: 'isolation' }),
+    onIsolated: (reason) => listener.closeEvery(new WarrenError('node_isolated', `this node is cut off from the majority of its cluster (${reason}); connect to another node`)),
+  });
+  listener.refusal = () => (guard.isolated ? new WarrenError('node_isolated', `this node is cut off from the majority of its cluster (${guard.reason}); connect to another node`) : undefined);
+  guard.start();
+  return guard;
 }
 
 function clusterTls(config: Config): ClusterTls | undefined {

@@ -2,12 +2,13 @@
  * The cluster's figures on /metrics (docs/cluster.md, "Metrics"), read at scrape time, named after
  * RabbitMQ's Raft series so its dashboards carry over: per Raft group (`group`: `meta` for the
  * metadata group) the term, the commit and applied log positions and whether this node leads it;
- * per node, the members and the peers it holds an authenticated connection to.
+ * per node, the members, the peers it holds an authenticated connection to, and whether it is cut
+ * off from the majority (isolation-guard.ts).
  */
 import type { ClusterNode } from '@warren/cluster';
 import type { MetricsContributor } from '../metrics/broker-metrics.js';
 
-export function clusterMetrics(cluster: () => ClusterNode | undefined): MetricsContributor {
+export function clusterMetrics(cluster: () => ClusterNode | undefined, isolated: () => boolean = () => false): MetricsContributor {
   const perGroup = (read: (status: ReturnType<ClusterNode['status']>) => number) => () => {
     const node = cluster();
     return node === undefined ? [] : [[{ group: 'meta' }, read(node.status())] as const];
@@ -25,6 +26,7 @@ export function clusterMetrics(cluster: () => ClusterNode | undefined): MetricsC
       families.gauge('raft_leader', '1 when this node leads the group', perGroup((s) => (s.metadata.role === 'leader' ? 1 : 0)), ['group']);
       families.gauge('cluster_members', 'Members of the cluster (voters and learners of the metadata group)', perNode((n) => n.members.length));
       families.gauge('cluster_peers_connected', 'Members this node holds an authenticated cluster connection to', perNode((n) => n.transport.connectedPeers().length));
+      families.gauge('cluster_node_isolated', '1 while this node is cut off from the cluster majority and refuses client connections', perNode(() => (isolated() ? 1 : 0)));
       // Many groups, little cost (docs/cluster.md, "Many queues"): traffic on the cluster port, and how many groups are ticking.
       families.counter('cluster_sent_bytes_total', 'Bytes this node wrote to its cluster connections', perNode((n) => n.transport.traffic.bytesOut));
       families.counter('cluster_received_bytes_total', 'Bytes this node read from its cluster connections', perNode((n) => n.transport.traffic.bytesIn));

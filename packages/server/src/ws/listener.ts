@@ -55,9 +55,17 @@ export class WebSocketListener {
    * next one, only to come back again, each time counting against x-delivery-limit.
    */
   close(): void {
-    for (const session of this.sessions) session.stopConsuming();
-    for (const session of this.sessions) session.fail(new WarrenError('shutting_down'));
+    this.closeEvery(new WarrenError('shutting_down'));
     this.wss.close();
+  }
+
+  /** Why new connections are turned away right now (cluster/isolation-guard.ts), if they are. */
+  refusal: () => WarrenError | undefined = () => undefined;
+
+  /** Closes every connection with `error`, its consumers cancelled first (see close()). */
+  closeEvery(error: WarrenError): void {
+    for (const session of this.sessions) session.stopConsuming();
+    for (const session of this.sessions) session.fail(error);
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -82,8 +90,9 @@ export class WebSocketListener {
     const session = new Session(this.broker.newId(), socketOf(ws, request?.socket), this.broker, this.config, this.logger, auth);
     session.info.fromRequest(request);
     const { maxConnections } = this.config;
-    if (maxConnections > 0 && this.sessions.size >= maxConnections) {
-      session.fail(new WarrenError('connection_limit', `the broker already has ${this.sessions.size} connections (maxConnections ${maxConnections})`));
+    const refused = this.refusal();
+    if (refused !== undefined || (maxConnections > 0 && this.sessions.size >= maxConnections)) {
+      session.fail(refused ?? new WarrenError('connection_limit', `the broker already has ${this.sessions.size} connections (maxConnections ${maxConnections})`));
       return;
     }
     this.sessions.add(session);
