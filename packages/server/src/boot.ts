@@ -120,7 +120,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   const live = new LiveEndpoint(app, logger);
   try {
     if (replication !== undefined) {
-      const report = () => ({ ...nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster, broker, report: true }), replicas_leaving: mover!.leaving(config.nodeId) });
+      const report = () => ({ ...nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster, broker, report: true }), replicas_leaving: mover!.leaving(config.nodeId), replicas_held: mover!.held() });
       cluster = await startClusterNode(config, logger, app, replication, replicas!, report);
       readiness.push(clusterReadiness(cluster));
       isolation = guardIsolation(config, logger, cluster, listener);

@@ -33,6 +33,26 @@ describe('quiescence', () => {
     expect(group.node('a').role).toBe('leader');
   });
 
+  it('a learner added while out of reach is caught up once it comes into reach: the leader does not quiesce without it', () => {
+    const { group, unreachable } = quietGroup();
+    const a = group.elect('a');
+    run(group, 5);
+    a.propose(text('x'));
+    group.add('d', []);
+    group.isolate('d');
+    unreachable.add('d');
+    a.proposeConfChange({ type: 'addLearner', node: 'd' });
+    run(group, 20);
+    // Every voter holds the whole log, but the learner does not: the leader stays awake.
+    expect(a.quiesced).toBe(false);
+    group.heal();
+    unreachable.delete('d');
+    run(group, 20);
+    expect(group.appliedText('d')).toEqual(['x']);
+    expect(a.tracker.learners).toEqual(['d']);
+    expect(ids.map((id) => group.node(id).quiesced)).toEqual([true, true, true]);
+  });
+
   it('without quiescence the same group sends heartbeats every tick', () => {
     const group = new MemoryCluster(ids);
     group.elect('a');

@@ -5,7 +5,7 @@
  * connection (node/peer-liveness.ts), one per pair of nodes, whatever the number of groups.
  *
  * A leader quiesces when everything is committed, applied and on disk, every member it can reach
- * holds its whole log, and a majority answered since the last check-quorum round: it sends each
+ * (and every learner, in reach or not) holds its whole log, and a majority answered since the last check-quorum round: it sends each
  * reachable member a last heartbeat marked `quiesce` (its last index, term and commit) and stops
  * ticking. A follower that holds that whole log stops ticking too (no election timer), and sends
  * no answer; one that does not answers as to any heartbeat, which wakes the leader.
@@ -34,7 +34,9 @@ export function canQuiesce(r: Raft, live: (id: NodeId) => boolean): boolean {
       if (r.tracker.isVoter(id)) answered++;
       continue;
     }
-    if (!live(id)) continue;
+    // A learner is being added: it must catch up before it can be promoted, and a learner that
+    // was not in reach when it was added would never wake a quiesced leader (it never campaigns).
+    if (!live(id) && !r.tracker.learners.includes(id)) continue;
     // A member in reach that lacks entries is still being replicated to.
     if (progress.match !== last) return false;
     if (progress.recentActive && r.tracker.isVoter(id)) answered++;

@@ -128,9 +128,18 @@ export class ReplicaMover {
     return count;
   }
 
+  /** Replicated queue groups this node runs now, moving away or not: its report says so, so a removal can wait for none. */
+  held(): number {
+    let count = 0;
+    for (const vhost of this.broker.vhosts.values()) {
+      for (const queue of vhost.queues.values()) if (queue instanceof ReplicatedQueue && this.hub.stats(queue) !== undefined) count++;
+    }
+    return count;
+  }
+
   /**
-   * Resolves once `node` holds no replica any more (its report says it leads, follows and runs
-   * none), or it is not connected, or after `ms`: the moves away from a node being removed are
+   * Resolves once `node` holds no replica any more (its report says it runs no group), or it is
+   * not connected, or after `ms`: the moves away from a node being removed are
    * done before its connections close, so the queues it led hand over instead of re-electing.
    */
   async departed(cluster: ClusterNode, node: string, ms = DEPART_MS): Promise<void> {
@@ -138,8 +147,8 @@ export class ReplicaMover {
     const done = (): boolean => {
       if (node === cluster.id) return this.leaving(node) === 0 && this.replicaSets().every((set) => !set.members.includes(node));
       if (!cluster.transport.connectedPeers().includes(node)) return true;
-      const report = cluster.peerReports().get(node)?.report as { queues_led?: unknown[]; queues_followed?: unknown[]; replicas_leaving?: number } | undefined;
-      return report !== undefined && report.queues_led?.length === 0 && report.queues_followed?.length === 0 && report.replicas_leaving === 0;
+      const report = cluster.peerReports().get(node)?.report as { replicas_held?: number } | undefined;
+      return report?.replicas_held === 0;
     };
     while (!done() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
   }
