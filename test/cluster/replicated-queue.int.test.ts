@@ -14,7 +14,10 @@ const SECRET = 'test-cluster-secret-replicated-q';
 let cluster: TestCluster;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start({ ids: ['a', 'b', 'c'], secret: SECRET });
+  // A node left alone closes its clients after a grace period (node_isolated, tested in
+  // isolated-node.int.test.ts); here a client stays on a lone node to see its publish nacked.
+  const stay = { WARREN_CLUSTER_ISOLATION_GRACE_MS: '0' };
+  cluster = await TestCluster.start({ ids: ['a', 'b', 'c'], secret: SECRET, env: { a: stay, b: stay, c: stay } });
 });
 afterAll(async () => {
   await cluster?.close();
