@@ -173,6 +173,12 @@ export class QueueGroup {
   }
 
   /** On the leader: how many log entries each member lacks (its lag); undefined elsewhere. */
+  /** This member's log: the last index its snapshot covers and its last entry (GET /api/queues/{vhost}/{name}). */
+  log(): { snapshot: number; last: number } {
+    const { snapshotIndex, lastIndex } = this.node.raft.log;
+    return { snapshot: snapshotIndex, last: lastIndex };
+  }
+
   lag(): Record<string, number> | undefined {
     const raft = this.node.raft;
     if (raft.role !== 'leader') return undefined;

@@ -9,7 +9,7 @@
  * apart from the rest), each timer is armed again for the time it was armed for (not recomputed,
  * since a timer armed earlier than needed still fires and re-arms), and leases due at the same
  * time expire in the same order. A machine restored from an image and then given the same
- * commands gives the same effects as the original (queue-image.test.ts).
+ * commands gives the same effects as the original (the replicated queue checks it for random histories: queue-contents.test.ts).
  */
 import type { QueueEntry } from '../message.js';
 import { Policy, type PolicyRecord } from '../policy/policy.js';
