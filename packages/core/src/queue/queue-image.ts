@@ -13,11 +13,24 @@
  */
 import type { QueueEntry } from '../message.js';
 import { Policy, type PolicyRecord } from '../policy/policy.js';
-import type { Lease } from './ack-lease.js';
+import type { AckLeases, Lease } from './ack-lease.js';
+import type { Backlog } from './backlog.js';
 import type { Consumer } from './consumer.js';
+import type { HeadLimits } from './head-limits.js';
 import type { QueueTimer } from './queue-command.js';
 import type { QueueMachine } from './queue-machine.js';
 import { queueSettings } from './settings.js';
+
+/** What a machine shows of itself to be imaged and restored (QueueMachine.imageParts), and to nothing else. */
+export interface MachineImageParts {
+  readonly nextSeq: number;
+  readonly roundRobin: number;
+  readonly unackedCount: number;
+  readonly dues: Readonly<Record<QueueTimer, number>>;
+  readonly backlog: Backlog;
+  readonly leases: AckLeases;
+  readonly limits: HeadLimits;
+}
 
 export interface QueueImage {
   /** The queue's clock and the last command's random number. */

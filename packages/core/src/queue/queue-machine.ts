@@ -26,6 +26,7 @@ import { isFull } from './max-length.js';
 import { failureOf, Outcomes } from './outcomes.js';
 import type { QueueCommand, QueueTimer, Settlement } from './queue-command.js';
 import type { QueueEffects } from './queue-effects.js';
+import type { MachineImageParts } from './queue-image.js';
 import { queueSettings, type QueueSettings } from './settings.js';
 
 /**
@@ -48,17 +49,6 @@ export interface QueueStats {
   /** Body bytes of the ready messages. */
   bytes: number;
   consumers: number;
-}
-
-/** What queue-image.ts reads from a machine to snapshot it. */
-export interface MachineImageParts {
-  readonly nextSeq: number;
-  readonly roundRobin: number;
-  readonly unackedCount: number;
-  readonly dues: Readonly<Record<QueueTimer, number>>;
-  readonly backlog: Backlog;
-  readonly leases: AckLeases;
-  readonly limits: HeadLimits;
 }
 
 export class QueueMachine {
