@@ -85,8 +85,9 @@ function carryOut({ broker, registry, hub, logger }: ConvergeContext, diff: Meta
   for (const p of diff.deletePolicies) step('delete policy', p, () => vhost(p.vhost).deletePolicy(p.name));
   if (registry === undefined) return;
   for (const u of diff.putUsers) step('put user', u.name, () => registry.putUser(u));
-  for (const p of diff.putPermissions) step('put permission', p, () => registry.putPermission(p));
-  for (const t of diff.putTopicPermissions) step('put topic permission', t, () => registry.putTopicPermission(t));
+  // Fields in the order the API writes them: exports list them alike on every node.
+  for (const { user, vhost, configure, write, read } of diff.putPermissions) step('put permission', user, () => registry.putPermission({ user, vhost, configure, write, read }));
+  for (const { user, vhost, exchange, write, read } of diff.putTopicPermissions) step('put topic permission', user, () => registry.putTopicPermission({ user, vhost, exchange, write, read }));
   for (const t of diff.deleteTopicPermissions) step('delete topic permission', t, () => registry.deleteTopicPermission(t.user, t.vhost, t.exchange));
   for (const p of diff.deletePermissions) step('delete permission', p, () => registry.deletePermission(p.user, p.vhost));
   for (const name of diff.deleteUsers) step('delete user', name, () => registry.deleteUser(name));
