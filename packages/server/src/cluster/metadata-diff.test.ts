@@ -7,8 +7,8 @@ import { parseMetadataState, sortState, type MetadataState, type QueueState } fr
 const vhostName = fc.constantFrom('/', 'v1', 'v2');
 const objectName = fc.constantFrom('x', 'y', 'z');
 const user = fc.constantFrom('alice', 'bob');
-const args = fc.constantFrom({}, { 'x-max-length': 10 }, { 'x-message-ttl': 5 });
-const replicas = fc.option(fc.record({ group: fc.constantFrom('g1', 'g2'), members: fc.constantFrom(['a', 'b', 'c'], ['b', 'c', 'd']), leader: fc.constantFrom('a', 'b') }), { nil: undefined });
+const args = fc.constantFrom<Record<string, unknown>>({}, { 'x-max-length': 10 }, { 'x-message-ttl': 5 });
+const replicas = fc.option(fc.record({ group: fc.constantFrom('g1', 'g2'), members: fc.constantFrom<string[]>(['a', 'b', 'c'], ['b', 'c', 'd']), leader: fc.constantFrom('a', 'b') }), { nil: undefined });
 const byIdentity = <T>(item: fc.Arbitrary<T>, key: (t: T) => string) => fc.uniqueArray(item, { selector: key, maxLength: 6 });
 
 const state: fc.Arbitrary<MetadataState> = fc
@@ -25,7 +25,8 @@ const state: fc.Arbitrary<MetadataState> = fc
     permissions: byIdentity(fc.record({ user, vhost: vhostName, configure: fc.constantFrom('', '.*'), write: fc.constant('.*'), read: fc.constant('.*') }), (p) => p.user + p.vhost),
     topicPermissions: byIdentity(fc.record({ user, vhost: vhostName, exchange: objectName, write: fc.constant('.*'), read: fc.constant('.*') }), (p) => p.user + p.vhost + p.exchange),
   })
-  .map((s) => {
+  .map((generated) => {
+    const s = generated as unknown as MetadataState;
     // What lives in a vhost goes with it: a state never holds an object of a vhost it lacks.
     const has = (x: { vhost: string }) => s.vhosts.some((v) => v.name === x.vhost);
     return sortState({ ...s, exchanges: s.exchanges.filter(has), queues: s.queues.filter(has), bindings: s.bindings.filter(has), policies: s.policies.filter(has), permissions: s.permissions.filter(has), topicPermissions: s.topicPermissions.filter(has) });
