@@ -120,6 +120,8 @@ export class MetadataGroup {
   #pending = 0;
   readonly #outcomes = new Map<number, MetadataOutcome>();
   readonly #waiters = new Map<number, ((outcome: MetadataOutcome) => void)[]>();
+  /** A snapshot taken and not compacted to yet: the log keeps a tail behind it (#maybeSnapshot). */
+  #taken: { index: number; data: Uint8Array; conf: string } | undefined;
 
   private constructor(
     private readonly options: MetadataGroupOptions,
@@ -302,19 +304,34 @@ export class MetadataGroup {
 
   /**
    * Takes a snapshot at `index` once enough entries were applied past the last one, if nothing
-   * else is waiting to be carried out (so the broker reflects exactly the log up to `index`, and
-   * the group's configuration RaftNode records with it is the one at `index`).
+   * else is waiting to be carried out (so the broker reflects exactly the log up to `index`), and
+   * compacts the log to it only `trail` entries later: a member a few entries behind (as some
+   * always are) then gets entries, not the whole snapshot. A membership change in between
+   * discards it (the snapshot records the group's configuration of when it is compacted to).
    */
   #maybeSnapshot(index: number): void {
     const snapshotter = this.options.snapshotter;
     const log = this.node.raft.log;
-    if (snapshotter === undefined || index - log.snapshotIndex < snapshotter.every) return;
-    if (this.#pending !== 1 || log.applied !== index) return;
-    const data = encodeMetadataSnapshot({ index, ...snapshotter.take(index) });
-    this.node.raft.compact(index, data);
-    if (log.snapshot?.index === index) {
-      this.storage.compact(log.snapshot);
-      this.options.logger.info({ index, bytes: data.byteLength }, 'metadata log compacted');
+    if (snapshotter === undefined) return;
+    const trail = Math.min(1_000, Math.ceil(snapshotter.every / 2));
+    const taken = this.#taken;
+    if (taken !== undefined && index - taken.index >= trail) {
+      this.#taken = undefined;
+      if (taken.conf === this.#conf()) {
+        this.node.raft.compact(taken.index, taken.data);
+        if (log.snapshot?.index === taken.index) {
+          this.storage.compact(log.snapshot);
+          this.options.logger.info({ index: taken.index, bytes: taken.data.byteLength }, 'metadata log compacted');
+        }
+      }
     }
+    if (this.#taken !== undefined || index - log.snapshotIndex < snapshotter.every) return;
+    if (this.#pending !== 1 || log.applied !== index) return;
+    this.#taken = { index, data: encodeMetadataSnapshot({ index, ...snapshotter.take(index) }), conf: this.#conf() };
+  }
+
+  #conf(): string {
+    const { voters, learners } = this.members();
+    return JSON.stringify([voters, learners]);
   }
 }
