@@ -31,7 +31,7 @@ import type { ClusterLogger } from '../node/peers.js';
 import type { QueueLogCommand, QueueLogEffect } from './queue-log.js';
 import { replicatedQueueMachine, type ReplicatedQueueState } from './replicated-queue.js';
 import { LeaderWork, type DeadLetterRoute } from './leader-work.js';
-import { snapshotEvery, snapshotPolicyFrom, type SnapshotPolicy } from './snapshot-policy.js';
+import { DEFAULT_SNAPSHOT_POLICY, snapshotEvery, type SnapshotPolicy } from './snapshot-policy.js';
 
 /** A delivery the leader hands to a consumer: the message and how often it went out. */
 export interface QueueDelivery {
@@ -69,7 +69,7 @@ export interface QueueGroupOptions {
   readonly expired?: () => void;
   /** On the leader: `node` is out of the group (committed); it should stop its member. */
   readonly removed?: (node: string) => void;
-  /** When to snapshot the queue's contents (default: from the environment, snapshot-policy.ts). */
+  /** When to snapshot the queue's contents (snapshot-policy.ts). */
   readonly snapshot?: SnapshotPolicy;
   readonly tickMs?: number;
   readonly electionTick?: number;
@@ -116,7 +116,7 @@ export class QueueGroup {
 
   static async start(options: QueueGroupOptions): Promise<QueueGroup> {
     const holder: { group?: QueueGroup } = {};
-    const snapshot = options.snapshot ?? snapshotPolicyFrom(process.env);
+    const snapshot = options.snapshot ?? DEFAULT_SNAPSHOT_POLICY;
     const machine = replicatedQueueMachine({ ...options.record, id: options.name, exclusive: false, autoDelete: false });
     const node = await RaftNode.start({
       id: options.node,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { replicatedQueueMachine } from './replicated-queue.js';
-import { DEFAULT_SNAPSHOT_POLICY, snapshotEvery, snapshotPolicyFrom } from './snapshot-policy.js';
+import { snapshotEvery } from './snapshot-policy.js';
 
 const RECORD = { id: 'q', vhost: '/', name: 'q', durable: true, exclusive: false, autoDelete: false, arguments: {} };
 
@@ -27,12 +27,5 @@ describe('when a replicated queue snapshots its contents', () => {
       if (state.logBytes < 2 * size) expect(snapshotEvery(policy, state)).toBe(Number.MAX_SAFE_INTEGER);
     }
     expect(snapshotEvery(policy, state)).toBe(10);
-  });
-
-  it('reads its thresholds from the environment and refuses bad ones', () => {
-    expect(snapshotPolicyFrom({})).toEqual(DEFAULT_SNAPSHOT_POLICY);
-    expect(snapshotPolicyFrom({ WARREN_QUEUE_SNAPSHOT_ENTRIES: '40', WARREN_QUEUE_SNAPSHOT_FACTOR: '0' })).toEqual({ minEntries: 40, factor: 0 });
-    expect(() => snapshotPolicyFrom({ WARREN_QUEUE_SNAPSHOT_ENTRIES: '0' })).toThrow(/WARREN_QUEUE_SNAPSHOT_ENTRIES must be a whole number of at least 1, not '0'/);
-    expect(() => snapshotPolicyFrom({ WARREN_QUEUE_SNAPSHOT_FACTOR: 'lots' })).toThrow(/WARREN_QUEUE_SNAPSHOT_FACTOR/);
   });
 });

@@ -9,8 +9,8 @@
  * factor × the queue's size (plus minEntries). docs/replication.md says why this rather than
  * RabbitMQ's release cursor.
  *
- * WARREN_QUEUE_SNAPSHOT_ENTRIES and WARREN_QUEUE_SNAPSHOT_FACTOR override the defaults (tests
- * use a low threshold to see the log compact); a bad value is refused at start.
+ * The broker's config (WARREN_QUEUE_SNAPSHOT_ENTRIES, WARREN_QUEUE_SNAPSHOT_FACTOR) overrides the
+ * defaults; tests use a low threshold to see the log compact.
  */
 import type { ReplicatedQueueState } from './replicated-queue.js';
 
@@ -20,27 +20,6 @@ export interface SnapshotPolicy {
 }
 
 export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = { minEntries: 4096, factor: 2 };
-
-export class SnapshotPolicyError extends Error {
-  readonly code = 'invalid_config';
-}
-
-function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, integer: boolean): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < (integer ? 1 : 0) || (integer && !Number.isInteger(value))) {
-    throw new SnapshotPolicyError(`${name} must be ${integer ? 'a whole number of at least 1' : 'a number of at least 0'}, not '${text}'`);
-  }
-  return value;
-}
-
-export function snapshotPolicyFrom(env: NodeJS.ProcessEnv): SnapshotPolicy {
-  return {
-    minEntries: numberFrom(env, 'WARREN_QUEUE_SNAPSHOT_ENTRIES', DEFAULT_SNAPSHOT_POLICY.minEntries, true),
-    factor: numberFrom(env, 'WARREN_QUEUE_SNAPSHOT_FACTOR', DEFAULT_SNAPSHOT_POLICY.factor, false),
-  };
-}
 
 /**
  * The entries Raft waits for past the last snapshot before it takes one (its `snapshotEvery`),
