@@ -21,7 +21,32 @@ export interface WebSocketLike {
   onerror: ((event: never) => void) | null;
 }
 
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+/**
+ * `options` is for the `ws` package, whose constructor takes them third; the WHATWG WebSocket of
+ * browsers and Node 22+ takes two arguments and ignores a third.
+ */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: NodeSocketOptions) => WebSocketLike;
+
+/** The `ws` client options the client sets (ws's `generateMask`). */
+export interface NodeSocketOptions {
+  generateMask?: (mask: Uint8Array) => void;
+}
+
+/**
+ * What the client passes a `ws` WebSocket. A zero masking key (leaving ws's mask buffer as it
+ * is, zeroed) makes ws send each body as it is, where a random key costs a full copy and XOR
+ * of every message it sends, and the broker a second XOR pass to undo it: most of a 64 KB
+ * publish's cost. Masking exists for browsers, where a hostile page's script chooses the bytes
+ * a socket sends and could make a proxy that does not understand WebSocket read them as HTTP
+ * (RFC 6455, 10.3); browsers always mask, whatever this says. A Node process chooses its own
+ * bytes, and over `wss://` no intermediary reads them; `maskFrames: true` restores random keys
+ * for plain `ws://` through intermediaries that publish bytes from untrusted sources.
+ */
+export function nodeSocketOptions(maskFrames: boolean): NodeSocketOptions {
+  return maskFrames ? {} : { generateMask: leaveZero };
+}
+
+function leaveZero(): void {}
 
 /** The constructor given, else the global WebSocket, else `ws` (loaded only when needed). */
 export async function resolveWebSocket(given?: WebSocketConstructor): Promise<WebSocketConstructor> {
