@@ -24,18 +24,18 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 interface TextWriter {
   write(text: string, offset: number): number;
 }
-const NodeBuffer = (globalThis as { Buffer?: { from(buffer: ArrayBufferLike): TextWriter; allocUnsafe(size: number): Uint8Array } }).Buffer;
-
-/**
- * Bytes that are all written before anyone reads them: not zero-filled first where Node allows
- * (filling a 64 KiB frame cost as much as copying its body into it).
- */
-function unfilled(size: number): Uint8Array {
-  if (NodeBuffer === undefined) return new Uint8Array(size);
-  const bytes = NodeBuffer.allocUnsafe(size);
-  // A plain Uint8Array, as in browsers: callers compare and subclass-check what they get.
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, size);
+interface NodeBytes extends TextWriter {
+  readonly buffer: ArrayBufferLike;
+  readonly byteOffset: number;
+  readonly length: number;
+  writeUInt32BE(value: number, offset: number): number;
 }
+interface NodeBufferClass {
+  from(buffer: ArrayBufferLike): TextWriter;
+  allocUnsafe(size: number): NodeBytes;
+  byteLength(text: string): number;
+}
+const NodeBuffer = (globalThis as { Buffer?: NodeBufferClass }).Buffer;
 
 /** Writes `text` as UTF-8 into `buf` at `offset`, which has room for it; returns the bytes written. */
 type WriteText = (text: string, offset: number) => number;
@@ -139,9 +139,20 @@ export function encodeFrameHead(header: object | string, bodyLength: number): Ui
 }
 
 function frameHead(header: object | string, bodyLength: number, room: number): Uint8Array {
-  const json = encoder.encode(typeof header === 'string' ? header : JSON.stringify(header));
-  const out = unfilled(8 + json.length + room);
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const text = typeof header === 'string' ? header : JSON.stringify(header);
+  if (NodeBuffer !== undefined) {
+    // Written in place and not zero-filled first: filling a 64 KiB frame cost as much as copying its body into it.
+    const length = NodeBuffer.byteLength(text);
+    const bytes = NodeBuffer.allocUnsafe(8 + length + room);
+    bytes.writeUInt32BE(length, 0);
+    bytes.write(text, 4);
+    bytes.writeUInt32BE(bodyLength, 4 + length);
+    // A plain Uint8Array, as in browsers: callers compare and subclass-check what they get.
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
+  const json = encoder.encode(text);
+  const out = new Uint8Array(8 + json.length + room);
+  const view = new DataView(out.buffer);
   view.setUint32(0, json.length);
   out.set(json, 4);
   view.setUint32(4 + json.length, bodyLength);

@@ -28,8 +28,8 @@ export interface SessionSocket {
   readonly bufferedAmount: number;
   send(data: Uint8Array, done: (error?: Error) => void): void;
   /**
-   * Sends `head` then `body` as one WebSocket message (in two fragments), so that a large body
-   * is written from where it lies. Optional: without it, the session sends the two joined.
+   * Sends `head` then `body` as one WebSocket message, so that a large body is written from
+   * where it lies. Optional: without it, the session sends the two joined.
    */
   sendInParts?(head: Uint8Array, body: Uint8Array, done: (error?: Error) => void): void;
   pause(): void;
