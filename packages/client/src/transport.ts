@@ -48,6 +48,33 @@ export function nodeSocketOptions(maskFrames: boolean): NodeSocketOptions {
 
 function leaveZero(): void {}
 
+/** The part of a `ws` WebSocket beyond the WHATWG surface that partsSender uses. */
+interface WsSocket {
+  send(data: Uint8Array, options: { binary: boolean; fin: boolean }): void;
+  terminate(): void;
+  /** ws's TCP socket (not public API: without it the two fragments are written apart). */
+  _socket?: { cork(): void; uncork(): void };
+}
+
+/**
+ * With a `ws` WebSocket: sends a frame's head and its body as one WebSocket message in two
+ * fragments, in one socket write, so the body is sent from where it lies (with a zero masking
+ * key, not copied at all). The broker takes the body fragment as it is (its codec's
+ * decodeFragments). Undefined for other WebSockets, which send a message only whole.
+ */
+export function partsSender(socket: WebSocketLike): ((head: Uint8Array, body: Uint8Array) => void) | undefined {
+  const ws = socket as unknown as Partial<WsSocket>;
+  if (typeof ws.terminate !== 'function' || typeof ws.send !== 'function') return undefined;
+  const send = ws.send.bind(ws) as WsSocket['send'];
+  return (head, body) => {
+    const raw = ws._socket;
+    raw?.cork();
+    send(head, { binary: true, fin: false });
+    send(body, { binary: true, fin: true });
+    raw?.uncork();
+  };
+}
+
 /** The constructor given, else the global WebSocket, else `ws` (loaded only when needed). */
 export async function resolveWebSocket(given?: WebSocketConstructor): Promise<WebSocketConstructor> {
   if (given !== undefined) return given;

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { Receiver, Sender } from 'ws';
+import * as ws from 'ws';
 import { binaryFrameHead } from './frame-head.js';
+
+/** ws's own framing and parsing, which its type declarations leave out. */
+interface WsInternals {
+  Sender: { frame(data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }): Buffer[] };
+  Receiver: new (options: { isServer: boolean; binaryType: string }) => NodeJS.WritableStream & { once(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): void };
+}
+const { Receiver, Sender } = ws as unknown as WsInternals;
 
 /** What `ws` itself writes for `payload` as one final binary frame from a server. */
 function wsFrame(payload: Buffer): Buffer {

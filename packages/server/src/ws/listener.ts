@@ -99,13 +99,19 @@ export class WebSocketListener {
     this.sessions.add(session);
     this.broker.counters.connectionsOpened++;
     session.publisherBlock.alarmsChanged(this.alarms.active);
+    // A binary message as the fragments it came in: a large body sent as a fragment of its own
+    // is then used where it lies instead of being joined with its head (codec's decodeFragments).
+    ws.binaryType = 'fragments';
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         session.fail(new WarrenError('frame_malformed', `text messages are not part of ${SUBPROTOCOL}; send binary frames`));
         return;
       }
-      this.alarms.noteRead((data as Buffer).length);
-      session.receive(data as Buffer);
+      const fragments = data as Buffer[];
+      let length = 0;
+      for (const fragment of fragments) length += fragment.length;
+      this.alarms.noteRead(length);
+      session.receive(fragments);
     });
     ws.on('error', (error) => {
       // ws closes the socket itself after a protocol error (1009 for an oversized message, 1002 otherwise).

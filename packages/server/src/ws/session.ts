@@ -4,7 +4,7 @@
  * consumes decoded messages and writes frames to a SessionSocket, so tests can drive it without
  * a real socket. What each frame means is in handlers/; the rules are in docs/protocol.md.
  */
-import { decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, RepeatedHeaders, WarrenError, type ClientFrame, type HelloFrame, type RawFrame } from '@warren/protocol';
+import { decodeFragments, decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, RepeatedHeaders, WarrenError, type ClientFrame, type HelloFrame, type RawFrame } from '@warren/protocol';
 import type { Broker, Consumer, DeliverySink, Queue, QueueEntry, VHost } from '@warren/core';
 import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
@@ -126,15 +126,18 @@ export class Session implements DeliverySink {
     return this.state === 'closed';
   }
 
-  /** Takes one WebSocket message: one or more frames, handled in order, in turns (frame-turns.ts). */
-  receive(data: Uint8Array): void {
+  /**
+   * Takes one WebSocket message, whole or as the fragments it came in: one or more frames,
+   * handled in order, in turns (frame-turns.ts).
+   */
+  receive(data: Uint8Array | readonly Uint8Array[]): void {
     if (this.state === 'closed') return;
     this.lastReceived = Date.now();
-    this.info.recvOct += data.length;
+    this.info.recvOct += data instanceof Uint8Array ? data.length : data.reduce((sum, fragment) => sum + fragment.length, 0);
     this.info.recvCnt++;
     let frames;
     try {
-      frames = decodeFrames(data, this.repeatedHeaders);
+      frames = data instanceof Uint8Array ? decodeFrames(data, this.repeatedHeaders) : decodeFragments(data, this.repeatedHeaders);
     } catch (error) {
       this.fail(error);
       return;
