@@ -133,7 +133,8 @@ export class Session implements DeliverySink {
   receive(data: Uint8Array | readonly Uint8Array[]): void {
     if (this.state === 'closed') return;
     this.lastReceived = Date.now();
-    this.info.recvOct += data instanceof Uint8Array ? data.length : data.reduce((sum, fragment) => sum + fragment.length, 0);
+    if (data instanceof Uint8Array) this.info.recvOct += data.length;
+    else for (const fragment of data) this.info.recvOct += fragment.length;
     this.info.recvCnt++;
     let frames;
     try {
