@@ -32,7 +32,7 @@ interface NodeBytes extends TextWriter {
 }
 interface NodeBufferClass {
   from(buffer: ArrayBufferLike): TextWriter;
-  allocUnsafe(size: number): NodeBytes;
+  allocUnsafeSlow(size: number): NodeBytes;
   byteLength(text: string): number;
 }
 const NodeBuffer = (globalThis as { Buffer?: NodeBufferClass }).Buffer;
@@ -138,12 +138,16 @@ export function encodeFrameHead(header: object | string, bodyLength: number): Ui
   return frameHead(header, bodyLength, 0);
 }
 
+/** Room for a body from which a frame is allocated without zero-filling (Node only). */
+const UNFILLED_MIN_BYTES = 4096;
+
 function frameHead(header: object | string, bodyLength: number, room: number): Uint8Array {
   const text = typeof header === 'string' ? header : JSON.stringify(header);
-  if (NodeBuffer !== undefined) {
-    // Written in place and not zero-filled first: filling a 64 KiB frame cost as much as copying its body into it.
+  if (NodeBuffer !== undefined && room >= UNFILLED_MIN_BYTES) {
+    // Not zero-filled first: filling a 64 KiB frame cost as much as copying its body into it.
+    // Never from Node's shared pool either: the frame owns its whole ArrayBuffer, as ever.
     const length = NodeBuffer.byteLength(text);
-    const bytes = NodeBuffer.allocUnsafe(8 + length + room);
+    const bytes = NodeBuffer.allocUnsafeSlow(8 + length + room);
     bytes.writeUInt32BE(length, 0);
     bytes.write(text, 4);
     bytes.writeUInt32BE(bodyLength, 4 + length);
@@ -183,7 +187,8 @@ export function decodeFrames(data: Uint8Array, shortcut?: HeaderShortcut): RawFr
  * joined first.
  */
 export function decodeFragments(fragments: readonly Uint8Array[], shortcut?: HeaderShortcut): RawFrame[] {
-  if (fragments.length === 1) return decodeFrames(fragments[0]!, shortcut);
+  // An empty message comes as no fragments at all.
+  if (fragments.length <= 1) return decodeFrames(fragments[0] ?? EMPTY, shortcut);
   const tail = fragments[fragments.length - 1]!;
   const lead = joined(fragments.slice(0, -1));
   if (tail.length > 0 && endsWithBodyOf(lead, tail.length)) return splitFrames(lead, shortcut, tail);

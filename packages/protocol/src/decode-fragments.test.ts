@@ -32,6 +32,10 @@ describe('decodeFragments', () => {
     );
   });
 
+  it('rejects an empty message, which comes as no fragments', () => {
+    expect(() => decodeFragments([])).toThrow(/empty message/);
+  });
+
   it('rejects a message whose fragments do not add up to whole frames', () => {
     const head = encodeFrameHead({ type: 'publish' }, 10);
     expect(() => decodeFragments([head, new Uint8Array(9)])).toThrow(/truncated body/);
