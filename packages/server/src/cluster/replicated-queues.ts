@@ -173,6 +173,7 @@ export class ReplicatedQueues implements ReplicaHub {
       members: [...members],
       online: members.filter((m) => connected.has(m)),
       ...(lag === undefined ? {} : { lag }),
+      ...(running === undefined ? {} : { log: running.log() }),
     };
   }
 
