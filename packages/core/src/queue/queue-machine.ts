@@ -19,6 +19,7 @@ import type { Clock, QueueRecord } from '../ports.js';
 import type { Policy } from '../policy/policy.js';
 import { AckLeases, type Lease } from './ack-lease.js';
 import type { AttemptReason } from './attempt-log.js';
+import { servedCount, takesOverAtOnce } from './active-consumer.js';
 import type { Backlog } from './backlog.js';
 import type { Consumer } from './consumer.js';
 import { HeadLimits } from './head-limits.js';
@@ -34,7 +35,6 @@ import { queueSettings, type QueueSettings } from './settings.js';
  * stops and the shell dispatches again once it has heard the connections (dispatchLater).
  */
 export const ROUND_SHARE = { count: 256, bytes: 1024 * 1024 } as const;
-
 /** What enqueue did with a message. */
 export const Enqueued = { Rejected: -1, InRam: 0, Stored: 1 } as const;
 export type Enqueued = (typeof Enqueued)[keyof typeof Enqueued];
@@ -354,6 +354,7 @@ export class QueueMachine {
     const index = this.consumers.indexOf(consumer);
     if (index >= 0) this.consumers.splice(index, 1);
     this.restartExpiry();
+    if (takesOverAtOnce(this.settings, index, consumer)) this.deliverReady();
   }
 
   /** A lease ran out: the message comes back as if nacked (retried when the queue retries); the consumer stays. */
@@ -475,10 +476,10 @@ export class QueueMachine {
     };
   }
 
-  /** The next consumer round-robin with credit and with its share of this round left. */
+  /** The next consumer round-robin (only the first under single active consumer) with credit and its share of this round left. */
   private nextConsumer(round: number): Consumer | undefined {
     const consumers = this.consumers;
-    const n = consumers.length;
+    const n = servedCount(this.settings, consumers.length);
     for (let i = 0; i < n; i++) {
       const index = (this.roundRobin + i) % n;
       const consumer = consumers[index] as Consumer;

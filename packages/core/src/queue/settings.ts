@@ -39,6 +39,8 @@ export interface QueueSettings {
   ackTimeout?: number;
   /** Entries kept in a message's attempt log (attempt-log.ts); absent: its default. */
   attemptLogLimit?: number;
+  /** x-single-active-consumer: only the first attached consumer gets messages (active-consumer.ts). A queue argument only, as in RabbitMQ. */
+  singleActiveConsumer?: boolean;
 }
 
 export const DEFAULT_RETRY: RetrySettings = { initialDelay: 1000, multiplier: 2, maxDelay: 60_000, jitter: 0, maxAttempts: 5 };
@@ -65,6 +67,7 @@ export function queueSettings(args: Table, policy: Table | undefined): QueueSett
   setIf(settings, 'attemptLogLimit', smaller(args['x-attempt-log-limit'], p['attempt-log-limit']));
   setIf(settings, 'deadLetterExchange', argFirst(args['x-dead-letter-exchange'], p['dead-letter-exchange']));
   setIf(settings, 'deadLetterRoutingKey', argFirst(args['x-dead-letter-routing-key'], p['dead-letter-routing-key']));
+  if (args['x-single-active-consumer'] === true) settings.singleActiveConsumer = true;
   const overflow = argFirst(args['x-overflow'], p.overflow);
   if (overflow !== undefined) settings.overflow = overflow as Overflow;
 
