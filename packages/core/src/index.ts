@@ -16,6 +16,7 @@ export type { ScheduledPage } from './scheduled-view.js';
 export { Exchange, type Destination } from './exchange/exchange.js';
 export { Queue, type QueueHost, type QueueStats, type SettleOptions, type Settlement } from './queue/queue.js';
 export { QueueMachine, Enqueued } from './queue/queue-machine.js';
+export { activeConsumer } from './queue/active-consumer.js';
 export { queueImage, restoreQueueImage, type QueueImage } from './queue/queue-image.js';
 export type { Lease } from './queue/ack-lease.js';
 export type { QueueCommand, QueueCommandKind, QueueTimer } from './queue/queue-command.js';

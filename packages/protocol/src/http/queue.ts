@@ -46,6 +46,8 @@ export interface QueueView {
   /** Fraction (0 to 1) of the last minute's samples at which the queue could hand a message to a consumer at once; null without consumers. */
   consumer_utilisation: number | null;
   exclusive_consumer_tag: string | null;
+  /** With x-single-active-consumer: the consumer that gets the queue's messages (the others wait); null otherwise or without consumers. */
+  single_active_consumer_tag: string | null;
   /** The node the queue lives on. */
   node: string;
   state: 'running';

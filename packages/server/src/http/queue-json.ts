@@ -10,7 +10,7 @@
  * fast-json-stringify with a response schema was measured and is slower here: the free-form
  * argument and policy objects fall back to JSON.stringify, and its per-field checks cost more.
  */
-import type { MessageCounter, MessageStats, Queue } from '@warren/core';
+import { activeConsumer, type MessageCounter, type MessageStats, type Queue } from '@warren/core';
 import { QUEUE_COUNTERS } from './stats-views.js';
 import { queueTypeOf } from '../cluster/replicated-queue.js';
 import { idleSince, settingsView } from './views.js';
@@ -59,6 +59,7 @@ interface Written {
   numbers: Float64Array;
   declared: string;
   exclusiveTag: string | undefined;
+  activeTag: string | undefined;
   idle: string | undefined;
   node: string;
   bytes: Buffer;
@@ -101,9 +102,10 @@ export function queueJson(queue: Queue, node: string): Buffer {
   readNumbers(queue, scratch);
   const declared = declaredText(queue);
   const exclusiveTag = queue.consumers.find((c) => c.options.exclusive)?.tag;
+  const activeTag = activeConsumer(queue.settings, queue.consumers)?.tag;
   const idle = idleSince(queue);
   const kept = written.get(queue);
-  if (kept !== undefined && kept.declared === declared && kept.exclusiveTag === exclusiveTag && kept.idle === idle && kept.node === node && sameNumbers(kept.numbers, scratch)) {
+  if (kept !== undefined && kept.declared === declared && kept.exclusiveTag === exclusiveTag && kept.activeTag === activeTag && kept.idle === idle && kept.node === node && sameNumbers(kept.numbers, scratch)) {
     return kept.bytes;
   }
   const n = scratch;
@@ -115,7 +117,8 @@ export function queueJson(queue: Queue, node: string): Buffer {
     `"messages_unacknowledged_details":{"rate":${rate(n[6]!)}},"messages_ready_ram":${num(n[2]!)},`,
     `"message_bytes":${num(n[3]!)},"message_bytes_ready":${num(n[3]!)},"consumers":${num(n[4]!)},`,
     `"consumer_capacity":${Number.isNaN(n[7]) ? '0' : num(n[7]!)},"consumer_utilisation":${Number.isNaN(n[7]) ? 'null' : num(n[7]!)},`,
-    `"exclusive_consumer_tag":${exclusiveTag === undefined ? 'null' : JSON.stringify(exclusiveTag)},"node":${JSON.stringify(node)},`,
+    `"exclusive_consumer_tag":${exclusiveTag === undefined ? 'null' : JSON.stringify(exclusiveTag)},`,
+    `"single_active_consumer_tag":${activeTag === undefined ? 'null' : JSON.stringify(activeTag)},"node":${JSON.stringify(node)},`,
     '"state":"running","operator_policy":null,"message_stats":{',
   ];
   let i = FIXED;
@@ -126,6 +129,6 @@ export function queueJson(queue: Queue, node: string): Buffer {
   parts.push(`,"deliver_get":${num(n[i]!)},"deliver_get_details":{"rate":${rate(n[i + 1]!)}}}`);
   parts.push(idle === undefined ? '}' : `,"idle_since":"${idle}"}`);
   const bytes = Buffer.from(parts.join(''));
-  written.set(queue, { numbers: Float64Array.from(scratch), declared, exclusiveTag, idle, node, bytes });
+  written.set(queue, { numbers: Float64Array.from(scratch), declared, exclusiveTag, activeTag, idle, node, bytes });
   return bytes;
 }

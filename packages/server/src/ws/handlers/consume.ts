@@ -54,7 +54,24 @@ export function handleCancel(session: Session, frame: CancelFrame): void {
   }
   session.consumers.delete(frame.consumer_tag);
   session.vhost!.cancel(consumer);
+  if (consumer.queue.settings.singleActiveConsumer === true) handOver(session, consumer);
   session.reply(frame.id);
+}
+
+/**
+ * Single active consumer: the cancelled consumer's unsettled deliveries go back to the queue now
+ * (requeued, redelivered), so that the next consumer gets them first and in order; settling one
+ * of them afterwards is `delivery_expired`, as for a delivery whose lease ran out.
+ */
+function handOver(session: Session, consumer: Delivery['consumer']): void {
+  const deliveries: Delivery[] = [];
+  for (const [tag, delivery] of session.unacked) {
+    if (delivery.consumer !== consumer) continue;
+    session.unacked.delete(tag);
+    session.revokedTags.add(tag);
+    deliveries.push(delivery);
+  }
+  if (deliveries.length > 0) consumer.queue.requeueAll(deliveries);
 }
 
 export function handleAck(session: Session, frame: AckFrame): void {
