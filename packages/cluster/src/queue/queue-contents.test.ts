@@ -25,6 +25,7 @@ const ARGUMENTS: Table[] = [
   { 'x-retry-initial-delay': 100, 'x-retry-max-attempts': 3, 'x-retry-jitter': 0.5, 'x-dedup-window': 500, 'x-expires': 1000 },
   { 'x-max-length': 4, 'x-overflow': 'drop-head', 'x-dead-letter-exchange': 'dlx', 'x-message-ttl': 250 },
   { 'x-max-length': 3, 'x-overflow': 'reject-publish-dlx', 'x-dead-letter-exchange': 'dlx', 'x-ack-timeout': 150 },
+  { 'x-single-active-consumer': true, 'x-ack-timeout': 200, 'x-message-ttl': 300 },
 ];
 const POLICIES: (PolicyRecord | null)[] = [null, policy({ 'ack-timeout': 120, 'dead-letter-exchange': 'p-dlx' }), policy({ 'message-ttl': 80, 'retry-max-attempts': 2 })];
 
@@ -135,6 +136,26 @@ describe('replicated queue snapshot of contents', () => {
     expect(ten.length - empty.length).toBeGreaterThan(10_000);
     expect(ten.length - empty.length).toBeLessThan(10_000 + 10 * 300);
     expect(Buffer.from(ten).indexOf(Buffer.from(body))).toBeGreaterThan(0);
+  });
+
+  it('single active consumer: a member restored from a snapshot serves the same one, and hands over to the next in order', () => {
+    const machine = replicatedQueueMachine(record({ 'x-single-active-consumer': true }));
+    let state = machine.init();
+    let index = 0;
+    const apply = (c: QueueLogCommand): string[] => {
+      const applied = machine.apply(state, c, { index: ++index, term: 1 });
+      state = applied.state;
+      return applied.effects.filter((e) => e.kind === 'deliver').map((e) => `${e.consumer}:${e.id}${e.redelivered ? 'r' : ''}`);
+    };
+    apply({ t: 'subscribe', consumer: 'c1', prefetch: 2, now: T0 });
+    apply({ t: 'subscribe', consumer: 'c2', prefetch: 0, now: T0 });
+    const enqueued = ['m1', 'm2', 'm3'].flatMap((id) => apply({ t: 'enqueue', id, client: 'p', now: T0, body: new Uint8Array(1) }));
+    expect(enqueued).toEqual(['c1:m1', 'c1:m2']);
+    state = machine.restore(machine.snapshot(state).slice());
+    expect(state.machine.consumers.map((c) => c.tag)).toEqual(['c1', 'c2']);
+    expect(apply({ t: 'dispatch', now: T0 })).toEqual([]);
+    expect(apply({ t: 'cancel', consumer: 'c1', now: T0 + 1 })).toEqual(['c2:m1r', 'c2:m2r', 'c2:m3']);
+    expect(apply({ t: 'settle', consumer: 'c1', id: 'm1', outcome: 'ack', now: T0 + 2, random: 0 })).toEqual([]);
   });
 
   it('refuses a snapshot in a format it does not know', () => {

@@ -101,8 +101,13 @@ function down(state: ReplicatedQueueState, id: string, now: number): void {
   const consumer = state.consumers.get(id);
   if (consumer === undefined) return;
   state.consumers.delete(id);
+  state.machine.apply({ kind: 'cancel', now, consumer });
+  returnHeld(state, consumer, now);
+}
+
+/** What the consumer holds unsettled comes back to the queue (requeued, in order); a later settle of it is stale. */
+function returnHeld(state: ReplicatedQueueState, consumer: Consumer, now: number): void {
   const { machine, effects } = state;
-  machine.apply({ kind: 'cancel', now, consumer });
   const held = [...effects.unacked.values()].filter((d) => d.consumer === consumer);
   for (const { entry } of held) effects.unacked.delete(entry.message.id);
   machine.apply({ kind: 'connection-lost', now, deliveries: held });
@@ -144,6 +149,8 @@ function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand, now
     case 'cancel': {
       const consumer = state.consumers.get(command.consumer);
       if (consumer !== undefined) machine.apply({ kind: 'cancel', now, consumer });
+      // Single active consumer: the next one gets the cancelled one's deliveries first (active-consumer.ts).
+      if (consumer !== undefined && machine.settings.singleActiveConsumer === true) returnHeld(state, consumer, now);
       effects.push({ kind: 'cancelled', consumer: command.consumer });
       return;
     }
