@@ -17,6 +17,7 @@ import { MessageStats } from '../message-stats.js';
 import type { Clock, Logger, QueueRecord, Store } from '../ports.js';
 import type { DeathReason } from '../dead-letter.js';
 import type { Policy } from '../policy/policy.js';
+import { activeConsumer } from './active-consumer.js';
 import type { AttemptReason } from './attempt-log.js';
 import { Backlog, type BacklogLimits } from './backlog.js';
 import { Consumer, type ConsumerOptions, type DeliverySink } from './consumer.js';
@@ -146,6 +147,14 @@ export class Queue extends QueueMachine {
    */
   enqueueCommit(): Commit | undefined {
     return undefined;
+  }
+
+  /**
+   * The consumer that gets the messages under x-single-active-consumer (active-consumer.ts);
+   * undefined when it is off, none is attached, or (a replicated queue) it runs on another node.
+   */
+  get singleActiveConsumer(): Consumer | undefined {
+    return activeConsumer(this.settings, this.consumers);
   }
 
   /** True for a queue whose dedup window lives in its own log (a replicated queue): message-paths.ts leaves the check to it. */

@@ -67,6 +67,11 @@ export class ReplicaConsumers {
     }
   }
 
+  /** The consumer `id` of the queue's log, if this node runs it (a stand-in's tag is its id). */
+  local(id: string): Consumer | undefined {
+    return this.#consumers.get(id)?.consumer;
+  }
+
   /** Whether this node runs the consumer (it is not down here). */
   runs(consumer: string): boolean {
     return this.#consumers.has(consumer);

@@ -30,6 +30,8 @@ import {
 
 /** What a replicated queue asks of its node's hub of replicated queues. */
 export interface ReplicaHub {
+  /** The log's active consumer under x-single-active-consumer: this node's; null when it runs on another node; undefined without a replica here. */
+  activeConsumer(queue: ReplicatedQueue): Consumer | null | undefined;
   /**
    * Proposes the message; the handle settles once a majority committed it (or with
    * cluster_unavailable, or queue_full when the queue rejected it). `dedup`: checked against the
@@ -212,6 +214,11 @@ export class ReplicatedQueue extends Queue {
 
   override get messageCount(): number {
     return this.hub.stats(this)?.ready ?? 0;
+  }
+
+  override get singleActiveConsumer(): Consumer | undefined {
+    const active = this.hub.activeConsumer(this);
+    return active === undefined ? super.singleActiveConsumer : (active ?? undefined);
   }
 
   override stats(): QueueStats {

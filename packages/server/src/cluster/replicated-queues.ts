@@ -12,7 +12,7 @@
  * DOWN_AFTER_MS (docs/cluster.md, "When is a consumer down?").
  */
 import { WarrenError } from '@warren/protocol';
-import { type Commit, type Consumer, type DeathReason, type Message, type Policy, type QueueEntry, type QueueFactory, type QueueMachine, type QueueReplicas, type QueueStats, type Settlement } from '@warren/core';
+import { activeConsumer, type Commit, type Consumer, type DeathReason, type Message, type Policy, type QueueEntry, type QueueFactory, type QueueMachine, type QueueReplicas, type QueueStats, type Settlement } from '@warren/core';
 import { CONTROL_DEADLINE_MS, nodeOfConsumer, ReplicaConsumers } from './replica-consumers.js';
 import { ReplicaAnswers, ReplicatedCommit, unavailable } from './replica-answers.js';
 import { ReplicaPosts, type PostedDelivery } from './replica-posts.js';
@@ -276,6 +276,13 @@ export class ReplicatedQueues implements ReplicaHub {
 
   connectionLost(_queue: ReplicatedQueue, deliveries: Iterable<{ entry: QueueEntry; consumer: Consumer }>): void {
     this.#consumers.connectionLost(deliveries);
+  }
+
+  activeConsumer(queue: ReplicatedQueue): Consumer | null | undefined {
+    const machine = this.replica(queue);
+    if (machine === undefined) return undefined;
+    const first = activeConsumer(machine.settings, machine.consumers);
+    return first === undefined ? null : (this.#consumers.local(first.tag) ?? null);
   }
 
   stats(queue: ReplicatedQueue): QueueStats | undefined {

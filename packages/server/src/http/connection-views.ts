@@ -4,7 +4,7 @@
  * docs/protocol.md rather than AMQP, so `protocol` says so and `channels` is 1.
  */
 import { PROTOCOL_VERSION } from '@warren/protocol';
-import { activeConsumer, type Consumer } from '@warren/core';
+import type { Consumer } from '@warren/core';
 import type { Session } from '../ws/session.js';
 import { CONNECTION_COUNTERS, messageStatsView } from './stats-views.js';
 
@@ -71,8 +71,8 @@ export function channelView(session: Session, node: string): Record<string, unkn
 export function consumerView(session: Session, consumer: Consumer, node: string): Record<string, unknown> {
   const o = consumer.options;
   // Under single active consumer (RabbitMQ's statuses) the others are attached but waiting.
-  const single = activeConsumer(consumer.queue.settings, consumer.queue.consumers);
-  const waiting = single !== undefined && single !== consumer;
+  const single = consumer.queue.settings.singleActiveConsumer === true;
+  const waiting = single && consumer.queue.singleActiveConsumer !== consumer;
   return {
     consumer_tag: consumer.tag,
     queue: { name: consumer.queue.name, vhost: consumer.queue.record.vhost },
@@ -89,7 +89,7 @@ export function consumerView(session: Session, consumer: Consumer, node: string)
     exclusive: o.exclusive,
     prefetch_count: o.prefetch,
     active: consumer.active && !waiting,
-    activity_status: !consumer.active ? 'suspended' : single === undefined ? 'up' : waiting ? 'waiting' : 'single_active',
+    activity_status: !consumer.active ? 'suspended' : !single ? 'up' : waiting ? 'waiting' : 'single_active',
     arguments: o.arguments,
     consumer_timeout: o.ackTimeout ?? consumer.queue.settings.ackTimeout ?? null,
     // Warren: deliveries this consumer holds unsettled.

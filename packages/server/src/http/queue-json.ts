@@ -10,7 +10,7 @@
  * fast-json-stringify with a response schema was measured and is slower here: the free-form
  * argument and policy objects fall back to JSON.stringify, and its per-field checks cost more.
  */
-import { activeConsumer, type MessageCounter, type MessageStats, type Queue } from '@warren/core';
+import type { MessageCounter, MessageStats, Queue } from '@warren/core';
 import { QUEUE_COUNTERS } from './stats-views.js';
 import { queueTypeOf } from '../cluster/replicated-queue.js';
 import { idleSince, settingsView } from './views.js';
@@ -102,7 +102,7 @@ export function queueJson(queue: Queue, node: string): Buffer {
   readNumbers(queue, scratch);
   const declared = declaredText(queue);
   const exclusiveTag = queue.consumers.find((c) => c.options.exclusive)?.tag;
-  const activeTag = activeConsumer(queue.settings, queue.consumers)?.tag;
+  const activeTag = queue.singleActiveConsumer?.tag;
   const idle = idleSince(queue);
   const kept = written.get(queue);
   if (kept !== undefined && kept.declared === declared && kept.exclusiveTag === exclusiveTag && kept.activeTag === activeTag && kept.idle === idle && kept.node === node && sameNumbers(kept.numbers, scratch)) {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BindingView, ExchangeView, PolicyDefinition, PolicyView, QueueView } from '@warren/protocol';
-import { activeConsumer, canonicalJson, Exchange, type PolicyRecord, type Queue, type VHost } from '@warren/core';
+import { canonicalJson, Exchange, type PolicyRecord, type Queue, type VHost } from '@warren/core';
 import { EXCHANGE_COUNTERS, messageStatsField, messageStatsView, QUEUE_COUNTERS } from './stats-views.js';
 import { queueTypeOf } from '../cluster/replicated-queue.js';
 
@@ -57,7 +57,7 @@ export function queueView(queue: Queue, node: string): QueueView {
     consumer_capacity: utilisation ?? 0,
     consumer_utilisation: utilisation ?? null,
     exclusive_consumer_tag: queue.consumers.find((c) => c.options.exclusive)?.tag ?? null,
-    single_active_consumer_tag: activeConsumer(queue.settings, queue.consumers)?.tag ?? null,
+    single_active_consumer_tag: queue.singleActiveConsumer?.tag ?? null,
     node,
     state: 'running',
     operator_policy: null,
