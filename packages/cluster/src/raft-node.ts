@@ -248,6 +248,11 @@ export class RaftNode<S, C, E> {
       this.#carryOut(ready, true);
       return;
     }
+    // A leader's appends leave before its own write is done (thesis §10.2.1), so its fsync and its
+    // followers' run at once: it counts its own copy towards commit only once advance() says it
+    // is on disk. Never with a new term or vote, and never a follower's answer (it vouches for its disk).
+    const early = this.raft.role === 'leader' && ready.snapshot === undefined && !termOrVote;
+    if (early && ready.messages.length > 0) this.options.transport.send(ready.messages);
     this.#saving = true;
     this.options.storage.save(ready, (error) => {
       this.#saving = false;
@@ -260,7 +265,7 @@ export class RaftNode<S, C, E> {
         this.#idle?.();
         return;
       }
-      this.#carryOut(ready, true);
+      this.#carryOut(ready, !early);
     });
   }
 

@@ -28,6 +28,8 @@ export interface SimNodeEnv<S, C, E> {
   readonly maxInflight: number;
   /** Idle groups quiesce; the world then carries node-level heartbeats (beat / heard). */
   readonly quiesce: boolean;
+  /** A leader's appends leave before its own fsync, as raft-node.ts sends them. */
+  readonly earlyAppends: boolean;
   /** Every member but this one (whom it hears node-level heartbeats from). */
   readonly peers: readonly NodeId[];
   send(message: Message): void;
@@ -56,6 +58,8 @@ export class SimNode<S, C, E> {
   #busy = false;
   #wasLeaderTerm = -1;
   #liveness: PeerLiveness;
+  /** The term and vote known to be synced (raft-node.ts's rule: a leader sends early only without a change to them). */
+  #durable = { term: 0, vote: null as NodeId | null };
 
   constructor(
     readonly id: NodeId,
@@ -66,6 +70,7 @@ export class SimNode<S, C, E> {
   ) {
     this.#liveness = this.#newLiveness();
     this.raft = this.#boot();
+    this.#durable = { term: this.raft.term, vote: this.raft.vote };
     this.state = this.#restoreState();
   }
 
@@ -115,6 +120,7 @@ export class SimNode<S, C, E> {
     this.#wasLeaderTerm = -1;
     this.#liveness = this.#newLiveness();
     this.raft = this.#boot();
+    this.#durable = { term: this.raft.term, vote: this.raft.vote };
     this.state = this.#restoreState();
   }
 
@@ -165,14 +171,20 @@ export class SimNode<S, C, E> {
       this.#finish(ready, true);
       return;
     }
+    // As raft-node.ts: a leader's appends leave before its own fsync, unless its term or vote changed.
+    const hard = ready.hardState;
+    const termOrVote = hard !== undefined && (hard.term !== this.#durable.term || hard.vote !== this.#durable.vote);
+    const early = this.env.earlyAppends && raft.role === 'leader' && ready.snapshot === undefined && !termOrVote;
+    if (early) for (const message of ready.messages) this.env.send(message);
     this.#busy = true;
     const incarnation = this.#incarnation;
     const synced = this.disk.beginSync();
     this.env.clock.after(this.fsyncMs * this.env.dice.between(0.5, 1.5), () => {
       if (incarnation !== this.#incarnation) return;
       synced();
+      if (hard !== undefined) this.#durable = { term: hard.term, vote: hard.vote };
       this.#busy = false;
-      this.#finish(ready, true);
+      this.#finish(ready, !early);
     });
   }
 
