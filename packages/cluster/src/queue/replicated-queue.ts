@@ -201,6 +201,13 @@ function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand, now
   }
 }
 
+/** A command forwarded by another node, decoded: the leader proposes its bytes as they came rather than encoding it again. */
+export function decodeForwarded(data: Uint8Array): QueueLogCommand {
+  const command = decodeQueueCommand(data);
+  entryOf.set(command, data);
+  return command;
+}
+
 function encodeOnce(command: QueueLogCommand): Uint8Array {
   let data = entryOf.get(command);
   if (data === undefined) {
@@ -246,8 +253,7 @@ export function replicatedQueueMachine(record: QueueRecord): ReplicatedMachine<R
   /** The command each entry this member proposed was encoded from (its own: members in one process each decode). */
   const proposedAs = new WeakMap<Uint8Array, QueueLogCommand>();
   const encode = (command: QueueLogCommand): Uint8Array => {
-    const data = encodeQueueCommand(command);
-    entryOf.set(command, data);
+    const data = encodeOnce(command);
     proposedAs.set(data, command);
     return data;
   };
