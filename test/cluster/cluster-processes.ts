@@ -6,11 +6,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@warren/server/launch';
+
+export { freePort };
 
 const BIN = fileURLToPath(new URL('../../packages/server/dist/bin/warren.js', import.meta.url));
 
@@ -39,13 +41,6 @@ export interface ClusterSpec {
   readonly clusterPorts?: ReadonlyMap<string, number>;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 export class TestCluster {
   readonly nodes = new Map<string, NodeProcess>();

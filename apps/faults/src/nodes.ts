@@ -7,8 +7,7 @@
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { launchBroker, type BrokerProcess } from '@warren/server/launch';
-import { freePort } from './free-port.js';
+import { freePort, launchBroker, type BrokerProcess } from '@warren/server/launch';
 import { Network } from './network.js';
 
 export type NodeState = 'up' | 'down' | 'paused';

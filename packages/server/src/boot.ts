@@ -121,7 +121,7 @@ export async function startServer(config: Config, logger: ServerLogger = createL
   try {
     if (replication !== undefined) {
       const report = () => ({ ...nodeView({ listener, nodeId: config.nodeId, cluster: () => cluster, broker, report: true }), replicas_leaving: mover!.leaving(config.nodeId), replicas_held: mover!.held() });
-      cluster = await startClusterNode(config, logger, app, replication, replicas!, report);
+      cluster = await startClusterNode(config, logger, app, replication, replicas!, report, broker);
       readiness.push(clusterReadiness(cluster));
       isolation = guardIsolation(config, logger, cluster, listener);
       readiness.push(isolation.readiness());

@@ -80,6 +80,8 @@ export interface Config extends SecurityConfig {
   clusterJoin: boolean;
   /** Ms a node may be cut off from the cluster majority before it closes and refuses client connections; 0: never (docs/cluster.md). */
   clusterIsolationGraceMs: number;
+  /** Metadata log entries applied between two snapshots of the metadata (its log is compacted at each). */
+  metadataSnapshotEvery: number;
 }
 
 /** RabbitMQ's vm_memory_high_watermark.relative (a fraction of RAM) or .absolute (`{ bytes }`). */
@@ -123,6 +125,7 @@ export const DEFAULT_CONFIG: Config = {
   peers: [],
   clusterJoin: false,
   clusterIsolationGraceMs: 3_000,
+  metadataSnapshotEvery: 10_000,
 };
 
 const positive = { type: 'integer', minimum: 1 };
@@ -176,6 +179,7 @@ const schema = {
     clusterSecret: { type: 'string', minLength: 16, maxLength: 1024 },
     clusterJoin: { type: 'boolean' },
     clusterIsolationGraceMs: { type: 'integer', minimum: 0, maximum: 3_600_000 },
+    metadataSnapshotEvery: { type: 'integer', minimum: 10, maximum: 10_000_000 },
   },
 };
 
@@ -202,6 +206,7 @@ const ENV: Record<string, keyof Config> = {
   WARREN_CLUSTER_SECRET: 'clusterSecret',
   WARREN_CLUSTER_JOIN: 'clusterJoin',
   WARREN_CLUSTER_ISOLATION_GRACE_MS: 'clusterIsolationGraceMs',
+  WARREN_METADATA_SNAPSHOT_EVERY: 'metadataSnapshotEvery',
 };
 
 /** The absolute form of the watermark has its own variable, so a value is never read as both a fraction and bytes. */

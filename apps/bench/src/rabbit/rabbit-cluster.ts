@@ -6,9 +6,8 @@
  * clustering guide does by hand), and the cluster is ready once the first node counts them all
  * online. Measured as the sum over the nodes; stopped by process group, epmd last.
  */
-import type { RunningBroker } from '../broker.js';
+import { BrokerCluster } from '../broker-cluster.js';
 import type { ProcessGroup } from '../process-group.js';
-import { ResourceSampler, sumUsage, type Usage } from '../resource-sampler.js';
 import { rabbitmqctl } from './rabbit-ctl.js';
 import { startEpmd } from './rabbit-epmd.js';
 import { RabbitNode, STOP_GRACE_MS } from './rabbit-node.js';
@@ -18,14 +17,12 @@ import { leaderNodeOf } from './quorum-leader.js';
 const LEADER_TIMEOUT_MS = 30_000;
 const POLL_MS = 500;
 
-export class RabbitCluster implements RunningBroker {
-  private readonly sampler: ResourceSampler;
-
+export class RabbitCluster extends BrokerCluster<RabbitNode> {
   private constructor(
-    readonly nodes: readonly RabbitNode[],
+    nodes: readonly RabbitNode[],
     private readonly epmd: ProcessGroup,
   ) {
-    this.sampler = new ResourceSampler(async () => sumUsage(await Promise.all(nodes.map((node) => node.usage()))));
+    super(nodes);
   }
 
   static async start(count: number): Promise<RabbitCluster> {
@@ -54,38 +51,6 @@ export class RabbitCluster implements RunningBroker {
     }
   }
 
-  get url(): string {
-    return this.nodes[0]!.url;
-  }
-
-  get urls(): readonly string[] {
-    return this.nodes.map((node) => node.url);
-  }
-
-  get running(): boolean {
-    return this.nodes.every((node) => node.running);
-  }
-
-  get peakRssBytes(): number {
-    return this.sampler.peakRssBytes;
-  }
-
-  get warningCount(): number {
-    return this.nodes.reduce((sum, node) => sum + node.warningCount, 0);
-  }
-
-  get firstWarnings(): readonly string[] {
-    return this.nodes.flatMap((node) => node.firstWarnings);
-  }
-
-  usage(): Promise<Usage | undefined> {
-    return this.sampler.usage();
-  }
-
-  nodeUsages(): Promise<Array<Usage | undefined>> {
-    return Promise.all(this.nodes.map((node) => node.usage()));
-  }
-
   /** The index of the node leading quorum queue `queue`, as the first node's `list_queues` reports it. */
   async leaderOf(queue: string): Promise<number> {
     const deadline = performance.now() + LEADER_TIMEOUT_MS;
@@ -106,9 +71,8 @@ export class RabbitCluster implements RunningBroker {
     await this.epmd.stop(STOP_GRACE_MS);
   }
 
-  killNow(): void {
-    this.sampler.stop();
-    for (const node of this.nodes) node.killNow();
+  override killNow(): void {
+    super.killNow();
     this.epmd.killNow();
   }
 }

@@ -7,9 +7,8 @@
  * Measured as the sum over the nodes; stopped by PID, all at once.
  */
 import { randomBytes } from 'node:crypto';
-import type { RunningBroker } from '../broker.js';
-import { freePort } from '../free-port.js';
-import { ResourceSampler, sumUsage, type Usage } from '../resource-sampler.js';
+import { freePort } from '@warren/server/launch';
+import { BrokerCluster } from '../broker-cluster.js';
 import { track, untrack } from '../started-processes.js';
 import { WarrenProcess } from './warren-process.js';
 
@@ -26,11 +25,9 @@ export function nodeIdOf(index: number): string {
   return `bench-${index + 1}`;
 }
 
-export class WarrenCluster implements RunningBroker {
-  private readonly sampler: ResourceSampler;
-
-  private constructor(readonly nodes: readonly WarrenProcess[]) {
-    this.sampler = new ResourceSampler(async () => sumUsage(await Promise.all(nodes.map((node) => node.usage()))));
+export class WarrenCluster extends BrokerCluster<WarrenProcess> {
+  private constructor(nodes: readonly WarrenProcess[]) {
+    super(nodes);
   }
 
   static async start(count: number): Promise<WarrenCluster> {
@@ -67,38 +64,6 @@ export class WarrenCluster implements RunningBroker {
     }
   }
 
-  get url(): string {
-    return this.nodes[0]!.url;
-  }
-
-  get urls(): readonly string[] {
-    return this.nodes.map((node) => node.url);
-  }
-
-  get running(): boolean {
-    return this.nodes.every((node) => node.running);
-  }
-
-  get peakRssBytes(): number {
-    return this.sampler.peakRssBytes;
-  }
-
-  get warningCount(): number {
-    return this.nodes.reduce((sum, node) => sum + node.warningCount, 0);
-  }
-
-  get firstWarnings(): readonly string[] {
-    return this.nodes.flatMap((node) => node.firstWarnings);
-  }
-
-  usage(): Promise<Usage | undefined> {
-    return this.sampler.usage();
-  }
-
-  nodeUsages(): Promise<Array<Usage | undefined>> {
-    return Promise.all(this.nodes.map((node) => node.usage()));
-  }
-
   /**
    * The index of the node leading replicated queue `queue`, once it is the preferred leader
    * placement chose (the first of its members): a leader elected elsewhere hands leadership back
@@ -124,11 +89,6 @@ export class WarrenCluster implements RunningBroker {
   async stop(): Promise<void> {
     this.sampler.stop();
     await Promise.all(this.nodes.map((node) => node.stop().then(() => untrack(node))));
-  }
-
-  killNow(): void {
-    this.sampler.stop();
-    for (const node of this.nodes) node.killNow();
   }
 }
 

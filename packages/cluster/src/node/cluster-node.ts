@@ -10,6 +10,7 @@ import { LevelKeyspace } from '@warren/store';
 import { ClusterTransport, type ClusterTls } from './cluster-transport.js';
 import { MetadataGroup, type MetadataCommand, type MetadataOutcome } from './metadata-group.js';
 import type { ClusterLogger, PeerSpec } from './peers.js';
+import type { PeerChanges } from './metadata-snapshot.js';
 
 export interface ClusterNodeOptions {
   readonly id: string;
@@ -25,6 +26,8 @@ export interface ClusterNodeOptions {
   readonly logger: ClusterLogger;
   /** Carries out a committed metadata change; `index` is its log index, the same on every node. */
   readonly applyMetadata: (command: MetadataCommand, index: number) => Promise<MetadataOutcome>;
+  /** The broker's part of metadata snapshots (metadata-group.ts); without it the metadata log is not compacted. */
+  readonly metadataSnapshot?: { readonly every: number; take(): unknown; converge(broker: unknown, index: number): Promise<void> };
   /** What this node reports of itself to the others, once a second (GET /api/nodes). */
   readonly report?: () => Record<string, unknown>;
   readonly tickMs?: number;
@@ -43,10 +46,6 @@ const REPORT_EVERY = 1_000;
 /** Members added and removed while running, kept beside the log: the config's peer list predates them. */
 const PEERS_KEY = 'cluster/peers';
 
-interface PeerChanges {
-  added: Record<string, { host: string; port: number }>;
-  removed: string[];
-}
 
 export interface ClusterStatus {
   readonly node: string;
@@ -100,6 +99,8 @@ export class ClusterNode {
         (p) => !changes.removed.includes(p.id),
       );
       transport = await ClusterTransport.listen({ id: options.id, secret: options.secret, host: options.host, port: options.port, peers, tls: options.tls, logger: options.logger, tickMs: options.tickMs, electionTick: options.electionTick });
+      const holder: { node?: ClusterNode } = {};
+      const broker = options.metadataSnapshot;
       const metadata = await MetadataGroup.start({
         id: options.id,
         // A joining node starts with no configuration and learns it from the leader's log.
@@ -108,11 +109,24 @@ export class ClusterNode {
         transport,
         apply: options.applyMetadata,
         logger: options.logger,
+        ...(broker === undefined
+          ? {}
+          : {
+              snapshotter: {
+                every: broker.every,
+                take: () => ({ peers: structuredClone(changes), broker: broker.take() }),
+                converge: async (snapshot) => {
+                  holder.node?.convergePeers(snapshot.peers);
+                  await broker.converge(snapshot.broker, snapshot.index);
+                },
+              },
+            }),
         tickMs: options.tickMs,
         electionTick: options.electionTick,
       });
       options.logger.info({ node: options.id, peers: peers.map((p) => p.id), join: options.join === true, clusterPort: transport.port }, 'cluster node started');
-      return new ClusterNode(options.id, changes, transport, metadata, keyspace, options.report ?? (() => ({})));
+      holder.node = new ClusterNode(options.id, changes, transport, metadata, keyspace, options.report ?? (() => ({})));
+      return holder.node;
     } catch (error) {
       await transport?.close();
       await keyspace.close();
@@ -132,6 +146,15 @@ export class ClusterNode {
     this.changes.removed = this.changes.removed.filter((id) => id !== peer.id);
     this.transport.addPeer(peer);
     this.#savePeers();
+  }
+
+  /** Makes the members' addresses those of a metadata snapshot (the log that recorded them was compacted). */
+  convergePeers(peers: PeerChanges): void {
+    for (const [id, at] of Object.entries(peers.added)) {
+      const known = this.changes.added[id];
+      if (id !== this.id && (known === undefined || known.host !== at.host || known.port !== at.port)) this.addPeer({ id, ...at });
+    }
+    for (const id of peers.removed) if (id !== this.id && !this.changes.removed.includes(id)) this.removePeer(id);
   }
 
   /** Forgets a member (once it is out of the group). */

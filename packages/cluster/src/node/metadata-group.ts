@@ -8,6 +8,12 @@
  * The index of the last command applied here is kept beside the log (key `meta/applied`), so a
  * restart does not run commands twice; commands are written to be idempotent anyway (declare,
  * delete), for the crash between a change and that key.
+ *
+ * Compaction: every `snapshotter.every` entries, once this node has carried out every entry it
+ * applied, it takes a snapshot of what they decided (metadata-snapshot.ts) and drops the log
+ * before it. A node whose log ends before a leader's snapshot (down long, or new) is sent the
+ * snapshot, and its broker converges to it before it carries out the entries after it; a node
+ * that restarts with a snapshot newer than what its broker reflects does the same.
  */
 import type { LevelKeyspace } from '@warren/store';
 import type { ReplicatedMachine } from '../machine.js';
@@ -16,6 +22,7 @@ import { decodeConfChange, encodeConfChange } from '../raft/membership.js';
 import type { ConfChange } from '../raft/types.js';
 import { LevelRaftStorage } from '../raft-storage.js';
 import { ForwardError, type ClusterTransport } from './cluster-transport.js';
+import { decodeMetadataSnapshot, encodeMetadataSnapshot, type MetadataSnapshot, type PeerChanges } from './metadata-snapshot.js';
 import type { ClusterLogger } from './peers.js';
 
 export const METADATA_GROUP = 'meta';
@@ -36,20 +43,40 @@ export interface MetadataOutcome {
   readonly body: string;
 }
 
-interface Applied {
-  readonly index: number;
-  readonly command: MetadataCommand;
+/** A committed command to carry out, or a snapshot to converge to. */
+type Applied = { readonly index: number; readonly command: MetadataCommand } | { readonly index: number; readonly snapshot: MetadataSnapshot };
+
+/**
+ * Nothing else is decided in the log: the state is the index, the effect is the command. The
+ * snapshots are taken by MetadataGroup (from the broker, once it caught up), never by RaftNode;
+ * a restored one goes to `installed`.
+ */
+function metadataMachine(installed: (snapshot: MetadataSnapshot) => void): ReplicatedMachine<number, MetadataCommand, Applied> {
+  return {
+    init: () => 0,
+    apply: (_state, command, meta) => ({ state: meta.index, effects: [{ index: meta.index, command }] }),
+    snapshot: (state) => Buffer.from(String(state)),
+    restore: (data) => {
+      const snapshot = decodeMetadataSnapshot(data);
+      installed(snapshot);
+      return snapshot.index;
+    },
+    encode: (command) => Buffer.from(JSON.stringify(command)),
+    decode: (data) => JSON.parse(Buffer.from(data).toString('utf8')) as MetadataCommand,
+  };
 }
 
-/** Nothing else is decided in the log: the state is the index, the effect is the command. */
-const metadataMachine: ReplicatedMachine<number, MetadataCommand, Applied> = {
-  init: () => 0,
-  apply: (_state, command, meta) => ({ state: meta.index, effects: [{ index: meta.index, command }] }),
-  snapshot: (state) => Buffer.from(String(state)),
-  restore: (data) => Number(Buffer.from(data).toString()),
-  encode: (command) => Buffer.from(JSON.stringify(command)),
-  decode: (data) => JSON.parse(Buffer.from(data).toString('utf8')) as MetadataCommand,
-};
+const encodeCommand = (command: MetadataCommand): Uint8Array => Buffer.from(JSON.stringify(command));
+
+/** What the metadata is beyond the log: taken into a snapshot, and converged to from one. */
+export interface MetadataSnapshotter {
+  /** Entries applied between two snapshots. */
+  readonly every: number;
+  /** Everything the entries up to `index` decided, as this node holds it (a JSON value). */
+  take(index: number): { peers: PeerChanges; broker: unknown };
+  /** Makes this node hold what `snapshot` holds: creates, updates and deletes what differs. */
+  converge(snapshot: MetadataSnapshot): Promise<void>;
+}
 
 export class ClusterUnavailableError extends Error {
   readonly code = 'cluster_unavailable';
@@ -72,6 +99,8 @@ export interface MetadataGroupOptions {
   /** Carries out a committed command; `index` is its log index, the same on every node. */
   readonly apply: (command: MetadataCommand, index: number) => Promise<MetadataOutcome>;
   readonly logger: ClusterLogger;
+  /** Without it the log is never compacted. */
+  readonly snapshotter?: MetadataSnapshotter;
   readonly tickMs?: number;
   readonly electionTick?: number;
 }
@@ -91,10 +120,13 @@ export class MetadataGroup {
   #pending = 0;
   readonly #outcomes = new Map<number, MetadataOutcome>();
   readonly #waiters = new Map<number, ((outcome: MetadataOutcome) => void)[]>();
+  /** A snapshot taken and not compacted to yet: the log keeps a tail behind it (#maybeSnapshot). */
+  #taken: { index: number; data: Uint8Array; conf: string } | undefined;
 
   private constructor(
     private readonly options: MetadataGroupOptions,
     readonly node: RaftNode<number, MetadataCommand, Applied>,
+    private readonly storage: LevelRaftStorage,
     applied: number,
   ) {
     this.#applied = applied;
@@ -103,26 +135,34 @@ export class MetadataGroup {
   static async start(options: MetadataGroupOptions): Promise<MetadataGroup> {
     const stored = await options.keyspace.get(APPLIED_KEY);
     const applied = stored === undefined ? 0 : Number(stored.toString('utf8'));
-    const holder: { group?: MetadataGroup } = {};
+    const holder: { group?: MetadataGroup; loaded?: MetadataSnapshot } = {};
+    const machine = metadataMachine((snapshot) => {
+      // The first restore is the node's own snapshot, read at start; later ones come from a leader.
+      if (holder.group === undefined) holder.loaded = snapshot;
+      else holder.group.enqueue({ index: snapshot.index, snapshot });
+    });
+    const storage = new LevelRaftStorage(options.keyspace, `${METADATA_GROUP}/`);
     const node = await RaftNode.start({
       id: options.id,
       peers: options.voters,
-      storage: new LevelRaftStorage(options.keyspace, `${METADATA_GROUP}/`),
+      storage,
       transport: options.transport.group(METADATA_GROUP),
-      machine: metadataMachine,
+      machine,
       tickMs: options.tickMs,
       electionTick: options.electionTick,
-      // The metadata log is not compacted yet: a snapshot would have to be the broker's definitions.
+      // Taken here once the broker caught up (#maybeSnapshot), not by RaftNode at its own applied index.
       snapshotEvery: Number.MAX_SAFE_INTEGER,
       onEffects: (effects) => {
         for (const effect of effects) holder.group?.enqueue(effect);
       },
     });
-    const group = new MetadataGroup(options, node, applied);
+    const group = new MetadataGroup(options, node, storage, applied);
     holder.group = group;
+    // Restarted with a snapshot newer than what the broker reflects (it was installed, then the node stopped).
+    if (holder.loaded !== undefined && holder.loaded.index > applied) group.enqueue({ index: holder.loaded.index, snapshot: holder.loaded });
     options.transport.onForward = async (name, command, conf) => {
       if (name !== METADATA_GROUP) throw new Error(`no group '${name}' on this node`);
-      return conf ? node.proposeConfChange(decodeConfChange(command)) : node.propose(metadataMachine.decode(command));
+      return conf ? node.proposeConfChange(decodeConfChange(command)) : node.propose(machine.decode(command));
     };
     return group;
   }
@@ -177,7 +217,7 @@ export class MetadataGroup {
   #propose(command: MetadataCommand): Promise<number> {
     return this.#untilLeaderTakes(
       () => this.node.propose(command),
-      (leader) => this.options.transport.forward(leader, METADATA_GROUP, metadataMachine.encode(command)),
+      (leader) => this.options.transport.forward(leader, METADATA_GROUP, encodeCommand(command)),
       PROPOSE_DEADLINE,
     );
   }
@@ -228,8 +268,10 @@ export class MetadataGroup {
     this.#chain = this.#chain.then(() => this.#run(effect)).finally(() => this.#pending--);
   }
 
-  async #run({ index, command }: Applied): Promise<void> {
-    if (index <= this.#applied) return;
+  async #run(effect: Applied): Promise<void> {
+    if (effect.index <= this.#applied) return;
+    if ('snapshot' in effect) return this.#converge(effect.snapshot);
+    const { index, command } = effect;
     let outcome: MetadataOutcome;
     try {
       outcome = await this.options.apply(command, index);
@@ -245,5 +287,51 @@ export class MetadataGroup {
     if (this.#outcomes.size > KEPT_OUTCOMES) this.#outcomes.delete(this.#outcomes.keys().next().value!);
     for (const resolve of this.#waiters.get(index) ?? []) resolve(outcome);
     this.#waiters.delete(index);
+    this.#maybeSnapshot(index);
+  }
+
+  async #converge(snapshot: MetadataSnapshot): Promise<void> {
+    const started = Date.now();
+    try {
+      await this.options.snapshotter?.converge(snapshot);
+      this.options.logger.info({ index: snapshot.index, ms: Date.now() - started }, 'metadata converged to a snapshot');
+    } catch (error) {
+      this.options.logger.error({ err: error, index: snapshot.index }, 'converging to a metadata snapshot failed');
+    }
+    this.#applied = snapshot.index;
+    this.options.keyspace.put(APPLIED_KEY, Buffer.from(String(snapshot.index)), true);
+  }
+
+  /**
+   * Takes a snapshot at `index` once enough entries were applied past the last one, if nothing
+   * else is waiting to be carried out (so the broker reflects exactly the log up to `index`), and
+   * compacts the log to it only `trail` entries later: a member a few entries behind (as some
+   * always are) then gets entries, not the whole snapshot. A membership change in between
+   * discards it (the snapshot records the group's configuration of when it is compacted to).
+   */
+  #maybeSnapshot(index: number): void {
+    const snapshotter = this.options.snapshotter;
+    const log = this.node.raft.log;
+    if (snapshotter === undefined) return;
+    const trail = Math.min(1_000, Math.ceil(snapshotter.every / 2));
+    const taken = this.#taken;
+    if (taken !== undefined && index - taken.index >= trail) {
+      this.#taken = undefined;
+      if (taken.conf === this.#conf()) {
+        this.node.raft.compact(taken.index, taken.data);
+        if (log.snapshot?.index === taken.index) {
+          this.storage.compact(log.snapshot);
+          this.options.logger.info({ index: taken.index, bytes: taken.data.byteLength }, 'metadata log compacted');
+        }
+      }
+    }
+    if (this.#taken !== undefined || index - log.snapshotIndex < snapshotter.every) return;
+    if (this.#pending !== 1 || log.applied !== index) return;
+    this.#taken = { index, data: encodeMetadataSnapshot({ index, ...snapshotter.take(index) }), conf: this.#conf() };
+  }
+
+  #conf(): string {
+    const { voters, learners } = this.members();
+    return JSON.stringify([voters, learners]);
   }
 }

@@ -12,6 +12,9 @@ import type { ReadinessCheck } from '../health/readiness.js';
 import type { MetadataReplication } from './metadata-replication.js';
 import { ReplicatedQueues } from './replicated-queues.js';
 import { IsolationGuard } from './isolation-guard.js';
+import { captureMetadataState } from './metadata-state.js';
+import { convergeMetadata } from './metadata-converge.js';
+import type { Broker } from '@warren/core';
 import { WarrenError } from '@warren/protocol';
 import type { WebSocketListener } from '../ws/listener.js';
 
@@ -28,7 +31,9 @@ export async function startClusterNode(
   replication: MetadataReplication,
   replicas: ReplicatedQueues,
   report: () => Record<string, unknown>,
+  broker: Broker,
 ): Promise<ClusterNode> {
+  const registry = () => (app.hasDecorator('warrenAccess') ? app.warrenAccess?.registry : undefined);
   const node = await ClusterNode.start({
     id: config.nodeId,
     peers: parsePeers(config.peers.join(',')),
@@ -42,6 +47,14 @@ export async function startClusterNode(
     // A replicated queue's Raft group is named after the log index that declared it (replica-placement.ts).
     applyMetadata: (command, index) => replicas.applying(index, () => replication.replay(app, command)),
     report,
+    // The metadata log is compacted every so many entries; a node that missed what was dropped converges to the snapshot.
+    metadataSnapshot: {
+      every: config.metadataSnapshotEvery,
+      take: () => captureMetadataState(broker, registry()),
+      converge: async (state) => {
+        await convergeMetadata({ broker, registry: registry(), hub: replicas, logger: logger.child({ component: 'metadata-snapshot' }) }, state);
+      },
+    },
   });
   replication.attach(node.metadata);
   // An unused replicated queue's leader deletes it (x-expires) through the metadata log, as a client would.

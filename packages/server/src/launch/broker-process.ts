@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+export { freePort } from './free-port.js';
+
 /** The built bin; the same path from src/launch (tests run the sources) and dist/launch. */
 export const WARREN_BIN = fileURLToPath(new URL('../../dist/bin/warren.js', import.meta.url));
 

@@ -1,6 +1,9 @@
 /**
- * A TCP port free on 127.0.0.1 right now, found by binding port 0 and closing: a node's public
- * and cluster ports are fixed before it starts, so it is found at the same ports after a restart.
+ * A TCP port free on 127.0.0.1 right now, found by binding port 0 and closing. For a port that
+ * must be known before a process starts and cannot be port 0: a cluster node's port, which every
+ * peer names at boot and which must stay the same across a restart, or RabbitMQ's AMQP,
+ * distribution and epmd ports. Another process could take it in between; that shows up as a
+ * failed start.
  */
 import { createServer } from 'node:net';
 
