@@ -28,7 +28,7 @@ import { recover } from './recovery.js';
 import type { RequestBody } from './requests.js';
 import { ScheduledMessages } from './scheduled.js';
 import { Topology } from './topology.js';
-import { resolveWebSocket, type WebSocketConstructor } from './transport.js';
+import { nodeSocketOptions, resolveWebSocket, type WebSocketConstructor } from './transport.js';
 import { TokenRefresher } from './token-refresh.js';
 import { backoffFor, helloOf, urlsOf, type ConnectOptions, type PublishOptions } from './connect-options.js';
 
@@ -100,6 +100,7 @@ export class Client {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.link = new Link({
       WebSocket,
+      socketOptions: nodeSocketOptions(options.maskFrames === true),
       urls,
       hello: helloOf(options),
       timeoutMs: options.connectTimeout ?? 10_000,

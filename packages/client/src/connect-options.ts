@@ -24,6 +24,12 @@ export interface ConnectOptions {
   name?: string;
   /** Default: the global WebSocket, else the `ws` package. */
   WebSocket?: WebSocketConstructor;
+  /**
+   * With the `ws` package only: mask every frame with a random key, as browsers do (RFC 6455).
+   * Default false: a zero key, so bodies are sent without being copied (transport.ts says when
+   * to turn this on).
+   */
+  maskFrames?: boolean;
   /** Most publishes awaiting their confirm at once; default: the broker's publish_window. */
   publishWindow?: number;
   /** Ms to open the socket and complete the handshake (default 10000); also bounds close(). */

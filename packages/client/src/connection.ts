@@ -29,7 +29,7 @@ import {
 import { errorFromWire } from './errors.js';
 import { Outbox } from './outbox.js';
 import { ServerHeaders } from './server-headers.js';
-import type { WebSocketConstructor, WebSocketLike } from './transport.js';
+import { partsSender, type NodeSocketOptions, type WebSocketConstructor, type WebSocketLike } from './transport.js';
 
 /** Every frame type the server sends (packages/protocol/src/frames). */
 export type ServerFrame =
@@ -76,14 +76,23 @@ export class Connection {
   private lastSent = 0;
   private lastReceived = 0;
 
-  constructor(WebSocket: WebSocketConstructor, url: string, private readonly sink: FrameSink) {
+  constructor(WebSocket: WebSocketConstructor, url: string, options: NodeSocketOptions, private readonly sink: FrameSink) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.outbox = new Outbox((message) => {
-      if (this.socket.readyState !== OPEN) return;
-      this.lastSent = Date.now();
-      this.socket.send(message);
-    });
-    this.socket = new WebSocket(url, SUBPROTOCOL);
+    this.socket = new WebSocket(url, SUBPROTOCOL, options);
+    const sendParts = partsSender(this.socket);
+    this.outbox = new Outbox(
+      (message) => {
+        if (this.socket.readyState !== OPEN) return;
+        this.lastSent = Date.now();
+        this.socket.send(message);
+      },
+      sendParts &&
+        ((head, body) => {
+          if (this.socket.readyState !== OPEN) return;
+          this.lastSent = Date.now();
+          sendParts(head, body);
+        }),
+    );
     this.socket.binaryType = 'arraybuffer';
     this.socket.onmessage = (event: { data: unknown }) => this.receive(event.data);
     this.socket.onclose = (event: { code: number; reason: string }) => this.end(this.closeError(event.code, event.reason));

@@ -10,7 +10,7 @@ import { Fifo } from './fifo.js';
 import { Requests, type PendingRequest, type RequestBody } from './requests.js';
 import { Settlement } from './settlement.js';
 import type { TokenRefresher } from './token-refresh.js';
-import type { WebSocketConstructor } from './transport.js';
+import type { NodeSocketOptions, WebSocketConstructor } from './transport.js';
 
 /**
  * `online` is the only phase in which requests are written as they come. `offline`: between
@@ -39,6 +39,7 @@ const CANCELLED: OkFrame = { type: 'ok', id: 0 };
 
 export interface LinkOptions {
   WebSocket: WebSocketConstructor;
+  socketOptions: NodeSocketOptions;
   urls: readonly string[];
   hello: HelloFrame;
   timeoutMs: number;
@@ -95,7 +96,7 @@ export class Link {
     if (tokens !== undefined) hello.token = await tokens.first();
     // close() may have come while the provider worked: no connection may open after it.
     if (this.phase === 'ended') throw new WarrenError('shutting_down', 'the client closed the connection');
-    const connection: Connection = new Connection(this.options.WebSocket, this.options.urls[index]!, {
+    const connection: Connection = new Connection(this.options.WebSocket, this.options.urls[index]!, this.options.socketOptions, {
       frame: (frame, body) => {
         if (connection === this.connection) this.options.frame(frame, body);
       },

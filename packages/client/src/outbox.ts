@@ -3,9 +3,9 @@
  * joins one WebSocket message, sent from a microtask, so a burst of publishes costs a few socket
  * writes while a lone frame still leaves at once. A batch is cut early at BATCH_LIMIT bytes, a
  * frame is never appended to a batch it would push past the server's message limit, and a frame
- * with a large body is sent alone.
+ * with a large body is sent alone, its body not copied where the transport allows.
  */
-import { encodeFrame, FrameWriter } from '@warren/protocol/wire';
+import { encodeFrame, encodeFrameHead, FrameWriter } from '@warren/protocol/wire';
 
 /**
  * Large enough that per-message costs vanish (about 450 publishes of 100 bytes), small enough
@@ -24,7 +24,11 @@ export class Outbox {
   /** Bytes one WebSocket message may hold; the server closes the connection past it. */
   maxMessageBytes = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly send: (message: Uint8Array) => void) {}
+  constructor(
+    private readonly send: (message: Uint8Array) => void,
+    /** Sends a frame's head and body as one message without joining them, where the transport can (transport.ts). */
+    private readonly sendParts?: (head: Uint8Array, body: Uint8Array) => void,
+  ) {}
 
   /** `header` is a frame header object, or its JSON text when the caller already has it. */
   write(header: object | string, body?: Uint8Array): void {
@@ -32,7 +36,8 @@ export class Outbox {
     if (body !== undefined && body.length >= OWN_MESSAGE_BODY_BYTES) {
       // Batching saves nothing on a large body, and would copy it twice (into the batch, out of it).
       this.flush();
-      this.send(encodeFrame(json, body));
+      if (this.sendParts === undefined) this.send(encodeFrame(json, body));
+      else this.sendParts(encodeFrameHead(json, body.length), body);
       return;
     }
     const size = 8 + json.length * 3 + (body?.length ?? 0);

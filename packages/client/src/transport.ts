@@ -21,7 +21,59 @@ export interface WebSocketLike {
   onerror: ((event: never) => void) | null;
 }
 
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+/**
+ * `options` is for the `ws` package, whose constructor takes them third; the WHATWG WebSocket of
+ * browsers and Node 22+ takes two arguments and ignores a third.
+ */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: NodeSocketOptions) => WebSocketLike;
+
+/** The `ws` client options the client sets (ws's `generateMask`). */
+export interface NodeSocketOptions {
+  generateMask?: (mask: Uint8Array) => void;
+}
+
+/**
+ * What the client passes a `ws` WebSocket. A zero masking key (leaving ws's mask buffer as it
+ * is, zeroed) makes ws send each body as it is, where a random key costs a full copy and XOR
+ * of every message it sends, and the broker a second XOR pass to undo it: most of a 64 KB
+ * publish's cost. Masking exists for browsers, where a hostile page's script chooses the bytes
+ * a socket sends and could make a proxy that does not understand WebSocket read them as HTTP
+ * (RFC 6455, 10.3); browsers always mask, whatever this says. A Node process chooses its own
+ * bytes, and over `wss://` no intermediary reads them; `maskFrames: true` restores random keys
+ * for plain `ws://` through intermediaries that publish bytes from untrusted sources.
+ */
+export function nodeSocketOptions(maskFrames: boolean): NodeSocketOptions {
+  return maskFrames ? {} : { generateMask: leaveZero };
+}
+
+function leaveZero(): void {}
+
+/** The part of a `ws` WebSocket beyond the WHATWG surface that partsSender uses. */
+interface WsSocket {
+  send(data: Uint8Array, options: { binary: boolean; fin: boolean }): void;
+  terminate(): void;
+  /** ws's TCP socket (not public API: without it the two fragments are written apart). */
+  _socket?: { cork(): void; uncork(): void };
+}
+
+/**
+ * With a `ws` WebSocket: sends a frame's head and its body as one WebSocket message in two
+ * fragments, in one socket write, so the body is sent from where it lies (with a zero masking
+ * key, not copied at all). The broker takes the body fragment as it is (its codec's
+ * decodeFragments). Undefined for other WebSockets, which send a message only whole.
+ */
+export function partsSender(socket: WebSocketLike): ((head: Uint8Array, body: Uint8Array) => void) | undefined {
+  const ws = socket as unknown as Partial<WsSocket>;
+  if (typeof ws.terminate !== 'function' || typeof ws.send !== 'function') return undefined;
+  const send = ws.send.bind(ws) as WsSocket['send'];
+  return (head, body) => {
+    const raw = ws._socket;
+    raw?.cork();
+    send(head, { binary: true, fin: false });
+    send(body, { binary: true, fin: true });
+    raw?.uncork();
+  };
+}
 
 /** The constructor given, else the global WebSocket, else `ws` (loaded only when needed). */
 export async function resolveWebSocket(given?: WebSocketConstructor): Promise<WebSocketConstructor> {

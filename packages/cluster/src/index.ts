@@ -10,6 +10,7 @@ export { LevelRaftStorage } from './raft-storage.js';
 export { PeerTransport, type PeerAddress } from './peer-transport.js';
 export * from './node/index.js';
 export { QueueGroup, type QueueDelivery, type QueueGroupOptions } from './queue/queue-group.js';
+export { DEFAULT_SNAPSHOT_POLICY, type SnapshotPolicy } from './queue/snapshot-policy.js';
 export { GroupProposer, type GroupProposerOptions, type LocalMember } from './queue/group-proposer.js';
 export { replicatedQueueMachine, describeQueue, decodeForwarded, type ReplicatedQueueState } from './queue/replicated-queue.js';
 export { encodeQueueCommand, decodeQueueCommand, type LoggedMessage, type QueueLogCommand, type QueueLogEffect } from './queue/queue-log.js';

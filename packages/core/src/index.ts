@@ -16,6 +16,8 @@ export type { ScheduledPage } from './scheduled-view.js';
 export { Exchange, type Destination } from './exchange/exchange.js';
 export { Queue, type QueueHost, type QueueStats, type SettleOptions, type Settlement } from './queue/queue.js';
 export { QueueMachine, Enqueued } from './queue/queue-machine.js';
+export { queueImage, restoreQueueImage, type QueueImage } from './queue/queue-image.js';
+export type { Lease } from './queue/ack-lease.js';
 export type { QueueCommand, QueueCommandKind, QueueTimer } from './queue/queue-command.js';
 export type { QueueEffects, QueueWrites } from './queue/queue-effects.js';
 export { RecordedEffects, recordingQueueMachine, applyQueueCommand, type QueueEffect } from './queue/recorded-effects.js';

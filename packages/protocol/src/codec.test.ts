@@ -108,6 +108,18 @@ describe('encodeFrame / decodeFrames', () => {
   });
 });
 
+describe('encodeFrame with a large body', () => {
+  it('returns a frame that owns its whole ArrayBuffer, body and all', () => {
+    const body = new Uint8Array(70_000).fill(7);
+    const data = encodeFrame({ type: 'publish', seq: 1 }, body);
+    expect(data.byteOffset).toBe(0);
+    expect(data.buffer.byteLength).toBe(data.length);
+    const [frame] = decodeFrames(data);
+    expect(frame?.header).toEqual({ type: 'publish', seq: 1 });
+    expect(Buffer.from(frame!.body).equals(Buffer.from(body))).toBe(true);
+  });
+});
+
 describe('encodeFrameHead', () => {
   it('is the frame up to its body: head and body together decode as the frame', () => {
     const head = encodeFrameHead({ type: 'deliver', delivery_tag: 3, note: 'ü' }, ALL_BYTES.length);

@@ -24,7 +24,18 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 interface TextWriter {
   write(text: string, offset: number): number;
 }
-const NodeBuffer = (globalThis as { Buffer?: { from(buffer: ArrayBufferLike): TextWriter } }).Buffer;
+interface NodeBytes extends TextWriter {
+  readonly buffer: ArrayBufferLike;
+  readonly byteOffset: number;
+  readonly length: number;
+  writeUInt32BE(value: number, offset: number): number;
+}
+interface NodeBufferClass {
+  from(buffer: ArrayBufferLike): TextWriter;
+  allocUnsafeSlow(size: number): NodeBytes;
+  byteLength(text: string): number;
+}
+const NodeBuffer = (globalThis as { Buffer?: NodeBufferClass }).Buffer;
 
 /** Writes `text` as UTF-8 into `buf` at `offset`, which has room for it; returns the bytes written. */
 type WriteText = (text: string, offset: number) => number;
@@ -127,8 +138,23 @@ export function encodeFrameHead(header: object | string, bodyLength: number): Ui
   return frameHead(header, bodyLength, 0);
 }
 
+/** Room for a body from which a frame is allocated without zero-filling (Node only). */
+const UNFILLED_MIN_BYTES = 4096;
+
 function frameHead(header: object | string, bodyLength: number, room: number): Uint8Array {
-  const json = encoder.encode(typeof header === 'string' ? header : JSON.stringify(header));
+  const text = typeof header === 'string' ? header : JSON.stringify(header);
+  if (NodeBuffer !== undefined && room >= UNFILLED_MIN_BYTES) {
+    // Not zero-filled first: filling a 64 KiB frame cost as much as copying its body into it.
+    // Never from Node's shared pool either: the frame owns its whole ArrayBuffer, as ever.
+    const length = NodeBuffer.byteLength(text);
+    const bytes = NodeBuffer.allocUnsafeSlow(8 + length + room);
+    bytes.writeUInt32BE(length, 0);
+    bytes.write(text, 4);
+    bytes.writeUInt32BE(bodyLength, 4 + length);
+    // A plain Uint8Array, as in browsers: callers compare and subclass-check what they get.
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
+  const json = encoder.encode(text);
   const out = new Uint8Array(8 + json.length + room);
   const view = new DataView(out.buffer);
   view.setUint32(0, json.length);
@@ -150,6 +176,55 @@ export interface HeaderShortcut {
 
 /** Splits one received message into frames. Throws `frame_malformed` on any framing fault. */
 export function decodeFrames(data: Uint8Array, shortcut?: HeaderShortcut): RawFrame[] {
+  return splitFrames(data, shortcut, undefined);
+}
+
+/**
+ * Splits a message that arrived as WebSocket fragments (ws's `fragments` binary type) into
+ * frames: the message is their concatenation. A sender that sends a large body as a fragment of
+ * its own (the Node client) makes the last fragment exactly the last frame's body: it becomes
+ * that frame's body as it is, where joining the fragments would copy it. Any other split is
+ * joined first.
+ */
+export function decodeFragments(fragments: readonly Uint8Array[], shortcut?: HeaderShortcut): RawFrame[] {
+  // An empty message comes as no fragments at all.
+  if (fragments.length <= 1) return decodeFrames(fragments[0] ?? EMPTY, shortcut);
+  const tail = fragments[fragments.length - 1]!;
+  const lead = joined(fragments.slice(0, -1));
+  if (tail.length > 0 && endsWithBodyOf(lead, tail.length)) return splitFrames(lead, shortcut, tail);
+  return decodeFrames(joined(fragments), shortcut);
+}
+
+/** Whether the frames in `data` end with a frame whose header is complete and whose body, exactly `bodyLength` bytes, is all that follows. */
+function endsWithBodyOf(data: Uint8Array, bodyLength: number): boolean {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let at = 0;
+  while (at + 4 <= data.length) {
+    at += 4 + view.getUint32(at);
+    if (at + 4 > data.length) return false;
+    const length = view.getUint32(at);
+    at += 4;
+    if (at === data.length) return length === bodyLength;
+    at += length;
+  }
+  return false;
+}
+
+function joined(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** decodeFrames, where `tail`, if given, is the last frame's body and follows `data`. */
+function splitFrames(data: Uint8Array, shortcut: HeaderShortcut | undefined, tail: Uint8Array | undefined): RawFrame[] {
   const frames: RawFrame[] = [];
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let at = 0;
@@ -168,6 +243,10 @@ export function decodeFrames(data: Uint8Array, shortcut?: HeaderShortcut): RawFr
     at += headerLength;
     const bodyLength = view.getUint32(at);
     at += 4;
+    if (tail !== undefined && at === data.length) {
+      frames.push({ header, body: tail });
+      break;
+    }
     if (at + bodyLength > data.length) throw new WarrenError('frame_malformed', `truncated body at byte ${at}`);
     frames.push({ header, body: bodyLength === 0 ? EMPTY : data.subarray(at, at + bodyLength) });
     at += bodyLength;

@@ -8,7 +8,7 @@ import { Ajv } from 'ajv';
 import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT } from '@warren/protocol';
 import { securityEnv, securityProperties, type SecurityConfig } from './auth/security-config.js';
 import { normalizeOrigin } from './ws/origin-check.js';
-import { parsePeers } from '@warren/cluster';
+import { DEFAULT_SNAPSHOT_POLICY, parsePeers } from '@warren/cluster';
 
 export interface Config extends SecurityConfig {
   host: string;
@@ -82,6 +82,10 @@ export interface Config extends SecurityConfig {
   clusterIsolationGraceMs: number;
   /** Metadata log entries applied between two snapshots of the metadata (its log is compacted at each). */
   metadataSnapshotEvery: number;
+  /** A replicated queue's member snapshots its contents after at least this many entries applied since its last snapshot... */
+  queueSnapshotEntries: number;
+  /** ...and once the log bytes since then reach this many times that snapshot's size (0: entries only; docs/replication.md). */
+  queueSnapshotFactor: number;
 }
 
 /** RabbitMQ's vm_memory_high_watermark.relative (a fraction of RAM) or .absolute (`{ bytes }`). */
@@ -126,6 +130,8 @@ export const DEFAULT_CONFIG: Config = {
   clusterJoin: false,
   clusterIsolationGraceMs: 3_000,
   metadataSnapshotEvery: 10_000,
+  queueSnapshotEntries: DEFAULT_SNAPSHOT_POLICY.minEntries,
+  queueSnapshotFactor: DEFAULT_SNAPSHOT_POLICY.factor,
 };
 
 const positive = { type: 'integer', minimum: 1 };
@@ -180,6 +186,8 @@ const schema = {
     clusterJoin: { type: 'boolean' },
     clusterIsolationGraceMs: { type: 'integer', minimum: 0, maximum: 3_600_000 },
     metadataSnapshotEvery: { type: 'integer', minimum: 10, maximum: 10_000_000 },
+    queueSnapshotEntries: { type: 'integer', minimum: 1, maximum: 100_000_000 },
+    queueSnapshotFactor: { type: 'number', minimum: 0, maximum: 1000 },
   },
 };
 
@@ -207,6 +215,8 @@ const ENV: Record<string, keyof Config> = {
   WARREN_CLUSTER_JOIN: 'clusterJoin',
   WARREN_CLUSTER_ISOLATION_GRACE_MS: 'clusterIsolationGraceMs',
   WARREN_METADATA_SNAPSHOT_EVERY: 'metadataSnapshotEvery',
+  WARREN_QUEUE_SNAPSHOT_ENTRIES: 'queueSnapshotEntries',
+  WARREN_QUEUE_SNAPSHOT_FACTOR: 'queueSnapshotFactor',
 };
 
 /** The absolute form of the watermark has its own variable, so a value is never read as both a fraction and bytes. */

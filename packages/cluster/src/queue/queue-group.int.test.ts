@@ -136,7 +136,6 @@ describe('QueueGroup on three members', () => {
     // Every member took it, then dropped it at its TTL (the timer command was proposed and applied).
     for (const m of ttl) await expect.poll(() => m.group.state.seen.has('t1')).toBe(true);
     for (const m of ttl) await expect.poll(() => m.group.state.machine.stats().ready).toBe(0);
-    expect(ttl[0]!.group.state.history.filter((c) => c.t === 'timer').length).toBeGreaterThan(0);
     for (const m of ttl) expect(m.group.state.effects.timers.size).toBe(0);
   });
 });

@@ -31,6 +31,7 @@ import type { ClusterLogger } from '../node/peers.js';
 import type { QueueLogCommand, QueueLogEffect } from './queue-log.js';
 import { replicatedQueueMachine, type ReplicatedQueueState } from './replicated-queue.js';
 import { LeaderWork, type DeadLetterRoute } from './leader-work.js';
+import { DEFAULT_SNAPSHOT_POLICY, snapshotEvery, type SnapshotPolicy } from './snapshot-policy.js';
 
 /** A delivery the leader hands to a consumer: the message and how often it went out. */
 export interface QueueDelivery {
@@ -68,6 +69,8 @@ export interface QueueGroupOptions {
   readonly expired?: () => void;
   /** On the leader: `node` is out of the group (committed); it should stop its member. */
   readonly removed?: (node: string) => void;
+  /** When to snapshot the queue's contents (snapshot-policy.ts). */
+  readonly snapshot?: SnapshotPolicy;
   readonly tickMs?: number;
   readonly electionTick?: number;
 }
@@ -113,6 +116,7 @@ export class QueueGroup {
 
   static async start(options: QueueGroupOptions): Promise<QueueGroup> {
     const holder: { group?: QueueGroup } = {};
+    const snapshot = options.snapshot ?? DEFAULT_SNAPSHOT_POLICY;
     const machine = replicatedQueueMachine({ ...options.record, id: options.name, exclusive: false, autoDelete: false });
     const node = await RaftNode.start({
       id: options.node,
@@ -123,8 +127,11 @@ export class QueueGroup {
       machine,
       tickMs: options.tickMs,
       electionTick: options.electionTick,
-      // The snapshot is still the command history (docs/replication.md): taking one costs the whole history each time.
-      snapshotEvery: Number.MAX_SAFE_INTEGER,
+      // Read by Raft after each batch applied: the policy looks at the log bytes since the last snapshot.
+      get snapshotEvery(): number {
+        const state = holder.group?.node.state;
+        return state === undefined ? Number.MAX_SAFE_INTEGER : snapshotEvery(snapshot, state);
+      },
       onEffects: (effects, leading) => {
         for (const effect of effects) if (effect.kind === 'down') options.downed(effect.consumer);
         options.applied?.(effects, leading);
@@ -166,6 +173,12 @@ export class QueueGroup {
   }
 
   /** On the leader: how many log entries each member lacks (its lag); undefined elsewhere. */
+  /** This member's log: the last index its snapshot covers and its last entry (GET /api/queues/{vhost}/{name}). */
+  log(): { snapshot: number; last: number } {
+    const { snapshotIndex, lastIndex } = this.node.raft.log;
+    return { snapshot: snapshotIndex, last: lastIndex };
+  }
+
   lag(): Record<string, number> | undefined {
     const raft = this.node.raft;
     if (raft.role !== 'leader') return undefined;

@@ -5,18 +5,18 @@
  * core's commands to its own machine. Applying is deterministic, so every member holds the same
  * queue and computes the same effects; the leader carries them out.
  *
- * The snapshot is the commands applied so far, and restore replays them: the state is a pure
- * function of them, so this is exact, but it grows with the queue's history rather than with its
- * contents. It is what the simulation's short histories need; a snapshot of the machine's
- * contents (ready and unacked entries, consumers, counters) is the next step (docs/replication.md).
- * Each command in it is length-prefixed (a uint32, little-endian), as a command is binary.
+ * The snapshot is what the queue holds (queue-contents.ts), not the commands that led there, so
+ * Raft truncates the log behind it and a restarted or lagging member starts from it. When one is
+ * worth taking is the queue group's choice (snapshot-policy.ts): the state counts the log bytes
+ * applied since the last one.
  *
  * The member that proposes a command applies the object it proposed rather than decoding the
  * entry it just encoded (Raft hands back the very bytes it was given): decoding gives an equal
  * object (queue-log-codec.test.ts), so every member still applies the same command.
  */
-import { Consumer, Enqueued, recordingQueueMachine, type DeliverySink, type Message, type Queue, type QueueMachine, type QueueRecord } from '@warren/core';
+import { Enqueued, recordingQueueMachine, type Consumer, type Message, type QueueMachine, type QueueRecord } from '@warren/core';
 import type { ApplyMeta, Applied, ReplicatedMachine } from '../machine.js';
+import { restoreQueue, snapshotQueue, standIn } from './queue-contents.js';
 import { ReplicaEffects } from './replica-effects.js';
 import { decodeQueueCommand, encodeQueueCommand, type LoggedMessage, type QueueLogCommand, type QueueLogEffect } from './queue-log.js';
 import { applyPolicy, extendLease, heldByWindow, purge, rememberId, remove, retryDue, take } from './replica-commands.js';
@@ -37,24 +37,11 @@ export interface ReplicatedQueueState {
   readonly dedup: Map<string, number>;
   /** The metadata log index of the policy applied last. */
   policyAt: number;
-  /** The commands applied so far: the snapshot. */
-  readonly history: QueueLogCommand[];
+  /** Bytes of the log entries applied since the last snapshot was taken or restored (this member's, not the queue's). */
+  logBytes: number;
+  /** The size of that snapshot. */
+  snapshotBytes: number;
 }
-
-/**
- * Replicas deliver through effects, never through a connection: a stand-in consumer's sink
- * must not be touched (the machine reads none; the shell that leads carries out the effects).
- */
-const NO_SINK: DeliverySink = {
-  get writable(): boolean {
-    throw new Error('a replicated queue read a connection while applying');
-  },
-  deliver() {
-    throw new Error('a replicated queue delivered outside its effects');
-  },
-  cancelled() {},
-  revoked() {},
-};
 
 /**
  * How long a message id is remembered, ms of the queue's clock: far longer than any proposer
@@ -70,7 +57,7 @@ function forgetSeen(state: ReplicatedQueueState, now: number): void {
     state.seen.delete(id);
   }
 }
-/** Each command's entry, so that a snapshot writes the bytes the log has instead of encoding the command again. */
+/** Each command's entry, to count the log bytes applied without encoding the command again. */
 const entryOf = new WeakMap<QueueLogCommand, Uint8Array>();
 
 function messageOf(logged: LoggedMessage, now: number): Message {
@@ -91,9 +78,7 @@ function messageOf(logged: LoggedMessage, now: number): Message {
 function subscribe(state: ReplicatedQueueState, { consumer: id, prefetch, ackTimeout }: Extract<QueueLogCommand, { t: 'subscribe' }>, now: number): void {
   if (state.gone.has(id) || state.consumers.has(id)) return;
   const { machine } = state;
-  const options = { tag: id, prefetch, noAck: false, exclusive: false, arguments: {}, owner: id, ...(ackTimeout === undefined ? {} : { ackTimeout }) };
-  // The machine never looks at a consumer's queue: that is the local shell's handle for the server.
-  const consumer = new Consumer(machine as Queue, options, NO_SINK);
+  const consumer = standIn(machine, id, prefetch, ackTimeout);
   state.consumers.set(id, consumer);
   machine.apply({ kind: 'attach', now, consumer });
 }
@@ -208,52 +193,21 @@ export function decodeForwarded(data: Uint8Array): QueueLogCommand {
   return command;
 }
 
-function encodeOnce(command: QueueLogCommand): Uint8Array {
-  let data = entryOf.get(command);
-  if (data === undefined) {
-    data = encodeQueueCommand(command);
-    entryOf.set(command, data);
-  }
-  return data;
-}
-
-const LENGTH_BYTES = 4;
-
-/** The commands, each after its length. */
-function frame(commands: readonly QueueLogCommand[]): Uint8Array {
-  const parts = commands.map(encodeOnce);
-  const out = Buffer.allocUnsafe(parts.reduce((n, p) => n + LENGTH_BYTES + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.writeUInt32LE(part.length, at);
-    out.set(part, at + LENGTH_BYTES);
-    at += LENGTH_BYTES + part.length;
-  }
-  return out;
-}
-
-function* unframe(data: Uint8Array): Generator<Uint8Array> {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  for (let at = 0; at < data.length; ) {
-    if (at + LENGTH_BYTES > data.length) throw new RangeError('a replicated queue snapshot ends inside a length');
-    const end = at + LENGTH_BYTES + view.getUint32(at, true);
-    if (end > data.length) throw new RangeError('a replicated queue snapshot ends inside a command');
-    yield data.subarray(at + LENGTH_BYTES, end);
-    at = end;
-  }
-}
-
 /** The machine for one replicated queue, declared as `record`. */
 export function replicatedQueueMachine(record: QueueRecord): ReplicatedMachine<ReplicatedQueueState, QueueLogCommand, QueueLogEffect> {
   const init = (): ReplicatedQueueState => {
     const { machine, effects } = recordingQueueMachine(record, new ReplicaEffects());
     effects.machine = machine;
-    return { machine, effects, consumers: new Map(), gone: new Set(), seen: new Map(), dedup: new Map(), policyAt: 0, history: [] };
+    return { machine, effects, consumers: new Map(), gone: new Set(), seen: new Map(), dedup: new Map(), policyAt: 0, logBytes: 0, snapshotBytes: 0 };
   };
   /** The command each entry this member proposed was encoded from (its own: members in one process each decode). */
   const proposedAs = new WeakMap<Uint8Array, QueueLogCommand>();
   const encode = (command: QueueLogCommand): Uint8Array => {
-    const data = encodeOnce(command);
+    let data = entryOf.get(command);
+    if (data === undefined) {
+      data = encodeQueueCommand(command);
+      entryOf.set(command, data);
+    }
     proposedAs.set(data, command);
     return data;
   };
@@ -265,7 +219,7 @@ export function replicatedQueueMachine(record: QueueRecord): ReplicatedMachine<R
     return command;
   };
   const apply = (state: ReplicatedQueueState, command: QueueLogCommand, meta: ApplyMeta): Applied<ReplicatedQueueState, QueueLogEffect> => {
-    state.history.push(command);
+    state.logBytes += entryOf.get(command)?.length ?? 0;
     state.effects.index = meta.index;
     applyCommand(state, command, Math.max(state.machine.now, command.now));
     return { state, effects: state.effects.drain() };
@@ -273,10 +227,15 @@ export function replicatedQueueMachine(record: QueueRecord): ReplicatedMachine<R
   return {
     init,
     apply,
-    snapshot: (state) => frame(state.history),
+    snapshot(state) {
+      const data = snapshotQueue(state);
+      state.logBytes = 0;
+      state.snapshotBytes = data.length;
+      return data;
+    },
     restore(data) {
-      const state = init();
-      for (const entry of unframe(data)) apply(state, decode(entry), { index: 0, term: 0 });
+      const state = restoreQueue(init(), data);
+      state.snapshotBytes = data.length;
       return state;
     },
     encode,

@@ -16,6 +16,8 @@ export interface Lease {
   /** The lease length last granted, ms. */
   ms: number;
   due: number;
+  /** When it last went into the heap: leases due at the same time expire in this order. */
+  pushed: number;
 }
 
 /** Stale heap items tolerated before a rebuild, beyond one per live lease. */
@@ -26,6 +28,7 @@ export class AckLeases {
   private readonly live = new Map<QueueEntry, Lease>();
   private cancelTimer: (() => void) | undefined;
   private timerDue = Number.POSITIVE_INFINITY;
+  private pushes = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -37,7 +40,7 @@ export class AckLeases {
   }
 
   grant(entry: QueueEntry, consumer: Consumer, ms: number): void {
-    const lease: Lease = { entry, consumer, ms, due: this.clock.now() + ms };
+    const lease: Lease = { entry, consumer, ms, due: this.clock.now() + ms, pushed: 0 };
     this.live.set(entry, lease);
     this.push(lease);
   }
@@ -65,7 +68,27 @@ export class AckLeases {
     this.heap = new MinHeap<Lease>();
   }
 
+  /** The live leases in the order they expire, and when the timer is armed for (a snapshot, queue-image.ts). */
+  image(): { leases: Lease[]; timerDue: number } {
+    const leases = [...this.live.values()].sort((a, b) => a.due - b.due || a.pushed - b.pushed);
+    return { leases, timerDue: this.timerDue };
+  }
+
+  /** Holds exactly `leases` (in image order), its timer armed for `timerDue` as the snapshotted one was. */
+  restore(leases: readonly Lease[], timerDue: number): void {
+    this.stop();
+    for (const lease of leases) {
+      this.live.set(lease.entry, lease);
+      lease.pushed = ++this.pushes;
+      this.heap.push(lease, lease.due);
+    }
+    if (timerDue === Number.POSITIVE_INFINITY) return;
+    this.timerDue = timerDue;
+    this.cancelTimer = this.clock.setTimer(timerDue - this.clock.now(), this.onTimer);
+  }
+
   private push(lease: Lease): void {
+    lease.pushed = ++this.pushes;
     if (this.heap.size > 2 * this.live.size + STALE_SLACK) this.rebuild();
     this.heap.push(lease, lease.due);
     this.arm();
@@ -73,7 +96,7 @@ export class AckLeases {
 
   private rebuild(): void {
     this.heap = new MinHeap<Lease>();
-    this.heap.pushAll(this.live.values(), (lease) => lease.due);
+    this.heap.pushAll([...this.live.values()].sort((a, b) => a.pushed - b.pushed), (lease) => lease.due);
   }
 
   private arm(): void {

@@ -121,6 +121,15 @@ export class Backlog {
     this.totalBytes += entry.message.body.length;
   }
 
+  /**
+   * The ready messages in RAM as they lie: those that came back (requeued, in seq order, served
+   * first) and the rest in arrival order. A snapshot (queue-image.ts) keeps the two apart, as a
+   * later requeue goes among the first ones only.
+   */
+  readyParts(): { returned: QueueEntry[]; ram: QueueEntry[] } {
+    return { returned: [...this.returned], ram: [...this.ram] };
+  }
+
   /** The next message to deliver, left in place; undefined when none is in RAM. */
   peekHead(): QueueEntry | undefined {
     return this.returned.peek() ?? this.ram.peek();

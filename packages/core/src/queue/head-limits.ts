@@ -70,11 +70,27 @@ export class HeadLimits {
     this.stop();
     this.ttlTimerDue = due;
     if (due === Number.POSITIVE_INFINITY) return;
-    this.cancelTtlTimer = this.clock.setTimer(due - this.clock.now(), () => {
-      this.ttlTimerDue = Number.POSITIVE_INFINITY;
-      this.cancelTtlTimer = undefined;
-      this.due();
-    });
+    this.cancelTtlTimer = this.clock.setTimer(due - this.clock.now(), this.fired);
+  }
+
+  private readonly fired = (): void => {
+    this.ttlTimerDue = Number.POSITIVE_INFINITY;
+    this.cancelTtlTimer = undefined;
+    this.due();
+  };
+
+  /** When the head's expiry timer is armed for (infinity: not armed), for a snapshot (queue-image.ts). */
+  get timerDue(): number {
+    return this.ttlTimerDue;
+  }
+
+  /** Arms the timer for `due` as a snapshotted queue had it (not necessarily the head's expiry now). */
+  restoreTimer(due: number): void {
+    this.stop();
+    this.ttlTimerDue = Number.POSITIVE_INFINITY;
+    if (due === Number.POSITIVE_INFINITY) return;
+    this.ttlTimerDue = due;
+    this.cancelTtlTimer = this.clock.setTimer(due - this.clock.now(), this.fired);
   }
 
   stop(): void {

@@ -26,6 +26,7 @@ import { isFull } from './max-length.js';
 import { failureOf, Outcomes } from './outcomes.js';
 import type { QueueCommand, QueueTimer, Settlement } from './queue-command.js';
 import type { QueueEffects } from './queue-effects.js';
+import type { MachineImageParts } from './queue-image.js';
 import { queueSettings, type QueueSettings } from './settings.js';
 
 /**
@@ -71,6 +72,8 @@ export class QueueMachine {
   private shareSpent = false;
   private cancelExpiry: (() => void) | undefined;
   private readonly fires: Record<QueueTimer, (() => void) | undefined> = { ttl: undefined, lease: undefined, expires: undefined };
+  /** When each timer is armed for (infinity: not armed): a snapshot arms them again for the same times. */
+  private readonly dues: Record<QueueTimer, number> = { ttl: Infinity, lease: Infinity, expires: Infinity };
   private readonly leases: AckLeases;
   private readonly outcomes: Outcomes;
   private readonly limits: HeadLimits;
@@ -426,14 +429,31 @@ export class QueueMachine {
     this.cancelExpiry = undefined;
     const { expires } = this.settings;
     if (expires === undefined || this.consumers.length > 0 || this.deleted) return;
-    this.cancelExpiry = this.expiresClock.setTimer(expires, () => {
+    this.armExpiry(expires);
+  }
+
+  private armExpiry(ms: number): void {
+    this.cancelExpiry = this.expiresClock.setTimer(ms, () => {
       if (!this.deleted && this.consumers.length === 0) this.effects.expired();
     });
+  }
+
+  /** For queue-image.ts only: the state a snapshot holds beyond the public fields. */
+  imageParts(): MachineImageParts {
+    const { nextSeq, roundRobin, unackedCount, backlog, leases, limits } = this;
+    return { nextSeq, roundRobin, unackedCount, dues: { ...this.dues }, backlog, leases, limits };
+  }
+
+  /** For queue-image.ts only: puts back counters and the x-expires timer (the rest it restores through the parts). */
+  restoreCounters(counters: Pick<MachineImageParts, 'nextSeq' | 'roundRobin' | 'unackedCount'>, expiresDue: number): void {
+    ({ nextSeq: this.nextSeq, roundRobin: this.roundRobin, unackedCount: this.unackedCount } = counters);
+    if (expiresDue !== Infinity) this.armExpiry(expiresDue - this.now);
   }
 
   private fireTimer(timer: QueueTimer): void {
     const fire = this.fires[timer];
     this.fires[timer] = undefined;
+    this.dues[timer] = Infinity;
     fire?.();
   }
 
@@ -443,10 +463,12 @@ export class QueueMachine {
       now: () => this.now,
       setTimer: (ms, fire) => {
         this.fires[timer] = fire;
+        this.dues[timer] = this.now + ms;
         this.effects.setTimer(timer, this.now + ms);
         return () => {
           if (this.fires[timer] !== fire) return;
           this.fires[timer] = undefined;
+          this.dues[timer] = Infinity;
           this.effects.setTimer(timer, Number.POSITIVE_INFINITY);
         };
       },

@@ -21,7 +21,8 @@ import type { WebSocketListener } from '../ws/listener.js';
 /** The node's hub of replicated queues: made before the broker (which restores them at start), attached once the cluster node runs. */
 export function replicatedQueuesFor(config: Config, logger: ServerLogger, newId: () => string): ReplicatedQueues {
   const peers = parsePeers(config.peers.join(',')).map((p) => p.id);
-  return new ReplicatedQueues(config.nodeId, peers, newId, logger.child({ component: 'replicated-queues' }));
+  const snapshot = { minEntries: config.queueSnapshotEntries, factor: config.queueSnapshotFactor };
+  return new ReplicatedQueues(config.nodeId, peers, newId, logger.child({ component: 'replicated-queues' }), snapshot);
 }
 
 export async function startClusterNode(

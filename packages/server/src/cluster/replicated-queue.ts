@@ -74,6 +74,8 @@ export interface ReplicaView {
   readonly online: string[];
   /** On the leader: log entries each member lacks. */
   readonly lag?: Record<string, number>;
+  /** This node's replica's log: the index its last snapshot covers, and its last entry. */
+  readonly log?: { readonly snapshot: number; readonly last: number };
 }
 
 /** `replicated` or `classic`: the management API's queue type. */

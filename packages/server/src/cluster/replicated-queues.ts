@@ -16,7 +16,7 @@ import { type Commit, type Consumer, type DeathReason, type Message, type Policy
 import { CONTROL_DEADLINE_MS, nodeOfConsumer, ReplicaConsumers } from './replica-consumers.js';
 import { ReplicaAnswers, ReplicatedCommit, unavailable } from './replica-answers.js';
 import { ReplicaPosts, type PostedDelivery } from './replica-posts.js';
-import { ClusterUnavailableError, decodeForwarded, encodeQueueCommand, GroupProposer, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type QueueLogCommand } from '@warren/cluster';
+import { ClusterUnavailableError, decodeForwarded, encodeQueueCommand, GroupProposer, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type QueueLogCommand, type SnapshotPolicy } from '@warren/cluster';
 import { ReplicatedQueue, type ReplicaHub, type ReplicaView } from './replicated-queue.js';
 import { isRemovedNotice, ReplicaDepartures } from './replica-departures.js';
 import { checkReplicatedDeclaration, groupNameOf, isReplicatedType, placeReplicas } from './replica-placement.js';
@@ -68,6 +68,7 @@ export class ReplicatedQueues implements ReplicaHub {
     private readonly configuredPeers: readonly string[],
     private readonly newId: () => string,
     private readonly logger: ClusterLogger,
+    private readonly snapshot: SnapshotPolicy,
   ) {
     this.#departures = new ReplicaDepartures(node, logger);
     this.#consumers = new ReplicaConsumers(node, newId, logger, (queue, command, deadlineMs) => this.#propose(queue, command, deadlineMs));
@@ -173,6 +174,7 @@ export class ReplicatedQueues implements ReplicaHub {
       members: [...members],
       online: members.filter((m) => connected.has(m)),
       ...(lag === undefined ? {} : { lag }),
+      ...(running === undefined ? {} : { log: running.log() }),
     };
   }
 
@@ -354,6 +356,7 @@ export class ReplicatedQueues implements ReplicaHub {
       name,
       members,
       preferredLeader: leader,
+      snapshot: this.snapshot,
       ...(founders === undefined ? {} : { founders }),
       removed: (node) => this.#departures.tell(this.#cluster, node, name),
       record: replica.queue.record,

@@ -16,6 +16,7 @@ import { Session, type SessionSocket } from './session.js';
 import type { AccessControl } from '../auth/access-control.js';
 import { sessionAuthFor } from '../auth/connection-limits.js';
 import { OriginCheck } from './origin-check.js';
+import { binaryFrameHead } from './frame-head.js';
 
 /** Room for frame headers around the largest body. */
 const FRAME_OVERHEAD = 64 * 1024;
@@ -98,13 +99,19 @@ export class WebSocketListener {
     this.sessions.add(session);
     this.broker.counters.connectionsOpened++;
     session.publisherBlock.alarmsChanged(this.alarms.active);
+    // A binary message as the fragments it came in: a large body sent as a fragment of its own
+    // is then used where it lies instead of being joined with its head (codec's decodeFragments).
+    ws.binaryType = 'fragments';
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         session.fail(new WarrenError('frame_malformed', `text messages are not part of ${SUBPROTOCOL}; send binary frames`));
         return;
       }
-      this.alarms.noteRead((data as Buffer).length);
-      session.receive(data as Buffer);
+      const fragments = data as Buffer[];
+      let length = 0;
+      for (const fragment of fragments) length += fragment.length;
+      this.alarms.noteRead(length);
+      session.receive(fragments);
     });
     ws.on('error', (error) => {
       // ws closes the socket itself after a protocol error (1009 for an oversized message, 1002 otherwise).
@@ -124,22 +131,30 @@ function refuse(socket: Duplex, status: number, text: string, why: string): void
 }
 
 /**
- * The session's view of its WebSocket. A large delivery goes out as its head and its body in two
- * WebSocket frames of one message, written with one writev: each ws.send is otherwise a syscall
- * and a TCP segment of its own, and over loopback the kernel hands each segment to the peer
- * inside that syscall, so the second one cost as much as the body's copy.
+ * The session's view of its WebSocket. A large delivery goes out as one WebSocket frame written
+ * from two buffers, its frame head and its body, with one writev: `ws` frames only a payload
+ * that lies in one buffer, and joining them would copy the body, while sending them as two
+ * fragments makes every receiver join them (a copy of the body on the consumer's side). Writing
+ * beside `ws` is safe because its sender writes each frame to the socket at once and queues
+ * nothing: it queues only while compressing (perMessageDeflate is off) or reading a Blob
+ * (never sent here).
  */
-function socketOf(ws: WebSocket, raw: { cork(): void; uncork(): void } | undefined): SessionSocket {
+function socketOf(ws: WebSocket, raw: Duplex | undefined): SessionSocket {
   return {
     get bufferedAmount() {
       return ws.bufferedAmount;
     },
     send: (data, done) => ws.send(data, { binary: true }, done),
     sendInParts: (head, body, done) => {
-      raw?.cork();
-      ws.send(head, { binary: true, fin: false });
-      ws.send(body, { binary: true, fin: true }, done);
-      raw?.uncork();
+      if (raw === undefined || ws.readyState !== ws.OPEN) {
+        ws.send(Buffer.concat([head, body]), { binary: true }, done);
+        return;
+      }
+      raw.cork();
+      raw.write(binaryFrameHead(head.length + body.length));
+      raw.write(head);
+      raw.write(body, (error) => done(error ?? undefined));
+      raw.uncork();
     },
     pause: () => ws.pause(),
     resume: () => ws.resume(),

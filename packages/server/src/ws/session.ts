@@ -4,7 +4,7 @@
  * consumes decoded messages and writes frames to a SessionSocket, so tests can drive it without
  * a real socket. What each frame means is in handlers/; the rules are in docs/protocol.md.
  */
-import { decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, RepeatedHeaders, WarrenError, type ClientFrame, type HelloFrame, type RawFrame } from '@warren/protocol';
+import { decodeFragments, decodeFrames, encodeFrame, encodeFrameHead, FrameWriter, parseClientFrame, RepeatedHeaders, WarrenError, type ClientFrame, type HelloFrame, type RawFrame } from '@warren/protocol';
 import type { Broker, Consumer, DeliverySink, Queue, QueueEntry, VHost } from '@warren/core';
 import type { Config } from '../config.js';
 import type { ServerLogger } from '../log.js';
@@ -28,8 +28,8 @@ export interface SessionSocket {
   readonly bufferedAmount: number;
   send(data: Uint8Array, done: (error?: Error) => void): void;
   /**
-   * Sends `head` then `body` as one WebSocket message (in two fragments), so that a large body
-   * is written from where it lies. Optional: without it, the session sends the two joined.
+   * Sends `head` then `body` as one WebSocket message, so that a large body is written from
+   * where it lies. Optional: without it, the session sends the two joined.
    */
   sendInParts?(head: Uint8Array, body: Uint8Array, done: (error?: Error) => void): void;
   pause(): void;
@@ -126,15 +126,19 @@ export class Session implements DeliverySink {
     return this.state === 'closed';
   }
 
-  /** Takes one WebSocket message: one or more frames, handled in order, in turns (frame-turns.ts). */
-  receive(data: Uint8Array): void {
+  /**
+   * Takes one WebSocket message, whole or as the fragments it came in: one or more frames,
+   * handled in order, in turns (frame-turns.ts).
+   */
+  receive(data: Uint8Array | readonly Uint8Array[]): void {
     if (this.state === 'closed') return;
     this.lastReceived = Date.now();
-    this.info.recvOct += data.length;
+    if (data instanceof Uint8Array) this.info.recvOct += data.length;
+    else for (const fragment of data) this.info.recvOct += fragment.length;
     this.info.recvCnt++;
     let frames;
     try {
-      frames = decodeFrames(data, this.repeatedHeaders);
+      frames = data instanceof Uint8Array ? decodeFrames(data, this.repeatedHeaders) : decodeFragments(data, this.repeatedHeaders);
     } catch (error) {
       this.fail(error);
       return;
