@@ -1,7 +1,8 @@
 /**
- * The Node client's WebSocket masking (client README, "Frame masking"): with `ws` it masks
- * every frame with a zero key, so bodies go out without a copy, and `maskFrames: true` restores
- * random keys. Seen on the wire, through a TCP relay that records what the client sends.
+ * The Node client's WebSocket masking (client README, "Frame masking"): with `ws`, to a loopback
+ * host, it masks every frame with a zero key, so bodies go out without a copy, and
+ * `maskFrames: true` restores random keys. Seen on the wire, through a TCP relay that records
+ * what the client sends. Which URLs get which key by default: transport.test.ts.
  */
 import { once } from 'node:events';
 import { createConnection, createServer, type AddressInfo, type Server } from 'node:net';
@@ -65,7 +66,7 @@ async function keysOfASession(maskFrames: boolean | undefined): Promise<Buffer[]
 }
 
 describe('frame masking with ws', () => {
-  it('masks every frame with a zero key by default', async () => {
+  it('masks every frame with a zero key by default on loopback', async () => {
     const keys = await keysOfASession(undefined);
     expect(keys.length).toBeGreaterThanOrEqual(3);
     for (const key of keys) expect([...key]).toEqual([0, 0, 0, 0]);

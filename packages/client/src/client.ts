@@ -100,7 +100,7 @@ export class Client {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.link = new Link({
       WebSocket,
-      socketOptions: nodeSocketOptions(options.maskFrames === true),
+      socketOptions: (url) => nodeSocketOptions(url, options.maskFrames),
       urls,
       hello: helloOf(options),
       timeoutMs: options.connectTimeout ?? 10_000,

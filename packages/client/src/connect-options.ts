@@ -25,9 +25,10 @@ export interface ConnectOptions {
   /** Default: the global WebSocket, else the `ws` package. */
   WebSocket?: WebSocketConstructor;
   /**
-   * With the `ws` package only: mask every frame with a random key, as browsers do (RFC 6455).
-   * Default false: a zero key, so bodies are sent without being copied (transport.ts says when
-   * to turn this on).
+   * With the `ws` package only: true masks every frame with a random key, as browsers do (RFC
+   * 6455); false uses a zero key, so bodies are sent without being copied. Default: a zero key
+   * over `wss://` and to a loopback host, where no intermediary reads the frames; random keys
+   * elsewhere (transport.ts says why).
    */
   maskFrames?: boolean;
   /** Most publishes awaiting their confirm at once; default: the broker's publish_window. */

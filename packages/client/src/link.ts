@@ -39,7 +39,8 @@ const CANCELLED: OkFrame = { type: 'ok', id: 0 };
 
 export interface LinkOptions {
   WebSocket: WebSocketConstructor;
-  socketOptions: NodeSocketOptions;
+  /** The `ws` options for a connection to this URL (transport.ts: nodeSocketOptions). */
+  socketOptions: (url: string) => NodeSocketOptions;
   urls: readonly string[];
   hello: HelloFrame;
   timeoutMs: number;
@@ -96,7 +97,7 @@ export class Link {
     if (tokens !== undefined) hello.token = await tokens.first();
     // close() may have come while the provider worked: no connection may open after it.
     if (this.phase === 'ended') throw new WarrenError('shutting_down', 'the client closed the connection');
-    const connection: Connection = new Connection(this.options.WebSocket, this.options.urls[index]!, this.options.socketOptions, {
+    const connection: Connection = new Connection(this.options.WebSocket, this.options.urls[index]!, this.options.socketOptions(this.options.urls[index]!), {
       frame: (frame, body) => {
         if (connection === this.connection) this.options.frame(frame, body);
       },

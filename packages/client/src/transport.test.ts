@@ -2,7 +2,7 @@ import { decodeFrames, encodeFrame, SUBPROTOCOL } from '@warren/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WsWebSocket, { WebSocketServer } from 'ws';
 import { connect } from './client.js';
-import { resolveWebSocket, type WebSocketConstructor } from './transport.js';
+import { nodeSocketOptions, resolveWebSocket, type WebSocketConstructor } from './transport.js';
 
 // Compile-time checks: the DOM's WebSocket class and ws's both fit the constructor the client takes.
 const fromDom = (given: typeof globalThis.WebSocket): WebSocketConstructor => given;
@@ -28,6 +28,20 @@ describe('choosing the WebSocket', () => {
     vi.stubGlobal('WebSocket', undefined);
     await expect(resolveWebSocket()).resolves.toBe(fromWs(WsWebSocket));
     expect(typeof fromDom).toBe('function');
+  });
+});
+
+describe('masking keys with ws', () => {
+  const zeroKey = (url: string, maskFrames?: boolean) => nodeSocketOptions(url, maskFrames).generateMask !== undefined;
+
+  it('uses a zero key by default only where no intermediary reads the frames: TLS or loopback', () => {
+    for (const url of ['wss://broker.example/', 'ws://127.0.0.1:5672', 'ws://127.8.9.10/', 'ws://localhost:5672', 'ws://[::1]:5672']) expect(zeroKey(url), url).toBe(true);
+    for (const url of ['ws://broker.example:5672', 'ws://10.0.0.7:5672', 'ws://127.0.0.1.example/']) expect(zeroKey(url), url).toBe(false);
+  });
+
+  it('lets maskFrames decide for every URL', () => {
+    expect(zeroKey('wss://broker.example/', true)).toBe(false);
+    expect(zeroKey('ws://broker.example:5672', false)).toBe(true);
   });
 });
 

@@ -39,11 +39,20 @@ export interface NodeSocketOptions {
  * publish's cost. Masking exists for browsers, where a hostile page's script chooses the bytes
  * a socket sends and could make a proxy that does not understand WebSocket read them as HTTP
  * (RFC 6455, 10.3); browsers always mask, whatever this says. A Node process chooses its own
- * bytes, and over `wss://` no intermediary reads them; `maskFrames: true` restores random keys
- * for plain `ws://` through intermediaries that publish bytes from untrusted sources.
+ * bytes, but may publish bodies that came from untrusted sources; so by default the key is zero
+ * only where no intermediary can read the frames: over `wss://` and to a loopback host. Anywhere
+ * else ws's random keys stay. `maskFrames` set either way decides for every URL.
  */
-export function nodeSocketOptions(maskFrames: boolean): NodeSocketOptions {
-  return maskFrames ? {} : { generateMask: leaveZero };
+export function nodeSocketOptions(url: string, maskFrames: boolean | undefined): NodeSocketOptions {
+  const mask = maskFrames ?? !unreadableOnTheWay(url);
+  return mask ? {} : { generateMask: leaveZero };
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
+
+function unreadableOnTheWay(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'wss:' || LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 function leaveZero(): void {}

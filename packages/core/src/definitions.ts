@@ -12,7 +12,7 @@ import type { Broker } from './broker.js';
 import { diffDefinitions } from './definitions-diff.js';
 import { ImportPlan, isBuiltIn } from './definitions-plan.js';
 import { prune, pruneTargets, refuseNonEmpty } from './definitions-prune.js';
-import { Exchange } from './exchange/exchange.js';
+import { listedBindings } from './listed-bindings.js';
 import type { PolicyRecord } from './policy/policy.js';
 import type { VHost } from './vhost.js';
 
@@ -52,22 +52,14 @@ export function exportDefinitions(broker: Broker, product: { name: string; versi
           arguments: x.arguments,
         })),
     ),
-    bindings: vhosts.flatMap((v) =>
-      [...v.exchanges.values()]
-        .filter((x) => x.name !== '')
-        .flatMap((source) =>
-          [...source.router.bindings()]
-            .filter((b) => b.destination instanceof Exchange || !b.destination.record.exclusive)
-            .map((b) => ({
-              source: source.name,
-              vhost: v.name,
-              destination: b.destination.name,
-              destination_type: b.destination instanceof Exchange ? ('exchange' as const) : ('queue' as const),
-              routing_key: b.routingKey,
-              arguments: b.arguments,
-            })),
-        ),
-    ),
+    bindings: vhosts.flatMap(listedBindings).map((b) => ({
+      source: b.source,
+      vhost: b.vhost,
+      destination: b.destination,
+      destination_type: b.destinationType,
+      routing_key: b.routingKey,
+      arguments: b.arguments,
+    })),
   };
 }
 

@@ -56,6 +56,7 @@ export { deadLetterQueues, FailureScans, groupFailures, type FailureGroup, type 
 export { RedriveJob, type RedriveJobRecord, type RedriveState } from './redrive-job.js';
 export { RedriveJobs, type RedriveSpec } from './redrive-jobs.js';
 export { AuditLog, type AuditRecord, type AuditRetention, type AuditPage } from './audit.js';
+export { listedBindings } from './listed-bindings.js';
 export { exportDefinitions, importDefinitions, diffDefinitionsImport, DEFINITIONS_FORMAT, type ImportOptions } from './definitions.js';
 /** The fast JSON text of a message's fields, for the store's message values (the store imports core, never protocol). */
 export { flatObjectJson, jsonString } from '@warren/protocol';

@@ -10,7 +10,7 @@
  * it is used.
  */
 import { Ajv } from 'ajv';
-import { Exchange, type BindingRecord, type Broker, type ExchangeRecord, type PolicyRecord, type QueueReplicas, type Table, type VHostMetadata } from '@warren/core';
+import { listedBindings, type BindingRecord, type Broker, type ExchangeRecord, type PolicyRecord, type QueueReplicas, type Table, type VHostMetadata } from '@warren/core';
 import { WarrenError } from '@warren/protocol';
 import type { AccessRegistry, PermissionRecord, TopicPermissionRecord, UserRecord } from '../auth/access-registry.js';
 
@@ -49,22 +49,7 @@ export function captureMetadataState(broker: Broker, registry: AccessRegistry | 
         .filter((q) => !q.record.exclusive)
         .map(({ record: q }) => ({ vhost: q.vhost, name: q.name, durable: q.durable, autoDelete: q.autoDelete, arguments: structuredClone(q.arguments), ...(q.replicas === undefined ? {} : { replicas: structuredClone(q.replicas) }) })),
     ),
-    bindings: vhosts.flatMap((v) =>
-      [...v.exchanges.values()]
-        .filter((x) => x.name !== '')
-        .flatMap((source) =>
-          [...source.router.bindings()]
-            .filter((b) => b.destination instanceof Exchange || !b.destination.record.exclusive)
-            .map((b) => ({
-              vhost: v.name,
-              source: source.name,
-              destination: b.destination.name,
-              destinationType: b.destination instanceof Exchange ? ('exchange' as const) : ('queue' as const),
-              routingKey: b.routingKey,
-              arguments: structuredClone(b.arguments),
-            })),
-        ),
-    ),
+    bindings: vhosts.flatMap(listedBindings).map((b) => ({ ...b, arguments: structuredClone(b.arguments) })),
     policies: vhosts.flatMap((v) => [...v.policies.values()].map((p) => structuredClone(p.record))),
     users: registry === undefined ? [] : [...registry.users.values()].map((u) => structuredClone(u)),
     permissions: registry === undefined ? [] : [...registry.permissions.values()].map((p) => ({ ...p })),
