@@ -12,5 +12,5 @@ export * from './node/index.js';
 export { QueueGroup, type QueueDelivery, type QueueGroupOptions } from './queue/queue-group.js';
 export { DEFAULT_SNAPSHOT_POLICY, type SnapshotPolicy } from './queue/snapshot-policy.js';
 export { GroupProposer, type GroupProposerOptions, type LocalMember } from './queue/group-proposer.js';
-export { replicatedQueueMachine, describeQueue, type ReplicatedQueueState } from './queue/replicated-queue.js';
+export { replicatedQueueMachine, describeQueue, decodeForwarded, type ReplicatedQueueState } from './queue/replicated-queue.js';
 export { encodeQueueCommand, decodeQueueCommand, type LoggedMessage, type QueueLogCommand, type QueueLogEffect } from './queue/queue-log.js';

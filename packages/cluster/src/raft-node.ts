@@ -248,6 +248,12 @@ export class RaftNode<S, C, E> {
       this.#carryOut(ready, true);
       return;
     }
+    // A leader's appends leave before its own write is done (thesis §10.2.1), so its fsync and its
+    // followers' run at once: it counts its own copy towards commit only once advance() says it
+    // is on disk. Never with a new term or vote, and never a follower's answer (it vouches for its disk).
+    const early = this.raft.role === 'leader' && ready.snapshot === undefined && !termOrVote;
+    if (early && ready.messages.length > 0) this.options.transport.send(ready.messages);
+    const applied = this.#applyStable(ready);
     this.#saving = true;
     this.options.storage.save(ready, (error) => {
       this.#saving = false;
@@ -260,7 +266,7 @@ export class RaftNode<S, C, E> {
         this.#idle?.();
         return;
       }
-      this.#carryOut(ready, true);
+      this.#carryOut(ready, !early, applied);
     });
   }
 
@@ -274,19 +280,33 @@ export class RaftNode<S, C, E> {
     this.#idle?.();
   }
 
-  #carryOut(ready: Ready, send: boolean): void {
+  #carryOut(ready: Ready, send: boolean, applied = 0): void {
     if (send && ready.messages.length > 0) this.options.transport.send(ready.messages);
-    this.#apply(ready);
+    this.#apply(ready, applied);
     this.raft.advance(ready);
     this.#maybeCompact();
     this.#pump();
   }
 
-  #apply(ready: Ready): void {
+  /**
+   * Applies, before this Ready's write, the committed entries this member already has on disk:
+   * committed, they are on a majority's disks, so their confirms and deliveries wait for no fsync
+   * of newer entries. Returns how many it applied; the rest wait for the write as before.
+   */
+  #applyStable(ready: Ready): number {
+    if (ready.snapshot !== undefined) return 0;
+    const stable = this.raft.log.stable;
+    let count = 0;
+    while (count < ready.committedEntries.length && ready.committedEntries[count]!.index <= stable) count++;
+    this.#applyEntries(ready.committedEntries, 0, count);
+    return count;
+  }
+
+  #applyEntries(entries: readonly Entry[], from: number, to: number): void {
     const machine = this.options.machine;
-    if (ready.snapshot !== undefined) this.#state = machine.restore(ready.snapshot.data);
     const leading = this.raft.role === 'leader';
-    for (const entry of ready.committedEntries) {
+    for (let i = from; i < to; i++) {
+      const entry = entries[i]!;
       if (entry.type === 'normal' && entry.data.length > 0) {
         const { state, effects } = machine.apply(this.#state, machine.decode(entry.data), entry);
         this.#state = state;
@@ -294,6 +314,12 @@ export class RaftNode<S, C, E> {
       }
       this.#settle(entry);
     }
+  }
+
+  /** Carries out what the write of `ready` waited for: its snapshot, and its committed entries from `from` on. */
+  #apply(ready: Ready, from: number): void {
+    if (ready.snapshot !== undefined) this.#state = this.options.machine.restore(ready.snapshot.data);
+    this.#applyEntries(ready.committedEntries, from, ready.committedEntries.length);
     for (const read of ready.readStates) {
       const waiting = this.#reads.get(read.context);
       if (waiting !== undefined) waiting.index = read.index;

@@ -55,6 +55,8 @@ export class ForwardError extends Error {
 
 const HANDSHAKE_TIMEOUT = 5_000;
 const FORWARD_TIMEOUT = 10_000;
+/** How often forwarded proposals are checked for FORWARD_TIMEOUT: one timer for all, not one per proposal. */
+const FORWARD_SWEEP = 1_000;
 const REDIAL_MIN = 100;
 const REDIAL_MAX = 2_000;
 const TLS_LABEL = 'EXPORTER-warren-cluster';
@@ -74,7 +76,8 @@ export class ClusterTransport {
   readonly #groups = new Map<string, PeerLink>();
   readonly #dialing = new Set<string>();
   readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #forwards = new Map<number, { to: string; resolve(index: number): void; reject(error: Error): void; timer: NodeJS.Timeout }>();
+  readonly #forwards = new Map<number, { to: string; resolve(index: number): void; reject(error: Error): void; until: number }>();
+  #forwardSweep: NodeJS.Timeout | undefined;
   #rid = 0;
   #flushing = false;
   #closed = false;
@@ -164,14 +167,24 @@ export class ClusterTransport {
     if (link === undefined) return Promise.reject(new ForwardError(`node ${to} is not connected`, null));
     const rid = ++this.#rid;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#forwards.delete(rid);
-        reject(new ForwardError(`node ${to} did not answer a forwarded proposal`, null));
-      }, FORWARD_TIMEOUT);
-      this.#forwards.set(rid, { to, resolve, reject, timer });
+      this.#forwards.set(rid, { to, resolve, reject, until: Date.now() + FORWARD_TIMEOUT });
+      this.#forwardSweep ??= setInterval(() => this.#sweepForwards(), FORWARD_SWEEP);
       link.frames.push(jsonFrame(FrameKind.forward, { rid, group, ...(conf ? { conf } : {}) } satisfies ForwardHeader, command));
       this.#flushSoon();
     });
+  }
+
+  #sweepForwards(): void {
+    const now = Date.now();
+    for (const [rid, pending] of this.#forwards) {
+      if (now < pending.until) continue;
+      this.#forwards.delete(rid);
+      pending.reject(new ForwardError(`node ${pending.to} did not answer a forwarded proposal`, null));
+    }
+    if (this.#forwards.size === 0) {
+      clearInterval(this.#forwardSweep);
+      this.#forwardSweep = undefined;
+    }
   }
 
   /**
@@ -198,8 +211,8 @@ export class ClusterTransport {
     this.clock.stop();
     for (const timer of this.#timers) clearTimeout(timer);
     for (const { socket } of this.#links.values()) socket.destroy();
+    clearInterval(this.#forwardSweep);
     for (const pending of this.#forwards.values()) {
-      clearTimeout(pending.timer);
       pending.reject(new ForwardError('the cluster transport closed', null));
     }
     this.#links.clear();
@@ -360,7 +373,6 @@ export class ClusterTransport {
     for (const [rid, pending] of this.#forwards) {
       if (pending.to !== peer) continue;
       this.#forwards.delete(rid);
-      clearTimeout(pending.timer);
       pending.reject(new ForwardError(`lost the connection to node ${peer}`, null));
     }
     if (!this.#closed) this.options.logger.info({ peer }, 'cluster peer disconnected');
@@ -397,7 +409,6 @@ export class ClusterTransport {
         const pending = this.#forwards.get(value.rid);
         if (pending === undefined) return;
         this.#forwards.delete(value.rid);
-        clearTimeout(pending.timer);
         if (value.index !== undefined) pending.resolve(value.index);
         else pending.reject(new ForwardError(value.error ?? 'refused', value.leader ?? null));
         return;

@@ -38,31 +38,25 @@ const PAUSE_MS = 50;
 /** Leaders named in a row followed at once, before a pause. */
 const MAX_HOPS = 3;
 
-/** How often a try checks whether this node's member has learned of another leader meanwhile. */
+/** How often the tries in flight are checked: past their time, or another member leads now. */
 const WATCH_MS = 100;
 
 class AttemptTimeout extends Error {}
 
-/** The try, given up after `ms`, or as soon as `moved()` says another member leads now. */
-function within<T>(promise: Promise<T>, ms: number, moved: () => boolean): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  let watch: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new AttemptTimeout('no answer in time')), ms);
-    watch = setInterval(() => {
-      if (moved()) reject(new AttemptTimeout('another member leads now'));
-    }, WATCH_MS);
-  });
-  return Promise.race([promise, late]).finally(() => {
-    clearTimeout(timer);
-    clearInterval(watch);
-  });
+/** One try in flight: given up at `until`, or as soon as this node's member follows another leader than `target`. */
+interface Attempt {
+  readonly until: number;
+  readonly target: string;
+  readonly giveUp: (error: AttemptTimeout) => void;
 }
 
 export class GroupProposer<C> {
   /** The member last named as leader by a refusal. */
   #hint: string | null = null;
   #next = 0;
+  /** Tries in flight, all checked by one timer rather than two timers per command. */
+  readonly #attempts = new Set<Attempt>();
+  #watch: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: GroupProposerOptions<C>) {}
 
@@ -82,13 +76,7 @@ export class GroupProposer<C> {
             : local !== undefined
               ? local.propose(command)
               : Promise.reject(new ForwardError(`this node's member of group ${group} is not running yet`, null));
-        // A leader cut off or frozen does not answer: once this node's member follows a newer
-        // leader, the try moves on to it at once rather than after the whole ATTEMPT_MS.
-        const moved = (): boolean => {
-          const leader = this.options.local()?.leader ?? null;
-          return leader !== null && leader !== target;
-        };
-        return await within(attempt, Math.min(ATTEMPT_MS, Math.max(1, deadline - Date.now())), moved);
+        return await this.#within(attempt, Math.min(ATTEMPT_MS, Math.max(1, deadline - Date.now())), target);
       } catch (error) {
         if (!(error instanceof NotLeaderError || error instanceof ForwardError || error instanceof AttemptTimeout)) throw error;
         lastError = error;
@@ -106,6 +94,43 @@ export class GroupProposer<C> {
     throw new ClusterUnavailableError(
       `no leader of replicated queue group ${group} took the command in time${lastError === undefined ? '' : ` (${lastError.message})`}; is a majority of its members up?`,
     );
+  }
+
+  /**
+   * The try, given up after `ms` or, since a leader cut off or frozen does not answer, as soon as
+   * this node's member follows a newer leader than `target` (not after the whole ATTEMPT_MS).
+   */
+  #within<T>(promise: Promise<T>, ms: number, target: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const attempt: Attempt = { until: Date.now() + ms, target, giveUp: reject };
+      this.#attempts.add(attempt);
+      this.#watch ??= setInterval(() => this.#check(), WATCH_MS);
+      promise.then(
+        (value) => {
+          this.#attempts.delete(attempt);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#attempts.delete(attempt);
+          reject(error as Error);
+        },
+      );
+    });
+  }
+
+  #check(): void {
+    const now = Date.now();
+    const leader = this.options.local()?.leader ?? null;
+    for (const attempt of this.#attempts) {
+      const moved = leader !== null && leader !== attempt.target;
+      if (!moved && now < attempt.until) continue;
+      this.#attempts.delete(attempt);
+      attempt.giveUp(new AttemptTimeout(moved ? 'another member leads now' : 'no answer in time'));
+    }
+    if (this.#attempts.size === 0) {
+      clearInterval(this.#watch);
+      this.#watch = undefined;
+    }
   }
 
   /** Who to ask: this node's member's leader, else the last hint, else the members in turn (the preferred one first). */

@@ -193,6 +193,13 @@ function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand, now
   }
 }
 
+/** A command forwarded by another node, decoded: the leader proposes its bytes as they came rather than encoding it again. */
+export function decodeForwarded(data: Uint8Array): QueueLogCommand {
+  const command = decodeQueueCommand(data);
+  entryOf.set(command, data);
+  return command;
+}
+
 /** The machine for one replicated queue, declared as `record`. */
 export function replicatedQueueMachine(record: QueueRecord): ReplicatedMachine<ReplicatedQueueState, QueueLogCommand, QueueLogEffect> {
   const init = (): ReplicatedQueueState => {
@@ -203,8 +210,11 @@ export function replicatedQueueMachine(record: QueueRecord): ReplicatedMachine<R
   /** The command each entry this member proposed was encoded from (its own: members in one process each decode). */
   const proposedAs = new WeakMap<Uint8Array, QueueLogCommand>();
   const encode = (command: QueueLogCommand): Uint8Array => {
-    const data = encodeQueueCommand(command);
-    entryOf.set(command, data);
+    let data = entryOf.get(command);
+    if (data === undefined) {
+      data = encodeQueueCommand(command);
+      entryOf.set(command, data);
+    }
     proposedAs.set(data, command);
     return data;
   };

@@ -9,7 +9,7 @@
 import type { ReplicatedMachine } from '../machine.js';
 import { OUT_OF_REACH_TIMEOUTS, PeerLiveness } from '../node/peer-liveness.js';
 import { Raft } from '../raft/raft.js';
-import type { Message, NodeId, RaftFaults, Ready } from '../raft/types.js';
+import type { Entry, Message, NodeId, RaftFaults, Ready } from '../raft/types.js';
 import type { SimDisk } from './disk.js';
 import type { EventQueue } from './event-queue.js';
 import type { Observer } from './observer.js';
@@ -28,6 +28,11 @@ export interface SimNodeEnv<S, C, E> {
   readonly maxInflight: number;
   /** Idle groups quiesce; the world then carries node-level heartbeats (beat / heard). */
   readonly quiesce: boolean;
+  /**
+   * As raft-node.ts: a leader's appends leave before its own fsync, and committed entries already
+   * on this member's disk apply before the fsync of newer ones.
+   */
+  readonly pipelined: boolean;
   /** Every member but this one (whom it hears node-level heartbeats from). */
   readonly peers: readonly NodeId[];
   send(message: Message): void;
@@ -56,6 +61,8 @@ export class SimNode<S, C, E> {
   #busy = false;
   #wasLeaderTerm = -1;
   #liveness: PeerLiveness;
+  /** The term and vote known to be synced (raft-node.ts's rule: a leader sends early only without a change to them). */
+  #durable = { term: 0, vote: null as NodeId | null };
 
   constructor(
     readonly id: NodeId,
@@ -66,6 +73,7 @@ export class SimNode<S, C, E> {
   ) {
     this.#liveness = this.#newLiveness();
     this.raft = this.#boot();
+    this.#durable = { term: this.raft.term, vote: this.raft.vote };
     this.state = this.#restoreState();
   }
 
@@ -115,6 +123,7 @@ export class SimNode<S, C, E> {
     this.#wasLeaderTerm = -1;
     this.#liveness = this.#newLiveness();
     this.raft = this.#boot();
+    this.#durable = { term: this.raft.term, vote: this.raft.vote };
     this.state = this.#restoreState();
   }
 
@@ -165,31 +174,53 @@ export class SimNode<S, C, E> {
       this.#finish(ready, true);
       return;
     }
+    // As raft-node.ts: a leader's appends leave before its own fsync, unless its term or vote changed.
+    const hard = ready.hardState;
+    const termOrVote = hard !== undefined && (hard.term !== this.#durable.term || hard.vote !== this.#durable.vote);
+    const early = this.env.pipelined && raft.role === 'leader' && ready.snapshot === undefined && !termOrVote;
+    if (early) for (const message of ready.messages) this.env.send(message);
+    const applied = this.env.pipelined ? this.#applyStable(ready) : 0;
     this.#busy = true;
     const incarnation = this.#incarnation;
     const synced = this.disk.beginSync();
     this.env.clock.after(this.fsyncMs * this.env.dice.between(0.5, 1.5), () => {
       if (incarnation !== this.#incarnation) return;
       synced();
+      if (hard !== undefined) this.#durable = { term: hard.term, vote: hard.vote };
       this.#busy = false;
-      this.#finish(ready, true);
+      this.#finish(ready, !early, applied);
     });
   }
 
-  #finish(ready: Ready, send: boolean): void {
-    if (send) for (const message of ready.messages) this.env.send(message);
-    if (ready.snapshot !== undefined) {
-      this.state = this.env.machine.restore(ready.snapshot.data);
-      this.env.observer.restored(this.id, ready.snapshot.index);
-    }
+  /** As raft-node.ts: the committed entries already on disk apply before this Ready's fsync. */
+  #applyStable(ready: Ready): number {
+    if (ready.snapshot !== undefined) return 0;
+    const stable = this.raft.log.stable;
+    let count = 0;
+    while (count < ready.committedEntries.length && ready.committedEntries[count]!.index <= stable) count++;
+    this.#applyEntries(ready.committedEntries.slice(0, count));
+    return count;
+  }
+
+  #applyEntries(entries: readonly Entry[]): void {
     const leading = this.raft.role === 'leader';
-    for (const entry of ready.committedEntries) {
+    for (const entry of entries) {
       this.env.observer.apply(this.id, entry, this.raft.term);
       if (entry.type !== 'normal' || entry.data.length === 0) continue;
       const { state, effects } = this.env.machine.apply(this.state, this.#decode(entry.data), entry);
       this.state = state;
       if (effects.length > 0) this.env.effects(this.id, effects, leading);
     }
+  }
+
+  #finish(ready: Ready, send: boolean, applied = 0): void {
+    if (send) for (const message of ready.messages) this.env.send(message);
+    if (ready.snapshot !== undefined) {
+      this.state = this.env.machine.restore(ready.snapshot.data);
+      this.env.observer.restored(this.id, ready.snapshot.index);
+    }
+    const leading = this.raft.role === 'leader';
+    this.#applyEntries(ready.committedEntries.slice(applied));
     this.raft.advance(ready);
     for (const read of ready.readStates) {
       const waiting = this.#reads.get(read.context);

@@ -28,6 +28,12 @@ export interface RunOptions {
    * were drawn without quiescence, which changes every history it is on in.
    */
   readonly quiesce?: boolean;
+  /**
+   * Whether the shell overlaps its fsync with sending a leader's appends and applying committed
+   * entries already on disk (raft-node.ts does). With a planted bug it is off unless asked, for
+   * the same reason: their first finding seeds were drawn without it.
+   */
+  readonly pipelined?: boolean;
 }
 
 export interface RunResult {
@@ -83,6 +89,7 @@ class World {
     readonly seed: number,
     readonly shape: WorldShape,
     faults: RaftFaults,
+    private readonly pipelined: boolean,
   ) {
     this.dice = new Prng(seed);
     const everyone = shape.spare === undefined ? shape.members : [...shape.members, shape.spare];
@@ -102,6 +109,7 @@ class World {
           maxEntriesPerAppend: shape.maxEntriesPerAppend,
           maxInflight: shape.maxInflight,
           quiesce: shape.quiesce,
+          pipelined: this.pipelined,
           peers: everyone.filter((peer) => peer !== id),
           send: (m) => this.#send(m),
           onLeaderEvent: (node, event) => this.#spring(node, event),
@@ -376,7 +384,7 @@ export function runSeed(seed: number, options: RunOptions = {}): RunResult {
   const shape = generateWorld(seed);
   const history: HistoryStep[] = options.keep === undefined ? [...shape.history] : options.keep.map((i) => shape.history[i]!).filter(Boolean);
   const planted = Object.values(options.faults ?? {}).some((on) => on === true);
-  const world = new World(seed, { ...shape, history, quiesce: options.quiesce ?? (planted ? false : shape.quiesce) }, options.faults ?? {});
+  const world = new World(seed, { ...shape, history, quiesce: options.quiesce ?? (planted ? false : shape.quiesce) }, options.faults ?? {}, options.pipelined ?? !planted);
   let violation: Violation | undefined;
   try {
     for (const step of history) world.clock.at(step.at, () => world.play(step.event));

@@ -16,7 +16,7 @@ import { activeConsumer, type Commit, type Consumer, type DeathReason, type Mess
 import { CONTROL_DEADLINE_MS, nodeOfConsumer, ReplicaConsumers } from './replica-consumers.js';
 import { ReplicaAnswers, ReplicatedCommit, unavailable } from './replica-answers.js';
 import { ReplicaPosts, type PostedDelivery } from './replica-posts.js';
-import { ClusterUnavailableError, decodeQueueCommand, encodeQueueCommand, GroupProposer, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type QueueLogCommand, type SnapshotPolicy } from '@warren/cluster';
+import { ClusterUnavailableError, decodeForwarded, encodeQueueCommand, GroupProposer, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type QueueLogCommand, type SnapshotPolicy } from '@warren/cluster';
 import { ReplicatedQueue, type ReplicaHub, type ReplicaView } from './replicated-queue.js';
 import { isRemovedNotice, ReplicaDepartures } from './replica-departures.js';
 import { checkReplicatedDeclaration, groupNameOf, isReplicatedType, placeReplicas } from './replica-placement.js';
@@ -139,7 +139,7 @@ export class ReplicatedQueues implements ReplicaHub {
       if (name === METADATA_GROUP) return metadata(name, command, conf);
       const group = this.#replicas.get(name)?.group;
       if (group === undefined || conf) throw new Error(`no member of group ${name} runs on node ${this.node}`);
-      const decoded = decodeQueueCommand(command);
+      const decoded = decodeForwarded(command);
       return group.propose(decoded).then((index) => this.#answers.answer(decoded, index));
     };
     transport.onPost = (_peer, header, payload) => (isRemovedNotice(header) ? this.#departures.told(header.removedFrom, this.#replicas.get(header.removedFrom)) : this.#posts.posted(header as PostedDelivery, payload));
