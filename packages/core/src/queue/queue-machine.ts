@@ -38,7 +38,6 @@ export const ROUND_SHARE = { count: 256, bytes: 1024 * 1024 } as const;
 /** What enqueue did with a message. */
 export const Enqueued = { Rejected: -1, InRam: 0, Stored: 1 } as const;
 export type Enqueued = (typeof Enqueued)[keyof typeof Enqueued];
-
 export interface QueueStats {
   /** Ready messages (AMQP message-count). */
   ready: number;
