@@ -16,11 +16,22 @@ export interface Applied<S, E> {
   readonly effects: readonly E[];
 }
 
+/**
+ * A snapshot taken at one index and written a slice at a time: `write` goes on for about
+ * `budgetMs` and returns the bytes once they are all written. The machine goes on applying
+ * meanwhile; the bytes still describe the state at the index the writer was made at.
+ */
+export interface SnapshotWriter {
+  write(budgetMs: number): Uint8Array | undefined;
+}
+
 export interface ReplicatedMachine<S, C, E> {
   init(): S;
   apply(state: S, command: C, meta: ApplyMeta): Applied<S, E>;
   /** The state as bytes, for a Raft snapshot; restore(snapshot(s)) must equal s. */
   snapshot(state: S): Uint8Array;
+  /** The same bytes as snapshot(state), written in slices (a machine with a big state offers it). */
+  snapshotWriter?(state: S): SnapshotWriter;
   restore(data: Uint8Array): S;
   encode(command: C): Uint8Array;
   decode(data: Uint8Array): C;

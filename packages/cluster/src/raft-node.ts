@@ -4,9 +4,9 @@
  * batch, synced when it must be) -> send -> apply to the machine -> advance. One Ready is in
  * flight at a time; whatever arrives meanwhile joins the next one, which is the group commit.
  */
-import type { ReplicatedMachine } from './machine.js';
+import type { ReplicatedMachine, SnapshotWriter } from './machine.js';
 import { Raft } from './raft/raft.js';
-import type { ConfChange, Entry, Message, NodeId, RaftStorageState, Ready, Role, Snapshot } from './raft/types.js';
+import type { ConfChange, ConfState, Entry, Message, NodeId, RaftStorageState, Ready, Role, Snapshot } from './raft/types.js';
 
 /** Where a member keeps its Raft state (LevelRaftStorage). */
 export interface RaftStorage {
@@ -72,6 +72,9 @@ export class NotLeaderError extends Error {
   }
 }
 
+/** How long one slice of a snapshot being written may hold the event loop, ms. */
+const SNAPSHOT_SLICE_MS = 1;
+
 interface Waiter {
   readonly term: number;
   resolve(index: number): void;
@@ -93,6 +96,8 @@ export class RaftNode<S, C, E> {
   readonly #reads = new Map<string, { resolve(): void; index: number }>();
   #readSeq = 0;
   #idle: (() => void) | undefined;
+  /** A snapshot being written in slices: the index it is taken at and the configuration then. */
+  #writing: { index: number; conf: ConfState; writer: SnapshotWriter } | undefined;
 
   private constructor(
     private readonly options: RaftNodeOptions<S, C, E>,
@@ -343,8 +348,41 @@ export class RaftNode<S, C, E> {
 
   #maybeCompact(): void {
     const log = this.raft.log;
-    if (log.applied - log.snapshotIndex < (this.options.snapshotEvery ?? 10_000)) return;
-    this.raft.compact(log.applied, this.options.machine.snapshot(this.#state));
-    if (log.snapshot !== undefined) this.options.storage.compact(log.snapshot);
+    if (this.#writing !== undefined || log.applied - log.snapshotIndex < (this.options.snapshotEvery ?? 10_000)) return;
+    const machine = this.options.machine;
+    if (machine.snapshotWriter === undefined) {
+      this.#compact(log.applied, this.raft.tracker.conf, machine.snapshot(this.#state));
+      return;
+    }
+    this.#writing = { index: log.applied, conf: this.raft.tracker.conf, writer: machine.snapshotWriter(this.#state) };
+    this.#writeSnapshot();
+  }
+
+  /**
+   * One slice of the snapshot being written; the next waits for the next turn, after whatever came
+   * in meanwhile. Entries applied meanwhile stay in the log: it is compacted up to the index the
+   * snapshot was taken at, once written (unless a newer snapshot came from the leader first).
+   */
+  #writeSnapshot(): void {
+    const writing = this.#writing;
+    if (writing === undefined) return;
+    if (this.#stopped) {
+      this.#writing = undefined;
+      return;
+    }
+    const data = writing.writer.write(SNAPSHOT_SLICE_MS);
+    if (data === undefined) {
+      setImmediate(() => this.#writeSnapshot());
+      return;
+    }
+    this.#writing = undefined;
+    this.#compact(writing.index, writing.conf, data);
+  }
+
+  #compact(index: number, conf: ConfState, data: Uint8Array): void {
+    const log = this.raft.log;
+    const before = log.snapshot;
+    this.raft.compact(index, data, conf);
+    if (log.snapshot !== undefined && log.snapshot !== before) this.options.storage.compact(log.snapshot);
   }
 }

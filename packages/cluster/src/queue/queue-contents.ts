@@ -2,12 +2,15 @@
  * A replicated queue's state to and from its snapshot (queue-snapshot.ts): core's machine image
  * (queue-image.ts) plus what the replicated queue keeps beside it, the consumers by id, the
  * deliveries out by message id, pending retries and dead-letters, and the windows of seen and
- * deduplicated ids. Restored, it is the same queue: the same messages in the same order, the same
+ * deduplicated ids (the seen one in chunks, seen-window.ts). Restored, it is the same queue: the
+ * same messages in the same order, the same
  * counts and flags, the same timers due at the same times of the queue's clock.
  */
 import { Consumer, queueImage, restoreQueueImage, type DeliverySink, type Lease, type Message, type Queue, type QueueEntry, type QueueMachine } from '@warren/core';
 import type { ReplicatedQueueState } from './replicated-queue.js';
-import { consumerOutline, decodeSnapshot, encodeSnapshot, imageCounters, MessageTable, type EntryOutline } from './queue-snapshot.js';
+import { consumerOutline, decodeSnapshot, imageCounters, MessageTable, type EntryOutline } from './queue-snapshot.js';
+import type { SnapshotWriter } from '../machine.js';
+import { QueueSnapshotWriter } from './snapshot-writer.js';
 
 /**
  * Replicas deliver through effects, never through a connection: a stand-in consumer's sink
@@ -30,7 +33,11 @@ export function standIn(machine: QueueMachine, id: string, prefetch: number, ack
   return new Consumer(machine as Queue, options, NO_SINK);
 }
 
-export function snapshotQueue(state: ReplicatedQueueState): Uint8Array {
+/**
+ * The queue's snapshot at this point, to be written a slice at a time (snapshot-writer.ts): what
+ * it takes now is plain values and objects nobody changes, so the queue may go on applying.
+ */
+export function snapshotWriter(state: ReplicatedQueueState): SnapshotWriter {
   const { machine, effects } = state;
   const image = queueImage(machine);
   const table = new MessageTable();
@@ -56,15 +63,18 @@ export function snapshotQueue(state: ReplicatedQueueState): Uint8Array {
     timers: [...effects.timers],
     retries: [...effects.retries].map(([id, r]) => [id, table.number(r.message), r.due] as const),
     deadLetters: [...effects.deadLetters].map(([id, d]) => [id, table.number(d.message), d.reason] as const),
-    seen: [...state.seen],
     dedup: [...state.dedup],
   };
-  return encodeSnapshot(outline, table.messages);
+  return new QueueSnapshotWriter(outline, state.seen.pieces(), table.messages);
+}
+
+export function snapshotQueue(state: ReplicatedQueueState): Uint8Array {
+  return snapshotWriter(state).write(Infinity)!;
 }
 
 /** `state`: a new state (init()); it then holds what the snapshot held. */
 export function restoreQueue(state: ReplicatedQueueState, data: Uint8Array): ReplicatedQueueState {
-  const { outline, messages } = decodeSnapshot(data);
+  const { outline, seen, messages } = decodeSnapshot(data);
   const { machine, effects } = state;
   const entry = (e: EntryOutline): QueueEntry => ({ seq: e.seq, message: messages[e.m] as Message, redelivered: e.redelivered, deliveryCount: e.deliveryCount, stored: e.stored });
   for (const c of outline.consumers) {
@@ -104,7 +114,8 @@ export function restoreQueue(state: ReplicatedQueueState, data: Uint8Array): Rep
   for (const [timer, due] of outline.timers) effects.timers.set(timer, due);
   for (const [id, m, due] of outline.retries) effects.retries.set(id, { message: messages[m] as Message, due });
   for (const [id, m, reason] of outline.deadLetters) effects.deadLetters.set(id, { message: messages[m] as Message, reason });
-  for (const [id, at] of outline.seen) state.seen.set(id, at);
+  for (const [id, at] of outline.seen ?? []) state.seen.add(id, at);
+  for (const chunk of seen) state.seen.restoreChunk(chunk);
   for (const [id, at] of outline.dedup) state.dedup.set(id, at);
   state.policyAt = outline.policyAt;
   // Re-arming the timers spoke as effects: the restored queue has nothing to say yet.

@@ -2,15 +2,18 @@
  * A replicated queue's snapshot: what it holds now, not the commands that led there, so that its
  * Raft log is truncated behind it and a restarted or lagging member starts from it.
  *
- * Layout (little-endian): a format byte (SNAPSHOT_V1); a uint32 length and the outline as JSON
- * (counters, consumers, timers, the seen and dedup windows, and every entry, delivery, retry and
- * dead-letter naming its message by number); then each message once, in that numbering: a
- * uint32 length and its fields as JSON, a uint32 length and its body as raw bytes. Decoding
- * copies no body: each is a view of the snapshot, as a log entry's body is.
+ * Layout (little-endian), format SNAPSHOT_V2: a format byte, then length-prefixed parts (a uint32
+ * length and the bytes): the outline as JSON (counters, consumers, timers, the dedup window, how
+ * many chunks of seen ids follow, and every entry, delivery, retry and dead-letter naming its
+ * message by number); the chunks of the window of seen ids (seen-window.ts); then each message
+ * once, in that numbering: its fields as JSON, its body as raw bytes. Decoding copies no body:
+ * each is a view of the snapshot, as a log entry's body is. SNAPSHOT_V1 (the seen ids as JSON
+ * pairs in the outline, no chunks) is still read; any other format is refused by name.
  */
 import type { Consumer, DeathReason, Message, PolicyRecord, QueueEntry, QueueImage, QueueTimer } from '@warren/core';
 
-const SNAPSHOT_V1 = 1;
+export const SNAPSHOT_V1 = 1;
+export const SNAPSHOT_V2 = 2;
 
 /** A consumer as the snapshot holds it: its subscription and where its deliveries stand. */
 export interface ConsumerOutline {
@@ -56,7 +59,10 @@ export interface QueueOutline {
   readonly timers: readonly (readonly [QueueTimer, number])[];
   readonly retries: readonly (readonly [string, number, number])[];
   readonly deadLetters: readonly (readonly [string, number, DeathReason])[];
-  readonly seen: readonly (readonly [string, number])[];
+  /** Format 1 only: the window of seen ids, oldest first. */
+  readonly seen?: readonly (readonly [string, number])[];
+  /** Format 2: how many chunks of seen ids follow the outline. */
+  readonly seenChunks?: number;
   readonly dedup: readonly (readonly [string, number])[];
 }
 
@@ -81,33 +87,6 @@ export class MessageTable {
   }
 }
 
-function fieldsOf({ id, exchange, routingKey, properties, headers, persistent, publishedAt }: Message): string {
-  return JSON.stringify({ id, exchange, routingKey, properties, headers, persistent, publishedAt });
-}
-
-export function encodeSnapshot(outline: QueueOutline, messages: readonly Message[]): Uint8Array {
-  const head = Buffer.from(JSON.stringify(outline));
-  const fields = messages.map((m) => Buffer.from(fieldsOf(m)));
-  let size = 5 + head.length;
-  for (let i = 0; i < messages.length; i++) size += 8 + fields[i]!.length + messages[i]!.body.byteLength;
-  const out = Buffer.allocUnsafe(size);
-  out[0] = SNAPSHOT_V1;
-  out.writeUInt32LE(head.length, 1);
-  out.set(head, 5);
-  let at = 5 + head.length;
-  for (let i = 0; i < messages.length; i++) {
-    const f = fields[i]!;
-    const body = messages[i]!.body;
-    out.writeUInt32LE(f.length, at);
-    out.set(f, at + 4);
-    at += 4 + f.length;
-    out.writeUInt32LE(body.byteLength, at);
-    out.set(body, at + 4);
-    at += 4 + body.byteLength;
-  }
-  return out;
-}
-
 class SnapshotReader {
   at = 0;
   constructor(readonly bytes: Buffer) {}
@@ -123,19 +102,31 @@ class SnapshotReader {
   }
 }
 
-export function decodeSnapshot(data: Uint8Array): { outline: QueueOutline; messages: Message[] } {
+export interface DecodedSnapshot {
+  readonly outline: QueueOutline;
+  /** The chunks of seen ids (format 2), views of the snapshot. */
+  readonly seen: Buffer[];
+  readonly messages: Message[];
+}
+
+export function decodeSnapshot(data: Uint8Array): DecodedSnapshot {
   const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (bytes[0] !== SNAPSHOT_V1) throw new RangeError(`a replicated queue snapshot in an unknown format (${String(bytes[0])}): written by a newer Warren?`);
+  const format = bytes[0];
+  if (format !== SNAPSHOT_V1 && format !== SNAPSHOT_V2) {
+    throw new RangeError(`a replicated queue snapshot in an unknown format (${String(format)}): written by a newer Warren?`);
+  }
   const reader = new SnapshotReader(bytes);
   reader.at = 1;
   const outline = JSON.parse(reader.part().toString('utf8')) as QueueOutline;
+  const seen: Buffer[] = [];
+  for (let i = 0; i < (outline.seenChunks ?? 0); i++) seen.push(reader.part());
   const messages: Message[] = [];
   while (reader.at < bytes.length) {
     const { id, exchange, routingKey, properties, headers, persistent, publishedAt } = JSON.parse(reader.part().toString('utf8')) as Omit<Message, 'body'>;
     // The fields in the order a publish makes them (replicated-queue.ts messageOf).
     messages.push({ id, exchange, routingKey, properties, headers, body: reader.part(), persistent, publishedAt });
   }
-  return { outline, messages };
+  return { outline, seen, messages };
 }
 
 /** The parts of a machine image that are not its objects, as the outline holds them. */

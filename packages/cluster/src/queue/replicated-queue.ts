@@ -16,7 +16,8 @@
  */
 import { Enqueued, recordingQueueMachine, type Consumer, type Message, type QueueMachine, type QueueRecord } from '@warren/core';
 import type { ApplyMeta, Applied, ReplicatedMachine } from '../machine.js';
-import { restoreQueue, snapshotQueue, standIn } from './queue-contents.js';
+import { restoreQueue, snapshotQueue, snapshotWriter, standIn } from './queue-contents.js';
+import { SeenWindow } from './seen-window.js';
 import { ReplicaEffects } from './replica-effects.js';
 import { decodeQueueCommand, encodeQueueCommand, type LoggedMessage, type QueueLogCommand, type QueueLogEffect } from './queue-log.js';
 import { applyPolicy, extendLease, heldByWindow, purge, rememberId, remove, retryDue, take } from './replica-commands.js';
@@ -32,7 +33,7 @@ export interface ReplicatedQueueState {
    * Message ids enqueued in the last SEEN_MS of the queue's clock, oldest first, with when: a
    * retried publish (or a dead-letter routed again) is confirmed again, not stored twice.
    */
-  readonly seen: Map<string, number>;
+  readonly seen: SeenWindow;
   /** The dedup window: publisher's message id -> when the queue took it, oldest first. */
   readonly dedup: Map<string, number>;
   /** The metadata log index of the policy applied last. */
@@ -52,10 +53,7 @@ export const SEEN_MS = 10 * 60_000;
 
 /** Forgets the ids enqueued more than SEEN_MS ago (the machine's clock never goes back, so the oldest come first). */
 function forgetSeen(state: ReplicatedQueueState, now: number): void {
-  for (const [id, at] of state.seen) {
-    if (at > now - SEEN_MS) return;
-    state.seen.delete(id);
-  }
+  state.seen.forgetUpTo(now - SEEN_MS);
 }
 /** Each command's entry, to count the log bytes applied without encoding the command again. */
 const entryOf = new WeakMap<QueueLogCommand, Uint8Array>();
@@ -130,7 +128,7 @@ function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand, now
       }
       const rejected = machine.apply({ kind: 'enqueue', now, message: messageOf(command, now) }) === Enqueued.Rejected;
       if (!rejected) {
-        state.seen.set(command.id, now);
+        state.seen.add(command.id, now);
         rememberId(state, command.dedup, now);
       }
       effects.push({ kind: rejected ? 'rejected' : 'confirm', client: command.client, id: command.id });
@@ -205,7 +203,7 @@ export function replicatedQueueMachine(record: QueueRecord): ReplicatedMachine<R
   const init = (): ReplicatedQueueState => {
     const { machine, effects } = recordingQueueMachine(record, new ReplicaEffects());
     effects.machine = machine;
-    return { machine, effects, consumers: new Map(), gone: new Set(), seen: new Map(), dedup: new Map(), policyAt: 0, logBytes: 0, snapshotBytes: 0 };
+    return { machine, effects, consumers: new Map(), gone: new Set(), seen: new SeenWindow(), dedup: new Map(), policyAt: 0, logBytes: 0, snapshotBytes: 0 };
   };
   /** The command each entry this member proposed was encoded from (its own: members in one process each decode). */
   const proposedAs = new WeakMap<Uint8Array, QueueLogCommand>();
@@ -239,6 +237,17 @@ export function replicatedQueueMachine(record: QueueRecord): ReplicatedMachine<R
       state.logBytes = 0;
       state.snapshotBytes = data.length;
       return data;
+    },
+    snapshotWriter(state) {
+      const writer = snapshotWriter(state);
+      state.logBytes = 0;
+      return {
+        write(budgetMs) {
+          const data = writer.write(budgetMs);
+          if (data !== undefined) state.snapshotBytes = data.length;
+          return data;
+        },
+      };
     },
     restore(data) {
       const state = restoreQueue(init(), data);

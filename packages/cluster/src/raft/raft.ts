@@ -14,7 +14,7 @@ import { ReadOnly } from './read-only.js';
 import { bcastAppend, bcastHeartbeat, leaderRead, sendAppend, sendTimeoutNow, stallCheck } from './replication.js';
 import { stepCandidate, stepFollower, stepLeader } from './roles.js';
 import { Tracker } from './tracker.js';
-import type { ConfChange, Entry, HardState, Message, NodeId, RaftFaults, RaftStorageState, ReadState, Ready, Role } from './types.js';
+import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, RaftFaults, RaftStorageState, ReadState, Ready, Role } from './types.js';
 
 export interface RaftConfig {
   readonly id: NodeId;
@@ -230,10 +230,11 @@ export class Raft {
   }
 
   /** The shell saved the machine at `index` (applied): drop the log before it. */
-  compact(index: number, data: Uint8Array): void {
+  /** `conf`: the configuration when the machine's state was taken, if that was before now. */
+  compact(index: number, data: Uint8Array, conf: ConfState = this.tracker.conf): void {
     const term = this.log.term(index);
     if (term === undefined || index <= this.log.snapshotIndex) return;
-    this.log.compact({ index, term, conf: this.tracker.conf, data });
+    this.log.compact({ index, term, conf, data });
   }
 
   // --- outputs ----------------------------------------------------------------------------

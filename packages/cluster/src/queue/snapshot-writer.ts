@@ -1,0 +1,75 @@
+/**
+ * Writes a replicated queue's snapshot (queue-snapshot.ts, format SNAPSHOT_V2) a slice at a time,
+ * so that a member busy with a big backlog or a long window of seen ids never holds its event
+ * loop for more than about a slice's budget. It works from an image taken at one log index (the
+ * outline's plain values, the messages, which nobody changes, and the seen window's pieces,
+ * which no later add or forget changes), so the queue goes on applying entries meanwhile and the
+ * bytes still describe exactly that index.
+ *
+ * Two passes: each part is encoded (the outline's JSON, each chunk of seen ids, each message's
+ * fields), then, their sizes known, copied into one buffer.
+ */
+import type { Message } from '@warren/core';
+import type { SnapshotWriter } from '../machine.js';
+import { SNAPSHOT_V2, type QueueOutline } from './queue-snapshot.js';
+import { encodePiece, type SeenPiece } from './seen-window.js';
+
+/** How many steps run between two looks at the clock. */
+const STEPS_PER_CHECK = 32;
+
+function fieldsOf({ id, exchange, routingKey, properties, headers, persistent, publishedAt }: Message): Buffer {
+  return Buffer.from(JSON.stringify({ id, exchange, routingKey, properties, headers, persistent, publishedAt }));
+}
+
+export class QueueSnapshotWriter implements SnapshotWriter {
+  /** Every part in order; each is written after its uint32 length. */
+  readonly #parts: Uint8Array[] = [];
+  #size = 1;
+  /** Where the encoding pass is: the next seen piece, then the next message. */
+  #piece = 0;
+  #message = 0;
+  #out: Buffer | undefined;
+  /** Where the copying pass is: the next part and the offset in the output. */
+  #copied = 0;
+  #at = 1;
+
+  constructor(
+    outline: QueueOutline,
+    private readonly seen: readonly SeenPiece[],
+    private readonly messages: readonly Message[],
+  ) {
+    this.#add(Buffer.from(JSON.stringify({ ...outline, seenChunks: seen.length })));
+  }
+
+  write(budgetMs: number): Uint8Array | undefined {
+    const end = performance.now() + budgetMs;
+    let steps = 0;
+    const more = (): boolean => ++steps % STEPS_PER_CHECK !== 0 || performance.now() < end;
+    while (this.#piece < this.seen.length) {
+      this.#add(encodePiece(this.seen[this.#piece++]!));
+      // A piece is up to a chunk of ids: look at the clock after each.
+      if (performance.now() >= end) return undefined;
+    }
+    while (this.#message < this.messages.length) {
+      const message = this.messages[this.#message++]!;
+      this.#add(fieldsOf(message));
+      this.#add(message.body);
+      if (!more()) return undefined;
+    }
+    const out = (this.#out ??= Buffer.allocUnsafe(this.#size));
+    out[0] = SNAPSHOT_V2;
+    while (this.#copied < this.#parts.length) {
+      const part = this.#parts[this.#copied++]!;
+      out.writeUInt32LE(part.byteLength, this.#at);
+      out.set(part, this.#at + 4);
+      this.#at += 4 + part.byteLength;
+      if (!more()) return this.#copied === this.#parts.length ? out : undefined;
+    }
+    return out;
+  }
+
+  #add(part: Uint8Array): void {
+    this.#parts.push(part);
+    this.#size += 4 + part.byteLength;
+  }
+}
