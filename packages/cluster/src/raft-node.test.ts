@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RaftNode, type PeerLink, type RaftStorage } from './raft-node.js';
-import type { Message, Ready } from './raft/types.js';
+import type { Message, Ready, Snapshot } from './raft/types.js';
 import { NO_HARD_STATE } from './raft/types.js';
 import type { QueueLogCommand, QueueLogEffect } from './queue/queue-log.js';
 import { replicatedQueueMachine, type ReplicatedQueueState } from './queue/replicated-queue.js';
@@ -25,7 +25,10 @@ class HeldStorage implements RaftStorage {
   save(ready: Ready, done: (error?: Error) => void): void {
     this.pending.push({ ready, done });
   }
-  compact(): void {}
+  readonly compacted: Snapshot[] = [];
+  compact(snapshot: Snapshot): void {
+    this.compacted.push(snapshot);
+  }
 }
 
 class CapturedLink implements PeerLink {
@@ -76,6 +79,41 @@ describe('RaftNode order: persist, then send, then apply', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(storage.pending).toEqual([]);
     expect(link.sent).toEqual([]);
+  });
+});
+
+describe('RaftNode snapshots', () => {
+  it('a snapshot written over several turns covers the index it was taken at, while entries after it go on being applied', async () => {
+    const storage = new HeldStorage();
+    const link = new CapturedLink();
+    let slices = 0;
+    // The machine's writer, made to go on slice after slice until entry 5 is applied.
+    const sliced = {
+      ...machine,
+      snapshotWriter(state: ReplicatedQueueState) {
+        const writer = machine.snapshotWriter!(state);
+        return { write: (budgetMs: number) => (++slices, node!.raft.log.applied < 5 ? undefined : writer.write(budgetMs)) };
+      },
+    };
+    node = await RaftNode.start({ id: 'b', peers: ['a', 'b', 'c'], storage, transport: link, machine: sliced, tickMs: 60_000, snapshotEvery: 3 });
+    await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
+    storage.pending.shift()!.done();
+    const entry = (index: number) => ({ index, term: 1, type: 'normal' as const, data: machine.encode({ t: 'enqueue', id: `m${index}`, client: 'p', now: 0, body: new Uint8Array(0) }) });
+    link.onMessage({ type: 'append', from: 'a', to: 'b', term: 1, index: 1, logTerm: 0, entries: [entry(2), entry(3), entry(4)], commit: 4 });
+    await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
+    storage.pending.shift()!.done();
+    // Applied up to 4: the snapshot is taken there, and entry 5 is applied before it is written.
+    link.onMessage({ type: 'append', from: 'a', to: 'b', term: 1, index: 4, logTerm: 1, entries: [entry(5)], commit: 5 });
+    await vi.waitFor(() => expect(storage.pending).toHaveLength(1));
+    storage.pending.shift()!.done();
+    expect(node.raft.log.applied).toBe(5);
+    expect(storage.compacted).toEqual([]);
+    await vi.waitFor(() => expect(storage.compacted).toHaveLength(1));
+    const [snapshot] = storage.compacted;
+    expect(slices).toBeGreaterThan(1);
+    expect(snapshot!.index).toBe(4);
+    expect(node.raft.log.snapshotIndex).toBe(4);
+    expect(machine.restore(snapshot!.data).machine.stats().ready).toBe(3);
   });
 });
 
