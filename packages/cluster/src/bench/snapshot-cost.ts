@@ -8,12 +8,17 @@
  *    minEntries entries, or factor × the snapshot's bytes).
  *  - A backlog: `--backlog` ready messages of `--size` bytes (a tenth of them delivered, unacked):
  *    how long a snapshot takes to write and to restore, and its size next to the bodies'.
- *   node packages/cluster/dist/bench/snapshot-cost.js [--messages 200000] [--backlog 10000] [--size 1024]
+ *  - A drained queue with a full window of seen ids: `--seen` ids of 21 characters (as nanoid makes
+ *    them) spread over the 10 minutes of SEEN_MS (1,200,000 is 2,000 msgs/s): the snapshot's
+ *    size, the first one written at once, and the next one (chunks of ids already encoded) written
+ *    in slices of 1 ms as a member does, with its longest slice.
+ *   node packages/cluster/dist/bench/snapshot-cost.js [--messages 200000] [--backlog 10000] [--size 1024] [--seen 1200000]
  */
 import { parseArgs } from 'node:util';
 import type { QueueLogCommand } from '../queue/queue-log.js';
 import { replicatedQueueMachine, type ReplicatedQueueState } from '../queue/replicated-queue.js';
 import { DEFAULT_SNAPSHOT_POLICY } from '../queue/snapshot-policy.js';
+import { SEEN_MS } from '../queue/replicated-queue.js';
 
 /** Results go to stdout: this is a command, not library code. */
 const print = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -45,8 +50,10 @@ function replay(entries: readonly Uint8Array[]): ReplicatedQueueState {
   return state;
 }
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '200000' }, backlog: { type: 'string', default: '10000' }, size: { type: 'string', default: '1024' } } });
-const [messages, backlog, size] = [Number(values.messages), Number(values.backlog), Number(values.size)];
+const { values } = parseArgs({
+  options: { messages: { type: 'string', default: '200000' }, backlog: { type: 'string', default: '10000' }, size: { type: 'string', default: '1024' }, seen: { type: 'string', default: '1200000' } },
+});
+const [messages, backlog, size, seen] = [Number(values.messages), Number(values.backlog), Number(values.size), Number(values.seen)];
 const machine = replicatedQueueMachine(RECORD);
 
 const entries = history(messages, size).map((c) => machine.encode(c).slice());
@@ -70,3 +77,26 @@ const read = timed(() => machine.restore(written.value.slice()));
 print(`backlog: ${backlog} messages of ${size} bytes (${backlog / 10} credit): snapshot ${(written.value.length / 1e6).toFixed(2)} MB` +
   ` (bodies ${((backlog * size) / 1e6).toFixed(2)} MB), written in ${written.ms.toFixed(0)} ms, restored in ${read.ms.toFixed(0)} ms` +
   ` (${read.value.machine.stats().ready} ready, ${read.value.effects.unacked.size} unacked)`);
+
+let drained = machine.init();
+const small = new Uint8Array(100);
+const idOf = (i: number): string => `V1StGXR8_Z5jdHi${i.toString(36).padStart(6, '0')}`;
+for (let i = 0; i < seen; i++) {
+  const now = T0 + Math.floor((i * SEEN_MS) / seen);
+  drained = machine.apply(drained, { t: 'enqueue', id: idOf(i), client: 'p', now, body: small }, { index: ++index, term: 1 }).state;
+  drained = machine.apply(drained, { t: 'take', ref: 'r', count: 1, now }, { index: ++index, term: 1 }).state;
+}
+const first = timed(() => machine.snapshot(drained));
+const slices: number[] = [];
+let bytes: Uint8Array | undefined;
+const writer = timed(() => machine.snapshotWriter!(drained));
+slices.push(writer.ms);
+while (bytes === undefined) {
+  const slice = timed(() => writer.value.write(1));
+  bytes = slice.value;
+  slices.push(slice.ms);
+}
+const restoredSeen = timed(() => machine.restore(bytes.slice()));
+print(`drained, ${seen} ids seen in the last ${SEEN_MS / 60_000} min: snapshot ${(first.value.length / 1e6).toFixed(2)} MB (${(first.value.length / seen).toFixed(1)} bytes an id);` +
+  ` the first written at once in ${first.ms.toFixed(0)} ms; the next in ${slices.length} slices of 1 ms (the first takes the image: ${writer.ms.toFixed(2)} ms),` +
+  ` longest ${Math.max(...slices).toFixed(2)} ms, ${slices.reduce((a, b) => a + b, 0).toFixed(0)} ms in all; restored in ${restoredSeen.ms.toFixed(0)} ms`);

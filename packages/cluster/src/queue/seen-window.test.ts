@@ -81,7 +81,7 @@ describe('the window of seen ids', () => {
     expect(bytes).toBeLessThan(10_000 * (21 + 3));
   });
 
-  it('keeps any time exactly (fractional, far apart, or earlier than the one before) and any id', () => {
+  it('keeps any time exactly (fractional, far apart, or earlier than the one before) and any id, short or long', () => {
     const window = new SeenWindow(3);
     const entries: [string, number][] = [
       ['é-ü-日本', 5],
@@ -91,6 +91,9 @@ describe('the window of seen ids', () => {
       ['z', -7],
       ['w', -7],
       ['v', Number.MAX_SAFE_INTEGER],
+      ['L'.repeat(300), Number.MAX_SAFE_INTEGER],
+      ['é'.repeat(100), Number.MAX_SAFE_INTEGER + 2],
+      ['u', Number.MAX_SAFE_INTEGER + 2],
     ];
     for (const [id, at] of entries) window.add(id, at);
     expect([...roundTrip(window, 3)]).toEqual(entries);

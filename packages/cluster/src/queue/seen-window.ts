@@ -11,8 +11,8 @@
  * clock that went back or a fractional one), a varint byte length and the id in UTF-8.
  */
 
-/** Ids per chunk: a fresh chunk costs well under a millisecond to encode. */
-export const CHUNK = 4096;
+/** Ids per chunk: a fresh chunk costs about a tenth of a millisecond to encode. */
+export const CHUNK = 1024;
 
 /** One chunk: `ids[i]` was enqueued at `ats[i]`; `bytes` is its encoding once it is full. */
 interface Chunk {
@@ -128,11 +128,17 @@ export function encodePiece(piece: SeenPiece): Buffer {
       at += 8;
     }
     prev = time;
-    const id = chunk.ids[i]!;
-    // The length goes in front once the id is written: ids are short, one byte of length in nearly every case.
-    const length = Buffer.byteLength(id, 'utf8');
-    at = writeVarint(out, at, length);
-    at += out.write(id, at, 'utf8');
+    // The id goes one byte further on, then its length in front: ids are short, one byte of
+    // length in nearly every case, and the rare long one moves up to make room for more.
+    const length = out.write(chunk.ids[i]!, at + 1, 'utf8');
+    if (length < 0x80) out[at] = length;
+    else {
+      const head = writeVarint(Buffer.allocUnsafe(5), 0, length);
+      out.copyWithin(at + head, at + 1, at + 1 + length);
+      writeVarint(out, at, length);
+      at += head - 1;
+    }
+    at += 1 + length;
   }
   const bytes = Buffer.from(out.subarray(0, at));
   if (whole) chunk.bytes = bytes;

@@ -14,8 +14,9 @@ import type { SnapshotWriter } from '../machine.js';
 import { SNAPSHOT_V2, type QueueOutline } from './queue-snapshot.js';
 import { encodePiece, type SeenPiece } from './seen-window.js';
 
-/** How many steps run between two looks at the clock. */
+/** How many steps, or bytes copied, between two looks at the clock. */
 const STEPS_PER_CHECK = 32;
+const BYTES_PER_CHECK = 256 * 1024;
 
 function fieldsOf({ id, exchange, routingKey, properties, headers, persistent, publishedAt }: Message): Buffer {
   return Buffer.from(JSON.stringify({ id, exchange, routingKey, properties, headers, persistent, publishedAt }));
@@ -44,7 +45,12 @@ export class QueueSnapshotWriter implements SnapshotWriter {
   write(budgetMs: number): Uint8Array | undefined {
     const end = performance.now() + budgetMs;
     let steps = 0;
-    const more = (): boolean => ++steps % STEPS_PER_CHECK !== 0 || performance.now() < end;
+    let bytes = 0;
+    const more = (): boolean => {
+      if (++steps % STEPS_PER_CHECK !== 0 && bytes < BYTES_PER_CHECK) return true;
+      bytes = 0;
+      return performance.now() < end;
+    };
     while (this.#piece < this.seen.length) {
       this.#add(encodePiece(this.seen[this.#piece++]!));
       // A piece is up to a chunk of ids: look at the clock after each.
@@ -54,6 +60,7 @@ export class QueueSnapshotWriter implements SnapshotWriter {
       const message = this.messages[this.#message++]!;
       this.#add(fieldsOf(message));
       this.#add(message.body);
+      bytes += message.body.byteLength;
       if (!more()) return undefined;
     }
     const out = (this.#out ??= Buffer.allocUnsafe(this.#size));
@@ -63,6 +70,7 @@ export class QueueSnapshotWriter implements SnapshotWriter {
       out.writeUInt32LE(part.byteLength, this.#at);
       out.set(part, this.#at + 4);
       this.#at += 4 + part.byteLength;
+      bytes += part.byteLength;
       if (!more()) return this.#copied === this.#parts.length ? out : undefined;
     }
     return out;
