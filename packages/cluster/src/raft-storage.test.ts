@@ -61,6 +61,27 @@ describe('LevelRaftStorage', () => {
     await reopened.keys.close();
   });
 
+  it('compaction drops the entries from the first one stored; reopening drops any a crash left behind the snapshot', async () => {
+    const { dir, keys, storage } = await open();
+    const conf = { voters: ['a', 'b', 'c'], learners: [] };
+    const stored = async (k: LevelKeyspace) => (await k.range('raft/e', 'raft/e~')).map(([key]) => Number.parseInt(key.slice('raft/e'.length), 16));
+    await save(storage, ready({ entries: [1, 2, 3, 4, 5, 6].map((i) => entry(i, 1)) }));
+    storage.compact({ index: 2, term: 1, conf, data: new Uint8Array([1]) });
+    storage.compact({ index: 4, term: 1, conf, data: new Uint8Array([2]) });
+    await save(storage, ready({ hardState: { term: 1, vote: null, commit: 6 } }));
+    expect(await stored(keys)).toEqual([5, 6]);
+    // As if a crash came between a compaction's snapshot and its clearing of the entries.
+    keys.put(`raft/e${(3).toString(16).padStart(16, '0')}`, new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0]), true);
+    await save(storage, ready({ hardState: { term: 1, vote: null, commit: 6 } }));
+    expect(await stored(keys)).toEqual([3, 5, 6]);
+    await keys.close();
+    const reopened = await open(dir);
+    await save(reopened.storage, ready({ hardState: { term: 1, vote: null, commit: 6 } }));
+    expect(await stored(reopened.keys)).toEqual([5, 6]);
+    expect((await reopened.storage.load()).entries.map((e) => e.index)).toEqual([5, 6]);
+    await reopened.keys.close();
+  });
+
   it('group commit: the Readies of many groups saved in one turn share one fsync', async () => {
     const { keys } = await open();
     const groups = Array.from({ length: 20 }, (_, i) => new LevelRaftStorage(keys, `g${i}/`));

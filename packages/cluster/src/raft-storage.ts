@@ -74,6 +74,8 @@ export class LevelRaftStorage {
     }
     this.#first = base + 1;
     this.#last = base + entries.length;
+    // Entries a crash left behind a compaction; compactions from here on clear from #first only.
+    if (base > 0) this.keys.clear(this.#entry, this.#entry + indexKey(base + 1));
     return { hardState, snapshot, entries };
   }
 
@@ -97,10 +99,14 @@ export class LevelRaftStorage {
     keys.commit().onSettled(done);
   }
 
-  /** Saves a snapshot the shell took and drops the entries it covers. */
+  /**
+   * Saves a snapshot the shell took and drops the entries it covers, from the first one still
+   * stored: LevelDB walks over the deletion marks of the entries dropped before until it
+   * compacts its files, so a range from the log's start would cost more with every snapshot.
+   */
   compact(snapshot: Snapshot): void {
     this.keys.put(this.#snap, encodeSnapshot(snapshot), false);
-    this.keys.clear(this.#entry, this.#entry + indexKey(snapshot.index + 1));
+    this.keys.clear(this.#entry + indexKey(this.#first), this.#entry + indexKey(snapshot.index + 1));
     this.#first = snapshot.index + 1;
   }
 }
