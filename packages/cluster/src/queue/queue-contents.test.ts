@@ -13,6 +13,7 @@ import { queueImage, type PolicyRecord, type QueueEntry, type QueueRecord, type 
 import { describe, expect, it } from 'vitest';
 import type { QueueLogCommand, QueueLogEffect } from './queue-log.js';
 import { describeQueue, replicatedQueueMachine, type ReplicatedQueueState } from './replicated-queue.js';
+import { decodeSnapshot } from './queue-snapshot.js';
 
 const T0 = 1_000_000;
 
@@ -200,16 +201,32 @@ describe('replicated queue snapshot of contents', () => {
     expect(again.state.machine.stats().ready).toBe(0);
   });
 
+  it('a backlog: its lists of entries are written a part at a time, and restored whole and in order', () => {
+    const machine = replicatedQueueMachine(record({}));
+    let state = machine.init();
+    let index = 0;
+    const count = 2 * 1024 + 5;
+    for (let i = 0; i < count; i++) state = machine.apply(state, { t: 'enqueue', id: `m${i}`, client: 'p', now: T0, body: new Uint8Array([i % 256]) }, { index: ++index, term: 1 }).state;
+    state = machine.apply(state, { t: 'subscribe', consumer: 'c', prefetch: 1500, now: T0 }, { index: ++index, term: 1 }).state;
+    state = machine.apply(state, { t: 'settle', consumer: 'c', id: 'm3', outcome: 'requeue', now: T0, random: 0 }, { index: ++index, term: 1 }).state;
+    const data = machine.snapshot(state);
+    // 2,053 entries, ready or out (a dispatch round stops at the consumer's share): at least three parts.
+    const [returned, ram, unacked] = decodeSnapshot(data).outline.lists!;
+    expect(returned + ram + unacked).toBeGreaterThanOrEqual(3);
+    expect(Math.max(ram, unacked)).toBeGreaterThanOrEqual(2);
+    expect(fullState(machine.restore(data.slice()))).toBe(fullState(state));
+  });
+
   it('still reads a snapshot of format 1 (seen ids as JSON pairs in the outline)', () => {
     const machine = replicatedQueueMachine(record({}));
     let state = machine.init();
     for (let i = 0; i < 5; i++) state = machine.apply(state, { t: 'enqueue', id: `m${i}`, client: 'p', now: T0 + i, body: new Uint8Array([i]) }, { index: i + 1, term: 1 }).state;
     const current = Buffer.from(machine.snapshot(state));
-    // Rewritten as format 1: the same parts, the seen ids moved into the outline.
-    const outlineLength = current.readUInt32LE(1);
-    const { seenChunks, ...outline } = JSON.parse(current.toString('utf8', 5, 5 + outlineLength)) as { seenChunks: number };
-    let at = 5 + outlineLength;
-    for (let i = 0; i < seenChunks; i++) at += 4 + current.readUInt32LE(at);
+    // Rewritten as format 1: the lists and the seen ids in the outline, then the same messages.
+    const { outline: decoded } = decodeSnapshot(current);
+    const { seenChunks, lists, ...outline } = decoded;
+    let at = 1;
+    for (let i = 0; i < 1 + lists!.reduce((a, b) => a + b, 0) + seenChunks!; i++) at += 4 + current.readUInt32LE(at);
     const head = Buffer.from(JSON.stringify({ ...outline, seen: [...state.seen] }));
     const length = Buffer.alloc(4);
     length.writeUInt32LE(head.length);

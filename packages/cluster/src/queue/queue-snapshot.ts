@@ -3,10 +3,12 @@
  * Raft log is truncated behind it and a restarted or lagging member starts from it.
  *
  * Layout (little-endian), format SNAPSHOT_V2: a format byte, then length-prefixed parts (a uint32
- * length and the bytes): the outline as JSON (counters, consumers, timers, the dedup window, how
- * many chunks of seen ids follow, and every entry, delivery, retry and dead-letter naming its
- * message by number); the chunks of the window of seen ids (seen-window.ts); then each message
- * once, in that numbering: its fields as JSON, its body as raw bytes. Decoding copies no body:
+ * length and the bytes): the outline as JSON (counters, consumers, timers, the dedup window,
+ * retries and dead-letters naming their message by number, and how many parts of each list and
+ * chunks of seen ids follow); the returned, ready and delivered entries as JSON arrays of up to
+ * LIST_PART entries each (snapshot-writer.ts); the chunks of the window of seen ids
+ * (seen-window.ts); then each message once, in that numbering: its fields as JSON, its body as
+ * raw bytes. Decoding copies no body:
  * each is a view of the snapshot, as a log entry's body is. SNAPSHOT_V1 (the seen ids as JSON
  * pairs in the outline, no chunks) is still read; any other format is refused by name.
  */
@@ -61,8 +63,10 @@ export interface QueueOutline {
   readonly deadLetters: readonly (readonly [string, number, DeathReason])[];
   /** Format 1 only: the window of seen ids, oldest first. */
   readonly seen?: readonly (readonly [string, number])[];
-  /** Format 2: how many chunks of seen ids follow the outline. */
+  /** Format 2: how many chunks of seen ids follow the outline's lists. */
   readonly seenChunks?: number;
+  /** Format 2: how many parts hold returned, ram and unacked, which the outline's JSON leaves out. */
+  readonly lists?: readonly [number, number, number];
   readonly dedup: readonly (readonly [string, number])[];
 }
 
@@ -117,7 +121,11 @@ export function decodeSnapshot(data: Uint8Array): DecodedSnapshot {
   }
   const reader = new SnapshotReader(bytes);
   reader.at = 1;
-  const outline = JSON.parse(reader.part().toString('utf8')) as QueueOutline;
+  let outline = JSON.parse(reader.part().toString('utf8')) as QueueOutline;
+  if (outline.lists !== undefined) {
+    const [returned, ram, unacked] = outline.lists.map((parts) => Array.from({ length: parts }, () => JSON.parse(reader.part().toString('utf8')) as unknown[]).flat());
+    outline = { ...outline, returned, ram, unacked } as QueueOutline;
+  }
   const seen: Buffer[] = [];
   for (let i = 0; i < (outline.seenChunks ?? 0); i++) seen.push(reader.part());
   const messages: Message[] = [];

@@ -6,13 +6,17 @@
  * which no later add or forget changes), so the queue goes on applying entries meanwhile and the
  * bytes still describe exactly that index.
  *
- * Two passes: each part is encoded (the outline's JSON, each chunk of seen ids, each message's
- * fields), then, their sizes known, copied into one buffer.
+ * Two passes: each part is encoded (the outline's JSON, its long lists of entries a thousand at a
+ * time, each chunk of seen ids, each message's fields), then, their sizes known, copied into one
+ * buffer.
  */
 import type { Message } from '@warren/core';
 import type { SnapshotWriter } from '../machine.js';
 import { SNAPSHOT_V2, type QueueOutline } from './queue-snapshot.js';
 import { encodePiece, type SeenPiece } from './seen-window.js';
+
+/** Entries of a list (ready, returned, out) per part of the snapshot. */
+export const LIST_PART = 1024;
 
 /** How many steps, or bytes copied, between two looks at the clock. */
 const STEPS_PER_CHECK = 32;
@@ -26,7 +30,11 @@ export class QueueSnapshotWriter implements SnapshotWriter {
   /** Every part in order; each is written after its uint32 length. */
   readonly #parts: Uint8Array[] = [];
   #size = 1;
-  /** Where the encoding pass is: the next seen piece, then the next message. */
+  /** The outline's long lists (returned, ram, unacked), written in parts of LIST_PART entries. */
+  readonly #lists: readonly (readonly unknown[])[];
+  /** Where the encoding pass is: the next list and entry, the next seen piece, then the next message. */
+  #list = 0;
+  #from = 0;
   #piece = 0;
   #message = 0;
   #out: Buffer | undefined;
@@ -39,7 +47,10 @@ export class QueueSnapshotWriter implements SnapshotWriter {
     private readonly seen: readonly SeenPiece[],
     private readonly messages: readonly Message[],
   ) {
-    this.#add(Buffer.from(JSON.stringify({ ...outline, seenChunks: seen.length })));
+    const { returned, ram, unacked, ...rest } = outline;
+    this.#lists = [returned, ram, unacked];
+    const lists = this.#lists.map((list) => Math.ceil(list.length / LIST_PART));
+    this.#add(Buffer.from(JSON.stringify({ ...rest, lists, seenChunks: seen.length })));
   }
 
   write(budgetMs: number): Uint8Array | undefined {
@@ -51,6 +62,17 @@ export class QueueSnapshotWriter implements SnapshotWriter {
       bytes = 0;
       return performance.now() < end;
     };
+    while (this.#list < this.#lists.length) {
+      const list = this.#lists[this.#list]!;
+      if (this.#from >= list.length) {
+        this.#list++;
+        this.#from = 0;
+        continue;
+      }
+      this.#add(Buffer.from(JSON.stringify(list.slice(this.#from, this.#from + LIST_PART))));
+      this.#from += LIST_PART;
+      if (performance.now() >= end) return undefined;
+    }
     while (this.#piece < this.seen.length) {
       this.#add(encodePiece(this.seen[this.#piece++]!));
       // A piece is up to a chunk of ids: look at the clock after each.
