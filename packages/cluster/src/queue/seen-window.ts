@@ -30,8 +30,8 @@ export interface SeenPiece {
 }
 
 export class SeenWindow {
-  readonly #at = new Map<string, number>();
-  #chunks: Chunk[] = [{ ids: [], ats: [] }];
+  readonly #ids = new Set<string>();
+  readonly #chunks: Chunk[] = [{ ids: [], ats: [] }];
   /** The ids of the first chunk before this one are forgotten. */
   #head = 0;
 
@@ -39,16 +39,16 @@ export class SeenWindow {
   constructor(private readonly chunk = CHUNK) {}
 
   get size(): number {
-    return this.#at.size;
+    return this.#ids.size;
   }
 
   has(id: string): boolean {
-    return this.#at.has(id);
+    return this.#ids.has(id);
   }
 
   /** `at` is never before the last id's time (the queue's clock never goes back). */
   add(id: string, at: number): void {
-    this.#at.set(id, at);
+    this.#ids.add(id);
     let open = this.#chunks.at(-1)!;
     if (open.ids.length === this.chunk) {
       open = { ids: [], ats: [] };
@@ -69,7 +69,7 @@ export class SeenWindow {
         continue;
       }
       if (first.ats[this.#head]! > at) return;
-      this.#at.delete(first.ids[this.#head]!);
+      this.#ids.delete(first.ids[this.#head]!);
       this.#head++;
     }
   }
@@ -99,7 +99,7 @@ export class SeenWindow {
       .filter((p) => p.to > p.from);
   }
 
-  /** Restores the chunks a snapshot holds (decodeSeen), in order, after any already here. */
+  /** Adds the ids of a chunk a snapshot holds (as encodePiece wrote it), after any already here. */
   restoreChunk(bytes: Buffer): void {
     const { ids, ats } = decodeChunk(bytes);
     for (let i = 0; i < ids.length; i++) this.add(ids[i]!, ats[i]!);
