@@ -61,6 +61,21 @@ describe('LevelRaftStorage', () => {
     await reopened.keys.close();
   });
 
+  it('compaction drops the entries it covers a few hundred a write, in the store\'s batches; reopening drops any left behind the snapshot', async () => {
+    const { keys, storage } = await open();
+    const conf = { voters: ['a', 'b', 'c'], learners: [] };
+    const count = async () => (await keys.range('raft/e', 'raft/e~')).length;
+    await save(storage, ready({ entries: Array.from({ length: 700 }, (_, i) => entry(i + 1, 1)) }));
+    storage.compact({ index: 600, term: 1, conf, data: new Uint8Array([1]) });
+    await save(storage, ready({ hardState: { term: 1, vote: null, commit: 700 } }));
+    // The compaction and one write: 512 of the 600 gone, no range clear in the store's queue.
+    expect(await count()).toBe(700 - 512);
+    await save(storage, ready({ hardState: { term: 1, vote: null, commit: 700 } }));
+    expect(await count()).toBe(100);
+    expect((await storage.load()).entries.map((e) => e.index)).toEqual(Array.from({ length: 100 }, (_, i) => 601 + i));
+    await keys.close();
+  });
+
   it('compaction drops the entries from the first one stored; reopening drops any a crash left behind the snapshot', async () => {
     const { dir, keys, storage } = await open();
     const conf = { voters: ['a', 'b', 'c'], learners: [] };

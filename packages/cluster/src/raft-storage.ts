@@ -6,7 +6,9 @@
  *   <p>e<index>   one entry: 1 byte type, 8 bytes term (float64), then its data; index as 16 hex
  *                 digits, so keys sort in log order
  * save() writes one Ready's worth as one batch, synced when the Ready must sync, and calls back
- * once it is on disk: the shell sends nothing that depends on it before.
+ * once it is on disk: the shell sends nothing that depends on it before. Entries a compaction
+ * dropped are deleted a few hundred at a time with the writes that follow; reopening clears any
+ * left behind the snapshot.
  */
 import type { LevelKeyspace } from '@warren/store';
 import type { Entry, HardState, RaftStorageState, Ready, Snapshot } from './raft/types.js';
@@ -41,6 +43,13 @@ function decodeSnapshot(bytes: Buffer): Snapshot {
   return { ...header, data: bytes.subarray(4 + length) };
 }
 
+/**
+ * How many of the entries a compaction dropped are deleted with each later write. A range clear
+ * is a step of the store's write queue of its own, and every group's synced batch waits behind
+ * it; deletes ride along with the writes that come anyway.
+ */
+const DROPS_PER_WRITE = 256;
+
 export class LevelRaftStorage {
   readonly #hard: string;
   readonly #snap: string;
@@ -48,6 +57,8 @@ export class LevelRaftStorage {
   /** Index range currently stored, to delete a truncated tail in the same batch. */
   #first = 1;
   #last = 0;
+  /** The first entry a compaction dropped that may still be on disk (up to #first - 1). */
+  #dropFrom = 1;
 
   constructor(
     private readonly keys: LevelKeyspace,
@@ -72,7 +83,7 @@ export class LevelRaftStorage {
       if (index !== base + entries.length + 1) break;
       entries.push(decodeEntry(index, value));
     }
-    this.#first = base + 1;
+    this.#first = this.#dropFrom = base + 1;
     this.#last = base + entries.length;
     // Entries a crash left behind a compaction; compactions from here on clear from #first only.
     if (base > 0) this.keys.clear(this.#entry, this.#entry + indexKey(base + 1));
@@ -86,7 +97,7 @@ export class LevelRaftStorage {
     if (ready.snapshot !== undefined) {
       keys.clear(this.#entry, `${this.#entry}~`);
       keys.put(this.#snap, encodeSnapshot(ready.snapshot), sync);
-      this.#first = ready.snapshot.index + 1;
+      this.#first = this.#dropFrom = ready.snapshot.index + 1;
       this.#last = ready.snapshot.index;
     }
     const first = ready.entries[0];
@@ -96,17 +107,23 @@ export class LevelRaftStorage {
       this.#last = ready.entries.at(-1)!.index;
     }
     if (ready.hardState !== undefined) keys.put(this.#hard, Buffer.from(JSON.stringify(ready.hardState)), sync);
+    this.#drop();
     keys.commit().onSettled(done);
   }
 
   /**
-   * Saves a snapshot the shell took and drops the entries it covers, from the first one still
-   * stored: LevelDB walks over the deletion marks of the entries dropped before until it
-   * compacts its files, so a range from the log's start would cost more with every snapshot.
+   * Saves a snapshot the shell took; the entries it covers are deleted DROPS_PER_WRITE at a time,
+   * from here and with the writes that follow (after the snapshot, so a crash never loses both).
    */
   compact(snapshot: Snapshot): void {
     this.keys.put(this.#snap, encodeSnapshot(snapshot), false);
-    this.keys.clear(this.#entry + indexKey(this.#first), this.#entry + indexKey(snapshot.index + 1));
     this.#first = snapshot.index + 1;
+    this.#drop();
+  }
+
+  #drop(): void {
+    const to = Math.min(this.#first - 1, this.#dropFrom + DROPS_PER_WRITE - 1);
+    for (let i = this.#dropFrom; i <= to; i++) this.keys.del(this.#entry + indexKey(i));
+    this.#dropFrom = Math.max(this.#dropFrom, to + 1);
   }
 }
