@@ -90,7 +90,10 @@ const enqueue = (id: string): QueueLogCommand => ({ t: 'enqueue', id, client: 't
 describe('a replicated queue group whose members move', () => {
   it('adds the new member before it removes the leaving one, the leaving leader handing over first', async () => {
     for (const id of FOUNDERS) await node(id);
-    for (const id of FOUNDERS) await run(members.get(id)!, FOUNDERS, 'a');
+    // The preferred leader last: its campaign at once then reaches members that are running (one
+    // that found none would wait for an election timeout like the others, and a member that won
+    // instead would hand back only after leading a while).
+    for (const id of ['b', 'c', 'a']) await run(members.get(id)!, FOUNDERS, 'a');
     const a = members.get('a')!;
     await expect.poll(() => a.group!.leader, { timeout: 10_000 }).toBe('a');
     await proposerOn(a, FOUNDERS, 'a').propose(enqueue('m1'), 10_000);
