@@ -23,8 +23,12 @@ import type { Message } from '../raft/types.js';
 export const FrameKind = { hello: 1, challenge: 2, proof: 3, batch: 4, forward: 5, forwarded: 6, status: 7, welcome: 8, post: 9, beat: 10 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
-/** 2: the beat frame, and quiescing groups that rely on it. */
-export const PROTOCOL_VERSION = 2;
+/**
+ * 2: the beat frame, and quiescing groups that rely on it. 3: the replicated queue log's
+ * `settles` command (format byte 4), which a node of version 2 could not read from a forwarded
+ * proposal or a log entry.
+ */
+export const PROTOCOL_VERSION = 3;
 
 /** The node-level heartbeat: a frame of its kind alone. */
 export const BEAT_FRAME = Buffer.from([0, 0, 0, 1, FrameKind.beat]);

@@ -22,6 +22,15 @@ export interface LoggedMessage {
   readonly properties?: Message['properties'];
 }
 
+/** One settle of a `settles` command: a `settle` without its time. */
+export interface SettleItem {
+  readonly consumer: string;
+  readonly id: string;
+  readonly outcome: Settlement;
+  readonly random: number;
+  readonly delay?: number;
+}
+
 export type QueueLogCommand =
   /**
    * A publish: enqueued once per message id (a publisher retries until confirmed), confirmed every
@@ -42,6 +51,11 @@ export type QueueLogCommand =
       readonly random: number;
       readonly delay?: number;
     }
+  /**
+   * Many settles at once, gathered on a consumer's node within one event-loop turn: applied as
+   * each of them would be, in order, as a `settle` at `now` (the same effects, the same queue).
+   */
+  | { readonly t: 'settles'; readonly now: number; readonly settles: readonly SettleItem[] }
   /** Renews the consumer's ack lease on message `id` to `ms` from now. */
   | { readonly t: 'extend'; readonly consumer: string; readonly id: string; readonly ms: number; readonly now: number }
   /**

@@ -18,7 +18,7 @@ import { Enqueued, recordingQueueMachine, type Consumer, type Message, type Queu
 import type { ApplyMeta, Applied, ReplicatedMachine } from '../machine.js';
 import { restoreQueue, snapshotQueue, standIn } from './queue-contents.js';
 import { ReplicaEffects } from './replica-effects.js';
-import { decodeQueueCommand, encodeQueueCommand, type LoggedMessage, type QueueLogCommand, type QueueLogEffect } from './queue-log.js';
+import { decodeQueueCommand, encodeQueueCommand, type LoggedMessage, type QueueLogCommand, type QueueLogEffect, type SettleItem } from './queue-log.js';
 import { applyPolicy, extendLease, heldByWindow, purge, rememberId, remove, retryDue, take } from './replica-commands.js';
 
 export interface ReplicatedQueueState {
@@ -83,7 +83,7 @@ function subscribe(state: ReplicatedQueueState, { consumer: id, prefetch, ackTim
   machine.apply({ kind: 'attach', now, consumer });
 }
 
-function settle(state: ReplicatedQueueState, command: Extract<QueueLogCommand, { t: 'settle' }>, now: number): QueueLogEffect {
+function settle(state: ReplicatedQueueState, command: SettleItem, now: number): QueueLogEffect {
   const { effects } = state;
   const { consumer, id, outcome, random, delay } = command;
   const delivery = effects.unacked.get(id);
@@ -145,6 +145,9 @@ function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand, now
       return;
     case 'settle':
       effects.push(settle(state, command, now));
+      return;
+    case 'settles':
+      for (const item of command.settles) effects.push(settle(state, item, now));
       return;
     case 'cancel': {
       const consumer = state.consumers.get(command.consumer);
