@@ -25,6 +25,17 @@ const EVERY_KIND: readonly QueueLogCommand[] = [
     headers: { 'x-death': [{ queue: 'q', reason: 'rejected', count: 2 }], flag: true, none: null },
   },
   { t: 'enqueue', id: 'n2.a', client: 'n2', now: NOW, body: new Uint8Array(0) },
+  {
+    t: 'enqueues',
+    client: 'n2',
+    now: NOW,
+    messages: [
+      { id: 'n2.a', body: new TextEncoder().encode('un'), exchange: '', routingKey: 'q', properties: { persistent: true } },
+      { id: 'n2.b', body: new Uint8Array(0), dedup: 'order-2', headers: { 'x-death': [{ count: 1 }] } },
+      { id: 'n2.ç', body: new Uint8Array([1, 2, 3]) },
+    ],
+  },
+  { t: 'enqueues', client: 'n3', now: NOW, messages: [] },
   { t: 'retry-due', id: 'm1', now: NOW },
   { t: 'subscribe', consumer: 'c1', prefetch: 10, now: NOW, ackTimeout: 30_000 },
   { t: 'settle', consumer: 'c1', id: 'm1', outcome: 'retry', now: NOW, random: 0.123456789, delay: 1500 },
@@ -72,6 +83,18 @@ const enqueue: fc.Arbitrary<QueueLogCommand> = fc
   )
   .map(([required, ...rest]) => Object.assign({ t: 'enqueue' as const }, required, ...rest) as QueueLogCommand);
 
+const enqueues: fc.Arbitrary<QueueLogCommand> = fc
+  .tuple(fc.record({ client: text, now: time }, plain), fc.array(enqueue, { maxLength: 6 }))
+  .map(([{ client, now }, each]) => ({
+    t: 'enqueues' as const,
+    client,
+    now,
+    messages: each.map((c) => {
+      const { t: _t, client: _client, now: _now, ...item } = c as Extract<QueueLogCommand, { t: 'enqueue' }>;
+      return item;
+    }),
+  }));
+
 const other: fc.Arbitrary<QueueLogCommand> = fc.oneof(
   fc.record({ t: fc.constant('retry-due' as const), id: text, now: time }, plain),
   fc
@@ -107,7 +130,7 @@ describe('queue log codec', () => {
 
   it('decodes any command to what was encoded (property)', () => {
     fc.assert(
-      fc.property(fc.oneof(enqueue, other), (command) => {
+      fc.property(fc.oneof(enqueue, enqueues, other), (command) => {
         expect(decodeQueueCommand(encodeQueueCommand(command))).toStrictEqual(command);
       }),
     );
@@ -140,6 +163,9 @@ describe('queue log codec', () => {
     const settles = encodeQueueCommand({ t: 'settles', now: NOW, settles: [{ consumer: 'c1', id: 'm1', outcome: 'retry', random: 0.5, delay: 10 }] });
     for (let cut = 1; cut < settles.length; cut++) expect(() => decodeQueueCommand(settles.subarray(0, cut))).toThrow(RangeError);
     expect(() => decodeQueueCommand(Uint8Array.from([...settles, 0]))).toThrow(/past its last settle/);
+    const publishes = encodeQueueCommand({ t: 'enqueues', client: 'n1', now: NOW, messages: [{ id: 'm1', body: new Uint8Array([7]), routingKey: 'q' }] });
+    for (let cut = 1; cut < publishes.length; cut++) expect(() => decodeQueueCommand(publishes.subarray(0, cut))).toThrow(RangeError);
+    expect(() => decodeQueueCommand(Uint8Array.from([...publishes, 0]))).toThrow(/past its last publish/);
   });
 
   it('the member that proposed a command applies the object; any other member decodes an equal one', () => {

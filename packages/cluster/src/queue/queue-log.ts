@@ -22,6 +22,9 @@ export interface LoggedMessage {
   readonly properties?: Message['properties'];
 }
 
+/** One publish of an `enqueues` command: an `enqueue` without its client and time. */
+export type EnqueueItem = LoggedMessage & { readonly dedup?: string };
+
 /** One settle of a `settles` command: a `settle` without its time. */
 export interface SettleItem {
   readonly consumer: string;
@@ -37,6 +40,11 @@ export type QueueLogCommand =
    * time. `dedup`: the publisher's message id, checked against the queue's dedup window.
    */
   | (LoggedMessage & { readonly t: 'enqueue'; readonly client: string; readonly now: number; readonly dedup?: string })
+  /**
+   * Many publishes at once, gathered on the publishers' node within one event-loop turn: applied
+   * as each of them would be, in order, as an `enqueue` from `client` at `now`.
+   */
+  | { readonly t: 'enqueues'; readonly client: string; readonly now: number; readonly messages: readonly EnqueueItem[] }
   /** A retry's back-off ran out (a `retry` effect): the pending retry of message `id` comes back, once. */
   | { readonly t: 'retry-due'; readonly id: string; readonly now: number }
   /** `ackTimeout`: the consumer's own ack lease, ms. */

@@ -136,6 +136,9 @@ function applyCommand(state: ReplicatedQueueState, command: QueueLogCommand, now
       effects.push({ kind: rejected ? 'rejected' : 'confirm', client: command.client, id: command.id });
       return;
     }
+    case 'enqueues':
+      for (const item of command.messages) applyCommand(state, { ...item, t: 'enqueue', client: command.client, now }, now);
+      return;
     case 'retry-due':
       retryDue(state, command, now);
       return;

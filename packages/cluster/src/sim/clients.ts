@@ -1,7 +1,8 @@
 /**
  * Simulated clients of the replicated queue (core's queue machine through
  * ../queue/replicated-queue.ts). A publisher sends each message to the member it believes leads,
- * follows redirects, and retries until the confirm comes back (the machine deduplicates by id). A consumer subscribes, acks most deliveries, nacks some with and without
+ * follows redirects, and retries until the confirm comes back (the machine deduplicates by id);
+ * the publishes it makes at about the same time go as one `enqueues` command. A consumer subscribes, acks most deliveries, nacks some with and without
  * requeue, and may die; it settles what reached it at about the same time as one `settles`
  * command (a lone one as `settle`), as a broker's node gathers its consumers' acks of one turn; its death is reported by a member (as a broker notices a closed
  * connection), retried until applied. Requests and answers are delayed and may be lost.
@@ -19,7 +20,7 @@ export interface ClientLink {
 }
 
 const RETRY_MS = 60;
-/** A consumer's settles of deliveries that reach it within this long of the first go as one command. */
+/** Publishes (a consumer's settles of deliveries reaching it) within this long of the first go as one command. */
 const GATHER_MS = 4;
 const MAX_RETRY_MS = 1000;
 
@@ -87,6 +88,8 @@ export class Clients {
   readonly #draining = new Set<string>();
   /** Consumer -> message id -> settled. */
   readonly #settling = new Map<string, Set<string>>();
+  /** Publishes gathered, not yet sent. */
+  #publishing: string[] | undefined;
   /** Consumer -> its settles gathered, not yet sent. */
   readonly #gathered = new Map<string, SettleItem[]>();
   deliveries = 0;
@@ -101,7 +104,18 @@ export class Clients {
 
   publish(id: string): void {
     this.observer.published.add(id);
-    this.#retry({ t: 'enqueue', id, client: 'p', now: this.clock.now, body: new Uint8Array(0) }, () => this.#confirmed.has(id));
+    if (this.#publishing !== undefined) {
+      this.#publishing.push(id);
+      return;
+    }
+    const ids = (this.#publishing = [id]);
+    this.clock.after(GATHER_MS, () => {
+      this.#publishing = undefined;
+      const now = this.clock.now;
+      const body = new Uint8Array(0);
+      const command: QueueCommand = ids.length === 1 ? { t: 'enqueue', id, client: 'p', now, body } : { t: 'enqueues', client: 'p', now, messages: ids.map((id) => ({ id, body })) };
+      this.#retry(command, () => ids.every((id) => this.#confirmed.has(id)));
+    });
   }
 
   /** A draining consumer acks everything; the others also nack. */
