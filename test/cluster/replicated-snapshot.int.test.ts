@@ -144,4 +144,48 @@ describe('a replicated queue compacted behind snapshots of its contents', () => 
   it('so does a leader killed with kill -9', { timeout: 60_000 }, async () => {
     await scenario('rq.snap2', 'leader');
   });
+
+  it('a member that missed 120 MB comes back from one snapshot that large, and its messages are whole', { timeout: 60_000 }, async () => {
+    const queue = 'rq.huge';
+    await declare(cluster.node('a'), `/api/queues/%2F/${queue}`, replicated());
+    const { leader, others } = await leaderOf(cluster, queue);
+    const victim = others[0]!;
+    await cluster.kill9(victim);
+    const publisher = await connect(cluster.node(leader).url);
+    const consumer = await connect(cluster.node(victim === 'a' ? 'b' : 'a').url);
+    try {
+      const big = (i: number) => Buffer.alloc(2 * 1024 * 1024, i);
+      for (let i = 0; i < 60; i += 10) {
+        await Promise.all(Array.from({ length: 10 }, (_, j) => publisher.publish('', queue, big(i + j), { messageId: `big${i + j}`, persistent: true })));
+      }
+      // Small ones after them, so that a snapshot is taken past every large one.
+      await Promise.all(Array.from({ length: 100 }, (_, i) => publisher.publish('', queue, `small ${i}`, { messageId: `small${i}`, persistent: true })));
+      await vi.waitFor(async () => expect((await logView(leader, queue)).log!.snapshot).toBeGreaterThan(60), wait);
+      const compacted = (await logView(leader, queue)).log!.snapshot;
+
+      await cluster.restart(victim);
+      await vi.waitFor(async () => {
+        expect((await logView(leader, queue)).lag?.[victim]).toBe(0);
+        const back = await logView(victim, queue);
+        expect(back.log!.snapshot).toBeGreaterThanOrEqual(compacted);
+        expect(back).toMatchObject({ messages: 160 });
+      }, wait);
+
+      // Leadership moves to it, so what is delivered comes from the state it restored.
+      expect((await api(cluster.node(leader), 'PUT', `/api/queues/%2F/${queue}/members`, { members: ['a', 'b', 'c'], leader: victim })).status).toBeLessThan(300);
+      await vi.waitFor(async () => expect((await leaderOf(cluster, queue)).leader).toBe(victim), wait);
+      const got = new Map<string, Uint8Array>();
+      const all = whenever(() => got.size === 160);
+      await consumer.consume(queue, (m: Message) => {
+        got.set(m.properties.messageId!, Uint8Array.from(m.body));
+        m.ack();
+        all.poke();
+      }, { prefetch: 20 });
+      await all.reached;
+      for (let i = 0; i < 60; i++) expect(Buffer.from(got.get(`big${i}`)!).equals(big(i))).toBe(true);
+      for (let i = 0; i < 100; i++) expect(Buffer.from(got.get(`small${i}`)!).toString()).toBe(`small ${i}`);
+    } finally {
+      await Promise.all([publisher.close(), consumer.close()]);
+    }
+  });
 });

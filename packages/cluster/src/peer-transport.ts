@@ -5,6 +5,7 @@
  * tolerates; the next send dials again. Encoding is peer-codec.ts's job.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { FrameReader } from './frame-reader.js';
 import { decodeMessage, encodeMessage } from './peer-codec.js';
 import type { Message, NodeId } from './raft/types.js';
 
@@ -15,24 +16,6 @@ export interface PeerAddress {
 
 /** Frames larger than this are refused: a peer that sends one is not speaking our protocol. */
 const MAX_FRAME = 64 * 1024 * 1024;
-
-class FrameReader {
-  #buffer: Buffer = Buffer.alloc(0);
-
-  constructor(private readonly onFrame: (frame: Buffer) => void) {}
-
-  push(chunk: Buffer): void {
-    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
-    while (this.#buffer.length >= 4) {
-      const length = this.#buffer.readUInt32BE(0);
-      if (length > MAX_FRAME) throw new Error(`peer frame of ${length} bytes`);
-      if (this.#buffer.length < 4 + length) return;
-      const frame = this.#buffer.subarray(4, 4 + length);
-      this.#buffer = this.#buffer.subarray(4 + length);
-      this.onFrame(frame);
-    }
-  }
-}
 
 export class PeerTransport {
   readonly #server: Server;
@@ -111,7 +94,7 @@ export class PeerTransport {
   #accept(socket: Socket): void {
     this.#in.add(socket);
     socket.setNoDelay(true);
-    const reader = new FrameReader((frame) => this.onMessage(decodeMessage(frame)));
+    const reader = new FrameReader((frame) => this.onMessage(decodeMessage(frame)), MAX_FRAME, 'peer frame');
     socket.on('data', (chunk: Buffer) => {
       try {
         reader.push(chunk);

@@ -79,8 +79,18 @@ export function readJsonFrame<T>(frame: Buffer): { value: T; payload: Buffer } {
   return { value: JSON.parse(frame.toString('utf8', 5, 5 + length)) as T, payload: frame.subarray(5 + length) };
 }
 
-export function batchFrame(messages: readonly GroupMessage[]): Buffer {
-  const parts: Buffer[] = [];
+/**
+ * A batch frame holds messages up to about this many bytes; more go in further frames, so a turn
+ * that catches up a lagging member with many large entries never makes one frame past what a
+ * Buffer holds. A single message larger than this (a snapshot) is a frame of its own.
+ */
+export const BATCH_TARGET = 8 * 1024 * 1024;
+
+/** The messages in order, in as few batch frames as BATCH_TARGET allows. */
+export function batchFrames(messages: readonly GroupMessage[], target = BATCH_TARGET): Buffer[] {
+  const frames: Buffer[] = [];
+  let parts: Buffer[] = [];
+  let count = 0;
   let size = 1 + 4;
   for (const { group, message } of messages) {
     const name = Buffer.from(group, 'utf8');
@@ -89,13 +99,23 @@ export function batchFrame(messages: readonly GroupMessage[]): Buffer {
     head.writeUInt16BE(name.length, 0);
     name.copy(head, 2);
     head.writeUInt32BE(body.length, 2 + name.length);
+    if (count > 0 && size + head.length + body.length > target) {
+      frames.push(joinBatch(parts, count, size));
+      [parts, count, size] = [[], 0, 1 + 4];
+    }
     parts.push(head, body);
+    count++;
     size += head.length + body.length;
   }
+  if (count > 0) frames.push(joinBatch(parts, count, size));
+  return frames;
+}
+
+function joinBatch(parts: readonly Buffer[], count: number, size: number): Buffer {
   const out = Buffer.allocUnsafe(4 + size);
   out.writeUInt32BE(size, 0);
   out[4] = FrameKind.batch;
-  out.writeUInt32BE(messages.length, 5);
+  out.writeUInt32BE(count, 5);
   let at = 9;
   for (const part of parts) {
     part.copy(out, at);
@@ -160,26 +180,4 @@ export function readPosts(frame: Buffer): PostItem[] {
     at += 4 + length;
   }
   return out;
-}
-
-/** Frames larger than this are refused: a peer that sends one is not speaking our protocol. */
-const MAX_FRAME = 64 * 1024 * 1024;
-
-/** Splits a byte stream into frames (each without its length prefix). */
-export class FrameReader {
-  #buffer: Buffer = Buffer.alloc(0);
-
-  constructor(private readonly onFrame: (frame: Buffer) => void) {}
-
-  push(chunk: Buffer): void {
-    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
-    while (this.#buffer.length >= 4) {
-      const length = this.#buffer.readUInt32BE(0);
-      if (length === 0 || length > MAX_FRAME) throw new Error(`cluster frame of ${length} bytes`);
-      if (this.#buffer.length < 4 + length) return;
-      const frame = this.#buffer.subarray(4, 4 + length);
-      this.#buffer = this.#buffer.subarray(4 + length);
-      this.onFrame(frame);
-    }
-  }
 }

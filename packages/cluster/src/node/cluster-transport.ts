@@ -14,7 +14,8 @@ import { createServer as createTcpServer, connect as tcpConnect, isIP, type Serv
 import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { PeerLink } from '../raft-node.js';
 import type { Message } from '../raft/types.js';
-import { BEAT_FRAME, batchFrame, FrameKind, FrameReader, jsonFrame, postFrame, PROTOCOL_VERSION, readBatch, readJsonFrame, readPosts, type ClusterTraffic, type ForwardedHeader, type ForwardHeader, type GroupMessage, type PostItem } from './cluster-frames.js';
+import { FrameReader } from '../frame-reader.js';
+import { BATCH_TARGET, BEAT_FRAME, batchFrames, FrameKind, jsonFrame, postFrame, PROTOCOL_VERSION, readBatch, readJsonFrame, readPosts, type ClusterTraffic, type ForwardedHeader, type ForwardHeader, type GroupMessage, type PostItem } from './cluster-frames.js';
 import { GroupClock } from './group-clock.js';
 import { OUT_OF_REACH_TIMEOUTS, PeerLiveness } from './peer-liveness.js';
 import { newNonce, proofMatches, proofOf, type HandshakeFacts } from './peer-auth.js';
@@ -54,6 +55,8 @@ export class ForwardError extends Error {
 }
 
 const HANDSHAKE_TIMEOUT = 5_000;
+/** The handshake's frames are a few hundred bytes: a stranger gets no more until it proves it belongs. */
+const HANDSHAKE_FRAME_MAX = 64 * 1024;
 const FORWARD_TIMEOUT = 10_000;
 /** How often forwarded proposals are checked for FORWARD_TIMEOUT: one timer for all, not one per proposal. */
 const FORWARD_SWEEP = 1_000;
@@ -234,9 +237,9 @@ export class ClusterTransport {
       for (const open of this.#links.values()) {
         if (open.pending.length === 0 && open.posts.length === 0 && open.frames.length === 0) continue;
         const out = open.frames;
-        if (open.pending.length > 0) out.push(batchFrame(open.pending));
+        if (open.pending.length > 0) out.push(...batchFrames(open.pending));
         if (open.posts.length > 0) out.push(postFrame(open.posts));
-        this.#write(open.socket, out.length === 1 ? out[0]! : Buffer.concat(out));
+        this.#writeAll(open.socket, out);
         open.pending = [];
         open.posts = [];
         open.frames = [];
@@ -248,6 +251,18 @@ export class ClusterTransport {
     this.traffic.bytesOut += bytes.length;
     this.traffic.writes++;
     socket.write(bytes);
+  }
+
+  /** A turn's frames in one write; small ones joined, large ones (a snapshot) not copied again. */
+  #writeAll(socket: Socket, frames: readonly Buffer[]): void {
+    let bytes = 0;
+    for (const frame of frames) bytes += frame.length;
+    if (frames.length === 1 || bytes <= BATCH_TARGET) return this.#write(socket, frames.length === 1 ? frames[0]! : Buffer.concat(frames, bytes));
+    this.traffic.bytesOut += bytes;
+    this.traffic.writes++;
+    socket.cork();
+    for (const frame of frames) socket.write(frame);
+    socket.uncork();
   }
 
   /** The node-level heartbeat: one tiny frame per peer per tick, and the liveness check. */
@@ -293,7 +308,7 @@ export class ClusterTransport {
     const deadline = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT);
     let facts: HandshakeFacts | undefined;
     let open = false;
-    this.#read(socket, (frame) => {
+    const reader = this.#read(socket, (frame) => {
       if (open) return this.#onFrame(expected, frame);
       const { value } = readJsonFrame<{ id?: unknown; nonce?: unknown; proof?: unknown }>(frame);
       if (facts === undefined) {
@@ -309,7 +324,7 @@ export class ClusterTransport {
       clearTimeout(deadline);
       open = true;
       opened();
-      this.#openLink(expected, socket);
+      this.#openLink(expected, socket, reader);
     });
   }
 
@@ -321,7 +336,7 @@ export class ClusterTransport {
     let facts: HandshakeFacts | undefined;
     let peer: string | undefined;
     socket.on('error', () => socket.destroy());
-    this.#read(socket, (frame) => {
+    const reader = this.#read(socket, (frame) => {
       if (peer !== undefined) return this.#onFrame(peer, frame);
       const { value } = readJsonFrame<{ v?: unknown; id?: unknown; nonce?: unknown; proof?: unknown }>(frame);
       if (facts === undefined) {
@@ -343,12 +358,12 @@ export class ClusterTransport {
       peer = facts.dialerId;
       const accepted = peer;
       socket.on('close', () => this.#dropLink(accepted, socket));
-      this.#openLink(accepted, socket);
+      this.#openLink(accepted, socket, reader);
     });
   }
 
-  #read(socket: Socket, onFrame: (frame: Buffer) => void): void {
-    const reader = new FrameReader(onFrame);
+  #read(socket: Socket, onFrame: (frame: Buffer) => void): FrameReader {
+    const reader = new FrameReader(onFrame, HANDSHAKE_FRAME_MAX, 'cluster frame');
     socket.on('data', (chunk: Buffer) => {
       this.traffic.bytesIn += chunk.length;
       try {
@@ -357,11 +372,16 @@ export class ClusterTransport {
         socket.destroy();
       }
     });
+    return reader;
   }
 
-  #openLink(peer: string, socket: Socket): void {
+  #openLink(peer: string, socket: Socket, reader: FrameReader): void {
     this.#links.get(peer)?.socket.destroy();
     this.#links.set(peer, { socket, pending: [], posts: [], frames: [] });
+    // A member's frames may now be as large as a queue snapshot; and while one arrives, its bytes
+    // show the peer alive (its beats wait behind it on the same connection).
+    reader.trust();
+    socket.on('data', () => this.#liveness.heard(peer));
     this.options.logger.info({ peer }, 'cluster peer connected');
   }
 

@@ -326,7 +326,11 @@ export class QueueGroup {
     const progress = raft.tracker.progress.get(preferred);
     // A member that is still a learner (just added) cannot lead yet.
     if (!raft.tracker.isVoter(preferred)) return;
-    if (progress === undefined || !progress.recentActive || progress.match < raft.log.committed) {
+    // A quiesced leader hears no member, so `recentActive` stays as it was when it went quiet;
+    // its node's liveness of the peer says whether it is there (and it only went quiet once every
+    // member in reach held its whole log).
+    const heard = progress !== undefined && (progress.recentActive || (raft.quiesced && this.options.transport.clock.live(preferred)));
+    if (progress === undefined || !heard || progress.match < raft.log.committed) {
       // A member just made preferred leader (moved) takes over as soon as it is nearly there: under a
       // steady stream a follower is rarely exactly caught up, and the transfer catches it up first.
       if (!this.#handNow || !this.#nearlyCaughtUp(preferred)) return;
