@@ -25,8 +25,8 @@ export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
 /**
  * 2: the beat frame, and quiescing groups that rely on it. 3: the replicated queue log's
- * `settles` command (format byte 4), which a node of version 2 could not read from a forwarded
- * proposal or a log entry.
+ * `settles` and `enqueues` commands (format bytes 4 and 5), which a node of version 2 could not
+ * read from a forwarded proposal or a log entry.
  */
 export const PROTOCOL_VERSION = 3;
 
