@@ -17,7 +17,7 @@ import { activeConsumer, type Commit, type Consumer, type DeathReason, type Mess
 import { CONTROL_DEADLINE_MS, nodeOfConsumer, ReplicaConsumers } from './replica-consumers.js';
 import { ReplicaAnswers, ReplicatedCommit, unavailable } from './replica-answers.js';
 import { PublishBatches } from './publish-batches.js';
-import { ReplicaPosts, type PostedDelivery } from './replica-posts.js';
+import { ReplicaPosts, type PostedRevocation } from './replica-posts.js';
 import { ClusterUnavailableError, decodeForwarded, encodeQueueCommand, GroupProposer, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type EnqueueItem, type QueueLogCommand, type SnapshotPolicy } from '@warren/cluster';
 import { ReplicatedQueue, type ReplicaHub, type ReplicaView } from './replicated-queue.js';
 import { isRemovedNotice, ReplicaDepartures } from './replica-departures.js';
@@ -147,7 +147,7 @@ export class ReplicatedQueues implements ReplicaHub {
       const decoded = decodeForwarded(command);
       return group.propose(decoded).then((index) => this.#answers.answer(decoded, index));
     };
-    transport.onPost = (_peer, header, payload) => (isRemovedNotice(header) ? this.#departures.told(header.removedFrom, this.#replicas.get(header.removedFrom)) : this.#posts.posted(header as PostedDelivery, payload));
+    transport.onPost = (_peer, header, payload) => (isRemovedNotice(header) ? this.#departures.told(header.removedFrom, this.#replicas.get(header.removedFrom)) : this.#posts.posted(header as PostedRevocation | Uint8Array, payload));
     for (const replica of this.#replicas.values()) this.#start(replica);
     this.#timer = setInterval(() => this.#noteConnected(), LIVENESS_MS);
     this.#timer.unref();
