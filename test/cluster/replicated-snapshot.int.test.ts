@@ -145,44 +145,68 @@ describe('a replicated queue compacted behind snapshots of its contents', () => 
     await scenario('rq.snap2', 'leader');
   });
 
-  it('a member that missed 120 MB comes back from one snapshot that large, and its messages are whole', { timeout: 60_000 }, async () => {
-    const queue = 'rq.huge';
-    await declare(cluster.node('a'), `/api/queues/%2F/${queue}`, replicated());
-    const { leader, others } = await leaderOf(cluster, queue);
-    const victim = others[0]!;
-    await cluster.kill9(victim);
-    const publisher = await connect(cluster.node(leader).url);
-    const consumer = await connect(cluster.node(victim === 'a' ? 'b' : 'a').url);
-    try {
-      const big = (i: number) => Buffer.alloc(2 * 1024 * 1024, i);
-      for (let i = 0; i < 60; i += 10) {
-        await Promise.all(Array.from({ length: 10 }, (_, j) => publisher.publish('', queue, big(i + j), { messageId: `big${i + j}`, persistent: true })));
-      }
-      // Small ones after them, so that a snapshot is taken past every large one.
-      await Promise.all(Array.from({ length: 100 }, (_, i) => publisher.publish('', queue, `small ${i}`, { messageId: `small${i}`, persistent: true })));
-      await vi.waitFor(async () => expect((await logView(leader, queue)).log!.snapshot).toBeGreaterThan(60), wait);
-      const compacted = (await logView(leader, queue)).log!.snapshot;
+});
 
-      await cluster.restart(victim);
+/**
+ * A snapshot larger than a cluster frame could once be (64 MB): a member that was down while a
+ * queue filled with 80 MB is caught up by one snapshot of it. Its own cluster, with the default
+ * size rule (factor 2), so each member writes one such snapshot, not one every 40 entries.
+ */
+describe('a replicated queue whose snapshot is larger than 64 MB', () => {
+  let big: TestCluster;
+  const BIG = { WARREN_QUEUE_SNAPSHOT_ENTRIES: '40', WARREN_QUEUE_SNAPSHOT_FACTOR: '2' };
+  beforeAll(async () => {
+    big = await startCluster('test-cluster-secret-replicated-big', { a: BIG, b: BIG, c: BIG });
+  }, 60_000);
+  afterAll(async () => {
+    await big?.close();
+  });
+  const bigView = async (id: string, queue: string) => (await view(big.node(id), queue)) as LogView;
+
+  it('a member that missed 80 MB comes back from one snapshot that large, and its messages are whole', { timeout: 60_000 }, async () => {
+    const queue = 'rq.huge';
+    await declare(big.node('a'), `/api/queues/%2F/${queue}`, replicated());
+    const { leader, others } = await leaderOf(big, queue);
+    const victim = others[0]!;
+    await big.kill9(victim);
+    const publisher = await connect(big.node(leader).url);
+    const consumer = await connect(big.node(victim === 'a' ? 'b' : 'a').url);
+    try {
+      const body = (i: number) => Buffer.alloc(2 * 1024 * 1024, i);
+      for (let i = 0; i < 40; i += 10) {
+        await Promise.all(Array.from({ length: 10 }, (_, j) => publisher.publish('', queue, body(i + j), { messageId: `big${i + j}`, persistent: true })));
+      }
+      // Small ones after them, so that the snapshot (at 40 entries or later) holds at least 76 MB of the large ones.
+      await Promise.all(Array.from({ length: 100 }, (_, i) => publisher.publish('', queue, `small ${i}`, { messageId: `small${i}`, persistent: true })));
+      await vi.waitFor(async () => expect((await bigView(leader, queue)).log!.snapshot).toBeGreaterThanOrEqual(40), wait);
+
+      await big.restart(victim);
       await vi.waitFor(async () => {
-        expect((await logView(leader, queue)).lag?.[victim]).toBe(0);
-        const back = await logView(victim, queue);
-        expect(back.log!.snapshot).toBeGreaterThanOrEqual(compacted);
-        expect(back).toMatchObject({ messages: 160 });
+        // Whoever leads by now (a loaded machine may have moved leadership) has it caught up.
+        const { leader: now } = await leaderOf(big, queue);
+        expect((await bigView(now, queue)).lag?.[victim]).toBe(0);
+        const back = await bigView(victim, queue);
+        // Its log starts at a snapshot past the 40th entry, where its own log ended at the first few.
+        expect(back.log!.snapshot).toBeGreaterThanOrEqual(40);
+        expect(back).toMatchObject({ messages: 140 });
       }, wait);
 
       // Leadership moves to it, so what is delivered comes from the state it restored.
-      expect((await api(cluster.node(leader), 'PUT', `/api/queues/%2F/${queue}/members`, { members: ['a', 'b', 'c'], leader: victim })).status).toBeLessThan(300);
-      await vi.waitFor(async () => expect((await leaderOf(cluster, queue)).leader).toBe(victim), wait);
+      expect((await api(big.node(victim), 'PUT', `/api/queues/%2F/${queue}/members`, { members: ['a', 'b', 'c'], leader: victim })).status).toBeLessThan(300);
+      await vi.waitFor(async () => expect((await leaderOf(big, queue)).leader).toBe(victim), wait);
       const got = new Map<string, Uint8Array>();
-      const all = whenever(() => got.size === 160);
-      await consumer.consume(queue, (m: Message) => {
-        got.set(m.properties.messageId!, Uint8Array.from(m.body));
-        m.ack();
-        all.poke();
-      }, { prefetch: 20 });
+      const all = whenever(() => got.size === 140);
+      await consumer.consume(
+        queue,
+        (m: Message) => {
+          got.set(m.properties.messageId!, Uint8Array.from(m.body));
+          m.ack();
+          all.poke();
+        },
+        { prefetch: 20 },
+      );
       await all.reached;
-      for (let i = 0; i < 60; i++) expect(Buffer.from(got.get(`big${i}`)!).equals(big(i))).toBe(true);
+      for (let i = 0; i < 40; i++) expect(Buffer.from(got.get(`big${i}`)!).equals(body(i))).toBe(true);
       for (let i = 0; i < 100; i++) expect(Buffer.from(got.get(`small${i}`)!).toString()).toBe(`small ${i}`);
     } finally {
       await Promise.all([publisher.close(), consumer.close()]);
