@@ -19,10 +19,10 @@ function harness(answer: (command: QueueLogCommand) => Promise<number> = () => P
     return answer(command);
   });
   const outcomes: (string | undefined)[] = [];
-  const publish = (q: ReplicatedQueue, id: string) => {
+  const publish = (q: ReplicatedQueue, id: string, body = new Uint8Array([1])) => {
     const commit = new ReplicatedCommit(2);
     commit.onSettled((error) => outcomes.push(error === undefined ? `${id} ok` : `${id} ${(error as Error & { code?: string }).code}`));
-    batches.add(q, { id, body: new Uint8Array([1]), routingKey: 'orders' }, 1_000, commit);
+    batches.add(q, { id, body, routingKey: 'orders' }, 1_000, commit);
   };
   return { proposed, outcomes, publish };
 }
@@ -43,6 +43,17 @@ describe('PublishBatches', () => {
     publish(q, 'm4');
     await turn();
     expect(proposed[1]).toMatchObject({ t: 'enqueue', id: 'm4', client: 'n1', now: 1_000 });
+  });
+
+  it('starts a new command once one holds about 64 KiB of bodies', async () => {
+    const { proposed, outcomes, publish } = harness();
+    const q = queue();
+    for (const id of ['m1', 'm2', 'm3']) publish(q, id, new Uint8Array(40_000));
+    expect(proposed.map((c) => (c.t === 'enqueues' ? c.messages.map((m) => m.id) : c.t))).toEqual([['m1', 'm2']]);
+    await turn();
+    expect(proposed[1]).toMatchObject({ t: 'enqueue', id: 'm3' });
+    await turn();
+    expect(outcomes).toEqual(['m1 ok', 'm2 ok', 'm3 ok']);
   });
 
   it('a queue that may refuse a publish gets one command per publish; a refused one is nacked queue_full', async () => {

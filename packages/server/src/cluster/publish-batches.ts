@@ -16,9 +16,13 @@ import type { ReplicatedCommit } from './replica-answers.js';
 import { unavailable } from './replica-answers.js';
 import type { ReplicatedQueue } from './replicated-queue.js';
 
-/** At most this many publishes, or about this many bytes of bodies, in one command. */
+/**
+ * At most this many publishes, or about this many bytes of bodies, in one command: a Raft append
+ * carries up to 256 entries, so an entry stays near the size of one large message (64 KiB), and
+ * a lagging member's catch-up messages near what they were with one publish an entry.
+ */
 export const MAX_PUBLISHES_PER_COMMAND = 512;
-export const MAX_BYTES_PER_COMMAND = 1024 * 1024;
+export const MAX_BYTES_PER_COMMAND = 64 * 1024;
 
 interface Batch {
   readonly now: number;
