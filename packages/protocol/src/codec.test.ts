@@ -129,6 +129,16 @@ describe('encodeFrameHead', () => {
     expect(frame?.header).toEqual({ type: 'deliver', delivery_tag: 3, note: 'ü' });
     expect(frame?.body).toEqual(ALL_BYTES);
   });
+
+  it('leaves `lead` bytes free in front, the same head after them', () => {
+    const header = { type: 'deliver', delivery_tag: 3, note: 'ü' };
+    const plain = encodeFrameHead(header, ALL_BYTES.length);
+    for (const lead of [1, 4, 10]) {
+      const led = encodeFrameHead(header, ALL_BYTES.length, lead);
+      expect(led.length).toBe(lead + plain.length);
+      expect(led.subarray(lead)).toEqual(plain);
+    }
+  });
 });
 
 describe('FrameWriter', () => {

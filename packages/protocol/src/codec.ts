@@ -33,6 +33,7 @@ interface NodeBytes extends TextWriter {
 interface NodeBufferClass {
   from(buffer: ArrayBufferLike): TextWriter;
   allocUnsafeSlow(size: number): NodeBytes;
+  allocUnsafe(size: number): NodeBytes;
   byteLength(text: string): number;
 }
 const NodeBuffer = (globalThis as { Buffer?: NodeBufferClass }).Buffer;
@@ -133,33 +134,38 @@ export function encodeFrame(header: object | string, body: Uint8Array = EMPTY): 
 /**
  * A frame up to its body, which is `bodyLength` bytes and follows: for a sender that can write
  * one WebSocket message in two parts, so a large body goes out without being copied at all.
+ * `lead` bytes are left free in front of it for a sender that writes its own framing there (the
+ * broker's WebSocket frame head, server ws/frame-head.ts), so both heads go out as one buffer;
+ * such a head is not zero-filled and may share its ArrayBuffer with others (Node's pool).
  */
-export function encodeFrameHead(header: object | string, bodyLength: number): Uint8Array {
-  return frameHead(header, bodyLength, 0);
+export function encodeFrameHead(header: object | string, bodyLength: number, lead = 0): Uint8Array {
+  return frameHead(header, bodyLength, 0, lead);
 }
 
 /** Room for a body from which a frame is allocated without zero-filling (Node only). */
 const UNFILLED_MIN_BYTES = 4096;
 
-function frameHead(header: object | string, bodyLength: number, room: number): Uint8Array {
+function frameHead(header: object | string, bodyLength: number, room: number, lead = 0): Uint8Array {
   const text = typeof header === 'string' ? header : JSON.stringify(header);
-  if (NodeBuffer !== undefined && room >= UNFILLED_MIN_BYTES) {
+  if (NodeBuffer !== undefined && (room >= UNFILLED_MIN_BYTES || lead > 0)) {
     // Not zero-filled first: filling a 64 KiB frame cost as much as copying its body into it.
-    // Never from Node's shared pool either: the frame owns its whole ArrayBuffer, as ever.
+    // A frame with room for its body owns its whole ArrayBuffer, as ever; a head with a lead is
+    // written out at once, and taking it from the pool saves a backing store per message.
     const length = NodeBuffer.byteLength(text);
-    const bytes = NodeBuffer.allocUnsafeSlow(8 + length + room);
-    bytes.writeUInt32BE(length, 0);
-    bytes.write(text, 4);
-    bytes.writeUInt32BE(bodyLength, 4 + length);
+    const size = lead + 8 + length + room;
+    const bytes = lead > 0 ? NodeBuffer.allocUnsafe(size) : NodeBuffer.allocUnsafeSlow(size);
+    bytes.writeUInt32BE(length, lead);
+    bytes.write(text, lead + 4);
+    bytes.writeUInt32BE(bodyLength, lead + 4 + length);
     // A plain Uint8Array, as in browsers: callers compare and subclass-check what they get.
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   }
   const json = encoder.encode(text);
-  const out = new Uint8Array(8 + json.length + room);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, json.length);
-  out.set(json, 4);
-  view.setUint32(4 + json.length, bodyLength);
+  const out = new Uint8Array(lead + 8 + json.length + room);
+  const view = new DataView(out.buffer, out.byteOffset, out.length);
+  view.setUint32(lead, json.length);
+  out.set(json, lead + 4);
+  view.setUint32(lead + 4 + json.length, bodyLength);
   return out;
 }
 

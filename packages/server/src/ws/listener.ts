@@ -16,7 +16,7 @@ import { Session, type SessionSocket } from './session.js';
 import type { AccessControl } from '../auth/access-control.js';
 import { sessionAuthFor } from '../auth/connection-limits.js';
 import { OriginCheck } from './origin-check.js';
-import { binaryFrameHead } from './frame-head.js';
+import { FRAME_HEAD_ROOM, writeFrameHead } from './frame-head.js';
 
 /** Room for frame headers around the largest body. */
 const FRAME_OVERHEAD = 64 * 1024;
@@ -132,7 +132,8 @@ function refuse(socket: Duplex, status: number, text: string, why: string): void
 
 /**
  * The session's view of its WebSocket. A large delivery goes out as one WebSocket frame written
- * from two buffers, its frame head and its body, with one writev: `ws` frames only a payload
+ * from two buffers, its heads (the WebSocket frame head written into the room the session left
+ * in front of the delivery's frame head) and its body, with one writev: `ws` frames only a payload
  * that lies in one buffer, and joining them would copy the body, while sending them as two
  * fragments makes every receiver join them (a copy of the body on the consumer's side). Writing
  * beside `ws` is safe because its sender writes each frame to the socket at once and queues
@@ -146,13 +147,14 @@ function socketOf(ws: WebSocket, raw: Duplex | undefined): SessionSocket {
     },
     send: (data, done) => ws.send(data, { binary: true }, done),
     sendInParts: (head, body, done) => {
+      const frameHead = head.subarray(FRAME_HEAD_ROOM);
       if (raw === undefined || ws.readyState !== ws.OPEN) {
-        ws.send(Buffer.concat([head, body]), { binary: true }, done);
+        ws.send(Buffer.concat([frameHead, body]), { binary: true }, done);
         return;
       }
+      const start = writeFrameHead(head, FRAME_HEAD_ROOM, frameHead.length + body.length);
       raw.cork();
-      raw.write(binaryFrameHead(head.length + body.length));
-      raw.write(head);
+      raw.write(head.subarray(start));
       raw.write(body, (error) => done(error ?? undefined));
       raw.uncork();
     },

@@ -17,6 +17,7 @@ import { deliverHeader } from './deliver-header.js';
 import { RevokedTags } from './revoked-tags.js';
 import { ConnectionInfo } from './connection-info.js';
 import { SendBuffer } from './send-buffer.js';
+import { FRAME_HEAD_ROOM } from './frame-head.js';
 import { handleFrame } from './handlers/index.js';
 import { SessionGuard, type SessionAuth } from '../auth/session-guard.js';
 
@@ -29,7 +30,8 @@ export interface SessionSocket {
   send(data: Uint8Array, done: (error?: Error) => void): void;
   /**
    * Sends `head` then `body` as one WebSocket message, so that a large body is written from
-   * where it lies. Optional: without it, the session sends the two joined.
+   * where it lies. `head` starts with FRAME_HEAD_ROOM free bytes (frame-head.ts) for the socket's
+   * own WebSocket frame head. Optional: without it, the session sends the two joined.
    */
   sendInParts?(head: Uint8Array, body: Uint8Array, done: (error?: Error) => void): void;
   pause(): void;
@@ -265,8 +267,8 @@ export class Session implements DeliverySink {
       this.write(encodeFrame(header, body));
       return;
     }
-    const head = encodeFrameHead(header, body.length);
-    const size = head.length + body.length;
+    const head = encodeFrameHead(header, body.length, FRAME_HEAD_ROOM);
+    const size = head.length - FRAME_HEAD_ROOM + body.length;
     this.sentBytesPending += size;
     this.sentSinceTick = true;
     this.socket.sendInParts(head, body, () => this.written(size));
