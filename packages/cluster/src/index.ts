@@ -13,4 +13,4 @@ export { QueueGroup, type QueueDelivery, type QueueGroupOptions } from './queue/
 export { DEFAULT_SNAPSHOT_POLICY, type SnapshotPolicy } from './queue/snapshot-policy.js';
 export { GroupProposer, type GroupProposerOptions, type LocalMember } from './queue/group-proposer.js';
 export { replicatedQueueMachine, describeQueue, decodeForwarded, type ReplicatedQueueState } from './queue/replicated-queue.js';
-export { encodeQueueCommand, decodeQueueCommand, type LoggedMessage, type QueueLogCommand, type QueueLogEffect } from './queue/queue-log.js';
+export { encodeQueueCommand, decodeQueueCommand, type LoggedMessage, type QueueLogCommand, type QueueLogEffect, type SettleItem, type EnqueueItem } from './queue/queue-log.js';

@@ -22,17 +22,18 @@ describe('cluster frames', () => {
     expect([...forward.payload]).toEqual([9]);
   });
 
-  it('carries posts (a header and its bytes each) in one frame', () => {
+  it('carries posts (a header, JSON or bytes of its own, and its bytes each) in one frame', () => {
     const frame = postFrame([
       { header: { g: 'q:/:a', c: 'c1', id: 'm1' }, payload: new Uint8Array([1, 2]) },
       { header: { g: 'q:/:a', c: 'c2', id: 'm2' }, payload: new Uint8Array(0) },
+      { header: new Uint8Array([1, 0x7b, 3]), payload: new Uint8Array([4]) },
     ]);
     const frames: Buffer[] = [];
     new FrameReader((f) => frames.push(Buffer.from(f)), 1024).push(frame);
     expect(frames[0]![0]).toBe(FrameKind.post);
     const posts = readPosts(frames[0]!);
-    expect(posts.map((p) => p.header)).toEqual([{ g: 'q:/:a', c: 'c1', id: 'm1' }, { g: 'q:/:a', c: 'c2', id: 'm2' }]);
-    expect(posts.map((p) => [...p.payload])).toEqual([[1, 2], []]);
+    expect(posts.map((p) => (p.header instanceof Uint8Array ? [...p.header] : p.header))).toEqual([{ g: 'q:/:a', c: 'c1', id: 'm1' }, { g: 'q:/:a', c: 'c2', id: 'm2' }, [1, 0x7b, 3]]);
+    expect(posts.map((p) => [...p.payload])).toEqual([[1, 2], [], [4]]);
   });
 
   it('splits a turn of large messages over several batch frames, in order, a message larger than the target alone', () => {

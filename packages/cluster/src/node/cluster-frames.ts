@@ -12,7 +12,8 @@
  *   forward    u32 json length, {rid, group, conf?}, then the command's bytes
  *   forwarded  u32 json length, {rid, index?, error?, leader?}
  *   status     u32 json length, what the node reports of itself (GET /api/nodes), once a second
- *   post       u32 count, then per item: u32 json length, json, u32 payload length, payload: what
+ *   post       u32 count, then per item: u32 header length, header (JSON, or the poster's bytes
+ *              not starting with `{`), u32 payload length, payload: what
  *              a node's groups send another node besides Raft (a replicated queue's deliveries to
  *              the node its consumer is connected to), batched per event-loop turn like `batch`
  *   beat       nothing: the node-level heartbeat, once a tick (peer-liveness.ts)
@@ -23,8 +24,12 @@ import type { Message } from '../raft/types.js';
 export const FrameKind = { hello: 1, challenge: 2, proof: 3, batch: 4, forward: 5, forwarded: 6, status: 7, welcome: 8, post: 9, beat: 10 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
-/** 2: the beat frame, and quiescing groups that rely on it. */
-export const PROTOCOL_VERSION = 2;
+/**
+ * 2: the beat frame, and quiescing groups that rely on it. 3: the replicated queue log's
+ * `settles` and `enqueues` commands (format bytes 4 and 5), which a node of version 2 could not
+ * read from a forwarded proposal or a log entry, and posts whose header is bytes (deliveries).
+ */
+export const PROTOCOL_VERSION = 3;
 
 /** The node-level heartbeat: a frame of its kind alone. */
 export const BEAT_FRAME = Buffer.from([0, 0, 0, 1, FrameKind.beat]);
@@ -135,14 +140,20 @@ export function readBatch(frame: Buffer): GroupMessage[] {
   return out;
 }
 
-/** One item of a post frame: a small JSON header and the bytes it is about (a message body). */
+/**
+ * One item of a post frame: a small header and the bytes it is about (a message body). The
+ * header is a JSON object, or bytes in a format of the poster's own that do not start with `{`
+ * (a replicated queue's deliveries, the hot path: no JSON per message); it is read back as it went.
+ */
 export interface PostItem {
   readonly header: unknown;
   readonly payload: Uint8Array;
 }
 
+const JSON_OBJECT = 0x7b;
+
 export function postFrame(items: readonly PostItem[]): Buffer {
-  const heads = items.map((item) => Buffer.from(JSON.stringify(item.header)));
+  const heads = items.map(({ header }) => (header instanceof Uint8Array ? header : Buffer.from(JSON.stringify(header))));
   let size = 1 + 4;
   for (let i = 0; i < items.length; i++) size += 8 + heads[i]!.length + items[i]!.payload.length;
   const out = Buffer.allocUnsafe(4 + size);
@@ -154,7 +165,7 @@ export function postFrame(items: readonly PostItem[]): Buffer {
     const head = heads[i]!;
     const payload = items[i]!.payload;
     out.writeUInt32BE(head.length, at);
-    head.copy(out, at + 4);
+    out.set(head, at + 4);
     at += 4 + head.length;
     out.writeUInt32BE(payload.length, at);
     out.set(payload, at + 4);
@@ -169,7 +180,7 @@ export function readPosts(frame: Buffer): PostItem[] {
   let at = 5;
   for (let i = 0; i < count; i++) {
     const headLength = frame.readUInt32BE(at);
-    const header: unknown = JSON.parse(frame.toString('utf8', at + 4, at + 4 + headLength));
+    const header: unknown = frame[at + 4] === JSON_OBJECT ? JSON.parse(frame.toString('utf8', at + 4, at + 4 + headLength)) : frame.subarray(at + 4, at + 4 + headLength);
     at += 4 + headLength;
     const length = frame.readUInt32BE(at);
     out.push({ header, payload: frame.subarray(at + 4, at + 4 + length) });

@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { queueImage, type PolicyRecord, type QueueEntry, type QueueRecord, type Table } from '@warren/core';
 import { describe, expect, it } from 'vitest';
-import type { QueueLogCommand, QueueLogEffect } from './queue-log.js';
+import type { EnqueueItem, QueueLogCommand, QueueLogEffect, SettleItem } from './queue-log.js';
 import { describeQueue, replicatedQueueMachine, type ReplicatedQueueState } from './replicated-queue.js';
 import { decodeSnapshot } from './queue-snapshot.js';
 
@@ -34,6 +34,14 @@ const id = fc.nat(12).map((n) => `m${n}`);
 const consumer = fc.nat(2).map((n) => `c${n}`);
 const random = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });
 
+const enqueueItem: fc.Arbitrary<EnqueueItem> = fc
+  .record({ id, dedup: fc.option(fc.nat(4).map((n) => `d${n}`), { nil: undefined }), size: fc.nat(40) })
+  .map(({ id, dedup, size }) => ({ id, body: new Uint8Array(size).fill(size), headers: { n: size }, ...(dedup === undefined ? {} : { dedup }) }));
+
+const settleItem: fc.Arbitrary<SettleItem> = fc
+  .record({ consumer, id, outcome: fc.constantFrom('ack', 'requeue', 'drop', 'retry' as const), random, delay: fc.option(fc.nat(300), { nil: undefined }) })
+  .map(({ delay, ...item }) => (delay === undefined ? item : { ...item, delay }));
+
 /** A command given its time; generated with a step of the clock before it. */
 const command: fc.Arbitrary<(now: number) => QueueLogCommand> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ id, dedup: fc.option(fc.nat(4).map((n) => `d${n}`), { nil: undefined }), size: fc.nat(40) }).map(
@@ -45,6 +53,8 @@ const command: fc.Arbitrary<(now: number) => QueueLogCommand> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ consumer, id, outcome: fc.constantFrom('ack', 'requeue', 'drop', 'retry' as const), random, delay: fc.option(fc.nat(300), { nil: undefined }) }).map(
     ({ consumer, id, outcome, random, delay }) => (now: number): QueueLogCommand => ({ t: 'settle', consumer, id, outcome, now, random, ...(delay === undefined ? {} : { delay }) }),
   ) },
+  { weight: 2, arbitrary: fc.array(enqueueItem, { minLength: 1, maxLength: 4 }).map((messages) => (now: number): QueueLogCommand => ({ t: 'enqueues', client: 'p', now, messages })) },
+  { weight: 3, arbitrary: fc.array(settleItem, { minLength: 1, maxLength: 6 }).map((settles) => (now: number): QueueLogCommand => ({ t: 'settles', now, settles })) },
   fc.record({ consumer, id, ms: fc.integer({ min: 10, max: 500 }) }).map(({ consumer, id, ms }) => (now: number): QueueLogCommand => ({ t: 'extend', consumer, id, ms, now })),
   consumer.map((consumer) => (now: number): QueueLogCommand => ({ t: 'cancel', consumer, now })),
   consumer.map((consumer) => (now: number): QueueLogCommand => ({ t: 'down', consumer, now })),
@@ -124,6 +134,37 @@ describe('replicated queue snapshot of contents', () => {
     fc.assert(
       fc.property(fc.constantFrom(...ARGUMENTS), history, fc.nat(), (args, commands, cut) => run(args, commands, commands.length === 0 ? 0 : cut % (commands.length + 1))),
       { numRuns: 400 },
+    );
+  });
+
+  it('a settles (enqueues) command is the same as its settles (publishes) applied one by one, in order, at its time', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ARGUMENTS), history, (args, commands) => {
+        const machine = replicatedQueueMachine(record(args));
+        let batched = machine.init();
+        let single = machine.init();
+        commands.forEach((c, i) => {
+          const meta = { index: i + 1, term: 1 };
+          const applied = machine.apply(batched, c, meta);
+          batched = applied.state;
+          const expected: QueueLogEffect[] = [];
+          const each: QueueLogCommand[] =
+            c.t === 'settles'
+              ? c.settles.map((item) => ({ t: 'settle', ...item, now: c.now }))
+              : c.t === 'enqueues'
+                ? c.messages.map((item) => ({ t: 'enqueue', ...item, client: c.client, now: c.now }))
+                : [c];
+          for (const one of each) {
+            const applied = machine.apply(single, one, meta);
+            single = applied.state;
+            expected.push(...applied.effects);
+          }
+          expect(JSON.stringify(applied.effects)).toBe(JSON.stringify(expected));
+        });
+        expect(fullState(batched)).toBe(fullState(single));
+        expect(Buffer.compare(machine.snapshot(batched), machine.snapshot(single))).toBe(0);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -25,10 +25,32 @@ const EVERY_KIND: readonly QueueLogCommand[] = [
     headers: { 'x-death': [{ queue: 'q', reason: 'rejected', count: 2 }], flag: true, none: null },
   },
   { t: 'enqueue', id: 'n2.a', client: 'n2', now: NOW, body: new Uint8Array(0) },
+  {
+    t: 'enqueues',
+    client: 'n2',
+    now: NOW,
+    messages: [
+      { id: 'n2.a', body: new TextEncoder().encode('un'), exchange: '', routingKey: 'q', properties: { persistent: true } },
+      { id: 'n2.b', body: new Uint8Array(0), dedup: 'order-2', headers: { 'x-death': [{ count: 1 }] } },
+      { id: 'n2.ç', body: new Uint8Array([1, 2, 3]) },
+    ],
+  },
+  { t: 'enqueues', client: 'n3', now: NOW, messages: [] },
   { t: 'retry-due', id: 'm1', now: NOW },
   { t: 'subscribe', consumer: 'c1', prefetch: 10, now: NOW, ackTimeout: 30_000 },
   { t: 'settle', consumer: 'c1', id: 'm1', outcome: 'retry', now: NOW, random: 0.123456789, delay: 1500 },
   { t: 'settle', consumer: 'c2', id: 'ñ-2', outcome: 'ack', now: NOW, random: 0 },
+  {
+    t: 'settles',
+    now: NOW,
+    settles: [
+      { consumer: 'c1.n2', id: 'm1', outcome: 'ack', random: 0 },
+      { consumer: 'c2.n2', id: 'ñ-2', outcome: 'retry', random: 0.25, delay: 1500 },
+      { consumer: 'c1.n2', id: 'm3', outcome: 'drop', random: 0.75 },
+      { consumer: 'c2.n2', id: 'm4', outcome: 'requeue', random: 0, delay: 0 },
+    ],
+  },
+  { t: 'settles', now: NOW, settles: [] },
   { t: 'extend', consumer: 'c1', id: 'm1', ms: 60_000, now: NOW },
   { t: 'policy', at: 7, policy: { vhost: '/', name: 'p', pattern: '^q', applyTo: 'queues', priority: 1, definition: { 'max-length': 10 } }, now: NOW },
   { t: 'policy', at: 8, policy: null, now: NOW },
@@ -61,6 +83,18 @@ const enqueue: fc.Arbitrary<QueueLogCommand> = fc
   )
   .map(([required, ...rest]) => Object.assign({ t: 'enqueue' as const }, required, ...rest) as QueueLogCommand);
 
+const enqueues: fc.Arbitrary<QueueLogCommand> = fc
+  .tuple(fc.record({ client: text, now: time }, plain), fc.array(enqueue, { maxLength: 6 }))
+  .map(([{ client, now }, each]) => ({
+    t: 'enqueues' as const,
+    client,
+    now,
+    messages: each.map((c) => {
+      const { t: _t, client: _client, now: _now, ...item } = c as Extract<QueueLogCommand, { t: 'enqueue' }>;
+      return item;
+    }),
+  }));
+
 const other: fc.Arbitrary<QueueLogCommand> = fc.oneof(
   fc.record({ t: fc.constant('retry-due' as const), id: text, now: time }, plain),
   fc
@@ -69,6 +103,22 @@ const other: fc.Arbitrary<QueueLogCommand> = fc.oneof(
       optional('delay', time),
     )
     .map(([settle, delay]) => Object.assign(settle, delay) as QueueLogCommand),
+  fc.record(
+    {
+      t: fc.constant('settles' as const),
+      now: time,
+      settles: fc.array(
+        fc
+          .tuple(
+            fc.record({ consumer: fc.constantFrom('c1', 'c2', 'ç3'), id: text, outcome: fc.constantFrom('ack' as const, 'requeue' as const, 'drop' as const, 'retry' as const), random: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }).map((x) => x + 0)) }, plain),
+            optional('delay', time),
+          )
+          .map(([item, delay]) => Object.assign(item, delay)),
+        { maxLength: 20 },
+      ),
+    },
+    plain,
+  ),
   fc.record({ t: fc.constant('remove' as const), ref: text, entries: fc.array(fc.record({ seq: fc.nat(), id: text }, plain), { maxLength: 3 }), now: time }, plain),
   fc.record({ t: fc.constant('down' as const), consumer: text, now: time }, plain),
 );
@@ -80,10 +130,18 @@ describe('queue log codec', () => {
 
   it('decodes any command to what was encoded (property)', () => {
     fc.assert(
-      fc.property(fc.oneof(enqueue, other), (command) => {
+      fc.property(fc.oneof(enqueue, enqueues, other), (command) => {
         expect(decodeQueueCommand(encodeQueueCommand(command))).toStrictEqual(command);
       }),
     );
+  });
+
+  it('writes a settles command compactly: each consumer once, no random number for an ack', () => {
+    const settles = Array.from({ length: 100 }, (_, i) => ({ consumer: 'V1StGXR8_Z5jdHi6B-myT.n2', id: `n1.${String(i).padStart(18, 'x')}`, outcome: 'ack' as const, random: 0 }));
+    const entry = encodeQueueCommand({ t: 'settles', now: NOW, settles });
+    const one = encodeQueueCommand({ t: 'settle', ...settles[0]!, now: NOW });
+    expect(entry.length).toBeLessThan(100 * 30 + 50);
+    expect(entry.length).toBeLessThan((100 * one.length) / 2);
   });
 
   it('carries a publish body as raw bytes, decoded as a view of the entry', () => {
@@ -102,6 +160,12 @@ describe('queue log codec', () => {
     const settle = encodeQueueCommand({ t: 'settle', consumer: 'c1', id: 'm1', outcome: 'ack', now: NOW, random: 0.5 });
     expect(() => decodeQueueCommand(settle.subarray(0, settle.length - 1))).toThrow(RangeError);
     expect(() => decodeQueueCommand(Uint8Array.from([...settle.subarray(0, 2), 9, ...settle.subarray(3)]))).toThrow(/unknown outcome \(9\)/);
+    const settles = encodeQueueCommand({ t: 'settles', now: NOW, settles: [{ consumer: 'c1', id: 'm1', outcome: 'retry', random: 0.5, delay: 10 }] });
+    for (let cut = 1; cut < settles.length; cut++) expect(() => decodeQueueCommand(settles.subarray(0, cut))).toThrow(RangeError);
+    expect(() => decodeQueueCommand(Uint8Array.from([...settles, 0]))).toThrow(/past its last settle/);
+    const publishes = encodeQueueCommand({ t: 'enqueues', client: 'n1', now: NOW, messages: [{ id: 'm1', body: new Uint8Array([7]), routingKey: 'q' }] });
+    for (let cut = 1; cut < publishes.length; cut++) expect(() => decodeQueueCommand(publishes.subarray(0, cut))).toThrow(RangeError);
+    expect(() => decodeQueueCommand(Uint8Array.from([...publishes, 0]))).toThrow(/past its last publish/);
   });
 
   it('the member that proposed a command applies the object; any other member decodes an equal one', () => {

@@ -8,6 +8,8 @@
  *   a view of the entry.
  * - SETTLE_V1, an ack (nack, reject), as many as publishes: the outcome as a byte, the time and
  *   the random number as float64s, [the delay], then the consumer and message ids.
+ * - SETTLES_V1, many settles gathered in one event-loop turn (settles-codec.ts).
+ * - ENQUEUES_V1, many publishes gathered in one event-loop turn (enqueues-codec.ts).
  * - JSON_V1, every other command: its JSON text. They are small and rare next to publishes.
  *
  * Lengths and the time are little-endian. decodeQueueCommand(encodeQueueCommand(c)) holds what
@@ -15,6 +17,8 @@
  * object it proposed instead of decoding its own entry (replicated-queue.ts).
  */
 import type { QueueLogCommand } from './queue-log.js';
+import { decodeSettles, encodeSettles, SETTLES_V1 } from './settles-codec.js';
+import { decodeEnqueues, ENQUEUES_V1, encodeEnqueues } from './enqueues-codec.js';
 
 const ENQUEUE_V1 = 1;
 const JSON_V1 = 2;
@@ -106,6 +110,8 @@ function encodeSettle(c: Settle): Uint8Array {
 
 export function encodeQueueCommand(command: QueueLogCommand): Uint8Array {
   if (command.t === 'enqueue') return encodeEnqueue(command);
+  if (command.t === 'settles') return encodeSettles(command);
+  if (command.t === 'enqueues') return encodeEnqueues(command);
   return command.t === 'settle' ? encodeSettle(command) : encodeJson(command);
 }
 
@@ -162,6 +168,10 @@ export function decodeQueueCommand(data: Uint8Array): QueueLogCommand {
     case SETTLE_V1:
       if (bytes.length < 19) throw new RangeError('a queue log entry ends inside its header');
       return decodeSettle(bytes);
+    case SETTLES_V1:
+      return decodeSettles(bytes);
+    case ENQUEUES_V1:
+      return decodeEnqueues(bytes);
     case JSON_V1:
       return JSON.parse(bytes.toString('utf8', 1)) as QueueLogCommand;
     default:

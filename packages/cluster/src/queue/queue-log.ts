@@ -22,12 +22,29 @@ export interface LoggedMessage {
   readonly properties?: Message['properties'];
 }
 
+/** One publish of an `enqueues` command: an `enqueue` without its client and time. */
+export type EnqueueItem = LoggedMessage & { readonly dedup?: string };
+
+/** One settle of a `settles` command: a `settle` without its time. */
+export interface SettleItem {
+  readonly consumer: string;
+  readonly id: string;
+  readonly outcome: Settlement;
+  readonly random: number;
+  readonly delay?: number;
+}
+
 export type QueueLogCommand =
   /**
    * A publish: enqueued once per message id (a publisher retries until confirmed), confirmed every
    * time. `dedup`: the publisher's message id, checked against the queue's dedup window.
    */
   | (LoggedMessage & { readonly t: 'enqueue'; readonly client: string; readonly now: number; readonly dedup?: string })
+  /**
+   * Many publishes at once, gathered on the publishers' node within one event-loop turn: applied
+   * as each of them would be, in order, as an `enqueue` from `client` at `now`.
+   */
+  | { readonly t: 'enqueues'; readonly client: string; readonly now: number; readonly messages: readonly EnqueueItem[] }
   /** A retry's back-off ran out (a `retry` effect): the pending retry of message `id` comes back, once. */
   | { readonly t: 'retry-due'; readonly id: string; readonly now: number }
   /** `ackTimeout`: the consumer's own ack lease, ms. */
@@ -42,6 +59,11 @@ export type QueueLogCommand =
       readonly random: number;
       readonly delay?: number;
     }
+  /**
+   * Many settles at once, gathered on a consumer's node within one event-loop turn: applied as
+   * each of them would be, in order, as a `settle` at `now` (the same effects, the same queue).
+   */
+  | { readonly t: 'settles'; readonly now: number; readonly settles: readonly SettleItem[] }
   /** Renews the consumer's ack lease on message `id` to `ms` from now. */
   | { readonly t: 'extend'; readonly consumer: string; readonly id: string; readonly ms: number; readonly now: number }
   /**

@@ -1,15 +1,17 @@
 /**
  * Simulated clients of the replicated queue (core's queue machine through
  * ../queue/replicated-queue.ts). A publisher sends each message to the member it believes leads,
- * follows redirects, and retries until the confirm comes back (the machine deduplicates by id). A consumer subscribes, acks most deliveries, nacks some with and without
- * requeue, and may die; its death is reported by a member (as a broker notices a closed
+ * follows redirects, and retries until the confirm comes back (the machine deduplicates by id);
+ * the publishes it makes at about the same time go as one `enqueues` command. A consumer subscribes, acks most deliveries, nacks some with and without
+ * requeue, and may die; it settles what reached it at about the same time as one `settles`
+ * command (a lone one as `settle`), as a broker's node gathers its consumers' acks of one turn; its death is reported by a member (as a broker notices a closed
  * connection), retried until applied. Requests and answers are delayed and may be lost.
  */
 import type { NodeId } from '../raft/types.js';
 import type { EventQueue } from './event-queue.js';
 import type { Observer } from './observer.js';
 import type { Prng } from './prng.js';
-import type { QueueLogCommand as QueueCommand, QueueLogEffect as QueueEffect } from '../queue/queue-log.js';
+import type { QueueLogCommand as QueueCommand, QueueLogEffect as QueueEffect, SettleItem } from '../queue/queue-log.js';
 
 /** How a client reaches the members: deliver a command, learn who leads. */
 export interface ClientLink {
@@ -18,6 +20,8 @@ export interface ClientLink {
 }
 
 const RETRY_MS = 60;
+/** Publishes (a consumer's settles of deliveries reaching it) within this long of the first go as one command. */
+const GATHER_MS = 4;
 const MAX_RETRY_MS = 1000;
 
 /**
@@ -84,6 +88,10 @@ export class Clients {
   readonly #draining = new Set<string>();
   /** Consumer -> message id -> settled. */
   readonly #settling = new Map<string, Set<string>>();
+  /** Publishes gathered, not yet sent. */
+  #publishing: string[] | undefined;
+  /** Consumer -> its settles gathered, not yet sent. */
+  readonly #gathered = new Map<string, SettleItem[]>();
   deliveries = 0;
 
   constructor(
@@ -96,7 +104,18 @@ export class Clients {
 
   publish(id: string): void {
     this.observer.published.add(id);
-    this.#retry({ t: 'enqueue', id, client: 'p', now: this.clock.now, body: new Uint8Array(0) }, () => this.#confirmed.has(id));
+    if (this.#publishing !== undefined) {
+      this.#publishing.push(id);
+      return;
+    }
+    const ids = (this.#publishing = [id]);
+    this.clock.after(GATHER_MS, () => {
+      this.#publishing = undefined;
+      const now = this.clock.now;
+      const body = new Uint8Array(0);
+      const command: QueueCommand = ids.length === 1 ? { t: 'enqueue', id, client: 'p', now, body } : { t: 'enqueues', client: 'p', now, messages: ids.map((id) => ({ id, body })) };
+      this.#retry(command, () => ids.every((id) => this.#confirmed.has(id)));
+    });
   }
 
   /** A draining consumer acks everything; the others also nack. */
@@ -153,8 +172,22 @@ export class Clients {
     const roll = this.#draining.has(consumer) ? 0 : this.dice.next();
     const outcome = roll < 0.8 ? 'ack' : roll < 0.93 ? 'requeue' : 'drop';
     // The jitter's draw travels in the command (no retry policy here, so it goes unused).
-    const command: QueueCommand = { t: 'settle', consumer, id, outcome, now: this.clock.now, random: 0 };
-    this.#retry(command, () => settled.has(id) || this.#dead.has(consumer));
+    const gathered = this.#gathered.get(consumer);
+    if (gathered !== undefined) {
+      gathered.push({ consumer, id, outcome, random: 0 });
+      return;
+    }
+    this.#gathered.set(consumer, [{ consumer, id, outcome, random: 0 }]);
+    this.clock.after(GATHER_MS, () => this.#sendSettles(consumer));
+  }
+
+  #sendSettles(consumer: string): void {
+    const settles = this.#gathered.get(consumer)!;
+    this.#gathered.delete(consumer);
+    const settled = this.#settling.get(consumer)!;
+    const now = this.clock.now;
+    const command: QueueCommand = settles.length === 1 ? { t: 'settle', ...settles[0]!, now } : { t: 'settles', now, settles };
+    this.#retry(command, () => this.#dead.has(consumer) || settles.every((s) => settled.has(s.id)));
   }
 
   #retry(command: QueueCommand, done: () => boolean): void {

@@ -15,6 +15,14 @@ describe('answers of a replicated queue log', () => {
     expect(answers.answer(enqueue('m2'), 9)).toBe(9);
   });
 
+  it('answers an enqueues command with its index negated when the leader rejected any of its publishes', () => {
+    const answers = new ReplicaAnswers();
+    answers.applied([{ kind: 'confirm', client: 'n', id: 'm1' }, { kind: 'rejected', client: 'n', id: 'm2' }], true);
+    const enqueues = (...ids: string[]): QueueLogCommand => ({ t: 'enqueues', client: 'n', now: 0, messages: ids.map((id) => ({ id, body: new Uint8Array(0) })) });
+    expect(answers.answer(enqueues('m1', 'm2', 'm3'), 7)).toBe(-7);
+    expect(answers.answer(enqueues('m1', 'm2', 'm3'), 8)).toBe(8);
+  });
+
   it("resolves a purge with this replica's effect naming its ref, whichever comes first; fails when the proposal fails or nothing comes", async () => {
     const answers = new ReplicaAnswers();
     const asked = answers.ask('r1', () => Promise.resolve(3), 1_000);

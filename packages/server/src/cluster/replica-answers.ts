@@ -61,8 +61,13 @@ export class ReplicaAnswers {
     });
   }
 
-  /** On the leader, a proposal's answer: its index, negated when it was a publish the queue rejected. */
+  /** On the leader, a proposal's answer: its index, negated when it was a publish the queue rejected (one of them, for `enqueues`). */
   answer(command: QueueLogCommand, index: number): number {
+    if (command.t === 'enqueues') {
+      let rejected = false;
+      for (const { id } of command.messages) if (this.#rejected.delete(id)) rejected = true;
+      return rejected ? -index : index;
+    }
     if (command.t !== 'enqueue' || !this.#rejected.delete(command.id)) return index;
     return -index;
   }

@@ -30,19 +30,24 @@ function harness(prefetch = 5) {
     revoked: () => undefined,
   } satisfies DeliverySink;
   const consumer = { tag: 'ctag', options: { prefetch, noAck: false }, sink } as unknown as Consumer;
+  /** The end of the event-loop turn (its microtasks first): the turn's settles are proposed. */
+  const turn = async () => {
+    await Promise.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
   /** Lets every proposal so far be committed. */
   const commitAll = async () => {
     for (const answer of answers.splice(0)) answer();
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { consumers, consumer, sink, proposed, delivered, cancelled, commitAll };
+  return { consumers, consumer, sink, proposed, delivered, cancelled, commitAll, turn };
 }
 
 const message = (id: string): Message => ({ id, exchange: '', routingKey: 'orders', properties: {}, headers: undefined, body: new Uint8Array([1]), persistent: true, publishedAt: 0 });
 
 describe('ReplicaConsumers', () => {
   it('subscribes with an id naming this node, and gives a delivery handed out again only once', async () => {
-    const { consumers, consumer, proposed, delivered, commitAll } = harness();
+    const { consumers, consumer, proposed, delivered, commitAll, turn } = harness();
     consumers.subscribe(queue, consumer);
     expect(proposed[0]).toMatchObject({ t: 'subscribe', consumer: 'id1.b', prefetch: 5 });
     consumers.receive(queue, 'id1.b', message('m1'), false, 1);
@@ -52,7 +57,8 @@ describe('ReplicaConsumers', () => {
     consumers.settle(consumer, delivered[0]!, 'ack');
     consumers.receive(queue, 'id1.b', message('m1'), false, 1);
     expect(delivered).toHaveLength(1);
-    expect(proposed[1]).toMatchObject({ t: 'settle', consumer: 'id1.b', id: 'm1', outcome: 'ack' });
+    await turn();
+    expect(proposed[1]).toMatchObject({ t: 'settle', consumer: 'id1.b', id: 'm1', outcome: 'ack', random: 0 });
     await commitAll();
     // A redelivery after the settle (a nack, say) is a new delivery.
     consumers.receive(queue, 'id1.b', message('m1'), true, 2);
@@ -62,16 +68,47 @@ describe('ReplicaConsumers', () => {
     ]);
   });
 
+  it('the settles of one turn are one command, in order; the consumer holds them as settling until it is committed', async () => {
+    const { consumers, consumer, proposed, delivered, commitAll, turn } = harness(10);
+    consumers.subscribe(queue, consumer);
+    for (let i = 1; i <= 4; i++) consumers.receive(queue, 'id1.b', message(`m${i}`), false, 1);
+    consumers.settle(consumer, delivered[0]!, 'ack');
+    consumers.settle(consumer, delivered[2]!, 'retry', 250);
+    consumers.settle(consumer, delivered[1]!, 'drop');
+    expect(proposed).toHaveLength(1);
+    await turn();
+    expect(proposed).toHaveLength(2);
+    const command = proposed[1]!;
+    if (command.t !== 'settles') throw new Error(`expected settles, got ${command.t}`);
+    expect(command.settles.map((s) => [s.consumer, s.id, s.outcome, s.delay])).toEqual([
+      ['id1.b', 'm1', 'ack', undefined],
+      ['id1.b', 'm3', 'retry', 250],
+      ['id1.b', 'm2', 'drop', undefined],
+    ]);
+    expect(command.settles[0]!.random).toBe(0);
+    // Until committed, a new leader handing them out again is not heard.
+    consumers.receive(queue, 'id1.b', message('m3'), false, 1);
+    expect(delivered).toHaveLength(4);
+    await commitAll();
+    consumers.receive(queue, 'id1.b', message('m3'), true, 2);
+    expect(delivered).toHaveLength(5);
+    // The next turn's settle is a command of its own.
+    consumers.settle(consumer, delivered[3]!, 'ack');
+    await turn();
+    expect(proposed[2]).toMatchObject({ t: 'settle', id: 'm4' });
+  });
+
   it('a cancelled consumer stops receiving, and goes down once what it holds is settled', async () => {
-    const { consumers, consumer, proposed, delivered, commitAll } = harness();
+    const { consumers, consumer, proposed, delivered, commitAll, turn } = harness();
     consumers.subscribe(queue, consumer);
     consumers.receive(queue, 'id1.b', message('m1'), false, 1);
     consumers.cancel(consumer);
     expect(proposed.at(-1)).toMatchObject({ t: 'cancel', consumer: 'id1.b' });
     // In flight when it cancelled: given back.
     consumers.receive(queue, 'id1.b', message('m2'), false, 1);
-    expect(proposed.at(-1)).toMatchObject({ t: 'settle', id: 'm2', outcome: 'requeue' });
     consumers.settle(consumer, delivered[0]!, 'ack');
+    await turn();
+    expect(proposed.at(-1)).toMatchObject({ t: 'settles', settles: [expect.objectContaining({ id: 'm2', outcome: 'requeue' }), expect.objectContaining({ id: 'm1', outcome: 'ack' })] });
     expect(proposed.some((c) => c.t === 'down')).toBe(false);
     await commitAll();
     expect(proposed.at(-1)).toMatchObject({ t: 'down', consumer: 'id1.b' });
@@ -130,18 +167,18 @@ describe('ReplicaConsumers', () => {
     });
 
     it('a cancel gives back what waits here at once and goes down once the client holds nothing', async () => {
-      const { consumers, consumer, proposed, delivered, commitAll } = harness(10);
+      const { consumers, consumer, proposed, delivered, commitAll, turn } = harness(10);
       consumers.subscribe(queue, consumer);
       fill(consumers, 12);
       consumers.cancel(consumer);
-      await Promise.resolve();
-      expect(proposed.slice(1).map((c) => [c.t, 'id' in c ? c.id : undefined, 'outcome' in c ? c.outcome : undefined])).toEqual([
-        ['cancel', undefined, undefined],
-        ['settle', 'm11', 'requeue'],
-        ['settle', 'm12', 'requeue'],
+      await turn();
+      expect(proposed.slice(1)).toEqual([
+        expect.objectContaining({ t: 'cancel' }),
+        expect.objectContaining({ t: 'settles', settles: ['m11', 'm12'].map((id) => ({ consumer: 'id1.b', id, outcome: 'requeue', random: 0 })) }),
       ]);
       for (const entry of delivered) consumers.settle(consumer, entry, 'ack');
       expect(delivered).toHaveLength(10);
+      await turn();
       await commitAll();
       expect(proposed.at(-1)).toMatchObject({ t: 'down', consumer: 'id1.b' });
     });

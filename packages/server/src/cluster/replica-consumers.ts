@@ -3,7 +3,8 @@
  * commands their sessions' acts become (docs/cluster.md, "Replicated queues").
  *
  *   consume  -> subscribe {consumer: "<id>.<node>"}
- *   ack/nack -> settle; cancel -> cancel, then down once it holds nothing unsettled
+ *   ack/nack -> settle, those of one turn as one `settles` (settle-batches.ts);
+ *   cancel -> cancel, then down once it holds nothing unsettled
  *   connection closed -> down: what it held goes back, redelivered
  *
  * A node keeps the deliveries its consumers hold, by log id: a delivery handed out again (a new
@@ -13,9 +14,10 @@
  * to the client as its acks free room (consumer-credit.ts).
  */
 import type { Consumer, Message, QueueEntry, Settlement } from '@warren/core';
-import type { ClusterLogger, QueueLogCommand } from '@warren/cluster';
+import type { ClusterLogger, QueueLogCommand, SettleItem } from '@warren/cluster';
 import type { ReplicatedQueue } from './replicated-queue.js';
 import { ConsumerCredit, machinePrefetch } from './consumer-credit.js';
+import { SettleBatches } from './settle-batches.js';
 
 /** Settles, subscribes and downs are retried long: no client waits on them, and a lost one holds messages. */
 export const CONTROL_DEADLINE_MS = 30_000;
@@ -23,6 +25,8 @@ export const CONTROL_DEADLINE_MS = 30_000;
 export type Propose = (queue: ReplicatedQueue, command: QueueLogCommand, deadlineMs: number) => Promise<number>;
 
 interface LocalConsumer {
+  /** Its id in the queue's log. */
+  readonly id: string;
   readonly queue: ReplicatedQueue;
   readonly consumer: Consumer;
   /** Deliveries its client holds, and those waiting here for its prefetch. */
@@ -44,6 +48,8 @@ export class ReplicaConsumers {
   readonly #downing = new Set<string>();
   /** Commands of consumers on their way (a stopping node lets them finish). */
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Settles of this turn, by queue; each tagged with its consumer when it is one of its `settling`. */
+  readonly #settles = new SettleBatches<ReplicatedQueue, LocalConsumer>((queue, command, settles, settlers) => this.#proposeSettles(queue, command, settles, settlers));
 
   constructor(
     private readonly node: string,
@@ -58,6 +64,7 @@ export class ReplicaConsumers {
    * the node is found gone.
    */
   async quiet(ms: number): Promise<void> {
+    this.#settles.flush();
     const until = Date.now() + ms;
     while (this.#inFlight.size > 0 && Date.now() < until) {
       let timer: NodeJS.Timeout | undefined;
@@ -80,7 +87,7 @@ export class ReplicaConsumers {
   subscribe(queue: ReplicatedQueue, consumer: Consumer): void {
     const id = `${this.newId()}.${this.node}`;
     this.#ids.set(consumer, id);
-    const local: LocalConsumer = { queue, consumer, credit: new ConsumerCredit(consumer), settling: new Set(), cancelled: false };
+    const local: LocalConsumer = { id, queue, consumer, credit: new ConsumerCredit(consumer), settling: new Set(), cancelled: false };
     this.#consumers.set(id, local);
     const { prefetch, ackTimeout } = consumer.options;
     this.propose(queue, { t: 'subscribe', consumer: id, prefetch: machinePrefetch(prefetch), now: Date.now(), ...(ackTimeout === undefined ? {} : { ackTimeout }) }, CONTROL_DEADLINE_MS).catch((error: unknown) => {
@@ -107,7 +114,7 @@ export class ReplicaConsumers {
     // A connection that closes cancels its consumers, then drops what its client held: then the down takes all back at once.
     queueMicrotask(() => {
       if (this.#consumers.get(id) !== local) return;
-      for (const logId of held) this.#send(local.queue, { t: 'settle', consumer: id, id: logId, outcome: 'requeue', now: Date.now(), random: 0 });
+      for (const logId of held) this.#settles.add(local.queue, { consumer: id, id: logId, outcome: 'requeue', random: 0 });
     });
   }
 
@@ -124,15 +131,9 @@ export class ReplicaConsumers {
     local.settling.add(logId);
     // The client's prefetch has room now: what waits here goes at once, not once the settle is committed.
     if (!local.cancelled) local.credit.release();
-    const command: QueueLogCommand = { t: 'settle', consumer: id, id: logId, outcome, now: Date.now(), random: Math.random(), ...(delay === undefined ? {} : { delay }) };
-    this.#track(
-      this.propose(local.queue, command, CONTROL_DEADLINE_MS)
-        .catch((error: unknown) => this.logger.warn({ queue: local.queue.name, consumer: consumer.tag, err: error }, 'a settle of a replicated queue was not committed'))
-        .finally(() => {
-          local.settling.delete(logId);
-          this.#downWhenSettled(id, local);
-        }),
-    );
+    // An ack draws no jitter: a random number of 0 costs no bytes in the log.
+    const random = outcome === 'ack' ? 0 : Math.random();
+    this.#settles.add(local.queue, delay === undefined ? { consumer: id, id: logId, outcome, random } : { consumer: id, id: logId, outcome, random, delay }, local);
   }
 
   /** Proposes a renewal of the lease on the delivery of `entry`, if a consumer of this node holds it. */
@@ -183,7 +184,7 @@ export class ReplicaConsumers {
     const id = message.id;
     if (local.credit.has(id) || local.settling.has(id)) return;
     if (local.cancelled) {
-      this.#send(local.queue, { t: 'settle', consumer, id, outcome: 'requeue', now: Date.now(), random: 0 });
+      this.#settles.add(local.queue, { consumer, id, outcome: 'requeue', random: 0 });
       return;
     }
     const entry: QueueEntry = { seq: 0, message, redelivered, deliveryCount, stored: false };
@@ -234,6 +235,24 @@ export class ReplicaConsumers {
     if (this.#consumers.get(id) !== local) return;
     this.#consumers.delete(id);
     this.down(local.queue, id);
+  }
+
+  /** One command of a turn's settles; once done, what its consumers were settling is theirs no more. */
+  #proposeSettles(queue: ReplicatedQueue, command: QueueLogCommand, settles: readonly SettleItem[], settlers: readonly (LocalConsumer | undefined)[]): void {
+    this.#track(
+      this.propose(queue, command, CONTROL_DEADLINE_MS)
+        .catch((error: unknown) => this.logger.warn({ queue: queue.name, settles: settles.length, err: error }, 'settles of a replicated queue were not committed'))
+        .finally(() => {
+          const touched = new Set<LocalConsumer>();
+          for (let i = 0; i < settles.length; i++) {
+            const local = settlers[i];
+            if (local === undefined) continue;
+            local.settling.delete(settles[i]!.id);
+            touched.add(local);
+          }
+          for (const local of touched) this.#downWhenSettled(local.id, local);
+        }),
+    );
   }
 
   /** A command nobody waits for: failures are logged. */

@@ -1,26 +1,21 @@
 /**
  * Deliveries and revocations a replicated queue's leader sends to a consumer's node: handed over
  * here when the consumer is on this node, else posted over the cluster port (batched per
- * event-loop turn with everything else for that peer), the body as the post's payload.
+ * event-loop turn with everything else for that peer), the body as the post's payload, a
+ * delivery's header as bytes (delivery-header.ts), a revocation's as JSON.
  */
 import type { Message } from '@warren/core';
 import type { ClusterNode, QueueDelivery } from '@warren/cluster';
 import { nodeOfConsumer, type ReplicaConsumers } from './replica-consumers.js';
 import type { ReplicatedQueue } from './replicated-queue.js';
+import { decodeDeliveryHeader, encodeDeliveryHeader } from './delivery-header.js';
 
-/** The delivery header a leader posts to the consumer's node (the body travels as the post's payload). */
-export interface PostedDelivery {
+/** The header of a revocation a leader posts to the consumer's node: the queue took this delivery back (its ack lease ran out). */
+export interface PostedRevocation {
   readonly g: string;
   readonly c: string;
   readonly id: string;
-  readonly r: boolean;
-  readonly n: number;
-  readonly x: string;
-  readonly k: string;
-  readonly p: Message['properties'];
-  readonly h?: Message['headers'];
-  /** Set: the queue took this delivery back (its ack lease ran out); nothing else is set but g, c, id. */
-  readonly v?: true;
+  readonly v: true;
 }
 
 export class ReplicaPosts {
@@ -38,17 +33,17 @@ export class ReplicaPosts {
       this.consumers.receive(this.queueOf(group), consumer, message, redelivered, deliveryCount);
       return;
     }
-    const header: PostedDelivery = {
-      g: group,
-      c: consumer,
+    const header = encodeDeliveryHeader({
+      group,
+      consumer,
       id: message.id,
-      r: redelivered,
-      n: deliveryCount,
-      x: message.exchange,
-      k: message.routingKey,
-      p: message.properties,
-      ...(message.headers === undefined ? {} : { h: message.headers }),
-    };
+      redelivered,
+      deliveryCount,
+      exchange: message.exchange,
+      routingKey: message.routingKey,
+      properties: message.properties,
+      ...(message.headers === undefined ? {} : { headers: message.headers }),
+    });
     // Not connected: nothing is sent; the consumer is declared down if its node stays away.
     this.transport()?.post(node, header, message.body);
   }
@@ -57,24 +52,25 @@ export class ReplicaPosts {
   revoke(group: string, consumer: string, id: string): void {
     const node = nodeOfConsumer(consumer);
     if (node === this.node) this.consumers.revoke(consumer, id);
-    else this.transport()?.post(node, { g: group, c: consumer, id, v: true }, new Uint8Array(0));
+    else this.transport()?.post(node, { g: group, c: consumer, id, v: true } satisfies PostedRevocation, new Uint8Array(0));
   }
 
-  posted(header: PostedDelivery, payload: Uint8Array): void {
-    if (header.v === true) {
-      this.consumers.revoke(header.c, header.id);
+  posted(posted: PostedRevocation | Uint8Array, payload: Uint8Array): void {
+    if (!(posted instanceof Uint8Array)) {
+      this.consumers.revoke(posted.c, posted.id);
       return;
     }
+    const header = decodeDeliveryHeader(posted);
     const message: Message = {
       id: header.id,
-      exchange: header.x,
-      routingKey: header.k,
-      properties: header.p,
-      headers: header.h,
+      exchange: header.exchange,
+      routingKey: header.routingKey,
+      properties: header.properties,
+      headers: header.headers,
       body: Uint8Array.from(payload),
       persistent: true,
       publishedAt: Date.now(),
     };
-    this.consumers.receive(this.queueOf(header.g), header.c, message, header.r, header.n);
+    this.consumers.receive(this.queueOf(header.group), header.consumer, message, header.redelivered, header.deliveryCount);
   }
 }

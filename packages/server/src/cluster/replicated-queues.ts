@@ -2,8 +2,9 @@
  * A node's replicated queues (docs/cluster.md, "Replicated queues"). It builds them for the
  * broker (the vhost's queue factory), runs a Raft group for each one this node is a member of
  * (QueueGroup of @warren/cluster), and turns what the broker does into log commands, proposed
- * through whichever member leads (GroupProposer): a publish is an `enqueue` with a new log id, its
- * confirm waits for the commit (cluster_unavailable after 8 s); what consumers do is
+ * through whichever member leads (GroupProposer): a publish is an `enqueue` with a new log id (a
+ * turn's publishes to one queue one `enqueues`, publish-batches.ts), its confirm waits for the
+ * commit (cluster_unavailable after 8 s); what consumers do is
  * replica-consumers.ts's. On the leader, deliveries go to the consumer's node, over the cluster
  * port when that is another node (batched per event-loop turn).
  *
@@ -15,8 +16,9 @@ import { WarrenError } from '@warren/protocol';
 import { activeConsumer, type Commit, type Consumer, type DeathReason, type Message, type Policy, type QueueEntry, type QueueFactory, type QueueMachine, type QueueReplicas, type QueueStats, type Settlement } from '@warren/core';
 import { CONTROL_DEADLINE_MS, nodeOfConsumer, ReplicaConsumers } from './replica-consumers.js';
 import { ReplicaAnswers, ReplicatedCommit, unavailable } from './replica-answers.js';
-import { ReplicaPosts, type PostedDelivery } from './replica-posts.js';
-import { ClusterUnavailableError, decodeForwarded, encodeQueueCommand, GroupProposer, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type QueueLogCommand, type SnapshotPolicy } from '@warren/cluster';
+import { PublishBatches } from './publish-batches.js';
+import { ReplicaPosts, type PostedRevocation } from './replica-posts.js';
+import { ClusterUnavailableError, decodeForwarded, encodeQueueCommand, GroupProposer, METADATA_GROUP, QueueGroup, type ClusterLogger, type ClusterNode, type EnqueueItem, type QueueLogCommand, type SnapshotPolicy } from '@warren/cluster';
 import { ReplicatedQueue, type ReplicaHub, type ReplicaView } from './replicated-queue.js';
 import { isRemovedNotice, ReplicaDepartures } from './replica-departures.js';
 import { checkReplicatedDeclaration, groupNameOf, isReplicatedType, placeReplicas } from './replica-placement.js';
@@ -62,6 +64,8 @@ export class ReplicatedQueues implements ReplicaHub {
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   readonly #departures: ReplicaDepartures;
+  /** Publishes of this turn, by queue (publish-batches.ts). */
+  readonly #publishes: PublishBatches;
 
   constructor(
     private readonly node: string,
@@ -71,6 +75,7 @@ export class ReplicatedQueues implements ReplicaHub {
     private readonly snapshot: SnapshotPolicy,
   ) {
     this.#departures = new ReplicaDepartures(node, logger);
+    this.#publishes = new PublishBatches(node, (queue, command) => this.#propose(queue, command, PUBLISH_DEADLINE_MS));
     this.#consumers = new ReplicaConsumers(node, newId, logger, (queue, command, deadlineMs) => this.#propose(queue, command, deadlineMs));
     this.#posts = new ReplicaPosts(node, this.#consumers, () => this.#cluster?.transport, (group) => this.#replicas.get(group)?.queue);
   }
@@ -142,7 +147,7 @@ export class ReplicatedQueues implements ReplicaHub {
       const decoded = decodeForwarded(command);
       return group.propose(decoded).then((index) => this.#answers.answer(decoded, index));
     };
-    transport.onPost = (_peer, header, payload) => (isRemovedNotice(header) ? this.#departures.told(header.removedFrom, this.#replicas.get(header.removedFrom)) : this.#posts.posted(header as PostedDelivery, payload));
+    transport.onPost = (_peer, header, payload) => (isRemovedNotice(header) ? this.#departures.told(header.removedFrom, this.#replicas.get(header.removedFrom)) : this.#posts.posted(header as PostedRevocation | Uint8Array, payload));
     for (const replica of this.#replicas.values()) this.#start(replica);
     this.#timer = setInterval(() => this.#noteConnected(), LIVENESS_MS);
     this.#timer.unref();
@@ -195,11 +200,8 @@ export class ReplicatedQueues implements ReplicaHub {
 
   publish(queue: ReplicatedQueue, message: Message, dedup: boolean): Commit {
     const commit = new ReplicatedCommit(Math.floor(queue.replicas.members.length / 2) + 1);
-    const command: QueueLogCommand = {
-      t: 'enqueue',
+    const item: EnqueueItem = {
       id: this.#deadLetters.has(message) ? `dl.${message.id}` : this.newId(),
-      client: this.node,
-      now: message.publishedAt,
       body: message.body,
       exchange: message.exchange,
       routingKey: message.routingKey,
@@ -207,10 +209,7 @@ export class ReplicatedQueues implements ReplicaHub {
       ...(message.headers === undefined ? {} : { headers: message.headers }),
       ...(dedup ? { dedup: message.id } : {}),
     };
-    this.#propose(queue, command, PUBLISH_DEADLINE_MS).then(
-      (index) => commit.settle(index < 0 ? new WarrenError('queue_full', `replicated queue '${queue.name}' is full (x-overflow reject-publish)`) : undefined),
-      (error: unknown) => commit.settle(unavailable(error)),
-    );
+    this.#publishes.add(queue, item, message.publishedAt, commit);
     return commit;
   }
 
