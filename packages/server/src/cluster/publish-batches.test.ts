@@ -66,6 +66,19 @@ describe('PublishBatches', () => {
     expect(outcomes).toEqual(['m1 ok', 'm2 queue_full']);
   });
 
+  it('keeps publishes in order when a policy gives the queue a limit within a turn', async () => {
+    const { proposed, publish } = harness();
+    const q = queue();
+    publish(q, 'm1');
+    publish(q, 'm2');
+    Object.assign(q.settings, { overflow: 'reject-publish', maxLength: 10 });
+    publish(q, 'm3');
+    const ids = proposed.map((c) => (c.t === 'enqueues' ? c.messages.map((m) => m.id) : c.t === 'enqueue' ? [c.id] : []));
+    expect(ids).toEqual([['m1', 'm2'], ['m3']]);
+    await turn();
+    expect(proposed).toHaveLength(2);
+  });
+
   it('nacks every publish of a command that was not committed, or of which the queue refused one', async () => {
     let refuse = true;
     const { outcomes, publish } = harness(() => (refuse ? Promise.resolve(-3) : Promise.reject(new ClusterUnavailableError('no leader'))));

@@ -50,6 +50,12 @@ export class PublishBatches {
   /** A publish of `message` at `now` whose commit is `commit`. */
   add(queue: ReplicatedQueue, message: EnqueueItem, now: number, commit: ReplicatedCommit): void {
     if (mayRefuse(queue)) {
+      // A policy just gave it a limit: what was gathered before goes first, so publishes keep their order.
+      const gathered = this.#batches.get(queue);
+      if (gathered !== undefined) {
+        this.#batches.delete(queue);
+        this.#send(queue, gathered);
+      }
       this.#send(queue, { now, messages: [message], commits: [commit], bytes: 0 });
       return;
     }

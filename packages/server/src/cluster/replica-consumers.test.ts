@@ -68,6 +68,17 @@ describe('ReplicaConsumers', () => {
     ]);
   });
 
+  it('an ack made in the turn a consumer is cancelled reaches the log before the cancel', async () => {
+    const { consumers, consumer, proposed, delivered } = harness();
+    consumers.subscribe(queue, consumer);
+    consumers.receive(queue, 'id1.b', message('m1'), false, 1);
+    consumers.receive(queue, 'id1.b', message('m2'), false, 1);
+    consumers.settle(consumer, delivered[0]!, 'ack');
+    consumers.cancel(consumer);
+    expect(proposed.map((c) => c.t)).toEqual(['subscribe', 'settle', 'cancel']);
+    expect(proposed[1]).toMatchObject({ id: 'm1', outcome: 'ack' });
+  });
+
   it('the settles of one turn are one command, in order; the consumer holds them as settling until it is committed', async () => {
     const { consumers, consumer, proposed, delivered, commitAll, turn } = harness(10);
     consumers.subscribe(queue, consumer);

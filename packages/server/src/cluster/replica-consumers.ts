@@ -109,6 +109,9 @@ export class ReplicaConsumers {
       this.#downWhenSettled(id, local);
       return;
     }
+    // Its settles of this turn go first: a cancel on a single-active-consumer queue hands what it
+    // holds to the next consumer, and an ack made before the cancel must not come back there.
+    this.#settles.flush();
     this.#send(local.queue, { t: 'cancel', consumer: id, now: Date.now() });
     if (held.length === 0) return;
     // A connection that closes cancels its consumers, then drops what its client held: then the down takes all back at once.
