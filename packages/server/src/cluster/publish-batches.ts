@@ -15,6 +15,7 @@ import type { EnqueueItem, QueueLogCommand } from '@warren/cluster';
 import type { ReplicatedCommit } from './replica-answers.js';
 import { unavailable } from './replica-answers.js';
 import type { ReplicatedQueue } from './replicated-queue.js';
+import { TurnBatches } from './turn-batches.js';
 
 /**
  * At most this many publishes, or about this many bytes of bodies, in one command: a Raft append
@@ -25,7 +26,7 @@ export const MAX_PUBLISHES_PER_COMMAND = 512;
 export const MAX_BYTES_PER_COMMAND = 64 * 1024;
 
 interface Batch {
-  readonly now: number;
+  now: number;
   readonly messages: EnqueueItem[];
   readonly commits: ReplicatedCommit[];
   bytes: number;
@@ -38,8 +39,10 @@ function mayRefuse(queue: ReplicatedQueue): boolean {
 }
 
 export class PublishBatches {
-  readonly #batches = new Map<ReplicatedQueue, Batch>();
-  #scheduled = false;
+  readonly #batches = new TurnBatches<ReplicatedQueue, Batch>(
+    () => ({ now: 0, messages: [], commits: [], bytes: 0 }),
+    (queue, batch) => this.#send(queue, batch),
+  );
 
   /** `client`: this node (confirms name it); `propose` resolves with the index, negated when the queue refused a publish. */
   constructor(
@@ -51,38 +54,16 @@ export class PublishBatches {
   add(queue: ReplicatedQueue, message: EnqueueItem, now: number, commit: ReplicatedCommit): void {
     if (mayRefuse(queue)) {
       // A policy just gave it a limit: what was gathered before goes first, so publishes keep their order.
-      const gathered = this.#batches.get(queue);
-      if (gathered !== undefined) {
-        this.#batches.delete(queue);
-        this.#send(queue, gathered);
-      }
+      this.#batches.sendNow(queue);
       this.#send(queue, { now, messages: [message], commits: [commit], bytes: 0 });
       return;
     }
-    let batch = this.#batches.get(queue);
-    if (batch === undefined) {
-      batch = { now, messages: [], commits: [], bytes: 0 };
-      this.#batches.set(queue, batch);
-    }
+    const batch = this.#batches.of(queue);
+    if (batch.messages.length === 0) batch.now = now;
     batch.messages.push(message);
     batch.commits.push(commit);
     batch.bytes += message.body.byteLength;
-    if (batch.messages.length >= MAX_PUBLISHES_PER_COMMAND || batch.bytes >= MAX_BYTES_PER_COMMAND) {
-      this.#batches.delete(queue);
-      this.#send(queue, batch);
-    }
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  /** Proposes what is gathered now (at the end of the turn). */
-  flush(): void {
-    this.#scheduled = false;
-    if (this.#batches.size === 0) return;
-    const batches = [...this.#batches];
-    this.#batches.clear();
-    for (const [queue, batch] of batches) this.#send(queue, batch);
+    if (batch.messages.length >= MAX_PUBLISHES_PER_COMMAND || batch.bytes >= MAX_BYTES_PER_COMMAND) this.#batches.sendNow(queue);
   }
 
   #send(queue: ReplicatedQueue, { now, messages, commits }: Batch): void {

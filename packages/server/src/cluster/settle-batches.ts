@@ -6,6 +6,7 @@
  * (docs/performance.md, "The replicated hot path").
  */
 import type { QueueLogCommand, SettleItem } from '@warren/cluster';
+import { TurnBatches } from './turn-batches.js';
 
 /** At most this many settles in one command: a turn that gathers more proposes several. */
 export const MAX_SETTLES_PER_COMMAND = 1_024;
@@ -17,36 +18,24 @@ interface Batch<T> {
 }
 
 export class SettleBatches<Q, T> {
-  readonly #batches = new Map<Q, Batch<T>>();
-  #scheduled = false;
+  readonly #batches = new TurnBatches<Q, Batch<T>>(
+    () => ({ settles: [], tags: [] }),
+    (queue, batch) => this.#send(queue, batch),
+  );
 
   /** `propose`: sends the command of one queue's batch; `tags` line up with its settles. */
   constructor(private readonly propose: (queue: Q, command: QueueLogCommand, settles: readonly SettleItem[], tags: readonly (T | undefined)[]) => void) {}
 
   add(queue: Q, settle: SettleItem, tag?: T): void {
-    let batch = this.#batches.get(queue);
-    if (batch === undefined) {
-      batch = { settles: [], tags: [] };
-      this.#batches.set(queue, batch);
-    }
+    const batch = this.#batches.of(queue);
     batch.settles.push(settle);
     batch.tags.push(tag);
-    if (batch.settles.length >= MAX_SETTLES_PER_COMMAND) {
-      this.#batches.delete(queue);
-      this.#send(queue, batch);
-    }
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => this.flush());
+    if (batch.settles.length >= MAX_SETTLES_PER_COMMAND) this.#batches.sendNow(queue);
   }
 
   /** Proposes what is gathered now (at the end of the turn, or when the node stops). */
   flush(): void {
-    this.#scheduled = false;
-    if (this.#batches.size === 0) return;
-    const batches = [...this.#batches];
-    this.#batches.clear();
-    for (const [queue, batch] of batches) this.#send(queue, batch);
+    this.#batches.flush();
   }
 
   #send(queue: Q, { settles, tags }: Batch<T>): void {
