@@ -11,43 +11,18 @@
  * Decoding copies no body: each is a view of the entry. Little-endian.
  */
 import type { EnqueueItem, QueueLogCommand } from './queue-log.js';
+import { HAS_DEDUP, HAS_HEADERS, pushPublishFields, readPublishFields } from './publish-fields.js';
 
 export const ENQUEUES_V1 = 5;
 
 type Enqueues = Extract<QueueLogCommand, { t: 'enqueues' }>;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const HAS_DEDUP = 1;
-const HAS_EXCHANGE = 2;
-const HAS_ROUTING_KEY = 4;
-const HAS_PROPERTIES = 8;
-const HAS_HEADERS = 16;
 
 /** The publish's flags and the text fields present, in the order they are written (the id first). */
 function fieldsOf(item: EnqueueItem, fields: string[]): number {
-  let flags = 0;
   fields.push(item.id);
-  if (item.dedup !== undefined) {
-    flags |= HAS_DEDUP;
-    fields.push(item.dedup);
-  }
-  if (item.exchange !== undefined) {
-    flags |= HAS_EXCHANGE;
-    fields.push(item.exchange);
-  }
-  if (item.routingKey !== undefined) {
-    flags |= HAS_ROUTING_KEY;
-    fields.push(item.routingKey);
-  }
-  if (item.properties !== undefined) {
-    flags |= HAS_PROPERTIES;
-    fields.push(JSON.stringify(item.properties));
-  }
-  if (item.headers !== undefined) {
-    flags |= HAS_HEADERS;
-    fields.push(JSON.stringify(item.headers));
-  }
-  return flags;
+  return pushPublishFields(item, fields);
 }
 
 export function encodeEnqueues(command: Enqueues): Uint8Array {
@@ -114,13 +89,8 @@ export function decodeEnqueues(bytes: Buffer): Enqueues {
     if (reader.at >= bytes.length) throw new RangeError('an enqueues entry of the queue log ends inside a publish');
     const flags = bytes[reader.at++]!;
     if (flags > 31) throw new RangeError(`a publish in the queue log with unknown flags (${flags})`);
-    // Absent fields stay absent (not undefined), as in the command that was encoded.
     const item: Mutable<EnqueueItem> = { id: reader.text(), body: bytes };
-    if (flags & HAS_DEDUP) item.dedup = reader.text();
-    if (flags & HAS_EXCHANGE) item.exchange = reader.text();
-    if (flags & HAS_ROUTING_KEY) item.routingKey = reader.text();
-    if (flags & HAS_PROPERTIES) item.properties = JSON.parse(reader.text()) as EnqueueItem['properties'];
-    if (flags & HAS_HEADERS) item.headers = JSON.parse(reader.text()) as EnqueueItem['headers'];
+    readPublishFields(item, flags, () => reader.text());
     const length = reader.length();
     // A view, not a Buffer: the command holds exactly what was proposed (a Uint8Array).
     item.body = new Uint8Array(bytes.buffer, bytes.byteOffset + reader.at, length);

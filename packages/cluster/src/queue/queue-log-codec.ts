@@ -19,16 +19,11 @@
 import type { QueueLogCommand } from './queue-log.js';
 import { decodeSettles, encodeSettles, SETTLES_V1 } from './settles-codec.js';
 import { decodeEnqueues, ENQUEUES_V1, encodeEnqueues } from './enqueues-codec.js';
+import { pushPublishFields, readPublishFields } from './publish-fields.js';
 
 const ENQUEUE_V1 = 1;
 const JSON_V1 = 2;
 const SETTLE_V1 = 3;
-
-const HAS_DEDUP = 1;
-const HAS_EXCHANGE = 2;
-const HAS_ROUTING_KEY = 4;
-const HAS_PROPERTIES = 8;
-const HAS_HEADERS = 16;
 
 type Enqueue = Extract<QueueLogCommand, { t: 'enqueue' }>;
 type Settle = Extract<QueueLogCommand, { t: 'settle' }>;
@@ -46,29 +41,8 @@ function encodeJson(command: QueueLogCommand): Uint8Array {
 
 /** The optional fields of a publish that are present, in the order they are written. */
 function optionalFields(c: Enqueue): { flags: number; fields: string[] } {
-  let flags = 0;
   const fields = [c.id, c.client];
-  if (c.dedup !== undefined) {
-    flags |= HAS_DEDUP;
-    fields.push(c.dedup);
-  }
-  if (c.exchange !== undefined) {
-    flags |= HAS_EXCHANGE;
-    fields.push(c.exchange);
-  }
-  if (c.routingKey !== undefined) {
-    flags |= HAS_ROUTING_KEY;
-    fields.push(c.routingKey);
-  }
-  if (c.properties !== undefined) {
-    flags |= HAS_PROPERTIES;
-    fields.push(JSON.stringify(c.properties));
-  }
-  if (c.headers !== undefined) {
-    flags |= HAS_HEADERS;
-    fields.push(JSON.stringify(c.headers));
-  }
-  return { flags, fields };
+  return { flags: pushPublishFields(c, fields), fields };
 }
 
 function encodeEnqueue(c: Enqueue): Uint8Array {
@@ -135,12 +109,7 @@ function decodeEnqueue(bytes: Buffer): Enqueue {
   const now = bytes.readDoubleLE(2);
   const reader = new EntryReader(bytes, 10);
   const command: { -readonly [K in keyof Enqueue]: Enqueue[K] } = { t: 'enqueue', id: reader.text(), client: reader.text(), now, body: EMPTY };
-  // Absent fields stay absent (not undefined), as in the command that was encoded.
-  if (flags & HAS_DEDUP) command.dedup = reader.text();
-  if (flags & HAS_EXCHANGE) command.exchange = reader.text();
-  if (flags & HAS_ROUTING_KEY) command.routingKey = reader.text();
-  if (flags & HAS_PROPERTIES) command.properties = JSON.parse(reader.text()) as Enqueue['properties'];
-  if (flags & HAS_HEADERS) command.headers = JSON.parse(reader.text()) as Enqueue['headers'];
+  readPublishFields(command, flags, () => reader.text());
   // A view, not a Buffer: the command holds exactly what was proposed (a Uint8Array).
   command.body = new Uint8Array(bytes.buffer, bytes.byteOffset + reader.at, bytes.length - reader.at);
   return command;
