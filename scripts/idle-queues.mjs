@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BROKER_NODE_FLAGS } from '@warren/server/launch';
 
 const BIN = fileURLToPath(new URL('../packages/server/dist/bin/warren.js', import.meta.url));
 const IDS = ['idle-a', 'idle-b', 'idle-c'];
@@ -58,7 +59,7 @@ const nodes = new Map();
 
 async function spawnNode(id, peers) {
   const node = nodes.get(id);
-  const child = spawn(process.execPath, [BIN], {
+  const child = spawn(process.execPath, [...BROKER_NODE_FLAGS, BIN], {
     env: {
       ...process.env,
       WARREN_HOST: '127.0.0.1',

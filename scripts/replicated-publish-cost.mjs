@@ -23,6 +23,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connect } from '@warren/client';
+import { BROKER_NODE_FLAGS } from '@warren/server/launch';
 
 const BIN = fileURLToPath(new URL('../packages/server/dist/bin/warren.js', import.meta.url));
 const IDS = ['cost-a', 'cost-b', 'cost-c'];
@@ -40,7 +41,7 @@ async function freePort() {
 
 function start(id, dataDir, clusterPort, peers, secret) {
   const nodeArgs = values['node-args'].split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, BIN], {
+  const child = spawn(process.execPath, [...BROKER_NODE_FLAGS, ...nodeArgs, BIN], {
     env: { ...process.env, WARREN_HOST: '127.0.0.1', WARREN_PORT: '0', WARREN_DATA_DIR: dataDir, WARREN_LOG_LEVEL: 'info', WARREN_NODE_ID: id, WARREN_CLUSTER_PORT: String(clusterPort), WARREN_PEERS: peers, WARREN_CLUSTER_SECRET: secret },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

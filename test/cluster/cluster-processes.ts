@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@warren/server/launch';
+import { BROKER_NODE_FLAGS, freePort } from '@warren/server/launch';
 
 export { freePort };
 
@@ -105,7 +105,7 @@ export class TestCluster {
   }
 
   async #spawn(at: { id: string; dataDir: string; clusterPort: number }, extra: Record<string, string> = {}): Promise<NodeProcess> {
-    const child = spawn(process.execPath, [BIN], {
+    const child = spawn(process.execPath, [...BROKER_NODE_FLAGS, BIN], {
       env: {
         ...process.env,
         WARREN_HOST: '127.0.0.1',

@@ -1,7 +1,8 @@
 /**
  * docker/compose.yml against the Compose specification's JSON schema, and docker/k8s against the
  * Kubernetes API schemas (kubernetes-models), plus what the issue asks of them: three nodes, a
- * headless peer service, volumes, probes, a PodDisruptionBudget keeping a majority, requests.
+ * headless peer service, volumes, probes, a PodDisruptionBudget keeping a majority, requests;
+ * and the Node flags of the container's command against the shared launcher's.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,6 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { StatefulSet } from 'kubernetes-models/apps/v1';
 import { Secret, Service } from 'kubernetes-models/v1';
+import { BROKER_NODE_FLAGS } from '@warren/server/launch';
+import { parseDockerfile } from './dockerfile.js';
 
 const docker = (path: string) => fileURLToPath(new URL(`../../docker/${path}`, import.meta.url));
 const require = createRequire(import.meta.url);
@@ -102,5 +105,17 @@ describe('docker/k8s', () => {
     expect(pdb.spec.selector.matchLabels).toEqual(set.spec.selector.matchLabels);
     const peersEnv = container.env.find((e: { name: string }) => e.name === 'WARREN_PEERS').value as string;
     expect(peersEnv.split(',')).toEqual([0, 1, 2].map((i) => `warren-${i}@warren-${i}.${set.spec.serviceName}:5681`));
+  });
+});
+
+describe('the Node flags a broker runs with', () => {
+  // The container's command and the bin's shebang cannot import the list the launcher uses.
+  it('are the same in the container command, the warren bin and the shared launcher', () => {
+    const dockerfile = parseDockerfile(readFileSync(docker('Dockerfile'), 'utf8'));
+    const warren = dockerfile.stages.find((stage) => stage.name === 'warren')!;
+    const cmd = warren.instructions.filter((i) => i.keyword === 'CMD').at(-1)!;
+    expect(JSON.parse(cmd.args)).toEqual(['node', ...BROKER_NODE_FLAGS, 'dist/bin/warren.js']);
+    const bin = readFileSync(fileURLToPath(new URL('../../packages/server/src/bin/warren.ts', import.meta.url)), 'utf8');
+    expect(bin.split('\n')[0]).toBe(`#!/usr/bin/env -S node ${BROKER_NODE_FLAGS.join(' ')}`);
   });
 });

@@ -28,8 +28,7 @@ export class RabbitCluster extends BrokerCluster<RabbitNode> {
   static async start(count: number): Promise<RabbitCluster> {
     const shared = await sharedEpmd();
     const epmd = await startEpmd(shared);
-    const homes = await Promise.all(Array.from({ length: count }, () => createRabbitNodeDir(shared)));
-    const started = await Promise.allSettled(homes.map((home) => RabbitNode.start(home)));
+    const started = await Promise.allSettled(Array.from({ length: count }, () => RabbitNode.start(() => createRabbitNodeDir(shared))));
     const nodes = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
     const cluster = new RabbitCluster(nodes, epmd);
     try {

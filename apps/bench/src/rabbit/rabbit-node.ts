@@ -22,6 +22,7 @@ const POLL_MS = 250;
 export const STOP_GRACE_MS = 10_000;
 const TAIL_LINES = 30;
 const KEPT_WARNINGS = 5;
+const PORT_CLASH_ATTEMPTS = 3;
 
 export class RabbitNode {
   warningCount = 0;
@@ -47,8 +48,23 @@ export class RabbitNode {
     }
   }
 
-  /** Starts the node in `home` and waits until it serves AMQP; on failure, stops it and removes `home`. */
-  static async start(home: RabbitNodeDir): Promise<RabbitNode> {
+  /**
+   * Starts a node in a directory `createHome` makes and waits until it serves AMQP. Its ports are
+   * picked free beforehand, so another process (an outgoing connection's ephemeral port, say) may
+   * take one before the node binds it: then it starts again in a fresh directory with fresh ports,
+   * up to PORT_CLASH_ATTEMPTS times. On failure, the node is stopped and its directory removed.
+   */
+  static async start(createHome: () => Promise<RabbitNodeDir>): Promise<RabbitNode> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await RabbitNode.startIn(await createHome());
+      } catch (error) {
+        if (attempt >= PORT_CLASH_ATTEMPTS || !isPortClash((error as Error).message)) throw error;
+      }
+    }
+  }
+
+  private static async startIn(home: RabbitNodeDir): Promise<RabbitNode> {
     let node: RabbitNode | undefined;
     try {
       const group = await ProcessGroup.spawn(`${RABBIT_BIN_DIR}/rabbitmq-server`, [], { env: home.env, stdio: ['ignore', 'pipe', 'pipe'], cwd: home.dir });
@@ -95,6 +111,11 @@ export class RabbitNode {
     this.group.killNow();
     rmSync(this.home.dir, { recursive: true, force: true });
   }
+}
+
+/** RabbitMQ's words for a listener (AMQP or distribution) whose port another process holds. */
+export function isPortClash(startFailure: string): boolean {
+  return /could_not_start_listener|eaddrinuse/i.test(startFailure);
 }
 
 /** A TCP connect to the AMQP port, then an amqplib connection: the listener opens before boot has quite finished. */

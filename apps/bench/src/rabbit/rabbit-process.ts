@@ -19,7 +19,7 @@ export class RabbitProcess implements RunningBroker {
     const shared = await sharedEpmd();
     const epmd = await startEpmd(shared);
     try {
-      return new RabbitProcess(await RabbitNode.start(await createRabbitNodeDir(shared)), epmd);
+      return new RabbitProcess(await RabbitNode.start(() => createRabbitNodeDir(shared)), epmd);
     } catch (error) {
       await epmd.stop(0);
       throw error;

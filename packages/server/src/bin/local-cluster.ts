@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
+import { BROKER_NODE_FLAGS } from '../launch/node-flags.js';
 
 const count = (min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -44,7 +45,7 @@ const children: ChildProcess[] = [];
 async function startNode(node: (typeof nodes)[number]): Promise<string> {
   await mkdir(node.dataDir, { recursive: true });
   const log = createWriteStream(join(node.dataDir, '..', `${node.id}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, [WARREN], {
+  const child = spawn(process.execPath, [...BROKER_NODE_FLAGS, WARREN], {
     env: {
       ...process.env,
       WARREN_HOST: '127.0.0.1',

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=256
 /** `warren`: starts one broker node. Flags override WARREN_* variables, which override the config file. */
 import { Command, Option } from 'commander';
 import closeWithGrace from 'close-with-grace';

@@ -11,8 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { BROKER_NODE_FLAGS } from './node-flags.js';
 
 export { freePort } from './free-port.js';
+export { BROKER_NODE_FLAGS } from './node-flags.js';
 
 /** The built bin; the same path from src/launch (tests run the sources) and dist/launch. */
 export const WARREN_BIN = fileURLToPath(new URL('../../dist/bin/warren.js', import.meta.url));
@@ -28,7 +30,7 @@ export interface LaunchOptions {
   dataDir?: string;
   /** More environment variables (WARREN_CONFIG, limits, …); they win over the defaults here. */
   env?: Record<string, string>;
-  /** Node flags for the broker, e.g. `--cpu-prof`. */
+  /** Node flags for the broker besides BROKER_NODE_FLAGS (node-flags.ts), e.g. `--cpu-prof`. */
   nodeArgs?: readonly string[];
   /** A command the broker runs under, e.g. `['strace', '-f', …]`: node and its arguments follow it. */
   wrapper?: readonly string[];
@@ -82,7 +84,7 @@ export async function launchBroker(options: LaunchOptions = {}): Promise<BrokerP
     if (ownDir !== undefined) rmSync(ownDir, { recursive: true, force: true });
   };
   const [command, ...prefix] = options.wrapper === undefined || options.wrapper.length === 0 ? [process.execPath] : [...options.wrapper, process.execPath];
-  const child = spawn(command!, [...prefix, ...(options.nodeArgs ?? []), WARREN_BIN], {
+  const child = spawn(command!, [...prefix, ...BROKER_NODE_FLAGS, ...(options.nodeArgs ?? []), WARREN_BIN], {
     env: { ...process.env, WARREN_HOST: '127.0.0.1', WARREN_PORT: '0', WARREN_DATA_DIR: dataDir, WARREN_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'],
   });
