@@ -110,12 +110,14 @@ describe('docker/k8s', () => {
 
 describe('the Node flags a broker runs with', () => {
   // The container's command and the bin's shebang cannot import the list the launcher uses.
-  it('are the same in the container command, the warren bin and the shared launcher', () => {
+  it('are the same in the container command, the warren bin, the npm scripts and the shared launcher', () => {
     const dockerfile = parseDockerfile(readFileSync(docker('Dockerfile'), 'utf8'));
     const warren = dockerfile.stages.find((stage) => stage.name === 'warren')!;
     const cmd = warren.instructions.filter((i) => i.keyword === 'CMD').at(-1)!;
     expect(JSON.parse(cmd.args)).toEqual(['node', ...BROKER_NODE_FLAGS, 'dist/bin/warren.js']);
     const bin = readFileSync(fileURLToPath(new URL('../../packages/server/src/bin/warren.ts', import.meta.url)), 'utf8');
     expect(bin.split('\n')[0]).toBe(`#!/usr/bin/env -S node ${BROKER_NODE_FLAGS.join(' ')}`);
+    const { scripts } = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
+    for (const name of ['start', 'warren']) expect(scripts[name]).toContain(`node ${BROKER_NODE_FLAGS.join(' ')} packages/server/dist/bin/warren.js`);
   });
 });

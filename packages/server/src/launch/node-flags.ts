@@ -1,8 +1,8 @@
 /**
  * The Node flags every broker process runs with, wherever it is started: the shared launcher
- * (tests, scripts, the bench), `npm run cluster`, the container's command and the `warren` bin's
- * shebang. The last two cannot import this list, so test/docker/manifests.test.ts checks that
- * they say the same.
+ * (tests, scripts, the bench), `npm run cluster`, the container's command, the `warren` bin's
+ * shebang and the root package's `start` and `warren` scripts. The last three cannot import this
+ * list, so test/docker/manifests.test.ts checks that they say the same.
  *
  * `--initial-old-space-size=256` (MB): with V8's default a replicating leader at a steady 2,000
  * msgs/s ran a full mark-compact collection about every second (the Raft log it keeps until a
