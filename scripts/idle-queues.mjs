@@ -12,19 +12,14 @@
  *
  * Only the PIDs started here are ever signalled; data dirs are removed at the end.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BROKER_NODE_FLAGS } from '@warren/server/launch';
+import { freePort, launchBroker } from '@warren/server/launch';
 
-const BIN = fileURLToPath(new URL('../packages/server/dist/bin/warren.js', import.meta.url));
 const IDS = ['idle-a', 'idle-b', 'idle-c'];
 const GUEST = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
 const CLK_TCK = 100;
@@ -46,49 +41,22 @@ const SETTLE_TIMEOUT_MS = Number(values['settle-timeout']) * 1000;
 const log = (text) => process.stderr.write(`[idle-queues ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 const secret = randomBytes(18).toString('base64url');
 const nodes = new Map();
 
 async function spawnNode(id, peers) {
   const node = nodes.get(id);
-  const child = spawn(process.execPath, [...BROKER_NODE_FLAGS, BIN], {
-    env: {
-      ...process.env,
-      WARREN_HOST: '127.0.0.1',
-      WARREN_PORT: '0',
-      WARREN_DATA_DIR: node.dataDir,
-      WARREN_LOG_LEVEL: 'info',
-      WARREN_NODE_ID: id,
-      WARREN_CLUSTER_PORT: String(node.clusterPort),
-      WARREN_PEERS: peers,
-      WARREN_CLUSTER_SECRET: secret,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   const started = performance.now();
-  node.child = child;
-  node.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
-  node.url = await new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (!line.includes('warren is ready')) return;
-      try {
-        resolve(JSON.parse(line).url.replace(/^ws/, 'http').replace(/\/ws$/, ''));
-      } catch {
-        // not a log line
-      }
-    });
-    void node.exited.then((how) => reject(new Error(`node ${id} exited (${how}) before it was ready: ${stderr}`)));
+  const launched = await launchBroker({
+    dataDir: node.dataDir,
+    stderr: 'pipe',
+    // A node restarting with 10,000 queues takes a while to listen on a busy machine.
+    readyTimeoutMs: 300_000,
+    env: { WARREN_NODE_ID: id, WARREN_CLUSTER_PORT: String(node.clusterPort), WARREN_PEERS: peers, WARREN_CLUSTER_SECRET: secret },
   });
+  node.child = launched.child;
+  node.exited = launched.exited;
+  node.url = launched.httpUrl;
   return performance.now() - started;
 }
 

@@ -12,47 +12,24 @@
  * delivery posted); leader: both on the leader's node. `--node-args "--cpu-prof --cpu-prof-dir=DIR"`
  * profiles the nodes (a profile per node, written when it stops). Only the PIDs started here are signalled.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connect } from '@warren/client';
-import { BROKER_NODE_FLAGS } from '@warren/server/launch';
+import { freePort, launchBroker } from '@warren/server/launch';
 
-const BIN = fileURLToPath(new URL('../packages/server/dist/bin/warren.js', import.meta.url));
 const IDS = ['cost-a', 'cost-b', 'cost-c'];
 const GUEST = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '20000' }, window: { type: 'string', default: '250' }, placement: { type: 'string', default: 'apart' }, 'node-args': { type: 'string', default: '' } } });
 const TOTAL = Number(values.messages);
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function start(id, dataDir, clusterPort, peers, secret) {
+async function start(id, dataDir, clusterPort, peers, secret) {
   const nodeArgs = values['node-args'].split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...BROKER_NODE_FLAGS, ...nodeArgs, BIN], {
-    env: { ...process.env, WARREN_HOST: '127.0.0.1', WARREN_PORT: '0', WARREN_DATA_DIR: dataDir, WARREN_LOG_LEVEL: 'info', WARREN_NODE_ID: id, WARREN_CLUSTER_PORT: String(clusterPort), WARREN_PEERS: peers, WARREN_CLUSTER_SECRET: secret },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const url = new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (line.includes('warren is ready')) resolve(JSON.parse(line).url);
-    });
-    void exited.then(() => reject(new Error(`${id} exited before it was ready`)));
-  });
-  return { id, child, exited, url, dataDir };
+  const launched = await launchBroker({ dataDir, nodeArgs, env: { WARREN_NODE_ID: id, WARREN_CLUSTER_PORT: String(clusterPort), WARREN_PEERS: peers, WARREN_CLUSTER_SECRET: secret } });
+  return { id, child: launched.child, exited: launched.exited, url: launched.url, dataDir };
 }
 
 const cpuTicks = (pid) => {
@@ -67,7 +44,6 @@ const peers = IDS.map((id, i) => `${id}@127.0.0.1:${ports[i]}`).join(',');
 const nodes = await Promise.all(IDS.map(async (id, i) => start(id, await mkdtemp(join(tmpdir(), `warren-cost-${id}-`)), ports[i], peers, secret)));
 const clients = [];
 try {
-  for (const node of nodes) node.url = await node.url;
   const http = (node) => node.url.replace(/^ws/, 'http').replace(/\/ws$/, '');
   const put = await fetch(`${http(nodes[0])}/api/queues/%2F/cost`, { method: 'PUT', headers: { authorization: GUEST, 'content-type': 'application/json' }, body: JSON.stringify({ durable: true, arguments: { 'x-queue-type': 'replicated' } }) });
   if (put.status >= 300) throw new Error(`declare: ${put.status} ${await put.text()}`);

@@ -1,20 +1,19 @@
 /**
- * Real cluster nodes for tests: each node is the built `warren` bin in its own process, with its
- * own temp data dir, public port 0 and a cluster port picked free beforehand (peers must know it
- * before the node starts). Log lines are kept, so a test can wait for one. Only the PIDs started
- * here are ever signalled.
+ * Real cluster nodes for tests: each node is the built `warren` bin in its own process, started by
+ * the shared launcher (@warren/server/launch) with its own temp data dir, public port 0 and a
+ * cluster port picked free beforehand (peers must know it before the node starts). Log lines are
+ * kept, so a test can wait for one. Only the PIDs started here are ever signalled.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { BROKER_NODE_FLAGS, freePort } from '@warren/server/launch';
+import { freePort, launchBroker } from '@warren/server/launch';
 
 export { freePort };
 
-const BIN = fileURLToPath(new URL('../../packages/server/dist/bin/warren.js', import.meta.url));
+/** A node restarting on a large log, or started on a loaded machine, may take a while to listen. */
+const NODE_READY_TIMEOUT_MS = 120_000;
 
 export interface LogLine {
   readonly msg?: string;
@@ -105,13 +104,10 @@ export class TestCluster {
   }
 
   async #spawn(at: { id: string; dataDir: string; clusterPort: number }, extra: Record<string, string> = {}): Promise<NodeProcess> {
-    const child = spawn(process.execPath, [...BROKER_NODE_FLAGS, BIN], {
+    const logs: LogLine[] = [];
+    const launched = await launchBroker({
+      dataDir: at.dataDir,
       env: {
-        ...process.env,
-        WARREN_HOST: '127.0.0.1',
-        WARREN_PORT: '0',
-        WARREN_DATA_DIR: at.dataDir,
-        WARREN_LOG_LEVEL: 'info',
         WARREN_NODE_ID: at.id,
         WARREN_CLUSTER_PORT: String(at.clusterPort),
         WARREN_PEERS: this.peers,
@@ -119,26 +115,13 @@ export class TestCluster {
         ...this.spec.env?.[at.id],
         ...extra,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stderr: 'pipe',
+      readyTimeoutMs: NODE_READY_TIMEOUT_MS,
+      onLine: (_line, entry) => {
+        if (entry !== undefined) logs.push(entry as LogLine);
+      },
     });
-    const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-    const logs: LogLine[] = [];
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        let entry: LogLine;
-        try {
-          entry = JSON.parse(line) as LogLine;
-        } catch {
-          return;
-        }
-        logs.push(entry);
-        if (entry.msg === 'warren is ready' && typeof entry.url === 'string') resolve(entry.url);
-      });
-      void exited.then((how) => reject(new Error(`node ${at.id} exited (${String(how)}) before it was ready: ${stderr}`)));
-    });
-    return { ...at, child, url, httpUrl: url.replace(/^ws/, 'http').replace(/\/ws$/, ''), logs, exited };
+    return { ...at, child: launched.child, url: launched.url, httpUrl: launched.httpUrl, logs, exited: launched.exited };
   }
 }
 
