@@ -9,7 +9,7 @@
  *   node scripts/replicated-publish-cost.mjs [--messages 20000] [--window 250] [--placement apart|leader]
  *
  * apart: the producer on one follower, the consumer on the other (every publish forwarded, every
- * delivery posted); leader: both on the leader's node. `--node-args "--cpu-prof --cpu-prof-dir=DIR"`
+ * delivery posted); leader: both on the leader's node. `--node-args="--cpu-prof --cpu-prof-dir=DIR"`
  * profiles the nodes (a profile per node, written when it stops). Only the PIDs started here are signalled.
  */
 import { randomBytes } from 'node:crypto';
